@@ -1,0 +1,35 @@
+//! `lost-apply`: the client was told the transfer happened (or was told "already
+//! handled, do not retry") but balances never changed; or the client, retrying
+//! after the faults healed, got a final refusal of a valid transfer that never
+//! applied. A 422 for a reused key is a legitimate refusal and not counted.
+
+use super::{Facts, Violation};
+use crate::history::Outcome;
+use crate::scenario::ViolationKind;
+
+pub(super) fn check(facts: &Facts) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for (transfer, view) in &facts.clients {
+        if !facts.applications_of(transfer).is_empty() {
+            continue;
+        }
+        let told = match &view.outcome {
+            Some(Outcome::Succeeded { response }) => format!("the client was told {}", response.describe()),
+            Some(Outcome::Rejected { response }) if response.status != 422 => {
+                format!("the client was finally refused with {}", response.describe())
+            }
+            _ => continue,
+        };
+        out.push(Violation {
+            kind: ViolationKind::LostApply,
+            transfer: Some(transfer.clone()),
+            key: view.key.clone(),
+            summary: format!("{transfer} never applied, but {told}"),
+            evidence: vec![
+                format!("{} attempts sent, last at {} ms", view.attempts.len(), view.attempts.last().map_or(0, |a| a.1)),
+                "no ledger entry names this transfer".to_string(),
+            ],
+        });
+    }
+    out
+}

@@ -1,0 +1,401 @@
+//! Reading and validating design files, with errors that point into the file.
+
+use super::{Action, Design, LoadKey, Step, StoreName, Transaction};
+use crate::error::InputError;
+use crate::limits;
+use serde::Deserialize;
+use std::path::Path;
+use toml::Spanned;
+
+/// The built-in designs: name and file text, compiled into the binary.
+const BUILTINS: &[(&str, &str)] = &[
+    ("naive", include_str!("../../designs/naive.toml")),
+    ("classic", include_str!("../../designs/classic.toml")),
+    ("atomic", include_str!("../../designs/atomic.toml")),
+];
+
+/// The names of the built-in designs, in the order `idemsim designs` lists them.
+pub fn builtin_names() -> Vec<&'static str> {
+    BUILTINS.iter().map(|(name, _)| *name).collect()
+}
+
+/// Loads a design by built-in name, or by path (relative paths are taken from `base_dir`).
+pub fn load_design(name_or_path: &str, base_dir: &Path) -> Result<Design, LoadDesignError> {
+    if let Some((name, text)) = BUILTINS.iter().find(|(n, _)| *n == name_or_path) {
+        let path = Path::new("designs").join(format!("{name}.toml"));
+        return parse_design(&path, text).map_err(LoadDesignError::Invalid);
+    }
+    let looks_like_path = name_or_path.ends_with(".toml") || name_or_path.contains('/');
+    if !looks_like_path {
+        return Err(LoadDesignError::Unknown);
+    }
+    let path = base_dir.join(name_or_path);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        LoadDesignError::Invalid(InputError::file(
+            &path,
+            format!("cannot read design file: {e}"),
+        ))
+    })?;
+    parse_design(&path, &text).map_err(LoadDesignError::Invalid)
+}
+
+/// Why a design could not be loaded.
+#[derive(Debug)]
+pub enum LoadDesignError {
+    /// Neither a built-in name nor a path.
+    Unknown,
+    /// The design file is missing or not well formed.
+    Invalid(InputError),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DesignFile {
+    name: String,
+    summary: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    keys: KeysSection,
+    #[serde(default)]
+    api: ApiSection,
+    #[serde(default, rename = "transaction")]
+    transactions: Vec<Spanned<TransactionSection>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeysSection {
+    #[serde(default = "default_key_store")]
+    store: Spanned<String>,
+    ttl_ms: Option<Spanned<u64>>,
+    lock_ms: Option<Spanned<u64>>,
+    #[serde(default)]
+    issue: bool,
+}
+
+fn default_key_store() -> Spanned<String> {
+    Spanned::new(0..0, "keys".to_string())
+}
+
+impl Default for KeysSection {
+    fn default() -> Self {
+        KeysSection {
+            store: default_key_store(),
+            ttl_ms: None,
+            lock_ms: None,
+            issue: false,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiSection {
+    #[serde(default = "default_store_timeout_ms")]
+    store_timeout_ms: Spanned<u64>,
+}
+
+fn default_store_timeout_ms() -> Spanned<u64> {
+    Spanned::new(0..0, 100)
+}
+
+impl Default for ApiSection {
+    fn default() -> Self {
+        ApiSection {
+            store_timeout_ms: default_store_timeout_ms(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransactionSection {
+    name: Spanned<String>,
+    store: Spanned<String>,
+    steps: Vec<Spanned<StepSection>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct StepSection {
+    op: Spanned<String>,
+    absent: Option<Spanned<String>>,
+    issued: Option<Spanned<String>>,
+    in_progress: Option<Spanned<String>>,
+    stale: Option<Spanned<String>>,
+    done: Option<Spanned<String>>,
+    mismatch: Option<Spanned<String>>,
+}
+
+const STEP_NAMES: &str =
+    "load-key, claim-key, check-claim, debit, credit, save-response, mark-done, delete-key";
+
+/// Parses and validates the text of a design file.
+pub fn parse_design(path: &Path, text: &str) -> Result<Design, InputError> {
+    let file: DesignFile = toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
+    Validator { path, text }.design(file)
+}
+
+
+struct Validator<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl Validator<'_> {
+    fn err<T>(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Result<T, InputError> {
+        Err(InputError::at(self.path, self.text, span, message))
+    }
+
+    fn design(&self, file: DesignFile) -> Result<Design, InputError> {
+        let key_store = self.store(&file.keys.store)?;
+        if file.transactions.is_empty() {
+            return Err(InputError::file(
+                self.path,
+                "a design needs at least one [[transaction]] for the transfer endpoint",
+            ));
+        }
+        if file.transactions.len() > limits::MAX_DESIGN_TRANSACTIONS {
+            return self.err(
+                file.transactions[limits::MAX_DESIGN_TRANSACTIONS].span(),
+                format!(
+                    "too many transactions; expected at most {}",
+                    limits::MAX_DESIGN_TRANSACTIONS
+                ),
+            );
+        }
+        let store_timeout_ms = *file.api.store_timeout_ms.get_ref();
+        if !(1..=limits::MAX_TIMEOUT_MS).contains(&store_timeout_ms) {
+            return self.err(
+                file.api.store_timeout_ms.span(),
+                format!("expected a store timeout from 1 to {} ms", limits::MAX_TIMEOUT_MS),
+            );
+        }
+        let mut transactions = Vec::new();
+        for txn in file.transactions {
+            let txn = self.transaction(txn.into_inner(), key_store)?;
+            if transactions.iter().any(|t: &Transaction| t.name == txn.name) {
+                return Err(InputError::file(
+                    self.path,
+                    format!("two transactions are named `{}`; names must be unique", txn.name),
+                ));
+            }
+            transactions.push(txn);
+        }
+        let design = Design {
+            name: file.name,
+            summary: file.summary,
+            description: file.description,
+            key_store,
+            key_ttl_ms: file.keys.ttl_ms.map(|t| *t.get_ref()),
+            lock_ms: file.keys.lock_ms.map(|t| *t.get_ref()),
+            store_timeout_ms,
+            issues_keys: file.keys.issue,
+            transactions,
+        };
+        self.whole(&design)?;
+        Ok(design)
+    }
+
+    /// Rules that look at the whole design rather than one step.
+    fn whole(&self, design: &Design) -> Result<(), InputError> {
+        let steps = || design.transactions.iter().flat_map(|t| t.steps.iter());
+        let replays = steps().any(|s| match s {
+            Step::LoadKey(l) => {
+                [&l.absent, &l.issued, &l.in_progress, &l.stale, &l.done]
+                    .into_iter()
+                    .chain(l.mismatch.as_ref())
+                    .any(|a| *a == Action::Replay)
+            }
+            _ => false,
+        });
+        if replays && !steps().any(|s| *s == Step::SaveResponse) {
+            return Err(InputError::file(
+                self.path,
+                "a load-key step replays stored responses, but no save-response step stores one",
+            ));
+        }
+        let debits = steps().filter(|s| **s == Step::Debit).count();
+        let credits = steps().filter(|s| **s == Step::Credit).count();
+        if debits != 1 || credits != 1 {
+            return Err(InputError::file(
+                self.path,
+                format!("a transfer needs exactly one debit and one credit step; this design has {debits} and {credits}"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn store(&self, name: &Spanned<String>) -> Result<StoreName, InputError> {
+        match name.get_ref().as_str() {
+            "keys" => Ok(StoreName::Keys),
+            "ledger" => Ok(StoreName::Ledger),
+            other => self.err(
+                name.span(),
+                format!("unknown store `{other}`; expected `keys` or `ledger`"),
+            ),
+        }
+    }
+
+    fn transaction(
+        &self,
+        txn: TransactionSection,
+        key_store: StoreName,
+    ) -> Result<Transaction, InputError> {
+        let store = self.store(&txn.store)?;
+        let name = txn.name.get_ref();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return self.err(
+                txn.name.span(),
+                "expected a transaction name of letters, digits, `-` and `_`",
+            );
+        }
+        if txn.steps.is_empty() {
+            return self.err(txn.name.span(), "a transaction needs at least one step");
+        }
+        let mut steps = Vec::new();
+        for step in txn.steps {
+            let span = step.span();
+            let step = self.step(step.into_inner())?;
+            if step.is_ledger_op() && store != StoreName::Ledger {
+                return self.err(
+                    span,
+                    format!(
+                        "`{}` moves money and runs in the ledger, but this transaction is on `{}`; one transaction covers one store",
+                        step.op_name(),
+                        store.host()
+                    ),
+                );
+            }
+            if step.is_key_op() && store != key_store {
+                return self.err(
+                    span,
+                    format!(
+                        "`{}` works on idempotency records, which this design keeps in `{}`, but this transaction is on `{}`; one transaction covers one store",
+                        step.op_name(),
+                        key_store.host(),
+                        store.host()
+                    ),
+                );
+            }
+            steps.push(step);
+        }
+        Ok(Transaction {
+            name: name.clone(),
+            store,
+            steps,
+        })
+    }
+
+    fn step(&self, step: StepSection) -> Result<Step, InputError> {
+        let op = step.op.get_ref().as_str();
+        let branches = [
+            &step.absent,
+            &step.issued,
+            &step.in_progress,
+            &step.stale,
+            &step.done,
+            &step.mismatch,
+        ];
+        if op != "load-key" {
+            if let Some(extra) = branches.iter().find_map(|b| b.as_ref()) {
+                return self.err(
+                    extra.span(),
+                    format!("only load-key steps take state branches; `{op}` does not"),
+                );
+            }
+        }
+        Ok(match op {
+            "load-key" => {
+                let in_progress = self.action(&step.in_progress, "reply 409 key_in_use")?;
+                Step::LoadKey(LoadKey {
+                    absent: self.action(&step.absent, "continue")?,
+                    issued: self.action(&step.issued, "continue")?,
+                    stale: match &step.stale {
+                        Some(_) => self.action(&step.stale, "")?,
+                        None => in_progress.clone(),
+                    },
+                    in_progress,
+                    done: self.action(&step.done, "reply 400 key_already_used")?,
+                    mismatch: match &step.mismatch {
+                        Some(_) => Some(self.action(&step.mismatch, "")?),
+                        None => None,
+                    },
+                })
+            }
+            "claim-key" => Step::ClaimKey,
+            "check-claim" => Step::CheckClaim,
+            "debit" => Step::Debit,
+            "credit" => Step::Credit,
+            "save-response" => Step::SaveResponse,
+            "mark-done" => Step::MarkDone,
+            "delete-key" => Step::DeleteKey,
+            other => {
+                return self.err(
+                    step.op.span(),
+                    format!("unknown step `{other}`; expected one of: {STEP_NAMES}"),
+                );
+            }
+        })
+    }
+
+    fn action(&self, value: &Option<Spanned<String>>, default: &str) -> Result<Action, InputError> {
+        let (text, span) = match value {
+            Some(v) => (v.get_ref().as_str(), v.span()),
+            None => (default, 0..0),
+        };
+        parse_action(text).or_else(|message| self.err(span, message))
+    }
+}
+
+/// `continue`, `replay`, or `reply STATUS CODE`.
+fn parse_action(text: &str) -> Result<Action, String> {
+    let expected = "expected `continue`, `replay` or `reply STATUS CODE` (such as `reply 409 key_in_use`)";
+    let words: Vec<&str> = text.split_whitespace().collect();
+    match words.as_slice() {
+        ["continue"] => Ok(Action::Continue),
+        ["replay"] => Ok(Action::Replay),
+        ["reply", status, code] => {
+            let status: u16 = status
+                .parse()
+                .ok()
+                .filter(|s| (200..600).contains(s))
+                .ok_or_else(|| format!("`{status}` is not an HTTP status; {expected}"))?;
+            Ok(Action::Reply {
+                status,
+                code: code.to_string(),
+            })
+        }
+        _ => Err(format!("`{text}` is not an action; {expected}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtins_are_well_formed() {
+        for name in builtin_names() {
+            let design = load_design(name, Path::new(".")).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            assert_eq!(design.name, name);
+        }
+    }
+
+    #[test]
+    fn rejects_unknown_step_with_position() {
+        let text = "name = \"x\"\nsummary = \"s\"\n[[transaction]]\nname = \"t\"\nstore = \"ledger\"\nsteps = [{ op = \"debit\" }, { op = \"teleport\" }]\n";
+        let err = parse_design(Path::new("x.toml"), text).unwrap_err();
+        assert_eq!(err.position, Some((6, 35)));
+        assert!(err.message.contains("unknown step `teleport`"), "{}", err.message);
+    }
+
+    #[test]
+    fn rejects_group_spanning_two_stores() {
+        let text = "name = \"x\"\nsummary = \"s\"\n[keys]\nstore = \"keys\"\n[[transaction]]\nname = \"t\"\nstore = \"ledger\"\nsteps = [{ op = \"debit\" }, { op = \"credit\" }, { op = \"mark-done\" }]\n";
+        let err = parse_design(Path::new("x.toml"), text).unwrap_err();
+        assert!(err.message.contains("one transaction covers one store"), "{}", err.message);
+        assert_eq!(err.position.map(|p| p.0), Some(8));
+    }
+}

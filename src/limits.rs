@@ -1,0 +1,34 @@
+//! A limit on everything that grows.
+//!
+//! Each bound keeps one run finite and its memory small, whatever the input says;
+//! input beyond a limit is rejected with a clear error rather than run slowly.
+
+/// Accounts in one scenario.
+pub const MAX_ACCOUNTS: usize = 1_000;
+/// Clients (hosts `client-1` …) in one scenario.
+pub const MAX_CLIENTS: usize = 32;
+/// Transfers over all clients of one scenario.
+pub const MAX_TRANSFERS: usize = 1_000;
+/// Attempts a client may make for one transfer (or for one key request).
+pub const MAX_ATTEMPTS: u32 = 100;
+/// Attempts a client makes after the faults heal, on top of `max_attempts`.
+pub const MAX_ATTEMPTS_AFTER_HEAL: u32 = 20;
+/// Targeted faults in one scenario.
+pub const MAX_FAULTS: usize = 1_000;
+/// Transactions in one design.
+pub const MAX_DESIGN_TRANSACTIONS: usize = 32;
+/// Any timeout, backoff, delay or restart time, in simulated milliseconds (one day).
+pub const MAX_TIMEOUT_MS: u64 = 86_400_000;
+/// A balance or amount, in minor units (about 9.2e15: sums of a thousand stay in i64).
+pub const MAX_AMOUNT: i64 = 1 << 53;
+/// Network latency, in simulated milliseconds.
+pub const MAX_LATENCY_MS: u64 = 10_000;
+/// The default cap on simulated time of one run.
+pub const DEFAULT_MAX_SIM_MS: u64 = 600_000;
+/// The largest cap on simulated time a scenario may ask for (one hour).
+pub const MAX_SIM_MS: u64 = 3_600_000;
+/// Messages one run may send before it stops as over its limit.
+pub const MAX_MESSAGES: u64 = 1_000_000;
+/// How long the world may run after the last client finished, so that messages
+/// still in flight and delayed requests land before the checker reads the ledger.
+pub const DRAIN_MS: u64 = 60_000;

@@ -1,0 +1,31 @@
+//! One run: scenario → world (+ faults) → history → checker.
+
+use crate::check::{Verdict, check};
+use crate::scenario::Scenario;
+use crate::world::{RunOutput, run_world};
+
+/// A finished run: what happened and what the checker made of it.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub seed: u64,
+    pub output: RunOutput,
+    pub verdict: Verdict,
+}
+
+/// Runs `scenario` once, with `seed` or else the scenario's own seed.
+pub fn run_scenario(scenario: &Scenario, seed: Option<u64>) -> Run {
+    let seed = seed.unwrap_or(scenario.seed);
+    let output = run_world(scenario, seed);
+    let verdict = check(scenario, &output);
+    Run { seed, output, verdict }
+}
+
+/// The command that replays a run exactly.
+pub fn replay_command(scenario: &Scenario, seed: u64) -> String {
+    let path = scenario
+        .path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "SCENARIO.toml".to_string());
+    format!("idemsim run {path} --seed {seed}")
+}

@@ -1,0 +1,223 @@
+//! The `api` host: the payment API, running a design.
+//!
+//! The API keeps nothing durable of its own: it sequences the design's
+//! transactions, sending each to the store it names, and answers the client.
+//! Before each transaction and after the last one it passes a step boundary,
+//! where the fault injector may crash a host ([`super::Shared::crash_point`]).
+
+use super::Shared;
+use crate::design::StoreName;
+use crate::history::What;
+use crate::seed::derive_rng;
+use crate::wire::{Body, Envelope, HttpRequest, HttpResponse, MAX_DATAGRAM_BYTES, PORT, Program, Tag, TxnContext, TxnOutcome};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::rc::Rc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use turmoil::net::UdpSocket;
+
+/// What the API needs from the network: calls to stores, with a timeout.
+pub struct Api {
+    shared: Rc<Shared>,
+    socket: UdpSocket,
+    /// Store calls waiting for their result, by request message id. In memory:
+    /// lost with the API on a crash, as a real process's would be.
+    pending: RefCell<BTreeMap<u64, oneshot::Sender<TxnOutcome>>>,
+    /// Issues server-side keys; seeded per incarnation so a restart never repeats a key.
+    key_rng: RefCell<ChaCha8Rng>,
+    incarnation: u32,
+    next_request: Cell<u64>,
+}
+
+/// Counts a request as in service for as long as it lives, crash included.
+struct Busy(Rc<Shared>);
+
+impl Busy {
+    fn new(shared: &Rc<Shared>) -> Busy {
+        shared.api_busy.set(shared.api_busy.get() + 1);
+        Busy(shared.clone())
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        let busy = self.0.api_busy.get();
+        assert!(busy > 0, "api busy count underflow");
+        self.0.api_busy.set(busy - 1);
+    }
+}
+
+/// The API host's main loop: one task per client request, and routing of store results.
+pub async fn api_main(shared: Rc<Shared>) -> turmoil::Result {
+    let incarnation = shared.api_incarnation.get() + 1;
+    shared.api_incarnation.set(incarnation);
+    let socket = UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT)).await?;
+    let api = Rc::new(Api {
+        key_rng: RefCell::new(derive_rng(shared.seed, &format!("api-keys-{incarnation}"))),
+        shared,
+        socket,
+        pending: RefCell::new(BTreeMap::new()),
+        incarnation,
+        next_request: Cell::new(0),
+    });
+    let mut buf = vec![0u8; MAX_DATAGRAM_BYTES];
+    loop {
+        let (len, from) = api.socket.recv_from(&mut buf).await?;
+        let Some(envelope) = Envelope::decode(&buf[..len]) else {
+            continue;
+        };
+        match envelope.body {
+            Body::Request(request) => {
+                let api = api.clone();
+                let busy = Busy::new(&api.shared);
+                tokio::task::spawn_local(async move {
+                    let _busy = busy;
+                    api.serve(envelope.id, envelope.tag, request, from).await
+                });
+            }
+            Body::TxnResult(outcome) => {
+                let waiter = envelope.reply_to.and_then(|id| api.pending.borrow_mut().remove(&id));
+                if let Some(waiter) = waiter {
+                    let _ = waiter.send(outcome);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Api {
+    async fn serve(&self, request_id: u64, tag: Tag, request: HttpRequest, client: SocketAddr) {
+        self.shared.record(
+            "api",
+            What::ApiReceived {
+                transfer: tag.transfer.clone(),
+                attempt: tag.attempt,
+                path: request.path.clone(),
+                key: request.idempotency_key.clone(),
+                body: request.body.clone(),
+            },
+        );
+        let response = if request.is_transfer() {
+            self.transfer(&tag, &request).await
+        } else {
+            self.issue_key(&tag).await
+        };
+        // `None`: the API crashed at a step boundary and never answers.
+        let Some(response) = response else {
+            return std::future::pending().await;
+        };
+        self.shared.record(
+            "api",
+            What::ApiReplied {
+                transfer: tag.transfer.clone(),
+                attempt: tag.attempt,
+                key: request.idempotency_key.clone(),
+                body: request.body.clone(),
+                response: response.clone(),
+            },
+        );
+        let reply = Envelope {
+            id: self.shared.next_message_id(),
+            reply_to: Some(request_id),
+            tag,
+            body: Body::Response(response),
+        };
+        let _ = self.socket.send_to(&reply.encode(), client).await;
+    }
+
+    async fn issue_key(&self, tag: &Tag) -> Option<HttpResponse> {
+        let design = &self.shared.scenario.design;
+        if !design.issues_keys {
+            return Some(HttpResponse::error(404, "not_found"));
+        }
+        let key = format!("sk-{:06x}", self.key_rng.borrow_mut().random_range(0..0x100_0000u32));
+        let ctx = self.context(Some(key.clone()), None);
+        match self.call(design.key_store, Program::IssueKey, ctx, tag).await {
+            Some(TxnOutcome::Continue { .. }) => Some(HttpResponse {
+                key: Some(key),
+                ..HttpResponse::error(201, "key_issued")
+            }),
+            Some(TxnOutcome::Reply(r)) => Some(r),
+            None => Some(HttpResponse::error(503, "store_unavailable")),
+        }
+    }
+
+    /// Runs the design's transactions in order. `None` when the API crashed.
+    async fn transfer(&self, tag: &Tag, request: &HttpRequest) -> Option<HttpResponse> {
+        let design = &self.shared.scenario.design;
+        let Some(body) = request.body.clone() else {
+            return Some(HttpResponse::error(400, "missing_body"));
+        };
+        let mut ctx = self.context(request.idempotency_key.clone(), Some(body));
+        for (index, txn) in design.transactions.iter().enumerate() {
+            if self.shared.crash_point(tag, index) {
+                return None;
+            }
+            let program = Program::Steps {
+                name: txn.name.clone(),
+                steps: txn.steps.clone(),
+            };
+            match self.call(txn.store, program, ctx.clone(), tag).await {
+                Some(TxnOutcome::Continue { transfer_id }) => ctx.transfer_id = transfer_id.or(ctx.transfer_id),
+                Some(TxnOutcome::Reply(response)) => return Some(response),
+                None => return Some(HttpResponse::error(503, "store_unavailable")),
+            }
+        }
+        if self.shared.crash_point(tag, design.transactions.len()) {
+            return None;
+        }
+        Some(HttpResponse::created(ctx.transfer_id))
+    }
+
+    fn context(&self, key: Option<String>, body: Option<crate::wire::TransferBody>) -> TxnContext {
+        let design = &self.shared.scenario.design;
+        let request = self.next_request.get() + 1;
+        self.next_request.set(request);
+        TxnContext {
+            key,
+            body,
+            claim_token: format!("api{}-r{}", self.incarnation, request),
+            transfer_id: None,
+            key_ttl_ms: design.key_ttl_ms,
+            lock_ms: design.lock_ms,
+        }
+    }
+
+    /// Sends one transaction to a store and waits for its result, at most the
+    /// design's store timeout. `None` on timeout: the transaction may or may
+    /// not have committed, and the API cannot tell.
+    async fn call(&self, store: StoreName, program: Program, context: TxnContext, tag: &Tag) -> Option<TxnOutcome> {
+        let id = self.shared.next_message_id();
+        let (sender, receiver) = oneshot::channel();
+        self.pending.borrow_mut().insert(id, sender);
+        let message = Envelope {
+            id,
+            reply_to: None,
+            tag: tag.clone(),
+            body: Body::Txn { program, context },
+        };
+        let to = SocketAddr::new(turmoil::lookup(store.host()), PORT);
+        let _ = self.socket.send_to(&message.encode(), to).await;
+        let timeout = Duration::from_millis(self.shared.scenario.design.store_timeout_ms);
+        match tokio::time::timeout(timeout, receiver).await {
+            Ok(Ok(outcome)) => Some(outcome),
+            _ => {
+                self.pending.borrow_mut().remove(&id);
+                self.shared.record(
+                    "api",
+                    What::StoreTimeout {
+                        store: store.host().to_string(),
+                        transfer: tag.transfer.clone(),
+                        attempt: tag.attempt,
+                    },
+                );
+                None
+            }
+        }
+    }
+}

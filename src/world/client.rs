@@ -1,0 +1,306 @@
+//! A `client-N` host: runs its transfers one after another, each with an
+//! idempotency key and the scenario's retry policy.
+//!
+//! Each attempt is a fresh request (a fresh connection, in HTTP terms): an
+//! answer to an earlier attempt that arrives late is recorded and ignored.
+//! Retryable: no answer within `timeout_ms`, 409 `key_in_use`, 429 and 5xx,
+//! as Stripe's SDKs do. Anything else is final.
+
+use super::Shared;
+use crate::history::{Outcome, What};
+use crate::scenario::{Jitter, KeySource, RetryPolicy, Transfer};
+use crate::seed::derive_rng;
+use crate::wire::{Body, Envelope, HttpRequest, HttpResponse, MAX_DATAGRAM_BYTES, PORT, Tag, TransferBody};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::rc::Rc;
+use std::time::Duration;
+use turmoil::net::UdpSocket;
+
+struct Client {
+    shared: Rc<Shared>,
+    host: String,
+    socket: UdpSocket,
+    api: SocketAddr,
+    rng: ChaCha8Rng,
+    buf: Vec<u8>,
+    /// The key each finished transfer used, for `reuse_key_of`.
+    keys: Vec<(String, String)>,
+}
+
+/// What one attempt came to.
+enum Answer {
+    Response(HttpResponse),
+    TimedOut,
+}
+
+/// The client host's whole life.
+pub async fn client_main(shared: Rc<Shared>, index: usize) -> turmoil::Result {
+    let host = format!("client-{}", index + 1);
+    let socket = UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT)).await?;
+    let mut client = Client {
+        rng: derive_rng(shared.seed, &host),
+        api: SocketAddr::new(turmoil::lookup("api"), PORT),
+        shared: shared.clone(),
+        host,
+        socket,
+        buf: vec![0u8; MAX_DATAGRAM_BYTES],
+        keys: Vec::new(),
+    };
+    let transfers = shared.scenario.clients[index].transfers.clone();
+    for transfer in &transfers {
+        client.run_transfer(transfer).await?;
+    }
+    Ok(())
+}
+
+/// Counts attempts against the retry policy, including those owed after healing.
+struct Attempts {
+    policy: RetryPolicy,
+    heal_at_ms: u64,
+    made: u32,
+    made_after_heal: u32,
+}
+
+impl Attempts {
+    fn record(&mut self, now_ms: u64) -> u32 {
+        self.made += 1;
+        if now_ms >= self.heal_at_ms {
+            self.made_after_heal += 1;
+        }
+        assert!(
+            self.made <= self.policy.max_attempts + self.policy.attempts_after_heal,
+            "attempts are bounded"
+        );
+        self.made
+    }
+
+    /// Another attempt is allowed while under `max_attempts`, or while fewer
+    /// than `attempts_after_heal` were made after the faults healed.
+    fn may_retry(&self) -> bool {
+        self.made < self.policy.max_attempts || self.made_after_heal < self.policy.attempts_after_heal
+    }
+
+    /// Whether the next attempt must wait for the heal (it is one of those owed after it).
+    fn waits_for_heal(&self) -> bool {
+        self.made >= self.policy.max_attempts
+    }
+}
+
+impl Client {
+    fn record(&self, what: What) {
+        self.shared.record(&self.host, what);
+    }
+
+    fn attempts(&self) -> Attempts {
+        Attempts {
+            policy: self.shared.scenario.retry.clone(),
+            heal_at_ms: self.shared.scenario.window.heal_at_ms,
+            made: 0,
+            made_after_heal: 0,
+        }
+    }
+
+    async fn run_transfer(&mut self, transfer: &Transfer) -> turmoil::Result {
+        let reused = transfer
+            .reuse_key_of
+            .as_ref()
+            .and_then(|earlier| self.keys.iter().find(|(t, _)| t == earlier))
+            .map(|(_, key)| key.clone());
+        let key = match (reused, self.shared.scenario.key_source) {
+            (Some(key), _) => {
+                self.record(What::KeyObtained {
+                    transfer: transfer.id.clone(),
+                    key: key.clone(),
+                    issued_by_server: false,
+                });
+                key
+            }
+            (None, KeySource::Client) => {
+                let key = format!("ck-{:06x}", self.rng.random_range(0..0x100_0000u32));
+                self.record(What::KeyObtained {
+                    transfer: transfer.id.clone(),
+                    key: key.clone(),
+                    issued_by_server: false,
+                });
+                key
+            }
+            (None, KeySource::Server) => match self.request_key(transfer).await? {
+                Ok(key) => key,
+                Err(outcome) => {
+                    self.record(What::Finished {
+                        transfer: transfer.id.clone(),
+                        outcome,
+                        attempts: 0,
+                    });
+                    return Ok(());
+                }
+            },
+        };
+        let body = TransferBody {
+            from: transfer.from.clone(),
+            to: transfer.to.clone(),
+            amount: transfer.amount,
+        };
+        let request = HttpRequest {
+            method: "POST".into(),
+            path: HttpRequest::TRANSFERS.into(),
+            idempotency_key: Some(key.clone()),
+            body: Some(body.clone()),
+        };
+        self.keys.push((transfer.id.clone(), key.clone()));
+        let (outcome, attempts) = self
+            .with_retries(&transfer.id, request, |this, attempt| {
+                this.record(What::Sent {
+                    transfer: transfer.id.clone(),
+                    attempt,
+                    key: Some(key.clone()),
+                    body: body.clone(),
+                })
+            })
+            .await?;
+        self.record(What::Finished {
+            transfer: transfer.id.clone(),
+            outcome,
+            attempts,
+        });
+        Ok(())
+    }
+
+    /// `POST /keys` with the retry policy; the key, or the outcome that ends the transfer.
+    async fn request_key(&mut self, transfer: &Transfer) -> turmoil::Result<Result<String, Outcome>> {
+        let request = HttpRequest {
+            method: "POST".into(),
+            path: HttpRequest::KEYS.into(),
+            idempotency_key: None,
+            body: None,
+        };
+        let (outcome, _) = self
+            .with_retries(&transfer.id, request, |this, attempt| {
+                this.record(What::KeyRequested {
+                    transfer: transfer.id.clone(),
+                    attempt,
+                })
+            })
+            .await?;
+        Ok(match outcome {
+            Outcome::Succeeded { response } if response.key.is_some() => {
+                let key = response.key.expect("checked above");
+                self.record(What::KeyObtained {
+                    transfer: transfer.id.clone(),
+                    key: key.clone(),
+                    issued_by_server: true,
+                });
+                Ok(key)
+            }
+            other => Err(other),
+        })
+    }
+
+    /// Sends `request` until a final answer or the policy runs out.
+    async fn with_retries(
+        &mut self,
+        transfer: &str,
+        request: HttpRequest,
+        on_send: impl Fn(&Self, u32),
+    ) -> turmoil::Result<(Outcome, u32)> {
+        let mut attempts = self.attempts();
+        loop {
+            if attempts.waits_for_heal() {
+                self.sleep_until(self.shared.scenario.window.heal_at_ms).await;
+            }
+            let attempt = attempts.record(self.shared.now_ms());
+            on_send(self, attempt);
+            let tag = Tag {
+                transfer: transfer.to_string(),
+                attempt,
+                key_request: !request.is_transfer(),
+            };
+            let last = match self.attempt(&tag, &request).await? {
+                Answer::Response(r) if r.is_success() => {
+                    return Ok((Outcome::Succeeded { response: r }, attempt));
+                }
+                Answer::Response(r) if !r.is_transient() => {
+                    return Ok((Outcome::Rejected { response: r }, attempt));
+                }
+                Answer::Response(r) => r.describe(),
+                Answer::TimedOut => "timed out".to_string(),
+            };
+            if !attempts.may_retry() {
+                return Ok((Outcome::Unknown { last }, attempt));
+            }
+            let wait_ms = self.backoff_ms(attempt);
+            self.record(What::Backoff {
+                transfer: transfer.to_string(),
+                wait_ms,
+            });
+            tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+        }
+    }
+
+    async fn sleep_until(&self, at_ms: u64) {
+        let now = self.shared.now_ms();
+        if now < at_ms {
+            tokio::time::sleep(Duration::from_millis(at_ms - now)).await;
+        }
+    }
+
+    /// The wait before attempt `attempt + 1`: exponential, capped, jittered.
+    fn backoff_ms(&mut self, attempt: u32) -> u64 {
+        let policy = &self.shared.scenario.retry;
+        let doublings = attempt.saturating_sub(1).min(32);
+        let base = policy
+            .backoff_initial_ms
+            .saturating_mul(1u64 << doublings)
+            .min(policy.backoff_max_ms);
+        let low = match policy.jitter {
+            Jitter::None => return base,
+            Jitter::Half => (base / 2).max(policy.backoff_initial_ms).min(base),
+            Jitter::Full => policy.backoff_initial_ms.min(base),
+        };
+        self.rng.random_range(low..=base)
+    }
+
+    /// One attempt: send, then wait for its answer or the timeout.
+    async fn attempt(&mut self, tag: &Tag, request: &HttpRequest) -> turmoil::Result<Answer> {
+        let message = Envelope {
+            id: self.shared.next_message_id(),
+            reply_to: None,
+            tag: tag.clone(),
+            body: Body::Request(request.clone()),
+        };
+        self.socket.send_to(&message.encode(), self.api).await?;
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(self.shared.scenario.retry.timeout_ms);
+        loop {
+            let received = tokio::time::timeout_at(deadline, self.socket.recv_from(&mut self.buf)).await;
+            let Ok(received) = received else {
+                self.record(What::TimedOut {
+                    transfer: tag.transfer.clone(),
+                    attempt: tag.attempt,
+                });
+                return Ok(Answer::TimedOut);
+            };
+            let (len, _) = received?;
+            let Some(envelope) = Envelope::decode(&self.buf[..len]) else {
+                continue;
+            };
+            let Body::Response(response) = envelope.body else {
+                continue;
+            };
+            if envelope.reply_to == Some(message.id) {
+                self.record(What::Received {
+                    transfer: tag.transfer.clone(),
+                    attempt: tag.attempt,
+                    response: response.clone(),
+                });
+                return Ok(Answer::Response(response));
+            }
+            self.record(What::LateAnswer {
+                transfer: envelope.tag.transfer,
+                attempt: envelope.tag.attempt,
+                response,
+            });
+        }
+    }
+}

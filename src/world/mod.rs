@@ -1,0 +1,167 @@
+//! The simulated world: turmoil hosts, their durable state, and the driver.
+//!
+//! Hosts: `client-N` (one per scenario client), `api`, `keys` and `ledger`.
+//! Every message between them is a UDP datagram on turmoil's network, so the
+//! network can lose or hold any of them (see [`net`]). A fresh datagram per
+//! request, with client and API timeouts, stands in for a fresh HTTP
+//! connection per attempt.
+//!
+//! State a database keeps on disk (the key store's records, the ledger's
+//! balances, entries and records) lives in [`Shared`], outside the hosts'
+//! futures, so it survives a crash; everything a host keeps in its future (the
+//! API's pending store calls, a client's current attempt) is lost with it.
+//! All hosts run on one thread, so `Rc` and `RefCell` suffice.
+
+pub mod api;
+pub mod client;
+pub mod driver;
+pub mod net;
+pub mod store;
+
+pub use driver::{EndReason, RunOutput, run_world};
+
+use crate::history::{History, What};
+use crate::scenario::{CrashHost, FaultKind, Scenario};
+use crate::seed::derive_rng;
+use crate::wire::Tag;
+use rand_chacha::ChaCha8Rng;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
+use store::StoreDb;
+
+/// A crash the API asked for at a step boundary; the driver carries it out
+/// between two steps, because only the driver can crash a host.
+#[derive(Debug, Clone)]
+pub struct CrashRequest {
+    pub host: CrashHost,
+    pub restart_after_ms: u64,
+    pub reason: String,
+}
+
+/// State shared by every host and the driver.
+pub struct Shared {
+    pub scenario: Scenario,
+    pub seed: u64,
+    pub history: RefCell<History>,
+    pub keys_db: RefCell<StoreDb>,
+    pub ledger_db: RefCell<StoreDb>,
+    /// Crashes requested since the driver last looked.
+    pub crash_requests: RefCell<Vec<CrashRequest>>,
+    /// Targeted faults (by index in `scenario.faults`) that have hit.
+    pub fired_faults: RefCell<BTreeSet<usize>>,
+    /// Requests the API is serving now; the run does not end while any is.
+    pub api_busy: Cell<u32>,
+    /// How many times the API has started (1 on the first start).
+    pub api_incarnation: Cell<u32>,
+    next_message_id: Cell<u64>,
+    /// Simulated time as the driver last saw it, for code that runs outside a host.
+    clock_ms: Cell<u64>,
+    /// Random crash decisions at step boundaries.
+    crash_rng: RefCell<ChaCha8Rng>,
+}
+
+impl Shared {
+    pub fn new(scenario: Scenario, seed: u64) -> Shared {
+        let ledger = StoreDb::with_balances(&scenario.accounts);
+        Shared {
+            seed,
+            history: RefCell::new(History::default()),
+            keys_db: RefCell::new(StoreDb::default()),
+            ledger_db: RefCell::new(ledger),
+            crash_requests: RefCell::new(Vec::new()),
+            fired_faults: RefCell::new(BTreeSet::new()),
+            api_busy: Cell::new(0),
+            api_incarnation: Cell::new(0),
+            next_message_id: Cell::new(1),
+            clock_ms: Cell::new(0),
+            crash_rng: RefCell::new(derive_rng(seed, "crash")),
+            scenario,
+        }
+    }
+
+    /// Simulated milliseconds since the start of the run.
+    pub fn now_ms(&self) -> u64 {
+        match turmoil::sim_elapsed() {
+            Some(elapsed) => (elapsed.as_millis() as u64).max(self.clock_ms.get()),
+            None => self.clock_ms.get(),
+        }
+    }
+
+    pub(crate) fn set_clock_ms(&self, now_ms: u64) {
+        assert!(now_ms >= self.clock_ms.get(), "time never goes back");
+        self.clock_ms.set(now_ms);
+    }
+
+    /// True while faults may act.
+    pub fn faults_active(&self) -> bool {
+        self.now_ms() < self.scenario.window.heal_at_ms
+    }
+
+    pub fn record(&self, host: &str, what: What) {
+        let now = self.now_ms();
+        self.history.borrow_mut().push(now, host, what);
+    }
+
+    /// A fresh message id; ids grow in send order, which the fault injector relies on.
+    pub fn next_message_id(&self) -> u64 {
+        let id = self.next_message_id.get();
+        self.next_message_id.set(id + 1);
+        id
+    }
+
+    pub fn messages_sent(&self) -> u64 {
+        self.next_message_id.get() - 1
+    }
+
+    /// Index of the first targeted fault of this kind for this attempt that has not hit yet.
+    pub fn matching_fault(&self, tag: &Tag, matches: impl Fn(&FaultKind) -> bool) -> Option<usize> {
+        let fired = self.fired_faults.borrow();
+        self.scenario.faults.iter().enumerate().find_map(|(i, f)| {
+            (!tag.key_request
+                && f.transfer == tag.transfer
+                && f.attempt == tag.attempt
+                && matches(&f.kind)
+                && !fired.contains(&i))
+                .then_some(i)
+        })
+    }
+
+    /// Called by the API at step boundary `boundary` of attempt `tag`: decides
+    /// whether a host crashes here. Returns true when the API itself is the
+    /// host to crash, in which case the caller must stop (the driver will
+    /// crash it before the next step).
+    pub fn crash_point(&self, tag: &Tag, boundary: usize) -> bool {
+        if !self.faults_active() {
+            return false;
+        }
+        let boundary_name = self.scenario.design.boundary_name(boundary);
+        let targeted = self.matching_fault(tag, |k| matches!(k, FaultKind::Crash { boundary: b, .. } if *b == boundary));
+        let request = if let Some(index) = targeted {
+            self.fired_faults.borrow_mut().insert(index);
+            let FaultKind::Crash { host, restart_after_ms, .. } = self.scenario.faults[index].kind else {
+                unreachable!("matched a crash fault");
+            };
+            Some(CrashRequest {
+                host,
+                restart_after_ms,
+                reason: format!("crash fault at {boundary_name} of {}", tag.label()),
+            })
+        } else if self.scenario.window.crash.sample(&mut *self.crash_rng.borrow_mut()) {
+            Some(CrashRequest {
+                host: CrashHost::Api,
+                restart_after_ms: self.scenario.window.restart_after_ms,
+                reason: format!("random crash at {boundary_name} of {}", tag.label()),
+            })
+        } else {
+            None
+        };
+        match request {
+            Some(r) => {
+                let stops_api = r.host == CrashHost::Api;
+                self.crash_requests.borrow_mut().push(r);
+                stops_api
+            }
+            None => false,
+        }
+    }
+}

@@ -1,0 +1,306 @@
+//! The two databases, `keys` (a key-value store with TTL) and `ledger` (balances,
+//! entries, and, in some designs, idempotency records), and the host that serves
+//! their transactions.
+//!
+//! Both run the same engine: a transaction is a list of design steps executed
+//! against a staged copy of what it touches and committed only if it runs to the
+//! end. A step that answers the client (`reply …`, `replay`) stops the
+//! transaction and writes nothing. The state is durable: it lives in
+//! [`super::Shared`], not in the host's future, so a crash loses none of it.
+
+use super::Shared;
+use crate::design::{Action, LoadKey, StoreName, Step};
+use crate::history::What;
+use crate::wire::{Body, Envelope, HttpResponse, MAX_DATAGRAM_BYTES, PORT, Program, Tag, TxnContext, TxnOutcome};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
+use std::rc::Rc;
+use turmoil::net::UdpSocket;
+
+/// The life of an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum KeyState {
+    /// Issued by the server, not used yet.
+    Issued,
+    /// Claimed by the request holding `token` since `locked_at_ms`.
+    InProgress { token: String, locked_at_ms: u64 },
+    /// Finished; `response` is kept when the design stores it for replay.
+    Done { response: Option<HttpResponse> },
+}
+
+/// One idempotency record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyRecord {
+    pub state: KeyState,
+    /// The payload fingerprint of the request that claimed the key.
+    pub fingerprint: Option<String>,
+    /// When the record disappears; `None`: never.
+    pub expires_at_ms: Option<u64>,
+}
+
+/// A movement of money, tagged with the intent it served (ghost data for the checker).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerEntry {
+    pub at_ms: u64,
+    pub transfer: String,
+    pub attempt: u32,
+    pub transfer_id: u64,
+    pub key: Option<String>,
+    pub account: String,
+    pub delta: i64,
+}
+
+/// One database's durable state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StoreDb {
+    pub records: BTreeMap<String, KeyRecord>,
+    pub balances: BTreeMap<String, i64>,
+    pub entries: Vec<LedgerEntry>,
+    next_transfer_id: u64,
+}
+
+/// What a transaction has written so far; applied only on commit.
+struct Staged {
+    record: Option<Option<KeyRecord>>,
+    deltas: Vec<(String, i64)>,
+    transfer_id: Option<u64>,
+}
+
+impl StoreDb {
+    pub fn with_balances(accounts: &[(String, i64)]) -> StoreDb {
+        StoreDb {
+            balances: accounts.iter().cloned().collect(),
+            ..StoreDb::default()
+        }
+    }
+
+    /// The live record for `key` at `now_ms` (an expired record reads as absent).
+    fn live_record(&self, key: &str, now_ms: u64) -> Option<&KeyRecord> {
+        self.records
+            .get(key)
+            .filter(|r| r.expires_at_ms.is_none_or(|t| now_ms < t))
+    }
+
+    /// Runs one transaction atomically. Returns its outcome and, for the
+    /// timeline, the entries it committed.
+    pub fn execute(&mut self, program: &Program, ctx: &TxnContext, tag: &Tag, now_ms: u64) -> (TxnOutcome, Vec<LedgerEntry>) {
+        let steps = match program {
+            Program::IssueKey => {
+                let key = ctx.key.clone().expect("an issued key is named by the API");
+                let record = KeyRecord {
+                    state: KeyState::Issued,
+                    fingerprint: None,
+                    expires_at_ms: ctx.key_ttl_ms.map(|ttl| now_ms + ttl),
+                };
+                self.records.insert(key, record);
+                return (TxnOutcome::Continue { transfer_id: None }, Vec::new());
+            }
+            Program::Steps { steps, .. } => steps,
+        };
+        let mut staged = Staged {
+            record: None,
+            deltas: Vec::new(),
+            transfer_id: ctx.transfer_id,
+        };
+        for step in steps {
+            if let Some(reply) = self.run_step(step, ctx, &mut staged, now_ms) {
+                return (TxnOutcome::Reply(reply), Vec::new());
+            }
+        }
+        let entries = self.commit(staged, ctx, tag, now_ms);
+        let transfer_id = entries.first().map(|e| e.transfer_id).or(ctx.transfer_id);
+        (TxnOutcome::Continue { transfer_id }, entries)
+    }
+
+    /// The record as this transaction sees it: staged if written, else stored.
+    fn current(&self, staged: &Staged, ctx: &TxnContext, now_ms: u64) -> Option<KeyRecord> {
+        match &staged.record {
+            Some(r) => r.clone(),
+            None => ctx.key.as_deref().and_then(|k| self.live_record(k, now_ms)).cloned(),
+        }
+    }
+
+    /// Runs one step; `Some(response)` stops the transaction with that answer.
+    fn run_step(&mut self, step: &Step, ctx: &TxnContext, staged: &mut Staged, now_ms: u64) -> Option<HttpResponse> {
+        if step.is_key_op() && ctx.key.is_none() {
+            return Some(HttpResponse::error(400, "missing_key"));
+        }
+        let current = self.current(staged, ctx, now_ms);
+        let body = ctx.body.as_ref().expect("transfer transactions carry the transfer");
+        match step {
+            Step::LoadKey(load) => return branch(load, current.as_ref(), ctx, now_ms),
+            Step::ClaimKey => {
+                staged.record = Some(Some(KeyRecord {
+                    state: KeyState::InProgress {
+                        token: ctx.claim_token.clone(),
+                        locked_at_ms: now_ms,
+                    },
+                    fingerprint: Some(body.fingerprint()),
+                    expires_at_ms: ctx.key_ttl_ms.map(|ttl| now_ms + ttl),
+                }));
+            }
+            Step::CheckClaim => {
+                let holds = matches!(&current, Some(KeyRecord { state: KeyState::InProgress { token, .. }, .. }) if *token == ctx.claim_token);
+                if !holds {
+                    return Some(HttpResponse::error(409, "key_in_use"));
+                }
+            }
+            Step::Debit | Step::Credit => {
+                let (account, delta) = if *step == Step::Debit {
+                    (&body.from, -body.amount)
+                } else {
+                    (&body.to, body.amount)
+                };
+                if staged.transfer_id.is_none() {
+                    self.next_transfer_id += 1;
+                    staged.transfer_id = Some(self.next_transfer_id);
+                }
+                staged.deltas.push((account.clone(), delta));
+            }
+            Step::SaveResponse | Step::MarkDone => {
+                let response = (*step == Step::SaveResponse).then(|| HttpResponse::created(staged.transfer_id));
+                let base = current.unwrap_or(KeyRecord {
+                    state: KeyState::Issued,
+                    fingerprint: Some(body.fingerprint()),
+                    expires_at_ms: ctx.key_ttl_ms.map(|ttl| now_ms + ttl),
+                });
+                staged.record = Some(Some(KeyRecord {
+                    state: KeyState::Done { response },
+                    ..base
+                }));
+            }
+            Step::DeleteKey => staged.record = Some(None),
+        }
+        None
+    }
+
+    fn commit(&mut self, staged: Staged, ctx: &TxnContext, tag: &Tag, now_ms: u64) -> Vec<LedgerEntry> {
+        if let (Some(record), Some(key)) = (staged.record, &ctx.key) {
+            match record {
+                Some(r) => self.records.insert(key.clone(), r),
+                None => self.records.remove(key),
+            };
+        }
+        let mut entries = Vec::new();
+        for (account, delta) in staged.deltas {
+            let balance = self.balances.get_mut(&account).expect("accounts were validated");
+            *balance += delta;
+            let entry = LedgerEntry {
+                at_ms: now_ms,
+                transfer: tag.transfer.clone(),
+                attempt: tag.attempt,
+                transfer_id: staged.transfer_id.expect("a money step assigns a transfer id"),
+                key: ctx.key.clone(),
+                account,
+                delta,
+            };
+            self.entries.push(entry.clone());
+            entries.push(entry);
+        }
+        entries
+    }
+}
+
+/// What a `load-key` step decides for the record it found.
+fn branch(load: &LoadKey, record: Option<&KeyRecord>, ctx: &TxnContext, now_ms: u64) -> Option<HttpResponse> {
+    let Some(record) = record else {
+        return act(&load.absent, None);
+    };
+    let fingerprint = ctx.body.as_ref().map(|b| b.fingerprint());
+    if let (Some(mismatch), Some(stored)) = (&load.mismatch, &record.fingerprint) {
+        if fingerprint.as_ref() != Some(stored) {
+            return act(mismatch, Some(record));
+        }
+    }
+    let action = match &record.state {
+        KeyState::Issued => &load.issued,
+        KeyState::InProgress { locked_at_ms, .. } => {
+            let stale = ctx.lock_ms.is_some_and(|lock| now_ms.saturating_sub(*locked_at_ms) >= lock);
+            if stale { &load.stale } else { &load.in_progress }
+        }
+        KeyState::Done { .. } => &load.done,
+    };
+    act(action, Some(record))
+}
+
+fn act(action: &Action, record: Option<&KeyRecord>) -> Option<HttpResponse> {
+    match action {
+        Action::Continue => None,
+        Action::Replay => match record.map(|r| &r.state) {
+            Some(KeyState::Done { response: Some(stored) }) => Some(HttpResponse {
+                replayed: true,
+                ..stored.clone()
+            }),
+            // Nothing stored to replay (the key is absent, in progress or done
+            // without a response): the design asked for the impossible.
+            _ => Some(HttpResponse::error(500, "nothing_to_replay")),
+        },
+        Action::Reply { status, code } => Some(HttpResponse::error(*status, code)),
+    }
+}
+
+/// The `keys` or `ledger` host: serve transactions until crashed.
+pub async fn store_main(shared: Rc<Shared>, which: StoreName) -> turmoil::Result {
+    let socket = UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT)).await?;
+    let mut buf = vec![0u8; MAX_DATAGRAM_BYTES];
+    loop {
+        let (len, from) = socket.recv_from(&mut buf).await?;
+        let Some(envelope) = Envelope::decode(&buf[..len]) else {
+            continue;
+        };
+        let Body::Txn { program, context } = &envelope.body else {
+            continue;
+        };
+        let now_ms = shared.now_ms();
+        let db = match which {
+            StoreName::Keys => &shared.keys_db,
+            StoreName::Ledger => &shared.ledger_db,
+        };
+        let (outcome, entries) = db.borrow_mut().execute(program, context, &envelope.tag, now_ms);
+        record_txn(&shared, which, program, &envelope.tag, &outcome, entries);
+        let reply = Envelope {
+            id: shared.next_message_id(),
+            reply_to: Some(envelope.id),
+            tag: envelope.tag.clone(),
+            body: Body::TxnResult(outcome),
+        };
+        socket.send_to(&reply.encode(), from).await?;
+    }
+}
+
+fn record_txn(shared: &Shared, which: StoreName, program: &Program, tag: &Tag, outcome: &TxnOutcome, entries: Vec<LedgerEntry>) {
+    let host = which.host();
+    let transaction = match program {
+        Program::IssueKey => "issue-key".to_string(),
+        Program::Steps { name, .. } => name.clone(),
+    };
+    let result = match outcome {
+        TxnOutcome::Continue { .. } => "committed".to_string(),
+        TxnOutcome::Reply(r) => format!("stopped: {}", r.describe()),
+    };
+    shared.record(
+        host,
+        What::Txn {
+            store: host.to_string(),
+            transaction,
+            transfer: tag.transfer.clone(),
+            attempt: tag.attempt,
+            result,
+        },
+    );
+    for e in entries {
+        shared.record(
+            host,
+            What::LedgerEntry {
+                transfer: e.transfer,
+                attempt: e.attempt,
+                transfer_id: e.transfer_id,
+                key: e.key,
+                account: e.account,
+                delta: e.delta,
+            },
+        );
+    }
+}

@@ -151,8 +151,8 @@ impl Design {
     /// The name of boundary `index`, as faults and the timeline write it.
     pub fn boundary_name(&self, index: usize) -> String {
         assert!(index < self.boundary_count(), "boundary {index} out of range");
-        if index < self.transactions.len() {
-            format!("before:{}", self.transactions[index].name)
+        if index == 0 {
+            format!("before:{}", self.transactions[0].name)
         } else {
             format!("after:{}", self.transactions[index - 1].name)
         }

@@ -106,7 +106,11 @@ impl fmt::Display for InputError {
         }
         if let (Some(src), Some((line, col))) = (&self.source_line, self.position) {
             let gutter = line.to_string().len();
-            write!(f, "\n{:gutter$} |\n{} | {}\n{:gutter$} | ", "", line, src, "")?;
+            write!(
+                f,
+                "\n{:gutter$} |\n{} | {}\n{:gutter$} | ",
+                "", line, src, ""
+            )?;
             write!(
                 f,
                 "{}{}",
@@ -130,7 +134,10 @@ mod tests {
         let err = InputError::at(Path::new("f.toml"), text, 11..14, "expected an integer");
         assert_eq!(err.position, Some((2, 6)));
         let shown = err.to_string();
-        assert!(shown.starts_with("f.toml:2:6: expected an integer"), "{shown}");
+        assert!(
+            shown.starts_with("f.toml:2:6: expected an integer"),
+            "{shown}"
+        );
         assert!(shown.contains("2 | bb = \"x\""), "{shown}");
         assert!(shown.ends_with("|      ^^^"), "{shown:?}");
     }

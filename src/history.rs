@@ -38,7 +38,11 @@ pub enum What {
     /// A client asks the API for an idempotency key.
     KeyRequested { transfer: String, attempt: u32 },
     /// A client has a key for a transfer (issued by the server or made by itself).
-    KeyObtained { transfer: String, key: String, issued_by_server: bool },
+    KeyObtained {
+        transfer: String,
+        key: String,
+        issued_by_server: bool,
+    },
     /// A client sends an attempt of a transfer.
     Sent {
         transfer: String,
@@ -47,15 +51,27 @@ pub enum What {
         body: TransferBody,
     },
     /// A client receives the answer to its current attempt.
-    Received { transfer: String, attempt: u32, response: HttpResponse },
+    Received {
+        transfer: String,
+        attempt: u32,
+        response: HttpResponse,
+    },
     /// A client gave up waiting for an attempt's answer.
     TimedOut { transfer: String, attempt: u32 },
     /// An answer to an earlier attempt arrived after the client stopped waiting for it.
-    LateAnswer { transfer: String, attempt: u32, response: HttpResponse },
+    LateAnswer {
+        transfer: String,
+        attempt: u32,
+        response: HttpResponse,
+    },
     /// A client waits before the next attempt.
     Backoff { transfer: String, wait_ms: u64 },
     /// What the client finally knows about a transfer.
-    Finished { transfer: String, outcome: Outcome, attempts: u32 },
+    Finished {
+        transfer: String,
+        outcome: Outcome,
+        attempts: u32,
+    },
     /// The API starts serving a request.
     ApiReceived {
         transfer: String,
@@ -90,13 +106,32 @@ pub enum What {
         response: HttpResponse,
     },
     /// The API gave up waiting for a store.
-    StoreTimeout { store: String, transfer: String, attempt: u32 },
+    StoreTimeout {
+        store: String,
+        transfer: String,
+        attempt: u32,
+    },
     /// The network lost a message.
-    Lost { from: String, to: String, message: String, reason: String },
+    Lost {
+        from: String,
+        to: String,
+        message: String,
+        reason: String,
+    },
     /// The network holds a message until `until_ms`.
-    Held { from: String, to: String, message: String, until_ms: u64, reason: String },
+    Held {
+        from: String,
+        to: String,
+        message: String,
+        until_ms: u64,
+        reason: String,
+    },
     /// The network delivers a held message.
-    Released { from: String, to: String, message: String },
+    Released {
+        from: String,
+        to: String,
+        message: String,
+    },
     /// A host crashed.
     Crashed { host: String, reason: String },
     /// A crashed host started again, with its durable state and an empty memory.

@@ -20,7 +20,11 @@ mod exit {
 }
 
 #[derive(Parser)]
-#[command(name = "idemsim", version, about = "Deterministic failure-injection simulator for idempotent payment APIs")]
+#[command(
+    name = "idemsim",
+    version,
+    about = "Deterministic failure-injection simulator for idempotent payment APIs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -55,7 +59,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { exit::BAD_INPUT } else { exit::MET });
+            return ExitCode::from(if e.use_stderr() {
+                exit::BAD_INPUT
+            } else {
+                exit::MET
+            });
         }
     };
     match cli.command {
@@ -82,7 +90,11 @@ fn run(file: PathBuf, seed: Option<u64>, format: Format) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
-    ExitCode::from(if run.verdict.met { exit::MET } else { exit::NOT_MET })
+    ExitCode::from(if run.verdict.met {
+        exit::MET
+    } else {
+        exit::NOT_MET
+    })
 }
 
 fn designs() -> ExitCode {

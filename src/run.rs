@@ -17,7 +17,11 @@ pub fn run_scenario(scenario: &Scenario, seed: Option<u64>) -> Run {
     let seed = seed.unwrap_or(scenario.seed);
     let output = run_world(scenario, seed);
     let verdict = check(scenario, &output);
-    Run { seed, output, verdict }
+    Run {
+        seed,
+        output,
+        verdict,
+    }
 }
 
 /// The command that replays a run exactly.

@@ -207,8 +207,14 @@ impl Envelope {
             Body::Request(r) if r.is_transfer() => format!("transfer request {label}"),
             Body::Request(_) => format!("key request {label}"),
             Body::Response(r) => format!("response {label} ({})", r.describe()),
-            Body::Txn { program: Program::IssueKey, .. } => format!("issue-key txn {label}"),
-            Body::Txn { program: Program::Steps { name, .. }, .. } => format!("{name} txn {label}"),
+            Body::Txn {
+                program: Program::IssueKey,
+                ..
+            } => format!("issue-key txn {label}"),
+            Body::Txn {
+                program: Program::Steps { name, .. },
+                ..
+            } => format!("{name} txn {label}"),
             Body::TxnResult(_) => format!("txn result {label}"),
         }
     }

@@ -14,9 +14,14 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
             continue;
         }
         let told = match &view.outcome {
-            Some(Outcome::Succeeded { response }) => format!("the client was told {}", response.describe()),
+            Some(Outcome::Succeeded { response }) => {
+                format!("the client was told {}", response.describe())
+            }
             Some(Outcome::Rejected { response }) if response.status != 422 => {
-                format!("the client was finally refused with {}", response.describe())
+                format!(
+                    "the client was finally refused with {}",
+                    response.describe()
+                )
             }
             _ => continue,
         };
@@ -26,7 +31,11 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
             key: view.key.clone(),
             summary: format!("{transfer} never applied, but {told}"),
             evidence: vec![
-                format!("{} attempts sent, last at {} ms", view.attempts.len(), view.attempts.last().map_or(0, |a| a.1)),
+                format!(
+                    "{} attempts sent, last at {} ms",
+                    view.attempts.len(),
+                    view.attempts.last().map_or(0, |a| a.1)
+                ),
                 "no ledger entry names this transfer".to_string(),
             ],
         });

@@ -16,8 +16,8 @@ mod stuck;
 use crate::history::{Outcome, What};
 use crate::scenario::{Scenario, ViolationKind};
 use crate::wire::{HttpResponse, TransferBody};
-use crate::world::{EndReason, RunOutput};
 use crate::world::store::LedgerEntry;
+use crate::world::{EndReason, RunOutput};
 use serde::Serialize;
 
 /// One broken invariant, with its evidence.
@@ -80,7 +80,10 @@ impl<'a> Facts<'a> {
             .collect();
         let mut replies = Vec::new();
         for event in &output.events {
-            fn view<'v>(clients: &'v mut [(String, ClientView)], id: &str) -> Option<&'v mut ClientView> {
+            fn view<'v>(
+                clients: &'v mut [(String, ClientView)],
+                id: &str,
+            ) -> Option<&'v mut ClientView> {
                 clients.iter_mut().find(|(t, _)| t == id).map(|(_, v)| v)
             }
             match &event.what {
@@ -89,17 +92,27 @@ impl<'a> Facts<'a> {
                         v.key = Some(key.clone());
                     }
                 }
-                What::Sent { transfer, attempt, .. } => {
+                What::Sent {
+                    transfer, attempt, ..
+                } => {
                     if let Some(v) = view(&mut clients, transfer) {
                         v.attempts.push((*attempt, event.at_ms));
                     }
                 }
-                What::Finished { transfer, outcome, .. } => {
+                What::Finished {
+                    transfer, outcome, ..
+                } => {
                     if let Some(v) = view(&mut clients, transfer) {
                         v.outcome = Some(outcome.clone());
                     }
                 }
-                What::ApiReplied { transfer, attempt, key, body: Some(body), response } => replies.push(Reply {
+                What::ApiReplied {
+                    transfer,
+                    attempt,
+                    key,
+                    body: Some(body),
+                    response,
+                } => replies.push(Reply {
                     at_ms: event.at_ms,
                     transfer: transfer.clone(),
                     attempt: *attempt,
@@ -120,7 +133,10 @@ impl<'a> Facts<'a> {
 
     /// The ledger entries of one transfer intent.
     pub fn entries_of(&self, transfer: &str) -> impl Iterator<Item = &LedgerEntry> {
-        self.output.entries.iter().filter(move |e| e.transfer == transfer)
+        self.output
+            .entries
+            .iter()
+            .filter(move |e| e.transfer == transfer)
     }
 
     /// Distinct applications (ledger transfer ids) of one intent, in order.

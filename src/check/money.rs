@@ -19,14 +19,21 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
                 .scenario
                 .accounts
                 .iter()
-                .map(|(name, start)| format!("{name}: {start} -> {}", facts.output.balances.get(name).copied().unwrap_or(0)))
+                .map(|(name, start)| {
+                    format!(
+                        "{name}: {start} -> {}",
+                        facts.output.balances.get(name).copied().unwrap_or(0)
+                    )
+                })
                 .collect(),
         });
     }
     // Per ledger transfer id: (intent, debited, credited, debit count, credit count).
     let mut legs: BTreeMap<u64, (String, i64, i64, u32, u32)> = BTreeMap::new();
     for e in &facts.output.entries {
-        let leg = legs.entry(e.transfer_id).or_insert((e.transfer.clone(), 0, 0, 0, 0));
+        let leg = legs
+            .entry(e.transfer_id)
+            .or_insert((e.transfer.clone(), 0, 0, 0, 0));
         if e.delta < 0 {
             leg.1 += -e.delta;
             leg.3 += 1;
@@ -41,7 +48,9 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
                 kind: ViolationKind::MoneyNotConserved,
                 transfer: Some(transfer.clone()),
                 key: None,
-                summary: format!("ledger transfer {id} of {transfer} debited {debited} but credited {credited}"),
+                summary: format!(
+                    "ledger transfer {id} of {transfer} debited {debited} but credited {credited}"
+                ),
                 evidence: vec![format!("{debits} debit entries, {credits} credit entries")],
             });
         }

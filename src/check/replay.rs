@@ -11,16 +11,22 @@ use std::collections::BTreeMap;
 pub(super) fn check(facts: &Facts) -> Vec<Violation> {
     let mut by_key: BTreeMap<(&str, String), Vec<&super::Reply>> = BTreeMap::new();
     for reply in &facts.replies {
-        if let Some(key) = &reply.key {
-            if !reply.response.is_transient() {
-                by_key.entry((key, reply.body.fingerprint())).or_default().push(reply);
-            }
+        if let Some(key) = &reply.key
+            && !reply.response.is_transient()
+        {
+            by_key
+                .entry((key, reply.body.fingerprint()))
+                .or_default()
+                .push(reply);
         }
     }
     let mut out = Vec::new();
     for ((key, _), replies) in by_key {
         let first = replies[0];
-        if replies.iter().all(|r| r.response.content() == first.response.content()) {
+        if replies
+            .iter()
+            .all(|r| r.response.content() == first.response.content())
+        {
             continue;
         }
         let other = replies
@@ -38,7 +44,15 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
             ),
             evidence: replies
                 .iter()
-                .map(|r| format!("{} ms: {}#{} answered {}", r.at_ms, r.transfer, r.attempt, r.response.describe()))
+                .map(|r| {
+                    format!(
+                        "{} ms: {}#{} answered {}",
+                        r.at_ms,
+                        r.transfer,
+                        r.attempt,
+                        r.response.describe()
+                    )
+                })
                 .collect(),
         });
     }

@@ -133,10 +133,10 @@ const STEP_NAMES: &str =
 
 /// Parses and validates the text of a design file.
 pub fn parse_design(path: &Path, text: &str) -> Result<Design, InputError> {
-    let file: DesignFile = toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
+    let file: DesignFile =
+        toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
     Validator { path, text }.design(file)
 }
-
 
 struct Validator<'a> {
     path: &'a Path,
@@ -144,7 +144,11 @@ struct Validator<'a> {
 }
 
 impl Validator<'_> {
-    fn err<T>(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> Result<T, InputError> {
+    fn err<T>(
+        &self,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> Result<T, InputError> {
         Err(InputError::at(self.path, self.text, span, message))
     }
 
@@ -169,16 +173,25 @@ impl Validator<'_> {
         if !(1..=limits::MAX_TIMEOUT_MS).contains(&store_timeout_ms) {
             return self.err(
                 file.api.store_timeout_ms.span(),
-                format!("expected a store timeout from 1 to {} ms", limits::MAX_TIMEOUT_MS),
+                format!(
+                    "expected a store timeout from 1 to {} ms",
+                    limits::MAX_TIMEOUT_MS
+                ),
             );
         }
         let mut transactions = Vec::new();
         for txn in file.transactions {
             let txn = self.transaction(txn.into_inner(), key_store)?;
-            if transactions.iter().any(|t: &Transaction| t.name == txn.name) {
+            if transactions
+                .iter()
+                .any(|t: &Transaction| t.name == txn.name)
+            {
                 return Err(InputError::file(
                     self.path,
-                    format!("two transactions are named `{}`; names must be unique", txn.name),
+                    format!(
+                        "two transactions are named `{}`; names must be unique",
+                        txn.name
+                    ),
                 ));
             }
             transactions.push(txn);
@@ -202,12 +215,10 @@ impl Validator<'_> {
     fn whole(&self, design: &Design) -> Result<(), InputError> {
         let steps = || design.transactions.iter().flat_map(|t| t.steps.iter());
         let replays = steps().any(|s| match s {
-            Step::LoadKey(l) => {
-                [&l.absent, &l.issued, &l.in_progress, &l.stale, &l.done]
-                    .into_iter()
-                    .chain(l.mismatch.as_ref())
-                    .any(|a| *a == Action::Replay)
-            }
+            Step::LoadKey(l) => [&l.absent, &l.issued, &l.in_progress, &l.stale, &l.done]
+                .into_iter()
+                .chain(l.mismatch.as_ref())
+                .any(|a| *a == Action::Replay),
             _ => false,
         });
         if replays && !steps().any(|s| *s == Step::SaveResponse) {
@@ -221,7 +232,9 @@ impl Validator<'_> {
         if debits != 1 || credits != 1 {
             return Err(InputError::file(
                 self.path,
-                format!("a transfer needs exactly one debit and one credit step; this design has {debits} and {credits}"),
+                format!(
+                    "a transfer needs exactly one debit and one credit step; this design has {debits} and {credits}"
+                ),
             ));
         }
         Ok(())
@@ -245,7 +258,11 @@ impl Validator<'_> {
     ) -> Result<Transaction, InputError> {
         let store = self.store(&txn.store)?;
         let name = txn.name.get_ref();
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             return self.err(
                 txn.name.span(),
                 "expected a transaction name of letters, digits, `-` and `_`",
@@ -298,13 +315,13 @@ impl Validator<'_> {
             &step.done,
             &step.mismatch,
         ];
-        if op != "load-key" {
-            if let Some(extra) = branches.iter().find_map(|b| b.as_ref()) {
-                return self.err(
-                    extra.span(),
-                    format!("only load-key steps take state branches; `{op}` does not"),
-                );
-            }
+        if op != "load-key"
+            && let Some(extra) = branches.iter().find_map(|b| b.as_ref())
+        {
+            return self.err(
+                extra.span(),
+                format!("only load-key steps take state branches; `{op}` does not"),
+            );
         }
         Ok(match op {
             "load-key" => {
@@ -351,7 +368,8 @@ impl Validator<'_> {
 
 /// `continue`, `replay`, or `reply STATUS CODE`.
 fn parse_action(text: &str) -> Result<Action, String> {
-    let expected = "expected `continue`, `replay` or `reply STATUS CODE` (such as `reply 409 key_in_use`)";
+    let expected =
+        "expected `continue`, `replay` or `reply STATUS CODE` (such as `reply 409 key_in_use`)";
     let words: Vec<&str> = text.split_whitespace().collect();
     match words.as_slice() {
         ["continue"] => Ok(Action::Continue),
@@ -378,7 +396,8 @@ mod tests {
     #[test]
     fn builtins_are_well_formed() {
         for name in builtin_names() {
-            let design = load_design(name, Path::new(".")).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            let design =
+                load_design(name, Path::new(".")).unwrap_or_else(|e| panic!("{name}: {e:?}"));
             assert_eq!(design.name, name);
         }
     }
@@ -388,14 +407,22 @@ mod tests {
         let text = "name = \"x\"\nsummary = \"s\"\n[[transaction]]\nname = \"t\"\nstore = \"ledger\"\nsteps = [{ op = \"debit\" }, { op = \"teleport\" }]\n";
         let err = parse_design(Path::new("x.toml"), text).unwrap_err();
         assert_eq!(err.position, Some((6, 35)));
-        assert!(err.message.contains("unknown step `teleport`"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown step `teleport`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
     fn rejects_group_spanning_two_stores() {
         let text = "name = \"x\"\nsummary = \"s\"\n[keys]\nstore = \"keys\"\n[[transaction]]\nname = \"t\"\nstore = \"ledger\"\nsteps = [{ op = \"debit\" }, { op = \"credit\" }, { op = \"mark-done\" }]\n";
         let err = parse_design(Path::new("x.toml"), text).unwrap_err();
-        assert!(err.message.contains("one transaction covers one store"), "{}", err.message);
+        assert!(
+            err.message.contains("one transaction covers one store"),
+            "{}",
+            err.message
+        );
         assert_eq!(err.position.map(|p| p.0), Some(8));
     }
 }

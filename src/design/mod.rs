@@ -150,7 +150,10 @@ impl Design {
 
     /// The name of boundary `index`, as faults and the timeline write it.
     pub fn boundary_name(&self, index: usize) -> String {
-        assert!(index < self.boundary_count(), "boundary {index} out of range");
+        assert!(
+            index < self.boundary_count(),
+            "boundary {index} out of range"
+        );
         if index == 0 {
             format!("before:{}", self.transactions[0].name)
         } else {

@@ -60,12 +60,28 @@ fn narrate(what: &What) -> (Mark, String) {
     use Mark::*;
     let tag = |t: &str, a: &u32| format!("{t}#{a}");
     match what {
-        What::KeyRequested { transfer, attempt } => (Plain, format!("-> api  POST /keys for {transfer} (attempt {attempt})")),
-        What::KeyObtained { transfer, key, issued_by_server } => {
-            let by = if *issued_by_server { "issued by the server" } else { "made by the client" };
+        What::KeyRequested { transfer, attempt } => (
+            Plain,
+            format!("-> api  POST /keys for {transfer} (attempt {attempt})"),
+        ),
+        What::KeyObtained {
+            transfer,
+            key,
+            issued_by_server,
+        } => {
+            let by = if *issued_by_server {
+                "issued by the server"
+            } else {
+                "made by the client"
+            };
             (Plain, format!("has key {key} for {transfer} ({by})"))
         }
-        What::Sent { transfer, attempt, key, body } => (
+        What::Sent {
+            transfer,
+            attempt,
+            key,
+            body,
+        } => (
             Plain,
             format!(
                 "-> api  POST /transfers {} {} -> {} {}{}",
@@ -73,26 +89,63 @@ fn narrate(what: &What) -> (Mark, String) {
                 body.from,
                 body.to,
                 body.amount,
-                key.as_ref().map(|k| format!("  Idempotency-Key: {k}")).unwrap_or_default()
+                key.as_ref()
+                    .map(|k| format!("  Idempotency-Key: {k}"))
+                    .unwrap_or_default()
             ),
         ),
-        What::Received { transfer, attempt, response } => {
-            (Plain, format!("<- {} for {}", response.describe(), tag(transfer, attempt)))
-        }
-        What::TimedOut { transfer, attempt } => (Fault, format!("no answer to {}: timed out", tag(transfer, attempt))),
-        What::LateAnswer { transfer, attempt, response } => (
+        What::Received {
+            transfer,
+            attempt,
+            response,
+        } => (
             Plain,
-            format!("late answer to {} ignored: {}", tag(transfer, attempt), response.describe()),
+            format!("<- {} for {}", response.describe(), tag(transfer, attempt)),
         ),
-        What::Backoff { transfer, wait_ms } => (Plain, format!("backs off {wait_ms} ms before retrying {transfer}")),
-        What::Finished { transfer, outcome, attempts } => {
+        What::TimedOut { transfer, attempt } => (
+            Fault,
+            format!("no answer to {}: timed out", tag(transfer, attempt)),
+        ),
+        What::LateAnswer {
+            transfer,
+            attempt,
+            response,
+        } => (
+            Plain,
+            format!(
+                "late answer to {} ignored: {}",
+                tag(transfer, attempt),
+                response.describe()
+            ),
+        ),
+        What::Backoff { transfer, wait_ms } => (
+            Plain,
+            format!("backs off {wait_ms} ms before retrying {transfer}"),
+        ),
+        What::Finished {
+            transfer,
+            outcome,
+            attempts,
+        } => {
             let mark = match outcome {
                 Outcome::Succeeded { .. } => Plain,
                 _ => Fault,
             };
-            (mark, format!("{transfer} done after {attempts} attempts: {}", outcome.describe()))
+            (
+                mark,
+                format!(
+                    "{transfer} done after {attempts} attempts: {}",
+                    outcome.describe()
+                ),
+            )
         }
-        What::ApiReceived { transfer, attempt, path, key, .. } => (
+        What::ApiReceived {
+            transfer,
+            attempt,
+            path,
+            key,
+            ..
+        } => (
             Plain,
             format!(
                 "received POST {path} {}{}",
@@ -100,27 +153,78 @@ fn narrate(what: &What) -> (Mark, String) {
                 key.as_ref().map(|k| format!(" ({k})")).unwrap_or_default()
             ),
         ),
-        What::Txn { transaction, transfer, attempt, result, .. } => {
-            (Plain, format!("txn {transaction} for {}: {result}", tag(transfer, attempt)))
-        }
-        What::LedgerEntry { transfer, attempt, transfer_id, account, delta, .. } => (
+        What::Txn {
+            transaction,
+            transfer,
+            attempt,
+            result,
+            ..
+        } => (
             Plain,
-            format!("{account} {delta:+} (ledger transfer {transfer_id}, {})", tag(transfer, attempt)),
+            format!("txn {transaction} for {}: {result}", tag(transfer, attempt)),
         ),
-        What::ApiReplied { transfer, attempt, response, .. } => {
-            (Plain, format!("-> {} for {}", response.describe(), tag(transfer, attempt)))
+        What::LedgerEntry {
+            transfer,
+            attempt,
+            transfer_id,
+            account,
+            delta,
+            ..
+        } => (
+            Plain,
+            format!(
+                "{account} {delta:+} (ledger transfer {transfer_id}, {})",
+                tag(transfer, attempt)
+            ),
+        ),
+        What::ApiReplied {
+            transfer,
+            attempt,
+            response,
+            ..
+        } => (
+            Plain,
+            format!("-> {} for {}", response.describe(), tag(transfer, attempt)),
+        ),
+        What::StoreTimeout {
+            store,
+            transfer,
+            attempt,
+        } => (
+            Fault,
+            format!(
+                "no answer from {store} for {}: gives up",
+                tag(transfer, attempt)
+            ),
+        ),
+        What::Lost {
+            from,
+            to,
+            message,
+            reason,
+        } => (Fault, format!("LOST {message}, {from} -> {to}: {reason}")),
+        What::Held {
+            from,
+            to,
+            message,
+            until_ms,
+            reason,
+        } => (
+            Fault,
+            format!("HELD {message}, {from} -> {to}, until {until_ms} ms: {reason}"),
+        ),
+        What::Released { from, to, message } => {
+            (Fault, format!("released {message}, {from} -> {to}"))
         }
-        What::StoreTimeout { store, transfer, attempt } => {
-            (Fault, format!("no answer from {store} for {}: gives up", tag(transfer, attempt)))
-        }
-        What::Lost { from, to, message, reason } => (Fault, format!("LOST {message}, {from} -> {to}: {reason}")),
-        What::Held { from, to, message, until_ms, reason } => {
-            (Fault, format!("HELD {message}, {from} -> {to}, until {until_ms} ms: {reason}"))
-        }
-        What::Released { from, to, message } => (Fault, format!("released {message}, {from} -> {to}")),
         What::Crashed { reason, .. } => (Bad, format!("CRASHED ({reason})")),
-        What::Restarted { .. } => (Fault, "restarted: durable state kept, memory lost".to_string()),
-        What::Healed => (Fault, "faults stop: the network is healthy from now on".to_string()),
+        What::Restarted { .. } => (
+            Fault,
+            "restarted: durable state kept, memory lost".to_string(),
+        ),
+        What::Healed => (
+            Fault,
+            "faults stop: the network is healthy from now on".to_string(),
+        ),
         What::LimitReached { limit } => (Bad, format!("run stopped at a limit: {limit}")),
     }
 }
@@ -135,7 +239,13 @@ fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
             continue;
         }
         for b in broken {
-            let _ = writeln!(out, "  {}  {}: {}", color.paint("31", "FAIL"), kind.name(), b.summary);
+            let _ = writeln!(
+                out,
+                "  {}  {}: {}",
+                color.paint("31", "FAIL"),
+                kind.name(),
+                b.summary
+            );
             for line in &b.evidence {
                 let _ = writeln!(out, "          {line}");
             }
@@ -162,8 +272,14 @@ fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
             f.attempt
         );
     }
-    if let EndReason::LimitReached { limit } | EndReason::HostFailed { message: limit } = &run.output.end {
-        let _ = writeln!(out, "{}", color.paint("31", &format!("the run did not complete: {limit}")));
+    if let EndReason::LimitReached { limit } | EndReason::HostFailed { message: limit } =
+        &run.output.end
+    {
+        let _ = writeln!(
+            out,
+            "{}",
+            color.paint("31", &format!("the run did not complete: {limit}"))
+        );
     }
     let names = |k: &[ViolationKind]| {
         if k.is_empty() {
@@ -177,8 +293,18 @@ fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
     } else {
         color.paint("31", "EXPECTATION NOT MET")
     };
-    let _ = writeln!(out, "expected: {}; found: {} -> {met}", names(&v.expected), names(&v.found));
-    let _ = writeln!(out, "seed {}; replay: {}", run.seed, replay_command(scenario, run.seed));
+    let _ = writeln!(
+        out,
+        "expected: {}; found: {} -> {met}",
+        names(&v.expected),
+        names(&v.found)
+    );
+    let _ = writeln!(
+        out,
+        "seed {}; replay: {}",
+        run.seed,
+        replay_command(scenario, run.seed)
+    );
 }
 
 fn fault_name(kind: &crate::scenario::FaultKind) -> &'static str {

@@ -7,7 +7,8 @@ use serde::Serialize;
 use serde_json::json;
 
 fn line(kind: &str, data: impl Serialize) -> String {
-    let mut s = serde_json::to_string(&json!({ "type": kind, "data": data })).expect("reports serialise");
+    let mut s =
+        serde_json::to_string(&json!({ "type": kind, "data": data })).expect("reports serialise");
     s.push('\n');
     s
 }
@@ -26,7 +27,8 @@ pub fn render(scenario: &Scenario, run: &Run) -> String {
 }
 
 fn summary(scenario: &Scenario, run: &Run) -> serde_json::Value {
-    let names = |v: &[crate::scenario::ViolationKind]| v.iter().map(|k| k.name()).collect::<Vec<_>>();
+    let names =
+        |v: &[crate::scenario::ViolationKind]| v.iter().map(|k| k.name()).collect::<Vec<_>>();
     json!({
         "scenario": scenario.name,
         "design": scenario.design.name,

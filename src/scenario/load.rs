@@ -200,7 +200,8 @@ pub fn load_scenario(path: &Path) -> Result<Scenario, InputError> {
 /// Parses and validates scenario text; `path` names it in errors and anchors a
 /// relative design path.
 pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, InputError> {
-    let file: ScenarioFile = toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
+    let file: ScenarioFile =
+        toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
     Validator { path, text }.scenario(file)
 }
 
@@ -255,7 +256,11 @@ impl Validator<'_> {
         let retry = self.retry(&file.retry)?;
         let network = self.network(&file.network)?;
         let window = FaultWindow {
-            heal_at_ms: self.in_range(&file.faults.heal_at_ms, 0..=limits::MAX_SIM_MS, "heal_at_ms")?,
+            heal_at_ms: self.in_range(
+                &file.faults.heal_at_ms,
+                0..=limits::MAX_SIM_MS,
+                "heal_at_ms",
+            )?,
             crash: file.faults.crash,
             restart_after_ms: self.in_range(
                 &file.faults.restart_after_ms,
@@ -265,7 +270,11 @@ impl Validator<'_> {
         };
         let clients = self.clients(&file.clients, &accounts)?;
         let faults = self.faults(&file.targeted, &clients, &design, &retry)?;
-        let max_sim_ms = self.in_range(&file.limits.max_sim_ms, 1..=limits::MAX_SIM_MS, "max_sim_ms")?;
+        let max_sim_ms = self.in_range(
+            &file.limits.max_sim_ms,
+            1..=limits::MAX_SIM_MS,
+            "max_sim_ms",
+        )?;
         let mut expect = file.expect.violations;
         expect.sort();
         expect.dedup();
@@ -313,7 +322,11 @@ impl Validator<'_> {
         if map.len() > limits::MAX_ACCOUNTS {
             return Err(self.err(
                 accounts.span(),
-                format!("{} accounts; expected at most {}", map.len(), limits::MAX_ACCOUNTS),
+                format!(
+                    "{} accounts; expected at most {}",
+                    map.len(),
+                    limits::MAX_ACCOUNTS
+                ),
             ));
         }
         map.iter()
@@ -325,9 +338,16 @@ impl Validator<'_> {
     }
 
     fn retry(&self, r: &RetrySection) -> Result<RetryPolicy, InputError> {
-        let backoff_initial_ms =
-            self.in_range(&r.backoff_initial_ms, 0..=limits::MAX_TIMEOUT_MS, "backoff_initial_ms")?;
-        let backoff_max_ms = self.in_range(&r.backoff_max_ms, 0..=limits::MAX_TIMEOUT_MS, "backoff_max_ms")?;
+        let backoff_initial_ms = self.in_range(
+            &r.backoff_initial_ms,
+            0..=limits::MAX_TIMEOUT_MS,
+            "backoff_initial_ms",
+        )?;
+        let backoff_max_ms = self.in_range(
+            &r.backoff_max_ms,
+            0..=limits::MAX_TIMEOUT_MS,
+            "backoff_max_ms",
+        )?;
         if backoff_max_ms < backoff_initial_ms {
             return Err(self.err(
                 r.backoff_max_ms.span(),
@@ -335,7 +355,11 @@ impl Validator<'_> {
             ));
         }
         Ok(RetryPolicy {
-            max_attempts: self.in_range(&r.max_attempts, 1..=limits::MAX_ATTEMPTS, "max_attempts")?,
+            max_attempts: self.in_range(
+                &r.max_attempts,
+                1..=limits::MAX_ATTEMPTS,
+                "max_attempts",
+            )?,
             timeout_ms: self.in_range(&r.timeout_ms, 1..=limits::MAX_TIMEOUT_MS, "timeout_ms")?,
             backoff_initial_ms,
             backoff_max_ms,
@@ -349,9 +373,16 @@ impl Validator<'_> {
     }
 
     fn network(&self, n: &NetworkSection) -> Result<Network, InputError> {
-        let latency_min_ms = self.in_range(&n.latency_min_ms, 1..=limits::MAX_LATENCY_MS, "latency_min_ms")?;
-        let latency_max_ms =
-            self.in_range(&n.latency_max_ms, latency_min_ms..=limits::MAX_LATENCY_MS, "latency_max_ms")?;
+        let latency_min_ms = self.in_range(
+            &n.latency_min_ms,
+            1..=limits::MAX_LATENCY_MS,
+            "latency_min_ms",
+        )?;
+        let latency_max_ms = self.in_range(
+            &n.latency_max_ms,
+            latency_min_ms..=limits::MAX_LATENCY_MS,
+            "latency_max_ms",
+        )?;
         Ok(Network {
             latency_min_ms,
             latency_max_ms,
@@ -368,7 +399,11 @@ impl Validator<'_> {
         if list.is_empty() || list.len() > limits::MAX_CLIENTS {
             return Err(self.err(
                 clients.span(),
-                format!("{} clients; expected 1 to {}", list.len(), limits::MAX_CLIENTS),
+                format!(
+                    "{} clients; expected 1 to {}",
+                    list.len(),
+                    limits::MAX_CLIENTS
+                ),
             ));
         }
         let account_names: Vec<&str> = accounts.iter().map(|(n, _)| n.as_str()).collect();
@@ -384,7 +419,10 @@ impl Validator<'_> {
                         if seen_ids.contains(id.get_ref()) {
                             return Err(self.err(
                                 id.span(),
-                                format!("transfer id `{}` is used twice; expected a unique id", id.get_ref()),
+                                format!(
+                                    "transfer id `{}` is used twice; expected a unique id",
+                                    id.get_ref()
+                                ),
                             ));
                         }
                         id.get_ref().clone()
@@ -406,7 +444,10 @@ impl Validator<'_> {
                     }
                 }
                 if t.from.get_ref() == t.to.get_ref() {
-                    return Err(self.err(t.to.span(), "a transfer's `to` is its `from`; expected two different accounts"));
+                    return Err(self.err(
+                        t.to.span(),
+                        "a transfer's `to` is its `from`; expected two different accounts",
+                    ));
                 }
                 let amount = *t.amount.get_ref();
                 if amount <= 0 || amount > limits::MAX_AMOUNT {
@@ -415,16 +456,18 @@ impl Validator<'_> {
                         format!("amount is {amount}; expected a positive amount in minor units, at most {}", limits::MAX_AMOUNT),
                     ));
                 }
-                if let Some(earlier) = &t.reuse_key_of {
-                    if !transfers.iter().any(|x: &Transfer| x.id == *earlier.get_ref()) {
-                        return Err(self.err(
-                            earlier.span(),
-                            format!(
-                                "`{}` is not an earlier transfer of this client; expected the id of one whose key this transfer reuses",
-                                earlier.get_ref()
-                            ),
-                        ));
-                    }
+                if let Some(earlier) = &t.reuse_key_of
+                    && !transfers
+                        .iter()
+                        .any(|x: &Transfer| x.id == *earlier.get_ref())
+                {
+                    return Err(self.err(
+                        earlier.span(),
+                        format!(
+                            "`{}` is not an earlier transfer of this client; expected the id of one whose key this transfer reuses",
+                            earlier.get_ref()
+                        ),
+                    ));
                 }
                 transfers.push(Transfer {
                     id,
@@ -439,7 +482,11 @@ impl Validator<'_> {
         if seen_ids.len() > limits::MAX_TRANSFERS {
             return Err(self.err(
                 clients.span(),
-                format!("{} transfers; expected at most {}", seen_ids.len(), limits::MAX_TRANSFERS),
+                format!(
+                    "{} transfers; expected at most {}",
+                    seen_ids.len(),
+                    limits::MAX_TRANSFERS
+                ),
             ));
         }
         if seen_ids.is_empty() {
@@ -473,7 +520,11 @@ impl Validator<'_> {
                 if !ids.contains(&f.transfer.get_ref().as_str()) {
                     return Err(self.err(
                         f.transfer.span(),
-                        format!("unknown transfer `{}`; expected one of: {}", f.transfer.get_ref(), ids.join(", ")),
+                        format!(
+                            "unknown transfer `{}`; expected one of: {}",
+                            f.transfer.get_ref(),
+                            ids.join(", ")
+                        ),
                     ));
                 }
                 let attempt = self.in_range(&f.attempt, 1..=max_attempt, "attempt")?;
@@ -522,10 +573,17 @@ impl Validator<'_> {
             FaultName::DropResponse => FaultKind::DropResponse,
             FaultName::Delay => {
                 let delay = f.delay_ms.as_ref().ok_or_else(|| {
-                    self.err(f.kind.span(), "a `delay` fault needs `delay_ms`, the time the message is held")
+                    self.err(
+                        f.kind.span(),
+                        "a `delay` fault needs `delay_ms`, the time the message is held",
+                    )
                 })?;
                 FaultKind::Delay {
-                    side: f.message.as_ref().map(|m| *m.get_ref()).unwrap_or(MessageSide::Request),
+                    side: f
+                        .message
+                        .as_ref()
+                        .map(|m| *m.get_ref())
+                        .unwrap_or(MessageSide::Request),
                     delay_ms: self.in_range(delay, 1..=limits::MAX_TIMEOUT_MS, "delay_ms")?,
                 }
             }
@@ -555,7 +613,11 @@ impl Validator<'_> {
                     None => 100,
                 };
                 FaultKind::Crash {
-                    host: f.host.as_ref().map(|h| *h.get_ref()).unwrap_or(CrashHost::Api),
+                    host: f
+                        .host
+                        .as_ref()
+                        .map(|h| *h.get_ref())
+                        .unwrap_or(CrashHost::Api),
                     boundary,
                     boundary_name: design.boundary_name(boundary),
                     restart_after_ms,

@@ -9,7 +9,10 @@ use super::Shared;
 use crate::design::StoreName;
 use crate::history::What;
 use crate::seed::derive_rng;
-use crate::wire::{Body, Envelope, HttpRequest, HttpResponse, MAX_DATAGRAM_BYTES, PORT, Program, Tag, TxnContext, TxnOutcome};
+use crate::wire::{
+    Body, Envelope, HttpRequest, HttpResponse, MAX_DATAGRAM_BYTES, PORT, Program, Tag, TxnContext,
+    TxnOutcome,
+};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::cell::{Cell, RefCell};
@@ -80,7 +83,9 @@ pub async fn api_main(shared: Rc<Shared>) -> turmoil::Result {
                 });
             }
             Body::TxnResult(outcome) => {
-                let waiter = envelope.reply_to.and_then(|id| api.pending.borrow_mut().remove(&id));
+                let waiter = envelope
+                    .reply_to
+                    .and_then(|id| api.pending.borrow_mut().remove(&id));
                 if let Some(waiter) = waiter {
                     let _ = waiter.send(outcome);
                 }
@@ -135,9 +140,15 @@ impl Api {
         if !design.issues_keys {
             return Some(HttpResponse::error(404, "not_found"));
         }
-        let key = format!("sk-{:06x}", self.key_rng.borrow_mut().random_range(0..0x100_0000u32));
+        let key = format!(
+            "sk-{:06x}",
+            self.key_rng.borrow_mut().random_range(0..0x100_0000u32)
+        );
         let ctx = self.context(Some(key.clone()), None);
-        match self.call(design.key_store, Program::IssueKey, ctx, tag).await {
+        match self
+            .call(design.key_store, Program::IssueKey, ctx, tag)
+            .await
+        {
             Some(TxnOutcome::Continue { .. }) => Some(HttpResponse {
                 key: Some(key),
                 ..HttpResponse::error(201, "key_issued")
@@ -163,7 +174,9 @@ impl Api {
                 steps: txn.steps.clone(),
             };
             match self.call(txn.store, program, ctx.clone(), tag).await {
-                Some(TxnOutcome::Continue { transfer_id }) => ctx.transfer_id = transfer_id.or(ctx.transfer_id),
+                Some(TxnOutcome::Continue { transfer_id }) => {
+                    ctx.transfer_id = transfer_id.or(ctx.transfer_id)
+                }
                 Some(TxnOutcome::Reply(response)) => return Some(response),
                 None => return Some(HttpResponse::error(503, "store_unavailable")),
             }
@@ -191,7 +204,13 @@ impl Api {
     /// Sends one transaction to a store and waits for its result, at most the
     /// design's store timeout. `None` on timeout: the transaction may or may
     /// not have committed, and the API cannot tell.
-    async fn call(&self, store: StoreName, program: Program, context: TxnContext, tag: &Tag) -> Option<TxnOutcome> {
+    async fn call(
+        &self,
+        store: StoreName,
+        program: Program,
+        context: TxnContext,
+        tag: &Tag,
+    ) -> Option<TxnOutcome> {
         let id = self.shared.next_message_id();
         let (sender, receiver) = oneshot::channel();
         self.pending.borrow_mut().insert(id, sender);

@@ -10,7 +10,9 @@ use super::Shared;
 use crate::history::{Outcome, What};
 use crate::scenario::{Jitter, KeySource, RetryPolicy, Transfer};
 use crate::seed::derive_rng;
-use crate::wire::{Body, Envelope, HttpRequest, HttpResponse, MAX_DATAGRAM_BYTES, PORT, Tag, TransferBody};
+use crate::wire::{
+    Body, Envelope, HttpRequest, HttpResponse, MAX_DATAGRAM_BYTES, PORT, Tag, TransferBody,
+};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -79,7 +81,8 @@ impl Attempts {
     /// Another attempt is allowed while under `max_attempts`, or while fewer
     /// than `attempts_after_heal` were made after the faults healed.
     fn may_retry(&self) -> bool {
-        self.made < self.policy.max_attempts || self.made_after_heal < self.policy.attempts_after_heal
+        self.made < self.policy.max_attempts
+            || self.made_after_heal < self.policy.attempts_after_heal
     }
 
     /// Whether the next attempt must wait for the heal (it is one of those owed after it).
@@ -169,7 +172,10 @@ impl Client {
     }
 
     /// `POST /keys` with the retry policy; the key, or the outcome that ends the transfer.
-    async fn request_key(&mut self, transfer: &Transfer) -> turmoil::Result<Result<String, Outcome>> {
+    async fn request_key(
+        &mut self,
+        transfer: &Transfer,
+    ) -> turmoil::Result<Result<String, Outcome>> {
         let request = HttpRequest {
             method: "POST".into(),
             path: HttpRequest::KEYS.into(),
@@ -208,7 +214,8 @@ impl Client {
         let mut attempts = self.attempts();
         loop {
             if attempts.waits_for_heal() {
-                self.sleep_until(self.shared.scenario.window.heal_at_ms).await;
+                self.sleep_until(self.shared.scenario.window.heal_at_ms)
+                    .await;
             }
             let attempt = attempts.record(self.shared.now_ms());
             on_send(self, attempt);
@@ -271,9 +278,11 @@ impl Client {
             body: Body::Request(request.clone()),
         };
         self.socket.send_to(&message.encode(), self.api).await?;
-        let deadline = tokio::time::Instant::now() + Duration::from_millis(self.shared.scenario.retry.timeout_ms);
+        let deadline = tokio::time::Instant::now()
+            + Duration::from_millis(self.shared.scenario.retry.timeout_ms);
         loop {
-            let received = tokio::time::timeout_at(deadline, self.socket.recv_from(&mut self.buf)).await;
+            let received =
+                tokio::time::timeout_at(deadline, self.socket.recv_from(&mut self.buf)).await;
             let Ok(received) = received else {
                 self.record(What::TimedOut {
                     transfer: tag.transfer.clone(),

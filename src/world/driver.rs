@@ -104,13 +104,27 @@ pub fn run_world(scenario: &Scenario, seed: u64) -> RunOutput {
 }
 
 fn limit(shared: &Shared, what: &str) -> EndReason {
-    shared.record("driver", What::LimitReached { limit: what.to_string() });
-    EndReason::LimitReached { limit: what.to_string() }
+    shared.record(
+        "driver",
+        What::LimitReached {
+            limit: what.to_string(),
+        },
+    );
+    EndReason::LimitReached {
+        limit: what.to_string(),
+    }
 }
 
 fn host_failed(shared: &Shared, message: &str) -> EndReason {
-    shared.record("driver", What::LimitReached { limit: format!("host failed: {message}") });
-    EndReason::HostFailed { message: message.to_string() }
+    shared.record(
+        "driver",
+        What::LimitReached {
+            limit: format!("host failed: {message}"),
+        },
+    );
+    EndReason::HostFailed {
+        message: message.to_string(),
+    }
 }
 
 fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a> {
@@ -131,7 +145,10 @@ fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a>
     let for_api = shared.clone();
     sim.host("api", move || api::api_main(for_api.clone()));
     for index in 0..scenario.clients.len() {
-        sim.client(format!("client-{}", index + 1), client::client_main(shared.clone(), index));
+        sim.client(
+            format!("client-{}", index + 1),
+            client::client_main(shared.clone(), index),
+        );
     }
     sim
 }
@@ -146,7 +163,13 @@ fn host_names(sim: &Sim, clients: usize) -> BTreeMap<IpAddr, String> {
         .collect()
 }
 
-fn carry_out_crashes(sim: &mut Sim, shared: &Shared, injector: &mut Injector, down: &mut Vec<Down>, now_ms: u64) {
+fn carry_out_crashes(
+    sim: &mut Sim,
+    shared: &Shared,
+    injector: &mut Injector,
+    down: &mut Vec<Down>,
+    now_ms: u64,
+) {
     let requests: Vec<_> = shared.crash_requests.borrow_mut().drain(..).collect();
     for request in requests {
         let host = request.host.host();
@@ -154,10 +177,13 @@ fn carry_out_crashes(sim: &mut Sim, shared: &Shared, injector: &mut Injector, do
             continue;
         }
         sim.crash(host);
-        shared.record(host, What::Crashed {
-            host: host.to_string(),
-            reason: request.reason,
-        });
+        shared.record(
+            host,
+            What::Crashed {
+                host: host.to_string(),
+                reason: request.reason,
+            },
+        );
         let ip = sim.lookup(host);
         injector.lose_all_to(sim, shared, ip);
         down.push(Down {
@@ -169,25 +195,44 @@ fn carry_out_crashes(sim: &mut Sim, shared: &Shared, injector: &mut Injector, do
 }
 
 fn restart_due(sim: &mut Sim, shared: &Shared, down: &mut Vec<Down>, now_ms: u64) {
-    let (due, still_down): (Vec<Down>, Vec<Down>) = down.drain(..).partition(|d| d.restart_at_ms <= now_ms);
+    let (due, still_down): (Vec<Down>, Vec<Down>) =
+        down.drain(..).partition(|d| d.restart_at_ms <= now_ms);
     *down = still_down;
     for d in due {
         sim.bounce(d.host.as_str());
-        shared.record(&d.host, What::Restarted { host: d.host.clone() });
+        shared.record(
+            &d.host,
+            What::Restarted {
+                host: d.host.clone(),
+            },
+        );
     }
 }
 
-fn finish(shared: Rc<Shared>, seed: u64, end: EndReason, end_ms: u64, trace: Vec<TracedMessage>) -> RunOutput {
-    let shared = Rc::try_unwrap(shared)
-        .unwrap_or_else(|_| panic!("the simulation was dropped, so no host holds the shared state"));
+fn finish(
+    shared: Rc<Shared>,
+    seed: u64,
+    end: EndReason,
+    end_ms: u64,
+    trace: Vec<TracedMessage>,
+) -> RunOutput {
+    let shared = Rc::try_unwrap(shared).unwrap_or_else(|_| {
+        panic!("the simulation was dropped, so no host holds the shared state")
+    });
     let messages = shared.messages_sent();
     let ledger = shared.ledger_db.into_inner();
     let keys = shared.keys_db.into_inner();
     let fired = shared.fired_faults.into_inner();
-    let unfired_faults = (0..shared.scenario.faults.len()).filter(|i| !fired.contains(i)).collect();
+    let unfired_faults = (0..shared.scenario.faults.len())
+        .filter(|i| !fired.contains(i))
+        .collect();
     let records = [(StoreName::Keys, &keys), (StoreName::Ledger, &ledger)]
         .into_iter()
-        .flat_map(|(store, db)| db.records.iter().map(move |(k, r)| (store, k.clone(), r.clone())))
+        .flat_map(|(store, db)| {
+            db.records
+                .iter()
+                .map(move |(k, r)| (store, k.clone(), r.clone()))
+        })
         .collect();
     RunOutput {
         seed,

@@ -122,7 +122,7 @@ impl Shared {
                 && f.attempt == tag.attempt
                 && matches(&f.kind)
                 && !fired.contains(&i))
-                .then_some(i)
+            .then_some(i)
         })
     }
 
@@ -135,10 +135,18 @@ impl Shared {
             return false;
         }
         let boundary_name = self.scenario.design.boundary_name(boundary);
-        let targeted = self.matching_fault(tag, |k| matches!(k, FaultKind::Crash { boundary: b, .. } if *b == boundary));
+        let targeted = self.matching_fault(
+            tag,
+            |k| matches!(k, FaultKind::Crash { boundary: b, .. } if *b == boundary),
+        );
         let request = if let Some(index) = targeted {
             self.fired_faults.borrow_mut().insert(index);
-            let FaultKind::Crash { host, restart_after_ms, .. } = self.scenario.faults[index].kind else {
+            let FaultKind::Crash {
+                host,
+                restart_after_ms,
+                ..
+            } = self.scenario.faults[index].kind
+            else {
                 unreachable!("matched a crash fault");
             };
             Some(CrashRequest {
@@ -146,7 +154,12 @@ impl Shared {
                 restart_after_ms,
                 reason: format!("crash fault at {boundary_name} of {}", tag.label()),
             })
-        } else if self.scenario.window.crash.sample(&mut *self.crash_rng.borrow_mut()) {
+        } else if self
+            .scenario
+            .window
+            .crash
+            .sample(&mut *self.crash_rng.borrow_mut())
+        {
             Some(CrashRequest {
                 host: CrashHost::Api,
                 restart_after_ms: self.scenario.window.restart_after_ms,

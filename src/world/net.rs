@@ -96,7 +96,10 @@ impl Injector {
     }
 
     fn name(&self, ip: IpAddr) -> String {
-        self.names.get(&ip).cloned().unwrap_or_else(|| ip.to_string())
+        self.names
+            .get(&ip)
+            .cloned()
+            .unwrap_or_else(|| ip.to_string())
     }
 
     /// True when nothing is in flight or held.
@@ -109,7 +112,8 @@ impl Injector {
     pub fn inspect(&mut self, sim: &mut Sim, shared: &Shared, down: &BTreeSet<IpAddr>) {
         let watermark = self.watermark;
         let (messages, new) = in_flight(sim, |id| id > watermark);
-        self.labels.retain(|id, _| messages.iter().any(|m| m.id == *id));
+        self.labels
+            .retain(|id, _| messages.iter().any(|m| m.id == *id));
         let mut lose: Vec<(InFlight, String)> = Vec::new();
         let now_ms = shared.now_ms();
         for (message, envelope, bytes) in new {
@@ -140,13 +144,26 @@ impl Injector {
             }
         }
         for (message, reason) in lose {
-            self.lose(sim, shared, &messages, message.src, message.dst, Some((message.id, reason)));
+            self.lose(
+                sim,
+                shared,
+                &messages,
+                message.src,
+                message.dst,
+                Some((message.id, reason)),
+            );
         }
         self.release_due(shared, shared.now_ms());
         self.settle_held_links(sim);
     }
 
-    fn judge(&mut self, shared: &Shared, message: &InFlight, envelope: &Envelope, down: &BTreeSet<IpAddr>) -> Verdict {
+    fn judge(
+        &mut self,
+        shared: &Shared,
+        message: &InFlight,
+        envelope: &Envelope,
+        down: &BTreeSet<IpAddr>,
+    ) -> Verdict {
         if down.contains(&message.dst) {
             return Verdict::Lose(format!("{} is down", self.name(message.dst)));
         }
@@ -174,7 +191,9 @@ impl Injector {
                         until_ms: shared.now_ms() + delay_ms,
                         reason: format!("delay fault on {}", tag.label()),
                     },
-                    FaultKind::DropRequest => Verdict::Lose(format!("drop-request fault on {}", tag.label())),
+                    FaultKind::DropRequest => {
+                        Verdict::Lose(format!("drop-request fault on {}", tag.label()))
+                    }
                     _ => Verdict::Lose(format!("drop-response fault on {}", tag.label())),
                 };
             }
@@ -187,9 +206,24 @@ impl Injector {
 
     /// Loses every message in flight from `src` to `dst` (see the module docs).
     /// `target` names the message that caused it and why.
-    fn lose(&mut self, sim: &mut Sim, shared: &Shared, messages: &[InFlight], src: IpAddr, dst: IpAddr, target: Option<(u64, String)>) {
-        let victims: Vec<u64> = messages.iter().filter(|m| m.src == src && m.dst == dst).map(|m| m.id).collect();
-        let still_there: Vec<u64> = victims.into_iter().filter(|id| self.labels.contains_key(id)).collect();
+    fn lose(
+        &mut self,
+        sim: &mut Sim,
+        shared: &Shared,
+        messages: &[InFlight],
+        src: IpAddr,
+        dst: IpAddr,
+        target: Option<(u64, String)>,
+    ) {
+        let victims: Vec<u64> = messages
+            .iter()
+            .filter(|m| m.src == src && m.dst == dst)
+            .map(|m| m.id)
+            .collect();
+        let still_there: Vec<u64> = victims
+            .into_iter()
+            .filter(|id| self.labels.contains_key(id))
+            .collect();
         if still_there.is_empty() {
             return;
         }
@@ -222,7 +256,11 @@ impl Injector {
     /// Loses everything in flight to `host` (it has just crashed).
     pub fn lose_all_to(&mut self, sim: &mut Sim, shared: &Shared, host: IpAddr) {
         let (messages, _) = in_flight(sim, |_| false);
-        let sources: BTreeSet<IpAddr> = messages.iter().filter(|m| m.dst == host).map(|m| m.src).collect();
+        let sources: BTreeSet<IpAddr> = messages
+            .iter()
+            .filter(|m| m.dst == host)
+            .map(|m| m.src)
+            .collect();
         for src in sources {
             self.lose(sim, shared, &messages, src, host, None);
         }
@@ -241,7 +279,8 @@ impl Injector {
     }
 
     fn release_due(&mut self, shared: &Shared, now_ms: u64) {
-        let (due, keep): (Vec<Held>, Vec<Held>) = self.held.drain(..).partition(|h| h.release_at_ms <= now_ms);
+        let (due, keep): (Vec<Held>, Vec<Held>) =
+            self.held.drain(..).partition(|h| h.release_at_ms <= now_ms);
         self.held = keep;
         for h in due {
             shared.record(
@@ -276,7 +315,8 @@ impl Injector {
                 }
             }
         });
-        let busy: BTreeSet<(IpAddr, IpAddr)> = self.held.iter().map(|h| link(h.src, h.dst)).collect();
+        let busy: BTreeSet<(IpAddr, IpAddr)> =
+            self.held.iter().map(|h| link(h.src, h.dst)).collect();
         let idle: Vec<(IpAddr, IpAddr)> = self.held_links.difference(&busy).copied().collect();
         for (a, b) in idle {
             sim.release(a, b);
@@ -294,7 +334,10 @@ fn udp_id(protocol: &Protocol) -> Option<u64> {
 
 /// Every message in flight, and the decoded envelopes of those `is_new` picks, in id order.
 #[allow(clippy::type_complexity)]
-fn in_flight(sim: &Sim, is_new: impl Fn(u64) -> bool) -> (Vec<InFlight>, Vec<(InFlight, Envelope, usize)>) {
+fn in_flight(
+    sim: &Sim,
+    is_new: impl Fn(u64) -> bool,
+) -> (Vec<InFlight>, Vec<(InFlight, Envelope, usize)>) {
     let mut all = Vec::new();
     let mut new = Vec::new();
     sim.links(|links| {
@@ -312,10 +355,10 @@ fn in_flight(sim: &Sim, is_new: impl Fn(u64) -> bool) -> (Vec<InFlight>, Vec<(In
                     src: src.ip(),
                     dst: dst.ip(),
                 };
-                if is_new(id) {
-                    if let Some(envelope) = Envelope::decode(&datagram.0) {
-                        new.push((message(), envelope, datagram.0.len()));
-                    }
+                if is_new(id)
+                    && let Some(envelope) = Envelope::decode(&datagram.0)
+                {
+                    new.push((message(), envelope, datagram.0.len()));
                 }
                 all.push(message());
             }

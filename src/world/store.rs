@@ -9,9 +9,11 @@
 //! [`super::Shared`], not in the host's future, so a crash loses none of it.
 
 use super::Shared;
-use crate::design::{Action, LoadKey, StoreName, Step};
+use crate::design::{Action, LoadKey, Step, StoreName};
 use crate::history::What;
-use crate::wire::{Body, Envelope, HttpResponse, MAX_DATAGRAM_BYTES, PORT, Program, Tag, TxnContext, TxnOutcome};
+use crate::wire::{
+    Body, Envelope, HttpResponse, MAX_DATAGRAM_BYTES, PORT, Program, Tag, TxnContext, TxnOutcome,
+};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
@@ -85,7 +87,13 @@ impl StoreDb {
 
     /// Runs one transaction atomically. Returns its outcome and, for the
     /// timeline, the entries it committed.
-    pub fn execute(&mut self, program: &Program, ctx: &TxnContext, tag: &Tag, now_ms: u64) -> (TxnOutcome, Vec<LedgerEntry>) {
+    pub fn execute(
+        &mut self,
+        program: &Program,
+        ctx: &TxnContext,
+        tag: &Tag,
+        now_ms: u64,
+    ) -> (TxnOutcome, Vec<LedgerEntry>) {
         let steps = match program {
             Program::IssueKey => {
                 let key = ctx.key.clone().expect("an issued key is named by the API");
@@ -118,17 +126,30 @@ impl StoreDb {
     fn current(&self, staged: &Staged, ctx: &TxnContext, now_ms: u64) -> Option<KeyRecord> {
         match &staged.record {
             Some(r) => r.clone(),
-            None => ctx.key.as_deref().and_then(|k| self.live_record(k, now_ms)).cloned(),
+            None => ctx
+                .key
+                .as_deref()
+                .and_then(|k| self.live_record(k, now_ms))
+                .cloned(),
         }
     }
 
     /// Runs one step; `Some(response)` stops the transaction with that answer.
-    fn run_step(&mut self, step: &Step, ctx: &TxnContext, staged: &mut Staged, now_ms: u64) -> Option<HttpResponse> {
+    fn run_step(
+        &mut self,
+        step: &Step,
+        ctx: &TxnContext,
+        staged: &mut Staged,
+        now_ms: u64,
+    ) -> Option<HttpResponse> {
         if step.is_key_op() && ctx.key.is_none() {
             return Some(HttpResponse::error(400, "missing_key"));
         }
         let current = self.current(staged, ctx, now_ms);
-        let body = ctx.body.as_ref().expect("transfer transactions carry the transfer");
+        let body = ctx
+            .body
+            .as_ref()
+            .expect("transfer transactions carry the transfer");
         match step {
             Step::LoadKey(load) => return branch(load, current.as_ref(), ctx, now_ms),
             Step::ClaimKey => {
@@ -160,7 +181,8 @@ impl StoreDb {
                 staged.deltas.push((account.clone(), delta));
             }
             Step::SaveResponse | Step::MarkDone => {
-                let response = (*step == Step::SaveResponse).then(|| HttpResponse::created(staged.transfer_id));
+                let response = (*step == Step::SaveResponse)
+                    .then(|| HttpResponse::created(staged.transfer_id));
                 let base = current.unwrap_or(KeyRecord {
                     state: KeyState::Issued,
                     fingerprint: Some(body.fingerprint()),
@@ -176,7 +198,13 @@ impl StoreDb {
         None
     }
 
-    fn commit(&mut self, staged: Staged, ctx: &TxnContext, tag: &Tag, now_ms: u64) -> Vec<LedgerEntry> {
+    fn commit(
+        &mut self,
+        staged: Staged,
+        ctx: &TxnContext,
+        tag: &Tag,
+        now_ms: u64,
+    ) -> Vec<LedgerEntry> {
         if let (Some(record), Some(key)) = (staged.record, &ctx.key) {
             match record {
                 Some(r) => self.records.insert(key.clone(), r),
@@ -185,13 +213,18 @@ impl StoreDb {
         }
         let mut entries = Vec::new();
         for (account, delta) in staged.deltas {
-            let balance = self.balances.get_mut(&account).expect("accounts were validated");
+            let balance = self
+                .balances
+                .get_mut(&account)
+                .expect("accounts were validated");
             *balance += delta;
             let entry = LedgerEntry {
                 at_ms: now_ms,
                 transfer: tag.transfer.clone(),
                 attempt: tag.attempt,
-                transfer_id: staged.transfer_id.expect("a money step assigns a transfer id"),
+                transfer_id: staged
+                    .transfer_id
+                    .expect("a money step assigns a transfer id"),
                 key: ctx.key.clone(),
                 account,
                 delta,
@@ -204,21 +237,32 @@ impl StoreDb {
 }
 
 /// What a `load-key` step decides for the record it found.
-fn branch(load: &LoadKey, record: Option<&KeyRecord>, ctx: &TxnContext, now_ms: u64) -> Option<HttpResponse> {
+fn branch(
+    load: &LoadKey,
+    record: Option<&KeyRecord>,
+    ctx: &TxnContext,
+    now_ms: u64,
+) -> Option<HttpResponse> {
     let Some(record) = record else {
         return act(&load.absent, None);
     };
     let fingerprint = ctx.body.as_ref().map(|b| b.fingerprint());
-    if let (Some(mismatch), Some(stored)) = (&load.mismatch, &record.fingerprint) {
-        if fingerprint.as_ref() != Some(stored) {
-            return act(mismatch, Some(record));
-        }
+    if let (Some(mismatch), Some(stored)) = (&load.mismatch, &record.fingerprint)
+        && fingerprint.as_ref() != Some(stored)
+    {
+        return act(mismatch, Some(record));
     }
     let action = match &record.state {
         KeyState::Issued => &load.issued,
         KeyState::InProgress { locked_at_ms, .. } => {
-            let stale = ctx.lock_ms.is_some_and(|lock| now_ms.saturating_sub(*locked_at_ms) >= lock);
-            if stale { &load.stale } else { &load.in_progress }
+            let stale = ctx
+                .lock_ms
+                .is_some_and(|lock| now_ms.saturating_sub(*locked_at_ms) >= lock);
+            if stale {
+                &load.stale
+            } else {
+                &load.in_progress
+            }
         }
         KeyState::Done { .. } => &load.done,
     };
@@ -229,7 +273,9 @@ fn act(action: &Action, record: Option<&KeyRecord>) -> Option<HttpResponse> {
     match action {
         Action::Continue => None,
         Action::Replay => match record.map(|r| &r.state) {
-            Some(KeyState::Done { response: Some(stored) }) => Some(HttpResponse {
+            Some(KeyState::Done {
+                response: Some(stored),
+            }) => Some(HttpResponse {
                 replayed: true,
                 ..stored.clone()
             }),
@@ -258,7 +304,9 @@ pub async fn store_main(shared: Rc<Shared>, which: StoreName) -> turmoil::Result
             StoreName::Keys => &shared.keys_db,
             StoreName::Ledger => &shared.ledger_db,
         };
-        let (outcome, entries) = db.borrow_mut().execute(program, context, &envelope.tag, now_ms);
+        let (outcome, entries) = db
+            .borrow_mut()
+            .execute(program, context, &envelope.tag, now_ms);
         record_txn(&shared, which, program, &envelope.tag, &outcome, entries);
         let reply = Envelope {
             id: shared.next_message_id(),
@@ -270,7 +318,14 @@ pub async fn store_main(shared: Rc<Shared>, which: StoreName) -> turmoil::Result
     }
 }
 
-fn record_txn(shared: &Shared, which: StoreName, program: &Program, tag: &Tag, outcome: &TxnOutcome, entries: Vec<LedgerEntry>) {
+fn record_txn(
+    shared: &Shared,
+    which: StoreName,
+    program: &Program,
+    tag: &Tag,
+    outcome: &TxnOutcome,
+    entries: Vec<LedgerEntry>,
+) {
     let host = which.host();
     let transaction = match program {
         Program::IssueKey => "issue-key".to_string(),

@@ -1,0 +1,251 @@
+//! Bad input: exit code 2 and a message that names the file, the line and the
+//! column, and says what was expected. Never a panic.
+
+use std::path::Path;
+use std::process::Command;
+
+const VALID: &str = r#"name = "x"
+design = "naive"
+accounts = { alice = 100, bob = 0 }
+[[client]]
+transfers = [{ from = "alice", to = "bob", amount = 5 }]
+[expect]
+violations = []
+"#;
+
+struct Outcome {
+    code: Option<i32>,
+    stderr: String,
+}
+
+fn run_file(dir: &Path, name: &str, text: &str) -> Outcome {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    run_args(dir, &["run", name])
+}
+
+fn run_args(dir: &Path, args: &[&str]) -> Outcome {
+    let out = Command::new(env!("CARGO_BIN_EXE_idemsim"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    Outcome {
+        code: out.status.code(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Asserts exit 2, no panic, and `file:line:col: ` plus every expected fragment.
+fn assert_bad(out: &Outcome, location: &str, fragments: &[&str]) {
+    assert_eq!(out.code, Some(2), "exit code; stderr:\n{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with(&format!("error: {location}")),
+        "expected location {location}:\n{}",
+        out.stderr
+    );
+    for f in fragments {
+        assert!(out.stderr.contains(f), "expected `{f}` in:\n{}", out.stderr);
+    }
+}
+
+#[test]
+fn the_valid_base_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_file(dir.path(), "ok.toml", VALID);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+}
+
+#[test]
+fn missing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_args(dir.path(), &["run", "nowhere.toml"]);
+    assert_bad(&out, "nowhere.toml: ", &["cannot read scenario file"]);
+}
+
+#[test]
+fn toml_syntax_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_file(
+        dir.path(),
+        "s.toml",
+        &VALID.replace("name = \"x\"", "name = \"x"),
+    );
+    assert_bad(&out, "s.toml:1:10: ", &["string"]);
+}
+
+#[test]
+fn unknown_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = VALID.replace("design = \"naive\"", "design = \"naive\"\ncolour = 1");
+    let out = run_file(dir.path(), "u.toml", &text);
+    assert_bad(
+        &out,
+        "u.toml:3:1: ",
+        &["unknown field `colour`", "expected one of"],
+    );
+}
+
+#[test]
+fn wrong_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_file(
+        dir.path(),
+        "t.toml",
+        &VALID.replace("amount = 5", "amount = \"5\""),
+    );
+    assert_bad(&out, "t.toml:5:53: ", &["invalid type", "expected i64"]);
+}
+
+#[test]
+fn unknown_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_file(
+        dir.path(),
+        "a.toml",
+        &VALID.replace("to = \"bob\"", "to = \"carol\""),
+    );
+    assert_bad(
+        &out,
+        "a.toml:5:37: ",
+        &["unknown account `carol`", "expected one of: alice, bob"],
+    );
+}
+
+#[test]
+fn negative_and_zero_amounts() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, amount) in [("neg.toml", "-5"), ("zero.toml", "0")] {
+        let text = VALID.replace("amount = 5", &format!("amount = {amount}"));
+        let out = run_file(dir.path(), name, &text);
+        assert_bad(
+            &out,
+            &format!("{name}:5:53: "),
+            &["expected a positive amount"],
+        );
+    }
+}
+
+#[test]
+fn zero_attempts() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{VALID}[retry]\nmax_attempts = 0\n");
+    let out = run_file(dir.path(), "z.toml", &text);
+    assert_bad(
+        &out,
+        "z.toml:9:16: ",
+        &["max_attempts is 0", "expected a value from 1"],
+    );
+}
+
+#[test]
+fn unknown_design() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_file(
+        dir.path(),
+        "d.toml",
+        &VALID.replace("\"naive\"", "\"nieve\""),
+    );
+    assert_bad(
+        &out,
+        "d.toml:2:10: ",
+        &["unknown design `nieve`", "naive, classic, atomic"],
+    );
+}
+
+#[test]
+fn unknown_step_in_a_design_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = "name = \"mine\"\nsummary = \"s\"\n[[transaction]]\nname = \"t\"\nstore = \"ledger\"\nsteps = [{ op = \"debit\" }, { op = \"credit\" }, { op = \"teleport\" }]\n";
+    std::fs::write(dir.path().join("mine.toml"), design).unwrap();
+    let out = run_file(
+        dir.path(),
+        "s.toml",
+        &VALID.replace("\"naive\"", "\"mine.toml\""),
+    );
+    assert_bad(
+        &out,
+        "",
+        &[
+            "mine.toml:6:54: ",
+            "unknown step `teleport`",
+            "expected one of: load-key",
+        ],
+    );
+}
+
+#[test]
+fn unknown_fault_kind_and_transfer() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{VALID}[[fault]]\nkind = \"explode\"\ntransfer = \"t1\"\n");
+    let out = run_file(dir.path(), "f.toml", &text);
+    assert_bad(
+        &out,
+        "f.toml:9:8: ",
+        &["unknown variant `explode`", "drop-request"],
+    );
+    let text = format!("{VALID}[[fault]]\nkind = \"drop-request\"\ntransfer = \"t9\"\n");
+    let out = run_file(dir.path(), "g.toml", &text);
+    assert_bad(
+        &out,
+        "g.toml:10:12: ",
+        &["unknown transfer `t9`", "expected one of: t1"],
+    );
+}
+
+#[test]
+fn crash_at_an_unknown_boundary() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        format!("{VALID}[[fault]]\nkind = \"crash\"\ntransfer = \"t1\"\nat = \"after:nothing\"\n");
+    let out = run_file(dir.path(), "c.toml", &text);
+    assert_bad(
+        &out,
+        "c.toml:11:6: ",
+        &[
+            "no step boundary `after:nothing`",
+            "before:apply, after:apply",
+        ],
+    );
+}
+
+#[test]
+fn bad_ratio() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{VALID}[network]\nloss = \"0.05\"\n");
+    let out = run_file(dir.path(), "r.toml", &text);
+    assert_bad(
+        &out,
+        "r.toml:9:8: ",
+        &["not a ratio", "expected a ratio such as \"1/20\""],
+    );
+}
+
+#[test]
+fn bad_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ok.toml"), VALID).unwrap();
+    assert_eq!(
+        run_args(dir.path(), &["run", "ok.toml", "--seed", "x"]).code,
+        Some(2)
+    );
+    assert_eq!(
+        run_args(dir.path(), &["run", "ok.toml", "--format", "xml"]).code,
+        Some(2)
+    );
+    assert_eq!(run_args(dir.path(), &["frobnicate"]).code, Some(2));
+}
+
+#[test]
+fn empty_and_binary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_file(dir.path(), "empty.toml", "");
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("empty.toml"), "{}", out.stderr);
+    std::fs::write(dir.path().join("bin.toml"), [0xff, 0xfe, 0x00, 0x41]).unwrap();
+    let out = run_args(dir.path(), &["run", "bin.toml"]);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("bin.toml"), "{}", out.stderr);
+}

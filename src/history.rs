@@ -105,6 +105,13 @@ pub enum What {
         body: Option<TransferBody>,
         response: HttpResponse,
     },
+    /// The key store did not answer and the design fails open: the API carries
+    /// on without deduplication.
+    FailedOpen {
+        transfer: String,
+        attempt: u32,
+        transaction: String,
+    },
     /// The API gave up waiting for a store.
     StoreTimeout {
         store: String,
@@ -118,6 +125,16 @@ pub enum What {
         message: String,
         reason: String,
     },
+    /// The network delivers a message twice.
+    Duplicated {
+        from: String,
+        to: String,
+        message: String,
+    },
+    /// A client restarted and lost the key it was holding.
+    ClientRestarted { transfer: String },
+    /// A key record expired (an `expire-key` fault, ahead of its TTL).
+    KeyExpired { store: String, key: String },
     /// The network holds a message until `until_ms`.
     Held {
         from: String,

@@ -57,6 +57,8 @@ impl TransferBody {
 /// An HTTP-like request from a client to the API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HttpRequest {
+    /// The caller's identity (an API key, in real life): who sends this request.
+    pub client: String,
     pub method: String,
     pub path: String,
     pub idempotency_key: Option<String>,
@@ -147,7 +149,11 @@ pub enum Program {
 /// What a transaction knows about the request it serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TxnContext {
+    /// The key as the client sent it.
     pub key: Option<String>,
+    /// Where the record lives: the key itself, or `client/key` when keys are
+    /// scoped per client.
+    pub record_key: Option<String>,
     pub body: Option<TransferBody>,
     /// Who holds a claim: unique per API incarnation and request.
     pub claim_token: String,
@@ -162,8 +168,10 @@ pub struct TxnContext {
 pub enum TxnOutcome {
     /// Committed; go on with the next transaction.
     Continue { transfer_id: Option<u64> },
-    /// Stopped at a step that answers the client; nothing was written.
+    /// Stopped at a step that answers the client.
     Reply(HttpResponse),
+    /// Another request holds the key and the design waits: run this again later.
+    Wait,
 }
 
 /// Every kind of message.

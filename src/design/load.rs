@@ -1,6 +1,6 @@
 //! Reading and validating design files, with errors that point into the file.
 
-use super::{Action, Design, LoadKey, Step, StoreName, Transaction};
+use super::{Action, Design, KeyScope, KeyStoreDown, LoadKey, Step, StoreName, Transaction};
 use crate::error::InputError;
 use crate::limits;
 use serde::Deserialize;
@@ -72,6 +72,12 @@ struct KeysSection {
     lock_ms: Option<Spanned<u64>>,
     #[serde(default)]
     issue: bool,
+    #[serde(default = "default_scope")]
+    scope: KeyScope,
+}
+
+fn default_scope() -> KeyScope {
+    KeyScope::Global
 }
 
 fn default_key_store() -> Spanned<String> {
@@ -85,25 +91,27 @@ impl Default for KeysSection {
             ttl_ms: None,
             lock_ms: None,
             issue: false,
+            scope: default_scope(),
         }
     }
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default, rename_all = "snake_case")]
 struct ApiSection {
-    #[serde(default = "default_store_timeout_ms")]
     store_timeout_ms: Spanned<u64>,
-}
-
-fn default_store_timeout_ms() -> Spanned<u64> {
-    Spanned::new(0..0, 100)
+    on_key_store_down: KeyStoreDown,
+    wait_ms: Spanned<u64>,
+    max_waits: Spanned<u32>,
 }
 
 impl Default for ApiSection {
     fn default() -> Self {
         ApiSection {
-            store_timeout_ms: default_store_timeout_ms(),
+            store_timeout_ms: Spanned::new(0..0, 1_000),
+            on_key_store_down: KeyStoreDown::FailClosed,
+            wait_ms: Spanned::new(0..0, 50),
+            max_waits: Spanned::new(0..0, 10),
         }
     }
 }
@@ -126,6 +134,7 @@ struct StepSection {
     stale: Option<Spanned<String>>,
     done: Option<Spanned<String>>,
     mismatch: Option<Spanned<String>>,
+    insufficient: Option<Spanned<String>>,
 }
 
 const STEP_NAMES: &str =
@@ -169,16 +178,14 @@ impl Validator<'_> {
                 ),
             );
         }
-        let store_timeout_ms = *file.api.store_timeout_ms.get_ref();
-        if !(1..=limits::MAX_TIMEOUT_MS).contains(&store_timeout_ms) {
-            return self.err(
-                file.api.store_timeout_ms.span(),
-                format!(
-                    "expected a store timeout from 1 to {} ms",
-                    limits::MAX_TIMEOUT_MS
-                ),
-            );
-        }
+        let store_timeout_ms = self.in_range(
+            &file.api.store_timeout_ms,
+            1..=limits::MAX_TIMEOUT_MS,
+            "store_timeout_ms",
+        )?;
+        let wait_ms = self.in_range(&file.api.wait_ms, 1..=limits::MAX_TIMEOUT_MS, "wait_ms")?;
+        let max_waits =
+            self.in_range(&file.api.max_waits, 0..=limits::MAX_ATTEMPTS, "max_waits")?;
         let mut transactions = Vec::new();
         for txn in file.transactions {
             let txn = self.transaction(txn.into_inner(), key_store)?;
@@ -203,7 +210,11 @@ impl Validator<'_> {
             key_store,
             key_ttl_ms: file.keys.ttl_ms.map(|t| *t.get_ref()),
             lock_ms: file.keys.lock_ms.map(|t| *t.get_ref()),
+            key_scope: file.keys.scope,
             store_timeout_ms,
+            key_store_down: file.api.on_key_store_down,
+            wait_ms,
+            max_waits,
             issues_keys: file.keys.issue,
             transactions,
         };
@@ -227,7 +238,7 @@ impl Validator<'_> {
                 "a load-key step replays stored responses, but no save-response step stores one",
             ));
         }
-        let debits = steps().filter(|s| **s == Step::Debit).count();
+        let debits = steps().filter(|s| matches!(s, Step::Debit { .. })).count();
         let credits = steps().filter(|s| **s == Step::Credit).count();
         if debits != 1 || credits != 1 {
             return Err(InputError::file(
@@ -238,6 +249,27 @@ impl Validator<'_> {
             ));
         }
         Ok(())
+    }
+
+    fn in_range<T: PartialOrd + Copy + std::fmt::Display>(
+        &self,
+        value: &Spanned<T>,
+        range: std::ops::RangeInclusive<T>,
+        what: &str,
+    ) -> Result<T, InputError> {
+        let v = *value.get_ref();
+        if range.contains(&v) {
+            Ok(v)
+        } else {
+            self.err(
+                value.span(),
+                format!(
+                    "{what} is {v}; expected a value from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            )
+        }
     }
 
     fn store(&self, name: &Spanned<String>) -> Result<StoreName, InputError> {
@@ -315,6 +347,14 @@ impl Validator<'_> {
             &step.done,
             &step.mismatch,
         ];
+        if op != "debit"
+            && let Some(extra) = &step.insufficient
+        {
+            return self.err(
+                extra.span(),
+                format!("only debit steps take `insufficient`; `{op}` does not"),
+            );
+        }
         if op != "load-key"
             && let Some(extra) = branches.iter().find_map(|b| b.as_ref())
         {
@@ -343,7 +383,9 @@ impl Validator<'_> {
             }
             "claim-key" => Step::ClaimKey,
             "check-claim" => Step::CheckClaim,
-            "debit" => Step::Debit,
+            "debit" => Step::Debit {
+                insufficient: self.action(&step.insufficient, "reply 402 insufficient_funds")?,
+            },
             "credit" => Step::Credit,
             "save-response" => Step::SaveResponse,
             "mark-done" => Step::MarkDone,
@@ -368,21 +410,23 @@ impl Validator<'_> {
 
 /// `continue`, `replay`, or `reply STATUS CODE`.
 fn parse_action(text: &str) -> Result<Action, String> {
-    let expected =
-        "expected `continue`, `replay` or `reply STATUS CODE` (such as `reply 409 key_in_use`)";
+    let expected = "expected `continue`, `replay`, `wait`, `reply STATUS CODE` or `save STATUS CODE` (such as `reply 409 key_in_use`)";
     let words: Vec<&str> = text.split_whitespace().collect();
     match words.as_slice() {
         ["continue"] => Ok(Action::Continue),
         ["replay"] => Ok(Action::Replay),
-        ["reply", status, code] => {
+        ["wait"] => Ok(Action::Wait),
+        [verb @ ("reply" | "save"), status, code] => {
             let status: u16 = status
                 .parse()
                 .ok()
                 .filter(|s| (200..600).contains(s))
                 .ok_or_else(|| format!("`{status}` is not an HTTP status; {expected}"))?;
-            Ok(Action::Reply {
-                status,
-                code: code.to_string(),
+            let code = code.to_string();
+            Ok(if *verb == "reply" {
+                Action::Reply { status, code }
+            } else {
+                Action::Save { status, code }
             })
         }
         _ => Err(format!("`{text}` is not an action; {expected}")),

@@ -45,6 +45,33 @@ pub enum Action {
     Replay,
     /// Stop and answer with this status and error code; the transaction writes nothing.
     Reply { status: u16, code: String },
+    /// Stop and answer with this status and code, and store that answer in the
+    /// key record (marking it done), so retries replay the error too (Stripe
+    /// replays errors; many designs do not). Nothing else the transaction did is kept.
+    Save { status: u16, code: String },
+    /// Wait for the other request to finish: the API runs this transaction
+    /// again after `wait_ms`, up to `max_waits` times, then answers 409.
+    Wait,
+}
+
+/// Who may see a key: one namespace for everyone, or one per client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyScope {
+    /// One namespace: two clients that pick the same key share one record.
+    Global,
+    /// Keys are scoped to the caller's identity, as the IETF draft advises.
+    Client,
+}
+
+/// What the API does when a transaction on the key store gets no answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyStoreDown {
+    /// Answer 503 and let the client retry later.
+    FailClosed,
+    /// Carry on without deduplication (Adyen allows clients this fallback).
+    FailOpen,
 }
 
 /// The states a key record can be in, as a `load-key` step sees them.
@@ -76,7 +103,8 @@ pub enum Step {
     /// Check that this request still owns the key (its claim was not taken over); 409 if not.
     CheckClaim,
     /// Take the amount from the payer's balance; records a ledger entry.
-    Debit,
+    /// `insufficient` is what happens when the balance is below the amount.
+    Debit { insufficient: Action },
     /// Give the amount to the payee; records a ledger entry.
     Credit,
     /// Mark the key done and store the response that will be sent, for replay.
@@ -94,7 +122,7 @@ impl Step {
             Step::LoadKey(_) => "load-key",
             Step::ClaimKey => "claim-key",
             Step::CheckClaim => "check-claim",
-            Step::Debit => "debit",
+            Step::Debit { .. } => "debit",
             Step::Credit => "credit",
             Step::SaveResponse => "save-response",
             Step::MarkDone => "mark-done",
@@ -104,7 +132,7 @@ impl Step {
 
     /// Steps that move money must run in the ledger.
     pub fn is_ledger_op(&self) -> bool {
-        matches!(self, Step::Debit | Step::Credit)
+        matches!(self, Step::Debit { .. } | Step::Credit)
     }
 
     /// Steps that read or write the idempotency record.
@@ -133,8 +161,15 @@ pub struct Design {
     pub key_ttl_ms: Option<u64>,
     /// After how long an in-progress claim counts as stale; `None`: never.
     pub lock_ms: Option<u64>,
+    /// Who may see a key.
+    pub key_scope: KeyScope,
     /// How long the API waits for a store before answering 503.
     pub store_timeout_ms: u64,
+    /// What the API does when the key store does not answer.
+    pub key_store_down: KeyStoreDown,
+    /// For `wait`: how long between two looks, and how many looks at most.
+    pub wait_ms: u64,
+    pub max_waits: u32,
     /// `Some` when the API issues keys (`POST /keys`), recording them in `key_store`.
     pub issues_keys: bool,
     /// The transfer endpoint, in order.

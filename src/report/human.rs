@@ -197,6 +197,17 @@ fn narrate(what: &What) -> (Mark, String) {
                 tag(transfer, attempt)
             ),
         ),
+        What::FailedOpen {
+            transfer,
+            attempt,
+            transaction,
+        } => (
+            Bad,
+            format!(
+                "key store silent: skips txn {transaction} for {} (fail-open)",
+                tag(transfer, attempt)
+            ),
+        ),
         What::Lost {
             from,
             to,
@@ -213,6 +224,15 @@ fn narrate(what: &What) -> (Mark, String) {
             Fault,
             format!("HELD {message}, {from} -> {to}, until {until_ms} ms: {reason}"),
         ),
+        What::Duplicated { from, to, message } => (
+            Fault,
+            format!("DUPLICATED {message}, {from} -> {to}: it will arrive twice"),
+        ),
+        What::ClientRestarted { transfer } => (
+            Bad,
+            format!("RESTARTED and lost the key it held for {transfer}"),
+        ),
+        What::KeyExpired { store, key } => (Fault, format!("key {key} EXPIRED in {store}")),
         What::Released { from, to, message } => {
             (Fault, format!("released {message}, {from} -> {to}"))
         }
@@ -267,7 +287,7 @@ fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
             out,
             "note: fault {} ({} on {}#{}) never hit: that attempt never reached its point",
             index + 1,
-            fault_name(&f.kind),
+            f.kind.name(),
             f.transfer,
             f.attempt
         );
@@ -305,16 +325,6 @@ fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
         run.seed,
         replay_command(scenario, run.seed)
     );
-}
-
-fn fault_name(kind: &crate::scenario::FaultKind) -> &'static str {
-    use crate::scenario::FaultKind::*;
-    match kind {
-        DropRequest => "drop-request",
-        DropResponse => "drop-response",
-        Delay { .. } => "delay",
-        Crash { .. } => "crash",
-    }
 }
 
 /// Greedy word wrap, keeping blank-line paragraph breaks.

@@ -2,7 +2,7 @@
 //! every error names the file, line and column and what was expected.
 
 use super::*;
-use crate::design::{LoadDesignError, builtin_names, load_design};
+use crate::design::{LoadDesignError, StoreName, builtin_names, load_design};
 use crate::error::InputError;
 use crate::limits;
 use std::collections::BTreeMap;
@@ -32,6 +32,8 @@ struct ScenarioFile {
     clients: Spanned<Vec<ClientSection>>,
     #[serde(default, rename = "fault")]
     targeted: Vec<Spanned<FaultSection>>,
+    #[serde(default)]
+    stores: StoresSection,
     #[serde(default)]
     limits: LimitsSection,
     expect: ExpectSection,
@@ -65,6 +67,7 @@ struct RetrySection {
     backoff_max_ms: Spanned<u64>,
     jitter: Jitter,
     attempts_after_heal: Spanned<u32>,
+    new_key_on_unknown_key: bool,
 }
 
 fn unspanned<T>(value: T) -> Spanned<T> {
@@ -80,6 +83,7 @@ impl Default for RetrySection {
             backoff_max_ms: unspanned(400),
             jitter: Jitter::Half,
             attempts_after_heal: unspanned(2),
+            new_key_on_unknown_key: false,
         }
     }
 }
@@ -143,13 +147,42 @@ enum FaultName {
     DropResponse,
     Delay,
     Crash,
+    Duplicate,
+    ExpireKey,
+    ClientRestart,
+    Unreachable,
+}
+
+impl FaultName {
+    fn name(self) -> &'static str {
+        match self {
+            FaultName::DropRequest => "drop-request",
+            FaultName::DropResponse => "drop-response",
+            FaultName::Delay => "delay",
+            FaultName::Crash => "crash",
+            FaultName::Duplicate => "duplicate",
+            FaultName::ExpireKey => "expire-key",
+            FaultName::ClientRestart => "client-restart",
+            FaultName::Unreachable => "unreachable",
+        }
+    }
+
+    /// The optional fields this kind takes (besides `kind`, `transfer`, `attempt`).
+    fn fields(self) -> &'static [&'static str] {
+        match self {
+            FaultName::Delay => &["message", "delay_ms"],
+            FaultName::Crash => &["host", "at", "restart_after_ms"],
+            FaultName::Unreachable => &["host", "from_ms", "until_ms"],
+            _ => &[],
+        }
+    }
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FaultSection {
     kind: Spanned<FaultName>,
-    transfer: Spanned<String>,
+    transfer: Option<Spanned<String>>,
     #[serde(default = "first_attempt")]
     attempt: Spanned<u32>,
     message: Option<Spanned<MessageSide>>,
@@ -157,10 +190,51 @@ struct FaultSection {
     host: Option<Spanned<CrashHost>>,
     at: Option<Spanned<String>>,
     restart_after_ms: Option<Spanned<u64>>,
+    from_ms: Option<Spanned<u64>>,
+    until_ms: Option<Spanned<u64>>,
+}
+
+impl FaultSection {
+    /// The optional fields that are present, with their spans.
+    fn present(&self) -> Vec<(&'static str, Range<usize>)> {
+        let mut out = Vec::new();
+        let mut add = |name, span: Option<Range<usize>>| {
+            if let Some(span) = span {
+                out.push((name, span));
+            }
+        };
+        add("message", self.message.as_ref().map(|v| v.span()));
+        add("delay_ms", self.delay_ms.as_ref().map(|v| v.span()));
+        add("host", self.host.as_ref().map(|v| v.span()));
+        add("at", self.at.as_ref().map(|v| v.span()));
+        add(
+            "restart_after_ms",
+            self.restart_after_ms.as_ref().map(|v| v.span()),
+        );
+        add("from_ms", self.from_ms.as_ref().map(|v| v.span()));
+        add("until_ms", self.until_ms.as_ref().map(|v| v.span()));
+        out
+    }
 }
 
 fn first_attempt() -> Spanned<u32> {
     unspanned(1)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct StoresSection {
+    keys_work_ms: Spanned<u64>,
+    ledger_work_ms: Spanned<u64>,
+}
+
+impl Default for StoresSection {
+    fn default() -> Self {
+        StoresSection {
+            keys_work_ms: unspanned(0),
+            ledger_work_ms: unspanned(0),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -269,7 +343,8 @@ impl Validator<'_> {
             )?,
         };
         let clients = self.clients(&file.clients, &accounts)?;
-        let faults = self.faults(&file.targeted, &clients, &design, &retry)?;
+        let (faults, outages) =
+            self.faults(&file.targeted, &clients, &design, &retry, window.heal_at_ms)?;
         let max_sim_ms = self.in_range(
             &file.limits.max_sim_ms,
             1..=limits::MAX_SIM_MS,
@@ -290,6 +365,19 @@ impl Validator<'_> {
             window,
             clients,
             faults,
+            outages,
+            stores: Stores {
+                keys_work_ms: self.in_range(
+                    &file.stores.keys_work_ms,
+                    0..=limits::MAX_TIMEOUT_MS,
+                    "keys_work_ms",
+                )?,
+                ledger_work_ms: self.in_range(
+                    &file.stores.ledger_work_ms,
+                    0..=limits::MAX_TIMEOUT_MS,
+                    "ledger_work_ms",
+                )?,
+            },
             max_sim_ms,
             expect,
             path: None,
@@ -364,6 +452,7 @@ impl Validator<'_> {
             backoff_initial_ms,
             backoff_max_ms,
             jitter: r.jitter,
+            new_key_on_unknown_key: r.new_key_on_unknown_key,
             attempts_after_heal: self.in_range(
                 &r.attempts_after_heal,
                 0..=limits::MAX_ATTEMPTS_AFTER_HEAL,
@@ -501,76 +590,125 @@ impl Validator<'_> {
         clients: &[Client],
         design: &Design,
         retry: &RetryPolicy,
-    ) -> Result<Vec<Fault>, InputError> {
+        heal_at_ms: u64,
+    ) -> Result<(Vec<Fault>, Vec<Outage>), InputError> {
         if faults.len() > limits::MAX_FAULTS {
             return Err(self.err(
                 faults[limits::MAX_FAULTS].span(),
                 format!("too many faults; expected at most {}", limits::MAX_FAULTS),
             ));
         }
+        let mut targeted = Vec::new();
+        let mut outages = Vec::new();
+        for spanned in faults {
+            let f = spanned.get_ref();
+            let kind = *f.kind.get_ref();
+            let allowed = kind.fields();
+            if let Some((field, span)) = f.present().into_iter().find(|(n, _)| !allowed.contains(n))
+            {
+                return Err(self.err(
+                    span,
+                    format!("a `{}` fault takes no `{field}`", kind.name()),
+                ));
+            }
+            if kind == FaultName::Unreachable {
+                if let Some(t) = &f.transfer {
+                    return Err(self.err(
+                        t.span(),
+                        "an `unreachable` fault takes no `transfer`: it acts on a time window",
+                    ));
+                }
+                outages.push(self.outage(f, heal_at_ms)?);
+                continue;
+            }
+            let transfer = self.transfer_ref(f, spanned.span(), clients)?;
+            let attempt = self.in_range(
+                &f.attempt,
+                1..=retry.max_attempts + retry.attempts_after_heal,
+                "attempt",
+            )?;
+            targeted.push(Fault {
+                transfer,
+                attempt,
+                kind: self.fault_kind(f, design)?,
+            });
+        }
+        Ok((targeted, outages))
+    }
+
+    fn transfer_ref(
+        &self,
+        f: &FaultSection,
+        fault_span: Range<usize>,
+        clients: &[Client],
+    ) -> Result<String, InputError> {
         let ids: Vec<&str> = clients
             .iter()
             .flat_map(|c| c.transfers.iter().map(|t| t.id.as_str()))
             .collect();
-        let max_attempt = retry.max_attempts + retry.attempts_after_heal;
-        faults
-            .iter()
-            .map(|f| {
-                let f = f.get_ref();
-                if !ids.contains(&f.transfer.get_ref().as_str()) {
-                    return Err(self.err(
-                        f.transfer.span(),
-                        format!(
-                            "unknown transfer `{}`; expected one of: {}",
-                            f.transfer.get_ref(),
-                            ids.join(", ")
-                        ),
-                    ));
-                }
-                let attempt = self.in_range(&f.attempt, 1..=max_attempt, "attempt")?;
-                let kind = self.fault_kind(f, design)?;
-                Ok(Fault {
-                    transfer: f.transfer.get_ref().clone(),
-                    attempt,
-                    kind,
-                })
-            })
-            .collect()
+        let Some(transfer) = &f.transfer else {
+            return Err(self.err(
+                fault_span,
+                format!(
+                    "a `{}` fault needs `transfer`; expected one of: {}",
+                    f.kind.get_ref().name(),
+                    ids.join(", ")
+                ),
+            ));
+        };
+        if !ids.contains(&transfer.get_ref().as_str()) {
+            return Err(self.err(
+                transfer.span(),
+                format!(
+                    "unknown transfer `{}`; expected one of: {}",
+                    transfer.get_ref(),
+                    ids.join(", ")
+                ),
+            ));
+        }
+        Ok(transfer.get_ref().clone())
+    }
+
+    fn outage(&self, f: &FaultSection, heal_at_ms: u64) -> Result<Outage, InputError> {
+        let missing = |field: &str| {
+            self.err(
+                f.kind.span(),
+                format!("an `unreachable` fault needs `{field}`"),
+            )
+        };
+        let host = f
+            .host
+            .as_ref()
+            .ok_or_else(|| missing("host (keys or ledger)"))?;
+        let store = match host.get_ref() {
+            CrashHost::Keys => StoreName::Keys,
+            CrashHost::Ledger => StoreName::Ledger,
+            CrashHost::Api => {
+                return Err(self.err(
+                    host.span(),
+                    "the api cannot be unreachable from itself; expected `keys` or `ledger`",
+                ));
+            }
+        };
+        let from_ms = f.from_ms.as_ref().ok_or_else(|| missing("from_ms"))?;
+        let until_ms = f.until_ms.as_ref().ok_or_else(|| missing("until_ms"))?;
+        let from = self.in_range(from_ms, 0..=heal_at_ms, "from_ms")?;
+        let until = self.in_range(until_ms, from..=heal_at_ms, "until_ms")?;
+        Ok(Outage {
+            store,
+            from_ms: from,
+            until_ms: until,
+        })
     }
 
     fn fault_kind(&self, f: &FaultSection, design: &Design) -> Result<FaultKind, InputError> {
-        let kind = *f.kind.get_ref();
-        let name = match kind {
-            FaultName::DropRequest => "drop-request",
-            FaultName::DropResponse => "drop-response",
-            FaultName::Delay => "delay",
-            FaultName::Crash => "crash",
-        };
-        let refuse = |span: Range<usize>, field: &str| {
-            Err(self.err(span, format!("a `{name}` fault takes no `{field}`")))
-        };
-        if kind != FaultName::Delay {
-            if let Some(m) = &f.message {
-                return refuse(m.span(), "message");
-            }
-            if let Some(d) = &f.delay_ms {
-                return refuse(d.span(), "delay_ms");
-            }
-        }
-        if kind != FaultName::Crash {
-            if let Some(h) = &f.host {
-                return refuse(h.span(), "host");
-            }
-            if let Some(a) = &f.at {
-                return refuse(a.span(), "at");
-            }
-            if let Some(r) = &f.restart_after_ms {
-                return refuse(r.span(), "restart_after_ms");
-            }
-        }
-        Ok(match kind {
+        Ok(match *f.kind.get_ref() {
             FaultName::DropRequest => FaultKind::DropRequest,
             FaultName::DropResponse => FaultKind::DropResponse,
+            FaultName::Duplicate => FaultKind::Duplicate,
+            FaultName::ExpireKey => FaultKind::ExpireKey,
+            FaultName::ClientRestart => FaultKind::ClientRestart,
+            FaultName::Unreachable => unreachable!("outages are parsed apart"),
             FaultName::Delay => {
                 let delay = f.delay_ms.as_ref().ok_or_else(|| {
                     self.err(
@@ -619,7 +757,7 @@ impl Validator<'_> {
                         .map(|h| *h.get_ref())
                         .unwrap_or(CrashHost::Api),
                     boundary,
-                    boundary_name: design.boundary_name(boundary),
+                    boundary_name: at.get_ref().clone(),
                     restart_after_ms,
                 }
             }

@@ -51,7 +51,7 @@ mod load;
 
 pub use load::{load_scenario, parse_scenario};
 
-use crate::design::Design;
+use crate::design::{Design, StoreName};
 use crate::ratio::Ratio;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -64,6 +64,8 @@ pub enum KeySource {
     Server,
     /// The client makes a key itself, from the seed, once per transfer.
     Client,
+    /// A faulty client (or SDK) that makes a new key for every attempt.
+    ClientPerAttempt,
 }
 
 /// How the client's wait before each retry is randomised.
@@ -90,6 +92,9 @@ pub struct RetryPolicy {
     /// no final answer yet: the client that comes back later. It is what lets
     /// the checker tell a design that recovers from one that does not.
     pub attempts_after_heal: u32,
+    /// On 400 `unknown_key` (the key expired or was deleted), fetch or make a
+    /// new key and go on retrying, as classic clients do.
+    pub new_key_on_unknown_key: bool,
 }
 
 /// The network between every two hosts.
@@ -151,6 +156,12 @@ pub enum FaultKind {
     DropResponse,
     /// The message is held in the network for `delay_ms`, then delivered.
     Delay { side: MessageSide, delay_ms: u64 },
+    /// The request is delivered twice.
+    Duplicate,
+    /// The key's record expires just as this attempt is sent.
+    ExpireKey,
+    /// After this attempt fails, the client restarts and forgets its key.
+    ClientRestart,
     /// `host` crashes when the API reaches step boundary `boundary` while
     /// serving this attempt, and restarts `restart_after_ms` later.
     Crash {
@@ -159,6 +170,21 @@ pub enum FaultKind {
         boundary_name: String,
         restart_after_ms: u64,
     },
+}
+
+impl FaultKind {
+    /// The name a scenario file uses.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FaultKind::DropRequest => "drop-request",
+            FaultKind::DropResponse => "drop-response",
+            FaultKind::Delay { .. } => "delay",
+            FaultKind::Duplicate => "duplicate",
+            FaultKind::ExpireKey => "expire-key",
+            FaultKind::ClientRestart => "client-restart",
+            FaultKind::Crash { .. } => "crash",
+        }
+    }
 }
 
 /// A targeted fault and the attempt it hits.
@@ -170,6 +196,22 @@ pub struct Fault {
     pub attempt: u32,
     #[serde(flatten)]
     pub kind: FaultKind,
+}
+
+/// A store the API cannot reach from `from_ms` until `until_ms`: every
+/// message to or from it is lost in that window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outage {
+    pub store: StoreName,
+    pub from_ms: u64,
+    pub until_ms: u64,
+}
+
+/// How long each store takes to run one transaction (a slow query, a lock wait).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Stores {
+    pub keys_work_ms: u64,
+    pub ledger_work_ms: u64,
 }
 
 /// One transfer intent: what a client wants done exactly once.
@@ -240,6 +282,8 @@ pub struct Scenario {
     pub window: FaultWindow,
     pub clients: Vec<Client>,
     pub faults: Vec<Fault>,
+    pub outages: Vec<Outage>,
+    pub stores: Stores,
     /// Cap on simulated time; a run that reaches it reports so.
     pub max_sim_ms: u64,
     /// The violations the run must show, sorted; empty for a design that must hold.

@@ -5,10 +5,11 @@
 //! Before each transaction and after the last one it passes a step boundary,
 //! where the fault injector may crash a host ([`super::Shared::crash_point`]).
 
-use super::Shared;
-use crate::design::StoreName;
+use super::{Busy, Shared};
+use crate::design::{KeyScope, KeyStoreDown, StoreName, Transaction};
 use crate::history::What;
 use crate::seed::derive_rng;
+use crate::wire::TransferBody;
 use crate::wire::{
     Body, Envelope, HttpRequest, HttpResponse, MAX_DATAGRAM_BYTES, PORT, Program, Tag, TxnContext,
     TxnOutcome,
@@ -34,24 +35,6 @@ pub struct Api {
     key_rng: RefCell<ChaCha8Rng>,
     incarnation: u32,
     next_request: Cell<u64>,
-}
-
-/// Counts a request as in service for as long as it lives, crash included.
-struct Busy(Rc<Shared>);
-
-impl Busy {
-    fn new(shared: &Rc<Shared>) -> Busy {
-        shared.api_busy.set(shared.api_busy.get() + 1);
-        Busy(shared.clone())
-    }
-}
-
-impl Drop for Busy {
-    fn drop(&mut self) {
-        let busy = self.0.api_busy.get();
-        assert!(busy > 0, "api busy count underflow");
-        self.0.api_busy.set(busy - 1);
-    }
 }
 
 /// The API host's main loop: one task per client request, and routing of store results.
@@ -110,7 +93,7 @@ impl Api {
         let response = if request.is_transfer() {
             self.transfer(&tag, &request).await
         } else {
-            self.issue_key(&tag).await
+            self.issue_key(&tag, &request).await
         };
         // `None`: the API crashed at a step boundary and never answers.
         let Some(response) = response else {
@@ -135,7 +118,7 @@ impl Api {
         let _ = self.socket.send_to(&reply.encode(), client).await;
     }
 
-    async fn issue_key(&self, tag: &Tag) -> Option<HttpResponse> {
+    async fn issue_key(&self, tag: &Tag, request: &HttpRequest) -> Option<HttpResponse> {
         let design = &self.shared.scenario.design;
         if !design.issues_keys {
             return Some(HttpResponse::error(404, "not_found"));
@@ -144,7 +127,7 @@ impl Api {
             "sk-{:06x}",
             self.key_rng.borrow_mut().random_range(0..0x100_0000u32)
         );
-        let ctx = self.context(Some(key.clone()), None);
+        let ctx = self.context(&request.client, Some(key.clone()), None);
         match self
             .call(design.key_store, Program::IssueKey, ctx, tag)
             .await
@@ -154,7 +137,7 @@ impl Api {
                 ..HttpResponse::error(201, "key_issued")
             }),
             Some(TxnOutcome::Reply(r)) => Some(r),
-            None => Some(HttpResponse::error(503, "store_unavailable")),
+            Some(TxnOutcome::Wait) | None => Some(HttpResponse::error(503, "store_unavailable")),
         }
     }
 
@@ -164,20 +147,27 @@ impl Api {
         let Some(body) = request.body.clone() else {
             return Some(HttpResponse::error(400, "missing_body"));
         };
-        let mut ctx = self.context(request.idempotency_key.clone(), Some(body));
+        let mut ctx = self.context(&request.client, request.idempotency_key.clone(), Some(body));
         for (index, txn) in design.transactions.iter().enumerate() {
             if self.shared.crash_point(tag, index) {
                 return None;
             }
-            let program = Program::Steps {
-                name: txn.name.clone(),
-                steps: txn.steps.clone(),
-            };
-            match self.call(txn.store, program, ctx.clone(), tag).await {
+            match self.run_transaction(txn, &ctx, tag).await {
                 Some(TxnOutcome::Continue { transfer_id }) => {
                     ctx.transfer_id = transfer_id.or(ctx.transfer_id)
                 }
                 Some(TxnOutcome::Reply(response)) => return Some(response),
+                Some(TxnOutcome::Wait) => return Some(HttpResponse::error(409, "key_in_use")),
+                None if self.fails_open(txn) => {
+                    self.shared.record(
+                        "api",
+                        What::FailedOpen {
+                            transfer: tag.transfer.clone(),
+                            attempt: tag.attempt,
+                            transaction: txn.name.clone(),
+                        },
+                    );
+                }
                 None => return Some(HttpResponse::error(503, "store_unavailable")),
             }
         }
@@ -187,12 +177,52 @@ impl Api {
         Some(HttpResponse::created(ctx.transfer_id))
     }
 
-    fn context(&self, key: Option<String>, body: Option<crate::wire::TransferBody>) -> TxnContext {
+    /// One transaction, run again while the design says `wait` (at most
+    /// `max_waits` times); `Wait` when the waiting ran out.
+    async fn run_transaction(
+        &self,
+        txn: &Transaction,
+        ctx: &TxnContext,
+        tag: &Tag,
+    ) -> Option<TxnOutcome> {
+        let design = &self.shared.scenario.design;
+        let program = Program::Steps {
+            name: txn.name.clone(),
+            steps: txn.steps.clone(),
+        };
+        let mut waits = 0;
+        loop {
+            let outcome = self
+                .call(txn.store, program.clone(), ctx.clone(), tag)
+                .await;
+            if outcome != Some(TxnOutcome::Wait) || waits >= design.max_waits {
+                return outcome;
+            }
+            waits += 1;
+            tokio::time::sleep(Duration::from_millis(design.wait_ms)).await;
+        }
+    }
+
+    /// A fail-open design skips a key-store transaction that got no answer,
+    /// as long as it moves no money.
+    fn fails_open(&self, txn: &Transaction) -> bool {
+        let design = &self.shared.scenario.design;
+        design.key_store_down == KeyStoreDown::FailOpen
+            && txn.store == design.key_store
+            && txn.steps.iter().all(|s| s.is_key_op())
+    }
+
+    fn context(&self, client: &str, key: Option<String>, body: Option<TransferBody>) -> TxnContext {
         let design = &self.shared.scenario.design;
         let request = self.next_request.get() + 1;
         self.next_request.set(request);
+        let record_key = key.as_ref().map(|k| match design.key_scope {
+            KeyScope::Global => k.clone(),
+            KeyScope::Client => format!("{client}/{k}"),
+        });
         TxnContext {
             key,
+            record_key,
             body,
             claim_token: format!("api{}-r{}", self.incarnation, request),
             transfer_id: None,

@@ -8,7 +8,7 @@
 
 use super::Shared;
 use crate::history::{Outcome, What};
-use crate::scenario::{Jitter, KeySource, RetryPolicy, Transfer};
+use crate::scenario::{FaultKind, Jitter, KeySource, RetryPolicy, Transfer};
 use crate::seed::derive_rng;
 use crate::wire::{
     Body, Envelope, HttpRequest, HttpResponse, MAX_DATAGRAM_BYTES, PORT, Tag, TransferBody,
@@ -111,8 +111,8 @@ impl Client {
             .as_ref()
             .and_then(|earlier| self.keys.iter().find(|(t, _)| t == earlier))
             .map(|(_, key)| key.clone());
-        let key = match (reused, self.shared.scenario.key_source) {
-            (Some(key), _) => {
+        let key = match reused {
+            Some(key) => {
                 self.record(What::KeyObtained {
                     transfer: transfer.id.clone(),
                     key: key.clone(),
@@ -120,55 +120,148 @@ impl Client {
                 });
                 key
             }
-            (None, KeySource::Client) => {
-                let key = format!("ck-{:06x}", self.rng.random_range(0..0x100_0000u32));
-                self.record(What::KeyObtained {
-                    transfer: transfer.id.clone(),
-                    key: key.clone(),
-                    issued_by_server: false,
-                });
-                key
-            }
-            (None, KeySource::Server) => match self.request_key(transfer).await? {
+            None => match self.new_key(transfer).await? {
                 Ok(key) => key,
                 Err(outcome) => {
-                    self.record(What::Finished {
-                        transfer: transfer.id.clone(),
-                        outcome,
-                        attempts: 0,
-                    });
+                    self.finish(transfer, outcome, 0);
                     return Ok(());
                 }
             },
         };
-        let body = TransferBody {
-            from: transfer.from.clone(),
-            to: transfer.to.clone(),
-            amount: transfer.amount,
-        };
-        let request = HttpRequest {
-            method: "POST".into(),
-            path: HttpRequest::TRANSFERS.into(),
-            idempotency_key: Some(key.clone()),
-            body: Some(body.clone()),
-        };
         self.keys.push((transfer.id.clone(), key.clone()));
-        let (outcome, attempts) = self
-            .with_retries(&transfer.id, request, |this, attempt| {
-                this.record(What::Sent {
-                    transfer: transfer.id.clone(),
-                    attempt,
-                    key: Some(key.clone()),
-                    body: body.clone(),
-                })
-            })
-            .await?;
+        let (outcome, attempts) = self.send_transfer(transfer, key).await?;
+        self.finish(transfer, outcome, attempts);
+        Ok(())
+    }
+
+    fn finish(&self, transfer: &Transfer, outcome: Outcome, attempts: u32) {
         self.record(What::Finished {
             transfer: transfer.id.clone(),
             outcome,
             attempts,
         });
-        Ok(())
+    }
+
+    /// A fresh key: asked from the server, or made here from the seed.
+    async fn new_key(&mut self, transfer: &Transfer) -> turmoil::Result<Result<String, Outcome>> {
+        match self.shared.scenario.key_source {
+            KeySource::Server => self.request_key(transfer).await,
+            KeySource::Client | KeySource::ClientPerAttempt => Ok(Ok(self.make_key(transfer))),
+        }
+    }
+
+    fn make_key(&mut self, transfer: &Transfer) -> String {
+        let key = format!("ck-{:06x}", self.rng.random_range(0..0x100_0000u32));
+        self.record(What::KeyObtained {
+            transfer: transfer.id.clone(),
+            key: key.clone(),
+            issued_by_server: false,
+        });
+        key
+    }
+
+    /// Sends the transfer until a final answer or the retry policy runs out.
+    async fn send_transfer(
+        &mut self,
+        transfer: &Transfer,
+        mut key: String,
+    ) -> turmoil::Result<(Outcome, u32)> {
+        let mut attempts = self.attempts();
+        let body = TransferBody {
+            from: transfer.from.clone(),
+            to: transfer.to.clone(),
+            amount: transfer.amount,
+        };
+        loop {
+            if attempts.waits_for_heal() {
+                self.sleep_until(self.shared.scenario.window.heal_at_ms)
+                    .await;
+            }
+            let attempt = attempts.record(self.shared.now_ms());
+            if attempt > 1 && self.shared.scenario.key_source == KeySource::ClientPerAttempt {
+                key = self.make_key(transfer);
+            }
+            self.record(What::Sent {
+                transfer: transfer.id.clone(),
+                attempt,
+                key: Some(key.clone()),
+                body: body.clone(),
+            });
+            let request = HttpRequest {
+                client: self.host.clone(),
+                method: "POST".into(),
+                path: HttpRequest::TRANSFERS.into(),
+                idempotency_key: Some(key.clone()),
+                body: Some(body.clone()),
+            };
+            let tag = Tag {
+                transfer: transfer.id.clone(),
+                attempt,
+                key_request: false,
+            };
+            let last = match self.attempt(&tag, &request).await? {
+                Answer::Response(r) if r.is_success() => {
+                    return Ok((Outcome::Succeeded { response: r }, attempt));
+                }
+                Answer::Response(r) if self.wants_new_key(&r) && attempts.may_retry() => {
+                    match self.new_key(transfer).await? {
+                        Ok(new) => key = new,
+                        Err(outcome) => return Ok((outcome, attempt)),
+                    }
+                    r.describe()
+                }
+                Answer::Response(r) if !r.is_transient() => {
+                    return Ok((Outcome::Rejected { response: r }, attempt));
+                }
+                Answer::Response(r) => r.describe(),
+                Answer::TimedOut => "timed out".to_string(),
+            };
+            if self.restarts_after(&tag) {
+                match self.new_key(transfer).await? {
+                    Ok(new) => key = new,
+                    Err(outcome) => return Ok((outcome, attempt)),
+                }
+            }
+            if !attempts.may_retry() {
+                return Ok((Outcome::Unknown { last }, attempt));
+            }
+            self.back_off(&transfer.id, attempt).await;
+        }
+    }
+
+    /// A classic client answers 400 `unknown_key` by getting a new key, when its policy says so.
+    fn wants_new_key(&self, response: &HttpResponse) -> bool {
+        self.shared.scenario.retry.new_key_on_unknown_key
+            && response.status == 400
+            && response.code == "unknown_key"
+    }
+
+    /// Whether a `client-restart` fault hits after this attempt: the client
+    /// restarts and forgets the key it was holding.
+    fn restarts_after(&self, tag: &Tag) -> bool {
+        if !self.shared.faults_active() {
+            return false;
+        }
+        let Some(index) = self
+            .shared
+            .matching_fault(tag, |k| *k == FaultKind::ClientRestart)
+        else {
+            return false;
+        };
+        self.shared.fired_faults.borrow_mut().insert(index);
+        self.record(What::ClientRestarted {
+            transfer: tag.transfer.clone(),
+        });
+        true
+    }
+
+    async fn back_off(&mut self, transfer: &str, attempt: u32) {
+        let wait_ms = self.backoff_ms(attempt);
+        self.record(What::Backoff {
+            transfer: transfer.to_string(),
+            wait_ms,
+        });
+        tokio::time::sleep(Duration::from_millis(wait_ms)).await;
     }
 
     /// `POST /keys` with the retry policy; the key, or the outcome that ends the transfer.
@@ -177,6 +270,7 @@ impl Client {
         transfer: &Transfer,
     ) -> turmoil::Result<Result<String, Outcome>> {
         let request = HttpRequest {
+            client: self.host.clone(),
             method: "POST".into(),
             path: HttpRequest::KEYS.into(),
             idempotency_key: None,
@@ -237,12 +331,7 @@ impl Client {
             if !attempts.may_retry() {
                 return Ok((Outcome::Unknown { last }, attempt));
             }
-            let wait_ms = self.backoff_ms(attempt);
-            self.record(What::Backoff {
-                transfer: transfer.to_string(),
-                wait_ms,
-            });
-            tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+            self.back_off(transfer, attempt).await;
         }
     }
 
@@ -269,6 +358,32 @@ impl Client {
         self.rng.random_range(low..=base)
     }
 
+    /// Whether a `duplicate` fault hits this attempt's request. turmoil cannot
+    /// copy a message in flight, so the copy is made where the request enters
+    /// the network (as a retransmitting proxy would): both copies carry the
+    /// same message id.
+    fn duplicates(&self, tag: &Tag) -> bool {
+        if !self.shared.faults_active() {
+            return false;
+        }
+        let Some(index) = self
+            .shared
+            .matching_fault(tag, |k| *k == FaultKind::Duplicate)
+        else {
+            return false;
+        };
+        self.shared.fired_faults.borrow_mut().insert(index);
+        self.shared.record(
+            "network",
+            What::Duplicated {
+                from: self.host.clone(),
+                to: "api".to_string(),
+                message: format!("transfer request {}", tag.label()),
+            },
+        );
+        true
+    }
+
     /// One attempt: send, then wait for its answer or the timeout.
     async fn attempt(&mut self, tag: &Tag, request: &HttpRequest) -> turmoil::Result<Answer> {
         let message = Envelope {
@@ -277,7 +392,11 @@ impl Client {
             tag: tag.clone(),
             body: Body::Request(request.clone()),
         };
-        self.socket.send_to(&message.encode(), self.api).await?;
+        let bytes = message.encode();
+        self.socket.send_to(&bytes, self.api).await?;
+        if self.duplicates(tag) {
+            self.socket.send_to(&bytes, self.api).await?;
+        }
         let deadline = tokio::time::Instant::now()
             + Duration::from_millis(self.shared.scenario.retry.timeout_ms);
         loop {

@@ -83,7 +83,7 @@ pub fn run_world(scenario: &Scenario, seed: u64) -> RunOutput {
         restart_due(&mut sim, &shared, &mut down, now_ms);
         if clients_done {
             let since = *clients_done_at.get_or_insert(now_ms);
-            let quiet = down.is_empty() && shared.api_busy.get() == 0 && injector.is_quiet(&sim);
+            let quiet = down.is_empty() && shared.busy.get() == 0 && injector.is_quiet(&sim);
             if quiet {
                 break EndReason::Completed;
             }

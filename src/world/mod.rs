@@ -27,6 +27,7 @@ use crate::wire::Tag;
 use rand_chacha::ChaCha8Rng;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
+use std::rc::Rc;
 use store::StoreDb;
 
 /// A crash the API asked for at a step boundary; the driver carries it out
@@ -36,6 +37,24 @@ pub struct CrashRequest {
     pub host: CrashHost,
     pub restart_after_ms: u64,
     pub reason: String,
+}
+
+/// Counts a piece of work as in service for as long as it lives, crash included.
+pub(crate) struct Busy(Rc<Shared>);
+
+impl Busy {
+    pub(crate) fn new(shared: &Rc<Shared>) -> Busy {
+        shared.busy.set(shared.busy.get() + 1);
+        Busy(shared.clone())
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        let busy = self.0.busy.get();
+        assert!(busy > 0, "busy count underflow");
+        self.0.busy.set(busy - 1);
+    }
 }
 
 /// State shared by every host and the driver.
@@ -49,8 +68,9 @@ pub struct Shared {
     pub crash_requests: RefCell<Vec<CrashRequest>>,
     /// Targeted faults (by index in `scenario.faults`) that have hit.
     pub fired_faults: RefCell<BTreeSet<usize>>,
-    /// Requests the API is serving now; the run does not end while any is.
-    pub api_busy: Cell<u32>,
+    /// Requests being served now (by the API, or by a slow store); the run
+    /// does not end while any is.
+    pub busy: Cell<u32>,
     /// How many times the API has started (1 on the first start).
     pub api_incarnation: Cell<u32>,
     next_message_id: Cell<u64>,
@@ -70,7 +90,7 @@ impl Shared {
             ledger_db: RefCell::new(ledger),
             crash_requests: RefCell::new(Vec::new()),
             fired_faults: RefCell::new(BTreeSet::new()),
-            api_busy: Cell::new(0),
+            busy: Cell::new(0),
             api_incarnation: Cell::new(0),
             next_message_id: Cell::new(1),
             clock_ms: Cell::new(0),

@@ -170,9 +170,15 @@ impl Injector {
         if !shared.faults_active() {
             return Verdict::Deliver;
         }
+        if let Some(reason) = self.outage(shared, message) {
+            return Verdict::Lose(reason);
+        }
         let tag = &envelope.tag;
         let side = match &envelope.body {
-            Body::Request(r) if r.is_transfer() => Some(MessageSide::Request),
+            Body::Request(r) if r.is_transfer() => {
+                expire_key_if_targeted(shared, tag, r.idempotency_key.as_deref());
+                Some(MessageSide::Request)
+            }
             Body::Response(_) if !tag.key_request => Some(MessageSide::Response),
             _ => None,
         };
@@ -181,7 +187,7 @@ impl Injector {
                 FaultKind::DropRequest => side == MessageSide::Request,
                 FaultKind::DropResponse => side == MessageSide::Response,
                 FaultKind::Delay { side: s, .. } => *s == side,
-                FaultKind::Crash { .. } => false,
+                _ => false,
             });
             if let Some(index) = targeted {
                 shared.fired_faults.borrow_mut().insert(index);
@@ -202,6 +208,21 @@ impl Injector {
             return Verdict::Lose("random loss".into());
         }
         Verdict::Deliver
+    }
+
+    /// Why `message` is lost to an outage of a store, if one is on now.
+    fn outage(&self, shared: &Shared, message: &InFlight) -> Option<String> {
+        let now_ms = shared.now_ms();
+        let (src, dst) = (self.name(message.src), self.name(message.dst));
+        shared
+            .scenario
+            .outages
+            .iter()
+            .find(|o| {
+                let host = o.store.host();
+                (o.from_ms..o.until_ms).contains(&now_ms) && (src == host || dst == host)
+            })
+            .map(|o| format!("{} unreachable until {} ms", o.store.host(), o.until_ms))
     }
 
     /// Loses every message in flight from `src` to `dst` (see the module docs).
@@ -321,6 +342,36 @@ impl Injector {
         for (a, b) in idle {
             sim.release(a, b);
             self.held_links.remove(&(a, b));
+        }
+    }
+}
+
+/// An `expire-key` fault: the key's record disappears just as the targeted
+/// attempt's request enters the network, as if its TTL had run out.
+fn expire_key_if_targeted(shared: &Shared, tag: &crate::wire::Tag, key: Option<&str>) {
+    let Some(key) = key else { return };
+    let Some(index) = shared.matching_fault(tag, |k| *k == FaultKind::ExpireKey) else {
+        return;
+    };
+    shared.fired_faults.borrow_mut().insert(index);
+    let scoped_suffix = format!("/{key}");
+    for (store, db) in [("keys", &shared.keys_db), ("ledger", &shared.ledger_db)] {
+        let mut db = db.borrow_mut();
+        let doomed: Vec<String> = db
+            .records
+            .keys()
+            .filter(|k| k.as_str() == key || k.ends_with(&scoped_suffix))
+            .cloned()
+            .collect();
+        for k in doomed {
+            db.records.remove(&k);
+            shared.record(
+                store,
+                What::KeyExpired {
+                    store: store.to_string(),
+                    key: k,
+                },
+            );
         }
     }
 }

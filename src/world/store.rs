@@ -8,7 +8,7 @@
 //! transaction and writes nothing. The state is durable: it lives in
 //! [`super::Shared`], not in the host's future, so a crash loses none of it.
 
-use super::Shared;
+use super::{Busy, Shared};
 use crate::design::{Action, LoadKey, Step, StoreName};
 use crate::history::What;
 use crate::wire::{
@@ -16,8 +16,9 @@ use crate::wire::{
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::rc::Rc;
+use std::time::Duration;
 use turmoil::net::UdpSocket;
 
 /// The life of an idempotency key.
@@ -79,7 +80,7 @@ impl StoreDb {
     }
 
     /// The live record for `key` at `now_ms` (an expired record reads as absent).
-    fn live_record(&self, key: &str, now_ms: u64) -> Option<&KeyRecord> {
+    pub fn live_record(&self, key: &str, now_ms: u64) -> Option<&KeyRecord> {
         self.records
             .get(key)
             .filter(|r| r.expires_at_ms.is_none_or(|t| now_ms < t))
@@ -96,7 +97,10 @@ impl StoreDb {
     ) -> (TxnOutcome, Vec<LedgerEntry>) {
         let steps = match program {
             Program::IssueKey => {
-                let key = ctx.key.clone().expect("an issued key is named by the API");
+                let key = ctx
+                    .record_key
+                    .clone()
+                    .expect("an issued key is named by the API");
                 let record = KeyRecord {
                     state: KeyState::Issued,
                     fingerprint: None,
@@ -113,8 +117,14 @@ impl StoreDb {
             transfer_id: ctx.transfer_id,
         };
         for step in steps {
-            if let Some(reply) = self.run_step(step, ctx, &mut staged, now_ms) {
-                return (TxnOutcome::Reply(reply), Vec::new());
+            match self.run_step(step, ctx, &mut staged, now_ms) {
+                None => {}
+                Some(Stop::Reply(reply)) => return (TxnOutcome::Reply(reply), Vec::new()),
+                Some(Stop::Wait) => return (TxnOutcome::Wait, Vec::new()),
+                Some(Stop::Save(reply)) => {
+                    self.save_error(ctx, &reply, now_ms);
+                    return (TxnOutcome::Reply(reply), Vec::new());
+                }
             }
         }
         let entries = self.commit(staged, ctx, tag, now_ms);
@@ -122,28 +132,45 @@ impl StoreDb {
         (TxnOutcome::Continue { transfer_id }, entries)
     }
 
+    /// A `save` action: the transaction's other writes are dropped, and the
+    /// key record alone is committed, done, with the error answer stored.
+    fn save_error(&mut self, ctx: &TxnContext, reply: &HttpResponse, now_ms: u64) {
+        let Some(key) = &ctx.record_key else { return };
+        let previous = self.live_record(key, now_ms).cloned();
+        let record = KeyRecord {
+            state: KeyState::Done {
+                response: Some(reply.clone()),
+            },
+            fingerprint: ctx.body.as_ref().map(|b| b.fingerprint()),
+            expires_at_ms: previous
+                .and_then(|p| p.expires_at_ms)
+                .or(ctx.key_ttl_ms.map(|ttl| now_ms + ttl)),
+        };
+        self.records.insert(key.clone(), record);
+    }
+
     /// The record as this transaction sees it: staged if written, else stored.
     fn current(&self, staged: &Staged, ctx: &TxnContext, now_ms: u64) -> Option<KeyRecord> {
         match &staged.record {
             Some(r) => r.clone(),
             None => ctx
-                .key
+                .record_key
                 .as_deref()
                 .and_then(|k| self.live_record(k, now_ms))
                 .cloned(),
         }
     }
 
-    /// Runs one step; `Some(response)` stops the transaction with that answer.
+    /// Runs one step; `Some(stop)` ends the transaction early.
     fn run_step(
         &mut self,
         step: &Step,
         ctx: &TxnContext,
         staged: &mut Staged,
         now_ms: u64,
-    ) -> Option<HttpResponse> {
-        if step.is_key_op() && ctx.key.is_none() {
-            return Some(HttpResponse::error(400, "missing_key"));
+    ) -> Option<Stop> {
+        if step.is_key_op() && ctx.record_key.is_none() {
+            return Some(Stop::Reply(HttpResponse::error(400, "missing_key")));
         }
         let current = self.current(staged, ctx, now_ms);
         let body = ctx
@@ -165,21 +192,23 @@ impl StoreDb {
             Step::CheckClaim => {
                 let holds = matches!(&current, Some(KeyRecord { state: KeyState::InProgress { token, .. }, .. }) if *token == ctx.claim_token);
                 if !holds {
-                    return Some(HttpResponse::error(409, "key_in_use"));
+                    return Some(Stop::Reply(HttpResponse::error(409, "key_in_use")));
                 }
             }
-            Step::Debit | Step::Credit => {
-                let (account, delta) = if *step == Step::Debit {
-                    (&body.from, -body.amount)
-                } else {
-                    (&body.to, body.amount)
-                };
-                if staged.transfer_id.is_none() {
-                    self.next_transfer_id += 1;
-                    staged.transfer_id = Some(self.next_transfer_id);
+            Step::Debit { insufficient } => {
+                let staged_delta: i64 = staged
+                    .deltas
+                    .iter()
+                    .filter(|(account, _)| *account == body.from)
+                    .map(|(_, delta)| delta)
+                    .sum();
+                let balance = self.balances.get(&body.from).copied().unwrap_or(0) + staged_delta;
+                if balance < body.amount {
+                    return act(insufficient, current.as_ref());
                 }
-                staged.deltas.push((account.clone(), delta));
+                self.stage_money(staged, &body.from, -body.amount);
             }
+            Step::Credit => self.stage_money(staged, &body.to, body.amount),
             Step::SaveResponse | Step::MarkDone => {
                 let response = (*step == Step::SaveResponse)
                     .then(|| HttpResponse::created(staged.transfer_id));
@@ -198,6 +227,16 @@ impl StoreDb {
         None
     }
 
+    /// Stages a balance change; the first one assigns the transfer its ledger id
+    /// (like a database sequence, an id is used up even if the transaction stops).
+    fn stage_money(&mut self, staged: &mut Staged, account: &str, delta: i64) {
+        if staged.transfer_id.is_none() {
+            self.next_transfer_id += 1;
+            staged.transfer_id = Some(self.next_transfer_id);
+        }
+        staged.deltas.push((account.to_string(), delta));
+    }
+
     fn commit(
         &mut self,
         staged: Staged,
@@ -205,7 +244,7 @@ impl StoreDb {
         tag: &Tag,
         now_ms: u64,
     ) -> Vec<LedgerEntry> {
-        if let (Some(record), Some(key)) = (staged.record, &ctx.key) {
+        if let (Some(record), Some(key)) = (staged.record, &ctx.record_key) {
             match record {
                 Some(r) => self.records.insert(key.clone(), r),
                 None => self.records.remove(key),
@@ -236,13 +275,23 @@ impl StoreDb {
     }
 }
 
+/// How a transaction ends early.
+enum Stop {
+    /// Answer; write nothing.
+    Reply(HttpResponse),
+    /// Answer, and store the answer in the key record for replay.
+    Save(HttpResponse),
+    /// Run the transaction again later.
+    Wait,
+}
+
 /// What a `load-key` step decides for the record it found.
 fn branch(
     load: &LoadKey,
     record: Option<&KeyRecord>,
     ctx: &TxnContext,
     now_ms: u64,
-) -> Option<HttpResponse> {
+) -> Option<Stop> {
     let Some(record) = record else {
         return act(&load.absent, None);
     };
@@ -269,53 +318,82 @@ fn branch(
     act(action, Some(record))
 }
 
-fn act(action: &Action, record: Option<&KeyRecord>) -> Option<HttpResponse> {
+fn act(action: &Action, record: Option<&KeyRecord>) -> Option<Stop> {
     match action {
         Action::Continue => None,
-        Action::Replay => match record.map(|r| &r.state) {
+        Action::Replay => Some(Stop::Reply(match record.map(|r| &r.state) {
             Some(KeyState::Done {
                 response: Some(stored),
-            }) => Some(HttpResponse {
+            }) => HttpResponse {
                 replayed: true,
                 ..stored.clone()
-            }),
+            },
             // Nothing stored to replay (the key is absent, in progress or done
             // without a response): the design asked for the impossible.
-            _ => Some(HttpResponse::error(500, "nothing_to_replay")),
-        },
-        Action::Reply { status, code } => Some(HttpResponse::error(*status, code)),
+            _ => HttpResponse::error(500, "nothing_to_replay"),
+        })),
+        Action::Reply { status, code } => Some(Stop::Reply(HttpResponse::error(*status, code))),
+        Action::Save { status, code } => Some(Stop::Save(HttpResponse::error(*status, code))),
+        Action::Wait => Some(Stop::Wait),
     }
 }
 
 /// The `keys` or `ledger` host: serve transactions until crashed.
 pub async fn store_main(shared: Rc<Shared>, which: StoreName) -> turmoil::Result {
-    let socket = UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT)).await?;
+    let socket = Rc::new(UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT)).await?);
+    let work_ms = match which {
+        StoreName::Keys => shared.scenario.stores.keys_work_ms,
+        StoreName::Ledger => shared.scenario.stores.ledger_work_ms,
+    };
     let mut buf = vec![0u8; MAX_DATAGRAM_BYTES];
     loop {
         let (len, from) = socket.recv_from(&mut buf).await?;
         let Some(envelope) = Envelope::decode(&buf[..len]) else {
             continue;
         };
-        let Body::Txn { program, context } = &envelope.body else {
+        if work_ms == 0 {
+            serve(&shared, which, &socket, envelope, from).await;
             continue;
-        };
-        let now_ms = shared.now_ms();
-        let db = match which {
-            StoreName::Keys => &shared.keys_db,
-            StoreName::Ledger => &shared.ledger_db,
-        };
-        let (outcome, entries) = db
-            .borrow_mut()
-            .execute(program, context, &envelope.tag, now_ms);
-        record_txn(&shared, which, program, &envelope.tag, &outcome, entries);
-        let reply = Envelope {
-            id: shared.next_message_id(),
-            reply_to: Some(envelope.id),
-            tag: envelope.tag.clone(),
-            body: Body::TxnResult(outcome),
-        };
-        socket.send_to(&reply.encode(), from).await?;
+        }
+        // A slow store works on each transaction for `work_ms`, several at once;
+        // each commits atomically when its work is done.
+        let busy = Busy::new(&shared);
+        let (shared, socket) = (shared.clone(), socket.clone());
+        tokio::task::spawn_local(async move {
+            let _busy = busy;
+            tokio::time::sleep(Duration::from_millis(work_ms)).await;
+            serve(&shared, which, &socket, envelope, from).await;
+        });
     }
+}
+
+/// Runs one transaction and answers it.
+async fn serve(
+    shared: &Shared,
+    which: StoreName,
+    socket: &UdpSocket,
+    envelope: Envelope,
+    from: SocketAddr,
+) {
+    let Body::Txn { program, context } = &envelope.body else {
+        return;
+    };
+    let now_ms = shared.now_ms();
+    let db = match which {
+        StoreName::Keys => &shared.keys_db,
+        StoreName::Ledger => &shared.ledger_db,
+    };
+    let (outcome, entries) = db
+        .borrow_mut()
+        .execute(program, context, &envelope.tag, now_ms);
+    record_txn(shared, which, program, &envelope.tag, &outcome, entries);
+    let reply = Envelope {
+        id: shared.next_message_id(),
+        reply_to: Some(envelope.id),
+        tag: envelope.tag.clone(),
+        body: Body::TxnResult(outcome),
+    };
+    let _ = socket.send_to(&reply.encode(), from).await;
 }
 
 fn record_txn(
@@ -334,6 +412,7 @@ fn record_txn(
     let result = match outcome {
         TxnOutcome::Continue { .. } => "committed".to_string(),
         TxnOutcome::Reply(r) => format!("stopped: {}", r.describe()),
+        TxnOutcome::Wait => "stopped: key in use, the API will wait".to_string(),
     };
     shared.record(
         host,

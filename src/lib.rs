@@ -75,5 +75,6 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod seed;
+pub mod suite;
 pub mod wire;
 pub mod world;

@@ -2,9 +2,11 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use idemsim::error::InputError;
+use idemsim::report::suite as suite_report;
 use idemsim::report::{Color, human, json};
 use idemsim::run::run_scenario;
 use idemsim::scenario::load_scenario;
+use idemsim::suite::{SeedRange, Verdict, check_file, collect_files};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,8 +52,24 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
+    /// Run every scenario under the paths and check each against its `[expect]`.
+    Check {
+        /// Scenario files, or directories searched recursively for `.toml` files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Run each scenario over a seed range, `A..B` (B excluded) or `A..=B`;
+        /// `[expect] seeds` says whether every seed or some seed must meet it.
+        #[arg(long, value_parser = parse_seeds)]
+        seeds: Option<SeedRange>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
     /// List the built-in designs.
     Designs,
+}
+
+fn parse_seeds(text: &str) -> Result<SeedRange, String> {
+    SeedRange::parse(text)
 }
 
 fn main() -> ExitCode {
@@ -68,6 +86,11 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Run { file, seed, format } => run(file, seed, format),
+        Command::Check {
+            paths,
+            seeds,
+            format,
+        } => check(&paths, seeds.as_ref(), format),
         Command::Designs => designs(),
     }
 }
@@ -95,6 +118,79 @@ fn run(file: PathBuf, seed: Option<u64>, format: Format) -> ExitCode {
     } else {
         exit::NOT_MET
     })
+}
+
+fn check(paths: &[PathBuf], seeds: Option<&SeedRange>, format: Format) -> ExitCode {
+    let files = match collect_files(paths) {
+        Ok(files) => files,
+        Err(e) => return bad_input(&e),
+    };
+    let color = Color::for_stdout();
+    let mut progress = Progress::new(files.len(), seeds.map_or(1, |s| s.len()));
+    let mut results = Vec::new();
+    let mut stdout = std::io::stdout().lock();
+    for (index, file) in files.iter().enumerate() {
+        let result = check_file(file, seeds, &mut |done| progress.show(index, done));
+        progress.clear();
+        let text = match format {
+            Format::Human => suite_report::line(&result, color),
+            Format::Json => suite_report::json_line(&result),
+        };
+        let _ = stdout.write_all(text.as_bytes());
+        let _ = stdout.flush();
+        results.push(result);
+    }
+    let total = match format {
+        Format::Human => suite_report::total(&results),
+        Format::Json => suite_report::json_total(&results),
+    };
+    let _ = stdout.write_all(total.as_bytes());
+    let _ = stdout.flush();
+    if results
+        .iter()
+        .any(|r| matches!(r.verdict, Verdict::Invalid { .. }))
+    {
+        ExitCode::from(exit::BAD_INPUT)
+    } else if results.iter().all(|r| r.passed()) {
+        ExitCode::from(exit::MET)
+    } else {
+        ExitCode::from(exit::NOT_MET)
+    }
+}
+
+/// A progress line on stderr, only when stderr is a terminal and the sweep is long.
+struct Progress {
+    enabled: bool,
+    files: usize,
+    seeds: u64,
+}
+
+impl Progress {
+    fn new(files: usize, seeds: u64) -> Progress {
+        use std::io::IsTerminal;
+        Progress {
+            enabled: std::io::stderr().is_terminal() && seeds > 1,
+            files,
+            seeds,
+        }
+    }
+
+    fn show(&mut self, file_index: usize, seeds_done: u64) {
+        if self.enabled && (seeds_done % 50 == 0 || seeds_done == self.seeds) {
+            eprint!(
+                "\r  scenario {}/{}: seed {seeds_done}/{}   ",
+                file_index + 1,
+                self.files,
+                self.seeds
+            );
+        }
+    }
+
+    fn clear(&mut self) {
+        if self.enabled {
+            eprint!("\r{:60}\r", "");
+        }
+    }
 }
 
 fn designs() -> ExitCode {

@@ -3,6 +3,7 @@
 
 pub mod human;
 pub mod json;
+pub mod suite;
 
 /// Whether to colour human output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

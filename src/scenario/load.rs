@@ -260,6 +260,12 @@ impl Default for LimitsSection {
 #[serde(deny_unknown_fields)]
 struct ExpectSection {
     violations: Vec<ViolationKind>,
+    #[serde(default = "every_seed")]
+    seeds: ExpectOn,
+}
+
+fn every_seed() -> ExpectOn {
+    ExpectOn::EverySeed
 }
 
 /// Reads and validates the scenario file at `path`.
@@ -380,6 +386,7 @@ impl Validator<'_> {
             },
             max_sim_ms,
             expect,
+            expect_on: file.expect.seeds,
             path: None,
         })
     }

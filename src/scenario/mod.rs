@@ -267,6 +267,18 @@ impl ViolationKind {
     }
 }
 
+/// On which seeds of a range a scenario's expectation must be met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExpectOn {
+    /// Every seed: a design that must hold, or a bug the faults always show.
+    #[serde(alias = "every")]
+    EverySeed,
+    /// At least one seed: a bug that random faults show only sometimes.
+    #[serde(alias = "some")]
+    SomeSeed,
+}
+
 /// A validated scenario, ready to run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Scenario {
@@ -288,6 +300,8 @@ pub struct Scenario {
     pub max_sim_ms: u64,
     /// The violations the run must show, sorted; empty for a design that must hold.
     pub expect: Vec<ViolationKind>,
+    /// Over a seed range (`idemsim check --seeds`), on which seeds `expect` must hold.
+    pub expect_on: ExpectOn,
     /// The file it was read from, for the replay command.
     #[serde(skip)]
     pub path: Option<PathBuf>,

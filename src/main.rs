@@ -176,7 +176,7 @@ impl Progress {
     }
 
     fn show(&mut self, file_index: usize, seeds_done: u64) {
-        if self.enabled && (seeds_done % 50 == 0 || seeds_done == self.seeds) {
+        if self.enabled && (seeds_done.is_multiple_of(50) || seeds_done == self.seeds) {
             eprint!(
                 "\r  scenario {}/{}: seed {seeds_done}/{}   ",
                 file_index + 1,

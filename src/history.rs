@@ -125,6 +125,13 @@ pub enum What {
         message: String,
         reason: String,
     },
+    /// The API stalls at a step boundary (a `stall` fault).
+    Stalled {
+        transfer: String,
+        attempt: u32,
+        at: String,
+        stall_ms: u64,
+    },
     /// The network delivers a message twice.
     Duplicated {
         from: String,

@@ -32,5 +32,7 @@ pub const MAX_MESSAGES: u64 = 1_000_000;
 /// How long the world may run after the last client finished, so that messages
 /// still in flight and delayed requests land before the checker reads the ledger.
 pub const DRAIN_MS: u64 = 60_000;
+/// Distinct keys a client can make (24 bits, printed as six hex digits).
+pub const CLIENT_KEY_SPACE: u32 = 1 << 24;
 /// Seeds in one `--seeds` range.
 pub const MAX_SEEDS: u64 = 10_000_000;

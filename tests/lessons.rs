@@ -42,8 +42,11 @@ fn every_bundled_scenario_meets_its_expectation() {
             run.verdict.found,
             run.output.end
         );
+        // Without random faults, every targeted fault must hit: a scenario whose
+        // fault misses its attempt tells a different story than it says.
+        let random = !scenario.network.loss.is_zero() || !scenario.window.crash.is_zero();
         assert!(
-            run.output.unfired_faults.is_empty(),
+            random || run.output.unfired_faults.is_empty(),
             "{}: a targeted fault never hit",
             file.display()
         );

@@ -1,7 +1,8 @@
-//! `lost-apply`: the client was told the transfer happened (or was told "already
+//! `lost-apply`: the client was told the transfer happened (2xx, or "already
 //! handled, do not retry") but balances never changed; or the client, retrying
-//! after the faults healed, got a final refusal of a valid transfer that never
-//! applied. A 422 for a reused key is a legitimate refusal and not counted.
+//! after the faults healed, got a final refusal of a transfer that never
+//! applied. Refusals on the merits — 422 for a reused key, 402 for insufficient
+//! funds — are legitimate answers, not lost payments.
 
 use super::{Facts, Violation};
 use crate::history::Outcome;
@@ -17,9 +18,14 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
             Some(Outcome::Succeeded { response }) => {
                 format!("the client was told {}", response.describe())
             }
-            Some(Outcome::Rejected { response }) if response.status != 422 => {
+            Some(Outcome::Rejected { response }) if response.code == "key_already_used" => {
+                format!("the client was told {}", response.describe())
+            }
+            Some(Outcome::Rejected { response })
+                if !is_refusal_on_the_merits(response) && facts.attempts_after_heal(view) > 0 =>
+            {
                 format!(
-                    "the client was finally refused with {}",
+                    "the client, retrying after the faults healed, was finally refused with {}",
                     response.describe()
                 )
             }
@@ -41,4 +47,9 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
         });
     }
     out
+}
+
+/// Answers that refuse the transfer for what it is, not for what went wrong.
+fn is_refusal_on_the_merits(response: &crate::wire::HttpResponse) -> bool {
+    matches!(response.status, 402 | 422)
 }

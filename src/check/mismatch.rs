@@ -1,5 +1,7 @@
-//! `mismatch-accepted`: a key reused with a different payload was processed (or
-//! answered with another request's result) instead of being rejected with 422.
+//! `mismatch-accepted`: a client reused a key with a different payload, and the
+//! request was processed (or answered with another request's result) instead
+//! of being rejected with 422. Two clients that collide on a key are judged by
+//! what they were told (`lost-apply`), not here.
 
 use super::{Facts, Violation};
 use crate::scenario::ViolationKind;
@@ -7,12 +9,12 @@ use crate::wire::TransferBody;
 use std::collections::BTreeMap;
 
 pub(super) fn check(facts: &Facts) -> Vec<Violation> {
-    // The payload each key was first used with, from the API's point of view.
-    let mut bound: BTreeMap<&str, &TransferBody> = BTreeMap::new();
+    // The payload each client's key was first used with, as the API saw it.
+    let mut bound: BTreeMap<(usize, &str), &TransferBody> = BTreeMap::new();
     let mut out = Vec::new();
     for reply in &facts.replies {
         let Some(key) = &reply.key else { continue };
-        let first = *bound.entry(key).or_insert(&reply.body);
+        let first = *bound.entry((reply.client, key)).or_insert(&reply.body);
         let rejected = reply.response.status == 422 || reply.response.is_transient();
         if reply.body == *first || rejected {
             continue;

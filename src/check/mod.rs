@@ -47,6 +47,8 @@ pub struct Verdict {
 /// An answer the API sent for a transfer request.
 pub(crate) struct Reply {
     pub at_ms: u64,
+    /// Index of the client that sent the request.
+    pub client: usize,
     pub transfer: String,
     pub attempt: u32,
     pub key: Option<String>,
@@ -114,6 +116,10 @@ impl<'a> Facts<'a> {
                     response,
                 } => replies.push(Reply {
                     at_ms: event.at_ms,
+                    client: scenario
+                        .transfers()
+                        .find(|(_, t)| t.id == *transfer)
+                        .map_or(0, |(client, _)| client),
                     transfer: transfer.clone(),
                     attempt: *attempt,
                     key: key.clone(),

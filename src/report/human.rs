@@ -224,6 +224,15 @@ fn narrate(what: &What) -> (Mark, String) {
             Fault,
             format!("HELD {message}, {from} -> {to}, until {until_ms} ms: {reason}"),
         ),
+        What::Stalled {
+            transfer,
+            attempt,
+            at,
+            stall_ms,
+        } => (
+            Fault,
+            format!("STALLS {stall_ms} ms at {at} of {}", tag(transfer, attempt)),
+        ),
         What::Duplicated { from, to, message } => (
             Fault,
             format!("DUPLICATED {message}, {from} -> {to}: it will arrive twice"),

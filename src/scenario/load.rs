@@ -44,6 +44,12 @@ struct ScenarioFile {
 struct KeysSection {
     #[serde(default = "default_key_source")]
     source: Spanned<KeySource>,
+    #[serde(default = "default_key_space")]
+    space: Spanned<u32>,
+}
+
+fn default_key_space() -> Spanned<u32> {
+    unspanned(limits::CLIENT_KEY_SPACE)
 }
 
 fn default_key_source() -> Spanned<KeySource> {
@@ -54,6 +60,7 @@ impl Default for KeysSection {
     fn default() -> Self {
         KeysSection {
             source: default_key_source(),
+            space: default_key_space(),
         }
     }
 }
@@ -147,6 +154,7 @@ enum FaultName {
     DropResponse,
     Delay,
     Crash,
+    Stall,
     Duplicate,
     ExpireKey,
     ClientRestart,
@@ -160,6 +168,7 @@ impl FaultName {
             FaultName::DropResponse => "drop-response",
             FaultName::Delay => "delay",
             FaultName::Crash => "crash",
+            FaultName::Stall => "stall",
             FaultName::Duplicate => "duplicate",
             FaultName::ExpireKey => "expire-key",
             FaultName::ClientRestart => "client-restart",
@@ -172,6 +181,7 @@ impl FaultName {
         match self {
             FaultName::Delay => &["message", "delay_ms"],
             FaultName::Crash => &["host", "at", "restart_after_ms"],
+            FaultName::Stall => &["at", "delay_ms"],
             FaultName::Unreachable => &["host", "from_ms", "until_ms"],
             _ => &[],
         }
@@ -366,6 +376,7 @@ impl Validator<'_> {
             design,
             accounts,
             key_source,
+            key_space: self.in_range(&file.keys.space, 1..=limits::CLIENT_KEY_SPACE, "space")?,
             retry,
             network,
             window,
@@ -732,27 +743,22 @@ impl Validator<'_> {
                     delay_ms: self.in_range(delay, 1..=limits::MAX_TIMEOUT_MS, "delay_ms")?,
                 }
             }
-            FaultName::Crash => {
-                let at = f.at.as_ref().ok_or_else(|| {
+            FaultName::Stall => {
+                let (boundary, boundary_name) = self.boundary(f, design)?;
+                let delay = f.delay_ms.as_ref().ok_or_else(|| {
                     self.err(
                         f.kind.span(),
-                        format!(
-                            "a `crash` fault needs `at`, the step boundary; expected one of: {}",
-                            design.boundary_names().join(", ")
-                        ),
+                        "a `stall` fault needs `delay_ms`, how long the API stalls",
                     )
                 })?;
-                let boundary = design.boundary_index(at.get_ref()).ok_or_else(|| {
-                    self.err(
-                        at.span(),
-                        format!(
-                            "design `{}` has no step boundary `{}`; expected one of: {}",
-                            design.name,
-                            at.get_ref(),
-                            design.boundary_names().join(", ")
-                        ),
-                    )
-                })?;
+                FaultKind::Stall {
+                    boundary,
+                    boundary_name,
+                    stall_ms: self.in_range(delay, 1..=limits::MAX_TIMEOUT_MS, "delay_ms")?,
+                }
+            }
+            FaultName::Crash => {
+                let (boundary, boundary_name) = self.boundary(f, design)?;
                 let restart_after_ms = match &f.restart_after_ms {
                     Some(r) => self.in_range(r, 1..=limits::MAX_TIMEOUT_MS, "restart_after_ms")?,
                     None => 100,
@@ -764,10 +770,36 @@ impl Validator<'_> {
                         .map(|h| *h.get_ref())
                         .unwrap_or(CrashHost::Api),
                     boundary,
-                    boundary_name: at.get_ref().clone(),
+                    boundary_name,
                     restart_after_ms,
                 }
             }
         })
+    }
+
+    /// The step boundary a fault's `at` names, as an index and a name.
+    fn boundary(&self, f: &FaultSection, design: &Design) -> Result<(usize, String), InputError> {
+        let name = f.kind.get_ref().name();
+        let at = f.at.as_ref().ok_or_else(|| {
+            self.err(
+                f.kind.span(),
+                format!(
+                    "a `{name}` fault needs `at`, the step boundary; expected one of: {}",
+                    design.boundary_names().join(", ")
+                ),
+            )
+        })?;
+        let boundary = design.boundary_index(at.get_ref()).ok_or_else(|| {
+            self.err(
+                at.span(),
+                format!(
+                    "design `{}` has no step boundary `{}`; expected one of: {}",
+                    design.name,
+                    at.get_ref(),
+                    design.boundary_names().join(", ")
+                ),
+            )
+        })?;
+        Ok((boundary, at.get_ref().clone()))
     }
 }

@@ -156,6 +156,14 @@ pub enum FaultKind {
     DropResponse,
     /// The message is held in the network for `delay_ms`, then delivered.
     Delay { side: MessageSide, delay_ms: u64 },
+    /// The API stalls for `stall_ms` at step boundary `boundary` while
+    /// serving this attempt (a pause, a slow dependency), so that a retry
+    /// overlaps the original.
+    Stall {
+        boundary: usize,
+        boundary_name: String,
+        stall_ms: u64,
+    },
     /// The request is delivered twice.
     Duplicate,
     /// The key's record expires just as this attempt is sent.
@@ -179,6 +187,7 @@ impl FaultKind {
             FaultKind::DropRequest => "drop-request",
             FaultKind::DropResponse => "drop-response",
             FaultKind::Delay { .. } => "delay",
+            FaultKind::Stall { .. } => "stall",
             FaultKind::Duplicate => "duplicate",
             FaultKind::ExpireKey => "expire-key",
             FaultKind::ClientRestart => "client-restart",
@@ -289,6 +298,9 @@ pub struct Scenario {
     /// Accounts and starting balances, sorted by name.
     pub accounts: Vec<(String, i64)>,
     pub key_source: KeySource,
+    /// How many distinct keys a client draws from; a small space makes
+    /// low-entropy keys that collide between clients.
+    pub key_space: u32,
     pub retry: RetryPolicy,
     pub network: Network,
     pub window: FaultWindow,

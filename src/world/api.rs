@@ -149,7 +149,7 @@ impl Api {
         };
         let mut ctx = self.context(&request.client, request.idempotency_key.clone(), Some(body));
         for (index, txn) in design.transactions.iter().enumerate() {
-            if self.shared.crash_point(tag, index) {
+            if !self.boundary(tag, index).await {
                 return None;
             }
             match self.run_transaction(txn, &ctx, tag).await {
@@ -171,10 +171,19 @@ impl Api {
                 None => return Some(HttpResponse::error(503, "store_unavailable")),
             }
         }
-        if self.shared.crash_point(tag, design.transactions.len()) {
+        if !self.boundary(tag, design.transactions.len()).await {
             return None;
         }
         Some(HttpResponse::created(ctx.transfer_id))
+    }
+
+    /// Passes step boundary `index`: a stall fault may hold the API here, a
+    /// crash fault may end it (false: the API is crashing and must stop).
+    async fn boundary(&self, tag: &Tag, index: usize) -> bool {
+        if let Some(stall_ms) = self.shared.stall_ms(tag, index) {
+            tokio::time::sleep(Duration::from_millis(stall_ms)).await;
+        }
+        !self.shared.crash_point(tag, index)
     }
 
     /// One transaction, run again while the design says `wait` (at most

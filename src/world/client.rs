@@ -151,7 +151,8 @@ impl Client {
     }
 
     fn make_key(&mut self, transfer: &Transfer) -> String {
-        let key = format!("ck-{:06x}", self.rng.random_range(0..0x100_0000u32));
+        let space = self.shared.scenario.key_space;
+        let key = format!("ck-{:06x}", self.rng.random_range(0..space));
         self.record(What::KeyObtained {
             transfer: transfer.id.clone(),
             key: key.clone(),

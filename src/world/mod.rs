@@ -146,6 +146,37 @@ impl Shared {
         })
     }
 
+    /// Called by the API at step boundary `boundary` of attempt `tag`: how long
+    /// a `stall` fault holds the API here, if one hits.
+    pub fn stall_ms(&self, tag: &Tag, boundary: usize) -> Option<u64> {
+        if !self.faults_active() {
+            return None;
+        }
+        let index = self.matching_fault(
+            tag,
+            |k| matches!(k, FaultKind::Stall { boundary: b, .. } if *b == boundary),
+        )?;
+        self.fired_faults.borrow_mut().insert(index);
+        let FaultKind::Stall {
+            stall_ms,
+            ref boundary_name,
+            ..
+        } = self.scenario.faults[index].kind
+        else {
+            unreachable!("matched a stall fault");
+        };
+        self.record(
+            "api",
+            What::Stalled {
+                transfer: tag.transfer.clone(),
+                attempt: tag.attempt,
+                at: boundary_name.clone(),
+                stall_ms,
+            },
+        );
+        Some(stall_ms)
+    }
+
     /// Called by the API at step boundary `boundary` of attempt `tag`: decides
     /// whether a host crashes here. Returns true when the API itself is the
     /// host to crash, in which case the caller must stop (the driver will

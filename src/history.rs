@@ -31,6 +31,23 @@ impl Outcome {
     }
 }
 
+/// Why a fault happened: what a reader, and the shrinker, needs to tell a
+/// fault the scenario asked for from one the seed drew or one that followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cause {
+    /// A targeted fault of the scenario.
+    Targeted,
+    /// A random fault drawn from the seed.
+    Random,
+    /// Lost in flight together with another message that was lost.
+    Burst,
+    /// Sent to a host that is down.
+    HostDown,
+    /// Sent to or from a store during its outage.
+    Outage,
+}
+
 /// One thing that happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
@@ -124,6 +141,10 @@ pub enum What {
         to: String,
         message: String,
         reason: String,
+        cause: Cause,
+        transfer: String,
+        attempt: u32,
+        point: String,
     },
     /// The API stalls at a step boundary (a `stall` fault).
     Stalled {
@@ -131,12 +152,17 @@ pub enum What {
         attempt: u32,
         at: String,
         stall_ms: u64,
+        cause: Cause,
     },
     /// The network delivers a message twice.
     Duplicated {
         from: String,
         to: String,
         message: String,
+        cause: Cause,
+        transfer: String,
+        attempt: u32,
+        point: String,
     },
     /// A client restarted and lost the key it was holding.
     ClientRestarted { transfer: String },
@@ -149,6 +175,10 @@ pub enum What {
         message: String,
         until_ms: u64,
         reason: String,
+        cause: Cause,
+        transfer: String,
+        attempt: u32,
+        point: String,
     },
     /// The network delivers a held message.
     Released {
@@ -156,8 +186,16 @@ pub enum What {
         to: String,
         message: String,
     },
-    /// A host crashed.
-    Crashed { host: String, reason: String },
+    /// A host crashed; `at` is the step boundary the API had reached serving
+    /// `transfer`#`attempt`, when the crash came from one.
+    Crashed {
+        host: String,
+        reason: String,
+        cause: Cause,
+        at: Option<String>,
+        transfer: Option<String>,
+        attempt: Option<u32>,
+    },
     /// A crashed host started again, with its durable state and an empty memory.
     Restarted { host: String },
     /// The fault window closed: from now on the network is healthy and no host crashes.

@@ -192,7 +192,39 @@ pub struct Envelope {
     pub id: u64,
     pub reply_to: Option<u64>,
     pub tag: Tag,
+    /// Which message of its attempt this is (see [`point`]); faults name it.
+    pub point: String,
     pub body: Body,
+}
+
+/// The names of the messages of one attempt, as faults write them.
+///
+/// `request` and `response` travel between the client and the API for the
+/// transfer; `key-request` and `key-response` for `POST /keys`; between the
+/// API and a store, a transaction travels as its name (`issue-key` for a key
+/// being issued) and its answer as the name with `-result`.
+pub mod point {
+    pub const REQUEST: &str = "request";
+    pub const RESPONSE: &str = "response";
+    pub const KEY_REQUEST: &str = "key-request";
+    pub const KEY_RESPONSE: &str = "key-response";
+    pub const ISSUE_KEY: &str = "issue-key";
+    pub const RESULT_SUFFIX: &str = "-result";
+
+    /// The point of the answer to a message at `point`.
+    pub fn answer(point: &str) -> String {
+        match point {
+            REQUEST => RESPONSE.to_string(),
+            KEY_REQUEST => KEY_RESPONSE.to_string(),
+            txn => format!("{txn}{RESULT_SUFFIX}"),
+        }
+    }
+
+    /// Names no design transaction may take, because messages already use them.
+    pub fn is_reserved(name: &str) -> bool {
+        [REQUEST, RESPONSE, KEY_REQUEST, KEY_RESPONSE, ISSUE_KEY].contains(&name)
+            || name.ends_with(RESULT_SUFFIX)
+    }
 }
 
 impl Envelope {
@@ -208,7 +240,7 @@ impl Envelope {
         (Some(envelope.id) == peek_id(bytes)).then_some(envelope)
     }
 
-    /// A short description for the timeline: `request t1#2`, `txn apply t1#1`.
+    /// A short description for the timeline: `transfer request t1#2`, `apply txn t1#1`.
     pub fn describe(&self) -> String {
         let label = self.tag.label();
         match &self.body {
@@ -223,7 +255,7 @@ impl Envelope {
                 program: Program::Steps { name, .. },
                 ..
             } => format!("{name} txn {label}"),
-            Body::TxnResult(_) => format!("txn result {label}"),
+            Body::TxnResult(_) => format!("{} {label}", self.point),
         }
     }
 }
@@ -247,6 +279,7 @@ mod tests {
                 attempt: 2,
                 key_request: false,
             },
+            point: point::RESPONSE.to_string(),
             body: Body::Response(HttpResponse::created(Some(3))),
         };
         let bytes = e.encode();

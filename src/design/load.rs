@@ -300,6 +300,12 @@ impl Validator<'_> {
                 "expected a transaction name of letters, digits, `-` and `_`",
             );
         }
+        if crate::wire::point::is_reserved(name) {
+            return self.err(
+                txn.name.span(),
+                format!("`{name}` names a message already (request, response, key-request, key-response, issue-key, or a name ending in -result); expected another transaction name"),
+            );
+        }
         if txn.steps.is_empty() {
             return self.err(txn.name.span(), "a transaction needs at least one step");
         }

@@ -213,6 +213,7 @@ fn narrate(what: &What) -> (Mark, String) {
             to,
             message,
             reason,
+            ..
         } => (Fault, format!("LOST {message}, {from} -> {to}: {reason}")),
         What::Held {
             from,
@@ -220,6 +221,7 @@ fn narrate(what: &What) -> (Mark, String) {
             message,
             until_ms,
             reason,
+            ..
         } => (
             Fault,
             format!("HELD {message}, {from} -> {to}, until {until_ms} ms: {reason}"),
@@ -229,11 +231,14 @@ fn narrate(what: &What) -> (Mark, String) {
             attempt,
             at,
             stall_ms,
+            ..
         } => (
             Fault,
             format!("STALLS {stall_ms} ms at {at} of {}", tag(transfer, attempt)),
         ),
-        What::Duplicated { from, to, message } => (
+        What::Duplicated {
+            from, to, message, ..
+        } => (
             Fault,
             format!("DUPLICATED {message}, {from} -> {to}: it will arrive twice"),
         ),

@@ -5,6 +5,7 @@ use super::*;
 use crate::design::{LoadDesignError, StoreName, builtin_names, load_design};
 use crate::error::InputError;
 use crate::limits;
+use crate::wire::point;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
@@ -119,6 +120,9 @@ struct FaultsSection {
     heal_at_ms: Spanned<u64>,
     crash: Ratio,
     restart_after_ms: Spanned<u64>,
+    duplicate: Ratio,
+    delay: Ratio,
+    stall: Ratio,
 }
 
 impl Default for FaultsSection {
@@ -127,6 +131,9 @@ impl Default for FaultsSection {
             heal_at_ms: unspanned(1_000),
             crash: Ratio::ZERO,
             restart_after_ms: unspanned(100),
+            duplicate: Ratio::ZERO,
+            delay: Ratio::ZERO,
+            stall: Ratio::ZERO,
         }
     }
 }
@@ -150,6 +157,7 @@ struct TransferSection {
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 enum FaultName {
+    Drop,
     DropRequest,
     DropResponse,
     Delay,
@@ -164,6 +172,7 @@ enum FaultName {
 impl FaultName {
     fn name(self) -> &'static str {
         match self {
+            FaultName::Drop => "drop",
             FaultName::DropRequest => "drop-request",
             FaultName::DropResponse => "drop-response",
             FaultName::Delay => "delay",
@@ -179,6 +188,8 @@ impl FaultName {
     /// The optional fields this kind takes (besides `kind`, `transfer`, `attempt`).
     fn fields(self) -> &'static [&'static str] {
         match self {
+            FaultName::Drop | FaultName::Duplicate => &["message"],
+            FaultName::DropRequest | FaultName::DropResponse => &[],
             FaultName::Delay => &["message", "delay_ms"],
             FaultName::Crash => &["host", "at", "restart_after_ms"],
             FaultName::Stall => &["at", "delay_ms"],
@@ -195,7 +206,7 @@ struct FaultSection {
     transfer: Option<Spanned<String>>,
     #[serde(default = "first_attempt")]
     attempt: Spanned<u32>,
-    message: Option<Spanned<MessageSide>>,
+    message: Option<Spanned<String>>,
     delay_ms: Option<Spanned<u64>>,
     host: Option<Spanned<CrashHost>>,
     at: Option<Spanned<String>>,
@@ -278,6 +289,22 @@ fn every_seed() -> ExpectOn {
     ExpectOn::EverySeed
 }
 
+/// Every message a design's attempts send, by the name faults use.
+pub fn message_points(design: &Design) -> Vec<String> {
+    let mut points = vec![point::REQUEST.to_string(), point::RESPONSE.to_string()];
+    if design.issues_keys {
+        for p in [point::KEY_REQUEST, point::KEY_RESPONSE, point::ISSUE_KEY] {
+            points.push(p.to_string());
+        }
+        points.push(point::answer(point::ISSUE_KEY));
+    }
+    for txn in &design.transactions {
+        points.push(txn.name.clone());
+        points.push(point::answer(&txn.name));
+    }
+    points
+}
+
 /// Reads and validates the scenario file at `path`.
 pub fn load_scenario(path: &Path) -> Result<Scenario, InputError> {
     let text = std::fs::read_to_string(path)
@@ -357,6 +384,9 @@ impl Validator<'_> {
                 1..=limits::MAX_TIMEOUT_MS,
                 "restart_after_ms",
             )?,
+            duplicate: file.faults.duplicate,
+            delay: file.faults.delay,
+            stall: file.faults.stall,
         };
         let clients = self.clients(&file.clients, &accounts)?;
         let (faults, outages) =
@@ -721,9 +751,18 @@ impl Validator<'_> {
 
     fn fault_kind(&self, f: &FaultSection, design: &Design) -> Result<FaultKind, InputError> {
         Ok(match *f.kind.get_ref() {
-            FaultName::DropRequest => FaultKind::DropRequest,
-            FaultName::DropResponse => FaultKind::DropResponse,
-            FaultName::Duplicate => FaultKind::Duplicate,
+            FaultName::DropRequest => FaultKind::Drop {
+                message: point::REQUEST.to_string(),
+            },
+            FaultName::DropResponse => FaultKind::Drop {
+                message: point::RESPONSE.to_string(),
+            },
+            FaultName::Drop => FaultKind::Drop {
+                message: self.message(f, design)?,
+            },
+            FaultName::Duplicate => FaultKind::Duplicate {
+                message: self.message(f, design)?,
+            },
             FaultName::ExpireKey => FaultKind::ExpireKey,
             FaultName::ClientRestart => FaultKind::ClientRestart,
             FaultName::Unreachable => unreachable!("outages are parsed apart"),
@@ -735,11 +774,7 @@ impl Validator<'_> {
                     )
                 })?;
                 FaultKind::Delay {
-                    side: f
-                        .message
-                        .as_ref()
-                        .map(|m| *m.get_ref())
-                        .unwrap_or(MessageSide::Request),
+                    message: self.message(f, design)?,
                     delay_ms: self.in_range(delay, 1..=limits::MAX_TIMEOUT_MS, "delay_ms")?,
                 }
             }
@@ -775,6 +810,28 @@ impl Validator<'_> {
                 }
             }
         })
+    }
+
+    /// The message a network fault names (`request` when it names none),
+    /// checked against the messages this design sends.
+    fn message(&self, f: &FaultSection, design: &Design) -> Result<String, InputError> {
+        let Some(message) = &f.message else {
+            return Ok(point::REQUEST.to_string());
+        };
+        let known = message_points(design);
+        if known.iter().any(|m| m == message.get_ref()) {
+            Ok(message.get_ref().clone())
+        } else {
+            Err(self.err(
+                message.span(),
+                format!(
+                    "design `{}` sends no message `{}`; expected one of: {}",
+                    design.name,
+                    message.get_ref(),
+                    known.join(", ")
+                ),
+            ))
+        }
     }
 
     /// The step boundary a fault's `at` names, as an index and a name.

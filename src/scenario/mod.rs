@@ -49,10 +49,11 @@
 
 mod load;
 
-pub use load::{load_scenario, parse_scenario};
+pub use load::{load_scenario, message_points, parse_scenario};
 
 use crate::design::{Design, StoreName};
 use crate::ratio::Ratio;
+use crate::wire::point;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
@@ -117,6 +118,22 @@ pub struct FaultWindow {
     pub crash: Ratio,
     /// How long a randomly crashed host stays down.
     pub restart_after_ms: u64,
+    /// Chance that each message is delivered twice.
+    pub duplicate: Ratio,
+    /// Chance that each message is held past the client's timeout.
+    pub delay: Ratio,
+    /// Chance that the API stalls past the client's timeout at each step boundary.
+    pub stall: Ratio,
+}
+
+impl FaultWindow {
+    /// True when no random fault is on (loss lives in [`Network`]).
+    pub fn is_calm(&self) -> bool {
+        self.crash.is_zero()
+            && self.duplicate.is_zero()
+            && self.delay.is_zero()
+            && self.stall.is_zero()
+    }
 }
 
 /// A host that a crash fault can hit.
@@ -138,24 +155,15 @@ impl CrashHost {
     }
 }
 
-/// Which message of an attempt a delay holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum MessageSide {
-    Request,
-    Response,
-}
-
 /// A targeted fault: where in one request's life it hits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum FaultKind {
-    /// The request is lost before the API sees it.
-    DropRequest,
-    /// The API processed the request; its response is lost.
-    DropResponse,
+    /// The message is lost in the network (`drop-request`: before the API
+    /// sees the request; `drop-response`: after the API processed it).
+    Drop { message: String },
     /// The message is held in the network for `delay_ms`, then delivered.
-    Delay { side: MessageSide, delay_ms: u64 },
+    Delay { message: String, delay_ms: u64 },
     /// The API stalls for `stall_ms` at step boundary `boundary` while
     /// serving this attempt (a pause, a slow dependency), so that a retry
     /// overlaps the original.
@@ -164,8 +172,8 @@ pub enum FaultKind {
         boundary_name: String,
         stall_ms: u64,
     },
-    /// The request is delivered twice.
-    Duplicate,
+    /// The message is delivered twice.
+    Duplicate { message: String },
     /// The key's record expires just as this attempt is sent.
     ExpireKey,
     /// After this attempt fails, the client restarts and forgets its key.
@@ -182,13 +190,24 @@ pub enum FaultKind {
 
 impl FaultKind {
     /// The name a scenario file uses.
+    /// The message a network fault acts on, if it is one.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            FaultKind::Drop { message }
+            | FaultKind::Delay { message, .. }
+            | FaultKind::Duplicate { message } => Some(message),
+            _ => None,
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
-            FaultKind::DropRequest => "drop-request",
-            FaultKind::DropResponse => "drop-response",
+            FaultKind::Drop { message } if message == point::REQUEST => "drop-request",
+            FaultKind::Drop { message } if message == point::RESPONSE => "drop-response",
+            FaultKind::Drop { .. } => "drop",
             FaultKind::Delay { .. } => "delay",
             FaultKind::Stall { .. } => "stall",
-            FaultKind::Duplicate => "duplicate",
+            FaultKind::Duplicate { .. } => "duplicate",
             FaultKind::ExpireKey => "expire-key",
             FaultKind::ClientRestart => "client-restart",
             FaultKind::Crash { .. } => "crash",

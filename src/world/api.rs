@@ -12,7 +12,7 @@ use crate::seed::derive_rng;
 use crate::wire::TransferBody;
 use crate::wire::{
     Body, Envelope, HttpRequest, HttpResponse, MAX_DATAGRAM_BYTES, PORT, Program, Tag, TxnContext,
-    TxnOutcome,
+    TxnOutcome, point,
 };
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -113,9 +113,14 @@ impl Api {
             id: self.shared.next_message_id(),
             reply_to: Some(request_id),
             tag,
+            point: point::answer(if request.is_transfer() {
+                point::REQUEST
+            } else {
+                point::KEY_REQUEST
+            }),
             body: Body::Response(response),
         };
-        let _ = self.socket.send_to(&reply.encode(), client).await;
+        let _ = self.shared.send(&self.socket, "api", &reply, client).await;
     }
 
     async fn issue_key(&self, tag: &Tag, request: &HttpRequest) -> Option<HttpResponse> {
@@ -253,14 +258,19 @@ impl Api {
         let id = self.shared.next_message_id();
         let (sender, receiver) = oneshot::channel();
         self.pending.borrow_mut().insert(id, sender);
+        let point = match &program {
+            Program::IssueKey => point::ISSUE_KEY.to_string(),
+            Program::Steps { name, .. } => name.clone(),
+        };
         let message = Envelope {
             id,
             reply_to: None,
             tag: tag.clone(),
+            point,
             body: Body::Txn { program, context },
         };
         let to = SocketAddr::new(turmoil::lookup(store.host()), PORT);
-        let _ = self.socket.send_to(&message.encode(), to).await;
+        let _ = self.shared.send(&self.socket, "api", &message, to).await;
         let timeout = Duration::from_millis(self.shared.scenario.design.store_timeout_ms);
         match tokio::time::timeout(timeout, receiver).await {
             Ok(Ok(outcome)) => Some(outcome),

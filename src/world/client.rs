@@ -11,7 +11,7 @@ use crate::history::{Outcome, What};
 use crate::scenario::{FaultKind, Jitter, KeySource, RetryPolicy, Transfer};
 use crate::seed::derive_rng;
 use crate::wire::{
-    Body, Envelope, HttpRequest, HttpResponse, MAX_DATAGRAM_BYTES, PORT, Tag, TransferBody,
+    Body, Envelope, HttpRequest, HttpResponse, MAX_DATAGRAM_BYTES, PORT, Tag, TransferBody, point,
 };
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -359,45 +359,23 @@ impl Client {
         self.rng.random_range(low..=base)
     }
 
-    /// Whether a `duplicate` fault hits this attempt's request. turmoil cannot
-    /// copy a message in flight, so the copy is made where the request enters
-    /// the network (as a retransmitting proxy would): both copies carry the
-    /// same message id.
-    fn duplicates(&self, tag: &Tag) -> bool {
-        if !self.shared.faults_active() {
-            return false;
-        }
-        let Some(index) = self
-            .shared
-            .matching_fault(tag, |k| *k == FaultKind::Duplicate)
-        else {
-            return false;
-        };
-        self.shared.fired_faults.borrow_mut().insert(index);
-        self.shared.record(
-            "network",
-            What::Duplicated {
-                from: self.host.clone(),
-                to: "api".to_string(),
-                message: format!("transfer request {}", tag.label()),
-            },
-        );
-        true
-    }
-
     /// One attempt: send, then wait for its answer or the timeout.
     async fn attempt(&mut self, tag: &Tag, request: &HttpRequest) -> turmoil::Result<Answer> {
         let message = Envelope {
             id: self.shared.next_message_id(),
             reply_to: None,
             tag: tag.clone(),
+            point: if request.is_transfer() {
+                point::REQUEST
+            } else {
+                point::KEY_REQUEST
+            }
+            .to_string(),
             body: Body::Request(request.clone()),
         };
-        let bytes = message.encode();
-        self.socket.send_to(&bytes, self.api).await?;
-        if self.duplicates(tag) {
-            self.socket.send_to(&bytes, self.api).await?;
-        }
+        self.shared
+            .send(&self.socket, &self.host, &message, self.api)
+            .await?;
         let deadline = tokio::time::Instant::now()
             + Duration::from_millis(self.shared.scenario.retry.timeout_ms);
         loop {

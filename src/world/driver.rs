@@ -182,6 +182,10 @@ fn carry_out_crashes(
             What::Crashed {
                 host: host.to_string(),
                 reason: request.reason,
+                cause: request.cause,
+                at: Some(request.at),
+                transfer: Some(request.tag.transfer),
+                attempt: Some(request.tag.attempt),
             },
         );
         let ip = sim.lookup(host);

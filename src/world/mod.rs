@@ -15,13 +15,14 @@
 pub mod api;
 pub mod client;
 pub mod driver;
+mod faults;
 pub mod net;
 pub mod store;
 
 pub use driver::{EndReason, RunOutput, run_world};
 
-use crate::history::{History, What};
-use crate::scenario::{CrashHost, FaultKind, Scenario};
+use crate::history::{Cause, History, What};
+use crate::scenario::{CrashHost, Scenario};
 use crate::seed::derive_rng;
 use crate::wire::Tag;
 use rand_chacha::ChaCha8Rng;
@@ -37,6 +38,10 @@ pub struct CrashRequest {
     pub host: CrashHost,
     pub restart_after_ms: u64,
     pub reason: String,
+    pub cause: Cause,
+    /// The boundary and attempt that triggered it.
+    pub at: String,
+    pub tag: Tag,
 }
 
 /// Counts a piece of work as in service for as long as it lives, crash included.
@@ -76,8 +81,15 @@ pub struct Shared {
     next_message_id: Cell<u64>,
     /// Simulated time as the driver last saw it, for code that runs outside a host.
     clock_ms: Cell<u64>,
-    /// Random crash decisions at step boundaries.
-    crash_rng: RefCell<ChaCha8Rng>,
+    /// Random fault decisions, each from its own stream of the seed.
+    pub(crate) rng: RandomStreams,
+}
+
+/// The random streams of the fault injectors that live inside hosts.
+pub(crate) struct RandomStreams {
+    pub crash: RefCell<ChaCha8Rng>,
+    pub stall: RefCell<ChaCha8Rng>,
+    pub duplicate: RefCell<ChaCha8Rng>,
 }
 
 impl Shared {
@@ -94,7 +106,11 @@ impl Shared {
             api_incarnation: Cell::new(0),
             next_message_id: Cell::new(1),
             clock_ms: Cell::new(0),
-            crash_rng: RefCell::new(derive_rng(seed, "crash")),
+            rng: RandomStreams {
+                crash: RefCell::new(derive_rng(seed, "crash")),
+                stall: RefCell::new(derive_rng(seed, "stall")),
+                duplicate: RefCell::new(derive_rng(seed, "duplicate")),
+            },
             scenario,
         }
     }
@@ -131,101 +147,5 @@ impl Shared {
 
     pub fn messages_sent(&self) -> u64 {
         self.next_message_id.get() - 1
-    }
-
-    /// Index of the first targeted fault of this kind for this attempt that has not hit yet.
-    pub fn matching_fault(&self, tag: &Tag, matches: impl Fn(&FaultKind) -> bool) -> Option<usize> {
-        let fired = self.fired_faults.borrow();
-        self.scenario.faults.iter().enumerate().find_map(|(i, f)| {
-            (!tag.key_request
-                && f.transfer == tag.transfer
-                && f.attempt == tag.attempt
-                && matches(&f.kind)
-                && !fired.contains(&i))
-            .then_some(i)
-        })
-    }
-
-    /// Called by the API at step boundary `boundary` of attempt `tag`: how long
-    /// a `stall` fault holds the API here, if one hits.
-    pub fn stall_ms(&self, tag: &Tag, boundary: usize) -> Option<u64> {
-        if !self.faults_active() {
-            return None;
-        }
-        let index = self.matching_fault(
-            tag,
-            |k| matches!(k, FaultKind::Stall { boundary: b, .. } if *b == boundary),
-        )?;
-        self.fired_faults.borrow_mut().insert(index);
-        let FaultKind::Stall {
-            stall_ms,
-            ref boundary_name,
-            ..
-        } = self.scenario.faults[index].kind
-        else {
-            unreachable!("matched a stall fault");
-        };
-        self.record(
-            "api",
-            What::Stalled {
-                transfer: tag.transfer.clone(),
-                attempt: tag.attempt,
-                at: boundary_name.clone(),
-                stall_ms,
-            },
-        );
-        Some(stall_ms)
-    }
-
-    /// Called by the API at step boundary `boundary` of attempt `tag`: decides
-    /// whether a host crashes here. Returns true when the API itself is the
-    /// host to crash, in which case the caller must stop (the driver will
-    /// crash it before the next step).
-    pub fn crash_point(&self, tag: &Tag, boundary: usize) -> bool {
-        if !self.faults_active() {
-            return false;
-        }
-        let boundary_name = self.scenario.design.boundary_name(boundary);
-        let targeted = self.matching_fault(
-            tag,
-            |k| matches!(k, FaultKind::Crash { boundary: b, .. } if *b == boundary),
-        );
-        let request = if let Some(index) = targeted {
-            self.fired_faults.borrow_mut().insert(index);
-            let FaultKind::Crash {
-                host,
-                restart_after_ms,
-                ..
-            } = self.scenario.faults[index].kind
-            else {
-                unreachable!("matched a crash fault");
-            };
-            Some(CrashRequest {
-                host,
-                restart_after_ms,
-                reason: format!("crash fault at {boundary_name} of {}", tag.label()),
-            })
-        } else if self
-            .scenario
-            .window
-            .crash
-            .sample(&mut *self.crash_rng.borrow_mut())
-        {
-            Some(CrashRequest {
-                host: CrashHost::Api,
-                restart_after_ms: self.scenario.window.restart_after_ms,
-                reason: format!("random crash at {boundary_name} of {}", tag.label()),
-            })
-        } else {
-            None
-        };
-        match request {
-            Some(r) => {
-                let stops_api = r.host == CrashHost::Api;
-                self.crash_requests.borrow_mut().push(r);
-                stops_api
-            }
-            None => false,
-        }
     }
 }

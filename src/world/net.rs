@@ -18,10 +18,12 @@
 //!   what was sent to its previous life.
 
 use super::Shared;
+use crate::history::Cause;
 use crate::history::What;
-use crate::scenario::{FaultKind, MessageSide};
+use crate::scenario::FaultKind;
 use crate::seed::derive_rng;
 use crate::wire::{Body, Envelope, peek_id};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -45,8 +47,35 @@ struct Held {
 /// What to do with a new message.
 enum Verdict {
     Deliver,
-    Lose(String),
-    Hold { until_ms: u64, reason: String },
+    Lose {
+        reason: String,
+        cause: Cause,
+    },
+    Hold {
+        until_ms: u64,
+        reason: String,
+        cause: Cause,
+    },
+}
+
+/// A message as the timeline names it.
+#[derive(Clone)]
+struct MessageInfo {
+    label: String,
+    transfer: String,
+    attempt: u32,
+    point: String,
+}
+
+impl MessageInfo {
+    fn of(envelope: &Envelope) -> MessageInfo {
+        MessageInfo {
+            label: envelope.describe(),
+            transfer: envelope.tag.transfer.clone(),
+            attempt: envelope.tag.attempt,
+            point: envelope.point.clone(),
+        }
+    }
 }
 
 /// The network fault injector: judges each new message once.
@@ -57,8 +86,10 @@ pub struct Injector {
     held: Vec<Held>,
     /// Links (ordered pairs of hosts) that turmoil holds for us.
     held_links: BTreeSet<(IpAddr, IpAddr)>,
-    /// Descriptions of messages still in flight, for the timeline.
-    labels: BTreeMap<u64, String>,
+    /// What each message still in flight is, for the timeline and the shrinker.
+    labels: BTreeMap<u64, MessageInfo>,
+    /// Random delays: which messages are held, and for how long.
+    delay_rng: ChaCha8Rng,
     names: BTreeMap<IpAddr, String>,
     /// Every message sent, in send order (for the benchmark's bare replay).
     trace: Vec<TracedMessage>,
@@ -82,6 +113,7 @@ impl Injector {
         Injector {
             watermark: 0,
             loss_rng: derive_rng(seed, "network-loss"),
+            delay_rng: derive_rng(seed, "network-delay"),
             held: Vec::new(),
             held_links: BTreeSet::new(),
             labels: BTreeMap::new(),
@@ -114,7 +146,7 @@ impl Injector {
         let (messages, new) = in_flight(sim, |id| id > watermark);
         self.labels
             .retain(|id, _| messages.iter().any(|m| m.id == *id));
-        let mut lose: Vec<(InFlight, String)> = Vec::new();
+        let mut lose: Vec<(InFlight, String, Cause)> = Vec::new();
         let now_ms = shared.now_ms();
         for (message, envelope, bytes) in new {
             self.watermark = self.watermark.max(message.id);
@@ -124,33 +156,42 @@ impl Injector {
                 to: self.name(message.dst),
                 bytes,
             });
-            self.labels.insert(message.id, envelope.describe());
+            let info = MessageInfo::of(&envelope);
+            self.labels.insert(message.id, info.clone());
             match self.judge(shared, &message, &envelope, down) {
                 Verdict::Deliver => {}
-                Verdict::Lose(reason) => lose.push((message, reason)),
-                Verdict::Hold { until_ms, reason } => {
+                Verdict::Lose { reason, cause } => lose.push((message, reason, cause)),
+                Verdict::Hold {
+                    until_ms,
+                    reason,
+                    cause,
+                } => {
                     shared.record(
                         "network",
                         What::Held {
                             from: self.name(message.src),
                             to: self.name(message.dst),
-                            message: envelope.describe(),
+                            message: info.label,
                             until_ms,
                             reason,
+                            cause,
+                            transfer: info.transfer,
+                            attempt: info.attempt,
+                            point: info.point,
                         },
                     );
                     self.hold(sim, message, until_ms);
                 }
             }
         }
-        for (message, reason) in lose {
+        for (message, reason, cause) in lose {
             self.lose(
                 sim,
                 shared,
                 &messages,
                 message.src,
                 message.dst,
-                Some((message.id, reason)),
+                Some((message.id, reason, cause)),
             );
         }
         self.release_due(shared, shared.now_ms());
@@ -165,47 +206,62 @@ impl Injector {
         down: &BTreeSet<IpAddr>,
     ) -> Verdict {
         if down.contains(&message.dst) {
-            return Verdict::Lose(format!("{} is down", self.name(message.dst)));
+            return Verdict::Lose {
+                reason: format!("{} is down", self.name(message.dst)),
+                cause: Cause::HostDown,
+            };
         }
         if !shared.faults_active() {
             return Verdict::Deliver;
         }
         if let Some(reason) = self.outage(shared, message) {
-            return Verdict::Lose(reason);
+            return Verdict::Lose {
+                reason,
+                cause: Cause::Outage,
+            };
         }
         let tag = &envelope.tag;
-        let side = match &envelope.body {
-            Body::Request(r) if r.is_transfer() => {
-                expire_key_if_targeted(shared, tag, r.idempotency_key.as_deref());
-                Some(MessageSide::Request)
-            }
-            Body::Response(_) if !tag.key_request => Some(MessageSide::Response),
-            _ => None,
-        };
-        if let Some(side) = side {
-            let targeted = shared.matching_fault(tag, |k| match k {
-                FaultKind::DropRequest => side == MessageSide::Request,
-                FaultKind::DropResponse => side == MessageSide::Response,
-                FaultKind::Delay { side: s, .. } => *s == side,
-                _ => false,
-            });
-            if let Some(index) = targeted {
-                shared.fired_faults.borrow_mut().insert(index);
-                let fault = &shared.scenario.faults[index];
-                return match fault.kind {
-                    FaultKind::Delay { delay_ms, .. } => Verdict::Hold {
-                        until_ms: shared.now_ms() + delay_ms,
-                        reason: format!("delay fault on {}", tag.label()),
-                    },
-                    FaultKind::DropRequest => {
-                        Verdict::Lose(format!("drop-request fault on {}", tag.label()))
-                    }
-                    _ => Verdict::Lose(format!("drop-response fault on {}", tag.label())),
-                };
-            }
+        if let Body::Request(r) = &envelope.body
+            && r.is_transfer()
+        {
+            expire_key_if_targeted(shared, tag, r.idempotency_key.as_deref());
+        }
+        let point = &envelope.point;
+        let targeted = shared.message_fault(tag, point, |k| {
+            matches!(k, FaultKind::Drop { .. } | FaultKind::Delay { .. })
+        });
+        if let Some(index) = targeted {
+            shared.fired_faults.borrow_mut().insert(index);
+            let fault = &shared.scenario.faults[index];
+            let reason = format!("{} fault on {point} of {}", fault.kind.name(), tag.label());
+            return match fault.kind {
+                FaultKind::Delay { delay_ms, .. } => Verdict::Hold {
+                    until_ms: shared.now_ms() + delay_ms,
+                    reason,
+                    cause: Cause::Targeted,
+                },
+                _ => Verdict::Lose {
+                    reason,
+                    cause: Cause::Targeted,
+                },
+            };
         }
         if shared.scenario.network.loss.sample(&mut self.loss_rng) {
-            return Verdict::Lose("random loss".into());
+            return Verdict::Lose {
+                reason: "random loss".into(),
+                cause: Cause::Random,
+            };
+        }
+        if shared.scenario.window.delay.sample(&mut self.delay_rng) {
+            // Held from one to two client timeouts: long enough that a retry
+            // may overtake it.
+            let timeout = shared.scenario.retry.timeout_ms;
+            let delay_ms = self.delay_rng.random_range(timeout..=2 * timeout);
+            return Verdict::Hold {
+                until_ms: shared.now_ms() + delay_ms,
+                reason: "random delay".into(),
+                cause: Cause::Random,
+            };
         }
         Verdict::Deliver
     }
@@ -234,7 +290,7 @@ impl Injector {
         messages: &[InFlight],
         src: IpAddr,
         dst: IpAddr,
-        target: Option<(u64, String)>,
+        target: Option<(u64, String, Cause)>,
     ) {
         let victims: Vec<u64> = messages
             .iter()
@@ -249,19 +305,29 @@ impl Injector {
             return;
         }
         for id in &still_there {
-            let reason = match &target {
-                Some((t, reason)) if t == id => reason.clone(),
-                Some((t, _)) => format!("lost in the same burst as message {t}"),
-                None => format!("{} is down", self.name(dst)),
+            let (reason, cause) = match &target {
+                Some((t, reason, cause)) if t == id => (reason.clone(), *cause),
+                Some((t, _, _)) => (
+                    format!("lost in the same burst as message {t}"),
+                    Cause::Burst,
+                ),
+                None => (format!("{} is down", self.name(dst)), Cause::HostDown),
             };
-            let message = self.labels.remove(id).unwrap_or_default();
+            let info = self
+                .labels
+                .remove(id)
+                .expect("still_there holds labelled ids");
             shared.record(
                 "network",
                 What::Lost {
                     from: self.name(src),
                     to: self.name(dst),
-                    message,
+                    message: info.label,
                     reason,
+                    cause,
+                    transfer: info.transfer,
+                    attempt: info.attempt,
+                    point: info.point,
                 },
             );
         }
@@ -309,7 +375,11 @@ impl Injector {
                 What::Released {
                     from: self.name(h.src),
                     to: self.name(h.dst),
-                    message: self.labels.get(&h.id).cloned().unwrap_or_default(),
+                    message: self
+                        .labels
+                        .get(&h.id)
+                        .map(|i| i.label.clone())
+                        .unwrap_or_default(),
                 },
             );
         }

@@ -391,9 +391,10 @@ async fn serve(
         id: shared.next_message_id(),
         reply_to: Some(envelope.id),
         tag: envelope.tag.clone(),
+        point: crate::wire::point::answer(&envelope.point),
         body: Body::TxnResult(outcome),
     };
-    let _ = socket.send_to(&reply.encode(), from).await;
+    let _ = shared.send(socket, which.host(), &reply, from).await;
 }
 
 fn record_txn(

@@ -17,16 +17,19 @@ pub const MAX_ATTEMPTS_AFTER_HEAL: u32 = 20;
 pub const MAX_FAULTS: usize = 1_000;
 /// Transactions in one design.
 pub const MAX_DESIGN_TRANSACTIONS: usize = 32;
-/// Any timeout, backoff, delay or restart time, in simulated milliseconds (one day).
-pub const MAX_TIMEOUT_MS: u64 = 86_400_000;
+/// Any timeout, backoff, delay, TTL or restart time, in simulated milliseconds
+/// (seven days; quiet time is skipped, so long waits are cheap).
+pub const MAX_TIMEOUT_MS: u64 = 7 * 86_400_000;
 /// A balance or amount, in minor units (about 9.2e15: sums of a thousand stay in i64).
 pub const MAX_AMOUNT: i64 = 1 << 53;
 /// Network latency, in simulated milliseconds.
 pub const MAX_LATENCY_MS: u64 = 10_000;
 /// The default cap on simulated time of one run.
 pub const DEFAULT_MAX_SIM_MS: u64 = 600_000;
-/// The largest cap on simulated time a scenario may ask for (one hour).
-pub const MAX_SIM_MS: u64 = 3_600_000;
+/// The largest cap on simulated time a scenario may ask for (thirty days).
+pub const MAX_SIM_MS: u64 = 30 * 86_400_000;
+/// turmoil steps one run may take (each one millisecond tick).
+pub const MAX_STEPS: u64 = 20_000_000;
 /// Messages one run may send before it stops as over its limit.
 pub const MAX_MESSAGES: u64 = 1_000_000;
 /// How long the world may run after the last client finished, so that messages

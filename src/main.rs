@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use idemsim::error::InputError;
 use idemsim::report::suite as suite_report;
-use idemsim::report::{Color, human, json};
+use idemsim::report::{Color, human, json, mermaid};
 use idemsim::run::run_scenario;
 use idemsim::scenario::load_scenario;
 use idemsim::suite::{SeedRange, Verdict, check_file, collect_files};
@@ -40,6 +40,12 @@ enum Format {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum Diagram {
+    /// A Mermaid `sequenceDiagram`, which GitHub renders in Markdown.
+    Mermaid,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run one scenario and print its timeline and verdict.
@@ -51,6 +57,9 @@ enum Command {
         seed: Option<u64>,
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
+        /// Print a sequence diagram of the run instead of the report.
+        #[arg(long, value_enum)]
+        diagram: Option<Diagram>,
     },
     /// Run every scenario under the paths and check each against its `[expect]`.
     Check {
@@ -85,7 +94,12 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run { file, seed, format } => run(file, seed, format),
+        Command::Run {
+            file,
+            seed,
+            format,
+            diagram,
+        } => run(file, seed, format, diagram),
         Command::Check {
             paths,
             seeds,
@@ -100,15 +114,16 @@ fn bad_input(error: &InputError) -> ExitCode {
     ExitCode::from(exit::BAD_INPUT)
 }
 
-fn run(file: PathBuf, seed: Option<u64>, format: Format) -> ExitCode {
+fn run(file: PathBuf, seed: Option<u64>, format: Format, diagram: Option<Diagram>) -> ExitCode {
     let scenario = match load_scenario(&file) {
         Ok(s) => s,
         Err(e) => return bad_input(&e),
     };
     let run = run_scenario(&scenario, seed);
-    let text = match format {
-        Format::Human => human::render(&scenario, &run, Color::for_stdout()),
-        Format::Json => json::render(&scenario, &run),
+    let text = match (diagram, format) {
+        (Some(Diagram::Mermaid), _) => mermaid::render(&scenario, &run),
+        (None, Format::Human) => human::render(&scenario, &run, Color::for_stdout()),
+        (None, Format::Json) => json::render(&scenario, &run),
     };
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());

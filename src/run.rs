@@ -2,7 +2,7 @@
 
 use crate::check::{Verdict, check};
 use crate::scenario::Scenario;
-use crate::world::{RunOutput, run_world};
+use crate::world::{RunOptions, RunOutput, run_world};
 
 /// A finished run: what happened and what the checker made of it.
 #[derive(Debug, Clone)]
@@ -14,8 +14,13 @@ pub struct Run {
 
 /// Runs `scenario` once, with `seed` or else the scenario's own seed.
 pub fn run_scenario(scenario: &Scenario, seed: Option<u64>) -> Run {
+    run_with(scenario, seed, RunOptions::default())
+}
+
+/// Runs `scenario` once with explicit [`RunOptions`].
+pub fn run_with(scenario: &Scenario, seed: Option<u64>, options: RunOptions) -> Run {
     let seed = seed.unwrap_or(scenario.seed);
-    let output = run_world(scenario, seed);
+    let output = run_world(scenario, seed, options);
     let verdict = check(scenario, &output);
     Run {
         seed,

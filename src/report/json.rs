@@ -39,6 +39,8 @@ fn summary(scenario: &Scenario, run: &Run) -> serde_json::Value {
         "end": run.output.end,
         "end_ms": run.output.end_ms,
         "messages": run.output.messages,
+        "steps": run.output.steps,
+        "skipped_ms": run.output.skipped_ms,
         "balances": run.output.balances,
         "unfired_faults": run.output.unfired_faults,
         "replay": replay_command(scenario, run.seed),

@@ -3,7 +3,11 @@
 
 pub mod human;
 pub mod json;
+pub mod mermaid;
+pub mod sequence;
+pub mod story;
 pub mod suite;
+pub mod svg;
 
 /// Whether to colour human output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,6 +5,7 @@
 //! Before each transaction and after the last one it passes a step boundary,
 //! where the fault injector may crash a host ([`super::Shared::crash_point`]).
 
+use super::clock::timeout;
 use super::{Busy, Shared};
 use crate::design::{KeyScope, KeyStoreDown, StoreName, Transaction};
 use crate::history::What;
@@ -20,7 +21,6 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::rc::Rc;
-use std::time::Duration;
 use tokio::sync::oneshot;
 use turmoil::net::UdpSocket;
 
@@ -186,7 +186,7 @@ impl Api {
     /// crash fault may end it (false: the API is crashing and must stop).
     async fn boundary(&self, tag: &Tag, index: usize) -> bool {
         if let Some(stall_ms) = self.shared.stall_ms(tag, index) {
-            tokio::time::sleep(Duration::from_millis(stall_ms)).await;
+            self.shared.clock.sleep(stall_ms).await;
         }
         !self.shared.crash_point(tag, index)
     }
@@ -213,7 +213,7 @@ impl Api {
                 return outcome;
             }
             waits += 1;
-            tokio::time::sleep(Duration::from_millis(design.wait_ms)).await;
+            self.shared.clock.sleep(design.wait_ms).await;
         }
     }
 
@@ -271,9 +271,9 @@ impl Api {
         };
         let to = SocketAddr::new(turmoil::lookup(store.host()), PORT);
         let _ = self.shared.send(&self.socket, "api", &message, to).await;
-        let timeout = Duration::from_millis(self.shared.scenario.design.store_timeout_ms);
-        match tokio::time::timeout(timeout, receiver).await {
-            Ok(Ok(outcome)) => Some(outcome),
+        let timeout_ms = self.shared.scenario.design.store_timeout_ms;
+        match timeout(&self.shared.clock, timeout_ms, receiver).await {
+            Some(Ok(outcome)) => Some(outcome),
             _ => {
                 self.pending.borrow_mut().remove(&id);
                 self.shared.record(

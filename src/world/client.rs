@@ -7,6 +7,7 @@
 //! as Stripe's SDKs do. Anything else is final.
 
 use super::Shared;
+use super::clock::timeout_at;
 use crate::history::{Outcome, What};
 use crate::scenario::{FaultKind, Jitter, KeySource, RetryPolicy, Transfer};
 use crate::seed::derive_rng;
@@ -17,7 +18,6 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::rc::Rc;
-use std::time::Duration;
 use turmoil::net::UdpSocket;
 
 struct Client {
@@ -262,7 +262,7 @@ impl Client {
             transfer: transfer.to_string(),
             wait_ms,
         });
-        tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+        self.shared.clock.sleep(wait_ms).await;
     }
 
     /// `POST /keys` with the retry policy; the key, or the outcome that ends the transfer.
@@ -339,7 +339,7 @@ impl Client {
     async fn sleep_until(&self, at_ms: u64) {
         let now = self.shared.now_ms();
         if now < at_ms {
-            tokio::time::sleep(Duration::from_millis(at_ms - now)).await;
+            self.shared.clock.sleep_until(at_ms).await;
         }
     }
 
@@ -376,12 +376,15 @@ impl Client {
         self.shared
             .send(&self.socket, &self.host, &message, self.api)
             .await?;
-        let deadline = tokio::time::Instant::now()
-            + Duration::from_millis(self.shared.scenario.retry.timeout_ms);
+        let deadline_ms = self.shared.now_ms() + self.shared.scenario.retry.timeout_ms;
         loop {
-            let received =
-                tokio::time::timeout_at(deadline, self.socket.recv_from(&mut self.buf)).await;
-            let Ok(received) = received else {
+            let received = timeout_at(
+                &self.shared.clock,
+                deadline_ms,
+                self.socket.recv_from(&mut self.buf),
+            )
+            .await;
+            let Some(received) = received else {
                 self.record(What::TimedOut {
                     transfer: tag.transfer.clone(),
                     attempt: tag.attempt,

@@ -43,6 +43,10 @@ pub struct RunOutput {
     /// Indexes of targeted faults that never hit (their attempt never happened).
     pub unfired_faults: Vec<usize>,
     pub messages: u64,
+    /// turmoil steps the run took.
+    pub steps: u64,
+    /// Simulated time skipped while the world was quiet.
+    pub skipped_ms: u64,
     /// Every message sent, in send order.
     #[serde(skip)]
     pub trace: Vec<TracedMessage>,
@@ -57,22 +61,42 @@ struct Down {
     restart_at_ms: u64,
 }
 
+/// How a run is driven.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Skip quiet time (see [`super::clock`]); off runs every tick, for comparison.
+    pub skip_quiet_time: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            skip_quiet_time: true,
+        }
+    }
+}
+
 /// Runs `scenario` with `seed` and returns what happened.
-pub fn run_world(scenario: &Scenario, seed: u64) -> RunOutput {
-    let shared = Rc::new(Shared::new(scenario.clone(), seed));
+pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutput {
+    let shared = Rc::new(Shared::new(scenario.clone(), seed, options.skip_quiet_time));
     let mut sim = build_sim(scenario, seed, &shared);
     let names = host_names(&sim, scenario.clients.len());
     let mut injector = Injector::new(seed, names);
     let mut down: Vec<Down> = Vec::new();
     let mut healed = false;
     let mut clients_done_at: Option<u64> = None;
+    let mut steps: u64 = 0;
     let end = loop {
+        let activity_before = shared.activity();
         let clients_done = match sim.step() {
             Ok(done) => done,
             Err(e) => break host_failed(&shared, &e.to_string()),
         };
-        let now_ms = sim.elapsed().as_millis() as u64;
-        shared.set_clock_ms(now_ms);
+        steps += 1;
+        shared
+            .clock
+            .observe_elapsed(sim.elapsed().as_millis() as u64);
+        let now_ms = shared.now_ms();
         if !healed && now_ms >= scenario.window.heal_at_ms {
             healed = true;
             shared.record("network", What::Healed);
@@ -81,26 +105,62 @@ pub fn run_world(scenario: &Scenario, seed: u64) -> RunOutput {
         injector.inspect(&mut sim, &shared, &down_ips);
         carry_out_crashes(&mut sim, &shared, &mut injector, &mut down, now_ms);
         restart_due(&mut sim, &shared, &mut down, now_ms);
-        if clients_done {
-            let since = *clients_done_at.get_or_insert(now_ms);
-            let quiet = down.is_empty() && shared.busy.get() == 0 && injector.is_quiet(&sim);
-            if quiet {
-                break EndReason::Completed;
-            }
-            if now_ms - since > limits::DRAIN_MS {
-                break limit(&shared, "drain time after the last client finished");
-            }
+        let woken = shared.clock.wake_due();
+        let drain_deadline_ms =
+            clients_done.then(|| *clients_done_at.get_or_insert(now_ms) + limits::DRAIN_MS);
+        if clients_done && down.is_empty() && shared.busy.get() == 0 && injector.is_quiet(&sim) {
+            break EndReason::Completed;
         }
-        if now_ms >= scenario.max_sim_ms {
-            break limit(&shared, &format!("max_sim_ms = {}", scenario.max_sim_ms));
+        if let Some(reason) = over_a_limit(scenario, &shared, now_ms, steps, drain_deadline_ms) {
+            break limit(&shared, &reason);
         }
-        if shared.messages_sent() > limits::MAX_MESSAGES {
-            break limit(&shared, &format!("{} messages", limits::MAX_MESSAGES));
+        let quiet = woken == 0 && shared.activity() == activity_before && injector.is_quiet(&sim);
+        if quiet {
+            let deadlines = [
+                shared.clock.next_deadline_ms(),
+                down.iter().map(|d| d.restart_at_ms).min(),
+                (!healed).then_some(scenario.window.heal_at_ms),
+                Some(scenario.max_sim_ms),
+                drain_deadline_ms,
+            ];
+            let next = deadlines
+                .into_iter()
+                .flatten()
+                .min()
+                .expect("the time limit is always a deadline");
+            shared.clock.skip_to(next);
         }
     };
     let end_ms = shared.now_ms();
+    let skipped_ms = shared.clock.skipped_ms();
     drop(sim);
-    finish(shared, seed, end, end_ms, injector.into_trace())
+    let mut output = finish(shared, seed, end, end_ms, injector.into_trace());
+    output.steps = steps;
+    output.skipped_ms = skipped_ms;
+    output
+}
+
+/// The limit a run has reached, if any: simulated time, drain time, steps, messages.
+fn over_a_limit(
+    scenario: &Scenario,
+    shared: &Shared,
+    now_ms: u64,
+    steps: u64,
+    drain_deadline_ms: Option<u64>,
+) -> Option<String> {
+    if now_ms >= scenario.max_sim_ms {
+        return Some(format!("max_sim_ms = {}", scenario.max_sim_ms));
+    }
+    if drain_deadline_ms.is_some_and(|d| now_ms > d) {
+        return Some("drain time after the last client finished".to_string());
+    }
+    if steps >= limits::MAX_STEPS {
+        return Some(format!("{} simulation steps", limits::MAX_STEPS));
+    }
+    if shared.messages_sent() > limits::MAX_MESSAGES {
+        return Some(format!("{} messages", limits::MAX_MESSAGES));
+    }
+    None
 }
 
 fn limit(shared: &Shared, what: &str) -> EndReason {
@@ -248,6 +308,8 @@ fn finish(
         end_ms,
         unfired_faults,
         messages,
+        steps: 0,
+        skipped_ms: 0,
         trace,
     }
 }

@@ -14,17 +14,19 @@
 
 pub mod api;
 pub mod client;
+pub mod clock;
 pub mod driver;
 mod faults;
 pub mod net;
 pub mod store;
 
-pub use driver::{EndReason, RunOutput, run_world};
+pub use driver::{EndReason, RunOptions, RunOutput, run_world};
 
 use crate::history::{Cause, History, What};
 use crate::scenario::{CrashHost, Scenario};
 use crate::seed::derive_rng;
 use crate::wire::Tag;
+use clock::Clock;
 use rand_chacha::ChaCha8Rng;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
@@ -79,8 +81,11 @@ pub struct Shared {
     /// How many times the API has started (1 on the first start).
     pub api_incarnation: Cell<u32>,
     next_message_id: Cell<u64>,
-    /// Simulated time as the driver last saw it, for code that runs outside a host.
-    clock_ms: Cell<u64>,
+    /// Simulated time, with quiet time skipped.
+    pub clock: Clock,
+    /// Counts everything hosts do (events and messages), so the driver can
+    /// tell a step in which nothing happened.
+    activity: Cell<u64>,
     /// Random fault decisions, each from its own stream of the seed.
     pub(crate) rng: RandomStreams,
 }
@@ -93,7 +98,7 @@ pub(crate) struct RandomStreams {
 }
 
 impl Shared {
-    pub fn new(scenario: Scenario, seed: u64) -> Shared {
+    pub fn new(scenario: Scenario, seed: u64, skip_quiet_time: bool) -> Shared {
         let ledger = StoreDb::with_balances(&scenario.accounts);
         Shared {
             seed,
@@ -105,7 +110,8 @@ impl Shared {
             busy: Cell::new(0),
             api_incarnation: Cell::new(0),
             next_message_id: Cell::new(1),
-            clock_ms: Cell::new(0),
+            clock: Clock::new(skip_quiet_time),
+            activity: Cell::new(0),
             rng: RandomStreams {
                 crash: RefCell::new(derive_rng(seed, "crash")),
                 stall: RefCell::new(derive_rng(seed, "stall")),
@@ -117,15 +123,12 @@ impl Shared {
 
     /// Simulated milliseconds since the start of the run.
     pub fn now_ms(&self) -> u64 {
-        match turmoil::sim_elapsed() {
-            Some(elapsed) => (elapsed.as_millis() as u64).max(self.clock_ms.get()),
-            None => self.clock_ms.get(),
-        }
+        self.clock.now_ms()
     }
 
-    pub(crate) fn set_clock_ms(&self, now_ms: u64) {
-        assert!(now_ms >= self.clock_ms.get(), "time never goes back");
-        self.clock_ms.set(now_ms);
+    /// How much the hosts have done so far (see `activity`).
+    pub fn activity(&self) -> u64 {
+        self.activity.get()
     }
 
     /// True while faults may act.
@@ -134,12 +137,14 @@ impl Shared {
     }
 
     pub fn record(&self, host: &str, what: What) {
+        self.activity.set(self.activity.get() + 1);
         let now = self.now_ms();
         self.history.borrow_mut().push(now, host, what);
     }
 
     /// A fresh message id; ids grow in send order, which the fault injector relies on.
     pub fn next_message_id(&self) -> u64 {
+        self.activity.set(self.activity.get() + 1);
         let id = self.next_message_id.get();
         self.next_message_id.set(id + 1);
         id

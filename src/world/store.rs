@@ -18,7 +18,6 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::rc::Rc;
-use std::time::Duration;
 use turmoil::net::UdpSocket;
 
 /// The life of an idempotency key.
@@ -361,7 +360,7 @@ pub async fn store_main(shared: Rc<Shared>, which: StoreName) -> turmoil::Result
         let (shared, socket) = (shared.clone(), socket.clone());
         tokio::task::spawn_local(async move {
             let _busy = busy;
-            tokio::time::sleep(Duration::from_millis(work_ms)).await;
+            shared.clock.sleep(work_ms).await;
             serve(&shared, which, &socket, envelope, from).await;
         });
     }

@@ -166,6 +166,14 @@ pub enum What {
     },
     /// A client restarted and lost the key it was holding.
     ClientRestarted { transfer: String },
+    /// A key record changed state (`absent`, `issued`, `in-progress`, `done`,
+    /// `expired`) in a committed transaction.
+    KeyState {
+        store: String,
+        key: String,
+        from: String,
+        to: String,
+    },
     /// A key record expired (an `expire-key` fault, ahead of its TTL).
     KeyExpired { store: String, key: String },
     /// The network holds a message until `until_ms`.

@@ -246,6 +246,7 @@ fn narrate(what: &What) -> (Mark, String) {
             Bad,
             format!("RESTARTED and lost the key it held for {transfer}"),
         ),
+        What::KeyState { key, from, to, .. } => (Plain, format!("key {key}: {from} -> {to}")),
         What::KeyExpired { store, key } => (Fault, format!("key {key} EXPIRED in {store}")),
         What::Released { from, to, message } => {
             (Fault, format!("released {message}, {from} -> {to}"))

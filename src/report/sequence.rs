@@ -383,7 +383,7 @@ impl Builder<'_> {
                     host,
                     &client,
                     Sent {
-                        label: format!("{} for {transfer}#{attempt}", answer(response)),
+                        label: answer(response, &format!("{transfer}#{attempt}")),
                         transfer,
                         attempt: *attempt,
                         point,
@@ -670,8 +670,8 @@ impl<'a> Sent<'a> {
     }
 }
 
-/// An API answer as a label: replays and refusals are spelled out.
-fn answer(response: &HttpResponse) -> String {
+/// An API answer to attempt `tag` as a label; a replay is spelled out.
+fn answer(response: &HttpResponse, tag: &str) -> String {
     let mut text = format!("{} {}", response.status, response.code);
     if let Some(id) = response.transfer_id {
         text.push_str(&format!(" (transfer {id})"));
@@ -679,6 +679,7 @@ fn answer(response: &HttpResponse) -> String {
     if let Some(key) = &response.key {
         text.push_str(&format!(" (key {key})"));
     }
+    text.push_str(&format!(" for {tag}"));
     if response.replayed {
         text.push_str(", REPLAYED");
     }

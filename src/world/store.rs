@@ -78,6 +78,21 @@ impl StoreDb {
         }
     }
 
+    /// The state of `key`'s record as a name: `absent`, `issued`, `in-progress`,
+    /// `done`, or `expired` (a record whose TTL has run out reads as absent to
+    /// the design, but the timeline says why).
+    pub fn state_name(&self, key: &str, now_ms: u64) -> &'static str {
+        match self.records.get(key) {
+            None => "absent",
+            Some(r) if r.expires_at_ms.is_some_and(|t| now_ms >= t) => "expired",
+            Some(r) => match r.state {
+                KeyState::Issued => "issued",
+                KeyState::InProgress { .. } => "in-progress",
+                KeyState::Done { .. } => "done",
+            },
+        }
+    }
+
     /// The live record for `key` at `now_ms` (an expired record reads as absent).
     pub fn live_record(&self, key: &str, now_ms: u64) -> Option<&KeyRecord> {
         self.records
@@ -382,10 +397,26 @@ async fn serve(
         StoreName::Keys => &shared.keys_db,
         StoreName::Ledger => &shared.ledger_db,
     };
+    let key = context.record_key.as_deref();
+    let before = key.map(|k| db.borrow().state_name(k, now_ms));
     let (outcome, entries) = db
         .borrow_mut()
         .execute(program, context, &envelope.tag, now_ms);
     record_txn(shared, which, program, &envelope.tag, &outcome, entries);
+    if let (Some(key), Some(from)) = (key, before) {
+        let to = db.borrow().state_name(key, now_ms);
+        if from != to {
+            shared.record(
+                which.host(),
+                What::KeyState {
+                    store: which.host().to_string(),
+                    key: key.to_string(),
+                    from: from.to_string(),
+                    to: to.to_string(),
+                },
+            );
+        }
+    }
     let reply = Envelope {
         id: shared.next_message_id(),
         reply_to: Some(envelope.id),

@@ -19,11 +19,13 @@
 //!   Clients finish after their last send, at the simulated time the idemsim
 //!   run ended (`RunOutput::end_ms`; idemsim ends a run only once no message
 //!   is in flight, so that is after its last message landed), so both
-//!   simulations take the same number of steps (column `sim ms i/b`).
+//!   simulations cover the same simulated time (column `sim ms i/b`); the
+//!   bare one steps every tick of it, idemsim skips its quiet time. The
+//!   replay lives in `benches/common`, shared with `benches/explore.rs`.
 //!
 //! Why the bare sim is a fair baseline: turmoil's cost is about one step per
 //! simulated tick per host, plus the work per message. The bare sim has the
-//! same hosts, the same number of steps, the same messages with the same
+//! same hosts, the same simulated time, the same messages with the same
 //! sizes at the same times, latencies drawn from the same range, and does
 //! nothing else. What idemsim costs beyond it is
 //! idemsim's own work (payload encoding and decoding, the stores, the fault
@@ -39,21 +41,16 @@
 //! arguments that are not flags keep only lessons whose file name contains one
 //! of them.
 
+mod common;
+
+use common::{Plan, lesson_files, print_machine, run_bare, stem};
 use idemsim::run::run_scenario;
 use idemsim::scenario::{Scenario, load_scenario};
-use idemsim::world::net::TracedMessage;
-use idemsim::world::{EndReason, RunOutput};
+use idemsim::world::EndReason;
 use std::hint::black_box;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::time::{Duration, Instant, UNIX_EPOCH};
-use turmoil::net::UdpSocket;
+use std::time::{Duration, Instant};
 
-/// The port every bare host binds (any port works; idemsim's is 7000).
-const PORT: u16 = 7000;
-/// Hosts idemsim registers before the clients, in its order (see `world::driver`).
-const SERVERS: [&str; 3] = ["ledger", "keys", "api"];
 /// The whole bench should stay under about a minute.
 const TOTAL_BUDGET_SECS: f64 = 40.0;
 const MIN_RUNS: u64 = 3;
@@ -64,7 +61,9 @@ fn main() {
         .filter(|a| !a.starts_with('-'))
         .collect();
     let lessons = lesson_files(&filters);
-    print_machine();
+    print_machine(
+        "idemsim lesson bench: idemsim runs vs a bare turmoil replay of the same messages",
+    );
     if lessons.is_empty() {
         println!("no lesson matched: nothing to measure");
         return;
@@ -80,35 +79,9 @@ fn main() {
     let mut rows = Vec::new();
     for path in &lessons {
         let scenario = load_scenario(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let name = path
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        rows.push(measure(name, &scenario, per_measurement));
+        rows.push(measure(stem(path), &scenario, per_measurement));
     }
     print_table(&rows);
-}
-
-/// Every `scenarios/lessons/*.toml`, sorted by name, kept by `filters` if any.
-fn lesson_files(filters: &[String]) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join("lessons");
-    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    let mut files: Vec<PathBuf> = entries
-        .map(|e| {
-            e.unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-                .path()
-        })
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .filter(|p| {
-            let name = p.file_name().unwrap_or_default().to_string_lossy();
-            filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 fn budget_per_measurement(lessons: usize) -> Duration {
@@ -119,27 +92,6 @@ fn budget_per_measurement(lessons: usize) -> Duration {
         Err(_) => (TOTAL_BUDGET_SECS / (2 * lessons) as f64).clamp(0.2, 1.5),
     };
     Duration::from_secs_f64(secs)
-}
-
-fn print_machine() {
-    let nproc = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, model)| model.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown (no /proc/cpuinfo model name)".to_string());
-    println!("idemsim lesson bench: idemsim runs vs a bare turmoil replay of the same messages");
-    println!("machine: nproc = {nproc}, cpu = {cpu}");
-    let profile = if cfg!(debug_assertions) {
-        "debug (figures are not representative)"
-    } else {
-        "release"
-    };
-    println!("build: {profile}");
 }
 
 /// Runs `once(i)` for i = 0, 1, … until `budget` has passed (and at least
@@ -201,140 +153,12 @@ fn measure(name: String, scenario: &Scenario, budget: Duration) -> Row {
     });
     Row {
         name,
-        messages: traced.trace.len(),
+        messages: plan.messages(),
         idem_sim_ms: traced.end_ms,
         bare_sim_ms,
         completed: traced.end == EndReason::Completed,
         idem,
         bare,
-    }
-}
-
-/// One datagram a bare host sends.
-struct Send {
-    at_ms: u64,
-    to: usize,
-    bytes: usize,
-}
-
-/// What the bare simulation replays: hosts in idemsim's registration order,
-/// each with its sends in send order.
-struct Plan {
-    hosts: Vec<String>,
-    clients: usize,
-    sends: Vec<Vec<Send>>,
-    latency_min_ms: u64,
-    latency_max_ms: u64,
-    /// Clients finish in the step that starts at this simulated time.
-    end_ms: u64,
-    payload: Vec<u8>,
-}
-
-impl Plan {
-    fn from_run(scenario: &Scenario, run: &RunOutput) -> Plan {
-        let clients = scenario.clients.len();
-        let hosts: Vec<String> = SERVERS
-            .iter()
-            .map(|h| h.to_string())
-            .chain((1..=clients).map(|i| format!("client-{i}")))
-            .collect();
-        let index = |name: &str| {
-            hosts
-                .iter()
-                .position(|h| h == name)
-                .unwrap_or_else(|| panic!("traced host `{name}` is not one of {hosts:?}"))
-        };
-        let mut sends: Vec<Vec<Send>> = hosts.iter().map(|_| Vec::new()).collect();
-        for TracedMessage {
-            sent_at_ms,
-            from,
-            to,
-            bytes,
-        } in &run.trace
-        {
-            sends[index(from)].push(Send {
-                at_ms: *sent_at_ms,
-                to: index(to),
-                bytes: *bytes,
-            });
-        }
-        // A client's sleep until `t` ends in the step that takes the clock past
-        // `t`, so waking at `end_ms - 1` covers `end_ms` simulated ms, as the
-        // idemsim run did. The idemsim run ended only once nothing was in flight,
-        // so by then its last message had landed (within the latency range).
-        let last_send = run.trace.iter().map(|m| m.sent_at_ms).max().unwrap_or(0);
-        let largest = run.trace.iter().map(|m| m.bytes).max().unwrap_or(0);
-        Plan {
-            clients,
-            sends,
-            latency_min_ms: scenario.network.latency_min_ms,
-            latency_max_ms: scenario.network.latency_max_ms,
-            end_ms: run.end_ms.saturating_sub(1).max(last_send),
-            payload: vec![0u8; largest],
-            hosts,
-        }
-    }
-}
-
-/// One bare simulation of `plan` with turmoil seed `seed`; returns the
-/// simulated milliseconds it covered.
-fn run_bare(plan: &Rc<Plan>, seed: u64) -> u64 {
-    let mut sim = turmoil::Builder::new()
-        .rng_seed(seed)
-        .epoch(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
-        .simulation_duration(Duration::from_millis(plan.end_ms + 10_000))
-        .tick_duration(Duration::from_millis(1))
-        .min_message_latency(Duration::from_millis(plan.latency_min_ms))
-        .max_message_latency(Duration::from_millis(plan.latency_max_ms))
-        .build();
-    for (host, name) in plan.hosts.iter().enumerate() {
-        if host < SERVERS.len() {
-            let plan = plan.clone();
-            sim.host(name.as_str(), move || replay(plan.clone(), host, false));
-        } else {
-            sim.client(name.as_str(), replay(plan.clone(), host, true));
-        }
-    }
-    debug_assert_eq!(plan.hosts.len(), SERVERS.len() + plan.clients);
-    sim.run()
-        .unwrap_or_else(|e| panic!("bare simulation failed: {e}"));
-    sim.elapsed().as_millis() as u64
-}
-
-/// A bare host: sends its traced datagrams at their times while draining
-/// what arrives. A client stops at the plan's end; a server never stops.
-async fn replay(plan: Rc<Plan>, host: usize, client: bool) -> turmoil::Result {
-    let socket = UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT)).await?;
-    let start = tokio::time::Instant::now();
-    let addrs: Vec<SocketAddr> = plan
-        .hosts
-        .iter()
-        .map(|h| SocketAddr::new(turmoil::lookup(h.as_str()), PORT))
-        .collect();
-    let receive = async {
-        let mut buf = vec![0u8; plan.payload.len().max(1)];
-        loop {
-            socket.recv_from(&mut buf).await?;
-        }
-    };
-    let send = async {
-        for s in &plan.sends[host] {
-            tokio::time::sleep_until(start + Duration::from_millis(s.at_ms)).await;
-            socket
-                .send_to(&plan.payload[..s.bytes], addrs[s.to])
-                .await?;
-        }
-        if client {
-            tokio::time::sleep_until(start + Duration::from_millis(plan.end_ms)).await;
-        } else {
-            std::future::pending::<()>().await;
-        }
-        Ok(())
-    };
-    tokio::select! {
-        biased;
-        done = receive => done,
-        done = send => done,
     }
 }
 

@@ -68,6 +68,33 @@ impl InputError {
 }
 
 impl InputError {
+    /// `value` if it lies in `range`; else an error at its place saying so.
+    /// A value the file did not give (a default, with an empty span at 0)
+    /// is reported against the file as a whole.
+    pub fn check_range<T: PartialOrd + Copy + fmt::Display>(
+        path: &Path,
+        text: &str,
+        value: &toml::Spanned<T>,
+        range: std::ops::RangeInclusive<T>,
+        what: &str,
+    ) -> Result<T, InputError> {
+        let v = *value.get_ref();
+        if range.contains(&v) {
+            return Ok(v);
+        }
+        let message = format!(
+            "{what} is {v}; expected a value from {} to {}",
+            range.start(),
+            range.end()
+        );
+        let span = value.span();
+        Err(if span.is_empty() && span.start == 0 {
+            InputError::file(path, message)
+        } else {
+            InputError::at(path, text, span, message)
+        })
+    }
+
     /// A TOML syntax error or a serde error (unknown field, wrong type), at the place it names.
     pub fn from_toml(path: &Path, text: &str, err: &toml::de::Error) -> Self {
         let message = err.message().trim().replace('\n', " ");

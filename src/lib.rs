@@ -68,6 +68,7 @@
 pub mod check;
 pub mod design;
 pub mod error;
+pub mod explore;
 pub mod history;
 pub mod limits;
 pub mod ratio;

@@ -39,3 +39,13 @@ pub const DRAIN_MS: u64 = 60_000;
 pub const CLIENT_KEY_SPACE: u32 = 1 << 24;
 /// Seeds in one `--seeds` range.
 pub const MAX_SEEDS: u64 = 10_000_000;
+/// Threads a sweep may use.
+pub const MAX_JOBS: usize = 256;
+/// Failing seeds a sweep keeps to report (the lowest); the rest are counted.
+pub const MAX_REPORTED_FAILURES: usize = 1_000;
+/// Targeted faults an exhaustive search may place in one schedule.
+pub const MAX_EXHAUSTIVE_FAULTS: usize = 4;
+/// Schedules one exhaustive search may run.
+pub const MAX_SCHEDULES: u64 = 1_000_000;
+/// Runs one shrink may spend.
+pub const MAX_SHRINK_RUNS: u64 = 10_000;

@@ -1,9 +1,12 @@
 //! The `idemsim` command: a thin layer over the library.
 
+mod explore_cmd;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use idemsim::error::InputError;
+use idemsim::report::diff as report_diff;
 use idemsim::report::suite as suite_report;
-use idemsim::report::{Color, human, json, mermaid};
+use idemsim::report::{Color, html, human, json, mermaid, outputs, schema};
 use idemsim::run::run_scenario;
 use idemsim::scenario::load_scenario;
 use idemsim::suite::{SeedRange, Verdict, check_file, collect_files};
@@ -60,6 +63,13 @@ enum Command {
         /// Print a sequence diagram of the run instead of the report.
         #[arg(long, value_enum)]
         diagram: Option<Diagram>,
+        /// Also write a self-contained HTML report to this file.
+        #[arg(long, value_name = "PATH")]
+        html: Option<PathBuf>,
+        /// Let the seed pick the random fault profile, as `explore` does
+        /// (the replay of a swarm seed).
+        #[arg(long)]
+        swarm: bool,
     },
     /// Run every scenario under the paths and check each against its `[expect]`.
     Check {
@@ -72,7 +82,28 @@ enum Command {
         seeds: Option<SeedRange>,
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
+        /// Also write a JUnit XML report (one test case per scenario) to this file.
+        #[arg(long, value_name = "PATH")]
+        junit: Option<PathBuf>,
+        /// Also write a self-contained HTML report of every scenario to this file.
+        #[arg(long, value_name = "PATH")]
+        html: Option<PathBuf>,
     },
+    /// Run one scenario and seed under two designs and show where they diverge.
+    Diff {
+        /// The scenario file (TOML).
+        file: PathBuf,
+        /// A design to compare, given twice: a built-in name or a design file.
+        #[arg(long = "design", value_name = "DESIGN", required = true)]
+        designs: Vec<String>,
+        /// Seed for every random choice; defaults to the scenario's `seed`.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Sweep seeds (or every small fault schedule) for runs that break the design.
+    Explore(explore_cmd::ExploreArgs),
+    /// Print the JSON Schema of the scenario file format.
+    Schema,
     /// List the built-in designs.
     Designs,
 }
@@ -99,14 +130,34 @@ fn main() -> ExitCode {
             seed,
             format,
             diagram,
-        } => run(file, seed, format, diagram),
+            html,
+            swarm,
+        } => run(file, seed, format, diagram, html, swarm),
         Command::Check {
             paths,
             seeds,
             format,
-        } => check(&paths, seeds.as_ref(), format),
+            junit,
+            html,
+        } => check(&paths, seeds.as_ref(), format, (junit, html)),
+        Command::Diff {
+            file,
+            designs,
+            seed,
+        } => diff(&file, &designs, seed),
+        Command::Schema => {
+            print!("{}", schema::scenario_schema_json());
+            ExitCode::from(exit::MET)
+        }
+        Command::Explore(args) => ExitCode::from(explore_cmd::explore(args)),
         Command::Designs => designs(),
     }
+}
+
+/// Reports bad input on stderr; the exit code for it.
+fn bad_input_code(error: &InputError) -> u8 {
+    eprintln!("error: {error}");
+    exit::BAD_INPUT
 }
 
 fn bad_input(error: &InputError) -> ExitCode {
@@ -114,12 +165,29 @@ fn bad_input(error: &InputError) -> ExitCode {
     ExitCode::from(exit::BAD_INPUT)
 }
 
-fn run(file: PathBuf, seed: Option<u64>, format: Format, diagram: Option<Diagram>) -> ExitCode {
+fn run(
+    file: PathBuf,
+    seed: Option<u64>,
+    format: Format,
+    diagram: Option<Diagram>,
+    html_path: Option<PathBuf>,
+    swarm: bool,
+) -> ExitCode {
     let scenario = match load_scenario(&file) {
         Ok(s) => s,
         Err(e) => return bad_input(&e),
     };
+    let scenario = if swarm {
+        idemsim::explore::sweep::scenario_for(&scenario, seed.unwrap_or(scenario.seed), true)
+    } else {
+        scenario
+    };
     let run = run_scenario(&scenario, seed);
+    if let Some(path) = html_path
+        && let Err(e) = outputs::write(&path, &html::run_page(&scenario, &run))
+    {
+        return bad_input(&e);
+    }
     let text = match (diagram, format) {
         (Some(Diagram::Mermaid), _) => mermaid::render(&scenario, &run),
         (None, Format::Human) => human::render(&scenario, &run, Color::for_stdout()),
@@ -135,7 +203,15 @@ fn run(file: PathBuf, seed: Option<u64>, format: Format, diagram: Option<Diagram
     })
 }
 
-fn check(paths: &[PathBuf], seeds: Option<&SeedRange>, format: Format) -> ExitCode {
+/// Report files `check` writes: `--junit` and `--html`.
+type CheckFiles = (Option<PathBuf>, Option<PathBuf>);
+
+fn check(
+    paths: &[PathBuf],
+    seeds: Option<&SeedRange>,
+    format: Format,
+    files_out: CheckFiles,
+) -> ExitCode {
     let files = match collect_files(paths) {
         Ok(files) => files,
         Err(e) => return bad_input(&e),
@@ -161,6 +237,12 @@ fn check(paths: &[PathBuf], seeds: Option<&SeedRange>, format: Format) -> ExitCo
     };
     let _ = stdout.write_all(total.as_bytes());
     let _ = stdout.flush();
+    let (junit_path, html_path) = files_out;
+    if let Err(e) =
+        outputs::write_check_files(&results, junit_path.as_deref(), html_path.as_deref())
+    {
+        return bad_input(&e);
+    }
     if results
         .iter()
         .any(|r| matches!(r.verdict, Verdict::Invalid { .. }))
@@ -206,6 +288,32 @@ impl Progress {
             eprint!("\r{:60}\r", "");
         }
     }
+}
+
+fn diff(file: &std::path::Path, designs: &[String], seed: Option<u64>) -> ExitCode {
+    let [a, b] = designs else {
+        return bad_input(&InputError::plain(format!(
+            "`diff` takes two designs (--design A --design B); got {}",
+            designs.len()
+        )));
+    };
+    let mut sides = Vec::new();
+    for design in [a, b] {
+        match report_diff::scenario_with_design(file, design) {
+            Ok(scenario) => {
+                let run = run_scenario(&scenario, seed);
+                sides.push((scenario, run));
+            }
+            Err(e) => return bad_input(&e),
+        }
+    }
+    let side = |i: usize| report_diff::Side {
+        scenario: &sides[i].0,
+        run: &sides[i].1,
+    };
+    print!("{}", report_diff::render(&side(0), &side(1)));
+    // A teaching tool: whatever the designs do, the comparison succeeded.
+    ExitCode::from(exit::MET)
 }
 
 fn designs() -> ExitCode {

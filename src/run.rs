@@ -31,10 +31,16 @@ pub fn run_with(scenario: &Scenario, seed: Option<u64>, options: RunOptions) -> 
 
 /// The command that replays a run exactly.
 pub fn replay_command(scenario: &Scenario, seed: u64) -> String {
+    replay_command_with(scenario, seed, false)
+}
+
+/// The command that replays a run; `swarm`: the seed also picked the fault profile.
+pub fn replay_command_with(scenario: &Scenario, seed: u64, swarm: bool) -> String {
     let path = scenario
         .path
         .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "SCENARIO.toml".to_string());
-    format!("idemsim run {path} --seed {seed}")
+    let swarm = if swarm { " --swarm" } else { "" };
+    format!("idemsim run {path} --seed {seed}{swarm}")
 }

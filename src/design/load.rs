@@ -36,7 +36,9 @@ pub fn load_design(name_or_path: &str, base_dir: &Path) -> Result<Design, LoadDe
             format!("cannot read design file: {e}"),
         ))
     })?;
-    parse_design(&path, &text).map_err(LoadDesignError::Invalid)
+    let mut design = parse_design(&path, &text).map_err(LoadDesignError::Invalid)?;
+    design.source = Some(path);
+    Ok(design)
 }
 
 /// Why a design could not be loaded.
@@ -205,6 +207,7 @@ impl Validator<'_> {
         }
         let design = Design {
             name: file.name,
+            source: None,
             summary: file.summary,
             description: file.description,
             key_store,
@@ -257,19 +260,7 @@ impl Validator<'_> {
         range: std::ops::RangeInclusive<T>,
         what: &str,
     ) -> Result<T, InputError> {
-        let v = *value.get_ref();
-        if range.contains(&v) {
-            Ok(v)
-        } else {
-            self.err(
-                value.span(),
-                format!(
-                    "{what} is {v}; expected a value from {} to {}",
-                    range.start(),
-                    range.end()
-                ),
-            )
-        }
+        InputError::check_range(self.path, self.text, value, range, what)
     }
 
     fn store(&self, name: &Spanned<String>) -> Result<StoreName, InputError> {

@@ -153,6 +153,9 @@ pub struct Transaction {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Design {
     pub name: String,
+    /// The file a design came from; `None` for a built-in design.
+    #[serde(skip)]
+    pub source: Option<std::path::PathBuf>,
     pub summary: String,
     pub description: String,
     /// Where idempotency records live.

@@ -33,35 +33,31 @@ pub fn render_sequence(sequence: &Sequence) -> String {
             let _ = writeln!(out, "    participant {id} as {}", escape(lane));
         }
     }
-    let mut band: Option<Tone> = None;
+    // Consecutive steps of one colour share a band; the closing notes (the
+    // verdict, which has no time) never share one with the run.
+    let mut band: Option<(Option<&str>, bool)> = None;
     for step in &sequence.steps {
-        let tone = tone_of(step);
-        if band != Some(tone) {
-            if band.is_some_and(|t| t != Tone::Plain) {
+        let (tone, closing) = match step {
+            Step::Message { tone, .. } => (*tone, false),
+            Step::Note { tone, at_ms, .. } => (*tone, at_ms.is_none()),
+        };
+        let key = (band_color(tone), closing);
+        if band != Some(key) {
+            if let Some((Some(_), _)) = band {
                 out.push_str("    end\n");
             }
-            if let Some(color) = band_color(tone) {
+            if let Some(color) = key.0 {
                 let _ = writeln!(out, "    rect {color}");
             }
-            band = Some(tone);
+            band = Some(key);
         }
-        let indent = if tone == Tone::Plain {
-            "    "
-        } else {
-            "        "
-        };
+        let indent = if key.0.is_some() { "        " } else { "    " };
         let _ = writeln!(out, "{indent}{}", line(step, &ids));
     }
-    if band.is_some_and(|t| t != Tone::Plain) {
+    if let Some((Some(_), _)) = band {
         out.push_str("    end\n");
     }
     out
-}
-
-fn tone_of(step: &Step) -> Tone {
-    match step {
-        Step::Message { tone, .. } | Step::Note { tone, .. } => *tone,
-    }
 }
 
 fn band_color(tone: Tone) -> Option<&'static str> {

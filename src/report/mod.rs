@@ -1,9 +1,16 @@
 //! Reporters: each reads a finished [`Run`](crate::run::Run) (its events, final
 //! state and verdict) and writes text; none reaches into the simulation.
 
+pub mod diff;
+pub mod explore;
+pub mod html;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod mermaid;
+pub mod outputs;
+pub mod rerun;
+pub mod schema;
 pub mod sequence;
 pub mod story;
 pub mod suite;

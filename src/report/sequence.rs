@@ -239,6 +239,47 @@ impl Builder<'_> {
     fn event(&mut self, index: usize) {
         let events = self.events;
         let event = &events[index];
+        match &event.what {
+            What::KeyRequested { .. }
+            | What::KeyObtained { .. }
+            | What::Sent { .. }
+            | What::Received { .. }
+            | What::TimedOut { .. }
+            | What::LateAnswer { .. }
+            | What::Backoff { .. }
+            | What::Finished { .. }
+            | What::ClientRestarted { .. } => self.client_event(index),
+            What::ApiReceived { .. }
+            | What::Txn { .. }
+            | What::LedgerEntry { .. }
+            | What::KeyState { .. }
+            | What::ApiReplied { .. }
+            | What::FailedOpen { .. }
+            | What::StoreTimeout { .. }
+            | What::Stalled { .. } => self.server_event(index),
+            What::Lost { .. }
+            | What::Held { .. }
+            | What::Released { .. }
+            | What::Duplicated { .. }
+            | What::KeyExpired { .. }
+            | What::Crashed { .. }
+            | What::Restarted { .. }
+            | What::Healed
+            | What::LimitReached { .. } => self.fault_event(index),
+            // An event this diagram has no drawing for yet: its name, so nothing is hidden.
+            #[allow(unreachable_patterns)]
+            other => {
+                let name = event_name(other);
+                let host = event.host.clone();
+                self.note(event.at_ms, (&host, &host), name, Tone::Plain);
+            }
+        }
+    }
+
+    /// What a client did: its requests, timeouts and outcomes.
+    fn client_event(&mut self, index: usize) {
+        let events = self.events;
+        let event = &events[index];
         let (at, host) = (event.at_ms, event.host.as_str());
         match &event.what {
             What::KeyRequested { transfer, attempt } => self.message(
@@ -328,6 +369,24 @@ impl Builder<'_> {
                     tone,
                 );
             }
+            What::ClientRestarted { transfer } => self.note(
+                at,
+                (host, host),
+                format!("RESTARTED: forgot the key of {transfer}"),
+                Tone::Bad,
+            ),
+            // Backoff waits are in the timeline; a diagram gains nothing from them.
+            What::Backoff { .. } | What::Received { .. } => {}
+            _ => {}
+        }
+    }
+
+    /// What the API and the stores did: requests served, transactions, answers.
+    fn server_event(&mut self, index: usize) {
+        let events = self.events;
+        let event = &events[index];
+        let (at, host) = (event.at_ms, event.host.as_str());
+        match &event.what {
             What::ApiReceived {
                 transfer,
                 attempt,
@@ -365,6 +424,18 @@ impl Builder<'_> {
                 format!("ledger transfer {transfer_id}: {account} {delta:+}"),
                 Tone::Plain,
             ),
+            What::KeyState {
+                store,
+                key,
+                from,
+                to,
+                ..
+            } => self.note(
+                at,
+                (store, store),
+                format!("key {key}: {from} → {to}"),
+                Tone::Plain,
+            ),
             What::ApiReplied {
                 transfer,
                 attempt,
@@ -373,17 +444,18 @@ impl Builder<'_> {
                 ..
             } => {
                 let client = self.client_of(transfer);
-                let point = if body.is_some() {
-                    point::RESPONSE
+                // Only a transfer request carries a body; `POST /keys` has none.
+                let (point, tag) = if body.is_some() {
+                    (point::RESPONSE, format!("{transfer}#{attempt}"))
                 } else {
-                    point::KEY_RESPONSE
+                    (point::KEY_RESPONSE, format!("{transfer}#key{attempt}"))
                 };
                 self.message(
                     index,
                     host,
                     &client,
                     Sent {
-                        label: answer(response, &format!("{transfer}#{attempt}")),
+                        label: answer(response, &tag),
                         transfer,
                         attempt: *attempt,
                         point,
@@ -416,6 +488,28 @@ impl Builder<'_> {
                 format!("no answer from {store} for {transfer}#{attempt}: gives up"),
                 Tone::Fault,
             ),
+            What::Stalled {
+                transfer,
+                attempt,
+                at: boundary,
+                stall_ms,
+                ..
+            } => self.note(
+                at,
+                (host, host),
+                format!("STALLS {stall_ms} ms at {boundary} of {transfer}#{attempt}"),
+                Tone::Fault,
+            ),
+            _ => {}
+        }
+    }
+
+    /// What the network and the hosts suffered: losses, holds, crashes, the end of the faults.
+    fn fault_event(&mut self, index: usize) {
+        let events = self.events;
+        let event = &events[index];
+        let at = event.at_ms;
+        match &event.what {
             What::Lost {
                 from,
                 to,
@@ -458,18 +552,6 @@ impl Builder<'_> {
                     tone: Tone::Fault,
                 });
             }
-            What::Stalled {
-                transfer,
-                attempt,
-                at: boundary,
-                stall_ms,
-                ..
-            } => self.note(
-                at,
-                (host, host),
-                format!("STALLS {stall_ms} ms at {boundary} of {transfer}#{attempt}"),
-                Tone::Fault,
-            ),
             What::Duplicated {
                 from, to, message, ..
             } => self.note(
@@ -477,12 +559,6 @@ impl Builder<'_> {
                 (from, to),
                 format!("{message} DUPLICATED: it will arrive twice"),
                 Tone::Fault,
-            ),
-            What::ClientRestarted { transfer } => self.note(
-                at,
-                (host, host),
-                format!("RESTARTED: forgot the key of {transfer}"),
-                Tone::Bad,
             ),
             What::KeyExpired { store, key } => self.note(
                 at,
@@ -511,13 +587,7 @@ impl Builder<'_> {
                 vec![format!("{at} ms: run stopped at a limit: {limit}")],
                 Tone::Bad,
             ),
-            // Backoff waits are in the timeline; a diagram gains nothing from them.
-            What::Backoff { .. } | What::Received { .. } => {}
-            #[allow(unreachable_patterns)]
-            other => {
-                let name = event_name(other);
-                self.note(at, (host, host), name, Tone::Plain);
-            }
+            _ => {}
         }
     }
 
@@ -547,7 +617,7 @@ impl Builder<'_> {
             lost: false,
             tone: Tone::Plain,
         });
-        self.ledger_entries(index, store_lane);
+        self.effects(index, store_lane);
         let tone = if result.contains("[replayed]") {
             Tone::Good
         } else if result.contains("409") || result.contains("422") {
@@ -570,41 +640,55 @@ impl Builder<'_> {
         );
     }
 
-    /// The ledger entries a transaction wrote, as one note.
-    fn ledger_entries(&mut self, index: usize, store_lane: usize) {
-        let at = self.events[index].at_ms;
+    /// What a transaction changed in its store (money moved, key states), as one note.
+    fn effects(&mut self, index: usize, store_lane: usize) {
+        let events = self.events;
+        let at = events[index].at_ms;
+        let host = &events[index].host;
         let mut moves: Vec<(u64, String)> = Vec::new();
-        for j in index + 1..self.events.len() {
-            match &self.events[j].what {
+        let mut keys: Vec<String> = Vec::new();
+        for (j, event) in events.iter().enumerate().skip(index + 1) {
+            if event.at_ms != at || &event.host != host || self.used[j] {
+                break;
+            }
+            match &event.what {
                 What::LedgerEntry {
                     transfer_id,
                     account,
                     delta,
                     ..
-                } if self.events[j].at_ms == at && !self.used[j] => {
-                    self.used[j] = true;
-                    moves.push((*transfer_id, format!("{account} {delta:+}")));
+                } => moves.push((*transfer_id, format!("{account} {delta:+}"))),
+                What::KeyState { key, from, to, .. } => {
+                    keys.push(format!("key {key}: {from} → {to}"))
                 }
                 _ => break,
             }
+            self.used[j] = true;
         }
-        let Some((first_id, _)) = moves.first() else {
-            return;
-        };
-        let ids_agree = moves.iter().all(|(id, _)| id == first_id);
-        let list: Vec<String> = moves.iter().map(|(_, m)| m.clone()).collect();
-        let text = if ids_agree {
-            format!("ledger transfer {first_id}: {}", list.join(", "))
-        } else {
-            format!("ledger: {}", list.join(", "))
-        };
-        self.steps.push(Step::Note {
-            at_ms: Some(at),
-            first: store_lane,
-            last: store_lane,
-            lines: vec![format!("{at} ms: {text}")],
-            tone: Tone::Plain,
-        });
+        let mut lines = Vec::new();
+        if let Some((first_id, _)) = moves.first() {
+            let list: Vec<String> = moves.iter().map(|(_, m)| m.clone()).collect();
+            if moves.iter().all(|(id, _)| id == first_id) {
+                lines.push(format!(
+                    "{at} ms: ledger transfer {first_id}: {}",
+                    list.join(", ")
+                ));
+            } else {
+                lines.push(format!("{at} ms: ledger: {}", list.join(", ")));
+            }
+        }
+        for k in keys {
+            lines.push(format!("{at} ms: {k}"));
+        }
+        if !lines.is_empty() {
+            self.steps.push(Step::Note {
+                at_ms: Some(at),
+                first: store_lane,
+                last: store_lane,
+                lines,
+                tone: Tone::Plain,
+            });
+        }
     }
 
     /// The broken invariants with their evidence, then the verdict.

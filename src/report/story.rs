@@ -72,6 +72,7 @@ fn story(transfer: &Transfer, events: &[Event], violations: &[Violation]) -> Key
         keys: Vec::new(),
         steps: Vec::new(),
         applied: Vec::new(),
+        last_sent: 0,
     };
     for event in events {
         teller.event(event);
@@ -115,11 +116,22 @@ struct Teller<'a> {
     steps: Vec<String>,
     /// Ledger transfer ids that applied this intent.
     applied: Vec<u64>,
+    /// The attempt the client sent last: a phrase about an older one names it.
+    last_sent: u32,
 }
 
 impl Teller<'_> {
     fn mine(&self, transfer: &str) -> bool {
         transfer == self.id
+    }
+
+    /// `attempt 1 ` when `attempt` is not the one the client sent last, else nothing.
+    fn whose(&self, attempt: u32) -> String {
+        if attempt == self.last_sent {
+            String::new()
+        } else {
+            format!("attempt {attempt} ")
+        }
     }
 
     fn add_key(&mut self, key: &str) {
@@ -153,6 +165,7 @@ impl Teller<'_> {
                 if let Some(k) = key {
                     self.add_key(k);
                 }
+                self.last_sent = *attempt;
                 Some(format!("attempt {attempt} sent at {at} ms"))
             }
             What::Lost {
@@ -182,6 +195,7 @@ impl Teller<'_> {
             } if self.mine(t) => Some(format!("{host} crashed at {at} ms")),
             What::LedgerEntry {
                 transfer,
+                attempt,
                 transfer_id,
                 delta,
                 ..
@@ -193,21 +207,24 @@ impl Teller<'_> {
                 };
                 self.applied.push(*transfer_id);
                 Some(format!(
-                    "applied{again} at {at} ms (ledger transfer {transfer_id})"
+                    "{}applied{again} at {at} ms (ledger transfer {transfer_id})",
+                    self.whose(*attempt)
                 ))
             }
             What::ApiReplied {
                 transfer,
+                attempt,
                 body: Some(_),
                 response,
                 ..
             } if self.mine(transfer) => {
+                let whose = self.whose(*attempt);
                 let replayed = if response.replayed { ", replayed" } else { "" };
                 let mut answer = format!("{} {}", response.status, response.code);
                 if let Some(id) = response.transfer_id {
                     answer.push_str(&format!(" (transfer {id})"));
                 }
-                Some(format!("answered {answer}{replayed}"))
+                Some(format!("{whose}answered {answer}{replayed}"))
             }
             What::FailedOpen {
                 transfer,

@@ -13,7 +13,7 @@ use std::fmt::Write;
 const CHAR_W: f64 = 7.4;
 const LINE_H: f64 = 15.0;
 /// Distance between two lifelines.
-const LANE_GAP: f64 = 270.0;
+const LANE_GAP: f64 = 250.0;
 const MARGIN: f64 = 16.0;
 const HEAD_H: f64 = 32.0;
 

@@ -37,7 +37,17 @@ struct ScenarioFile {
     stores: StoresSection,
     #[serde(default)]
     limits: LimitsSection,
+    #[serde(default)]
+    explore: ExploreSection,
     expect: ExpectSection,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ExploreSection {
+    /// Phases a sweep must reach at least once (see `idemsim explore`).
+    #[serde(default)]
+    must_reach: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -342,19 +352,7 @@ impl Validator<'_> {
         range: std::ops::RangeInclusive<T>,
         what: &str,
     ) -> Result<T, InputError> {
-        let v = *value.get_ref();
-        if range.contains(&v) {
-            Ok(v)
-        } else {
-            Err(self.err(
-                value.span(),
-                format!(
-                    "{what} is {v}; expected a value from {} to {}",
-                    range.start(),
-                    range.end()
-                ),
-            ))
-        }
+        InputError::check_range(self.path, self.text, value, range, what)
     }
 
     fn scenario(&self, file: ScenarioFile) -> Result<Scenario, InputError> {
@@ -428,6 +426,7 @@ impl Validator<'_> {
             max_sim_ms,
             expect,
             expect_on: file.expect.seeds,
+            must_reach: file.explore.must_reach,
             path: None,
         })
     }

@@ -48,6 +48,7 @@
 //! ```
 
 mod load;
+pub mod write;
 
 pub use load::{load_scenario, message_points, parse_scenario};
 
@@ -333,6 +334,8 @@ pub struct Scenario {
     pub expect: Vec<ViolationKind>,
     /// Over a seed range (`idemsim check --seeds`), on which seeds `expect` must hold.
     pub expect_on: ExpectOn,
+    /// Phases an `idemsim explore` sweep must reach at least once.
+    pub must_reach: Vec<String>,
     /// The file it was read from, for the replay command.
     #[serde(skip)]
     pub path: Option<PathBuf>,

@@ -12,14 +12,16 @@
 //!   registered with its deadline. Between two steps the driver wakes every
 //!   sleep whose deadline has come ([`Clock::wake_due`]); the woken task runs
 //!   in the next step, exactly as a tokio timer would.
-//! * **Skipping**: when, after a step, nothing is in flight on the network,
-//!   nothing is held, no host did anything during the step and no timer is
-//!   due, the driver raises the warp offset so that the next step lands on the
-//!   earliest deadline ([`Clock::skip_to`]): the next timer, a host restart,
-//!   the end of the fault window or the run's time limit.
+//! * **Skipping**: when, after a step, nothing is in flight on the network
+//!   but messages the fault injector holds, no host did anything during the
+//!   step and no timer is due, the driver raises the warp offset so that the
+//!   next step lands on the earliest deadline ([`Clock::skip_to`]): the next
+//!   timer, the release of a held message, a host restart, the end of the
+//!   fault window or the run's time limit.
 //!
 //! Why this cannot reorder or change events: in the skipped span no message
-//! could arrive (none was in flight), no host could act (none was woken, and
+//! could arrive (none was in flight but held ones, released at a deadline),
+//! no host could act (none was woken, and
 //! hosts only wake on a message or a timer), and no driver action was due
 //! (its deadlines bound the skip). The next thing that happens is the earliest
 //! deadline, and it happens at the same simulated millisecond as it would

@@ -114,10 +114,13 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
         if let Some(reason) = over_a_limit(scenario, &shared, now_ms, steps, drain_deadline_ms) {
             break limit(&shared, &reason);
         }
-        let quiet = woken == 0 && shared.activity() == activity_before && injector.is_quiet(&sim);
+        let quiet = woken == 0
+            && shared.activity() == activity_before
+            && injector.only_held_in_flight(&sim);
         if quiet {
             let deadlines = [
                 shared.clock.next_deadline_ms(),
+                injector.next_release_ms(),
                 down.iter().map(|d| d.restart_at_ms).min(),
                 (!healed).then_some(scenario.window.heal_at_ms),
                 Some(scenario.max_sim_ms),

@@ -139,6 +139,20 @@ impl Injector {
         self.held.is_empty() && in_flight(sim, |_| false).0.is_empty()
     }
 
+    /// True when every message in flight is one the injector holds: nothing
+    /// can arrive before the earliest release ([`Injector::next_release_ms`]).
+    pub fn only_held_in_flight(&self, sim: &Sim) -> bool {
+        in_flight(sim, |_| false)
+            .0
+            .iter()
+            .all(|m| self.held.iter().any(|h| h.id == m.id))
+    }
+
+    /// When the next held message is released.
+    pub fn next_release_ms(&self) -> Option<u64> {
+        self.held.iter().map(|h| h.release_at_ms).min()
+    }
+
     /// Judges the messages sent during the last step and releases held ones
     /// whose time has come. `down` names the hosts that are crashed now.
     pub fn inspect(&mut self, sim: &mut Sim, shared: &Shared, down: &BTreeSet<IpAddr>) {
@@ -313,9 +327,11 @@ impl Injector {
                 ),
                 None => (format!("{} is down", self.name(dst)), Cause::HostDown),
             };
+            // Both copies of a duplicated message share an id: label each copy.
             let info = self
                 .labels
-                .remove(id)
+                .get(id)
+                .cloned()
                 .expect("still_there holds labelled ids");
             shared.record(
                 "network",
@@ -330,6 +346,9 @@ impl Injector {
                     point: info.point,
                 },
             );
+        }
+        for id in &still_there {
+            self.labels.remove(id);
         }
         self.held.retain(|h| !still_there.contains(&h.id));
         sim.partition_oneway(src, dst);

@@ -1,0 +1,210 @@
+//! `idemsim explore`: sweeps are independent of thread timing, partitions split
+//! the work exactly, exhaustive search finds the smallest schedule, and a saved
+//! repro reproduces its violation.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn idemsim(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_idemsim"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const CLASSIC: &str = "scenarios/lessons/3-response-lost-classic.toml";
+const ATOMIC: &str = "scenarios/lessons/3-response-lost-atomic.toml";
+
+#[test]
+fn a_sweep_prints_the_same_bytes_whatever_the_jobs() {
+    let one = idemsim(&["explore", CLASSIC, "--seeds", "0..200", "--jobs", "1"]);
+    let two = idemsim(&["explore", CLASSIC, "--seeds", "0..200", "--jobs", "2"]);
+    assert_eq!(one.0, Some(1), "a failing sweep exits 1: {}", one.1);
+    assert_eq!(one.1, two.1);
+    assert!(one.1.contains("200 seeds run, 0 skipped"), "{}", one.1);
+    assert!(one.1.contains("--seed 0 --swarm"), "{}", one.1);
+    let json_one = idemsim(&["explore", CLASSIC, "--seeds", "0..100", "--format", "json"]);
+    let json_two = idemsim(&[
+        "explore", CLASSIC, "--seeds", "0..100", "--format", "json", "--jobs", "2",
+    ]);
+    assert_eq!(json_one.1, json_two.1);
+    let last: serde_json::Value = serde_json::from_str(json_one.1.lines().last().unwrap()).unwrap();
+    assert_eq!(last["type"], "summary");
+    assert_eq!(last["data"]["ran"], 100);
+}
+
+#[test]
+fn a_correct_design_sweeps_clean_and_exits_0() {
+    let (code, stdout, _) = idemsim(&[
+        "explore",
+        ATOMIC,
+        "--seeds",
+        "0..300",
+        "--jobs",
+        "2",
+        "--check-determinism",
+    ]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("failing seeds: none"), "{stdout}");
+    assert!(
+        stdout.contains("response-lost"),
+        "the sweep reached the window: {stdout}"
+    );
+}
+
+#[test]
+fn partitions_split_the_seeds_exactly() {
+    let seeds = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("  seed "))
+            .map(|l| l.split_whitespace().nth(1).unwrap().to_string())
+            .collect()
+    };
+    let whole = idemsim(&["explore", CLASSIC, "--seeds", "0..60"]);
+    let mut parts = Vec::new();
+    let mut ran = 0;
+    for m in 1..=3 {
+        let partition = format!("slice:{m}/3");
+        let (_, out, _) = idemsim(&[
+            "explore",
+            CLASSIC,
+            "--seeds",
+            "0..60",
+            "--partition",
+            &partition,
+        ]);
+        assert!(out.contains("20 seeds run, 40 skipped"), "{out}");
+        ran += 20;
+        parts.extend(seeds(&out));
+    }
+    assert_eq!(ran, 60);
+    let mut parts: Vec<u64> = parts.iter().map(|s| s.parse().unwrap()).collect();
+    parts.sort();
+    let whole: Vec<u64> = seeds(&whole.1).iter().map(|s| s.parse().unwrap()).collect();
+    assert_eq!(
+        &parts[..whole.len().min(parts.len())],
+        &whole[..],
+        "the union of the slices is the whole"
+    );
+}
+
+#[test]
+fn exhaustive_search_finds_the_one_fault_that_doubles_a_naive_transfer() {
+    let (code, stdout, _) = idemsim(&[
+        "explore",
+        "scenarios/lessons/1-request-lost-naive.toml",
+        "--exhaustive",
+        "--max-faults",
+        "2",
+        "--jobs",
+        "2",
+    ]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("double-apply: first shown by 1 fault"),
+        "{stdout}"
+    );
+    // naive has 1 transaction: request, response, apply, apply-result, each
+    // dropped, duplicated or delayed, and 2 crash points, for 3 attempts.
+    assert!(
+        stdout.contains("42 candidate faults; 904 schedules"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = idemsim(&[
+        "explore",
+        "scenarios/lessons/1-request-lost-atomic.toml",
+        "--exhaustive",
+        "--max-faults",
+        "2",
+        "--jobs",
+        "2",
+    ]);
+    assert_eq!(
+        code,
+        Some(0),
+        "the atomic design survives every 2-fault schedule: {stdout}"
+    );
+}
+
+#[test]
+fn a_saved_repro_reproduces_its_violation_with_targeted_faults_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("repro.toml");
+    let path_text = path.to_str().unwrap();
+    let (code, stdout, _) = idemsim(&[
+        "explore",
+        CLASSIC,
+        "--seeds",
+        "0..50",
+        "--save-repro",
+        path_text,
+    ]);
+    assert_eq!(code, Some(1));
+    assert!(stdout.contains("saved to"), "{stdout}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("loss = \"0\""), "no randomness: {text}");
+    assert!(text.contains("[[fault]]"), "{text}");
+    let (code, report, _) = idemsim(&["run", path_text]);
+    assert_eq!(code, Some(0), "the repro meets its expectation: {report}");
+    assert!(report.contains("expectation met"), "{report}");
+    let _ = Path::new(path_text);
+}
+
+#[test]
+fn an_unreached_phase_fails_the_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join(ATOMIC))
+        .unwrap()
+        .replace(
+            "[expect]",
+            "[explore]\nmust_reach = [\"response-lost\", \"crash:api:after:nowhere\"]\n\n[expect]",
+        );
+    let path = dir.path().join("reach.toml");
+    std::fs::write(&path, text).unwrap();
+    let (code, stdout, _) = idemsim(&["explore", path.to_str().unwrap(), "--seeds", "0..50"]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("must reach crash:api:after:nowhere: NOT REACHED"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("must reach response-lost: reached by"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn bad_explore_flags_exit_2() {
+    assert_eq!(
+        idemsim(&[
+            "explore",
+            CLASSIC,
+            "--seeds",
+            "0..10",
+            "--partition",
+            "slice:4/3"
+        ])
+        .0,
+        Some(2)
+    );
+    assert_eq!(idemsim(&["explore", CLASSIC]).0, Some(2));
+    assert_eq!(
+        idemsim(&["explore", CLASSIC, "--exhaustive", "--max-faults", "9"]).0,
+        Some(2)
+    );
+    assert_eq!(
+        idemsim(&["explore", "missing.toml", "--seeds", "0..3"]).0,
+        Some(2)
+    );
+}

@@ -1,0 +1,71 @@
+//! Property: shrinking a failing run gives a scenario that still fails with the
+//! same violation, uses targeted faults only, and is never larger than the
+//! failing scenario it came from.
+
+use idemsim::explore::shrink::{Size, make_explicit, shrink};
+use idemsim::explore::sweep::scenario_for;
+use idemsim::run::run_scenario;
+use idemsim::scenario::parse_scenario;
+use proptest::prelude::*;
+use std::path::Path;
+
+fn scenario_text(design: &str, clients: &[Vec<u64>], faults: &[(usize, u32, &str)]) -> String {
+    let source = if design == "classic" {
+        "server"
+    } else {
+        "client"
+    };
+    let mut text = format!(
+        "name = \"generated\"\ndesign = \"{design}\"\naccounts = {{ alice = 1000000, bob = 0, carol = 0 }}\n[keys]\nsource = \"{source}\"\n"
+    );
+    let mut id = 0;
+    for amounts in clients {
+        text.push_str("[[client]]\ntransfers = [");
+        for (i, amount) in amounts.iter().enumerate() {
+            id += 1;
+            let to = if i % 2 == 0 { "bob" } else { "carol" };
+            text.push_str(&format!(
+                "{{ id = \"t{id}\", from = \"alice\", to = \"{to}\", amount = {amount} }}, "
+            ));
+        }
+        text.push_str("]\n");
+    }
+    for (transfer, attempt, kind) in faults {
+        let transfer = 1 + transfer % id;
+        text.push_str(&format!(
+            "[[fault]]\nkind = \"{kind}\"\ntransfer = \"t{transfer}\"\nattempt = {attempt}\n"
+        ));
+    }
+    text.push_str("[expect]\nviolations = []\n");
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    #[test]
+    fn shrunk_scenarios_fail_the_same_way_and_are_never_larger(
+        design in prop::sample::select(vec!["naive", "classic"]),
+        clients in prop::collection::vec(prop::collection::vec(1u64..500, 1..3), 1..3),
+        faults in prop::collection::vec((0usize..6, 1u32..3, prop::sample::select(vec!["drop-request", "drop-response", "duplicate"])), 0..3),
+        seed in 0u64..10_000,
+        swarm in any::<bool>(),
+    ) {
+        let text = scenario_text(design, &clients, &faults);
+        let base = parse_scenario(Path::new("gen.toml"), &text).unwrap();
+        let scenario = scenario_for(&base, seed, swarm);
+        let run = run_scenario(&scenario, Some(seed));
+        prop_assume!(!run.verdict.found.is_empty());
+        let violation = run.verdict.found[0];
+        let explicit = make_explicit(&scenario, &run);
+        prop_assert!(explicit.network.loss.is_zero() && explicit.window.is_calm());
+        // Making the faults explicit replays the run: same violation.
+        let replay = run_scenario(&explicit, Some(seed));
+        prop_assert!(replay.verdict.found.contains(&violation), "explicit replay lost {violation:?}\n{text}\nseed {seed} swarm {swarm}");
+        let shrunk = shrink(&explicit, seed, violation).expect("it shows the violation");
+        let again = run_scenario(&shrunk.scenario, Some(seed));
+        prop_assert!(again.verdict.found.contains(&violation));
+        prop_assert!(Size::of(&shrunk.scenario).within(&Size::of(&explicit)));
+        prop_assert!(shrunk.scenario.network.loss.is_zero() && shrunk.scenario.window.is_calm());
+    }
+}

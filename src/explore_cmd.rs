@@ -41,6 +41,10 @@ pub struct ExploreArgs {
     /// Run each seed twice and fail if the two histories differ.
     #[arg(long)]
     check_determinism: bool,
+    /// Also write a JUnit XML report: one test case per failing seed, one for
+    /// the seeds that passed, and the seeds of other partitions as skipped.
+    #[arg(long, value_name = "PATH")]
+    junit: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "human")]
     format: crate::Format,
 }
@@ -93,6 +97,13 @@ fn seed_sweep(args: &ExploreArgs, scenario: &Scenario) -> u8 {
         crate::Format::Json => report::sweep_json(scenario, &result),
     };
     let unreached = report::unreached(&result.reach, &scenario.must_reach);
+    if let Some(path) = &args.junit {
+        let cases = junit_cases(args, scenario, &config, &result, &unreached);
+        let text = idemsim::report::junit::render("idemsim explore", &cases);
+        if let Err(e) = idemsim::report::outputs::write(path, &text) {
+            return crate::bad_input_code(&e);
+        }
+    }
     if let Some(path) = &args.save_repro {
         let first = result.failures.iter().find(|f| !f.found.is_empty());
         match first {
@@ -109,6 +120,76 @@ fn seed_sweep(args: &ExploreArgs, scenario: &Scenario) -> u8 {
     print(&out);
     u8::from(result.failures_total > 0 || !unreached.is_empty())
 }
+
+/// The JUnit cases of a sweep. Seeds of other partitions are listed one by
+/// one as skipped (up to [`MAX_LISTED_SKIPPED`], then as one case).
+fn junit_cases(
+    args: &ExploreArgs,
+    scenario: &Scenario,
+    config: &SweepConfig,
+    result: &idemsim::explore::sweep::SweepReport,
+    unreached: &[&str],
+) -> Vec<idemsim::report::junit::Case> {
+    use idemsim::report::junit::{Case, Outcome, seed_case};
+    let path = args.file.as_path();
+    let classname = path.display().to_string();
+    let mut cases: Vec<Case> = result
+        .failures
+        .iter()
+        .map(|f| {
+            let replay = idemsim::run::replay_command_with(scenario, f.seed, config.swarm);
+            let mut case = seed_case(path, f.seed, Outcome::Failed, &f.violations, Some(&replay));
+            if f.violations.is_empty() {
+                case.message = Some(match &f.nondeterminism {
+                    Some(nd) => format!("not deterministic: {nd}"),
+                    None => format!("the run did not complete: {:?}", f.end),
+                });
+            }
+            case
+        })
+        .collect();
+    let passed = result.ran - result.failures_total;
+    let mut summary = Case::new(
+        format!(
+            "seeds {}..{}: {passed} passed",
+            config.seeds.start, config.seeds.end
+        ),
+        classname.clone(),
+        if unreached.is_empty() {
+            Outcome::Passed
+        } else {
+            Outcome::Failed
+        },
+    );
+    if !unreached.is_empty() {
+        summary.message = Some(format!("phases never reached: {}", unreached.join(", ")));
+    }
+    cases.push(summary);
+    if let Some(partition) = config.partition {
+        if result.skipped <= MAX_LISTED_SKIPPED {
+            for index in 0..config.seeds.len() {
+                let seed = config.seeds.start + index;
+                if !partition.includes(index, seed) {
+                    let mut case = seed_case(path, seed, Outcome::Skipped, &[], None);
+                    case.message = Some(format!("run by another partition than {partition}"));
+                    cases.push(case);
+                }
+            }
+        } else {
+            let mut case = Case::new(
+                format!("{} seeds of other partitions", result.skipped),
+                classname,
+                Outcome::Skipped,
+            );
+            case.message = Some(format!("run by another partition than {partition}"));
+            cases.push(case);
+        }
+    }
+    cases
+}
+
+/// Skipped seeds listed one by one in a JUnit file, at most.
+const MAX_LISTED_SKIPPED: u64 = 100_000;
 
 fn exhaustive_search(args: &ExploreArgs, scenario: &Scenario) -> u8 {
     let mut bar = Progress::new(0);

@@ -208,3 +208,33 @@ fn bad_explore_flags_exit_2() {
         Some(2)
     );
 }
+
+#[test]
+fn a_partitioned_sweep_writes_junit_with_the_other_seeds_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sweep.xml");
+    let (code, _, _) = idemsim(&[
+        "explore",
+        CLASSIC,
+        "--seeds",
+        "0..20",
+        "--partition",
+        "slice:2/4",
+        "--junit",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(1));
+    let xml = std::fs::read_to_string(&path).unwrap();
+    let report = quick_junit::Report::deserialize_from_str(&xml).unwrap();
+    assert_eq!(report.skipped, 15, "the seeds of the three other slices");
+    assert!(report.failures >= 1, "{xml}");
+    assert_eq!(
+        report.tests as usize,
+        15 + report.failures as usize + 1,
+        "skipped, failing seeds, and one case for the passing ones"
+    );
+    assert!(
+        xml.contains("--seed 1 --swarm") || xml.contains("--swarm"),
+        "{xml}"
+    );
+}

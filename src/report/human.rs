@@ -134,7 +134,8 @@ fn narrate(what: &What) -> (Mark, String) {
             (
                 mark,
                 format!(
-                    "{transfer} done after {attempts} attempts: {}",
+                    "{transfer} done after {attempts} attempt{}: {}",
+                    if *attempts == 1 { "" } else { "s" },
                     outcome.describe()
                 ),
             )

@@ -29,17 +29,7 @@ fn stdout(out: &Output) -> String {
 }
 
 fn scenario_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(scenario_files(&path));
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    files
+    idemsim::suite::collect_files(&[dir.to_path_buf()]).unwrap()
 }
 
 // ---------------------------------------------------------------- Mermaid

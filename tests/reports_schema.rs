@@ -39,17 +39,7 @@ fn errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
 }
 
 fn scenario_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(scenario_files(&path));
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    files
+    idemsim::suite::collect_files(&[dir.to_path_buf()]).unwrap()
 }
 
 /// A scenario that uses every section and field, and one fault of each kind.

@@ -317,13 +317,7 @@ fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
             color.paint("31", &format!("the run did not complete: {limit}"))
         );
     }
-    let names = |k: &[ViolationKind]| {
-        if k.is_empty() {
-            "none".to_string()
-        } else {
-            k.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
-        }
-    };
+    let names = crate::suite::names;
     let met = if v.met {
         color.paint("32", "expectation met")
     } else {

@@ -698,17 +698,7 @@ impl Builder<'_> {
             lines.extend(v.evidence.iter().cloned());
             self.note_over_all(None, lines, Tone::Bad);
         }
-        let names = |kinds: &[crate::scenario::ViolationKind]| {
-            if kinds.is_empty() {
-                "none".to_string()
-            } else {
-                kinds
-                    .iter()
-                    .map(|k| k.name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        };
+        let names = crate::suite::names;
         let met = if run.verdict.met {
             "expectation met"
         } else {

@@ -158,6 +158,20 @@ fn a_saved_repro_reproduces_its_violation_with_targeted_faults_only() {
     let (code, report, _) = idemsim(&["run", path_text]);
     assert_eq!(code, Some(0), "the repro meets its expectation: {report}");
     assert!(report.contains("expectation met"), "{report}");
+    // A schedule from the exhaustive search that shows two violations at once.
+    let exhaustive = dir.path().join("exhaustive.toml");
+    let (code, stdout, _) = idemsim(&[
+        "explore",
+        "scenarios/lessons/1-request-lost-classic.toml",
+        "--exhaustive",
+        "--max-faults",
+        "1",
+        "--save-repro",
+        exhaustive.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(1), "{stdout}");
+    let (code, report, _) = idemsim(&["run", exhaustive.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{report}");
     let _ = Path::new(path_text);
 }
 

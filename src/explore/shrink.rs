@@ -212,8 +212,14 @@ pub fn shrink(scenario: &Scenario, seed: u64, violation: ViolationKind) -> Optio
             break;
         }
     }
-    best.expect = vec![violation];
     best.seed = seed;
+    // The repro expects everything it shows, so that `idemsim run` meets it.
+    runs += 1;
+    best.expect = run_scenario(&best, Some(seed)).verdict.found;
+    assert!(
+        best.expect.contains(&violation),
+        "the shrunk scenario shows the violation"
+    );
     assert!(
         Size::of(&best).within(&Size::of(scenario)),
         "shrinking never grows a scenario"

@@ -48,6 +48,15 @@ pub enum Cause {
     Outage,
 }
 
+/// How the timeline says where a key came from.
+pub fn key_origin(issued_by_server: bool) -> &'static str {
+    if issued_by_server {
+        "issued by the server"
+    } else {
+        "made by the client"
+    }
+}
+
 /// One thing that happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]

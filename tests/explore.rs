@@ -2,26 +2,10 @@
 //! the work exactly, exhaustive search finds the smallest schedule, and a saved
 //! repro reproduces its violation.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn idemsim(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_idemsim"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{idemsim, root};
 
 const CLASSIC: &str = "scenarios/lessons/3-response-lost-classic.toml";
 const ATOMIC: &str = "scenarios/lessons/3-response-lost-atomic.toml";

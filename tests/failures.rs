@@ -5,11 +5,9 @@
 use idemsim::scenario::load_scenario;
 use idemsim::suite::{SeedRange, Verdict, check_scenario, collect_files};
 use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::{idemsim, root};
 
 fn failures() -> Vec<PathBuf> {
     collect_files(&[root().join("scenarios/failures")]).unwrap()
@@ -65,20 +63,6 @@ fn fixed_designs_hold_on_a_thousand_seeds_with_random_loss() {
             other => panic!("{}: {other:?}", file.display()),
         }
     }
-}
-
-fn idemsim(args: &[&str]) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_idemsim"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

@@ -11,7 +11,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+/// Runs idemsim from the repository root: exit code and stdout.
+fn idemsim(args: &[&str]) -> (Option<i32>, String) {
+    let (code, stdout, _) = common::idemsim(args);
+    (code, stdout)
+}
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -19,20 +25,6 @@ fn root() -> &'static Path {
 
 fn read(relative: &str) -> String {
     std::fs::read_to_string(root().join(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
-}
-
-/// Runs idemsim from the repository root, as a reader would, without colour.
-fn idemsim(args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_idemsim"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8(out.stdout).expect("output is UTF-8"),
-    )
 }
 
 /// Checks `generated` against the file at `relative`, or writes it when

@@ -69,11 +69,7 @@ fn narrate(what: &What) -> (Mark, String) {
             key,
             issued_by_server,
         } => {
-            let by = if *issued_by_server {
-                "issued by the server"
-            } else {
-                "made by the client"
-            };
+            let by = crate::history::key_origin(*issued_by_server);
             (Plain, format!("has key {key} for {transfer} ({by})"))
         }
         What::Sent {

@@ -298,11 +298,7 @@ impl Builder<'_> {
                 key,
                 issued_by_server,
             } => {
-                let by = if *issued_by_server {
-                    "issued by the server"
-                } else {
-                    "made by the client"
-                };
+                let by = crate::history::key_origin(*issued_by_server);
                 self.note(
                     at,
                     (host, host),

@@ -3,7 +3,7 @@
 //!
 //! A change to any of them shows up as a reviewable diff. After reading it,
 //! accept it with `cargo insta review` (or `INSTA_UPDATE=always cargo test
-//! --release --test reports_snapshots`). Snapshots never hold colour codes.
+//! --release --test suite reports_snapshots`). Snapshots never hold colour codes.
 
 use idemsim::report::{Color, human, mermaid};
 use idemsim::run::run_scenario;

@@ -3,7 +3,7 @@
 //! * `docs/lessons.md` is generated from `docs/lessons.template.md`: every
 //!   line `$ idemsim ARGS` becomes the command and its real output. The test
 //!   fails when the checked-in guide differs from a fresh one; regenerate it
-//!   with `IDEMSIM_UPDATE_DOCS=1 cargo test --release --test reports_docs`.
+//!   with `IDEMSIM_UPDATE_DOCS=1 cargo test --release --test suite reports_docs`.
 //! * `docs/json-lines.md` describes every event type and field that the
 //!   bundled scenarios print.
 //! * `docs/ci.md` shows `docs/github-actions.yml` verbatim, and the workflow
@@ -11,7 +11,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-mod common;
+
+use crate::common;
 
 /// Runs idemsim from the repository root: exit code and stdout.
 fn idemsim(args: &[&str]) -> (Option<i32>, String) {
@@ -46,7 +47,7 @@ fn assert_current(relative: &str, generated: &str) {
             );
         panic!(
             "{relative} is stale from line {}: regenerate it with \
-             `IDEMSIM_UPDATE_DOCS=1 cargo test --release --test reports_docs`\n\
+             `IDEMSIM_UPDATE_DOCS=1 cargo test --release --test suite reports_docs`\n\
              on disk:   {:?}\ngenerated: {:?}",
             first + 1,
             on_disk.lines().nth(first),
@@ -60,8 +61,8 @@ fn assert_current(relative: &str, generated: &str) {
 fn lessons_guide() -> String {
     let template = read("docs/lessons.template.md");
     let mut out = String::from(
-        "<!-- Generated from docs/lessons.template.md by tests/reports_docs.rs; edit the \
-         template, then run `IDEMSIM_UPDATE_DOCS=1 cargo test --release --test reports_docs`. -->\n\n",
+        "<!-- Generated from docs/lessons.template.md by tests/suite/reports_docs.rs; edit the \
+         template, then run `IDEMSIM_UPDATE_DOCS=1 cargo test --release --test suite reports_docs`. -->\n\n",
     );
     for line in template.lines() {
         let Some(command) = line.strip_prefix("$ idemsim ") else {

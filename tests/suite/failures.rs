@@ -5,9 +5,8 @@
 use idemsim::scenario::load_scenario;
 use idemsim::suite::{SeedRange, Verdict, check_scenario, collect_files};
 use std::path::PathBuf;
-mod common;
 
-use common::{idemsim, root};
+use crate::common::{idemsim, root};
 
 fn failures() -> Vec<PathBuf> {
     collect_files(&[root().join("scenarios/failures")]).unwrap()

@@ -6,7 +6,7 @@
 //! (or the other way round), a default that differs, or a checked-in
 //! `docs/scenario.schema.json` that is not what `idemsim schema` prints.
 //! Regenerate the file with `IDEMSIM_UPDATE_DOCS=1 cargo test --release --test
-//! reports_schema`, or `cargo run --release -- schema > docs/scenario.schema.json`.
+//! suite reports_schema`, or `cargo run --release -- schema > docs/scenario.schema.json`.
 
 use idemsim::report::schema::{scenario_schema, scenario_schema_json};
 use idemsim::scenario::parse_scenario;
@@ -486,7 +486,7 @@ fn the_checked_in_schema_is_the_generated_one() {
     assert!(
         on_disk == generated,
         "docs/scenario.schema.json is stale; regenerate it with \
-         `IDEMSIM_UPDATE_DOCS=1 cargo test --release --test reports_schema` \
+         `IDEMSIM_UPDATE_DOCS=1 cargo test --release --test suite reports_schema` \
          or `cargo run --release -- schema > docs/scenario.schema.json`"
     );
 }

@@ -2,10 +2,8 @@
 //! the work exactly, exhaustive search finds the smallest schedule, and a saved
 //! repro reproduces its violation.
 
+use crate::common::{idemsim, root};
 use std::path::Path;
-mod common;
-
-use common::{idemsim, root};
 
 const CLASSIC: &str = "scenarios/lessons/3-response-lost-classic.toml";
 const ATOMIC: &str = "scenarios/lessons/3-response-lost-atomic.toml";

@@ -1,0 +1,18 @@
+//! The integration tests, gathered into one test binary so that `cargo test`
+//! compiles and links them once. Each module is one former `tests/*.rs` file;
+//! run one with a name filter, e.g. `cargo test --release --test suite reports_docs`.
+
+mod bad_input;
+mod common;
+mod determinism;
+mod explore;
+mod failures;
+mod lessons;
+mod properties;
+mod quiet_time;
+mod reports;
+mod reports_browser;
+mod reports_docs;
+mod reports_schema;
+mod reports_snapshots;
+mod shrink_props;

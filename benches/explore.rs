@@ -58,15 +58,17 @@
 mod common;
 
 use common::{CoresUsed, CpuSample, Plan, lesson_files, load_average, machine_line, run_bare};
+use idemsim::Ratio;
+use idemsim::SeedRange;
 use idemsim::explore::exhaustive;
 use idemsim::explore::swarm::Profile;
-use idemsim::explore::sweep::{SweepConfig, SweepReport, scenario_for, sweep};
+use idemsim::explore::swarm::scenario_for;
+use idemsim::explore::sweep::{SweepConfig, SweepReport, sweep};
+use idemsim::fault::Fault;
 use idemsim::history::What;
-use idemsim::ratio::Ratio;
-use idemsim::run::{run_scenario, run_with};
-use idemsim::scenario::{Fault, FaultKind, Scenario, load_scenario};
-use idemsim::suite::SeedRange;
-use idemsim::world::{EndReason, RunOptions};
+use idemsim::scenario::{Scenario, load_scenario};
+use idemsim::{EndReason, RunOptions};
+use idemsim::{Mode, run_scenario, run_with};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -432,7 +434,7 @@ fn measure_lesson(name: String, scenario: &Scenario, count: u64, swarm: bool) ->
     let (mut held, mut held_steps) = (0, 0);
     for seed in range.seeds() {
         let s = scenario_for(scenario, seed, swarm);
-        let out = run_scenario(&s, Some(seed)).output;
+        let out = common::traced(&s, Some(seed));
         messages += out.trace.len();
         sim_ms += out.end_ms;
         steps += out.steps;
@@ -449,7 +451,7 @@ fn measure_lesson(name: String, scenario: &Scenario, count: u64, swarm: bool) ->
     }
     run_bare(&plans[0].1, plans[0].0);
 
-    let mut config = sweep_config(range.clone(), 1);
+    let mut config = sweep_config(range, 1);
     config.swarm = swarm;
     // The sweep and the bare replay take turns, and each keeps its fastest
     // pass: a pass slowed by another process says nothing about either.
@@ -471,8 +473,10 @@ fn measure_lesson(name: String, scenario: &Scenario, count: u64, swarm: bool) ->
             black_box(run_with(
                 &s,
                 Some(seed),
+                Mode::Plain,
                 RunOptions {
                     skip_quiet_time: false,
+                    ..RunOptions::default()
                 },
             ));
         }
@@ -504,11 +508,7 @@ fn jobs_scaling(summary: &mut Summary, count: u64) {
     );
     let load_before = load_average();
     // Warm-up, and the outcome every sweep must reproduce.
-    let expected = outcome(&sweep(
-        &scenario,
-        &sweep_config(range.clone(), 2),
-        &mut |_| {},
-    ));
+    let expected = outcome(&sweep(&scenario, &sweep_config(range, 2), &mut |_| {}));
     println!(
         "{:>6}  {:>4}  {:>8}  {:>9}  {:>23}  {:>10}  {:>14}",
         "repeat",
@@ -526,7 +526,7 @@ fn jobs_scaling(summary: &mut Summary, count: u64) {
         let order: [usize; 2] = if repeat % 2 == 0 { [1, 2] } else { [2, 1] };
         for jobs in order {
             let (s, cores, report) =
-                timed_cores(|| sweep(&scenario, &sweep_config(range.clone(), jobs), &mut |_| {}));
+                timed_cores(|| sweep(&scenario, &sweep_config(range, jobs), &mut |_| {}));
             assert_eq!(
                 outcome(&report),
                 expected,
@@ -776,26 +776,15 @@ fn seeds_until_violation(start: u64, cap: u64, make: impl Fn(u64) -> Scenario) -
     }
 }
 
-fn describe(fault: &Fault) -> String {
-    let what = match &fault.kind {
-        FaultKind::Drop { message } => format!("drop {message}"),
-        FaultKind::Delay { message, delay_ms } => format!("delay {message} {delay_ms} ms"),
-        FaultKind::Duplicate { message } => format!("duplicate {message}"),
-        FaultKind::Crash {
-            host,
-            boundary_name,
-            ..
-        } => format!("crash {} at {boundary_name}", host.host()),
-        other => other.name().to_string(),
-    };
-    format!("{what} ({}#{})", fault.transfer, fault.attempt)
-}
-
-fn describe_schedule(faults: &[Fault]) -> String {
+fn describe_schedule(scenario: &Scenario, faults: &[Fault]) -> String {
     if faults.is_empty() {
         "no fault".to_string()
     } else {
-        faults.iter().map(describe).collect::<Vec<_>>().join(", ")
+        faults
+            .iter()
+            .map(|f| idemsim::inline_fault(&f.to_spec(scenario)))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -831,9 +820,13 @@ fn exhaustive_until_violation(
         for indices in combinations(pool.len(), size) {
             runs += 1;
             let mut s = base.clone();
-            s.faults = indices.iter().map(|&i| pool[i].clone()).collect();
+            s.faults = indices
+                .iter()
+                .map(|&i| pool[i].clone())
+                .collect::<Vec<_>>()
+                .into();
             if !run_scenario(&s, None).verdict.found.is_empty() {
-                return (runs, Some(s.faults), begin.elapsed().as_secs_f64());
+                return (runs, Some(s.faults.to_vec()), begin.elapsed().as_secs_f64());
             }
         }
     }
@@ -843,7 +836,7 @@ fn exhaustive_until_violation(
 fn first_counterexample(summary: &mut Summary, scale: f64) {
     let (_, lesson) = lesson(COUNTEREXAMPLE_LESSON);
     let mut base = lesson.clone();
-    base.faults.clear();
+    base.faults = Vec::new().into();
     let searches = scaled(SEARCHES, scale);
     println!(
         "4. first counterexample: {COUNTEREXAMPLE_LESSON} without its targeted fault; {searches} searches from seeds 0, {SEARCH_SPACING}, {}, ..., at most {SEARCH_CAP} seeds each",
@@ -887,7 +880,8 @@ fn first_counterexample(summary: &mut Summary, scale: f64) {
             break;
         }
     }
-    let check = exhaustive::search(&base, 1, 1, &mut |_| {}).expect("a K = 1 search is in bounds");
+    let plan = exhaustive::plan(&base, 1, u64::MAX).expect("a K = 1 search is in bounds");
+    let check = exhaustive::search(&base, plan, 1, &mut |_| {});
 
     println!(
         "  {:<32}  {:>8}  {:>8}  {:>6}  {:>6}  {:>8}  {:>14}",
@@ -931,7 +925,7 @@ fn first_counterexample(summary: &mut Summary, scale: f64) {
             .flatten();
         println!(
             "  (b) first counterexample: {} (schedule {runs} of {} with K = 1); exhaustive::search with K = 1 puts its earliest first-violation schedule at {}: {}",
-            describe_schedule(schedule),
+            describe_schedule(&base, schedule),
             check.explored,
             earliest.map_or("none".to_string(), |p| p.to_string()),
             if earliest == Some(*runs) {
@@ -1030,8 +1024,9 @@ fn exhaustive_k2(summary: &mut Summary) {
     let mut results = Vec::new();
     for jobs in [1, 2] {
         let (secs, cores, report) = timed_cores(|| {
-            exhaustive::search(&scenario, EXHAUSTIVE_K, jobs, &mut |_| {})
-                .expect("the search is within bounds")
+            let plan = exhaustive::plan(&scenario, EXHAUSTIVE_K, u64::MAX)
+                .expect("the search is within bounds");
+            exhaustive::search(&scenario, plan, jobs, &mut |_| {})
         });
         println!(
             "  jobs {jobs}: {} candidates, {} schedules explored in {secs:.2} s = {:.1} schedules/s ({} per CPU-second); violations found: {}; cores used us / others {}; load average {}",

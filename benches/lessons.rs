@@ -44,9 +44,9 @@
 mod common;
 
 use common::{Plan, lesson_files, print_machine, run_bare, stem};
-use idemsim::run::run_scenario;
+use idemsim::EndReason;
+use idemsim::run_scenario;
 use idemsim::scenario::{Scenario, load_scenario};
-use idemsim::world::EndReason;
 use std::hint::black_box;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -142,7 +142,7 @@ impl Row {
 
 fn measure(name: String, scenario: &Scenario, budget: Duration) -> Row {
     // The traced run (and a warm-up for the timed ones).
-    let traced = run_scenario(scenario, None).output;
+    let traced = common::traced(scenario, None);
     let plan = Rc::new(Plan::from_run(scenario, &traced));
     let bare_sim_ms = run_bare(&plan, 0); // warm-up, and proof the replay finishes
     let idem = time_runs(budget, |i| {

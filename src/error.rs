@@ -4,6 +4,7 @@
 //! expected, so that a person can fix the input without reading idemsim's code.
 //! They are values, never panics: the command line turns them into exit code 2.
 
+use crate::text::Escaped;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -123,30 +124,157 @@ fn locate(text: &str, offset: usize) -> (usize, usize, &str) {
 }
 
 impl fmt::Display for InputError {
+    /// The error as a person reads it. Everything that came from the input
+    /// (the message quotes names, the source line is the file's) is shown
+    /// with control characters escaped, so that a hostile file cannot drive
+    /// the terminal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = Escaped(&self.message);
         match (&self.file, self.position) {
-            (Some(file), Some((line, col))) => {
-                write!(f, "{}:{}:{}: {}", file.display(), line, col, self.message)?
-            }
-            (Some(file), None) => write!(f, "{}: {}", file.display(), self.message)?,
-            (None, _) => write!(f, "{}", self.message)?,
+            (Some(file), Some((line, col))) => write!(
+                f,
+                "{}:{}:{}: {message}",
+                Escaped(&file.display().to_string()),
+                line,
+                col
+            )?,
+            (Some(file), None) => write!(f, "{}: {message}", Escaped(&file.display().to_string()))?,
+            (None, _) => write!(f, "{message}")?,
         }
         if let (Some(src), Some((line, col))) = (&self.source_line, self.position) {
             let gutter = line.to_string().len();
+            // The underline sits under the escaped line: count what precedes
+            // the column as it is shown.
+            let before: String = src.chars().take(col - 1).collect();
+            let shown_col = Escaped(&before).to_string().chars().count();
             write!(
                 f,
                 "\n{:gutter$} |\n{} | {}\n{:gutter$} | ",
-                "", line, src, ""
+                "",
+                line,
+                Escaped(src),
+                ""
             )?;
             write!(
                 f,
                 "{}{}",
-                " ".repeat(col - 1),
-                "^".repeat(self.underline_chars)
+                " ".repeat(shown_col),
+                "^".repeat(self.underline_chars.min(200))
             )?;
         }
         Ok(())
     }
+}
+
+/// Where in a scenario a value lives: `client[1].transfers[0].from`. A
+/// problem found in a scenario built in code names its path; one found in a
+/// file also gets the line and column the path leads to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldPath(pub Vec<Segment>);
+
+/// One step of a [`FieldPath`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+impl FieldPath {
+    pub fn root() -> FieldPath {
+        FieldPath(Vec::new())
+    }
+
+    /// This path, then the table key `key`.
+    pub fn key(&self, key: &str) -> FieldPath {
+        let mut p = self.clone();
+        p.0.push(Segment::Key(key.to_string()));
+        p
+    }
+
+    /// This path, then item `index` of an array.
+    pub fn index(&self, index: usize) -> FieldPath {
+        let mut p = self.clone();
+        p.0.push(Segment::Index(index));
+        p
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, segment) in self.0.iter().enumerate() {
+            match segment {
+                Segment::Key(k) if i == 0 => write!(f, "{k}")?,
+                Segment::Key(k) => write!(f, ".{k}")?,
+                Segment::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A value of a scenario that is not valid, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: FieldPath,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(path: FieldPath, message: impl Into<String>) -> Problem {
+        Problem {
+            path,
+            message: message.into(),
+        }
+    }
+
+    /// The problem in a scenario that was built in code: named by its path.
+    pub fn into_input_error(self) -> InputError {
+        if self.path.0.is_empty() {
+            InputError::plain(self.message)
+        } else {
+            InputError::plain(format!("{}: {}", self.path, self.message))
+        }
+    }
+}
+
+/// Reads a scenario or design file, refusing what is not a regular file or
+/// is larger than [`crate::limits::MAX_FILE_BYTES`], so that a path such as
+/// `/dev/zero` is an error rather than a read that never ends.
+pub fn read_input(path: &Path, what: &str) -> Result<String, InputError> {
+    use std::io::Read;
+    let cap = crate::limits::MAX_FILE_BYTES;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| InputError::file(path, format!("cannot read {what}: {e}")))?;
+    if !meta.is_file() {
+        return Err(InputError::file(
+            path,
+            format!("cannot read {what}: not a regular file; expected a TOML file"),
+        ));
+    }
+    if meta.len() > cap {
+        return Err(InputError::file(
+            path,
+            format!(
+                "{what} is {} bytes; expected at most {cap} bytes",
+                meta.len()
+            ),
+        ));
+    }
+    let file = std::fs::File::open(path)
+        .map_err(|e| InputError::file(path, format!("cannot read {what}: {e}")))?;
+    let mut bytes = Vec::new();
+    // The size was checked, but a file can grow between the check and the read.
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| InputError::file(path, format!("cannot read {what}: {e}")))?;
+    if bytes.len() as u64 > cap {
+        return Err(InputError::file(
+            path,
+            format!("{what} is larger than {cap} bytes; expected at most {cap} bytes"),
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| InputError::file(path, format!("{what} is not UTF-8 text")))
 }
 
 impl std::error::Error for InputError {}

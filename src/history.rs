@@ -1,32 +1,96 @@
 //! The event log every part of the world appends to.
 //!
-//! One history per run: clients, the API, the stores and the network each record
-//! what they did, at which simulated millisecond, in the order it happened. The
-//! checker judges the history (and the final state); every reporter prints it.
-//! Nothing else flows from the simulation to the outside.
+//! One history per run: clients, the API, the stores, the network and the
+//! driver each record what they did, at which simulated millisecond, in the
+//! order it happened. The checker judges the history (and the final state);
+//! every reporter prints it. Nothing else flows from the simulation out.
+//!
+//! Events are data, not sentences: transfers, accounts and clients are
+//! indices into the scenario, keys and answers are typed values, every
+//! message carries its id, and why a fault happened is a [`Cause`]. The words
+//! a person reads are chosen by the reporters (`report`), never here, so no
+//! module ever decides anything by reading another's prose. An event costs a
+//! fixed few dozen bytes whatever the scenario names things.
 
-use crate::wire::{HttpResponse, TransferBody};
+pub use crate::design::{Boundary, StoreName};
+pub use crate::scenario::{AccountIx, ClientIx, TransferIx};
+pub use crate::wire::{
+    Call, Code, Endpoint, Key, KeyOrigin, Meaning, MsgId, Point, RecordKey, Response, Tag,
+    TransferBody,
+};
+pub use crate::world::{KeyRecord, KeyState, LedgerEntry};
 use serde::Serialize;
+use std::fmt;
+
+/// A host of the world, or one of the two actors outside the hosts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Host {
+    Client(ClientIx),
+    Api,
+    Keys,
+    Ledger,
+    /// The simulated network (faults on messages, the end of the fault window).
+    Network,
+    /// The driver that steps the simulation (limits, host failures).
+    Driver,
+    /// The checker that judges a finished run.
+    Checker,
+}
+
+impl Host {
+    pub fn store(store: StoreName) -> Host {
+        match store {
+            StoreName::Keys => Host::Keys,
+            StoreName::Ledger => Host::Ledger,
+        }
+    }
+
+    /// The name turmoil knows the host by (and every report prints).
+    pub fn name(self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Client(c) => write!(f, "{c}"),
+            Host::Api => f.write_str("api"),
+            Host::Keys => f.write_str("keys"),
+            Host::Ledger => f.write_str("ledger"),
+            Host::Network => f.write_str("network"),
+            Host::Driver => f.write_str("driver"),
+            Host::Checker => f.write_str("checker"),
+        }
+    }
+}
+
+/// The last thing a client heard for a transfer it never finished.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum LastAnswer {
+    TimedOut,
+    Answer(Response),
+}
 
 /// What a client finally knows about a transfer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "outcome", rename_all = "kebab-case")]
 pub enum Outcome {
     /// A 2xx answer.
-    Succeeded { response: HttpResponse },
-    /// A final error answer (4xx other than 409 key_in_use): the client stops.
-    Rejected { response: HttpResponse },
-    /// The client ran out of attempts without a final answer: the outcome is
+    Succeeded(Response),
+    /// A definitive failure: an answer the client must not retry (a 4xx other
+    /// than 409 and 429, or an answer the API marks final).
+    Failed(Response),
+    /// The client stopped without a definitive answer: the outcome is
     /// unknown (Jepsen's `:info`) and the checker counts it neither way.
-    Unknown { last: String },
+    Unknown(LastAnswer),
 }
 
 impl Outcome {
-    pub fn describe(&self) -> String {
+    pub fn response(&self) -> Option<&Response> {
         match self {
-            Outcome::Succeeded { response } => format!("succeeded: {}", response.describe()),
-            Outcome::Rejected { response } => format!("rejected: {}", response.describe()),
-            Outcome::Unknown { last } => format!("unknown (last attempt: {last})"),
+            Outcome::Succeeded(r) | Outcome::Failed(r) => Some(r),
+            Outcome::Unknown(LastAnswer::Answer(r)) => Some(r),
+            Outcome::Unknown(LastAnswer::TimedOut) => None,
         }
     }
 }
@@ -34,210 +98,234 @@ impl Outcome {
 /// Why a fault happened: what a reader, and the shrinker, needs to tell a
 /// fault the scenario asked for from one the seed drew or one that followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum Cause {
-    /// A targeted fault of the scenario.
-    Targeted,
+    /// Targeted fault number `n` (0-based) of the scenario.
+    Targeted(usize),
     /// A random fault drawn from the seed.
     Random,
-    /// Lost in flight together with another message that was lost.
-    Burst,
+    /// Lost in flight together with message `with`, which was lost.
+    Burst { with: MsgId },
     /// Sent to a host that is down.
-    HostDown,
-    /// Sent to or from a store during its outage.
-    Outage,
+    HostDown(Host),
+    /// Sent to or from a store during an outage (targeted fault `fault`).
+    Outage { fault: usize, until_ms: u64 },
 }
 
-/// How the timeline says where a key came from.
-pub fn key_origin(issued_by_server: bool) -> &'static str {
-    if issued_by_server {
-        "issued by the server"
-    } else {
-        "made by the client"
+impl Cause {
+    /// A fault the scenario or the seed chose, as opposed to one that followed from another.
+    pub fn is_primary(self) -> bool {
+        matches!(self, Cause::Targeted(_) | Cause::Random)
     }
+}
+
+/// The state of an idempotency record, as a step of a design sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum KeyPhase {
+    Absent,
+    Issued,
+    InProgress,
+    Done,
+    /// A record whose TTL has run out: absent to a design, named so a reader sees why.
+    Expired,
+}
+
+/// What a store transaction came to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum TxnResult {
+    Committed,
+    /// Stopped at a step that answers the client; nothing (or only a saved
+    /// answer) was written.
+    Stopped(Response),
+    /// Stopped because another request holds the key; the API will wait and run it again.
+    Wait,
+}
+
+/// A limit a run reached before it completed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Limit {
+    /// The scenario's cap on simulated time.
+    SimTime { max_sim_ms: u64 },
+    /// The time the world may take to go quiet after the last client finished.
+    Drain { drain_ms: u64 },
+    /// The run's budget of host steps (steps × hosts).
+    HostSteps { max_host_steps: u64 },
+    /// The cap on messages one run may send.
+    Messages { max_messages: u64 },
+}
+
+/// Where a crash hit: the step boundary the API had reached serving an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CrashSite {
+    pub boundary: Boundary,
+    pub tag: Tag,
 }
 
 /// One thing that happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "event", rename_all = "kebab-case")]
 pub enum What {
-    /// A client asks the API for an idempotency key.
-    KeyRequested { transfer: String, attempt: u32 },
+    /// A client asks the API for an idempotency key (`tag.key_request`).
+    KeyRequested { msg: MsgId, tag: Tag },
     /// A client has a key for a transfer (issued by the server or made by itself).
-    KeyObtained {
-        transfer: String,
-        key: String,
-        issued_by_server: bool,
-    },
+    KeyObtained { transfer: TransferIx, key: Key },
     /// A client sends an attempt of a transfer.
     Sent {
-        transfer: String,
-        attempt: u32,
-        key: Option<String>,
+        msg: MsgId,
+        tag: Tag,
+        key: Option<Key>,
         body: TransferBody,
     },
     /// A client receives the answer to its current attempt.
-    Received {
-        transfer: String,
-        attempt: u32,
-        response: HttpResponse,
-    },
+    Received { tag: Tag, response: Response },
     /// A client gave up waiting for an attempt's answer.
-    TimedOut { transfer: String, attempt: u32 },
+    TimedOut { tag: Tag },
     /// An answer to an earlier attempt arrived after the client stopped waiting for it.
-    LateAnswer {
-        transfer: String,
-        attempt: u32,
-        response: HttpResponse,
-    },
+    LateAnswer { tag: Tag, response: Response },
     /// A client waits before the next attempt.
-    Backoff { transfer: String, wait_ms: u64 },
+    Backoff { transfer: TransferIx, wait_ms: u64 },
+    /// The faults have healed and a transfer still has no definitive answer:
+    /// its client goes on retrying until `deadline_ms` (the liveness phase).
+    LivenessPhase {
+        transfer: TransferIx,
+        deadline_ms: u64,
+    },
     /// What the client finally knows about a transfer.
     Finished {
-        transfer: String,
+        transfer: TransferIx,
         outcome: Outcome,
         attempts: u32,
     },
-    /// The API starts serving a request.
+    /// The API starts serving a request (message `msg`).
     ApiReceived {
-        transfer: String,
-        attempt: u32,
-        path: String,
-        key: Option<String>,
+        msg: MsgId,
+        tag: Tag,
+        endpoint: Endpoint,
+        key: Option<Key>,
         body: Option<TransferBody>,
     },
-    /// A store ran (or refused) one transaction.
+    /// A store ran (or refused) one call: `call` arrived as message `msg`,
+    /// and its result leaves as message `result_msg`.
     Txn {
-        store: String,
-        transaction: String,
-        transfer: String,
-        attempt: u32,
-        result: String,
+        msg: MsgId,
+        result_msg: MsgId,
+        store: StoreName,
+        call: Call,
+        tag: Tag,
+        result: TxnResult,
     },
     /// The ledger moved money: `delta` is negative for a debit.
     LedgerEntry {
-        transfer: String,
-        attempt: u32,
+        tag: Tag,
         transfer_id: u64,
-        key: Option<String>,
-        account: String,
+        key: Option<Key>,
+        account: AccountIx,
         delta: i64,
     },
-    /// The API sends its answer.
+    /// The API sends its answer (message `msg`) to request `request_msg`.
     ApiReplied {
-        transfer: String,
-        attempt: u32,
-        key: Option<String>,
+        msg: MsgId,
+        request_msg: MsgId,
+        tag: Tag,
+        endpoint: Endpoint,
+        key: Option<Key>,
         body: Option<TransferBody>,
-        response: HttpResponse,
+        response: Response,
     },
     /// The key store did not answer and the design fails open: the API carries
     /// on without deduplication.
-    FailedOpen {
-        transfer: String,
-        attempt: u32,
-        transaction: String,
-    },
+    FailedOpen { tag: Tag, call: Call },
     /// The API gave up waiting for a store.
-    StoreTimeout {
-        store: String,
-        transfer: String,
-        attempt: u32,
-    },
+    StoreTimeout { store: StoreName, tag: Tag },
     /// The network lost a message.
     Lost {
-        from: String,
-        to: String,
-        message: String,
-        reason: String,
+        msg: MsgId,
+        from: Host,
+        to: Host,
+        point: Point,
+        tag: Tag,
         cause: Cause,
-        transfer: String,
-        attempt: u32,
-        point: String,
     },
-    /// The API stalls at a step boundary (a `stall` fault).
+    /// The API stalls at a step boundary.
     Stalled {
-        transfer: String,
-        attempt: u32,
-        at: String,
+        tag: Tag,
+        boundary: Boundary,
         stall_ms: u64,
         cause: Cause,
     },
     /// The network delivers a message twice.
     Duplicated {
-        from: String,
-        to: String,
-        message: String,
+        msg: MsgId,
+        from: Host,
+        to: Host,
+        point: Point,
+        tag: Tag,
         cause: Cause,
-        transfer: String,
-        attempt: u32,
-        point: String,
     },
     /// A client restarted and lost the key it was holding.
-    ClientRestarted { transfer: String },
-    /// A key record changed state (`absent`, `issued`, `in-progress`, `done`,
-    /// `expired`) in a committed transaction.
+    ClientRestarted { transfer: TransferIx, fault: usize },
+    /// A key record changed state in a committed transaction.
     KeyState {
-        store: String,
-        key: String,
-        from: String,
-        to: String,
+        store: StoreName,
+        key: RecordKey,
+        from: KeyPhase,
+        to: KeyPhase,
     },
-    /// A key record expired (an `expire-key` fault, ahead of its TTL).
-    KeyExpired { store: String, key: String },
+    /// A key record expired ahead of its TTL (targeted fault `fault`).
+    KeyExpired {
+        store: StoreName,
+        key: RecordKey,
+        fault: usize,
+    },
     /// The network holds a message until `until_ms`.
     Held {
-        from: String,
-        to: String,
-        message: String,
+        msg: MsgId,
+        from: Host,
+        to: Host,
+        point: Point,
+        tag: Tag,
         until_ms: u64,
-        reason: String,
         cause: Cause,
-        transfer: String,
-        attempt: u32,
-        point: String,
     },
     /// The network delivers a held message.
     Released {
-        from: String,
-        to: String,
-        message: String,
+        msg: MsgId,
+        from: Host,
+        to: Host,
+        point: Point,
+        tag: Tag,
     },
-    /// A host crashed; `at` is the step boundary the API had reached serving
-    /// `transfer`#`attempt`, when the crash came from one.
+    /// A host crashed, where `site` says when a crash fault caused it.
     Crashed {
-        host: String,
-        reason: String,
+        host: Host,
         cause: Cause,
-        at: Option<String>,
-        transfer: Option<String>,
-        attempt: Option<u32>,
+        site: Option<CrashSite>,
     },
     /// A crashed host started again, with its durable state and an empty memory.
-    Restarted { host: String },
+    Restarted { host: Host },
     /// The fault window closed: from now on the network is healthy and no host crashes.
     Healed,
     /// The run stopped at one of its limits.
-    LimitReached { limit: String },
+    LimitReached { limit: Limit },
+    /// Code running in `host` (or the driver or the checker) panicked: the run
+    /// is void, whatever it had shown so far.
+    Panicked { host: Host, message: String },
 }
 
 /// An event: when, where, what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {
     pub at_ms: u64,
-    pub host: String,
-    #[serde(flatten)]
+    pub host: Host,
     pub what: What,
 }
 
 /// The ordered log of a run.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct History {
     events: Vec<Event>,
 }
 
 impl History {
-    pub fn push(&mut self, at_ms: u64, host: &str, what: What) {
+    pub fn push(&mut self, at_ms: u64, host: Host, what: What) {
         if let Some(last) = self.events.last() {
             assert!(
                 at_ms >= last.at_ms,
@@ -245,18 +333,38 @@ impl History {
                 last.at_ms
             );
         }
-        self.events.push(Event {
-            at_ms,
-            host: host.to_string(),
-            what,
-        });
+        self.events.push(Event { at_ms, host, what });
     }
 
     pub fn events(&self) -> &[Event] {
         &self.events
     }
 
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
     pub fn into_events(self) -> Vec<Event> {
         self.events
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_is_small() {
+        // Memory per event is a scale target: a history of a million events
+        // must fit in a few hundred megabytes.
+        assert!(
+            std::mem::size_of::<Event>() <= 160,
+            "{} bytes",
+            std::mem::size_of::<Event>()
+        );
     }
 }

@@ -12,10 +12,12 @@
 //!
 //! ## A first run
 //!
+//! A scenario says who pays whom, which design the API runs, which faults
+//! strike, and which violations the run must show. Run it, and read the
+//! verdict:
+//!
 //! ```
-//! use idemsim::scenario::parse_scenario;
-//! use idemsim::run::run_scenario;
-//! use idemsim::scenario::ViolationKind;
+//! use idemsim::{ViolationKind, parse_scenario, run_scenario};
 //! use std::path::Path;
 //!
 //! let text = r#"
@@ -40,42 +42,125 @@
 //! // with the same key, and the naive design applied it again.
 //! assert!(run.verdict.found.contains(&ViolationKind::DoubleApply));
 //! assert!(run.verdict.met);
-//! assert_eq!(run.output.balances["bob"], 5000);
+//! assert_eq!(run.output.balances, vec![5000, 5000]); // alice, bob
+//! ```
+//!
+//! ## In a test of your own
+//!
+//! Build scenarios in code (the same checks as a file), run them, and assert
+//! on the verdict; a failing run names its seed and the command that replays it:
+//!
+//! ```
+//! use idemsim::{FaultSpec, Replay, ScenarioSpec, TransferSpec, run_scenario};
+//!
+//! let scenario = ScenarioSpec::builder("atomic holds", "atomic")
+//!     .account("alice", 10_000)
+//!     .account("bob", 0)
+//!     .client([TransferSpec::new("alice", "bob", 2_500)])
+//!     .fault(FaultSpec::drop_response("t1", 1))
+//!     .fault(FaultSpec::crash("t1", 2, "after:claim"))
+//!     .build()
+//!     .unwrap();
+//! for seed in 0..20 {
+//!     let run = run_scenario(&scenario, Some(seed));
+//!     assert!(
+//!         run.verdict.met,
+//!         "seed {seed} found {:?}; replay: {}",
+//!         run.verdict.found,
+//!         Replay::of(&scenario, &run)
+//!     );
+//! }
+//! ```
+//!
+//! ## Reading a run
+//!
+//! The history is typed data: every event says when, on which host, and what
+//! — with message ids, tags naming the transfer and attempt, and causes for
+//! every fault. Reports turn it into words; your code can read it directly:
+//!
+//! ```
+//! use idemsim::history::{Host, What};
+//! use idemsim::{FaultSpec, ScenarioSpec, TransferSpec, run_scenario};
+//!
+//! let scenario = ScenarioSpec::builder("lost request", "naive")
+//!     .account("alice", 100)
+//!     .account("bob", 0)
+//!     .client([TransferSpec::new("alice", "bob", 10)])
+//!     .fault(FaultSpec::drop_request("t1", 1))
+//!     .build()
+//!     .unwrap();
+//! let run = run_scenario(&scenario, None);
+//! let lost = run
+//!     .output
+//!     .events
+//!     .iter()
+//!     .filter(|e| matches!(e.what, What::Lost { .. }))
+//!     .count();
+//! assert_eq!(lost, 1);
+//! let attempts = run
+//!     .output
+//!     .events
+//!     .iter()
+//!     .filter(|e| matches!(e.what, What::Sent { .. }) && matches!(e.host, Host::Client(_)))
+//!     .count();
+//! assert_eq!(attempts, 2); // the retry went through
+//! print!("{}", idemsim::report::human::render(&scenario, &run, idemsim::report::Color::Never));
 //! ```
 //!
 //! ## How it fits together
 //!
-//! Data flows one way: [`scenario`] → [`world`] (+ faults) → [`history`] →
-//! [`check`] → [`report`].
+//! Data flows one way: [`scenario`] → world (+ faults) → [`history`] →
+//! [`check`] → [`report`], with [`explore`] and the command line ([`cli`])
+//! above them.
 //!
 //! * [`scenario`] reads and validates scenario files (TOML), with errors that
-//!   name file, line and column.
+//!   name file, line and column, and builds scenarios in code.
 //! * [`design`] reads designs: what the API does, as transactions of steps
 //!   against the stores. `naive`, `classic` and `atomic` ship built in.
-//! * [`world`] runs the turmoil simulation: hosts, durable stores, the
-//!   network fault injector, crashes and restarts.
-//! * [`history`] is the ordered event log every part appends to.
+//! * The world runs the turmoil simulation: hosts, durable stores, the
+//!   network fault injector, crashes and restarts, the liveness phase.
+//! * [`history`] is the ordered, typed event log every part appends to.
 //! * [`check`] judges the invariants, one module each, by stable name.
-//! * [`report`] prints the narrated timeline and verdict, or JSON Lines.
+//! * [`report`] prints the narrated timeline and verdict, JSON Lines, JUnit,
+//!   HTML and diagrams.
+//! * [`explore`] sweeps seeds, searches fault schedules, and shrinks a
+//!   failure to a scenario file.
 //!
 //! ## Determinism
 //!
 //! Every random choice is drawn from the run's seed through named ChaCha
-//! streams ([`seed`]); turmoil gets a derived `rng_seed` and a fixed epoch;
-//! no `HashMap` iteration, no wall clock, no threads inside a simulation.
-//! The same scenario and seed print the same bytes on every machine.
+//! streams; turmoil gets a derived `rng_seed` and a fixed epoch; no `HashMap`
+//! iteration, no wall clock, no threads inside a simulation. The same scenario
+//! and seed print the same bytes on every machine.
 
 pub mod check;
+pub mod cli;
+mod describe;
 pub mod design;
-pub mod error;
+mod error;
 pub mod explore;
+pub mod fault;
 pub mod history;
 pub mod limits;
-pub mod ratio;
+mod ratio;
+pub mod reach;
 pub mod report;
-pub mod run;
+mod run;
 pub mod scenario;
-pub mod seed;
+mod seed;
+mod seeds;
 pub mod suite;
-pub mod wire;
-pub mod world;
+mod text;
+mod wire;
+mod world;
+
+pub use check::{OutcomeCounts, Verdict, Violation, ViolationKind};
+pub use error::{FieldPath, InputError};
+pub use fault::{CrashHost, FaultSpec};
+pub use ratio::Ratio;
+pub use run::{Mode, Replay, Run, inline_fault, run_scenario, run_with};
+pub use scenario::{
+    Scenario, ScenarioBuilder, ScenarioSpec, TransferSpec, load_scenario, parse_scenario,
+};
+pub use seeds::{Partition, SeedRange};
+pub use world::{EndReason, RunOptions, RunOutput, TracedMessage};

@@ -6,13 +6,17 @@
 /// Accounts in one scenario.
 pub const MAX_ACCOUNTS: usize = 1_000;
 /// Clients (hosts `client-1` …) in one scenario.
-pub const MAX_CLIENTS: usize = 32;
+pub const MAX_CLIENTS: usize = 1_000;
 /// Transfers over all clients of one scenario.
-pub const MAX_TRANSFERS: usize = 1_000;
+pub const MAX_TRANSFERS: usize = 100_000;
 /// Attempts a client may make for one transfer (or for one key request).
 pub const MAX_ATTEMPTS: u32 = 100;
-/// Attempts a client makes after the faults heal, on top of `max_attempts`.
+/// Attempts a client makes after the faults heal, at least, when it has no
+/// definitive answer yet.
 pub const MAX_ATTEMPTS_AFTER_HEAL: u32 = 20;
+/// Attempts one transfer may make in all, liveness phase included: the
+/// liveness phase doubles its waits, so it needs few.
+pub const MAX_ATTEMPTS_PER_TRANSFER: u32 = 256;
 /// Targeted faults in one scenario.
 pub const MAX_FAULTS: usize = 1_000;
 /// Transactions in one design.
@@ -28,10 +32,17 @@ pub const MAX_LATENCY_MS: u64 = 10_000;
 pub const DEFAULT_MAX_SIM_MS: u64 = 600_000;
 /// The largest cap on simulated time a scenario may ask for (thirty days).
 pub const MAX_SIM_MS: u64 = 30 * 86_400_000;
-/// turmoil steps one run may take (each one millisecond tick).
-pub const MAX_STEPS: u64 = 20_000_000;
-/// Messages one run may send before it stops as over its limit.
-pub const MAX_MESSAGES: u64 = 1_000_000;
+/// The default budget of host steps for one run: turmoil steps times hosts.
+/// A turmoil step costs every host about 1.6 µs whether it works or idles,
+/// so this budget is what bounds a run's wall time: about half a minute on
+/// a 2-core machine. A scenario may raise it (`[limits] max_host_steps`).
+pub const DEFAULT_MAX_HOST_STEPS: u64 = 20_000_000;
+/// The largest budget of host steps a scenario may ask for.
+pub const MAX_HOST_STEPS: u64 = 10_000_000_000;
+/// The default cap on messages one run may send.
+pub const DEFAULT_MAX_MESSAGES: u64 = 2_000_000;
+/// The largest cap on messages a scenario may ask for.
+pub const MAX_MESSAGES: u64 = 100_000_000;
 /// How long the world may run after the last client finished, so that messages
 /// still in flight and delayed requests land before the checker reads the ledger.
 pub const DRAIN_MS: u64 = 60_000;
@@ -45,7 +56,18 @@ pub const MAX_JOBS: usize = 256;
 pub const MAX_REPORTED_FAILURES: usize = 1_000;
 /// Targeted faults an exhaustive search may place in one schedule.
 pub const MAX_EXHAUSTIVE_FAULTS: usize = 4;
-/// Schedules one exhaustive search may run.
-pub const MAX_SCHEDULES: u64 = 1_000_000;
+/// Schedules an exhaustive search runs unless `--max-schedules` raises it:
+/// about a minute for a one-transfer scenario on a 2-core machine.
+pub const DEFAULT_MAX_SCHEDULES: u64 = 100_000;
+/// Schedules one exhaustive search may be allowed to run.
+pub const MAX_SCHEDULES: u64 = 100_000_000;
 /// Runs one shrink may spend.
 pub const MAX_SHRINK_RUNS: u64 = 10_000;
+/// Bytes in a name the scenario or a design gives (an account, a transfer id,
+/// a transaction, an answer code): bounded so that every message fits a
+/// datagram and every line of a report stays readable.
+pub const MAX_NAME_BYTES: usize = 64;
+/// Steps in one design transaction.
+pub const MAX_STEPS_PER_TRANSACTION: usize = 32;
+/// Bytes idemsim reads from one scenario or design file.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;

@@ -93,6 +93,20 @@ impl Serialize for Ratio {
     }
 }
 
+impl schemars::JsonSchema for Ratio {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RatioText".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A probability written as a ratio of integers (`\"1/20\"`) or `\"0\"`, never a float, so that a seed means the same thing on every machine.",
+            "type": "string",
+            "pattern": r"^\s*(0|[0-9]+\s*/\s*[0-9]+)\s*$"
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

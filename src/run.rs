@@ -1,46 +1,174 @@
-//! One run: scenario → world (+ faults) → history → checker.
+//! One run: scenario → world (+ faults) → history → checker, and the
+//! command that replays it.
 
-use crate::check::{Verdict, check};
+use crate::check::{Verdict, check, void_verdict};
+use crate::fault::FaultSpec;
+use crate::history::Host;
 use crate::scenario::Scenario;
-use crate::world::{RunOptions, RunOutput, run_world};
+use crate::world::panics::{Capture, as_host};
+use crate::world::{EndReason, RunOptions, RunOutput, run_world};
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// How the scenario of a run was made from its file: what a replay must redo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// The file as it is.
+    Plain,
+    /// The seed also picked the random fault profile (`--swarm`).
+    Swarm,
+    /// The file's own faults and random rates set aside, and only the run's
+    /// targeted faults placed (a schedule of an exhaustive search).
+    OnlyFaults,
+}
 
 /// A finished run: what happened and what the checker made of it.
 #[derive(Debug, Clone)]
 pub struct Run {
     pub seed: u64,
+    pub mode: Mode,
     pub output: RunOutput,
     pub verdict: Verdict,
 }
 
 /// Runs `scenario` once, with `seed` or else the scenario's own seed.
 pub fn run_scenario(scenario: &Scenario, seed: Option<u64>) -> Run {
-    run_with(scenario, seed, RunOptions::default())
+    run_with(scenario, seed, Mode::Plain, RunOptions::default())
 }
 
-/// Runs `scenario` once with explicit [`RunOptions`].
-pub fn run_with(scenario: &Scenario, seed: Option<u64>, options: RunOptions) -> Run {
+/// Runs `scenario` once. Whatever panics — code in a host, the driver, the
+/// checker — the run comes back, failed, with the panic as its end.
+pub fn run_with(scenario: &Scenario, seed: Option<u64>, mode: Mode, options: RunOptions) -> Run {
     let seed = seed.unwrap_or(scenario.seed);
-    let output = run_world(scenario, seed, options);
-    let verdict = check(scenario, &output);
+    let capture = Capture::begin();
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let output = run_world(scenario, seed, options);
+        let verdict = as_host(Host::Checker, || {
+            if options.panic_in == Some(Host::Checker) {
+                panic!("self-test: the checker panics");
+            }
+            check(scenario, &output)
+        });
+        (output, verdict)
+    }));
+    let (output, verdict) = match result {
+        Ok(done) => done,
+        Err(_) => {
+            let caught = capture.take().into_iter().next();
+            let end = EndReason::Panicked {
+                host: caught.as_ref().and_then(|c| c.host).unwrap_or(Host::Driver),
+                message: caught
+                    .map(|c| c.message)
+                    .unwrap_or_else(|| "a panic with no message".to_string()),
+            };
+            (
+                RunOutput::void(seed, end.clone()),
+                void_verdict(scenario, end),
+            )
+        }
+    };
     Run {
         seed,
+        mode,
         output,
         verdict,
     }
 }
 
-/// The command that replays a run exactly.
-pub fn replay_command(scenario: &Scenario, seed: u64) -> String {
-    replay_command_with(scenario, seed, false)
+/// The command that replays a run exactly, as its parts (a person reads it
+/// with [`fmt::Display`]; a test can run it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replay {
+    pub args: Vec<String>,
 }
 
-/// The command that replays a run; `swarm`: the seed also picked the fault profile.
-pub fn replay_command_with(scenario: &Scenario, seed: u64, swarm: bool) -> String {
-    let path = scenario
-        .path
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "SCENARIO.toml".to_string());
-    let swarm = if swarm { " --swarm" } else { "" };
-    format!("idemsim run {path} --seed {seed}{swarm}")
+impl Replay {
+    /// How to replay `run` of `scenario` (the scenario as it ran).
+    pub fn of(scenario: &Scenario, run: &Run) -> Replay {
+        Replay::new(scenario, run.seed, run.mode)
+    }
+
+    /// How to replay seed `seed` of `scenario` in `mode`.
+    pub fn new(scenario: &Scenario, seed: u64, mode: Mode) -> Replay {
+        let file = scenario
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "SCENARIO.toml".to_string());
+        let mut args = vec![
+            "idemsim".to_string(),
+            "run".to_string(),
+            file,
+            "--seed".to_string(),
+            seed.to_string(),
+        ];
+        match mode {
+            Mode::Plain => {}
+            Mode::Swarm => args.push("--swarm".to_string()),
+            Mode::OnlyFaults => {
+                args.push("--only-faults".to_string());
+                for fault in scenario.faults.iter() {
+                    args.push("--fault".to_string());
+                    args.push(inline_fault(&fault.to_spec(scenario)));
+                }
+            }
+        }
+        Replay { args }
+    }
+}
+
+impl fmt::Display for Replay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let quoted: Vec<String> = self.args.iter().map(|a| shell_quote(a)).collect();
+        f.write_str(&quoted.join(" "))
+    }
+}
+
+/// A fault as an inline TOML table: `{ kind = "drop-response", transfer = "t1", attempt = 1 }`.
+pub fn inline_fault(spec: &FaultSpec) -> String {
+    let value = toml::Value::try_from(spec).expect("a fault spec is a TOML table");
+    let toml::Value::Table(table) = value else {
+        unreachable!("a fault spec is a table")
+    };
+    // `kind` first, as a person writes it.
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(kind) = table.get("kind") {
+        parts.push(format!("kind = {kind}"));
+    }
+    for (k, v) in &table {
+        if k != "kind" {
+            parts.push(format!("{k} = {v}"));
+        }
+    }
+    format!("{{ {} }}", parts.join(", "))
+}
+
+/// Quotes a word for a POSIX shell when it needs it.
+fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_what_a_shell_would_split() {
+        assert_eq!(shell_quote("a/b.toml"), "a/b.toml");
+        assert_eq!(shell_quote("my file.toml"), "'my file.toml'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(
+            inline_fault(&FaultSpec::drop_response("t1", 2)),
+            r#"{ kind = "drop-response", attempt = 2, transfer = "t1" }"#
+        );
+    }
 }

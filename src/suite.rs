@@ -1,68 +1,40 @@
 //! `idemsim check`: every scenario under some paths, each judged against its
 //! `[expect]`, on its own seed or over a seed range.
 
+use crate::check::ViolationKind;
 use crate::error::InputError;
-use crate::limits;
-use crate::run::{replay_command, run_scenario};
-use crate::scenario::{ExpectOn, Scenario, ViolationKind, load_scenario};
+use crate::run::{Mode, Replay, Run, run_scenario};
+use crate::scenario::{ExpectOn, Scenario, load_scenario};
+use crate::seeds::SeedRange;
 use serde::Serialize;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-/// Seeds `A..B` (B excluded) or `A..=B` (B included).
+/// Why a run did not meet its scenario's expectation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SeedRange {
-    pub start: u64,
-    pub end: u64,
+#[serde(rename_all = "kebab-case")]
+pub enum Miss {
+    /// The run stopped before it completed (a limit, a panic).
+    DidNotComplete,
+    /// It found other violations than expected.
+    Violations,
+    /// Its outcome counts differ from what `[expect]` asks.
+    Outcomes,
 }
 
-impl SeedRange {
-    /// Parses `A..B` or `A..=B`; at most [`limits::MAX_SEEDS`] seeds.
-    pub fn parse(text: &str) -> Result<SeedRange, String> {
-        let expected = "expected a seed range such as 0..1000 (1000 seeds) or 5..=9";
-        let (start, end, inclusive) = if let Some((a, b)) = text.split_once("..=") {
-            (a, b, true)
-        } else if let Some((a, b)) = text.split_once("..") {
-            (a, b, false)
+impl Miss {
+    /// Why `run` of `scenario` missed its expectation, if it did.
+    pub fn of(scenario: &Scenario, run: &Run) -> Option<Miss> {
+        let v = &run.verdict;
+        if v.met {
+            None
+        } else if v.end != crate::world::EndReason::Completed {
+            Some(Miss::DidNotComplete)
+        } else if v.found != v.expected {
+            Some(Miss::Violations)
         } else {
-            return Err(format!("`{text}` is not a seed range; {expected}"));
-        };
-        let number = |s: &str| {
-            s.trim()
-                .parse::<u64>()
-                .map_err(|_| format!("`{s}` in `{text}` is not a seed; {expected}"))
-        };
-        let start = number(start)?;
-        let end = number(end)?;
-        let end = if inclusive {
-            end.checked_add(1)
-                .ok_or_else(|| format!("`{text}` ends past the last seed"))?
-        } else {
-            end
-        };
-        if end <= start {
-            return Err(format!("`{text}` holds no seed; {expected}"));
+            debug_assert!(!v.outcomes.misses(&scenario.expect).is_empty());
+            Some(Miss::Outcomes)
         }
-        if end - start > limits::MAX_SEEDS {
-            return Err(format!(
-                "`{text}` holds {} seeds; expected at most {}",
-                end - start,
-                limits::MAX_SEEDS
-            ));
-        }
-        Ok(SeedRange { start, end })
-    }
-
-    pub fn seeds(&self) -> Range<u64> {
-        self.start..self.end
-    }
-
-    pub fn len(&self) -> u64 {
-        self.end - self.start
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.end == self.start
     }
 }
 
@@ -76,6 +48,7 @@ pub enum Verdict {
     Failed {
         seed: u64,
         found: Vec<ViolationKind>,
+        miss: Miss,
         replay: String,
         seeds_run: u64,
     },
@@ -92,21 +65,57 @@ pub struct ScenarioResult {
     pub expect_on: Option<ExpectOn>,
     #[serde(flatten)]
     pub verdict: Verdict,
+    /// The run a report shows as evidence (the failing seed's, or the first
+    /// seed's when it passed), when the check was asked to keep it.
+    #[serde(skip)]
+    pub shown: Option<(Scenario, Run)>,
 }
 
 impl ScenarioResult {
     pub fn passed(&self) -> bool {
         matches!(self.verdict, Verdict::Passed { .. })
     }
+
+    pub fn invalid(&self) -> bool {
+        matches!(self.verdict, Verdict::Invalid { .. })
+    }
+}
+
+/// The counts of a whole `check`, the same in every report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub scenarios: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub invalid: usize,
+}
+
+impl Totals {
+    pub fn of(results: &[ScenarioResult]) -> Totals {
+        let passed = results.iter().filter(|r| r.passed()).count();
+        let invalid = results.iter().filter(|r| r.invalid()).count();
+        Totals {
+            scenarios: results.len(),
+            passed,
+            failed: results.len() - passed - invalid,
+            invalid,
+        }
+    }
+
+    /// Every expectation met and every file valid.
+    pub fn met(&self) -> bool {
+        self.passed == self.scenarios
+    }
 }
 
 /// Every `.toml` file under `paths` (directories recursively), sorted, so the
-/// order never depends on the file system.
+/// order never depends on the file system. No file at all is bad input: a
+/// check of nothing proves nothing.
 pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
-            walk(path, &mut files)?;
+            walk(path, &mut files, 0)?;
         } else if path.exists() {
             files.push(path.clone());
         } else {
@@ -115,10 +124,26 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
     }
     files.sort();
     files.dedup();
+    if files.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(InputError::plain(format!(
+            "no scenario files under {}; expected .toml files or directories holding them",
+            crate::text::list(&shown)
+        )));
+    }
     Ok(files)
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), InputError> {
+/// Directories deeper than this are not searched (a symlink loop ends here).
+const MAX_DEPTH: usize = 32;
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>, depth: usize) -> Result<(), InputError> {
+    if depth > MAX_DEPTH {
+        return Err(InputError::file(
+            dir,
+            format!("directories nest deeper than {MAX_DEPTH}; expected a tree of scenario files"),
+        ));
+    }
     let entries = std::fs::read_dir(dir)
         .map_err(|e| InputError::file(dir, format!("cannot read directory: {e}")))?;
     for entry in entries {
@@ -126,7 +151,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), InputError> {
             .map_err(|e| InputError::file(dir, format!("cannot read directory: {e}")))?
             .path();
         if path.is_dir() {
-            walk(&path, files)?;
+            walk(&path, files, depth + 1)?;
         } else if path.extension().is_some_and(|e| e == "toml") {
             files.push(path);
         }
@@ -134,15 +159,24 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), InputError> {
     Ok(())
 }
 
-/// Checks one scenario file, on its own seed or over `seeds`. `progress` is
-/// called after every seed with the number of seeds run so far.
+/// How to check.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckConfig {
+    /// Run each scenario over these seeds instead of its own.
+    pub seeds: Option<SeedRange>,
+    /// Keep the run a report shows (for `--junit` and `--html`).
+    pub keep_runs: bool,
+}
+
+/// Checks one scenario file. `progress` is called after every seed with the
+/// number of seeds run so far.
 pub fn check_file(
     path: &Path,
-    seeds: Option<&SeedRange>,
+    config: CheckConfig,
     progress: &mut dyn FnMut(u64),
 ) -> ScenarioResult {
     match load_scenario(path) {
-        Ok(scenario) => check_scenario(&scenario, seeds, progress),
+        Ok(scenario) => check_scenario(&scenario, config, progress),
         Err(e) => ScenarioResult {
             path: path.to_path_buf(),
             name: String::new(),
@@ -151,6 +185,7 @@ pub fn check_file(
             verdict: Verdict::Invalid {
                 error: e.to_string(),
             },
+            shown: None,
         },
     }
 }
@@ -158,16 +193,13 @@ pub fn check_file(
 /// Checks a loaded scenario.
 pub fn check_scenario(
     scenario: &Scenario,
-    seeds: Option<&SeedRange>,
+    config: CheckConfig,
     progress: &mut dyn FnMut(u64),
 ) -> ScenarioResult {
-    let own = SeedRange {
-        start: scenario.seed,
-        end: scenario.seed + 1,
-    };
-    let range = seeds.unwrap_or(&own);
-    let need_every = scenario.expect_on == ExpectOn::EverySeed;
-    let mut first_miss: Option<(u64, Vec<ViolationKind>)> = None;
+    let range = config.seeds.unwrap_or(SeedRange::one(scenario.seed));
+    let need_every = scenario.expect.seeds == ExpectOn::EverySeed;
+    let mut first_miss: Option<(u64, Run)> = None;
+    let mut first_run: Option<Run> = None;
     let mut seeds_run = 0;
     for seed in range.seeds() {
         let run = run_scenario(scenario, Some(seed));
@@ -175,61 +207,46 @@ pub fn check_scenario(
         progress(seeds_run);
         let met = run.verdict.met;
         if met && !need_every {
-            return result(scenario, Verdict::Passed { seeds_run });
+            return result(scenario, Verdict::Passed { seeds_run }, config, Some(run));
         }
-        if !met && first_miss.is_none() {
-            first_miss = Some((seed, run.verdict.found.clone()));
+        if !met {
+            first_miss = Some((seed, run));
             if need_every {
                 break;
             }
+        } else if first_run.is_none() && config.keep_runs {
+            first_run = Some(run);
         }
     }
-    let verdict = match first_miss {
-        None => Verdict::Passed { seeds_run },
-        Some((seed, found)) => Verdict::Failed {
-            seed,
-            found,
-            replay: replay_command(scenario, seed),
-            seeds_run,
-        },
-    };
-    result(scenario, verdict)
+    match first_miss {
+        Some((seed, run)) if need_every || first_run.is_none() => {
+            let verdict = Verdict::Failed {
+                seed,
+                found: run.verdict.found.clone(),
+                miss: Miss::of(scenario, &run).expect("the run missed"),
+                replay: Replay::new(scenario, seed, Mode::Plain).to_string(),
+                seeds_run,
+            };
+            result(scenario, verdict, config, Some(run))
+        }
+        _ => result(scenario, Verdict::Passed { seeds_run }, config, first_run),
+    }
 }
 
-fn result(scenario: &Scenario, verdict: Verdict) -> ScenarioResult {
+fn result(
+    scenario: &Scenario,
+    verdict: Verdict,
+    config: CheckConfig,
+    run: Option<Run>,
+) -> ScenarioResult {
     ScenarioResult {
         path: scenario.path.clone().unwrap_or_default(),
         name: scenario.name.clone(),
-        expected: scenario.expect.clone(),
-        expect_on: Some(scenario.expect_on),
+        expected: scenario.expect.violations.clone(),
+        expect_on: Some(scenario.expect.seeds),
         verdict,
-    }
-}
-
-/// `double-apply, stuck-key`, or `none`.
-pub fn names(kinds: &[ViolationKind]) -> String {
-    if kinds.is_empty() {
-        "none".to_string()
-    } else {
-        kinds
-            .iter()
-            .map(|k| k.name())
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_seed_ranges() {
-        assert_eq!(SeedRange::parse("0..10").unwrap().len(), 10);
-        assert_eq!(SeedRange::parse("5..=9").unwrap().seeds(), 5..10);
-        assert!(SeedRange::parse("10..10").is_err());
-        assert!(SeedRange::parse("a..3").is_err());
-        assert!(SeedRange::parse("7").is_err());
-        assert!(SeedRange::parse("0..99999999999").is_err());
+        shown: run
+            .filter(|_| config.keep_runs)
+            .map(|r| (scenario.clone(), r)),
     }
 }

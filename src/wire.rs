@@ -1,16 +1,25 @@
-//! The wire format: every message that crosses turmoil's network.
+//! The wire format: every message that crosses turmoil's network between the
+//! hosts idemsim builds.
 //!
-//! Messages have an HTTP-like shape (method, path, `Idempotency-Key`, body,
-//! status), serialised with serde. Each datagram starts with the message id as
-//! eight little-endian bytes, so that the fault injector can tell a new message
-//! from one it has already judged without decoding the rest.
+//! Messages have an HTTP-like shape (method and path as an [`Endpoint`], an
+//! `Idempotency-Key`, a body, a status), serialised with serde. Each datagram
+//! starts with the message id as eight little-endian bytes, so that the fault
+//! injector can tell a new message from one it has already judged without
+//! decoding the rest.
+//!
+//! Names travel as indices into the scenario (an account is an
+//! [`AccountIx`]), and keys as compact values ([`Key`]): a message stays a few
+//! hundred bytes whatever the scenario calls things, so nothing a scenario may
+//! say can outgrow a datagram.
 //!
 //! A [`Tag`] rides along with every message: which transfer and attempt it
 //! belongs to. It is ghost data, like a Jepsen operation id: the fault injector
 //! and the checker read it, the design never does.
 
-use crate::design::Step;
+use crate::scenario::{AccountIx, ClientIx, TransferIx};
 use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::Arc;
 
 /// The one UDP port every host listens on.
 pub const PORT: u16 = 7000;
@@ -18,149 +27,336 @@ pub const PORT: u16 = 7000;
 /// Largest datagram idemsim sends or accepts.
 pub const MAX_DATAGRAM_BYTES: usize = 16 * 1024;
 
+/// A message id: unique in a run, growing in send order.
+pub type MsgId = u64;
+
 /// Which transfer intent and attempt a message serves.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Tag {
-    pub transfer: String,
+    pub transfer: TransferIx,
     pub attempt: u32,
     /// The message belongs to a key request (`POST /keys`), not to the transfer itself.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub key_request: bool,
 }
 
 impl Tag {
-    /// `t1#2`: transfer t1, attempt 2 (`t1#key2` for its key request).
-    pub fn label(&self) -> String {
-        if self.key_request {
-            format!("{}#key{}", self.transfer, self.attempt)
-        } else {
-            format!("{}#{}", self.transfer, self.attempt)
+    pub fn transfer(transfer: TransferIx, attempt: u32) -> Tag {
+        Tag {
+            transfer,
+            attempt,
+            key_request: false,
+        }
+    }
+
+    pub fn key_request(transfer: TransferIx, attempt: u32) -> Tag {
+        Tag {
+            transfer,
+            attempt,
+            key_request: true,
         }
     }
 }
 
-/// The body of `POST /transfers`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TransferBody {
-    pub from: String,
-    pub to: String,
-    pub amount: i64,
+/// Who made an idempotency key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum KeyOrigin {
+    /// The client made it (`ck-…`).
+    Client,
+    /// The API issued it (`sk-…`).
+    Server,
 }
 
-impl TransferBody {
-    /// The payload fingerprint a design compares to detect a reused key (422).
-    pub fn fingerprint(&self) -> String {
-        format!("{}>{}:{}", self.from, self.to, self.amount)
+/// An idempotency key: 24 random bits and who drew them, printed `ck-1a2b3c`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Key {
+    pub origin: KeyOrigin,
+    pub value: u32,
+}
+
+impl Key {
+    pub fn issued_by_server(self) -> bool {
+        self.origin == KeyOrigin::Server
     }
 }
 
-/// An HTTP-like request from a client to the API.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HttpRequest {
-    /// The caller's identity (an API key, in real life): who sends this request.
-    pub client: String,
-    pub method: String,
-    pub path: String,
-    pub idempotency_key: Option<String>,
-    pub body: Option<TransferBody>,
-}
-
-impl HttpRequest {
-    pub const TRANSFERS: &'static str = "/transfers";
-    pub const KEYS: &'static str = "/keys";
-
-    pub fn is_transfer(&self) -> bool {
-        self.path == Self::TRANSFERS
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let prefix = match self.origin {
+            KeyOrigin::Client => "ck",
+            KeyOrigin::Server => "sk",
+        };
+        write!(f, "{prefix}-{:06x}", self.value)
     }
 }
 
-/// An HTTP-like response from the API.
+/// Where an idempotency record lives: the key alone (one namespace for
+/// everyone), or the key scoped to the client that sent it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RecordKey {
+    pub scope: Option<ClientIx>,
+    pub key: Key,
+}
+
+impl fmt::Display for RecordKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.scope {
+            Some(client) => write!(f, "{client}/{}", self.key),
+            None => write!(f, "{}", self.key),
+        }
+    }
+}
+
+/// The machine-readable code of an answer. The codes idemsim's own hosts
+/// and clients act on are variants; a design may answer any other code.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    Created,
+    KeyIssued,
+    KeyInUse,
+    KeyAlreadyUsed,
+    UnknownKey,
+    PayloadMismatch,
+    InsufficientFunds,
+    StoreUnavailable,
+    NothingToReplay,
+    MissingKey,
+    MissingBody,
+    NotFound,
+    /// A code only a design file names.
+    Other(Arc<str>),
+}
+
+impl Code {
+    const KNOWN: [(Code, &'static str); 12] = [
+        (Code::Created, "created"),
+        (Code::KeyIssued, "key_issued"),
+        (Code::KeyInUse, "key_in_use"),
+        (Code::KeyAlreadyUsed, "key_already_used"),
+        (Code::UnknownKey, "unknown_key"),
+        (Code::PayloadMismatch, "payload_mismatch"),
+        (Code::InsufficientFunds, "insufficient_funds"),
+        (Code::StoreUnavailable, "store_unavailable"),
+        (Code::NothingToReplay, "nothing_to_replay"),
+        (Code::MissingKey, "missing_key"),
+        (Code::MissingBody, "missing_body"),
+        (Code::NotFound, "not_found"),
+    ];
+
+    pub fn parse(text: &str) -> Code {
+        Code::KNOWN
+            .iter()
+            .find(|(_, name)| *name == text)
+            .map(|(code, _)| code.clone())
+            .unwrap_or_else(|| Code::Other(Arc::from(text)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Code::Other(text) => text,
+            known => {
+                Code::KNOWN
+                    .iter()
+                    .find(|(code, _)| code == known)
+                    .expect("every known code has a name")
+                    .1
+            }
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Code, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Ok(Code::parse(&text))
+    }
+}
+
+/// An answer from the API.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct HttpResponse {
+pub struct Response {
     pub status: u16,
-    /// Machine-readable outcome: `created`, `key_in_use`, `payload_mismatch`, …
-    pub code: String,
+    pub code: Code,
     /// The ledger's id for the applied transfer, in a success body.
     pub transfer_id: Option<u64>,
     /// The key, in the answer to `POST /keys`.
-    pub key: Option<String>,
+    pub key: Option<Key>,
     /// The `Idempotent-Replayed: true` header: this answer is a stored one.
     pub replayed: bool,
+    /// The `Should-Retry: false` header: the API says this answer is final,
+    /// whatever its status (Stripe's SDKs honour such a header).
+    pub final_answer: bool,
 }
 
-impl HttpResponse {
-    pub fn error(status: u16, code: &str) -> Self {
-        HttpResponse {
+/// What a client makes of an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meaning {
+    /// 2xx: the transfer happened.
+    Success,
+    /// An answer the client must not retry: a 4xx other than 409 and 429,
+    /// or any answer the API marks final.
+    Failure,
+    /// "Try again later": 409, 429, 5xx.
+    Transient,
+}
+
+impl Response {
+    pub fn error(status: u16, code: Code) -> Self {
+        Response {
             status,
-            code: code.to_string(),
+            code,
             transfer_id: None,
             key: None,
             replayed: false,
+            final_answer: false,
         }
     }
 
     pub fn created(transfer_id: Option<u64>) -> Self {
-        HttpResponse {
+        Response {
             transfer_id,
-            ..HttpResponse::error(201, "created")
+            ..Response::error(201, Code::Created)
+        }
+    }
+
+    pub fn meaning(&self) -> Meaning {
+        if (200..300).contains(&self.status) {
+            Meaning::Success
+        } else if self.final_answer
+            || ((400..500).contains(&self.status) && !matches!(self.status, 409 | 429))
+        {
+            Meaning::Failure
+        } else {
+            Meaning::Transient
         }
     }
 
     pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
+        self.meaning() == Meaning::Success
     }
 
-    /// Answers that say "try again later" rather than give the outcome: 409
-    /// while the key is in use, 429, and server-side failures.
+    /// Answers that say "try again later" rather than give the outcome.
     pub fn is_transient(&self) -> bool {
-        self.status == 409 && self.code == "key_in_use" || self.status == 429 || self.status >= 500
+        self.meaning() == Meaning::Transient
     }
 
     /// What a client may compare between two answers: everything but the replay header.
-    pub fn content(&self) -> (u16, &str, Option<u64>) {
+    pub fn content(&self) -> (u16, &Code, Option<u64>) {
         (self.status, &self.code, self.transfer_id)
-    }
-
-    /// `201 created (transfer 3)`.
-    pub fn describe(&self) -> String {
-        let mut s = format!("{} {}", self.status, self.code);
-        if let Some(id) = self.transfer_id {
-            s.push_str(&format!(" (transfer {id})"));
-        }
-        if let Some(key) = &self.key {
-            s.push_str(&format!(" (key {key})"));
-        }
-        if self.replayed {
-            s.push_str(" [replayed]");
-        }
-        s
     }
 }
 
-/// What a store transaction runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Program {
+/// The body of `POST /transfers`: accounts by index into the scenario's
+/// (sorted) accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct TransferBody {
+    pub from: AccountIx,
+    pub to: AccountIx,
+    pub amount: i64,
+}
+
+/// What a design compares to detect a reused key with another payload (422).
+pub type Fingerprint = TransferBody;
+
+/// The API's endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Endpoint {
+    /// `POST /transfers`.
+    Transfers,
+    /// `POST /keys`.
+    Keys,
+}
+
+impl Endpoint {
+    pub fn path(self) -> &'static str {
+        match self {
+            Endpoint::Transfers => "/transfers",
+            Endpoint::Keys => "/keys",
+        }
+    }
+}
+
+/// A request from a client to the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    /// The caller's identity (an API key, in real life): who sends this request.
+    pub client: ClientIx,
+    pub endpoint: Endpoint,
+    pub key: Option<Key>,
+    pub body: Option<TransferBody>,
+}
+
+/// What the API asks a store to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Call {
     /// Record a newly issued key (`POST /keys`).
     IssueKey,
-    /// One transaction of the transfer endpoint.
-    Steps { name: String, steps: Vec<Step> },
+    /// Transaction `n` of the design's transfer endpoint.
+    Txn(u16),
+}
+
+/// Which message of an attempt this is: how faults name messages.
+///
+/// `request` and `response` travel between the client and the API for the
+/// transfer; `key-request` and `key-response` for `POST /keys`; between the
+/// API and a store, a call travels as its transaction's name (`issue-key` for
+/// a key being issued) and its answer as that name with `-result`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Point {
+    Request,
+    Response,
+    KeyRequest,
+    KeyResponse,
+    Call(Call),
+    Result(Call),
+}
+
+impl Point {
+    /// The point of the answer to a message at this point.
+    pub fn answer(self) -> Point {
+        match self {
+            Point::Request => Point::Response,
+            Point::KeyRequest => Point::KeyResponse,
+            Point::Call(call) => Point::Result(call),
+            other => other,
+        }
+    }
+
+    /// A message from the API to a store, or its answer.
+    pub fn is_store_traffic(self) -> bool {
+        matches!(self, Point::Call(_) | Point::Result(_))
+    }
+}
+
+/// Who holds a claim: unique per API incarnation and request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ClaimToken {
+    pub incarnation: u32,
+    pub request: u32,
 }
 
 /// What a transaction knows about the request it serves.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TxnContext {
     /// The key as the client sent it.
-    pub key: Option<String>,
-    /// Where the record lives: the key itself, or `client/key` when keys are
-    /// scoped per client.
-    pub record_key: Option<String>,
+    pub key: Option<Key>,
+    /// Where the record lives.
+    pub record_key: Option<RecordKey>,
     pub body: Option<TransferBody>,
-    /// Who holds a claim: unique per API incarnation and request.
-    pub claim_token: String,
+    pub claim_token: ClaimToken,
     /// The ledger's id for this transfer, once a debit has assigned one.
     pub transfer_id: Option<u64>,
-    pub key_ttl_ms: Option<u64>,
-    pub lock_ms: Option<u64>,
 }
 
 /// The result of a transaction.
@@ -169,7 +365,7 @@ pub enum TxnOutcome {
     /// Committed; go on with the next transaction.
     Continue { transfer_id: Option<u64> },
     /// Stopped at a step that answers the client.
-    Reply(HttpResponse),
+    Reply(Response),
     /// Another request holds the key and the design waits: run this again later.
     Wait,
 }
@@ -177,91 +373,58 @@ pub enum TxnOutcome {
 /// Every kind of message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Body {
-    Request(HttpRequest),
-    Response(HttpResponse),
-    Txn {
-        program: Program,
-        context: TxnContext,
-    },
-    TxnResult(TxnOutcome),
+    Request(Request),
+    Response(Response),
+    Call { call: Call, context: TxnContext },
+    Result(TxnOutcome),
 }
 
 /// A message with its id, the id it answers, and its tag.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Envelope {
-    pub id: u64,
-    pub reply_to: Option<u64>,
+    pub id: MsgId,
+    pub reply_to: Option<MsgId>,
     pub tag: Tag,
-    /// Which message of its attempt this is (see [`point`]); faults name it.
-    pub point: String,
+    pub point: Point,
     pub body: Body,
 }
 
-/// The names of the messages of one attempt, as faults write them.
-///
-/// `request` and `response` travel between the client and the API for the
-/// transfer; `key-request` and `key-response` for `POST /keys`; between the
-/// API and a store, a transaction travels as its name (`issue-key` for a key
-/// being issued) and its answer as the name with `-result`.
-pub mod point {
-    pub const REQUEST: &str = "request";
-    pub const RESPONSE: &str = "response";
-    pub const KEY_REQUEST: &str = "key-request";
-    pub const KEY_RESPONSE: &str = "key-response";
-    pub const ISSUE_KEY: &str = "issue-key";
-    pub const RESULT_SUFFIX: &str = "-result";
+/// A message too large for a datagram: a bug in idemsim, since every field
+/// of a message is bounded (see the module docs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooLarge {
+    pub bytes: usize,
+}
 
-    /// The point of the answer to a message at `point`.
-    pub fn answer(point: &str) -> String {
-        match point {
-            REQUEST => RESPONSE.to_string(),
-            KEY_REQUEST => KEY_RESPONSE.to_string(),
-            txn => format!("{txn}{RESULT_SUFFIX}"),
-        }
-    }
-
-    /// Names no design transaction may take, because messages already use them.
-    pub fn is_reserved(name: &str) -> bool {
-        [REQUEST, RESPONSE, KEY_REQUEST, KEY_RESPONSE, ISSUE_KEY].contains(&name)
-            || name.ends_with(RESULT_SUFFIX)
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "a message of {} bytes exceeds the {MAX_DATAGRAM_BYTES}-byte datagram limit",
+            self.bytes
+        )
     }
 }
 
 impl Envelope {
-    pub fn encode(&self) -> Vec<u8> {
-        let mut bytes = self.id.to_le_bytes().to_vec();
+    pub fn encode(&self) -> Result<Vec<u8>, TooLarge> {
+        let mut bytes = Vec::with_capacity(128);
+        bytes.extend_from_slice(&self.id.to_le_bytes());
         serde_json::to_writer(&mut bytes, self).expect("messages always serialise");
-        assert!(bytes.len() <= MAX_DATAGRAM_BYTES, "message too large");
-        bytes
+        if bytes.len() > MAX_DATAGRAM_BYTES {
+            return Err(TooLarge { bytes: bytes.len() });
+        }
+        Ok(bytes)
     }
 
     pub fn decode(bytes: &[u8]) -> Option<Envelope> {
         let envelope: Envelope = serde_json::from_slice(bytes.get(8..)?).ok()?;
         (Some(envelope.id) == peek_id(bytes)).then_some(envelope)
     }
-
-    /// A short description for the timeline: `transfer request t1#2`, `apply txn t1#1`.
-    pub fn describe(&self) -> String {
-        let label = self.tag.label();
-        match &self.body {
-            Body::Request(r) if r.is_transfer() => format!("transfer request {label}"),
-            Body::Request(_) => format!("key request {label}"),
-            Body::Response(r) => format!("response {label} ({})", r.describe()),
-            Body::Txn {
-                program: Program::IssueKey,
-                ..
-            } => format!("issue-key txn {label}"),
-            Body::Txn {
-                program: Program::Steps { name, .. },
-                ..
-            } => format!("{name} txn {label}"),
-            Body::TxnResult(_) => format!("{} {label}", self.point),
-        }
-    }
 }
 
 /// The message id at the head of a datagram.
-pub fn peek_id(bytes: &[u8]) -> Option<u64> {
+pub fn peek_id(bytes: &[u8]) -> Option<MsgId> {
     Some(u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?))
 }
 
@@ -269,22 +432,93 @@ pub fn peek_id(bytes: &[u8]) -> Option<u64> {
 mod tests {
     use super::*;
 
+    fn biggest() -> Envelope {
+        // The largest message there is: a design call with every optional
+        // field set to its largest value.
+        let key = Key {
+            origin: KeyOrigin::Server,
+            value: u32::MAX,
+        };
+        let body = TransferBody {
+            from: AccountIx(u32::MAX),
+            to: AccountIx(u32::MAX),
+            amount: i64::MIN,
+        };
+        Envelope {
+            id: u64::MAX,
+            reply_to: Some(u64::MAX),
+            tag: Tag::key_request(TransferIx(u32::MAX), u32::MAX),
+            point: Point::Result(Call::Txn(u16::MAX)),
+            body: Body::Call {
+                call: Call::Txn(u16::MAX),
+                context: TxnContext {
+                    key: Some(key),
+                    record_key: Some(RecordKey {
+                        scope: Some(ClientIx(u32::MAX)),
+                        key,
+                    }),
+                    body: Some(body),
+                    claim_token: ClaimToken {
+                        incarnation: u32::MAX,
+                        request: u32::MAX,
+                    },
+                    transfer_id: Some(u64::MAX),
+                },
+            },
+        }
+    }
+
     #[test]
     fn round_trips() {
         let e = Envelope {
             id: 42,
             reply_to: Some(7),
-            tag: Tag {
-                transfer: "t1".into(),
-                attempt: 2,
-                key_request: false,
-            },
-            point: point::RESPONSE.to_string(),
-            body: Body::Response(HttpResponse::created(Some(3))),
+            tag: Tag::transfer(TransferIx(0), 2),
+            point: Point::Response,
+            body: Body::Response(Response::created(Some(3))),
         };
-        let bytes = e.encode();
+        let bytes = e.encode().unwrap();
         assert_eq!(peek_id(&bytes), Some(42));
         assert_eq!(Envelope::decode(&bytes), Some(e));
         assert_eq!(Envelope::decode(&bytes[..4]), None);
+    }
+
+    #[test]
+    fn every_message_fits_a_datagram() {
+        let bytes = biggest().encode().unwrap();
+        assert!(bytes.len() < 1024, "{} bytes", bytes.len());
+        // A response carries a code, which a design file names: the design
+        // loader bounds it (see `limits::MAX_NAME_BYTES`).
+        let code = "\u{1}".repeat(crate::limits::MAX_NAME_BYTES);
+        let mut response = Response::error(599, Code::parse(&code));
+        response.key = Some(Key {
+            origin: KeyOrigin::Client,
+            value: u32::MAX,
+        });
+        let e = Envelope {
+            body: Body::Response(response),
+            ..biggest()
+        };
+        let bytes = e.encode().unwrap();
+        assert!(bytes.len() <= MAX_DATAGRAM_BYTES, "{} bytes", bytes.len());
+    }
+
+    #[test]
+    fn meanings() {
+        assert_eq!(Response::created(None).meaning(), Meaning::Success);
+        assert_eq!(
+            Response::error(409, Code::KeyInUse).meaning(),
+            Meaning::Transient
+        );
+        assert_eq!(
+            Response::error(400, Code::UnknownKey).meaning(),
+            Meaning::Failure
+        );
+        let mut final_500 = Response::error(500, Code::parse("internal"));
+        assert_eq!(final_500.meaning(), Meaning::Transient);
+        final_500.final_answer = true;
+        assert_eq!(final_500.meaning(), Meaning::Failure);
+        assert_eq!(Code::parse("key_in_use"), Code::KeyInUse);
+        assert_eq!(Code::parse("teapot").as_str(), "teapot");
     }
 }

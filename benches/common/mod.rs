@@ -16,9 +16,10 @@
 // Each bench uses its own share of these helpers.
 #![allow(dead_code)]
 
+use idemsim::RunOutput;
+use idemsim::TracedMessage;
 use idemsim::scenario::Scenario;
-use idemsim::world::RunOutput;
-use idemsim::world::net::TracedMessage;
+use idemsim::{Mode, RunOptions, run_with};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -303,4 +304,13 @@ async fn replay(plan: Rc<Plan>, host: usize, client: bool) -> turmoil::Result {
         done = receive => done,
         done = send => done,
     }
+}
+
+/// One idemsim run with every message traced, for the bare replay.
+pub fn traced(scenario: &Scenario, seed: Option<u64>) -> RunOutput {
+    let options = RunOptions {
+        trace: true,
+        ..RunOptions::default()
+    };
+    run_with(scenario, seed, Mode::Plain, options).output
 }

@@ -4,12 +4,13 @@
 //! key for the same payment (delete-on-done, a client that makes a new key per
 //! attempt) is caught too.
 
-use super::{Facts, Violation, key_label};
-use crate::scenario::ViolationKind;
+use super::{Facts, Violation, ViolationKind};
+use crate::describe;
 
 pub(super) fn check(facts: &Facts) -> Vec<Violation> {
+    let s = facts.scenario;
     let mut out = Vec::new();
-    for (transfer, _) in &facts.clients {
+    for (transfer, _) in facts.transfers() {
         let applications = facts.applications_of(transfer);
         if applications.len() <= 1 {
             continue;
@@ -21,18 +22,22 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
                     "ledger transfer {} at {} ms, by attempt {} ({}): {} -{}",
                     e.transfer_id,
                     e.at_ms,
-                    e.attempt,
-                    key_label(&e.key),
-                    e.account,
+                    e.tag.attempt,
+                    describe::key_label(e.key),
+                    describe::account(s, e.account),
                     -e.delta
                 )
             })
             .collect();
         out.push(Violation {
             kind: ViolationKind::DoubleApply,
-            transfer: Some(transfer.clone()),
-            key: applications[0].key.clone(),
-            summary: format!("{transfer} was applied {} times", applications.len()),
+            transfer: Some(transfer),
+            key: applications[0].key,
+            summary: format!(
+                "{} was applied {} times",
+                describe::transfer(s, transfer),
+                applications.len()
+            ),
             evidence,
         });
     }

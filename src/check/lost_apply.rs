@@ -1,41 +1,50 @@
-//! `lost-apply`: the client was told the transfer happened (2xx, or "already
-//! handled, do not retry") but balances never changed; or the client, retrying
-//! after the faults healed, got a final refusal of a transfer that never
-//! applied. Refusals on the merits — 422 for a reused key, 402 for insufficient
+//! `lost-apply`: a transfer never applied, yet the client was told it did,
+//! or was left without it although it kept trying:
+//!
+//! * the client was told success (2xx);
+//! * a retry (not the first attempt) was refused with a definitive failure
+//!   that is not a refusal on the merits: the refusal came from the traces
+//!   of an earlier attempt (`400 key_already_used` for a key marked done
+//!   before the money moved, `400 unknown_key` after the key was lost);
+//! * the client went on retrying after the faults healed and never got a
+//!   definitive answer.
+//!
+//! Refusals on the merits — 422 for a reused key, 402 for insufficient
 //! funds — are legitimate answers, not lost payments.
 
-use super::{Facts, Violation};
+use super::{Facts, Violation, ViolationKind};
+use crate::describe;
 use crate::history::Outcome;
-use crate::scenario::ViolationKind;
+use crate::wire::Response;
 
 pub(super) fn check(facts: &Facts) -> Vec<Violation> {
+    let s = facts.scenario;
     let mut out = Vec::new();
-    for (transfer, view) in &facts.clients {
+    for (transfer, view) in facts.transfers() {
         if !facts.applications_of(transfer).is_empty() {
             continue;
         }
+        let retried = view.attempts.len() > 1;
         let told = match &view.outcome {
-            Some(Outcome::Succeeded { response }) => {
-                format!("the client was told {}", response.describe())
+            Some(Outcome::Succeeded(r)) => {
+                format!("the client was told {}", describe::response(r))
             }
-            Some(Outcome::Rejected { response }) if response.code == "key_already_used" => {
-                format!("the client was told {}", response.describe())
-            }
-            Some(Outcome::Rejected { response })
-                if !is_refusal_on_the_merits(response) && facts.attempts_after_heal(view) > 0 =>
-            {
-                format!(
-                    "the client, retrying after the faults healed, was finally refused with {}",
-                    response.describe()
-                )
-            }
+            Some(Outcome::Failed(r)) if retried && !is_refusal_on_the_merits(r) => format!(
+                "the client, retrying, was finally refused with {}",
+                describe::response(r)
+            ),
+            Some(Outcome::Unknown(last)) if view.requests_after_heal > 0 => format!(
+                "the client kept retrying after the faults healed at {} ms and never got it done (last attempt: {})",
+                s.window.heal_at_ms,
+                describe::last_answer(last)
+            ),
             _ => continue,
         };
         out.push(Violation {
             kind: ViolationKind::LostApply,
-            transfer: Some(transfer.clone()),
-            key: view.key.clone(),
-            summary: format!("{transfer} never applied, but {told}"),
+            transfer: Some(transfer),
+            key: view.key,
+            summary: format!("{} never applied, but {told}", describe::transfer(s, transfer)),
             evidence: vec![
                 format!(
                     "{} attempts sent, last at {} ms",
@@ -50,6 +59,6 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
 }
 
 /// Answers that refuse the transfer for what it is, not for what went wrong.
-fn is_refusal_on_the_merits(response: &crate::wire::HttpResponse) -> bool {
+fn is_refusal_on_the_merits(response: &Response) -> bool {
     matches!(response.status, 402 | 422)
 }

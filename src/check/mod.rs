@@ -1,35 +1,128 @@
 //! The checker: reads a run's history and final state and judges every invariant.
 //!
-//! Each invariant lives in its own module and reports under its stable name
-//! (a contract, see [`ViolationKind`]), with the evidence a person needs: which
-//! transfer and key, which attempts, which balances, at what times. Operations
-//! whose outcome the client never learned are `unknown`, as in Jepsen: they count
-//! neither as failures nor as successes.
+//! Each invariant is one module with one `check` function, listed once in
+//! [`invariants!`] below under its stable name (a contract: the names are
+//! what scenario files expect and what CI output greps for), the way
+//! stateright lists its properties. Each reports its violations with the
+//! evidence a person needs: which transfer and key, which attempts, which
+//! balances, at what times. Operations whose outcome the client never learned
+//! are `unknown`, as in Jepsen: they count neither as failures nor as
+//! successes, except where the liveness phase says the client should have
+//! learned it (`stuck-key`).
 
-mod double_apply;
-mod lost_apply;
-mod mismatch;
-mod money;
-mod replay;
-mod stuck;
+mod facts;
 
-use crate::history::{Outcome, What};
-use crate::scenario::{Scenario, ViolationKind};
-use crate::wire::{HttpResponse, TransferBody};
-use crate::world::store::LedgerEntry;
+pub(crate) use facts::Facts;
+
+use crate::scenario::{Expectation, Scenario, TransferIx};
+use crate::wire::Key;
 use crate::world::{EndReason, RunOutput};
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 /// One broken invariant, with its evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Violation {
     pub kind: ViolationKind,
-    pub transfer: Option<String>,
-    pub key: Option<String>,
+    pub transfer: Option<TransferIx>,
+    pub key: Option<Key>,
     /// One sentence: what broke.
     pub summary: String,
     /// The facts behind it, one per line, with times.
     pub evidence: Vec<String>,
+}
+
+/// Registers the invariants: their stable names, their docs (which the JSON
+/// Schema shows) and the module that checks each.
+macro_rules! invariants {
+    ($( $(#[$doc:meta])* $variant:ident($name:literal) => $module:ident ),* $(,)?) => {
+        $( mod $module; )*
+
+        /// The stable name of an invariant.
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+        )]
+        #[schemars(rename = "ViolationName")]
+        pub enum ViolationKind {
+            $( $(#[$doc])* #[serde(rename = $name)] $variant ),*
+        }
+
+        impl ViolationKind {
+            /// Every invariant, in the order reports list them.
+            pub const ALL: &'static [ViolationKind] = &[ $( ViolationKind::$variant ),* ];
+
+            /// The stable name (`double-apply`).
+            pub fn name(self) -> &'static str {
+                match self { $( ViolationKind::$variant => $name ),* }
+            }
+
+            fn checker(self) -> fn(&Facts) -> Vec<Violation> {
+                match self { $( ViolationKind::$variant => $module::check ),* }
+            }
+        }
+    };
+}
+
+invariants! {
+    /// One transfer intent changed balances more than once.
+    DoubleApply("double-apply") => double_apply,
+    /// The client was told success but balances never changed; or the intent
+    /// never applied although the client kept retrying after the faults healed.
+    LostApply("lost-apply") => lost_apply,
+    /// The sum of balances changed, or a debit exists without its credit.
+    MoneyNotConserved("money-not-conserved") => money,
+    /// Two answers for the same key and payload disagree.
+    InconsistentReplay("inconsistent-replay") => replay,
+    /// A key reused with a different payload was processed instead of refused.
+    MismatchAccepted("mismatch-accepted") => mismatch,
+    /// After the faults stopped, a key never reached a final state or the
+    /// client never learned the outcome.
+    StuckKey("stuck-key") => stuck,
+    /// The client was told a definitive failure, yet the transfer's money moved.
+    PhantomApply("phantom-apply") => phantom,
+}
+
+impl std::str::FromStr for ViolationKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        ViolationKind::ALL
+            .iter()
+            .copied()
+            .find(|k| k.name() == text)
+            .ok_or_else(|| {
+                let names: Vec<&str> = ViolationKind::ALL.iter().map(|k| k.name()).collect();
+                format!(
+                    "`{}` is not an invariant; expected one of: {}",
+                    crate::text::escape(text),
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// How the transfers of a run ended, as their clients know it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct OutcomeCounts {
+    pub succeeded: u32,
+    pub failed: u32,
+    pub unknown: u32,
+    /// Transfers whose client never finished (the run stopped first).
+    pub unfinished: u32,
+}
+
+impl OutcomeCounts {
+    /// The counts an expectation asks for that this run missed: (what, wanted, got).
+    pub fn misses(&self, expect: &Expectation) -> Vec<(&'static str, u32, u32)> {
+        [
+            ("succeeded", expect.succeeded, self.succeeded),
+            ("failed", expect.failed, self.failed),
+            ("unknown", expect.unknown, self.unknown),
+        ]
+        .into_iter()
+        .filter_map(|(what, want, got)| want.filter(|w| *w != got).map(|w| (what, w, got)))
+        .collect()
+    }
 }
 
 /// The verdict of one run.
@@ -39,159 +132,50 @@ pub struct Verdict {
     /// The distinct violation names found, sorted.
     pub found: Vec<ViolationKind>,
     pub expected: Vec<ViolationKind>,
-    /// Found equals expected, and the run completed.
+    pub outcomes: OutcomeCounts,
+    /// Found equals expected, the outcome counts match what the scenario
+    /// asks for, and the run completed.
     pub met: bool,
     pub end: EndReason,
-}
-
-/// An answer the API sent for a transfer request.
-pub(crate) struct Reply {
-    pub at_ms: u64,
-    /// Index of the client that sent the request.
-    pub client: usize,
-    pub transfer: String,
-    pub attempt: u32,
-    pub key: Option<String>,
-    pub body: TransferBody,
-    pub response: HttpResponse,
-}
-
-/// What a client did and learned for one transfer.
-#[derive(Default)]
-pub(crate) struct ClientView {
-    pub key: Option<String>,
-    /// Attempt number and send time of each attempt.
-    pub attempts: Vec<(u32, u64)>,
-    pub outcome: Option<Outcome>,
-}
-
-/// Facts drawn from the history once, shared by every invariant.
-pub(crate) struct Facts<'a> {
-    pub scenario: &'a Scenario,
-    pub output: &'a RunOutput,
-    pub replies: Vec<Reply>,
-    /// Per transfer, in scenario order.
-    pub clients: Vec<(String, ClientView)>,
-}
-
-impl<'a> Facts<'a> {
-    fn new(scenario: &'a Scenario, output: &'a RunOutput) -> Facts<'a> {
-        let mut clients: Vec<(String, ClientView)> = scenario
-            .transfers()
-            .map(|(_, t)| (t.id.clone(), ClientView::default()))
-            .collect();
-        let mut replies = Vec::new();
-        for event in &output.events {
-            fn view<'v>(
-                clients: &'v mut [(String, ClientView)],
-                id: &str,
-            ) -> Option<&'v mut ClientView> {
-                clients.iter_mut().find(|(t, _)| t == id).map(|(_, v)| v)
-            }
-            match &event.what {
-                What::KeyObtained { transfer, key, .. } => {
-                    if let Some(v) = view(&mut clients, transfer) {
-                        v.key = Some(key.clone());
-                    }
-                }
-                What::Sent {
-                    transfer, attempt, ..
-                } => {
-                    if let Some(v) = view(&mut clients, transfer) {
-                        v.attempts.push((*attempt, event.at_ms));
-                    }
-                }
-                What::Finished {
-                    transfer, outcome, ..
-                } => {
-                    if let Some(v) = view(&mut clients, transfer) {
-                        v.outcome = Some(outcome.clone());
-                    }
-                }
-                What::ApiReplied {
-                    transfer,
-                    attempt,
-                    key,
-                    body: Some(body),
-                    response,
-                } => replies.push(Reply {
-                    at_ms: event.at_ms,
-                    client: scenario
-                        .transfers()
-                        .find(|(_, t)| t.id == *transfer)
-                        .map_or(0, |(client, _)| client),
-                    transfer: transfer.clone(),
-                    attempt: *attempt,
-                    key: key.clone(),
-                    body: body.clone(),
-                    response: response.clone(),
-                }),
-                _ => {}
-            }
-        }
-        Facts {
-            scenario,
-            output,
-            replies,
-            clients,
-        }
-    }
-
-    /// The ledger entries of one transfer intent.
-    pub fn entries_of(&self, transfer: &str) -> impl Iterator<Item = &LedgerEntry> {
-        self.output
-            .entries
-            .iter()
-            .filter(move |e| e.transfer == transfer)
-    }
-
-    /// Distinct applications (ledger transfer ids) of one intent, in order.
-    pub fn applications_of(&self, transfer: &str) -> Vec<&LedgerEntry> {
-        let mut seen = Vec::new();
-        let mut out = Vec::new();
-        for e in self.entries_of(transfer).filter(|e| e.delta < 0) {
-            if !seen.contains(&e.transfer_id) {
-                seen.push(e.transfer_id);
-                out.push(e);
-            }
-        }
-        out
-    }
-
-    /// Attempts sent at or after the fault window closed.
-    pub fn attempts_after_heal(&self, view: &ClientView) -> usize {
-        let heal = self.scenario.window.heal_at_ms;
-        view.attempts.iter().filter(|(_, at)| *at >= heal).count()
-    }
 }
 
 /// Judges every invariant on one run.
 pub fn check(scenario: &Scenario, output: &RunOutput) -> Verdict {
     let facts = Facts::new(scenario, output);
     let mut violations = Vec::new();
-    violations.extend(double_apply::check(&facts));
-    violations.extend(lost_apply::check(&facts));
-    violations.extend(money::check(&facts));
-    violations.extend(replay::check(&facts));
-    violations.extend(mismatch::check(&facts));
-    violations.extend(stuck::check(&facts));
+    for kind in ViolationKind::ALL {
+        let found = kind.checker()(&facts);
+        assert!(
+            found.iter().all(|v| v.kind == *kind),
+            "an invariant reports under its own name"
+        );
+        violations.extend(found);
+    }
     let mut found: Vec<ViolationKind> = violations.iter().map(|v| v.kind).collect();
     found.sort();
     found.dedup();
-    let met = found == scenario.expect && output.end == EndReason::Completed;
+    let outcomes = facts.outcome_counts();
+    let met = found == scenario.expect.violations
+        && outcomes.misses(&scenario.expect).is_empty()
+        && output.end == EndReason::Completed;
     Verdict {
         violations,
         found,
-        expected: scenario.expect.clone(),
+        expected: scenario.expect.violations.clone(),
+        outcomes,
         met,
         end: output.end.clone(),
     }
 }
 
-/// `key ck-1a2b3c`, or `no key`.
-pub(crate) fn key_label(key: &Option<String>) -> String {
-    match key {
-        Some(k) => format!("key {k}"),
-        None => "no key".to_string(),
+/// The verdict of a run that could not be judged (it panicked before the checker ran).
+pub fn void_verdict(scenario: &Scenario, end: EndReason) -> Verdict {
+    Verdict {
+        violations: Vec::new(),
+        found: Vec::new(),
+        expected: scenario.expect.violations.clone(),
+        outcomes: OutcomeCounts::default(),
+        met: false,
+        end,
     }
 }

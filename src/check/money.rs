@@ -1,57 +1,69 @@
 //! `money-not-conserved`: the sum of balances changed, or a ledger transfer has a
 //! debit without its credit (or the amounts differ).
 
-use super::{Facts, Violation};
-use crate::scenario::ViolationKind;
+use super::{Facts, Violation, ViolationKind};
+use crate::describe;
 use std::collections::BTreeMap;
 
+/// The legs of one ledger transfer.
+#[derive(Default)]
+struct Legs {
+    debited: i64,
+    credited: i64,
+    debits: u32,
+    credits: u32,
+}
+
 pub(super) fn check(facts: &Facts) -> Vec<Violation> {
+    let s = facts.scenario;
     let mut out = Vec::new();
-    let before: i64 = facts.scenario.accounts.iter().map(|(_, b)| b).sum();
-    let after: i64 = facts.output.balances.values().sum();
+    let before: i64 = s.accounts.iter().map(|a| a.balance).sum();
+    let after: i64 = facts.output.balances.iter().sum();
     if before != after {
         out.push(Violation {
             kind: ViolationKind::MoneyNotConserved,
             transfer: None,
             key: None,
             summary: format!("the sum of balances went from {before} to {after}"),
-            evidence: facts
-                .scenario
+            evidence: s
                 .accounts
                 .iter()
-                .map(|(name, start)| {
-                    format!(
-                        "{name}: {start} -> {}",
-                        facts.output.balances.get(name).copied().unwrap_or(0)
-                    )
+                .zip(&facts.output.balances)
+                .map(|(a, end)| {
+                    format!("{}: {} -> {end}", crate::text::escape(&a.name), a.balance)
                 })
                 .collect(),
         });
     }
-    // Per ledger transfer id: (intent, debited, credited, debit count, credit count).
-    let mut legs: BTreeMap<u64, (String, i64, i64, u32, u32)> = BTreeMap::new();
+    let mut legs: BTreeMap<u64, (crate::scenario::TransferIx, Legs)> = BTreeMap::new();
     for e in &facts.output.entries {
-        let leg = legs
+        let (_, leg) = legs
             .entry(e.transfer_id)
-            .or_insert((e.transfer.clone(), 0, 0, 0, 0));
+            .or_insert((e.tag.transfer, Legs::default()));
         if e.delta < 0 {
-            leg.1 += -e.delta;
-            leg.3 += 1;
+            leg.debited += -e.delta;
+            leg.debits += 1;
         } else {
-            leg.2 += e.delta;
-            leg.4 += 1;
+            leg.credited += e.delta;
+            leg.credits += 1;
         }
     }
-    for (id, (transfer, debited, credited, debits, credits)) in legs {
-        if debited != credited || debits != credits {
+    for (id, (transfer, leg)) in legs {
+        if leg.debited != leg.credited || leg.debits != leg.credits {
             out.push(Violation {
                 kind: ViolationKind::MoneyNotConserved,
-                transfer: Some(transfer.clone()),
+                transfer: Some(transfer),
                 key: None,
                 summary: format!(
-                    "ledger transfer {id} of {transfer} debited {debited} but credited {credited}"
+                    "ledger transfer {id} of {} debited {} but credited {}",
+                    describe::transfer(s, transfer),
+                    leg.debited,
+                    leg.credited
                 ),
-                evidence: vec![format!("{debits} debit entries, {credits} credit entries")],
+                evidence: vec![format!(
+                    "{} debit entries, {} credit entries",
+                    leg.debits, leg.credits
+                )],
             });
         }
     }

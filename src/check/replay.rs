@@ -1,21 +1,26 @@
 //! `inconsistent-replay`: two answers to the same client for the same key and
-//! the same payload disagree: a retry got a different result than the original. Answers that
-//! only say "try later" (409 key_in_use, 429, 5xx) are not outcomes and are not
-//! compared; the replay header itself is not compared either. A key reused with
-//! another payload is `mismatch-accepted`'s business, not this checker's.
+//! the same payload disagree: a retry got a different result than the
+//! original. Answers that only say "try later" (409, 429, a 5xx not marked
+//! final) are not outcomes and are not compared; the replay header itself is
+//! not compared either. A key reused with another payload is
+//! `mismatch-accepted`'s business, not this checker's.
 
-use super::{Facts, Violation};
-use crate::scenario::ViolationKind;
+use super::facts::Reply;
+use super::{Facts, Violation, ViolationKind};
+use crate::describe;
+use crate::scenario::ClientIx;
+use crate::wire::{Key, TransferBody};
 use std::collections::BTreeMap;
 
 pub(super) fn check(facts: &Facts) -> Vec<Violation> {
-    let mut by_key: BTreeMap<(usize, &str, String), Vec<&super::Reply>> = BTreeMap::new();
+    let s = facts.scenario;
+    let mut by_key: BTreeMap<(ClientIx, Key, TransferBody), Vec<&Reply>> = BTreeMap::new();
     for reply in &facts.replies {
-        if let Some(key) = &reply.key
+        if let Some(key) = reply.key
             && !reply.response.is_transient()
         {
             by_key
-                .entry((reply.client, key, reply.body.fingerprint()))
+                .entry((reply.client, key, reply.body))
                 .or_default()
                 .push(reply);
         }
@@ -23,34 +28,29 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
     let mut out = Vec::new();
     for ((_, key, _), replies) in by_key {
         let first = replies[0];
-        if replies
-            .iter()
-            .all(|r| r.response.content() == first.response.content())
-        {
-            continue;
-        }
-        let other = replies
+        let Some(other) = replies
             .iter()
             .find(|r| r.response.content() != first.response.content())
-            .expect("some reply differs");
+        else {
+            continue;
+        };
         out.push(Violation {
             kind: ViolationKind::InconsistentReplay,
-            transfer: Some(first.transfer.clone()),
-            key: Some(key.to_string()),
+            transfer: Some(first.tag.transfer),
+            key: Some(key),
             summary: format!(
                 "key {key} was answered {} and later {}",
-                first.response.describe(),
-                other.response.describe()
+                describe::response(&first.response),
+                describe::response(&other.response)
             ),
             evidence: replies
                 .iter()
                 .map(|r| {
                     format!(
-                        "{} ms: {}#{} answered {}",
+                        "{} ms: {} answered {}",
                         r.at_ms,
-                        r.transfer,
-                        r.attempt,
-                        r.response.describe()
+                        describe::tag(s, r.tag),
+                        describe::response(&r.response)
                     )
                 })
                 .collect(),

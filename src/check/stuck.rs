@@ -1,60 +1,76 @@
-//! `stuck-key`: after the faults stopped, the client kept retrying and never
-//! learned the outcome, because the key is wedged: its record is left in
-//! progress and the design gives it no expiry, so no retry can ever finish.
+//! `stuck-key`: after the faults stopped, the client kept retrying through
+//! the whole liveness phase (see `world::liveness`) and never learned the
+//! outcome: every answer said "try again" (409 forever for a wedged claim or
+//! a key that can never be claimed, a stored 5xx replayed forever), or none
+//! came at all.
 //!
-//! A client that ran out of attempts while faults still acted has an unknown
-//! outcome, which is no violation: the fault, not the design, kept it in the
-//! dark. Nor is a client that gave up while a claim was merely waiting to go
-//! stale: the design would have let a later retry through.
+//! A client that ran out of attempts while the faults still acted, and that
+//! the scenario does not bring back after the heal (`attempts_after_heal =
+//! 0`), has an unknown outcome, which is no violation: the faults, not the
+//! design, kept it in the dark.
 
-use super::{Facts, Violation};
+use super::{Facts, Violation, ViolationKind};
+use crate::describe;
 use crate::history::Outcome;
-use crate::scenario::ViolationKind;
-use crate::world::store::{KeyRecord, KeyState};
 
 pub(super) fn check(facts: &Facts) -> Vec<Violation> {
+    let s = facts.scenario;
     let mut out = Vec::new();
-    for (transfer, view) in &facts.clients {
-        let Some(Outcome::Unknown { last }) = &view.outcome else {
+    for (transfer, view) in facts.transfers() {
+        let Some(Outcome::Unknown(last)) = &view.outcome else {
             continue;
         };
-        let after_heal = facts.attempts_after_heal(view);
-        if after_heal == 0 {
+        if view.requests_after_heal == 0 {
             continue;
         }
-        let Some(key) = &view.key else { continue };
-        let Some((record_key, record)) = final_record(facts, key) else {
-            continue;
-        };
-        let wedged = matches!(record.state, KeyState::InProgress { .. })
-            && facts.scenario.design.lock_ms.is_none();
-        if !wedged {
-            continue;
+        let mut evidence = vec![
+            format!(
+                "{} requests after the faults healed at {} ms; the last answer: {}",
+                view.requests_after_heal,
+                s.window.heal_at_ms,
+                describe::last_answer(last)
+            ),
+            format!(
+                "liveness deadline: {} ms",
+                view.liveness_deadline_ms
+                    .unwrap_or(facts.output.liveness_deadline_ms)
+            ),
+        ];
+        if let Some(key) = view.key {
+            let left: Vec<String> = facts
+                .output
+                .records
+                .iter()
+                .filter(|(_, k, _)| k.key == key)
+                .map(|(store, k, r)| format!("{k} left {} in {store}", record_state(r)))
+                .collect();
+            if left.is_empty() {
+                evidence.push(format!("no record of key {key} is left"));
+            }
+            evidence.extend(left);
         }
         out.push(Violation {
             kind: ViolationKind::StuckKey,
-            transfer: Some(transfer.clone()),
-            key: view.key.clone(),
+            transfer: Some(transfer),
+            key: view.key,
             summary: format!(
-                "{transfer} never reached a final answer, though {after_heal} attempts came after the faults healed at {} ms",
-                facts.scenario.window.heal_at_ms
+                "{} never got a definitive answer, though its client kept retrying after the faults healed",
+                describe::transfer(s, transfer)
             ),
-            evidence: vec![
-                format!("last attempt: {last}"),
-                format!("key {record_key} is left in progress, and the design lets no claim expire"),
-            ],
+            evidence,
         });
     }
     out
 }
 
-/// The record a client's key ended with (scoped per client or not).
-fn final_record<'a>(facts: &'a Facts, key: &str) -> Option<(&'a str, &'a KeyRecord)> {
-    let scoped = format!("/{key}");
-    facts
-        .output
-        .records
-        .iter()
-        .find(|(_, k, _)| k == key || k.ends_with(&scoped))
-        .map(|(_, k, r)| (k.as_str(), r))
+fn record_state(record: &crate::world::KeyRecord) -> String {
+    use crate::world::KeyState;
+    match &record.state {
+        KeyState::Issued => "issued".to_string(),
+        KeyState::InProgress { .. } => "in progress".to_string(),
+        KeyState::Done { response: Some(r) } => {
+            format!("done, storing {}", describe::response(r))
+        }
+        KeyState::Done { response: None } => "done".to_string(),
+    }
 }

@@ -1,6 +1,8 @@
 //! Reading and validating design files, with errors that point into the file.
 
-use super::{Action, Design, KeyScope, KeyStoreDown, LoadKey, Step, StoreName, Transaction};
+use super::{
+    Action, Answer, Design, KeyScope, KeyStoreDown, LoadKey, Step, StoreName, Transaction,
+};
 use crate::error::InputError;
 use crate::limits;
 use serde::Deserialize;
@@ -30,12 +32,7 @@ pub fn load_design(name_or_path: &str, base_dir: &Path) -> Result<Design, LoadDe
         return Err(LoadDesignError::Unknown);
     }
     let path = base_dir.join(name_or_path);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        LoadDesignError::Invalid(InputError::file(
-            &path,
-            format!("cannot read design file: {e}"),
-        ))
-    })?;
+    let text = crate::error::read_input(&path, "design file").map_err(LoadDesignError::Invalid)?;
     let mut design = parse_design(&path, &text).map_err(LoadDesignError::Invalid)?;
     design.source = Some(path);
     Ok(design)
@@ -105,6 +102,7 @@ struct ApiSection {
     on_key_store_down: KeyStoreDown,
     wait_ms: Spanned<u64>,
     max_waits: Spanned<u32>,
+    on_store_timeout: Option<Spanned<String>>,
 }
 
 impl Default for ApiSection {
@@ -114,6 +112,7 @@ impl Default for ApiSection {
             on_key_store_down: KeyStoreDown::FailClosed,
             wait_ms: Spanned::new(0..0, 50),
             max_waits: Spanned::new(0..0, 10),
+            on_store_timeout: None,
         }
     }
 }
@@ -188,6 +187,22 @@ impl Validator<'_> {
         let wait_ms = self.in_range(&file.api.wait_ms, 1..=limits::MAX_TIMEOUT_MS, "wait_ms")?;
         let max_waits =
             self.in_range(&file.api.max_waits, 0..=limits::MAX_ATTEMPTS, "max_waits")?;
+        let on_store_timeout = match self
+            .action(&file.api.on_store_timeout, "reply 503 store_unavailable")?
+        {
+            Action::Reply(answer) => answer,
+            _ => {
+                let span = file
+                    .api
+                    .on_store_timeout
+                    .as_ref()
+                    .map_or(0..0, |s| s.span());
+                return self.err(
+                    span,
+                    "on_store_timeout is what the API answers; expected `reply STATUS CODE` or `reply STATUS CODE final`",
+                );
+            }
+        };
         let mut transactions = Vec::new();
         for txn in file.transactions {
             let txn = self.transaction(txn.into_inner(), key_store)?;
@@ -218,6 +233,7 @@ impl Validator<'_> {
             key_store_down: file.api.on_key_store_down,
             wait_ms,
             max_waits,
+            on_store_timeout,
             issues_keys: file.keys.issue,
             transactions,
         };
@@ -291,14 +307,33 @@ impl Validator<'_> {
                 "expected a transaction name of letters, digits, `-` and `_`",
             );
         }
-        if crate::wire::point::is_reserved(name) {
+        if is_reserved(name) {
             return self.err(
                 txn.name.span(),
                 format!("`{name}` names a message already (request, response, key-request, key-response, issue-key, or a name ending in -result); expected another transaction name"),
             );
         }
+        if name.len() > limits::MAX_NAME_BYTES {
+            return self.err(
+                txn.name.span(),
+                format!(
+                    "a transaction name of {} bytes; expected at most {}",
+                    name.len(),
+                    limits::MAX_NAME_BYTES
+                ),
+            );
+        }
         if txn.steps.is_empty() {
             return self.err(txn.name.span(), "a transaction needs at least one step");
+        }
+        if txn.steps.len() > limits::MAX_STEPS_PER_TRANSACTION {
+            return self.err(
+                txn.steps[limits::MAX_STEPS_PER_TRANSACTION].span(),
+                format!(
+                    "too many steps; expected at most {} in one transaction",
+                    limits::MAX_STEPS_PER_TRANSACTION
+                ),
+            );
         }
         let mut steps = Vec::new();
         for step in txn.steps {
@@ -405,25 +440,54 @@ impl Validator<'_> {
     }
 }
 
-/// `continue`, `replay`, or `reply STATUS CODE`.
+/// Names no design transaction may take, because messages already use them.
+fn is_reserved(name: &str) -> bool {
+    [
+        "request",
+        "response",
+        "key-request",
+        "key-response",
+        "issue-key",
+    ]
+    .contains(&name)
+        || name.ends_with("-result")
+}
+
+/// `continue`, `replay`, `wait`, or `reply|save STATUS CODE [final]`.
 fn parse_action(text: &str) -> Result<Action, String> {
-    let expected = "expected `continue`, `replay`, `wait`, `reply STATUS CODE` or `save STATUS CODE` (such as `reply 409 key_in_use`)";
+    let expected = "expected `continue`, `replay`, `wait`, `reply STATUS CODE` or `save STATUS CODE`, optionally followed by `final` (such as `reply 409 key_in_use`)";
     let words: Vec<&str> = text.split_whitespace().collect();
     match words.as_slice() {
         ["continue"] => Ok(Action::Continue),
         ["replay"] => Ok(Action::Replay),
         ["wait"] => Ok(Action::Wait),
-        [verb @ ("reply" | "save"), status, code] => {
+        [verb @ ("reply" | "save"), status, code, rest @ ..] => {
+            let final_answer = match rest {
+                [] => false,
+                ["final"] => true,
+                _ => return Err(format!("`{text}` is not an action; {expected}")),
+            };
             let status: u16 = status
                 .parse()
                 .ok()
                 .filter(|s| (200..600).contains(s))
                 .ok_or_else(|| format!("`{status}` is not an HTTP status; {expected}"))?;
-            let code = code.to_string();
+            if code.len() > limits::MAX_NAME_BYTES {
+                return Err(format!(
+                    "an answer code of {} bytes; expected at most {}",
+                    code.len(),
+                    limits::MAX_NAME_BYTES
+                ));
+            }
+            let answer = Answer {
+                status,
+                code: crate::wire::Code::parse(code),
+                final_answer,
+            };
             Ok(if *verb == "reply" {
-                Action::Reply { status, code }
+                Action::Reply(answer)
             } else {
-                Action::Save { status, code }
+                Action::Save(answer)
             })
         }
         _ => Err(format!("`{text}` is not an action; {expected}")),

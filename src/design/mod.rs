@@ -16,7 +16,9 @@ mod load;
 
 pub use load::{LoadDesignError, builtin_names, load_design, parse_design};
 
+use crate::wire::{Code, Response};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// Which store a transaction or record lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -35,20 +37,44 @@ impl StoreName {
     }
 }
 
+impl fmt::Display for StoreName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.host())
+    }
+}
+
+/// An answer a design gives: a status, a code, and whether the API marks it
+/// final (`Should-Retry: false`), so that a client does not retry it
+/// whatever its status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    pub code: Code,
+    pub final_answer: bool,
+}
+
+impl Answer {
+    pub fn response(&self) -> Response {
+        Response {
+            final_answer: self.final_answer,
+            ..Response::error(self.status, self.code.clone())
+        }
+    }
+}
+
 /// What a `load-key` step does in one state of the key record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// Go on with the next step.
     Continue,
     /// Answer with the response stored in the record (a `save-response` step wrote it).
     Replay,
-    /// Stop and answer with this status and error code; the transaction writes nothing.
-    Reply { status: u16, code: String },
-    /// Stop and answer with this status and code, and store that answer in the
-    /// key record (marking it done), so retries replay the error too (Stripe
-    /// replays errors; many designs do not). Nothing else the transaction did is kept.
-    Save { status: u16, code: String },
+    /// Stop and answer; the transaction writes nothing.
+    Reply(Answer),
+    /// Stop and answer, and store that answer in the key record (marking it
+    /// done), so retries replay the error too (Stripe replays errors; many
+    /// designs do not). Nothing else the transaction did is kept.
+    Save(Answer),
     /// Wait for the other request to finish: the API runs this transaction
     /// again after `wait_ms`, up to `max_waits` times, then answers 409.
     Wait,
@@ -75,7 +101,7 @@ pub enum KeyStoreDown {
 }
 
 /// The states a key record can be in, as a `load-key` step sees them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadKey {
     /// No record: never issued, expired, or deleted.
     pub absent: Action,
@@ -93,8 +119,7 @@ pub struct LoadKey {
 }
 
 /// One step of a transaction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "kebab-case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     /// Read the key record and branch on its state.
     LoadKey(LoadKey),
@@ -142,7 +167,7 @@ impl Step {
 }
 
 /// One atomic group: steps that one store commits together.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transaction {
     pub name: String,
     pub store: StoreName,
@@ -150,11 +175,10 @@ pub struct Transaction {
 }
 
 /// A validated design.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Design {
     pub name: String,
     /// The file a design came from; `None` for a built-in design.
-    #[serde(skip)]
     pub source: Option<std::path::PathBuf>,
     pub summary: String,
     pub description: String,
@@ -173,21 +197,35 @@ pub struct Design {
     /// For `wait`: how long between two looks, and how many looks at most.
     pub wait_ms: u64,
     pub max_waits: u32,
+    /// What the API answers when a store does not answer in time (and the
+    /// design does not fail open): by default a retryable 503.
+    pub on_store_timeout: Answer,
     /// `Some` when the API issues keys (`POST /keys`), recording them in `key_store`.
     pub issues_keys: bool,
     /// The transfer endpoint, in order.
     pub transactions: Vec<Transaction>,
 }
 
+/// A step boundary of the transfer endpoint: boundary `i` lies after `i`
+/// transactions have committed and before transaction `i` starts. Every
+/// boundary is a place where a crash or a stall can be injected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Boundary(pub u16);
+
 impl Design {
-    /// Crash points of the transfer endpoint: boundary `i` lies after `i`
-    /// transactions have committed and before transaction `i` starts.
+    /// How many step boundaries the transfer endpoint has.
     pub fn boundary_count(&self) -> usize {
         self.transactions.len() + 1
     }
 
-    /// The name of boundary `index`, as faults and the timeline write it.
-    pub fn boundary_name(&self, index: usize) -> String {
+    pub fn boundaries(&self) -> impl Iterator<Item = Boundary> + use<> {
+        (0..self.boundary_count() as u16).map(Boundary)
+    }
+
+    /// The name of a boundary, as faults and the timeline write it:
+    /// `before:NAME` for the first, `after:NAME` for the others.
+    pub fn boundary_name(&self, boundary: Boundary) -> String {
+        let index = boundary.0 as usize;
         assert!(
             index < self.boundary_count(),
             "boundary {index} out of range"
@@ -199,18 +237,19 @@ impl Design {
         }
     }
 
-    /// Parses `before:NAME` or `after:NAME` into a boundary index.
-    pub fn boundary_index(&self, name: &str) -> Option<usize> {
+    /// Parses `before:NAME` or `after:NAME` into a boundary.
+    pub fn boundary_index(&self, name: &str) -> Option<Boundary> {
         let (side, txn) = name.split_once(':')?;
         let position = self.transactions.iter().position(|t| t.name == txn)?;
-        match side {
-            "before" => Some(position),
-            "after" => Some(position + 1),
-            _ => None,
-        }
+        let index = match side {
+            "before" => position,
+            "after" => position + 1,
+            _ => return None,
+        };
+        Some(Boundary(index as u16))
     }
 
-    /// All boundary names, for error messages.
+    /// All boundary names a fault may use (both spellings of each inner one), for error messages.
     pub fn boundary_names(&self) -> Vec<String> {
         let mut names = Vec::new();
         for t in &self.transactions {
@@ -218,5 +257,52 @@ impl Design {
             names.push(format!("after:{}", t.name));
         }
         names
+    }
+
+    /// The name of a store call, as faults name its message.
+    pub fn call_name(&self, call: crate::wire::Call) -> &str {
+        match call {
+            crate::wire::Call::IssueKey => "issue-key",
+            crate::wire::Call::Txn(n) => &self.transactions[n as usize].name,
+        }
+    }
+
+    /// The name of a message of an attempt, as faults and the timeline write it.
+    pub fn point_name(&self, point: crate::wire::Point) -> String {
+        use crate::wire::Point;
+        match point {
+            Point::Request => "request".to_string(),
+            Point::Response => "response".to_string(),
+            Point::KeyRequest => "key-request".to_string(),
+            Point::KeyResponse => "key-response".to_string(),
+            Point::Call(call) => self.call_name(call).to_string(),
+            Point::Result(call) => format!("{}-result", self.call_name(call)),
+        }
+    }
+
+    /// Every message a design's attempts send, in the order a request meets them.
+    pub fn points(&self) -> Vec<crate::wire::Point> {
+        use crate::wire::{Call, Point};
+        let mut points = vec![Point::Request, Point::Response];
+        if self.issues_keys {
+            points.extend([
+                Point::KeyRequest,
+                Point::KeyResponse,
+                Point::Call(Call::IssueKey),
+                Point::Result(Call::IssueKey),
+            ]);
+        }
+        for n in 0..self.transactions.len() as u16 {
+            points.push(Point::Call(Call::Txn(n)));
+            points.push(Point::Result(Call::Txn(n)));
+        }
+        points
+    }
+
+    /// The message a fault names by `name`, if this design sends one.
+    pub fn point(&self, name: &str) -> Option<crate::wire::Point> {
+        self.points()
+            .into_iter()
+            .find(|p| self.point_name(*p) == name)
     }
 }

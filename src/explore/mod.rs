@@ -3,14 +3,13 @@
 //!
 //! * [`sweep`]: every seed of a range with random faults; in swarm mode the
 //!   seed also picks the fault profile ([`swarm`]). Parallel, partitionable,
-//!   bounded in memory, with reach counts ([`reach`]) and an optional
+//!   bounded in memory, with reach counts ([`crate::reach`]) and an optional
 //!   determinism self-check.
 //! * [`exhaustive`]: every placement of up to K targeted faults, smallest first.
 //! * [`shrink`]: from a failing run to a smallest scenario with only targeted
-//!   faults that fails the same way.
+//!   faults that fails the same way, written as an ordinary scenario file.
 
 pub mod exhaustive;
-pub mod reach;
 pub mod shrink;
 pub mod swarm;
 pub mod sweep;

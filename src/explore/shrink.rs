@@ -1,18 +1,23 @@
 //! Shrinking: from a failing run to a smallest scenario that still fails the
-//! same way.
+//! same way, and the file that reproduces it.
 //!
 //! A failing swarm seed is first made explicit: every fault the run actually
-//! suffered (a message lost, held or duplicated, the API crashed or stalled at
-//! a boundary) becomes a targeted fault naming its transfer, attempt and
-//! message, and the random rates go to zero. The scenario then needs no
-//! randomness to fail. Greedy passes then remove what the failure does not
-//! need — faults, transfers, clients, attempts — keeping each removal only if
-//! the same violation still shows, until nothing more can go.
+//! suffered (a message lost, held or duplicated, a host crashed or the API
+//! stalled) becomes a targeted fault naming its transfer, attempt and message
+//! (each fault kind knows which events are its own), and the random rates go
+//! to zero. The scenario then needs no randomness to fail. Greedy passes then
+//! remove what the failure does not need — faults, transfers, clients,
+//! attempts — and make what stays smaller (shorter delays), keeping each
+//! change only if the same violation still shows, until nothing more can go.
 
-use crate::history::{Cause, What};
+use super::exhaustive::base;
+use crate::check::ViolationKind;
+use crate::error::InputError;
+use crate::fault::{Fault, FaultKind, Target};
 use crate::limits;
 use crate::run::{Run, run_scenario};
-use crate::scenario::{Client, CrashHost, Fault, FaultKind, Scenario, ViolationKind};
+use crate::scenario::{Scenario, ScenarioSpec};
+use std::path::Path;
 
 /// How big a scenario is, by what shrinking removes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -21,15 +26,26 @@ pub struct Size {
     pub transfers: usize,
     pub clients: usize,
     pub attempts: u32,
+    /// The sum of the faults' durations (delays, stalls).
+    pub fault_ms: u64,
 }
 
 impl Size {
     pub fn of(s: &Scenario) -> Size {
         Size {
-            faults: s.faults.len() + s.outages.len(),
-            transfers: s.transfers().count(),
+            faults: s.faults.len(),
+            transfers: s.transfers.len(),
             clients: s.clients.len(),
             attempts: s.retry.max_attempts + s.retry.attempts_after_heal,
+            fault_ms: s
+                .faults
+                .iter()
+                .map(|f| match &f.kind {
+                    FaultKind::Delay(d) => d.delay_ms,
+                    FaultKind::Stall(st) => st.stall_ms,
+                    _ => 0,
+                })
+                .sum(),
         }
     }
 
@@ -39,6 +55,7 @@ impl Size {
             && self.transfers <= other.transfers
             && self.clients <= other.clients
             && self.attempts <= other.attempts
+            && self.fault_ms <= other.fault_ms
     }
 }
 
@@ -53,129 +70,26 @@ pub struct Shrunk {
 
 /// The faults a run suffered, as targeted faults, in the order they happened.
 pub fn faults_of(run: &Run, scenario: &Scenario) -> Vec<Fault> {
-    let mut faults = Vec::new();
-    for event in &run.output.events {
-        let fault = match &event.what {
-            What::Lost {
-                cause: Cause::Targeted | Cause::Random,
-                transfer,
-                attempt,
-                point,
-                ..
-            } => Some((
-                transfer,
-                *attempt,
-                FaultKind::Drop {
-                    message: point.clone(),
-                },
-            )),
-            What::Held {
-                cause: Cause::Targeted | Cause::Random,
-                transfer,
-                attempt,
-                point,
-                until_ms,
-                ..
-            } => Some((
-                transfer,
-                *attempt,
-                FaultKind::Delay {
-                    message: point.clone(),
-                    delay_ms: until_ms - event.at_ms,
-                },
-            )),
-            What::Duplicated {
-                transfer,
-                attempt,
-                point,
-                ..
-            } => Some((
-                transfer,
-                *attempt,
-                FaultKind::Duplicate {
-                    message: point.clone(),
-                },
-            )),
-            What::Stalled {
-                transfer,
-                attempt,
-                at,
-                stall_ms,
-                ..
-            } => scenario.design.boundary_index(at).map(|b| {
-                (
-                    transfer,
-                    *attempt,
-                    FaultKind::Stall {
-                        boundary: b,
-                        boundary_name: at.clone(),
-                        stall_ms: *stall_ms,
-                    },
-                )
-            }),
-            What::Crashed {
-                host,
-                at: Some(at),
-                transfer: Some(transfer),
-                attempt: Some(attempt),
-                ..
-            } => {
-                let host = match host.as_str() {
-                    "keys" => CrashHost::Keys,
-                    "ledger" => CrashHost::Ledger,
-                    _ => CrashHost::Api,
-                };
-                let restart_after_ms = crash_restart_ms(scenario, transfer, *attempt, at);
-                scenario.design.boundary_index(at).map(|b| {
-                    (
-                        transfer,
-                        *attempt,
-                        FaultKind::Crash {
-                            host,
-                            boundary: b,
-                            boundary_name: at.clone(),
-                            restart_after_ms,
-                        },
-                    )
-                })
-            }
-            _ => None,
-        };
-        if let Some((transfer, attempt, kind)) = fault {
-            faults.push(Fault {
-                transfer: transfer.clone(),
-                attempt,
-                kind,
-            });
-        }
-    }
-    faults
-}
-
-/// The restart delay a crash had: the targeted fault's, or the random one's.
-fn crash_restart_ms(scenario: &Scenario, transfer: &str, attempt: u32, at: &str) -> u64 {
-    scenario
-        .faults
+    run.output
+        .events
         .iter()
-        .find_map(|f| match &f.kind {
-            FaultKind::Crash {
-                boundary_name,
-                restart_after_ms,
-                ..
-            } if f.transfer == transfer && f.attempt == attempt && boundary_name == at => {
-                Some(*restart_after_ms)
-            }
-            _ => None,
-        })
-        .unwrap_or(scenario.window.restart_after_ms)
+        .filter_map(|event| FaultKind::from_event(event, scenario))
+        .collect()
 }
 
 /// `scenario` as it ran in `run`, with every fault it suffered made targeted
 /// and no randomness left.
 pub fn make_explicit(scenario: &Scenario, run: &Run) -> Scenario {
-    let mut s = super::exhaustive::base(scenario);
-    s.outages = scenario.outages.clone();
-    s.faults = faults_of(run, scenario);
+    let mut s = base(scenario);
+    let windows = scenario
+        .faults
+        .iter()
+        .filter(|f| f.target == Target::Window)
+        .cloned();
+    s.faults = windows
+        .chain(faults_of(run, scenario))
+        .collect::<Vec<_>>()
+        .into();
     s.seed = run.seed;
     s
 }
@@ -215,9 +129,10 @@ pub fn shrink(scenario: &Scenario, seed: u64, violation: ViolationKind) -> Optio
     best.seed = seed;
     // The repro expects everything it shows, so that `idemsim run` meets it.
     runs += 1;
-    best.expect = run_scenario(&best, Some(seed)).verdict.found;
+    let final_run = run_scenario(&best, Some(seed));
+    best.expect.violations = final_run.verdict.found;
     assert!(
-        best.expect.contains(&violation),
+        best.expect.violations.contains(&violation),
         "the shrunk scenario shows the violation"
     );
     assert!(
@@ -236,18 +151,23 @@ pub fn shrink(scenario: &Scenario, seed: u64, violation: ViolationKind) -> Optio
 fn smaller(s: &Scenario) -> Vec<Scenario> {
     let mut out = Vec::new();
     for i in 0..s.faults.len() {
+        let mut faults = s.faults.to_vec();
+        faults.remove(i);
         let mut c = s.clone();
-        c.faults.remove(i);
+        c.faults = faults.into();
         out.push(c);
     }
-    for i in 0..s.outages.len() {
-        let mut c = s.clone();
-        c.outages.remove(i);
-        out.push(c);
+    for (i, fault) in s.faults.iter().enumerate() {
+        for kind in fault.kind.behaviour().smaller() {
+            let mut faults = s.faults.to_vec();
+            faults[i].kind = kind;
+            let mut c = s.clone();
+            c.faults = faults.into();
+            out.push(c);
+        }
     }
-    let ids: Vec<String> = s.transfers().map(|(_, t)| t.id.clone()).collect();
-    for id in ids {
-        if let Some(c) = without_transfer(s, &id) {
+    for (ix, _) in s.transfer_ixs() {
+        if let Some(c) = without_transfer(s, ix) {
             out.push(c);
         }
     }
@@ -256,7 +176,12 @@ fn smaller(s: &Scenario) -> Vec<Scenario> {
         c.retry.attempts_after_heal -= 1;
         out.push(c);
     }
-    let needed = s.faults.iter().map(|f| f.attempt).max().unwrap_or(1);
+    let needed = s
+        .faults
+        .iter()
+        .filter_map(|f| f.attempt().map(|(_, a)| a))
+        .max()
+        .unwrap_or(1);
     if s.retry.max_attempts > needed.max(1) {
         let mut c = s.clone();
         c.retry.max_attempts -= 1;
@@ -265,29 +190,51 @@ fn smaller(s: &Scenario) -> Vec<Scenario> {
     out
 }
 
-/// `s` without transfer `id`, its faults, and the clients left with nothing;
+/// `s` without transfer `ix`, its faults, and the clients left with nothing;
 /// `None` if it is the last transfer or another transfer reuses its key.
-fn without_transfer(s: &Scenario, id: &str) -> Option<Scenario> {
-    if s.transfers().count() <= 1
-        || s.transfers()
-            .any(|(_, t)| t.reuse_key_of.as_deref() == Some(id))
-    {
+fn without_transfer(s: &Scenario, ix: crate::scenario::TransferIx) -> Option<Scenario> {
+    if s.transfers.len() <= 1 || s.transfers.iter().any(|t| t.reuse_key_of == Some(ix)) {
         return None;
     }
-    let mut c = s.clone();
-    c.clients = s
-        .clients
+    let mut spec = s.to_spec();
+    let id = s.transfer(ix).id.clone();
+    for client in &mut spec.clients {
+        client
+            .transfers
+            .retain(|t| t.id.as_deref() != Some(id.as_str()));
+    }
+    spec.clients.retain(|c| !c.transfers.is_empty());
+    let kept: Vec<bool> = s
+        .faults
         .iter()
-        .map(|client| Client {
-            transfers: client
-                .transfers
-                .iter()
-                .filter(|t| t.id != id)
-                .cloned()
-                .collect(),
-        })
-        .filter(|client| !client.transfers.is_empty())
+        .map(|f| f.attempt().is_none_or(|(t, _)| t != ix))
         .collect();
-    c.faults.retain(|f| f.transfer != id);
-    Some(c)
+    let mut k = kept.iter();
+    spec.targeted
+        .retain(|_| *k.next().expect("one spec per fault"));
+    s.with_spec(&spec).ok()
+}
+
+/// A shrunk scenario as a scenario file that will live in `dir`.
+pub fn repro_spec(original: &Scenario, shrunk: &Shrunk, dir: &Path) -> ScenarioSpec {
+    let mut spec = shrunk.scenario.to_spec_in(dir);
+    spec.name = format!("{} (shrunk: {})", original.name, shrunk.violation.name());
+    spec.description = format!(
+        "A smallest scenario found by idemsim explore that shows {} on seed {}, with targeted faults only.",
+        shrunk.violation.name(),
+        shrunk.seed
+    );
+    spec
+}
+
+/// Writes a shrunk scenario to `path` as a scenario file.
+pub fn write_repro(original: &Scenario, shrunk: &Shrunk, path: &Path) -> Result<(), InputError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let spec = repro_spec(original, shrunk, dir);
+    let text = toml::to_string(&spec)
+        .map_err(|e| InputError::file(path, format!("cannot write the scenario: {e}")))?;
+    std::fs::write(path, text).map_err(|e| InputError::file(path, format!("cannot write: {e}")))
 }

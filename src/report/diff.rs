@@ -7,53 +7,18 @@
 //! reads the same in a terminal, a file and a slide.
 
 use super::{Color, human};
-use crate::error::InputError;
+use crate::check::ViolationKind;
+use crate::describe::violation_names as names;
 use crate::history::Event;
 use crate::run::Run;
-use crate::scenario::{Scenario, ViolationKind, parse_scenario};
-use crate::suite::names;
-use serde::Deserialize;
+use crate::scenario::Scenario;
+use crate::text::Escaped;
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
 
 /// Width of one column of the side-by-side part.
 const COLUMN: usize = 62;
 /// Width of the event part of a column line before its text: `  1234 ms  client-1  `.
 const LEAD: usize = 21;
-
-/// Reads the scenario at `path` with its `design` replaced by `design`.
-///
-/// The design is replaced in the file's text, so the loader validates the
-/// scenario against the new design exactly as it would a file that named it
-/// (a fault at `after:claim` needs a design with a `claim` step), and errors
-/// point at the right line. A design path is taken relative to the current
-/// directory, as paths on the command line are.
-pub fn scenario_with_design(path: &Path, design: &str) -> Result<Scenario, InputError> {
-    #[derive(Deserialize)]
-    struct DesignOnly {
-        design: toml::Spanned<String>,
-    }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::file(path, format!("cannot read scenario file: {e}")))?;
-    let span = match toml::from_str::<DesignOnly>(&text) {
-        Ok(d) => d.design.span(),
-        // Let the loader say what is wrong with the file.
-        Err(_) => return parse_scenario(path, &text),
-    };
-    let design_arg = if design.ends_with(".toml") {
-        std::fs::canonicalize(design).unwrap_or_else(|_| PathBuf::from(design))
-    } else {
-        PathBuf::from(design)
-    };
-    let literal = toml::Value::String(design_arg.display().to_string()).to_string();
-    let mut changed = String::with_capacity(text.len() + literal.len());
-    changed.push_str(&text[..span.start]);
-    changed.push_str(&literal);
-    changed.push_str(&text[span.end..]);
-    let mut scenario = parse_scenario(path, &changed)?;
-    scenario.path = Some(path.to_path_buf());
-    Ok(scenario)
-}
 
 /// One side of the comparison.
 pub struct Side<'a> {
@@ -64,13 +29,14 @@ pub struct Side<'a> {
 /// The whole side-by-side report.
 pub fn render(a: &Side<'_>, b: &Side<'_>) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}", a.scenario.name);
+    let _ = writeln!(out, "{}", Escaped(&a.scenario.name));
     let _ = writeln!(out, "seed {}", a.run.seed);
     for (label, side) in [("A", a), ("B", b)] {
         let _ = writeln!(
             out,
             "design {label}: {}: {}",
-            side.scenario.design.name, side.scenario.design.summary
+            Escaped(&side.scenario.design.name),
+            Escaped(&side.scenario.design.summary)
         );
     }
     let _ = writeln!(out);
@@ -78,9 +44,11 @@ pub fn render(a: &Side<'_>, b: &Side<'_>) -> String {
     let lines_b = timeline_lines(b);
     let events_a = &a.run.output.events;
     let events_b = &b.run.output.events;
-    let shared = events_a
+    // Events are compared as a person reads them: index 0 of one design's
+    // transactions is not the same transaction as index 0 of the other's.
+    let shared = lines_a
         .iter()
-        .zip(events_b)
+        .zip(&lines_b)
         .take_while(|(x, y)| x == y)
         .count();
     if shared > 0 {
@@ -90,7 +58,7 @@ pub fn render(a: &Side<'_>, b: &Side<'_>) -> String {
         }
         let _ = writeln!(out);
     }
-    if shared == events_a.len() && shared == events_b.len() {
+    if shared == lines_a.len() && shared == lines_b.len() {
         let _ = writeln!(out, "the histories are the same");
     } else {
         let at = events_a
@@ -116,26 +84,10 @@ pub fn render(a: &Side<'_>, b: &Side<'_>) -> String {
 
 /// The human timeline's line for every event, without colour.
 fn timeline_lines(side: &Side<'_>) -> Vec<String> {
-    let text = human::render(side.scenario, side.run, Color::Never);
-    let lines: Vec<String> = text
-        .lines()
-        .skip_while(|l| *l != "timeline")
-        .skip(1)
-        .take_while(|l| !l.is_empty())
-        .map(narrow_time)
-        .collect();
-    if lines.len() == side.run.output.events.len() {
-        lines
-    } else {
-        // One line per event is the timeline's rule; should it ever change,
-        // fall back to times and hosts rather than misalign the columns.
-        side.run
-            .output
-            .events
-            .iter()
-            .map(|e| format!("{:>6} ms  {}", e.at_ms, e.host))
-            .collect()
-    }
+    human::timeline_lines(side.scenario, &side.run.output.events, Color::Never)
+        .iter()
+        .map(|l| narrow_time(l))
+        .collect()
 }
 
 /// A timeline line with its time right-aligned in six columns instead of eight.
@@ -230,7 +182,7 @@ fn verdicts(out: &mut String, a: &Side<'_>, b: &Side<'_>) {
         "{:<22}{left:<30}B: {}",
         "invariant", b.scenario.design.name
     );
-    for kind in ViolationKind::ALL {
+    for &kind in ViolationKind::ALL {
         let status = |side: &Side<'_>| {
             let n = side
                 .run
@@ -268,9 +220,16 @@ fn balances(side: &Side<'_>) -> String {
     side.scenario
         .accounts
         .iter()
-        .map(|(name, start)| {
-            let end = side.run.output.balances.get(name).copied().unwrap_or(0);
-            format!("{name} {start} -> {end}")
+        .enumerate()
+        .map(|(i, a)| {
+            let end = side
+                .run
+                .output
+                .balances
+                .get(i)
+                .copied()
+                .unwrap_or(a.balance);
+            format!("{} {} -> {end}", Escaped(&a.name), a.balance)
         })
         .collect::<Vec<_>>()
         .join(", ")

@@ -3,23 +3,24 @@
 //! Everything here is a function of the results, never of timing, so the same
 //! sweep prints the same bytes whatever the number of jobs.
 
+use crate::describe;
 use crate::explore::exhaustive::ExhaustiveReport;
-use crate::explore::reach::ReachCounts;
 use crate::explore::shrink::{Shrunk, Size};
 use crate::explore::sweep::{SeedOutcome, SweepReport};
-use crate::run::replay_command_with;
-use crate::scenario::{Fault, FaultKind, Scenario};
-use crate::suite::names;
-use serde_json::json;
+use crate::reach::{Phase, ReachCounts};
+use crate::run::{Mode, Replay, inline_fault};
+use crate::scenario::Scenario;
+use crate::text::Escaped;
+use serde_json::{Value, json};
 use std::fmt::Write;
 
 /// How many failing seeds the human report lists.
 const LISTED_FAILURES: usize = 20;
 
 /// The human report of a sweep.
-pub fn sweep_text(scenario: &Scenario, report: &SweepReport, header: &str) -> String {
+pub fn sweep_text(scenario: &Scenario, report: &SweepReport, mode: Mode, header: &str) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{header}");
+    let _ = writeln!(out, "{}", Escaped(header));
     let _ = writeln!(
         out,
         "{} seeds run, {} skipped by the partition",
@@ -49,79 +50,116 @@ pub fn sweep_text(scenario: &Scenario, report: &SweepReport, header: &str) -> St
             }
         );
         for f in report.failures.iter().take(LISTED_FAILURES) {
-            seed_line(&mut out, scenario, f);
+            seed_line(&mut out, scenario, f, mode);
         }
     }
-    reach_text(&mut out, &report.reach, &scenario.must_reach);
+    reach_text(&mut out, scenario, &report.reach);
     out
 }
 
-fn seed_line(out: &mut String, scenario: &Scenario, f: &SeedOutcome) {
-    let what = if let Some(nd) = &f.nondeterminism {
-        format!("NOT DETERMINISTIC: {nd}")
+/// What a failing seed came to, in a few words.
+fn seed_summary(f: &SeedOutcome) -> String {
+    if let Some(nd) = &f.nondeterminism {
+        format!(
+            "NOT DETERMINISTIC: the histories part at event {}",
+            nd.index
+        )
     } else if f.found.is_empty() {
-        format!("{:?}", f.end)
+        match &f.end {
+            crate::world::EndReason::Panicked { host, message } => format!(
+                "PANICKED in {}: {}",
+                super::words::panic_site(*host),
+                Escaped(message)
+            ),
+            crate::world::EndReason::LimitReached(limit) => {
+                format!("did not complete: {}", super::words::limit(*limit))
+            }
+            other => format!("did not complete: {other:?}"),
+        }
     } else {
-        names(&f.found)
-    };
-    let _ = writeln!(out, "  seed {}  {what}  [{}]", f.seed, f.profile);
+        describe::violation_names(&f.found)
+    }
+}
+
+fn seed_line(out: &mut String, scenario: &Scenario, f: &SeedOutcome, mode: Mode) {
+    let _ = writeln!(
+        out,
+        "  seed {}  {}  [{}]",
+        f.seed,
+        seed_summary(f),
+        f.profile
+    );
     let _ = writeln!(
         out,
         "      replay: {}",
-        replay_command_with(scenario, f.seed, true)
+        Escaped(&Replay::new(scenario, f.seed, mode).to_string())
     );
 }
 
-fn reach_text(out: &mut String, reach: &ReachCounts, must_reach: &[String]) {
+fn reach_text(out: &mut String, scenario: &Scenario, reach: &ReachCounts) {
     let _ = writeln!(out, "reach (runs that reached each phase):");
-    let mut any = false;
-    for (phase, n) in reach.iter() {
-        any = true;
-        let _ = writeln!(out, "  {phase:<34} {n}");
-    }
-    if !any {
+    let mut named: Vec<(String, u64)> = reach
+        .iter()
+        .map(|(p, n)| (p.name(&scenario.design), n))
+        .collect();
+    named.sort();
+    if named.is_empty() {
         let _ = writeln!(out, "  (no fault phase reached)");
     }
-    for phase in must_reach {
-        let n = reach.get(phase);
+    for (phase, n) in named {
+        let _ = writeln!(out, "  {:<34} {n}", Escaped(&phase));
+    }
+    for phase in &scenario.must_reach {
+        let n = reach.get(*phase);
+        let name = Escaped(&phase.name(&scenario.design)).to_string();
         if n == 0 {
-            let _ = writeln!(out, "must reach {phase}: NOT REACHED");
+            let _ = writeln!(out, "must reach {name}: NOT REACHED");
         } else {
-            let _ = writeln!(out, "must reach {phase}: reached by {n} runs");
+            let _ = writeln!(out, "must reach {name}: reached by {n} runs");
         }
     }
 }
 
-/// The phases of `must_reach` that no run reached.
-pub fn unreached<'a>(reach: &ReachCounts, must_reach: &'a [String]) -> Vec<&'a str> {
-    must_reach
-        .iter()
-        .filter(|p| reach.get(p) == 0)
-        .map(String::as_str)
-        .collect()
+/// The phases of the scenario's `must_reach` that no run reached.
+pub fn unreached(scenario: &Scenario, reach: &ReachCounts) -> Vec<Phase> {
+    reach.unreached(&scenario.must_reach)
 }
 
 /// JSON Lines of a sweep: one `seed` per failing seed kept, one `reach`, one `summary`.
-pub fn sweep_json(scenario: &Scenario, report: &SweepReport) -> String {
+pub fn sweep_json(scenario: &Scenario, report: &SweepReport, mode: Mode) -> String {
     let mut out = String::new();
     for f in &report.failures {
-        let mut data = serde_json::to_value(f).expect("outcomes serialise");
-        data["replay"] = json!(replay_command_with(scenario, f.seed, true));
-        push_line(&mut out, "seed", data);
+        let data = json!({
+            "seed": f.seed,
+            "profile": f.profile.to_string(),
+            "found": f.found.iter().map(|k| k.name()).collect::<Vec<_>>(),
+            "violations": f.violations.iter().map(|v| super::json::violation_json(scenario, v)).collect::<Vec<_>>(),
+            "end": super::json::end_json(&f.end),
+            "nondeterminism": f.nondeterminism.as_ref().map(|d| json!({
+                "event": d.index,
+                "first": d.first.as_ref().map(|e| format!("{e:?}")),
+                "second": d.second.as_ref().map(|e| format!("{e:?}")),
+            })),
+            "replay": Replay::new(scenario, f.seed, mode).to_string(),
+            "replay_args": Replay::new(scenario, f.seed, mode).args,
+        });
+        out.push_str(&super::json::line("seed", data));
     }
-    let reach: serde_json::Map<String, serde_json::Value> = report
-        .reach
-        .iter()
-        .map(|(k, v)| (k.clone(), json!(v)))
+    let reach: serde_json::Map<String, Value> = reach_names(scenario, &report.reach)
+        .into_iter()
+        .map(|(k, v)| (k, json!(v)))
         .collect();
-    push_line(&mut out, "reach", json!(reach));
-    let counts: serde_json::Map<String, serde_json::Value> = report
+    out.push_str(&super::json::line("reach", json!(reach)));
+    let counts: serde_json::Map<String, Value> = report
         .violation_counts
         .iter()
         .map(|(k, v)| (k.name().to_string(), json!(v)))
         .collect();
-    push_line(
-        &mut out,
+    let unreached: Vec<String> = unreached(scenario, &report.reach)
+        .iter()
+        .map(|p| p.name(&scenario.design))
+        .collect();
+    out.push_str(&super::json::line(
         "summary",
         json!({
             "scenario": scenario.name,
@@ -130,45 +168,33 @@ pub fn sweep_json(scenario: &Scenario, report: &SweepReport) -> String {
             "failing_seeds": report.failures_total,
             "lowest_failing_seed": report.failures.first().map(|f| f.seed),
             "violations": counts,
-            "unreached": unreached(&report.reach, &scenario.must_reach),
+            "unreached": unreached,
         }),
-    );
+    ));
     out
 }
 
-fn push_line(out: &mut String, kind: &str, data: serde_json::Value) {
-    out.push_str(
-        &serde_json::to_string(&json!({ "type": kind, "data": data })).expect("reports serialise"),
-    );
-    out.push('\n');
+fn reach_names(scenario: &Scenario, reach: &ReachCounts) -> Vec<(String, u64)> {
+    let mut named: Vec<(String, u64)> = reach
+        .iter()
+        .map(|(p, n)| (p.name(&scenario.design), n))
+        .collect();
+    named.sort();
+    named
 }
 
-/// One fault as a person reads it: `drop of response, t1#1`.
-pub fn describe_fault(f: &Fault) -> String {
-    let what = match &f.kind {
-        FaultKind::Drop { message } => format!("drop of {message}"),
-        FaultKind::Duplicate { message } => format!("duplicate of {message}"),
-        FaultKind::Delay { message, delay_ms } => format!("delay of {message} by {delay_ms} ms"),
-        FaultKind::Stall {
-            boundary_name,
-            stall_ms,
-            ..
-        } => format!("stall at {boundary_name} for {stall_ms} ms"),
-        FaultKind::Crash {
-            host,
-            boundary_name,
-            ..
-        } => format!("crash of {} at {boundary_name}", host.host()),
-        FaultKind::ExpireKey => "key expiry".to_string(),
-        FaultKind::ClientRestart => "client restart".to_string(),
-    };
-    format!("{what}, {}#{}", f.transfer, f.attempt)
+/// The faults of a schedule as a scenario file writes them, one per line.
+fn schedule_lines(scenario: &Scenario, faults: &[crate::fault::Fault]) -> Vec<String> {
+    faults
+        .iter()
+        .map(|f| inline_fault(&f.to_spec(scenario)))
+        .collect()
 }
 
 /// The human report of an exhaustive search.
 pub fn exhaustive_text(report: &ExhaustiveReport, header: &str) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{header}");
+    let _ = writeln!(out, "{}", Escaped(header));
     let _ = writeln!(
         out,
         "{} candidate faults; {} schedules of up to {} faults explored, smallest first",
@@ -178,19 +204,24 @@ pub fn exhaustive_text(report: &ExhaustiveReport, header: &str) -> String {
         let _ = writeln!(out, "violations: none");
     }
     for (kind, schedule) in &report.first {
-        let faults: Vec<String> = schedule.iter().map(describe_fault).collect();
-        let shown = if faults.is_empty() {
-            "no fault at all".to_string()
-        } else {
-            faults.join("; ")
-        };
+        let scenario = report.scenario_of(schedule);
         let _ = writeln!(
             out,
-            "{}: first shown by {} fault{}: {shown}",
+            "{}: first shown by {} fault{}{}",
             kind.name(),
             schedule.len(),
-            if schedule.len() == 1 { "" } else { "s" }
+            if schedule.len() == 1 { "" } else { "s" },
+            if schedule.is_empty() {
+                " (no fault at all)"
+            } else {
+                ":"
+            }
         );
+        for line in schedule_lines(&scenario, schedule) {
+            let _ = writeln!(out, "    {}", Escaped(&line));
+        }
+        let replay = Replay::new(&scenario, scenario.seed, Mode::OnlyFaults);
+        let _ = writeln!(out, "    replay: {}", Escaped(&replay.to_string()));
     }
     out
 }
@@ -199,14 +230,23 @@ pub fn exhaustive_text(report: &ExhaustiveReport, header: &str) -> String {
 pub fn exhaustive_json(report: &ExhaustiveReport) -> String {
     let mut out = String::new();
     for (kind, schedule) in &report.first {
-        push_line(
-            &mut out,
+        let scenario = report.scenario_of(schedule);
+        let faults: Vec<Value> = schedule
+            .iter()
+            .map(|f| serde_json::to_value(f.to_spec(&scenario)).expect("fault specs serialise"))
+            .collect();
+        let replay = Replay::new(&scenario, scenario.seed, Mode::OnlyFaults);
+        out.push_str(&super::json::line(
             "counterexample",
-            json!({ "violation": kind.name(), "faults": schedule }),
-        );
+            json!({
+                "violation": kind.name(),
+                "faults": faults,
+                "replay": replay.to_string(),
+                "replay_args": replay.args,
+            }),
+        ));
     }
-    push_line(
-        &mut out,
+    out.push_str(&super::json::line(
         "summary",
         json!({
             "candidates": report.candidates,
@@ -214,12 +254,12 @@ pub fn exhaustive_json(report: &ExhaustiveReport) -> String {
             "explored": report.explored,
             "violations": report.first.keys().map(|k| k.name()).collect::<Vec<_>>(),
         }),
-    );
+    ));
     out
 }
 
-/// What shrinking made of a failure.
-pub fn shrunk_text(original: &Size, shrunk: &Shrunk, saved_to: Option<&str>) -> String {
+/// What shrinking made of a failure, for a person.
+pub fn shrunk_text(original: &Size, shrunk: &Shrunk, saved_to: &str) -> String {
     let size = Size::of(&shrunk.scenario);
     let mut out = format!(
         "shrunk {} (seed {}) in {} runs: {} -> {} faults, {} -> {} transfers, {} -> {} clients, {} -> {} attempts\n",
@@ -235,11 +275,37 @@ pub fn shrunk_text(original: &Size, shrunk: &Shrunk, saved_to: Option<&str>) -> 
         original.attempts,
         size.attempts
     );
-    for f in &shrunk.scenario.faults {
-        let _ = writeln!(out, "  fault: {}", describe_fault(f));
+    for line in schedule_lines(&shrunk.scenario, &shrunk.scenario.faults) {
+        let _ = writeln!(out, "  fault: {}", Escaped(&line));
     }
-    if let Some(path) = saved_to {
-        let _ = writeln!(out, "saved to {path}; replay: idemsim run {path}");
-    }
+    let path = Escaped(saved_to);
+    let _ = writeln!(out, "saved to {path}; replay: idemsim run {path}");
     out
+}
+
+/// What shrinking made of a failure, as one JSON Lines line.
+pub fn shrunk_json(original: &Size, shrunk: &Shrunk, saved_to: &str) -> String {
+    let size = Size::of(&shrunk.scenario);
+    super::json::line(
+        "repro",
+        json!({
+            "violation": shrunk.violation.name(),
+            "seed": shrunk.seed,
+            "runs": shrunk.runs,
+            "faults": [original.faults, size.faults],
+            "transfers": [original.transfers, size.transfers],
+            "clients": [original.clients, size.clients],
+            "attempts": [original.attempts, size.attempts],
+            "path": saved_to,
+        }),
+    )
+}
+
+/// Why no repro file was written, as text or as a JSON line.
+pub fn no_repro(reason: &str, json: bool) -> String {
+    if json {
+        super::json::line("repro", json!({ "path": null, "reason": reason }))
+    } else {
+        format!("{reason}\n")
+    }
 }

@@ -12,18 +12,13 @@ use super::sequence;
 use super::story;
 use super::svg::{self, xml};
 use super::{Color, human};
-use crate::run::{Run, replay_command};
-use crate::scenario::{Scenario, ViolationKind};
-use crate::suite::{ScenarioResult, Verdict, names};
+use crate::check::ViolationKind;
+use crate::describe::violation_names as names;
+use crate::run::{Replay, Run};
+use crate::scenario::Scenario;
+use crate::suite::{ScenarioResult, Verdict};
 use crate::world::EndReason;
 use std::fmt::Write;
-
-/// One scenario of a check page: its result and, when it could be loaded, the
-/// run to show (the failing seed's, or the scenario's own seed's).
-pub struct CheckEntry<'a> {
-    pub result: &'a ScenarioResult,
-    pub shown: Option<(&'a Scenario, &'a Run)>,
-}
 
 /// The page of one run.
 pub fn run_page(scenario: &Scenario, run: &Run) -> String {
@@ -33,9 +28,9 @@ pub fn run_page(scenario: &Scenario, run: &Run) -> String {
 }
 
 /// The page of `idemsim check`: a table of every scenario, then each one.
-pub fn check_page(entries: &[CheckEntry<'_>]) -> String {
+pub fn check_page(entries: &[ScenarioResult]) -> String {
     let mut body = String::new();
-    let passed = entries.iter().filter(|e| e.result.passed()).count();
+    let passed = entries.iter().filter(|e| e.passed()).count();
     let all = passed == entries.len();
     let _ = write!(
         body,
@@ -52,16 +47,15 @@ pub fn check_page(entries: &[CheckEntry<'_>]) -> String {
     }
     body.push_str("</tbody></table>");
     for (i, entry) in entries.iter().enumerate() {
-        match entry.shown {
+        match &entry.shown {
             Some((scenario, run)) => run_article(&mut body, scenario, run, i + 1),
-            None => invalid_article(&mut body, entry.result, i + 1),
+            None => invalid_article(&mut body, entry, i + 1),
         }
     }
     page("idemsim check", &body)
 }
 
-fn summary_row(body: &mut String, entry: &CheckEntry<'_>, n: usize) {
-    let r = entry.result;
+fn summary_row(body: &mut String, r: &ScenarioResult, n: usize) {
     let (mark, class, found) = match &r.verdict {
         Verdict::Passed { .. } => ("PASS", "pass", names(&r.expected)),
         Verdict::Failed { found, seed, .. } => {
@@ -128,7 +122,7 @@ fn run_article(body: &mut String, scenario: &Scenario, run: &Run, n: usize) {
         body,
         r#"<section class="text"><details><summary>Full text report</summary><pre>{}</pre></details></section><p class="replay">replay: <code>{}</code></p></article>"#,
         xml(&text),
-        xml(&replay_command(scenario, run.seed))
+        xml(&Replay::of(scenario, run).to_string())
     );
 }
 
@@ -145,7 +139,7 @@ fn verdict(body: &mut String, scenario: &Scenario, run: &Run) {
         xml(&names(&v.expected)),
         xml(&names(&v.found))
     );
-    for kind in ViolationKind::ALL {
+    for &kind in ViolationKind::ALL {
         let broken: Vec<_> = v.violations.iter().filter(|x| x.kind == kind).collect();
         if broken.is_empty() {
             let _ = write!(
@@ -168,24 +162,42 @@ fn verdict(body: &mut String, scenario: &Scenario, run: &Run) {
         }
     }
     body.push_str("</ul>");
-    if let EndReason::LimitReached { limit } | EndReason::HostFailed { message: limit } =
-        &run.output.end
-    {
+    let incomplete = match &run.output.end {
+        EndReason::Completed => None,
+        EndReason::LimitReached(limit) => Some(super::words::limit(*limit)),
+        EndReason::Panicked { host, message } => Some(format!(
+            "code in {} panicked: {message}",
+            super::words::panic_site(*host)
+        )),
+        EndReason::HostFailed { message, .. } => Some(message.clone()),
+    };
+    if let Some(why) = incomplete {
         let _ = write!(
             body,
             r#"<p class="warning">The run did not complete: {}</p>"#,
-            xml(limit)
+            xml(&why)
         );
+    }
+    let _ = write!(
+        body,
+        r#"<p class="note">{}</p>"#,
+        xml(&human::outcomes_line(run))
+    );
+    if human::nothing_succeeded(run) {
+        body.push_str(r#"<p class="warning">No transfer succeeded, so this run shows nothing about exactly-once.</p>"#);
     }
     for index in &run.output.unfired_faults {
         if let Some(f) = scenario.faults.get(*index) {
+            let target = f
+                .attempt()
+                .map(|(t, a)| format!(" on {}#{a}", crate::describe::transfer(scenario, t)))
+                .unwrap_or_default();
             let _ = write!(
                 body,
-                r#"<p class="note">Fault {} ({} on {}#{}) never hit: that attempt never reached its point.</p>"#,
+                r#"<p class="note">Fault {} ({}{}) never hit: that attempt never reached its point.</p>"#,
                 index + 1,
-                f.kind.name(),
-                xml(&f.transfer),
-                f.attempt
+                f.to_spec(scenario).kind_name(),
+                xml(&target),
             );
         }
     }
@@ -215,8 +227,9 @@ fn balances(body: &mut String, scenario: &Scenario, run: &Run) {
     );
     let mut before_sum = 0i64;
     let mut after_sum = 0i64;
-    for (name, before) in &scenario.accounts {
-        let after = run.output.balances.get(name).copied().unwrap_or(0);
+    for (i, account) in scenario.accounts.iter().enumerate() {
+        let (name, before) = (&account.name, account.balance);
+        let after = run.output.balances.get(i).copied().unwrap_or(before);
         before_sum += before;
         after_sum += after;
         let _ = write!(

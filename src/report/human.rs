@@ -1,11 +1,19 @@
 //! The narrated timeline a student can follow, then one line per invariant,
-//! the balances, the expectation, the seed and the command that replays the run.
+//! how the transfers ended, the balances, the expectation, the seed and the
+//! command that replays the run.
+//!
+//! Everything the scenario names (accounts, ids, the design, codes) is shown
+//! with control characters escaped, so a hostile file cannot drive the
+//! terminal or forge a line.
 
-use super::Color;
-use crate::check::Violation;
+use super::words::{self, Messages};
+use super::{Color, Paint};
+use crate::check::{Violation, ViolationKind};
+use crate::describe;
 use crate::history::{Event, Outcome, What};
-use crate::run::{Run, replay_command};
-use crate::scenario::{Scenario, ViolationKind};
+use crate::run::{Replay, Run};
+use crate::scenario::Scenario;
+use crate::text::{Escaped, escape, wrap};
 use crate::world::EndReason;
 use std::fmt::Write;
 
@@ -13,17 +21,18 @@ use std::fmt::Write;
 pub fn render(scenario: &Scenario, run: &Run, color: Color) -> String {
     let mut out = String::new();
     header(&mut out, scenario, run, color);
-    timeline(&mut out, &run.output.events, color);
+    timeline(&mut out, scenario, &run.output.events, color);
     verdict(&mut out, scenario, run, color);
     out
 }
 
 fn header(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
-    let _ = writeln!(out, "{}", color.paint("1", &scenario.name));
+    let _ = writeln!(out, "{}", color.paint(Paint::Bold, &escape(&scenario.name)));
     let _ = writeln!(
         out,
         "design {}: {}",
-        scenario.design.name, scenario.design.summary
+        Escaped(&scenario.design.name),
+        Escaped(&scenario.design.summary)
     );
     let _ = writeln!(out, "seed {}", run.seed);
     if !scenario.description.is_empty() {
@@ -35,16 +44,32 @@ fn header(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
     let _ = writeln!(out);
 }
 
-fn timeline(out: &mut String, events: &[Event], color: Color) {
-    let _ = writeln!(out, "{}", color.paint("1", "timeline"));
-    for event in events {
-        let (mark, text) = narrate(&event.what);
-        let text = match mark {
-            Mark::Bad => color.paint("31", &text),
-            Mark::Fault => color.paint("33", &text),
-            Mark::Plain => text,
-        };
-        let _ = writeln!(out, "{:>8} ms  {:<9} {}", event.at_ms, event.host, text);
+/// The timeline's lines, one per event, without the heading.
+pub fn timeline_lines(scenario: &Scenario, events: &[Event], color: Color) -> Vec<String> {
+    let messages = Messages::index(events);
+    events
+        .iter()
+        .map(|event| {
+            let (mark, text) = narrate(scenario, &messages, &event.what);
+            let text = match mark {
+                Mark::Bad => color.paint(Paint::Red, &text),
+                Mark::Fault => color.paint(Paint::Yellow, &text),
+                Mark::Plain => text,
+            };
+            format!(
+                "{:>8} ms  {:<9} {}",
+                event.at_ms,
+                event.host.to_string(),
+                text
+            )
+        })
+        .collect()
+}
+
+fn timeline(out: &mut String, scenario: &Scenario, events: &[Event], color: Color) {
+    let _ = writeln!(out, "{}", color.paint(Paint::Bold, "timeline"));
+    for line in timeline_lines(scenario, events, color) {
+        let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(out);
 }
@@ -56,113 +81,120 @@ enum Mark {
 }
 
 /// One line of the timeline for one event.
-fn narrate(what: &What) -> (Mark, String) {
+fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String) {
     use Mark::*;
-    let tag = |t: &str, a: &u32| format!("{t}#{a}");
+    let tag = |t| describe::tag(s, t);
+    let transfer = |t| describe::transfer(s, t);
     match what {
-        What::KeyRequested { transfer, attempt } => (
+        What::KeyRequested { tag: t, .. } => (
             Plain,
-            format!("-> api  POST /keys for {transfer} (attempt {attempt})"),
+            format!(
+                "-> api  POST /keys for {} (attempt {})",
+                transfer(t.transfer),
+                t.attempt
+            ),
         ),
-        What::KeyObtained {
-            transfer,
-            key,
-            issued_by_server,
-        } => {
-            let by = crate::history::key_origin(*issued_by_server);
-            (Plain, format!("has key {key} for {transfer} ({by})"))
-        }
+        What::KeyObtained { transfer: t, key } => (
+            Plain,
+            format!(
+                "has key {key} for {} ({})",
+                transfer(*t),
+                describe::key_origin(*key)
+            ),
+        ),
         What::Sent {
-            transfer,
-            attempt,
-            key,
-            body,
+            tag: t, key, body, ..
         } => (
             Plain,
             format!(
                 "-> api  POST /transfers {} {} -> {} {}{}",
-                tag(transfer, attempt),
-                body.from,
-                body.to,
+                tag(*t),
+                describe::account(s, body.from),
+                describe::account(s, body.to),
                 body.amount,
-                key.as_ref()
-                    .map(|k| format!("  Idempotency-Key: {k}"))
+                key.map(|k| format!("  Idempotency-Key: {k}"))
                     .unwrap_or_default()
             ),
         ),
-        What::Received {
-            transfer,
-            attempt,
-            response,
-        } => (
+        What::Received { tag: t, response } => (
             Plain,
-            format!("<- {} for {}", response.describe(), tag(transfer, attempt)),
+            format!("<- {} for {}", describe::response(response), tag(*t)),
         ),
-        What::TimedOut { transfer, attempt } => (
-            Fault,
-            format!("no answer to {}: timed out", tag(transfer, attempt)),
-        ),
-        What::LateAnswer {
-            transfer,
-            attempt,
-            response,
-        } => (
+        What::TimedOut { tag: t } => (Fault, format!("no answer to {}: timed out", tag(*t))),
+        What::LateAnswer { tag: t, response } => (
             Plain,
             format!(
                 "late answer to {} ignored: {}",
-                tag(transfer, attempt),
-                response.describe()
+                tag(*t),
+                describe::response(response)
             ),
         ),
-        What::Backoff { transfer, wait_ms } => (
+        What::Backoff {
+            transfer: t,
+            wait_ms,
+        } => (
             Plain,
-            format!("backs off {wait_ms} ms before retrying {transfer}"),
+            format!("backs off {wait_ms} ms before retrying {}", transfer(*t)),
+        ),
+        What::LivenessPhase {
+            transfer: t,
+            deadline_ms,
+        } => (
+            Fault,
+            format!(
+                "{} has no definitive answer yet: keeps retrying until {deadline_ms} ms (liveness phase)",
+                transfer(*t)
+            ),
         ),
         What::Finished {
-            transfer,
+            transfer: t,
             outcome,
             attempts,
         } => {
             let mark = match outcome {
-                Outcome::Succeeded { .. } => Plain,
+                Outcome::Succeeded(_) => Plain,
                 _ => Fault,
             };
             (
                 mark,
                 format!(
-                    "{transfer} done after {attempts} attempt{}: {}",
+                    "{} done after {attempts} attempt{}: {}",
+                    transfer(*t),
                     if *attempts == 1 { "" } else { "s" },
-                    outcome.describe()
+                    describe::outcome(outcome)
                 ),
             )
         }
         What::ApiReceived {
-            transfer,
-            attempt,
-            path,
+            tag: t,
+            endpoint,
             key,
             ..
         } => (
             Plain,
             format!(
-                "received POST {path} {}{}",
-                tag(transfer, attempt),
-                key.as_ref().map(|k| format!(" ({k})")).unwrap_or_default()
+                "received POST {} {}{}",
+                endpoint.path(),
+                tag(*t),
+                key.map(|k| format!(" ({k})")).unwrap_or_default()
             ),
         ),
         What::Txn {
-            transaction,
-            transfer,
-            attempt,
+            call,
+            tag: t,
             result,
             ..
         } => (
             Plain,
-            format!("txn {transaction} for {}: {result}", tag(transfer, attempt)),
+            format!(
+                "txn {} for {}: {}",
+                words::call_name(s, *call),
+                tag(*t),
+                words::txn_result(result)
+            ),
         ),
         What::LedgerEntry {
-            transfer,
-            attempt,
+            tag: t,
             transfer_id,
             account,
             delta,
@@ -170,85 +202,117 @@ fn narrate(what: &What) -> (Mark, String) {
         } => (
             Plain,
             format!(
-                "{account} {delta:+} (ledger transfer {transfer_id}, {})",
-                tag(transfer, attempt)
+                "{} {delta:+} (ledger transfer {transfer_id}, {})",
+                describe::account(s, *account),
+                tag(*t)
             ),
         ),
         What::ApiReplied {
-            transfer,
-            attempt,
-            response,
-            ..
+            tag: t, response, ..
         } => (
             Plain,
-            format!("-> {} for {}", response.describe(), tag(transfer, attempt)),
+            format!("-> {} for {}", describe::response(response), tag(*t)),
         ),
-        What::StoreTimeout {
-            store,
-            transfer,
-            attempt,
-        } => (
+        What::StoreTimeout { store, tag: t } => (
             Fault,
-            format!(
-                "no answer from {store} for {}: gives up",
-                tag(transfer, attempt)
-            ),
+            format!("no answer from {store} for {}: gives up", tag(*t)),
         ),
-        What::FailedOpen {
-            transfer,
-            attempt,
-            transaction,
-        } => (
+        What::FailedOpen { tag: t, call } => (
             Bad,
             format!(
-                "key store silent: skips txn {transaction} for {} (fail-open)",
-                tag(transfer, attempt)
+                "key store silent: skips txn {} for {} (fail-open)",
+                words::call_name(s, *call),
+                tag(*t)
             ),
         ),
         What::Lost {
+            msg,
             from,
             to,
-            message,
-            reason,
-            ..
-        } => (Fault, format!("LOST {message}, {from} -> {to}: {reason}")),
-        What::Held {
-            from,
-            to,
-            message,
-            until_ms,
-            reason,
-            ..
+            point,
+            tag: t,
+            cause,
         } => (
             Fault,
-            format!("HELD {message}, {from} -> {to}, until {until_ms} ms: {reason}"),
+            format!(
+                "LOST {}, {from} -> {to}: {}",
+                messages.label(s, *msg, *point, *t),
+                words::loss_reason(s, *cause, *point, *t)
+            ),
+        ),
+        What::Held {
+            msg,
+            from,
+            to,
+            point,
+            tag: t,
+            until_ms,
+            cause,
+        } => (
+            Fault,
+            format!(
+                "HELD {}, {from} -> {to}, until {until_ms} ms: {}",
+                messages.label(s, *msg, *point, *t),
+                words::hold_reason(s, *cause, *point, *t)
+            ),
         ),
         What::Stalled {
-            transfer,
-            attempt,
-            at,
+            tag: t,
+            boundary,
             stall_ms,
             ..
         } => (
             Fault,
-            format!("STALLS {stall_ms} ms at {at} of {}", tag(transfer, attempt)),
+            format!(
+                "STALLS {stall_ms} ms at {} of {}",
+                s.design.boundary_name(*boundary),
+                tag(*t)
+            ),
         ),
         What::Duplicated {
-            from, to, message, ..
+            msg,
+            from,
+            to,
+            point,
+            tag: t,
+            ..
         } => (
             Fault,
-            format!("DUPLICATED {message}, {from} -> {to}: it will arrive twice"),
+            format!(
+                "DUPLICATED {}, {from} -> {to}: it will arrive twice",
+                messages.label(s, *msg, *point, *t)
+            ),
         ),
-        What::ClientRestarted { transfer } => (
+        What::ClientRestarted { transfer: t, .. } => (
             Bad,
-            format!("RESTARTED and lost the key it held for {transfer}"),
+            format!("RESTARTED and lost the key it held for {}", transfer(*t)),
         ),
-        What::KeyState { key, from, to, .. } => (Plain, format!("key {key}: {from} -> {to}")),
-        What::KeyExpired { store, key } => (Fault, format!("key {key} EXPIRED in {store}")),
-        What::Released { from, to, message } => {
-            (Fault, format!("released {message}, {from} -> {to}"))
-        }
-        What::Crashed { reason, .. } => (Bad, format!("CRASHED ({reason})")),
+        What::KeyState { key, from, to, .. } => (
+            Plain,
+            format!(
+                "key {key}: {} -> {}",
+                words::key_phase(*from),
+                words::key_phase(*to)
+            ),
+        ),
+        What::KeyExpired { store, key, .. } => (Fault, format!("key {key} EXPIRED in {store}")),
+        What::Released {
+            msg,
+            from,
+            to,
+            point,
+            tag: t,
+        } => (
+            Fault,
+            format!(
+                "released {}, {from} -> {to}",
+                messages.label(s, *msg, *point, *t)
+            ),
+        ),
+        crashed @ What::Crashed { .. } => (
+            Bad,
+            format!("CRASHED ({})", words::crash_reason(s, crashed)),
+        ),
         What::Restarted { .. } => (
             Fault,
             "restarted: durable state kept, memory lost".to_string(),
@@ -257,24 +321,39 @@ fn narrate(what: &What) -> (Mark, String) {
             Fault,
             "faults stop: the network is healthy from now on".to_string(),
         ),
-        What::LimitReached { limit } => (Bad, format!("run stopped at a limit: {limit}")),
+        What::LimitReached { limit } => (
+            Bad,
+            format!("run stopped at a limit: {}", words::limit(*limit)),
+        ),
+        What::Panicked { host, message } => (
+            Bad,
+            format!(
+                "PANICKED in {}: {}",
+                words::panic_site(*host),
+                Escaped(message)
+            ),
+        ),
     }
 }
 
-fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
-    let v = &run.verdict;
-    let _ = writeln!(out, "{}", color.paint("1", "invariants"));
+/// One line per invariant: `ok` or `FAIL` with its evidence.
+pub(crate) fn invariant_lines(out: &mut String, violations: &[Violation], color: Color) {
     for kind in ViolationKind::ALL {
-        let broken: Vec<&Violation> = v.violations.iter().filter(|x| x.kind == kind).collect();
+        let broken: Vec<&Violation> = violations.iter().filter(|x| x.kind == *kind).collect();
         if broken.is_empty() {
-            let _ = writeln!(out, "  {}    {}", color.paint("32", "ok"), kind.name());
+            let _ = writeln!(
+                out,
+                "  {}    {}",
+                color.paint(Paint::Green, "ok"),
+                kind.name()
+            );
             continue;
         }
         for b in broken {
             let _ = writeln!(
                 out,
                 "  {}  {}: {}",
-                color.paint("31", "FAIL"),
+                color.paint(Paint::Red, "FAIL"),
                 kind.name(),
                 b.summary
             );
@@ -283,77 +362,134 @@ fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
             }
         }
     }
+}
+
+/// `transfers: 2 succeeded, 0 failed, 1 unknown`.
+pub(crate) fn outcomes_line(run: &Run) -> String {
+    let o = run.verdict.outcomes;
+    let mut line = format!(
+        "transfers: {} succeeded, {} failed, {} unknown",
+        o.succeeded, o.failed, o.unknown
+    );
+    if o.unfinished > 0 {
+        let _ = write!(line, ", {} unfinished", o.unfinished);
+    }
+    line
+}
+
+/// The warning when no transfer succeeded: such a run shows nothing about
+/// exactly-once (a design that refuses everything holds every invariant).
+pub(crate) fn nothing_succeeded(run: &Run) -> bool {
+    run.verdict.outcomes.succeeded == 0 && run.output.end == EndReason::Completed
+}
+
+fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
+    let v = &run.verdict;
+    let _ = writeln!(out, "{}", color.paint(Paint::Bold, "invariants"));
+    invariant_lines(out, &v.violations, color);
     let _ = writeln!(out);
+    let _ = writeln!(out, "{}", outcomes_line(run));
+    if nothing_succeeded(run) {
+        let _ = writeln!(
+            out,
+            "{}",
+            color.paint(
+                Paint::Yellow,
+                "warning: no transfer succeeded, so this run shows nothing about exactly-once"
+            )
+        );
+    }
+    for (what, want, got) in v.outcomes.misses(&scenario.expect) {
+        let _ = writeln!(
+            out,
+            "{}",
+            color.paint(
+                Paint::Red,
+                &format!("expected {want} transfers {what}; {got} did")
+            )
+        );
+    }
     let balances: Vec<String> = scenario
         .accounts
         .iter()
-        .map(|(name, start)| {
-            let end = run.output.balances.get(name).copied().unwrap_or(0);
-            format!("{name} {start} -> {end}")
+        .enumerate()
+        .map(|(i, a)| {
+            let end = run.output.balances.get(i).copied().unwrap_or(a.balance);
+            format!("{} {} -> {end}", Escaped(&a.name), a.balance)
         })
         .collect();
     let _ = writeln!(out, "balances: {}", balances.join(", "));
     for index in &run.output.unfired_faults {
         let f = &scenario.faults[*index];
+        let target = match f.attempt() {
+            Some((t, a)) => format!(" on {}#{a}", describe::transfer(scenario, t)),
+            None => String::new(),
+        };
         let _ = writeln!(
             out,
-            "note: fault {} ({} on {}#{}) never hit: that attempt never reached its point",
+            "note: fault {} ({}{target}) never hit: that attempt never reached its point",
             index + 1,
-            f.kind.name(),
-            f.transfer,
-            f.attempt
+            f.to_spec(scenario).kind_name(),
         );
     }
-    if let EndReason::LimitReached { limit } | EndReason::HostFailed { message: limit } =
-        &run.output.end
-    {
-        let _ = writeln!(
-            out,
-            "{}",
-            color.paint("31", &format!("the run did not complete: {limit}"))
-        );
+    match &run.output.end {
+        EndReason::Completed => {}
+        EndReason::LimitReached(limit) => {
+            let _ = writeln!(
+                out,
+                "{}",
+                color.paint(
+                    Paint::Red,
+                    &format!(
+                        "the run did not complete: it stopped at {}",
+                        words::limit(*limit)
+                    )
+                )
+            );
+        }
+        EndReason::Panicked { host, message } => {
+            let _ = writeln!(
+                out,
+                "{}",
+                color.paint(
+                    Paint::Red,
+                    &format!(
+                        "the run did not complete: code in {} panicked: {}",
+                        words::panic_site(*host),
+                        Escaped(message)
+                    )
+                )
+            );
+        }
+        EndReason::HostFailed { message, .. } => {
+            let _ = writeln!(
+                out,
+                "{}",
+                color.paint(
+                    Paint::Red,
+                    &format!(
+                        "the run did not complete: a host failed: {}",
+                        Escaped(message)
+                    )
+                )
+            );
+        }
     }
-    let names = crate::suite::names;
     let met = if v.met {
-        color.paint("32", "expectation met")
+        color.paint(Paint::Green, "expectation met")
     } else {
-        color.paint("31", "EXPECTATION NOT MET")
+        color.paint(Paint::Red, "EXPECTATION NOT MET")
     };
     let _ = writeln!(
         out,
         "expected: {}; found: {} -> {met}",
-        names(&v.expected),
-        names(&v.found)
+        describe::violation_names(&v.expected),
+        describe::violation_names(&v.found)
     );
     let _ = writeln!(
         out,
         "seed {}; replay: {}",
         run.seed,
-        replay_command(scenario, run.seed)
+        Escaped(&Replay::of(scenario, run).to_string())
     );
-}
-
-/// Greedy word wrap, keeping blank-line paragraph breaks.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    for paragraph in text.split("\n\n") {
-        let mut line = String::new();
-        for word in paragraph.split_whitespace() {
-            if !line.is_empty() && line.len() + 1 + word.len() > width {
-                lines.push(std::mem::take(&mut line));
-            }
-            if !line.is_empty() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-        if !line.is_empty() {
-            lines.push(line);
-        }
-        lines.push(String::new());
-    }
-    while lines.last().is_some_and(|l| l.is_empty()) {
-        lines.pop();
-    }
-    lines
 }

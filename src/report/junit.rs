@@ -16,8 +16,12 @@
 //! No time or timestamp is written: the same runs give the same bytes.
 
 use crate::check::Violation;
-use crate::run::Run;
-use crate::suite::{ScenarioResult, Verdict, names};
+use crate::describe::violation_names as names;
+use crate::explore::sweep::{SweepConfig, SweepReport};
+use crate::reach::Phase;
+use crate::run::Replay;
+use crate::scenario::Scenario;
+use crate::suite::{ScenarioResult, Verdict};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::path::Path;
 
@@ -115,10 +119,11 @@ pub fn classname_of(path: &Path) -> String {
         .unwrap_or_else(|| ".".to_string())
 }
 
-/// The case of one scenario checked by `idemsim check`. `run` is the run of
-/// the failing seed, when there is one, so that the failure can carry the
-/// violations and their evidence.
-pub fn check_case(result: &ScenarioResult, run: Option<&Run>) -> Case {
+/// The case of one scenario checked by `idemsim check`. The run the check
+/// kept (the failing seed's) lets a failure carry the violations and their
+/// evidence.
+pub fn check_case(result: &ScenarioResult) -> Case {
+    let run = result.shown.as_ref().map(|(_, run)| run);
     let name = result
         .path
         .file_stem()
@@ -138,6 +143,7 @@ pub fn check_case(result: &ScenarioResult, run: Option<&Run>) -> Case {
             found,
             replay,
             seeds_run,
+            ..
         } => {
             let mut case = Case::new(name, classname, Outcome::Failed);
             case.message = Some(format!(
@@ -219,6 +225,65 @@ pub fn seed_case(
         case.text = Some(text);
     }
     case
+}
+
+/// The cases of a seed sweep of the scenario at `path`: one per failing seed
+/// (with its violations and replay command), one for the seeds that passed
+/// (failed when a phase the scenario must reach was never reached), and one
+/// that counts the seeds other partitions run, as skipped.
+pub fn sweep_cases(
+    path: &Path,
+    scenario: &Scenario,
+    config: &SweepConfig,
+    report: &SweepReport,
+    unreached: &[Phase],
+) -> Vec<Case> {
+    let classname = path.display().to_string();
+    let mut cases: Vec<Case> = report
+        .failures
+        .iter()
+        .map(|f| {
+            let replay = Replay::new(scenario, f.seed, config.mode()).to_string();
+            let mut case = seed_case(path, f.seed, Outcome::Failed, &f.violations, Some(&replay));
+            if f.violations.is_empty() {
+                case.message = Some(match &f.nondeterminism {
+                    Some(nd) => format!(
+                        "not deterministic: the histories part at event {}",
+                        nd.index
+                    ),
+                    None => format!("the run did not complete: {:?}", f.end),
+                });
+            }
+            case
+        })
+        .collect();
+    let passed = report.ran - report.failures_total;
+    let mut summary = Case::new(
+        format!("seeds {}: {passed} passed", config.seeds),
+        classname.clone(),
+        if unreached.is_empty() {
+            Outcome::Passed
+        } else {
+            Outcome::Failed
+        },
+    );
+    if !unreached.is_empty() {
+        let names: Vec<String> = unreached.iter().map(|p| p.name(&scenario.design)).collect();
+        summary.message = Some(format!("phases never reached: {}", names.join(", ")));
+    }
+    cases.push(summary);
+    if let Some(partition) = config.partition
+        && report.skipped > 0
+    {
+        let mut case = Case::new(
+            format!("{} seeds of other partitions", report.skipped),
+            classname,
+            Outcome::Skipped,
+        );
+        case.message = Some(format!("run by another partition than {partition}"));
+        cases.push(case);
+    }
+    cases
 }
 
 fn properties(result: &ScenarioResult, seed: Option<u64>, found: &str) -> Vec<(String, String)> {

@@ -1,7 +1,8 @@
 //! A run as a sequence diagram: messages and notes between lanes.
 //!
 //! This is the one model behind the Mermaid text and the SVG drawing, so that
-//! both show the same story. It is built from the history alone.
+//! both show the same story. It is built from the history alone, in one pass
+//! plus an index of what became of each message (by message id).
 //!
 //! Messages are drawn when they are *sent*: a client's request at its `sent`
 //! event, the API's answer at its `api-replied` event, a store transaction
@@ -12,10 +13,14 @@
 //! else (timeouts, crashes, stalls, expiries, the end of the fault window) is
 //! a note over the lanes it concerns. The verdict's evidence closes the diagram.
 
-use crate::history::{Event, Outcome, What};
+use super::words::{self, Messages};
+use crate::describe;
+use crate::history::{Event, Host, Outcome, TxnResult, What};
 use crate::run::Run;
 use crate::scenario::Scenario;
-use crate::wire::{HttpResponse, point};
+use crate::text::Escaped;
+use crate::wire::{Call, MsgId, Response, Tag};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How a step should catch the eye.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,21 +72,33 @@ pub struct Sequence {
     pub steps: Vec<Step>,
 }
 
+/// What became of a sent message.
+enum Fate {
+    Delivered,
+    Lost(String),
+    Held(u64),
+}
+
 /// Builds the diagram of one finished run.
 pub fn build(scenario: &Scenario, run: &Run) -> Sequence {
+    let events = &run.output.events;
     let mut lanes: Vec<String> = (1..=scenario.clients.len())
         .map(|i| format!("client-{i}"))
         .collect();
     lanes.extend(["api", "keys", "ledger"].map(String::from));
     let mut builder = Builder {
         scenario,
-        events: &run.output.events,
-        used: vec![false; run.output.events.len()],
+        events,
+        messages: Messages::index(events),
+        fates: BTreeMap::new(),
+        used: vec![false; events.len()],
+        clients: scenario.clients.len(),
         lanes,
         steps: Vec::new(),
-        received: Vec::new(),
+        received: BTreeSet::new(),
     };
-    for index in 0..builder.events.len() {
+    builder.index_fates();
+    for index in 0..events.len() {
         if !builder.used[index] {
             builder.used[index] = true;
             builder.event(index);
@@ -94,47 +111,49 @@ pub fn build(scenario: &Scenario, run: &Run) -> Sequence {
     }
 }
 
-/// What became of a sent message, found later in the history.
-enum Fate {
-    Delivered,
-    Lost(String),
-    Held(u64),
-}
-
 struct Builder<'a> {
     scenario: &'a Scenario,
     events: &'a [Event],
+    messages: Messages<'a>,
+    /// The first loss or hold of each message, by id: the event's index.
+    fates: BTreeMap<MsgId, usize>,
     /// Events already drawn, as part of an earlier step.
     used: Vec<bool>,
+    clients: usize,
     lanes: Vec<String>,
     steps: Vec<Step>,
     /// Requests the API has received, to tell a duplicate delivery.
-    received: Vec<(String, u32, String)>,
+    received: BTreeSet<MsgId>,
 }
 
 impl Builder<'_> {
-    fn lane(&self, host: &str) -> usize {
-        self.lanes
-            .iter()
-            .position(|l| l == host)
-            .unwrap_or(self.lanes.len() - 1)
+    /// The first loss or hold of every message, in one pass.
+    fn index_fates(&mut self) {
+        for (i, event) in self.events.iter().enumerate() {
+            if let What::Lost { msg, .. } | What::Held { msg, .. } = &event.what {
+                self.fates.entry(*msg).or_insert(i);
+            }
+        }
+    }
+
+    fn lane(&self, host: Host) -> usize {
+        match host {
+            Host::Client(c) => (c.0 as usize).min(self.clients.saturating_sub(1)),
+            Host::Api => self.clients,
+            Host::Keys => self.clients + 1,
+            _ => self.clients + 2,
+        }
     }
 
     fn last_lane(&self) -> usize {
         self.lanes.len() - 1
     }
 
-    /// The client host that runs `transfer`.
-    fn client_of(&self, transfer: &str) -> String {
-        let index = self
-            .scenario
-            .transfers()
-            .find(|(_, t)| t.id == transfer)
-            .map_or(0, |(client, _)| client);
-        format!("client-{}", index + 1)
+    fn tag(&self, tag: Tag) -> String {
+        describe::tag(self.scenario, tag)
     }
 
-    fn note(&mut self, at_ms: u64, hosts: (&str, &str), text: String, tone: Tone) {
+    fn note(&mut self, at_ms: u64, hosts: (Host, Host), text: String, tone: Tone) {
         let (a, b) = (self.lane(hosts.0), self.lane(hosts.1));
         self.steps.push(Step::Note {
             at_ms: Some(at_ms),
@@ -155,12 +174,31 @@ impl Builder<'_> {
         });
     }
 
-    /// Draws a message sent at event `index`, folding in its later loss or hold.
-    fn message(&mut self, index: usize, from: &str, to: &str, sent: Sent<'_>) {
+    /// What became of message `msg`; marks the loss or hold drawn.
+    fn fate(&mut self, msg: MsgId) -> Fate {
+        let Some(&j) = self.fates.get(&msg) else {
+            return Fate::Delivered;
+        };
+        if self.used[j] {
+            return Fate::Delivered;
+        }
+        self.used[j] = true;
+        match &self.events[j].what {
+            What::Lost {
+                point, tag, cause, ..
+            } => Fate::Lost(words::loss_reason(self.scenario, *cause, *point, *tag)),
+            What::Held { until_ms, .. } => Fate::Held(*until_ms),
+            _ => Fate::Delivered,
+        }
+    }
+
+    /// Draws message `msg` sent at event `index`, folding in its later loss or hold.
+    fn message(&mut self, index: usize, route: (Host, Host), msg: MsgId, sent: Sent) {
         let at_ms = self.events[index].at_ms;
+        let (from, to) = route;
         let (from_lane, to_lane) = (self.lane(from), self.lane(to));
         let label = format!("{at_ms} ms: {}", sent.label);
-        match self.fate(index, from, to, sent.transfer, sent.attempt, sent.point) {
+        match self.fate(msg) {
             Fate::Delivered => self.steps.push(Step::Message {
                 at_ms,
                 from: from_lane,
@@ -188,57 +226,8 @@ impl Builder<'_> {
         }
     }
 
-    /// The first later loss or hold of the message sent at event `index`; marks it drawn.
-    fn fate(
-        &mut self,
-        index: usize,
-        from: &str,
-        to: &str,
-        transfer: &str,
-        attempt: u32,
-        point: &str,
-    ) -> Fate {
-        for j in index + 1..self.events.len() {
-            if self.used[j] {
-                continue;
-            }
-            let same = |f: &str, t: &str, tr: &str, a: u32, p: &str| {
-                f == from && t == to && tr == transfer && a == attempt && p == point
-            };
-            match &self.events[j].what {
-                What::Lost {
-                    from: f,
-                    to: t,
-                    transfer: tr,
-                    attempt: a,
-                    point: p,
-                    reason,
-                    ..
-                } if same(f, t, tr, *a, p) => {
-                    self.used[j] = true;
-                    return Fate::Lost(reason.clone());
-                }
-                What::Held {
-                    from: f,
-                    to: t,
-                    transfer: tr,
-                    attempt: a,
-                    point: p,
-                    until_ms,
-                    ..
-                } if same(f, t, tr, *a, p) => {
-                    self.used[j] = true;
-                    return Fate::Held(*until_ms);
-                }
-                _ => {}
-            }
-        }
-        Fate::Delivered
-    }
-
     fn event(&mut self, index: usize) {
-        let events = self.events;
-        let event = &events[index];
+        let event = &self.events[index];
         match &event.what {
             What::KeyRequested { .. }
             | What::KeyObtained { .. }
@@ -247,6 +236,7 @@ impl Builder<'_> {
             | What::TimedOut { .. }
             | What::LateAnswer { .. }
             | What::Backoff { .. }
+            | What::LivenessPhase { .. }
             | What::Finished { .. }
             | What::ClientRestarted { .. } => self.client_event(index),
             What::ApiReceived { .. }
@@ -265,150 +255,125 @@ impl Builder<'_> {
             | What::Crashed { .. }
             | What::Restarted { .. }
             | What::Healed
-            | What::LimitReached { .. } => self.fault_event(index),
-            // An event this diagram has no drawing for yet: its name, so nothing is hidden.
-            #[allow(unreachable_patterns)]
-            other => {
-                let name = event_name(other);
-                let host = event.host.clone();
-                self.note(event.at_ms, (&host, &host), name, Tone::Plain);
-            }
+            | What::LimitReached { .. }
+            | What::Panicked { .. } => self.fault_event(index),
         }
     }
 
     /// What a client did: its requests, timeouts and outcomes.
     fn client_event(&mut self, index: usize) {
-        let events = self.events;
-        let event = &events[index];
-        let (at, host) = (event.at_ms, event.host.as_str());
+        let s = self.scenario;
+        let event = &self.events[index];
+        let (at, host) = (event.at_ms, event.host);
         match &event.what {
-            What::KeyRequested { transfer, attempt } => self.message(
-                index,
-                host,
-                "api",
-                Sent::request(
-                    format!("POST /keys ({transfer}#key{attempt})"),
-                    transfer,
-                    *attempt,
-                    point::KEY_REQUEST,
-                ),
-            ),
-            What::KeyObtained {
-                transfer,
-                key,
-                issued_by_server,
-            } => {
-                let by = crate::history::key_origin(*issued_by_server);
-                self.note(
-                    at,
-                    (host, host),
-                    format!("key {key} for {transfer} ({by})"),
-                    Tone::Plain,
-                );
+            What::KeyRequested { msg, tag } => {
+                let label = format!("POST /keys ({})", self.tag(*tag));
+                self.message(index, (host, Host::Api), *msg, Sent::request(label));
             }
-            What::Sent {
-                transfer,
-                attempt,
-                key,
-                body,
-                ..
-            } => {
-                let key = key
-                    .as_ref()
-                    .map_or("no key".to_string(), |k| format!("key {k}"));
-                self.message(
-                    index,
-                    host,
-                    "api",
-                    Sent::request(
-                        format!(
-                            "POST /transfers {transfer}#{attempt} {}→{} {}, {key}",
-                            body.from, body.to, body.amount
-                        ),
-                        transfer,
-                        *attempt,
-                        point::REQUEST,
-                    ),
-                );
-            }
-            What::TimedOut { transfer, attempt } => self.note(
+            What::KeyObtained { transfer, key } => self.note(
                 at,
                 (host, host),
-                format!("no answer to {transfer}#{attempt}: timed out"),
+                format!(
+                    "key {key} for {} ({})",
+                    describe::transfer(s, *transfer),
+                    describe::key_origin(*key)
+                ),
+                Tone::Plain,
+            ),
+            What::Sent {
+                msg,
+                tag,
+                key,
+                body,
+            } => {
+                let label = format!(
+                    "POST /transfers {} {}→{} {}, {}",
+                    self.tag(*tag),
+                    describe::account(s, body.from),
+                    describe::account(s, body.to),
+                    body.amount,
+                    describe::key_label(*key)
+                );
+                self.message(index, (host, Host::Api), *msg, Sent::request(label));
+            }
+            What::TimedOut { tag } => self.note(
+                at,
+                (host, host),
+                format!("no answer to {}: timed out", self.tag(*tag)),
                 Tone::Fault,
             ),
-            What::LateAnswer {
-                transfer, attempt, ..
+            What::LateAnswer { tag, .. } => self.note(
+                at,
+                (host, host),
+                format!("late answer to {} ignored", self.tag(*tag)),
+                Tone::Plain,
+            ),
+            What::LivenessPhase {
+                transfer,
+                deadline_ms,
             } => self.note(
                 at,
                 (host, host),
-                format!("late answer to {transfer}#{attempt} ignored"),
-                Tone::Plain,
+                format!(
+                    "{} unanswered after the heal: retries until {deadline_ms} ms",
+                    describe::transfer(s, *transfer)
+                ),
+                Tone::Fault,
             ),
             What::Finished {
                 transfer,
                 outcome,
                 attempts,
-                ..
             } => {
                 let tone = match outcome {
-                    Outcome::Succeeded { .. } => Tone::Plain,
+                    Outcome::Succeeded(_) => Tone::Plain,
                     _ => Tone::Fault,
                 };
                 self.note(
                     at,
                     (host, host),
                     format!(
-                        "{transfer} done after {attempts} attempts: {}",
-                        outcome.describe()
+                        "{} done after {attempts} attempts: {}",
+                        describe::transfer(s, *transfer),
+                        describe::outcome(outcome)
                     ),
                     tone,
                 );
             }
-            What::ClientRestarted { transfer } => self.note(
+            What::ClientRestarted { transfer, .. } => self.note(
                 at,
                 (host, host),
-                format!("RESTARTED: forgot the key of {transfer}"),
+                format!(
+                    "RESTARTED: forgot the key of {}",
+                    describe::transfer(s, *transfer)
+                ),
                 Tone::Bad,
             ),
             // Backoff waits are in the timeline; a diagram gains nothing from them.
-            What::Backoff { .. } | What::Received { .. } => {}
             _ => {}
         }
     }
 
     /// What the API and the stores did: requests served, transactions, answers.
     fn server_event(&mut self, index: usize) {
-        let events = self.events;
-        let event = &events[index];
-        let (at, host) = (event.at_ms, event.host.as_str());
+        let s = self.scenario;
+        let event = &self.events[index];
+        let (at, host) = (event.at_ms, event.host);
         match &event.what {
-            What::ApiReceived {
-                transfer,
-                attempt,
-                path,
-                ..
-            } => {
-                let id = (transfer.clone(), *attempt, path.clone());
-                if self.received.contains(&id) {
-                    self.note(
-                        at,
-                        (host, host),
-                        format!("{transfer}#{attempt} arrives again: a duplicate"),
-                        Tone::Fault,
-                    );
-                } else {
-                    self.received.push(id);
-                }
-            }
+            What::ApiReceived { msg, tag, .. } if !self.received.insert(*msg) => self.note(
+                at,
+                (host, host),
+                format!("{} arrives again: a duplicate", self.tag(*tag)),
+                Tone::Fault,
+            ),
             What::Txn {
+                result_msg,
                 store,
-                transaction,
-                transfer,
-                attempt,
+                call,
+                tag,
                 result,
                 ..
-            } => self.txn(index, store, transaction, transfer, *attempt, result),
+            } => self.txn(index, Host::store(*store), *call, *tag, *result_msg, result),
             What::LedgerEntry {
                 account,
                 delta,
@@ -417,7 +382,10 @@ impl Builder<'_> {
             } => self.note(
                 at,
                 (host, host),
-                format!("ledger transfer {transfer_id}: {account} {delta:+}"),
+                format!(
+                    "ledger transfer {transfer_id}: {} {delta:+}",
+                    describe::account(s, *account)
+                ),
                 Tone::Plain,
             ),
             What::KeyState {
@@ -425,75 +393,56 @@ impl Builder<'_> {
                 key,
                 from,
                 to,
-                ..
             } => self.note(
                 at,
-                (store, store),
-                format!("key {key}: {from} → {to}"),
+                (Host::store(*store), Host::store(*store)),
+                format!(
+                    "key {key}: {} → {}",
+                    words::key_phase(*from),
+                    words::key_phase(*to)
+                ),
                 Tone::Plain,
             ),
             What::ApiReplied {
-                transfer,
-                attempt,
-                body,
-                response,
-                ..
+                msg, tag, response, ..
             } => {
-                let client = self.client_of(transfer);
-                // Only a transfer request carries a body; `POST /keys` has none.
-                let (point, tag) = if body.is_some() {
-                    (point::RESPONSE, format!("{transfer}#{attempt}"))
-                } else {
-                    (point::KEY_RESPONSE, format!("{transfer}#key{attempt}"))
+                let client = Host::Client(s.transfer(tag.transfer).client);
+                let sent = Sent {
+                    label: answer(response, &self.tag(*tag)),
+                    reply: true,
+                    tone: answer_tone(response),
                 };
-                self.message(
-                    index,
-                    host,
-                    &client,
-                    Sent {
-                        label: answer(response, &tag),
-                        transfer,
-                        attempt: *attempt,
-                        point,
-                        reply: true,
-                        tone: answer_tone(response),
-                    },
-                );
+                self.message(index, (host, client), *msg, sent);
             }
-            What::FailedOpen {
-                transfer,
-                attempt,
-                transaction,
-                ..
-            } => self.note(
+            What::FailedOpen { tag, call } => self.note(
                 at,
                 (host, host),
                 format!(
-                    "key store silent: skips {transaction} for {transfer}#{attempt} (fail-open)"
+                    "key store silent: skips {} for {} (fail-open)",
+                    words::call_name(s, *call),
+                    self.tag(*tag)
                 ),
                 Tone::Bad,
             ),
-            What::StoreTimeout {
-                store,
-                transfer,
-                attempt,
-                ..
-            } => self.note(
+            What::StoreTimeout { store, tag } => self.note(
                 at,
                 (host, host),
-                format!("no answer from {store} for {transfer}#{attempt}: gives up"),
+                format!("no answer from {store} for {}: gives up", self.tag(*tag)),
                 Tone::Fault,
             ),
             What::Stalled {
-                transfer,
-                attempt,
-                at: boundary,
+                tag,
+                boundary,
                 stall_ms,
                 ..
             } => self.note(
                 at,
                 (host, host),
-                format!("STALLS {stall_ms} ms at {boundary} of {transfer}#{attempt}"),
+                format!(
+                    "STALLS {stall_ms} ms at {} of {}",
+                    s.design.boundary_name(*boundary),
+                    self.tag(*tag)
+                ),
                 Tone::Fault,
             ),
             _ => {}
@@ -502,72 +451,102 @@ impl Builder<'_> {
 
     /// What the network and the hosts suffered: losses, holds, crashes, the end of the faults.
     fn fault_event(&mut self, index: usize) {
-        let events = self.events;
-        let event = &events[index];
+        let s = self.scenario;
+        let event = &self.events[index];
         let at = event.at_ms;
         match &event.what {
             What::Lost {
+                msg,
                 from,
                 to,
-                message,
-                reason,
-                ..
+                point,
+                tag,
+                cause,
             } => {
-                let (f, t) = (self.lane(from), self.lane(to));
+                let (f, t) = (self.lane(*from), self.lane(*to));
+                let label = format!(
+                    "{at} ms: {}, LOST: {}",
+                    self.messages.label(s, *msg, *point, *tag),
+                    words::loss_reason(s, *cause, *point, *tag)
+                );
                 self.steps.push(Step::Message {
                     at_ms: at,
                     from: f,
                     to: t,
-                    label: format!("{at} ms: {message}, LOST: {reason}"),
+                    label,
                     reply: f > t,
                     lost: true,
                     tone: Tone::Fault,
                 });
             }
             What::Held {
+                msg,
                 from,
                 to,
-                message,
+                point,
+                tag,
                 until_ms,
                 ..
-            } => self.note(
-                at,
-                (from, to),
-                format!("{message} HELD in the network until {until_ms} ms"),
-                Tone::Fault,
-            ),
-            What::Released { from, to, message } => {
-                let (f, t) = (self.lane(from), self.lane(to));
+            } => {
+                let label = self.messages.label(s, *msg, *point, *tag);
+                self.note(
+                    at,
+                    (*from, *to),
+                    format!("{label} HELD in the network until {until_ms} ms"),
+                    Tone::Fault,
+                );
+            }
+            What::Released {
+                msg,
+                from,
+                to,
+                point,
+                tag,
+            } => {
+                let (f, t) = (self.lane(*from), self.lane(*to));
+                let label = format!(
+                    "{at} ms: {}, released late",
+                    self.messages.label(s, *msg, *point, *tag)
+                );
                 self.steps.push(Step::Message {
                     at_ms: at,
                     from: f,
                     to: t,
-                    label: format!("{at} ms: {message}, released late"),
+                    label,
                     reply: f > t,
                     lost: false,
                     tone: Tone::Fault,
                 });
             }
             What::Duplicated {
-                from, to, message, ..
-            } => self.note(
+                msg,
+                from,
+                to,
+                point,
+                tag,
+                ..
+            } => {
+                let label = self.messages.label(s, *msg, *point, *tag);
+                self.note(
+                    at,
+                    (*from, *to),
+                    format!("{label} DUPLICATED: it will arrive twice"),
+                    Tone::Fault,
+                );
+            }
+            What::KeyExpired { store, key, .. } => self.note(
                 at,
-                (from, to),
-                format!("{message} DUPLICATED: it will arrive twice"),
-                Tone::Fault,
-            ),
-            What::KeyExpired { store, key } => self.note(
-                at,
-                (store, store),
+                (Host::store(*store), Host::store(*store)),
                 format!("key {key} EXPIRED"),
                 Tone::Fault,
             ),
-            What::Crashed { host, reason, .. } => {
-                self.note(at, (host, host), format!("CRASHED: {reason}"), Tone::Bad)
+            crashed @ What::Crashed { host, .. } => {
+                let reason = words::crash_reason(s, crashed);
+                self.note(at, (*host, *host), format!("CRASHED: {reason}"), Tone::Bad)
             }
             What::Restarted { host } => self.note(
                 at,
-                (host, host),
+                (*host, *host),
                 "restarted: durable state kept, memory lost".to_string(),
                 Tone::Fault,
             ),
@@ -580,7 +559,19 @@ impl Builder<'_> {
             ),
             What::LimitReached { limit } => self.note_over_all(
                 Some(at),
-                vec![format!("{at} ms: run stopped at a limit: {limit}")],
+                vec![format!(
+                    "{at} ms: run stopped at a limit: {}",
+                    words::limit(*limit)
+                )],
+                Tone::Bad,
+            ),
+            What::Panicked { host, message } => self.note_over_all(
+                Some(at),
+                vec![format!(
+                    "{at} ms: PANICKED in {}: {}",
+                    words::panic_site(*host),
+                    Escaped(message)
+                )],
                 Tone::Bad,
             ),
             _ => {}
@@ -591,45 +582,39 @@ impl Builder<'_> {
     fn txn(
         &mut self,
         index: usize,
-        store: &str,
-        transaction: &str,
-        transfer: &str,
-        attempt: u32,
-        result: &str,
+        store: Host,
+        call: Call,
+        tag: Tag,
+        result_msg: MsgId,
+        result: &TxnResult,
     ) {
         let at = self.events[index].at_ms;
-        let (api, store_lane) = (self.lane("api"), self.lane(store));
-        let tag = if transaction == point::ISSUE_KEY {
-            format!("{transfer}#key{attempt}")
-        } else {
-            format!("{transfer}#{attempt}")
-        };
+        let (api, store_lane) = (self.lane(Host::Api), self.lane(store));
         self.steps.push(Step::Message {
             at_ms: at,
             from: api,
             to: store_lane,
-            label: format!("{at} ms: {transaction} {tag}"),
+            label: format!(
+                "{at} ms: {} {}",
+                words::call_name(self.scenario, call),
+                self.tag(tag)
+            ),
             reply: false,
             lost: false,
             tone: Tone::Plain,
         });
         self.effects(index, store_lane);
-        let tone = if result.contains("[replayed]") {
-            Tone::Good
-        } else if result.contains("409") || result.contains("422") {
-            Tone::Refusal
-        } else {
-            Tone::Plain
+        let tone = match result {
+            TxnResult::Stopped(r) if r.replayed => Tone::Good,
+            TxnResult::Stopped(r) if matches!(r.status, 409 | 422) => Tone::Refusal,
+            _ => Tone::Plain,
         };
         self.message(
             index,
-            store,
-            "api",
+            (store, Host::Api),
+            result_msg,
             Sent {
-                label: result.to_string(),
-                transfer,
-                attempt,
-                point: &point::answer(transaction),
+                label: words::txn_result(result),
                 reply: true,
                 tone,
             },
@@ -638,13 +623,14 @@ impl Builder<'_> {
 
     /// What a transaction changed in its store (money moved, key states), as one note.
     fn effects(&mut self, index: usize, store_lane: usize) {
+        let s = self.scenario;
         let events = self.events;
         let at = events[index].at_ms;
-        let host = &events[index].host;
+        let host = events[index].host;
         let mut moves: Vec<(u64, String)> = Vec::new();
         let mut keys: Vec<String> = Vec::new();
         for (j, event) in events.iter().enumerate().skip(index + 1) {
-            if event.at_ms != at || &event.host != host || self.used[j] {
+            if event.at_ms != at || event.host != host || self.used[j] {
                 break;
             }
             match &event.what {
@@ -653,10 +639,15 @@ impl Builder<'_> {
                     account,
                     delta,
                     ..
-                } => moves.push((*transfer_id, format!("{account} {delta:+}"))),
-                What::KeyState { key, from, to, .. } => {
-                    keys.push(format!("key {key}: {from} → {to}"))
-                }
+                } => moves.push((
+                    *transfer_id,
+                    format!("{} {delta:+}", describe::account(s, *account)),
+                )),
+                What::KeyState { key, from, to, .. } => keys.push(format!(
+                    "key {key}: {} → {}",
+                    words::key_phase(*from),
+                    words::key_phase(*to)
+                )),
                 _ => break,
             }
             self.used[j] = true;
@@ -694,7 +685,6 @@ impl Builder<'_> {
             lines.extend(v.evidence.iter().cloned());
             self.note_over_all(None, lines, Tone::Bad);
         }
-        let names = crate::suite::names;
         let met = if run.verdict.met {
             "expectation met"
         } else {
@@ -704,8 +694,8 @@ impl Builder<'_> {
             None,
             vec![format!(
                 "expected: {}, found: {} → {met}",
-                names(&run.verdict.expected),
-                names(&run.verdict.found)
+                describe::violation_names(&run.verdict.expected),
+                describe::violation_names(&run.verdict.found)
             )],
             if run.verdict.met {
                 Tone::Good
@@ -717,23 +707,16 @@ impl Builder<'_> {
 }
 
 /// What a message carries and how to draw it.
-struct Sent<'a> {
+struct Sent {
     label: String,
-    transfer: &'a str,
-    attempt: u32,
-    /// Which message of the attempt it is, as the network names it.
-    point: &'a str,
     reply: bool,
     tone: Tone,
 }
 
-impl<'a> Sent<'a> {
-    fn request(label: String, transfer: &'a str, attempt: u32, point: &'a str) -> Sent<'a> {
+impl Sent {
+    fn request(label: String) -> Sent {
         Sent {
             label,
-            transfer,
-            attempt,
-            point,
             reply: false,
             tone: Tone::Plain,
         }
@@ -741,8 +724,8 @@ impl<'a> Sent<'a> {
 }
 
 /// An API answer to attempt `tag` as a label; a replay is spelled out.
-fn answer(response: &HttpResponse, tag: &str) -> String {
-    let mut text = format!("{} {}", response.status, response.code);
+fn answer(response: &Response, tag: &str) -> String {
+    let mut text = format!("{} {}", response.status, Escaped(response.code.as_str()));
     if let Some(id) = response.transfer_id {
         text.push_str(&format!(" (transfer {id})"));
     }
@@ -753,10 +736,13 @@ fn answer(response: &HttpResponse, tag: &str) -> String {
     if response.replayed {
         text.push_str(", REPLAYED");
     }
+    if response.final_answer {
+        text.push_str(", FINAL");
+    }
     text
 }
 
-fn answer_tone(response: &HttpResponse) -> Tone {
+fn answer_tone(response: &Response) -> Tone {
     if response.replayed {
         Tone::Good
     } else if matches!(response.status, 409 | 422) {
@@ -764,12 +750,4 @@ fn answer_tone(response: &HttpResponse) -> Tone {
     } else {
         Tone::Plain
     }
-}
-
-/// The stable name of an event, for events this diagram has no drawing for.
-fn event_name(what: &What) -> String {
-    serde_json::to_value(what)
-        .ok()
-        .and_then(|v| v.get("event").and_then(|e| e.as_str()).map(String::from))
-        .unwrap_or_else(|| "event".to_string())
 }

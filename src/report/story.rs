@@ -9,13 +9,16 @@
 //! ```
 //!
 //! A reader who wants to know *why* a verdict came out as it did starts here,
-//! before the timeline. The story is told from the history alone.
+//! before the timeline. The stories are told from the history alone, in one
+//! pass over it.
 
+use super::words;
 use crate::check::Violation;
+use crate::describe;
 use crate::history::{Event, What};
 use crate::run::Run;
-use crate::scenario::{Scenario, Transfer};
-use crate::wire::point;
+use crate::scenario::{Scenario, TransferIx};
+use crate::wire::Key;
 
 /// What happened to one transfer intent and its key(s).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,28 +63,36 @@ impl KeyStory {
 
 /// One story per transfer intent, in scenario order.
 pub fn stories(scenario: &Scenario, run: &Run) -> Vec<KeyStory> {
-    scenario
-        .transfers()
-        .map(|(_, t)| story(t, &run.output.events, &run.verdict.violations))
+    let mut tellers: Vec<Teller> = scenario.transfer_ixs().map(|_| Teller::default()).collect();
+    for event in &run.output.events {
+        event_step(scenario, &mut tellers, event);
+    }
+    tellers
+        .into_iter()
+        .enumerate()
+        .map(|(i, teller)| {
+            finish(
+                scenario,
+                TransferIx(i as u32),
+                teller,
+                &run.verdict.violations,
+            )
+        })
         .collect()
 }
 
-fn story(transfer: &Transfer, events: &[Event], violations: &[Violation]) -> KeyStory {
-    let mut teller = Teller {
-        id: &transfer.id,
-        keys: Vec::new(),
-        steps: Vec::new(),
-        applied: Vec::new(),
-        last_sent: 0,
-    };
-    for event in events {
-        teller.event(event);
-    }
+fn finish(
+    scenario: &Scenario,
+    ix: TransferIx,
+    teller: Teller,
+    violations: &[Violation],
+) -> KeyStory {
+    let transfer = scenario.transfer(ix);
     let broken: Vec<&Violation> = violations
         .iter()
         .filter(|v| {
-            v.transfer.as_deref() == Some(transfer.id.as_str())
-                || (v.transfer.is_none() && v.key.as_ref().is_some_and(|k| teller.keys.contains(k)))
+            v.transfer == Some(ix)
+                || (v.transfer.is_none() && v.key.is_some_and(|k| teller.keys.contains(&k)))
         })
         .collect();
     let ending = if broken.is_empty() {
@@ -94,25 +105,26 @@ fn story(transfer: &Transfer, events: &[Event], violations: &[Violation]) -> Key
         let mut kinds: Vec<_> = broken.iter().map(|v| v.kind).collect();
         kinds.sort();
         kinds.dedup();
-        kinds
-            .iter()
-            .map(|k| k.name())
-            .collect::<Vec<_>>()
-            .join(", ")
+        describe::violation_names(&kinds)
     };
     KeyStory {
-        transfer: transfer.id.clone(),
-        keys: teller.keys,
-        payload: format!("{} → {} {}", transfer.from, transfer.to, transfer.amount),
+        transfer: describe::transfer(scenario, ix),
+        keys: teller.keys.iter().map(|k| k.to_string()).collect(),
+        payload: format!(
+            "{} → {} {}",
+            describe::account(scenario, transfer.from),
+            describe::account(scenario, transfer.to),
+            transfer.amount
+        ),
         steps: teller.steps,
         ending,
         broken: !broken.is_empty(),
     }
 }
 
-struct Teller<'a> {
-    id: &'a str,
-    keys: Vec<String>,
+#[derive(Default)]
+struct Teller {
+    keys: Vec<Key>,
     steps: Vec<String>,
     /// Ledger transfer ids that applied this intent.
     applied: Vec<u64>,
@@ -120,11 +132,7 @@ struct Teller<'a> {
     last_sent: u32,
 }
 
-impl Teller<'_> {
-    fn mine(&self, transfer: &str) -> bool {
-        transfer == self.id
-    }
-
+impl Teller {
     /// `attempt 1 ` when `attempt` is not the one the client sent last, else nothing.
     fn whose(&self, attempt: u32) -> String {
         if attempt == self.last_sent {
@@ -134,130 +142,161 @@ impl Teller<'_> {
         }
     }
 
-    fn add_key(&mut self, key: &str) {
-        if !self.keys.iter().any(|k| k == key) {
-            self.keys.push(key.to_string());
-        }
-    }
-
-    fn event(&mut self, event: &Event) {
-        let at = event.at_ms;
-        let step = match &event.what {
-            What::KeyObtained {
-                transfer,
-                key,
-                issued_by_server,
-            } if self.mine(transfer) => {
-                let first = self.keys.is_empty();
-                self.add_key(key);
-                match (issued_by_server, first) {
-                    (true, _) => Some(format!("key {key} issued at {at} ms")),
-                    (false, false) => Some(format!("new key {key} at {at} ms")),
-                    (false, true) => None,
-                }
-            }
-            What::Sent {
-                transfer,
-                attempt,
-                key,
-                ..
-            } if self.mine(transfer) => {
-                if let Some(k) = key {
-                    self.add_key(k);
-                }
-                self.last_sent = *attempt;
-                Some(format!("attempt {attempt} sent at {at} ms"))
-            }
-            What::Lost {
-                transfer, point, ..
-            } if self.mine(transfer) => Some(format!("{} lost", message_name(point))),
-            What::Held {
-                transfer,
-                point,
-                until_ms,
-                ..
-            } if self.mine(transfer) => {
-                Some(format!("{} held until {until_ms} ms", message_name(point)))
-            }
-            What::Duplicated {
-                transfer, point, ..
-            } if self.mine(transfer) => Some(format!("{} delivered twice", message_name(point))),
-            What::Stalled {
-                transfer,
-                at: boundary,
-                stall_ms,
-                ..
-            } if self.mine(transfer) => Some(format!("API stalled {stall_ms} ms at {boundary}")),
-            What::Crashed {
-                host,
-                transfer: Some(t),
-                ..
-            } if self.mine(t) => Some(format!("{host} crashed at {at} ms")),
-            What::LedgerEntry {
-                transfer,
-                attempt,
-                transfer_id,
-                delta,
-                ..
-            } if self.mine(transfer) && *delta < 0 && !self.applied.contains(transfer_id) => {
-                let again = if self.applied.is_empty() {
-                    ""
-                } else {
-                    " AGAIN"
-                };
-                self.applied.push(*transfer_id);
-                Some(format!(
-                    "{}applied{again} at {at} ms (ledger transfer {transfer_id})",
-                    self.whose(*attempt)
-                ))
-            }
-            What::ApiReplied {
-                transfer,
-                attempt,
-                body: Some(_),
-                response,
-                ..
-            } if self.mine(transfer) => {
-                let whose = self.whose(*attempt);
-                let replayed = if response.replayed { ", replayed" } else { "" };
-                let mut answer = format!("{} {}", response.status, response.code);
-                if let Some(id) = response.transfer_id {
-                    answer.push_str(&format!(" (transfer {id})"));
-                }
-                Some(format!("{whose}answered {answer}{replayed}"))
-            }
-            What::FailedOpen {
-                transfer,
-                transaction,
-                ..
-            } if self.mine(transfer) => Some(format!("{transaction} skipped (fail-open)")),
-            What::TimedOut { transfer, .. } if self.mine(transfer) => {
-                Some(format!("timed out at {at} ms"))
-            }
-            What::ClientRestarted { transfer } if self.mine(transfer) => {
-                Some(format!("client restarted at {at} ms and forgot its key"))
-            }
-            What::KeyExpired { key, .. } if self.keys.contains(key) => {
-                Some(format!("key {key} expired at {at} ms"))
-            }
-            What::Finished {
-                transfer, outcome, ..
-            } if self.mine(transfer) => Some(format!("client told {}", outcome.describe())),
-            _ => None,
-        };
-        if let Some(step) = step {
-            self.steps.push(step);
+    fn add_key(&mut self, key: Key) {
+        if !self.keys.contains(&key) {
+            self.keys.push(key);
         }
     }
 }
 
-/// `request`, `response`, `key request`, or `apply message` for a store call.
-fn message_name(p: &str) -> String {
-    match p {
-        point::REQUEST => "request".to_string(),
-        point::RESPONSE => "response".to_string(),
-        point::KEY_REQUEST => "key request".to_string(),
-        point::KEY_RESPONSE => "key response".to_string(),
-        other => format!("{other} message"),
+/// Adds what `event` tells to the story of the transfer it concerns.
+fn event_step(s: &Scenario, tellers: &mut [Teller], event: &Event) {
+    let at = event.at_ms;
+    let teller = |t: TransferIx| t.0 as usize;
+    let (ix, step) = match &event.what {
+        What::KeyObtained { transfer, key } => {
+            let t = &mut tellers[teller(*transfer)];
+            let first = t.keys.is_empty();
+            t.add_key(*key);
+            let step = match (key.issued_by_server(), first) {
+                (true, _) => Some(format!("key {key} issued at {at} ms")),
+                (false, false) => Some(format!("new key {key} at {at} ms")),
+                (false, true) => None,
+            };
+            (teller(*transfer), step)
+        }
+        What::Sent { tag, key, .. } => {
+            let t = &mut tellers[teller(tag.transfer)];
+            if let Some(k) = key {
+                t.add_key(*k);
+            }
+            t.last_sent = tag.attempt;
+            (
+                teller(tag.transfer),
+                Some(format!("attempt {} sent at {at} ms", tag.attempt)),
+            )
+        }
+        What::Lost { tag, point, .. } => (
+            teller(tag.transfer),
+            Some(format!("{} lost", words::message_noun(s, *point))),
+        ),
+        What::Held {
+            tag,
+            point,
+            until_ms,
+            ..
+        } => (
+            teller(tag.transfer),
+            Some(format!(
+                "{} held until {until_ms} ms",
+                words::message_noun(s, *point)
+            )),
+        ),
+        What::Duplicated { tag, point, .. } => (
+            teller(tag.transfer),
+            Some(format!(
+                "{} delivered twice",
+                words::message_noun(s, *point)
+            )),
+        ),
+        What::Stalled {
+            tag,
+            boundary,
+            stall_ms,
+            ..
+        } => (
+            teller(tag.transfer),
+            Some(format!(
+                "API stalled {stall_ms} ms at {}",
+                s.design.boundary_name(*boundary)
+            )),
+        ),
+        What::Crashed {
+            host,
+            site: Some(site),
+            ..
+        } => (
+            teller(site.tag.transfer),
+            Some(format!("{host} crashed at {at} ms")),
+        ),
+        What::LedgerEntry {
+            tag,
+            transfer_id,
+            delta,
+            ..
+        } if *delta < 0 => {
+            let t = &mut tellers[teller(tag.transfer)];
+            if t.applied.contains(transfer_id) {
+                return;
+            }
+            let again = if t.applied.is_empty() { "" } else { " AGAIN" };
+            t.applied.push(*transfer_id);
+            (
+                teller(tag.transfer),
+                Some(format!(
+                    "{}applied{again} at {at} ms (ledger transfer {transfer_id})",
+                    t.whose(tag.attempt)
+                )),
+            )
+        }
+        What::ApiReplied {
+            tag,
+            body: Some(_),
+            response,
+            ..
+        } => {
+            let t = &tellers[teller(tag.transfer)];
+            let whose = t.whose(tag.attempt);
+            let replayed = if response.replayed { ", replayed" } else { "" };
+            let mut answer = format!(
+                "{} {}",
+                response.status,
+                crate::text::Escaped(response.code.as_str())
+            );
+            if let Some(id) = response.transfer_id {
+                answer.push_str(&format!(" (transfer {id})"));
+            }
+            (
+                teller(tag.transfer),
+                Some(format!("{whose}answered {answer}{replayed}")),
+            )
+        }
+        What::FailedOpen { tag, call } => (
+            teller(tag.transfer),
+            Some(format!(
+                "{} skipped (fail-open)",
+                words::call_name(s, *call)
+            )),
+        ),
+        What::TimedOut { tag } => (teller(tag.transfer), Some(format!("timed out at {at} ms"))),
+        What::LivenessPhase {
+            transfer,
+            deadline_ms,
+        } => (
+            teller(*transfer),
+            Some(format!(
+                "still unanswered after the heal, retried until {deadline_ms} ms"
+            )),
+        ),
+        What::ClientRestarted { transfer, .. } => (
+            teller(*transfer),
+            Some(format!("client restarted at {at} ms and forgot its key")),
+        ),
+        What::KeyExpired { key, .. } => {
+            for t in tellers.iter_mut().filter(|t| t.keys.contains(&key.key)) {
+                t.steps.push(format!("key {} expired at {at} ms", key.key));
+            }
+            return;
+        }
+        What::Finished {
+            transfer, outcome, ..
+        } => (
+            teller(*transfer),
+            Some(format!("client told {}", describe::outcome(outcome))),
+        ),
+        _ => return,
+    };
+    if let Some(step) = step {
+        tellers[ix].steps.push(step);
     }
 }

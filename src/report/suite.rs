@@ -1,17 +1,20 @@
-//! Output of `idemsim check`: one line per scenario, then a total.
+//! Output of `idemsim check`: one line per scenario, then a total. The
+//! counts come from [`Totals`], the same in every format.
 
-use super::Color;
-use crate::suite::{ScenarioResult, Verdict, names};
+use super::{Color, Paint};
+use crate::describe::violation_names as names;
+use crate::suite::{Miss, ScenarioResult, Totals, Verdict};
+use crate::text::Escaped;
 use serde_json::json;
 
 /// The human line for one scenario.
 pub fn line(result: &ScenarioResult, color: Color) -> String {
-    let path = result.path.display();
+    let path = Escaped(&result.path.display().to_string()).to_string();
+    let name = Escaped(&result.name).to_string();
     match &result.verdict {
         Verdict::Passed { seeds_run } => format!(
-            "{}  {path}  {}: expected {}, found {}{}\n",
-            color.paint("32", "PASS"),
-            result.name,
+            "{}  {path}  {name}: expected {}, found {}{}\n",
+            color.paint(Paint::Green, "PASS"),
             names(&result.expected),
             names(&result.expected),
             seeds_note(*seeds_run, result)
@@ -19,18 +22,26 @@ pub fn line(result: &ScenarioResult, color: Color) -> String {
         Verdict::Failed {
             seed,
             found,
+            miss,
             replay,
             seeds_run,
-        } => format!(
-            "{}  {path}  {}: expected {}, found {} on seed {seed}{}\n        replay: {replay}\n",
-            color.paint("31", "FAIL"),
-            result.name,
-            names(&result.expected),
-            names(found),
-            seeds_note(*seeds_run, result)
-        ),
+        } => {
+            let why = match miss {
+                Miss::Violations => String::new(),
+                Miss::DidNotComplete => " (the run did not complete)".to_string(),
+                Miss::Outcomes => " (the outcome counts differ from [expect])".to_string(),
+            };
+            format!(
+                "{}  {path}  {name}: expected {}, found {} on seed {seed}{why}{}\n        replay: {}\n",
+                color.paint(Paint::Red, "FAIL"),
+                names(&result.expected),
+                names(found),
+                seeds_note(*seeds_run, result),
+                Escaped(replay)
+            )
+        }
         Verdict::Invalid { error } => {
-            format!("{}  {error}\n", color.paint("31", "BAD "))
+            format!("{}  {error}\n", color.paint(Paint::Red, "BAD "))
         }
     }
 }
@@ -46,46 +57,31 @@ fn seeds_note(seeds_run: u64, result: &ScenarioResult) -> String {
     }
 }
 
-/// The closing line: `24 scenarios: 24 passed, 0 failed`.
+/// The closing line: `24 scenarios: 24 passed, 0 failed, 0 invalid`.
 pub fn total(results: &[ScenarioResult]) -> String {
-    let passed = results.iter().filter(|r| r.passed()).count();
-    let invalid = results
-        .iter()
-        .filter(|r| matches!(r.verdict, Verdict::Invalid { .. }))
-        .count();
-    let failed = results.len() - passed - invalid;
-    let mut s = format!(
-        "{} scenarios: {passed} passed, {failed} failed",
-        results.len()
-    );
-    if invalid > 0 {
-        s.push_str(&format!(", {invalid} invalid"));
-    }
-    s.push('\n');
-    s
+    let t = Totals::of(results);
+    format!(
+        "{} scenarios: {} passed, {} failed, {} invalid\n",
+        t.scenarios, t.passed, t.failed, t.invalid
+    )
 }
 
 /// One JSON Lines object for one scenario.
 pub fn json_line(result: &ScenarioResult) -> String {
-    let mut s = serde_json::to_string(&json!({ "type": "scenario", "data": result }))
-        .expect("reports serialise");
-    s.push('\n');
-    s
+    super::json::line("scenario", result)
 }
 
 /// The closing JSON Lines summary.
 pub fn json_total(results: &[ScenarioResult]) -> String {
-    let passed = results.iter().filter(|r| r.passed()).count();
-    let mut s = serde_json::to_string(&json!({
-        "type": "summary",
-        "data": {
-            "scenarios": results.len(),
-            "passed": passed,
-            "failed": results.len() - passed,
-            "met": passed == results.len(),
-        }
-    }))
-    .expect("reports serialise");
-    s.push('\n');
-    s
+    let t = Totals::of(results);
+    super::json::line(
+        "summary",
+        json!({
+            "scenarios": t.scenarios,
+            "passed": t.passed,
+            "failed": t.failed,
+            "invalid": t.invalid,
+            "met": t.met(),
+        }),
+    )
 }

@@ -3,17 +3,16 @@
 //! The API keeps nothing durable of its own: it sequences the design's
 //! transactions, sending each to the store it names, and answers the client.
 //! Before each transaction and after the last one it passes a step boundary,
-//! where the fault injector may crash a host ([`super::Shared::crash_point`]).
+//! where the fault injector may stall it or crash a host.
 
 use super::clock::timeout;
 use super::{Busy, Shared};
-use crate::design::{KeyScope, KeyStoreDown, StoreName, Transaction};
-use crate::history::What;
+use crate::design::{Boundary, KeyScope, KeyStoreDown, StoreName, Transaction};
+use crate::history::{Host, What};
 use crate::seed::derive_rng;
-use crate::wire::TransferBody;
 use crate::wire::{
-    Body, Envelope, HttpRequest, HttpResponse, MAX_DATAGRAM_BYTES, PORT, Program, Tag, TxnContext,
-    TxnOutcome, point,
+    Body, Call, ClaimToken, Code, Endpoint, Envelope, Key, KeyOrigin, MAX_DATAGRAM_BYTES, MsgId,
+    PORT, RecordKey, Request, Response, Tag, TransferBody, TxnContext, TxnOutcome,
 };
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -25,20 +24,20 @@ use tokio::sync::oneshot;
 use turmoil::net::UdpSocket;
 
 /// What the API needs from the network: calls to stores, with a timeout.
-pub struct Api {
+struct Api {
     shared: Rc<Shared>,
     socket: UdpSocket,
     /// Store calls waiting for their result, by request message id. In memory:
     /// lost with the API on a crash, as a real process's would be.
-    pending: RefCell<BTreeMap<u64, oneshot::Sender<TxnOutcome>>>,
+    pending: RefCell<BTreeMap<MsgId, oneshot::Sender<TxnOutcome>>>,
     /// Issues server-side keys; seeded per incarnation so a restart never repeats a key.
     key_rng: RefCell<ChaCha8Rng>,
     incarnation: u32,
-    next_request: Cell<u64>,
+    next_request: Cell<u32>,
 }
 
 /// The API host's main loop: one task per client request, and routing of store results.
-pub async fn api_main(shared: Rc<Shared>) -> turmoil::Result {
+pub(crate) async fn api_main(shared: Rc<Shared>) -> turmoil::Result {
     let incarnation = shared.api_incarnation.get() + 1;
     shared.api_incarnation.set(incarnation);
     let socket = UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT)).await?;
@@ -60,12 +59,12 @@ pub async fn api_main(shared: Rc<Shared>) -> turmoil::Result {
             Body::Request(request) => {
                 let api = api.clone();
                 let busy = Busy::new(&api.shared);
-                tokio::task::spawn_local(async move {
+                super::panics::spawn(Host::Api, async move {
                     let _busy = busy;
                     api.serve(envelope.id, envelope.tag, request, from).await
                 });
             }
-            Body::TxnResult(outcome) => {
+            Body::Result(outcome) => {
                 let waiter = envelope
                     .reply_to
                     .and_then(|id| api.pending.borrow_mut().remove(&id));
@@ -79,116 +78,123 @@ pub async fn api_main(shared: Rc<Shared>) -> turmoil::Result {
 }
 
 impl Api {
-    async fn serve(&self, request_id: u64, tag: Tag, request: HttpRequest, client: SocketAddr) {
+    async fn serve(&self, request_msg: MsgId, tag: Tag, request: Request, client: SocketAddr) {
+        self.shared.self_test_panic(Host::Api);
         self.shared.record(
-            "api",
+            Host::Api,
             What::ApiReceived {
-                transfer: tag.transfer.clone(),
-                attempt: tag.attempt,
-                path: request.path.clone(),
-                key: request.idempotency_key.clone(),
-                body: request.body.clone(),
+                msg: request_msg,
+                tag,
+                endpoint: request.endpoint,
+                key: request.key,
+                body: request.body,
             },
         );
-        let response = if request.is_transfer() {
-            self.transfer(&tag, &request).await
-        } else {
-            self.issue_key(&tag, &request).await
+        let response = match request.endpoint {
+            Endpoint::Transfers => self.transfer(tag, &request).await,
+            Endpoint::Keys => self.issue_key(tag, &request).await,
         };
         // `None`: the API crashed at a step boundary and never answers.
         let Some(response) = response else {
             return std::future::pending().await;
         };
+        let msg = self.shared.next_message_id();
         self.shared.record(
-            "api",
+            Host::Api,
             What::ApiReplied {
-                transfer: tag.transfer.clone(),
-                attempt: tag.attempt,
-                key: request.idempotency_key.clone(),
-                body: request.body.clone(),
+                msg,
+                request_msg,
+                tag,
+                endpoint: request.endpoint,
+                key: request.key,
+                body: request.body,
                 response: response.clone(),
             },
         );
+        let point = match request.endpoint {
+            Endpoint::Transfers => crate::wire::Point::Response,
+            Endpoint::Keys => crate::wire::Point::KeyResponse,
+        };
         let reply = Envelope {
-            id: self.shared.next_message_id(),
-            reply_to: Some(request_id),
+            id: msg,
+            reply_to: Some(request_msg),
             tag,
-            point: point::answer(if request.is_transfer() {
-                point::REQUEST
-            } else {
-                point::KEY_REQUEST
-            }),
+            point,
             body: Body::Response(response),
         };
-        let _ = self.shared.send(&self.socket, "api", &reply, client).await;
+        self.shared
+            .send(
+                &self.socket,
+                Host::Api,
+                Host::Client(request.client),
+                client,
+                &reply,
+            )
+            .await
+            .expect("an answer always fits a datagram");
     }
 
-    async fn issue_key(&self, tag: &Tag, request: &HttpRequest) -> Option<HttpResponse> {
+    async fn issue_key(&self, tag: Tag, request: &Request) -> Option<Response> {
         let design = &self.shared.scenario.design;
         if !design.issues_keys {
-            return Some(HttpResponse::error(404, "not_found"));
+            return Some(Response::error(404, Code::NotFound));
         }
-        let key = format!(
-            "sk-{:06x}",
-            self.key_rng.borrow_mut().random_range(0..0x100_0000u32)
-        );
-        let ctx = self.context(&request.client, Some(key.clone()), None);
-        match self
-            .call(design.key_store, Program::IssueKey, ctx, tag)
-            .await
-        {
-            Some(TxnOutcome::Continue { .. }) => Some(HttpResponse {
+        let key = Key {
+            origin: KeyOrigin::Server,
+            value: self.key_rng.borrow_mut().random_range(0..0x100_0000u32),
+        };
+        let ctx = self.context(request.client, Some(key), None);
+        match self.call(design.key_store, Call::IssueKey, ctx, tag).await {
+            Some(TxnOutcome::Continue { .. }) => Some(Response {
                 key: Some(key),
-                ..HttpResponse::error(201, "key_issued")
+                ..Response::error(201, Code::KeyIssued)
             }),
             Some(TxnOutcome::Reply(r)) => Some(r),
-            Some(TxnOutcome::Wait) | None => Some(HttpResponse::error(503, "store_unavailable")),
+            Some(TxnOutcome::Wait) | None => Some(Response::error(503, Code::StoreUnavailable)),
         }
     }
 
     /// Runs the design's transactions in order. `None` when the API crashed.
-    async fn transfer(&self, tag: &Tag, request: &HttpRequest) -> Option<HttpResponse> {
-        let design = &self.shared.scenario.design;
-        let Some(body) = request.body.clone() else {
-            return Some(HttpResponse::error(400, "missing_body"));
+    async fn transfer(&self, tag: Tag, request: &Request) -> Option<Response> {
+        let design = self.shared.scenario.design.clone();
+        let Some(body) = request.body else {
+            return Some(Response::error(400, Code::MissingBody));
         };
-        let mut ctx = self.context(&request.client, request.idempotency_key.clone(), Some(body));
+        let mut ctx = self.context(request.client, request.key, Some(body));
         for (index, txn) in design.transactions.iter().enumerate() {
-            if !self.boundary(tag, index).await {
+            if !self.boundary(tag, Boundary(index as u16)).await {
                 return None;
             }
-            match self.run_transaction(txn, &ctx, tag).await {
+            let call = Call::Txn(index as u16);
+            match self.run_transaction(txn, call, &ctx, tag).await {
                 Some(TxnOutcome::Continue { transfer_id }) => {
                     ctx.transfer_id = transfer_id.or(ctx.transfer_id)
                 }
                 Some(TxnOutcome::Reply(response)) => return Some(response),
-                Some(TxnOutcome::Wait) => return Some(HttpResponse::error(409, "key_in_use")),
+                Some(TxnOutcome::Wait) => return Some(Response::error(409, Code::KeyInUse)),
                 None if self.fails_open(txn) => {
-                    self.shared.record(
-                        "api",
-                        What::FailedOpen {
-                            transfer: tag.transfer.clone(),
-                            attempt: tag.attempt,
-                            transaction: txn.name.clone(),
-                        },
-                    );
+                    self.shared
+                        .record(Host::Api, What::FailedOpen { tag, call });
                 }
-                None => return Some(HttpResponse::error(503, "store_unavailable")),
+                None => return Some(design.on_store_timeout.response()),
             }
         }
-        if !self.boundary(tag, design.transactions.len()).await {
+        if !self
+            .boundary(tag, Boundary(design.transactions.len() as u16))
+            .await
+        {
             return None;
         }
-        Some(HttpResponse::created(ctx.transfer_id))
+        Some(Response::created(ctx.transfer_id))
     }
 
-    /// Passes step boundary `index`: a stall fault may hold the API here, a
+    /// Passes step boundary `boundary`: a stall fault may hold the API here, a
     /// crash fault may end it (false: the API is crashing and must stop).
-    async fn boundary(&self, tag: &Tag, index: usize) -> bool {
-        if let Some(stall_ms) = self.shared.stall_ms(tag, index) {
+    async fn boundary(&self, tag: Tag, boundary: Boundary) -> bool {
+        if let Some(stall_ms) = self.shared.stall_ms(tag, boundary) {
             self.shared.clock.sleep(stall_ms).await;
         }
-        !self.shared.crash_point(tag, index)
+        !self.shared.crash_point(tag, boundary)
     }
 
     /// One transaction, run again while the design says `wait` (at most
@@ -196,19 +202,14 @@ impl Api {
     async fn run_transaction(
         &self,
         txn: &Transaction,
+        call: Call,
         ctx: &TxnContext,
-        tag: &Tag,
+        tag: Tag,
     ) -> Option<TxnOutcome> {
         let design = &self.shared.scenario.design;
-        let program = Program::Steps {
-            name: txn.name.clone(),
-            steps: txn.steps.clone(),
-        };
         let mut waits = 0;
         loop {
-            let outcome = self
-                .call(txn.store, program.clone(), ctx.clone(), tag)
-                .await;
+            let outcome = self.call(txn.store, call, *ctx, tag).await;
             if outcome != Some(TxnOutcome::Wait) || waits >= design.max_waits {
                 return outcome;
             }
@@ -226,64 +227,63 @@ impl Api {
             && txn.steps.iter().all(|s| s.is_key_op())
     }
 
-    fn context(&self, client: &str, key: Option<String>, body: Option<TransferBody>) -> TxnContext {
+    fn context(
+        &self,
+        client: crate::scenario::ClientIx,
+        key: Option<Key>,
+        body: Option<TransferBody>,
+    ) -> TxnContext {
         let design = &self.shared.scenario.design;
         let request = self.next_request.get() + 1;
         self.next_request.set(request);
-        let record_key = key.as_ref().map(|k| match design.key_scope {
-            KeyScope::Global => k.clone(),
-            KeyScope::Client => format!("{client}/{k}"),
+        let record_key = key.map(|key| RecordKey {
+            scope: (design.key_scope == KeyScope::Client).then_some(client),
+            key,
         });
         TxnContext {
             key,
             record_key,
             body,
-            claim_token: format!("api{}-r{}", self.incarnation, request),
+            claim_token: ClaimToken {
+                incarnation: self.incarnation,
+                request,
+            },
             transfer_id: None,
-            key_ttl_ms: design.key_ttl_ms,
-            lock_ms: design.lock_ms,
         }
     }
 
-    /// Sends one transaction to a store and waits for its result, at most the
+    /// Sends one call to a store and waits for its result, at most the
     /// design's store timeout. `None` on timeout: the transaction may or may
     /// not have committed, and the API cannot tell.
     async fn call(
         &self,
         store: StoreName,
-        program: Program,
+        call: Call,
         context: TxnContext,
-        tag: &Tag,
+        tag: Tag,
     ) -> Option<TxnOutcome> {
         let id = self.shared.next_message_id();
         let (sender, receiver) = oneshot::channel();
         self.pending.borrow_mut().insert(id, sender);
-        let point = match &program {
-            Program::IssueKey => point::ISSUE_KEY.to_string(),
-            Program::Steps { name, .. } => name.clone(),
-        };
         let message = Envelope {
             id,
             reply_to: None,
-            tag: tag.clone(),
-            point,
-            body: Body::Txn { program, context },
+            tag,
+            point: crate::wire::Point::Call(call),
+            body: Body::Call { call, context },
         };
         let to = SocketAddr::new(turmoil::lookup(store.host()), PORT);
-        let _ = self.shared.send(&self.socket, "api", &message, to).await;
+        self.shared
+            .send(&self.socket, Host::Api, Host::store(store), to, &message)
+            .await
+            .expect("a store call always fits a datagram");
         let timeout_ms = self.shared.scenario.design.store_timeout_ms;
         match timeout(&self.shared.clock, timeout_ms, receiver).await {
             Some(Ok(outcome)) => Some(outcome),
             _ => {
                 self.pending.borrow_mut().remove(&id);
-                self.shared.record(
-                    "api",
-                    What::StoreTimeout {
-                        store: store.host().to_string(),
-                        transfer: tag.transfer.clone(),
-                        attempt: tag.attempt,
-                    },
-                );
+                self.shared
+                    .record(Host::Api, What::StoreTimeout { store, tag });
                 None
             }
         }

@@ -3,16 +3,20 @@
 //!
 //! Each attempt is a fresh request (a fresh connection, in HTTP terms): an
 //! answer to an earlier attempt that arrives late is recorded and ignored.
-//! Retryable: no answer within `timeout_ms`, 409 `key_in_use`, 429 and 5xx,
-//! as Stripe's SDKs do. Anything else is final.
+//! Retryable: no answer within `timeout_ms`, 409, 429 and 5xx, as Stripe's
+//! SDKs do, unless the API marks the answer final. Anything else is a
+//! definitive answer. After the faults heal, a client without one goes on
+//! retrying until the liveness deadline ([`super::liveness`]).
 
 use super::Shared;
 use super::clock::timeout_at;
-use crate::history::{Outcome, What};
-use crate::scenario::{FaultKind, Jitter, KeySource, RetryPolicy, Transfer};
+use crate::history::{Host, LastAnswer, Outcome, What};
+use crate::limits;
+use crate::scenario::{ClientIx, Jitter, KeySource, RetryPolicy, TransferIx};
 use crate::seed::derive_rng;
 use crate::wire::{
-    Body, Envelope, HttpRequest, HttpResponse, MAX_DATAGRAM_BYTES, PORT, Tag, TransferBody, point,
+    Body, Code, Endpoint, Envelope, Key, KeyOrigin, MAX_DATAGRAM_BYTES, Meaning, PORT, Point,
+    Request, Response, Tag,
 };
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -22,47 +26,53 @@ use turmoil::net::UdpSocket;
 
 struct Client {
     shared: Rc<Shared>,
-    host: String,
+    ix: ClientIx,
+    host: Host,
     socket: UdpSocket,
     api: SocketAddr,
     rng: ChaCha8Rng,
     buf: Vec<u8>,
     /// The key each finished transfer used, for `reuse_key_of`.
-    keys: Vec<(String, String)>,
+    keys: Vec<(TransferIx, Key)>,
 }
 
 /// What one attempt came to.
 enum Answer {
-    Response(HttpResponse),
+    Response(Response),
     TimedOut,
 }
 
 /// The client host's whole life.
-pub async fn client_main(shared: Rc<Shared>, index: usize) -> turmoil::Result {
-    let host = format!("client-{}", index + 1);
+pub(crate) async fn client_main(shared: Rc<Shared>, ix: ClientIx) -> turmoil::Result {
+    let host = Host::Client(ix);
     let socket = UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT)).await?;
     let mut client = Client {
-        rng: derive_rng(shared.seed, &host),
+        rng: derive_rng(shared.seed, &host.name()),
         api: SocketAddr::new(turmoil::lookup("api"), PORT),
         shared: shared.clone(),
+        ix,
         host,
         socket,
         buf: vec![0u8; MAX_DATAGRAM_BYTES],
         keys: Vec::new(),
     };
-    let transfers = shared.scenario.clients[index].transfers.clone();
-    for transfer in &transfers {
+    shared.self_test_panic(host);
+    let transfers = shared.scenario.clients[ix.0 as usize].transfers.clone();
+    for transfer in transfers {
         client.run_transfer(transfer).await?;
     }
     Ok(())
 }
 
-/// Counts attempts against the retry policy, including those owed after healing.
+/// Counts attempts against the retry policy, the heal and the liveness deadline.
 struct Attempts {
     policy: RetryPolicy,
     heal_at_ms: u64,
+    deadline_ms: u64,
     made: u32,
     made_after_heal: u32,
+    /// The wait before the next attempt in the liveness phase, once in it.
+    liveness_wait_ms: Option<u64>,
 }
 
 impl Attempts {
@@ -72,17 +82,29 @@ impl Attempts {
             self.made_after_heal += 1;
         }
         assert!(
-            self.made <= self.policy.max_attempts + self.policy.attempts_after_heal,
+            self.made <= limits::MAX_ATTEMPTS_PER_TRANSFER,
             "attempts are bounded"
         );
         self.made
     }
 
-    /// Another attempt is allowed while under `max_attempts`, or while fewer
-    /// than `attempts_after_heal` were made after the faults healed.
-    fn may_retry(&self) -> bool {
+    /// Whether the policy alone (without the liveness phase) allows another attempt:
+    /// under `max_attempts`, or fewer than `attempts_after_heal` after the heal.
+    fn policy_allows(&self) -> bool {
         self.made < self.policy.max_attempts
             || self.made_after_heal < self.policy.attempts_after_heal
+    }
+
+    /// Another attempt is allowed by the policy, or by the liveness phase:
+    /// after the heal, until the deadline, for a client that comes back.
+    fn may_retry(&self, now_ms: u64) -> bool {
+        if self.made >= limits::MAX_ATTEMPTS_PER_TRANSFER {
+            return false;
+        }
+        self.policy_allows()
+            || (self.policy.attempts_after_heal > 0
+                && now_ms >= self.heal_at_ms
+                && now_ms < self.deadline_ms)
     }
 
     /// Whether the next attempt must wait for the heal (it is one of those owed after it).
@@ -93,31 +115,29 @@ impl Attempts {
 
 impl Client {
     fn record(&self, what: What) {
-        self.shared.record(&self.host, what);
+        self.shared.record(self.host, what);
     }
 
     fn attempts(&self) -> Attempts {
         Attempts {
-            policy: self.shared.scenario.retry.clone(),
+            policy: self.shared.scenario.retry,
             heal_at_ms: self.shared.scenario.window.heal_at_ms,
+            deadline_ms: self.shared.liveness_deadline_ms,
             made: 0,
             made_after_heal: 0,
+            liveness_wait_ms: None,
         }
     }
 
-    async fn run_transfer(&mut self, transfer: &Transfer) -> turmoil::Result {
-        let reused = transfer
+    async fn run_transfer(&mut self, transfer: TransferIx) -> turmoil::Result {
+        let spec = self.shared.scenario.transfer(transfer).clone();
+        let reused = spec
             .reuse_key_of
-            .as_ref()
-            .and_then(|earlier| self.keys.iter().find(|(t, _)| t == earlier))
-            .map(|(_, key)| key.clone());
+            .and_then(|earlier| self.keys.iter().find(|(t, _)| *t == earlier))
+            .map(|(_, key)| *key);
         let key = match reused {
             Some(key) => {
-                self.record(What::KeyObtained {
-                    transfer: transfer.id.clone(),
-                    key: key.clone(),
-                    issued_by_server: false,
-                });
+                self.record(What::KeyObtained { transfer, key });
                 key
             }
             None => match self.new_key(transfer).await? {
@@ -128,212 +148,164 @@ impl Client {
                 }
             },
         };
-        self.keys.push((transfer.id.clone(), key.clone()));
+        self.keys.push((transfer, key));
         let (outcome, attempts) = self.send_transfer(transfer, key).await?;
         self.finish(transfer, outcome, attempts);
         Ok(())
     }
 
-    fn finish(&self, transfer: &Transfer, outcome: Outcome, attempts: u32) {
+    fn finish(&self, transfer: TransferIx, outcome: Outcome, attempts: u32) {
         self.record(What::Finished {
-            transfer: transfer.id.clone(),
+            transfer,
             outcome,
             attempts,
         });
     }
 
     /// A fresh key: asked from the server, or made here from the seed.
-    async fn new_key(&mut self, transfer: &Transfer) -> turmoil::Result<Result<String, Outcome>> {
-        match self.shared.scenario.key_source {
+    async fn new_key(&mut self, transfer: TransferIx) -> turmoil::Result<Result<Key, Outcome>> {
+        match self.shared.scenario.key_source() {
             KeySource::Server => self.request_key(transfer).await,
             KeySource::Client | KeySource::ClientPerAttempt => Ok(Ok(self.make_key(transfer))),
         }
     }
 
-    fn make_key(&mut self, transfer: &Transfer) -> String {
-        let space = self.shared.scenario.key_space;
-        let key = format!("ck-{:06x}", self.rng.random_range(0..space));
-        self.record(What::KeyObtained {
-            transfer: transfer.id.clone(),
-            key: key.clone(),
-            issued_by_server: false,
-        });
+    fn make_key(&mut self, transfer: TransferIx) -> Key {
+        let space = self.shared.scenario.keys.space;
+        let key = Key {
+            origin: KeyOrigin::Client,
+            value: self.rng.random_range(0..space),
+        };
+        self.record(What::KeyObtained { transfer, key });
         key
     }
 
-    /// Sends the transfer until a final answer or the retry policy runs out.
+    /// Sends the transfer until a definitive answer, or until the policy and
+    /// the liveness phase run out.
     async fn send_transfer(
         &mut self,
-        transfer: &Transfer,
-        mut key: String,
+        transfer: TransferIx,
+        mut key: Key,
     ) -> turmoil::Result<(Outcome, u32)> {
         let mut attempts = self.attempts();
-        let body = TransferBody {
-            from: transfer.from.clone(),
-            to: transfer.to.clone(),
-            amount: transfer.amount,
-        };
+        let body = self.shared.scenario.transfer(transfer).body();
         loop {
-            if attempts.waits_for_heal() {
-                self.sleep_until(self.shared.scenario.window.heal_at_ms)
-                    .await;
-            }
+            self.before_attempt(&mut attempts, transfer).await;
             let attempt = attempts.record(self.shared.now_ms());
-            if attempt > 1 && self.shared.scenario.key_source == KeySource::ClientPerAttempt {
+            if attempt > 1 && self.shared.scenario.key_source() == KeySource::ClientPerAttempt {
                 key = self.make_key(transfer);
             }
-            self.record(What::Sent {
-                transfer: transfer.id.clone(),
-                attempt,
-                key: Some(key.clone()),
-                body: body.clone(),
-            });
-            let request = HttpRequest {
-                client: self.host.clone(),
-                method: "POST".into(),
-                path: HttpRequest::TRANSFERS.into(),
-                idempotency_key: Some(key.clone()),
-                body: Some(body.clone()),
+            let tag = Tag::transfer(transfer, attempt);
+            let request = Request {
+                client: self.ix,
+                endpoint: Endpoint::Transfers,
+                key: Some(key),
+                body: Some(body),
             };
-            let tag = Tag {
-                transfer: transfer.id.clone(),
-                attempt,
-                key_request: false,
-            };
-            let last = match self.attempt(&tag, &request).await? {
-                Answer::Response(r) if r.is_success() => {
-                    return Ok((Outcome::Succeeded { response: r }, attempt));
-                }
-                Answer::Response(r) if self.wants_new_key(&r) && attempts.may_retry() => {
+            let last = match self.attempt(tag, request).await? {
+                Answer::Response(r)
+                    if self.wants_new_key(&r) && attempts.may_retry(self.shared.now_ms()) =>
+                {
                     match self.new_key(transfer).await? {
                         Ok(new) => key = new,
                         Err(outcome) => return Ok((outcome, attempt)),
                     }
-                    r.describe()
+                    LastAnswer::Answer(r)
                 }
-                Answer::Response(r) if !r.is_transient() => {
-                    return Ok((Outcome::Rejected { response: r }, attempt));
-                }
-                Answer::Response(r) => r.describe(),
-                Answer::TimedOut => "timed out".to_string(),
+                Answer::Response(r) => match r.meaning() {
+                    Meaning::Success => return Ok((Outcome::Succeeded(r), attempt)),
+                    Meaning::Failure => return Ok((Outcome::Failed(r), attempt)),
+                    Meaning::Transient => LastAnswer::Answer(r),
+                },
+                Answer::TimedOut => LastAnswer::TimedOut,
             };
-            if self.restarts_after(&tag) {
+            if let Some(fault) = self.shared.client_restarts(tag) {
+                self.record(What::ClientRestarted { transfer, fault });
                 match self.new_key(transfer).await? {
                     Ok(new) => key = new,
                     Err(outcome) => return Ok((outcome, attempt)),
                 }
             }
-            if !attempts.may_retry() {
-                return Ok((Outcome::Unknown { last }, attempt));
+            if !attempts.may_retry(self.shared.now_ms()) {
+                return Ok((Outcome::Unknown(last), attempt));
             }
-            self.back_off(&transfer.id, attempt).await;
+            self.back_off(&mut attempts, transfer, attempt).await;
+        }
+    }
+
+    /// Waits for the heal when the next attempt is one owed after it.
+    async fn before_attempt(&mut self, attempts: &mut Attempts, _transfer: TransferIx) {
+        if attempts.waits_for_heal() {
+            self.sleep_until(self.shared.scenario.window.heal_at_ms)
+                .await;
         }
     }
 
     /// A classic client answers 400 `unknown_key` by getting a new key, when its policy says so.
-    fn wants_new_key(&self, response: &HttpResponse) -> bool {
+    fn wants_new_key(&self, response: &Response) -> bool {
         self.shared.scenario.retry.new_key_on_unknown_key
             && response.status == 400
-            && response.code == "unknown_key"
+            && response.code == Code::UnknownKey
     }
 
-    /// Whether a `client-restart` fault hits after this attempt: the client
-    /// restarts and forgets the key it was holding.
-    fn restarts_after(&self, tag: &Tag) -> bool {
-        if !self.shared.faults_active() {
-            return false;
-        }
-        let Some(index) = self
-            .shared
-            .matching_fault(tag, |k| *k == FaultKind::ClientRestart)
-        else {
-            return false;
+    /// Waits before the next attempt: the policy's backoff, or in the
+    /// liveness phase a doubling wait that lands no later than the deadline.
+    async fn back_off(&mut self, attempts: &mut Attempts, transfer: TransferIx, attempt: u32) {
+        let now_ms = self.shared.now_ms();
+        let wait_ms = if attempts.policy_allows() {
+            self.backoff_ms(attempt)
+        } else {
+            let deadline_ms = attempts.deadline_ms;
+            let wait = match attempts.liveness_wait_ms {
+                None => {
+                    self.record(What::LivenessPhase {
+                        transfer,
+                        deadline_ms,
+                    });
+                    self.shared.scenario.retry.backoff_max_ms.max(1)
+                }
+                Some(previous) => previous.saturating_mul(2),
+            };
+            attempts.liveness_wait_ms = Some(wait);
+            wait.min(deadline_ms.saturating_sub(now_ms)).max(1)
         };
-        self.shared.fired_faults.borrow_mut().insert(index);
-        self.record(What::ClientRestarted {
-            transfer: tag.transfer.clone(),
-        });
-        true
-    }
-
-    async fn back_off(&mut self, transfer: &str, attempt: u32) {
-        let wait_ms = self.backoff_ms(attempt);
-        self.record(What::Backoff {
-            transfer: transfer.to_string(),
-            wait_ms,
-        });
+        self.record(What::Backoff { transfer, wait_ms });
         self.shared.clock.sleep(wait_ms).await;
     }
 
     /// `POST /keys` with the retry policy; the key, or the outcome that ends the transfer.
-    async fn request_key(
-        &mut self,
-        transfer: &Transfer,
-    ) -> turmoil::Result<Result<String, Outcome>> {
-        let request = HttpRequest {
-            client: self.host.clone(),
-            method: "POST".into(),
-            path: HttpRequest::KEYS.into(),
-            idempotency_key: None,
+    async fn request_key(&mut self, transfer: TransferIx) -> turmoil::Result<Result<Key, Outcome>> {
+        let mut attempts = self.attempts();
+        let request = Request {
+            client: self.ix,
+            endpoint: Endpoint::Keys,
+            key: None,
             body: None,
         };
-        let (outcome, _) = self
-            .with_retries(&transfer.id, request, |this, attempt| {
-                this.record(What::KeyRequested {
-                    transfer: transfer.id.clone(),
-                    attempt,
-                })
-            })
-            .await?;
+        let outcome = loop {
+            self.before_attempt(&mut attempts, transfer).await;
+            let attempt = attempts.record(self.shared.now_ms());
+            let tag = Tag::key_request(transfer, attempt);
+            let last = match self.attempt(tag, request).await? {
+                Answer::Response(r) => match r.meaning() {
+                    Meaning::Success => break Outcome::Succeeded(r),
+                    Meaning::Failure => break Outcome::Failed(r),
+                    Meaning::Transient => LastAnswer::Answer(r),
+                },
+                Answer::TimedOut => LastAnswer::TimedOut,
+            };
+            if !attempts.may_retry(self.shared.now_ms()) {
+                break Outcome::Unknown(last);
+            }
+            self.back_off(&mut attempts, transfer, attempt).await;
+        };
         Ok(match outcome {
-            Outcome::Succeeded { response } if response.key.is_some() => {
-                let key = response.key.expect("checked above");
-                self.record(What::KeyObtained {
-                    transfer: transfer.id.clone(),
-                    key: key.clone(),
-                    issued_by_server: true,
-                });
+            Outcome::Succeeded(Response { key: Some(key), .. }) => {
+                self.record(What::KeyObtained { transfer, key });
                 Ok(key)
             }
             other => Err(other),
         })
-    }
-
-    /// Sends `request` until a final answer or the policy runs out.
-    async fn with_retries(
-        &mut self,
-        transfer: &str,
-        request: HttpRequest,
-        on_send: impl Fn(&Self, u32),
-    ) -> turmoil::Result<(Outcome, u32)> {
-        let mut attempts = self.attempts();
-        loop {
-            if attempts.waits_for_heal() {
-                self.sleep_until(self.shared.scenario.window.heal_at_ms)
-                    .await;
-            }
-            let attempt = attempts.record(self.shared.now_ms());
-            on_send(self, attempt);
-            let tag = Tag {
-                transfer: transfer.to_string(),
-                attempt,
-                key_request: !request.is_transfer(),
-            };
-            let last = match self.attempt(&tag, &request).await? {
-                Answer::Response(r) if r.is_success() => {
-                    return Ok((Outcome::Succeeded { response: r }, attempt));
-                }
-                Answer::Response(r) if !r.is_transient() => {
-                    return Ok((Outcome::Rejected { response: r }, attempt));
-                }
-                Answer::Response(r) => r.describe(),
-                Answer::TimedOut => "timed out".to_string(),
-            };
-            if !attempts.may_retry() {
-                return Ok((Outcome::Unknown { last }, attempt));
-            }
-            self.back_off(transfer, attempt).await;
-        }
     }
 
     async fn sleep_until(&self, at_ms: u64) {
@@ -360,21 +332,32 @@ impl Client {
     }
 
     /// One attempt: send, then wait for its answer or the timeout.
-    async fn attempt(&mut self, tag: &Tag, request: &HttpRequest) -> turmoil::Result<Answer> {
-        let message = Envelope {
-            id: self.shared.next_message_id(),
-            reply_to: None,
-            tag: tag.clone(),
-            point: if request.is_transfer() {
-                point::REQUEST
-            } else {
-                point::KEY_REQUEST
+    async fn attempt(&mut self, tag: Tag, request: Request) -> turmoil::Result<Answer> {
+        let id = self.shared.next_message_id();
+        let point = match request.endpoint {
+            Endpoint::Transfers => {
+                self.record(What::Sent {
+                    msg: id,
+                    tag,
+                    key: request.key,
+                    body: request.body.expect("a transfer request has a body"),
+                });
+                Point::Request
             }
-            .to_string(),
-            body: Body::Request(request.clone()),
+            Endpoint::Keys => {
+                self.record(What::KeyRequested { msg: id, tag });
+                Point::KeyRequest
+            }
+        };
+        let message = Envelope {
+            id,
+            reply_to: None,
+            tag,
+            point,
+            body: Body::Request(request),
         };
         self.shared
-            .send(&self.socket, &self.host, &message, self.api)
+            .send(&self.socket, self.host, Host::Api, self.api, &message)
             .await?;
         let deadline_ms = self.shared.now_ms() + self.shared.scenario.retry.timeout_ms;
         loop {
@@ -385,10 +368,7 @@ impl Client {
             )
             .await;
             let Some(received) = received else {
-                self.record(What::TimedOut {
-                    transfer: tag.transfer.clone(),
-                    attempt: tag.attempt,
-                });
+                self.record(What::TimedOut { tag });
                 return Ok(Answer::TimedOut);
             };
             let (len, _) = received?;
@@ -398,17 +378,15 @@ impl Client {
             let Body::Response(response) = envelope.body else {
                 continue;
             };
-            if envelope.reply_to == Some(message.id) {
+            if envelope.reply_to == Some(id) {
                 self.record(What::Received {
-                    transfer: tag.transfer.clone(),
-                    attempt: tag.attempt,
+                    tag,
                     response: response.clone(),
                 });
                 return Ok(Answer::Response(response));
             }
             self.record(What::LateAnswer {
-                transfer: envelope.tag.transfer,
-                attempt: envelope.tag.attempt,
+                tag: envelope.tag,
                 response,
             });
         }

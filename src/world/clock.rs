@@ -26,7 +26,7 @@
 //! (its deadlines bound the skip). The next thing that happens is the earliest
 //! deadline, and it happens at the same simulated millisecond as it would
 //! have on plain ticks. turmoil's own randomness is spent per message, not
-//! per step, so skipping steps leaves it untouched. `tests/quiet_time.rs`
+//! per step, so skipping steps leaves it untouched. `tests/suite/quiet_time.rs`
 //! runs every lesson both ways and compares the histories.
 
 use std::cell::{Cell, RefCell};

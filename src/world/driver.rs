@@ -1,15 +1,18 @@
 //! The driver: builds the turmoil simulation, steps it one tick at a time, and
 //! between steps carries out what only the outside can do: judge messages in
-//! flight, crash and restart hosts, close the fault window, enforce limits.
+//! flight, crash and restart hosts, close the fault window, enforce limits,
+//! and end the run when code in a host panicked.
 
 use super::net::{Injector, TracedMessage};
+use super::panics::{Capture, InHost};
 use super::store::{KeyRecord, LedgerEntry};
 use super::{Shared, api, client, store};
 use crate::design::StoreName;
-use crate::history::{Event, What};
+use crate::history::{Event, Host, Limit, What};
 use crate::limits;
-use crate::scenario::Scenario;
+use crate::scenario::{ClientIx, Scenario};
 use crate::seed::derive_seed;
+use crate::wire::RecordKey;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -19,25 +22,27 @@ use turmoil::Sim;
 
 /// Why a run stopped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "end", rename_all = "kebab-case")]
 pub enum EndReason {
     /// Every client finished and the world went quiet.
     Completed,
     /// A limit was reached first; the verdict covers only what happened until then.
-    LimitReached { limit: String },
+    LimitReached(Limit),
+    /// Code panicked: in a host, in the driver, or in the checker. The run is void.
+    Panicked { host: Host, message: String },
     /// A host's software returned an error (a bug in idemsim, never a fault of the scenario).
-    HostFailed { message: String },
+    HostFailed { host: Option<Host>, message: String },
 }
 
 /// Everything a run produced: the history and the final durable state.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct RunOutput {
     pub seed: u64,
     pub events: Vec<Event>,
-    pub balances: BTreeMap<String, i64>,
+    /// Final balances, by account index.
+    pub balances: Vec<i64>,
     pub entries: Vec<LedgerEntry>,
     /// Idempotency records left at the end, by store and key.
-    pub records: Vec<(StoreName, String, KeyRecord)>,
+    pub records: Vec<(StoreName, RecordKey, KeyRecord)>,
     pub end: EndReason,
     pub end_ms: u64,
     /// Indexes of targeted faults that never hit (their attempt never happened).
@@ -47,18 +52,38 @@ pub struct RunOutput {
     pub steps: u64,
     /// Simulated time skipped while the world was quiet.
     pub skipped_ms: u64,
-    /// Every message sent, in send order.
-    #[serde(skip)]
+    /// When clients stopped waiting for a definitive answer.
+    pub liveness_deadline_ms: u64,
+    /// Every message sent, in send order (only when [`RunOptions::trace`] is on).
     pub trace: Vec<TracedMessage>,
 }
 
-const HOSTS: [&str; 3] = ["ledger", "keys", "api"];
+impl RunOutput {
+    /// The final balance of the account named `account` of `scenario`.
+    pub fn balance(&self, scenario: &Scenario, account: &str) -> Option<i64> {
+        let ix = scenario.accounts.iter().position(|a| a.name == account)?;
+        self.balances.get(ix).copied()
+    }
 
-/// A crashed host and when it comes back.
-struct Down {
-    host: String,
-    ip: IpAddr,
-    restart_at_ms: u64,
+    /// An output with nothing in it but why the run ended, for a run that
+    /// never got to simulate (its driver panicked).
+    pub fn void(seed: u64, end: EndReason) -> RunOutput {
+        RunOutput {
+            seed,
+            events: Vec::new(),
+            balances: Vec::new(),
+            entries: Vec::new(),
+            records: Vec::new(),
+            end,
+            end_ms: 0,
+            unfired_faults: Vec::new(),
+            messages: 0,
+            steps: 0,
+            skipped_ms: 0,
+            liveness_deadline_ms: 0,
+            trace: Vec::new(),
+        }
+    }
 }
 
 /// How a run is driven.
@@ -66,40 +91,68 @@ struct Down {
 pub struct RunOptions {
     /// Skip quiet time (see [`super::clock`]); off runs every tick, for comparison.
     pub skip_quiet_time: bool,
+    /// Keep a trace of every message (for the benchmark's bare replay).
+    pub trace: bool,
+    /// A self-test of the failure path: code in this host (or the driver, or
+    /// the checker) panics at its first chance, as a bug would. The run must
+    /// end failed, naming the host and the panic.
+    pub panic_in: Option<Host>,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             skip_quiet_time: true,
+            trace: false,
+            panic_in: None,
         }
     }
 }
 
-/// Runs `scenario` with `seed` and returns what happened.
+/// A crashed host and when it comes back.
+struct Down {
+    host: Host,
+    ip: IpAddr,
+    restart_at_ms: u64,
+}
+
+/// Runs `scenario` with `seed` and returns what happened. Panics in hosts
+/// end the run ([`EndReason::Panicked`]); the caller catches panics of the
+/// driver itself.
 pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutput {
-    let shared = Rc::new(Shared::new(scenario.clone(), seed, options.skip_quiet_time));
+    let capture = Capture::begin();
+    let mut shared = Shared::new(scenario.clone(), seed, options.skip_quiet_time);
+    shared.panic_in = options.panic_in;
+    let shared = Rc::new(shared);
     let mut sim = build_sim(scenario, seed, &shared);
-    let names = host_names(&sim, scenario.clients.len());
-    let mut injector = Injector::new(seed, names);
+    let hosts = host_map(&sim, scenario.clients.len());
+    let mut injector = Injector::new(seed, hosts, options.trace);
     let mut down: Vec<Down> = Vec::new();
     let mut healed = false;
     let mut clients_done_at: Option<u64> = None;
     let mut steps: u64 = 0;
+    let host_count = scenario.host_count();
     let end = loop {
         let activity_before = shared.activity();
-        let clients_done = match sim.step() {
+        if options.panic_in == Some(Host::Driver) && steps == 3 {
+            panic!("self-test: the driver panics");
+        }
+        let stepped = sim.step();
+        steps += 1;
+        if let Some(caught) = capture.take().into_iter().next() {
+            break panicked(&shared, caught.host.unwrap_or(Host::Driver), caught.message);
+        }
+        let clients_done = match stepped {
             Ok(done) => done,
             Err(e) => break host_failed(&shared, &e.to_string()),
         };
-        steps += 1;
         shared
             .clock
             .observe_elapsed(sim.elapsed().as_millis() as u64);
         let now_ms = shared.now_ms();
         if !healed && now_ms >= scenario.window.heal_at_ms {
             healed = true;
-            shared.record("network", What::Healed);
+            shared.record(Host::Network, What::Healed);
         }
         let down_ips: BTreeSet<IpAddr> = down.iter().map(|d| d.ip).collect();
         injector.inspect(&mut sim, &shared, &down_ips);
@@ -111,8 +164,15 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
         if clients_done && down.is_empty() && shared.busy.get() == 0 && injector.is_quiet(&sim) {
             break EndReason::Completed;
         }
-        if let Some(reason) = over_a_limit(scenario, &shared, now_ms, steps, drain_deadline_ms) {
-            break limit(&shared, &reason);
+        if let Some(limit) = over_a_limit(
+            scenario,
+            &shared,
+            now_ms,
+            steps * host_count,
+            drain_deadline_ms,
+        ) {
+            shared.record(Host::Driver, What::LimitReached { limit });
+            break EndReason::LimitReached(limit);
         }
         let quiet = woken == 0
             && shared.activity() == activity_before
@@ -123,7 +183,7 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
                 injector.next_release_ms(),
                 down.iter().map(|d| d.restart_at_ms).min(),
                 (!healed).then_some(scenario.window.heal_at_ms),
-                Some(scenario.max_sim_ms),
+                Some(scenario.limits.max_sim_ms),
                 drain_deadline_ms,
             ];
             let next = deadlines
@@ -137,62 +197,75 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
     let end_ms = shared.now_ms();
     let skipped_ms = shared.clock.skipped_ms();
     drop(sim);
+    // Tasks dropped with the simulation may panic as they unwind; the run has
+    // ended, and what it ended with stands.
+    drop(capture.take());
     let mut output = finish(shared, seed, end, end_ms, injector.into_trace());
     output.steps = steps;
     output.skipped_ms = skipped_ms;
     output
 }
 
-/// The limit a run has reached, if any: simulated time, drain time, steps, messages.
+/// The limit a run has reached, if any: simulated time, drain time, host steps, messages.
 fn over_a_limit(
     scenario: &Scenario,
     shared: &Shared,
     now_ms: u64,
-    steps: u64,
+    host_steps: u64,
     drain_deadline_ms: Option<u64>,
-) -> Option<String> {
-    if now_ms >= scenario.max_sim_ms {
-        return Some(format!("max_sim_ms = {}", scenario.max_sim_ms));
+) -> Option<Limit> {
+    let limits = &scenario.limits;
+    if now_ms >= limits.max_sim_ms {
+        return Some(Limit::SimTime {
+            max_sim_ms: limits.max_sim_ms,
+        });
     }
     if drain_deadline_ms.is_some_and(|d| now_ms > d) {
-        return Some("drain time after the last client finished".to_string());
+        return Some(Limit::Drain {
+            drain_ms: limits::DRAIN_MS,
+        });
     }
-    if steps >= limits::MAX_STEPS {
-        return Some(format!("{} simulation steps", limits::MAX_STEPS));
+    if host_steps >= limits.max_host_steps {
+        return Some(Limit::HostSteps {
+            max_host_steps: limits.max_host_steps,
+        });
     }
-    if shared.messages_sent() > limits::MAX_MESSAGES {
-        return Some(format!("{} messages", limits::MAX_MESSAGES));
+    if shared.messages_sent() > limits.max_messages {
+        return Some(Limit::Messages {
+            max_messages: limits.max_messages,
+        });
     }
     None
 }
 
-fn limit(shared: &Shared, what: &str) -> EndReason {
+fn panicked(shared: &Shared, host: Host, message: String) -> EndReason {
     shared.record(
-        "driver",
-        What::LimitReached {
-            limit: what.to_string(),
+        Host::Driver,
+        What::Panicked {
+            host,
+            message: message.clone(),
         },
     );
-    EndReason::LimitReached {
-        limit: what.to_string(),
-    }
+    EndReason::Panicked { host, message }
 }
 
 fn host_failed(shared: &Shared, message: &str) -> EndReason {
     shared.record(
-        "driver",
-        What::LimitReached {
-            limit: format!("host failed: {message}"),
+        Host::Driver,
+        What::Panicked {
+            host: Host::Driver,
+            message: format!("a host's software failed: {message}"),
         },
     );
     EndReason::HostFailed {
+        host: None,
         message: message.to_string(),
     }
 }
 
 fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a> {
     // The driver stops the run itself; turmoil's own limit sits beyond ours.
-    let duration_ms = scenario.max_sim_ms + limits::DRAIN_MS + 1_000;
+    let duration_ms = scenario.limits.max_sim_ms + limits::DRAIN_MS + 1_000;
     let mut sim = turmoil::Builder::new()
         .rng_seed(derive_seed(seed, "turmoil"))
         .epoch(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
@@ -201,28 +274,33 @@ fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a>
         .min_message_latency(Duration::from_millis(scenario.network.latency_min_ms))
         .max_message_latency(Duration::from_millis(scenario.network.latency_max_ms))
         .build();
-    for (name, which) in [("ledger", StoreName::Ledger), ("keys", StoreName::Keys)] {
+    for which in [StoreName::Ledger, StoreName::Keys] {
         let shared = shared.clone();
-        sim.host(name, move || store::store_main(shared.clone(), which));
+        let host = Host::store(which);
+        sim.host(which.host(), move || {
+            InHost::new(host, store::store_main(shared.clone(), which))
+        });
     }
     let for_api = shared.clone();
-    sim.host("api", move || api::api_main(for_api.clone()));
+    sim.host("api", move || {
+        InHost::new(Host::Api, api::api_main(for_api.clone()))
+    });
     for index in 0..scenario.clients.len() {
+        let ix = ClientIx(index as u32);
         sim.client(
-            format!("client-{}", index + 1),
-            client::client_main(shared.clone(), index),
+            Host::Client(ix).name(),
+            InHost::new(Host::Client(ix), client::client_main(shared.clone(), ix)),
         );
     }
     sim
 }
 
-fn host_names(sim: &Sim, clients: usize) -> BTreeMap<IpAddr, String> {
-    let clients = (1..=clients).map(|i| format!("client-{i}"));
-    HOSTS
-        .iter()
-        .map(|h| h.to_string())
+fn host_map(sim: &Sim, clients: usize) -> BTreeMap<IpAddr, Host> {
+    let clients = (0..clients).map(|i| Host::Client(ClientIx(i as u32)));
+    [Host::Ledger, Host::Keys, Host::Api]
+        .into_iter()
         .chain(clients)
-        .map(|name| (sim.lookup(name.as_str()), name))
+        .map(|host| (sim.lookup(host.name().as_str()), host))
         .collect()
 }
 
@@ -239,22 +317,20 @@ fn carry_out_crashes(
         if down.iter().any(|d| d.host == host) {
             continue;
         }
-        sim.crash(host);
+        let name = host.name();
+        sim.crash(name.as_str());
         shared.record(
             host,
             What::Crashed {
-                host: host.to_string(),
-                reason: request.reason,
+                host,
                 cause: request.cause,
-                at: Some(request.at),
-                transfer: Some(request.tag.transfer),
-                attempt: Some(request.tag.attempt),
+                site: Some(request.site),
             },
         );
-        let ip = sim.lookup(host);
+        let ip = sim.lookup(name.as_str());
         injector.lose_all_to(sim, shared, ip);
         down.push(Down {
-            host: host.to_string(),
+            host,
             ip,
             restart_at_ms: now_ms + request.restart_after_ms,
         });
@@ -262,17 +338,15 @@ fn carry_out_crashes(
 }
 
 fn restart_due(sim: &mut Sim, shared: &Shared, down: &mut Vec<Down>, now_ms: u64) {
+    if down.iter().all(|d| d.restart_at_ms > now_ms) {
+        return;
+    }
     let (due, still_down): (Vec<Down>, Vec<Down>) =
         down.drain(..).partition(|d| d.restart_at_ms <= now_ms);
     *down = still_down;
     for d in due {
-        sim.bounce(d.host.as_str());
-        shared.record(
-            &d.host,
-            What::Restarted {
-                host: d.host.clone(),
-            },
-        );
+        sim.bounce(d.host.name().as_str());
+        shared.record(d.host, What::Restarted { host: d.host });
     }
 }
 
@@ -287,19 +361,13 @@ fn finish(
         panic!("the simulation was dropped, so no host holds the shared state")
     });
     let messages = shared.messages_sent();
+    let unfired_faults = shared.faults.unfired();
+    let liveness_deadline_ms = shared.liveness_deadline_ms;
     let ledger = shared.ledger_db.into_inner();
     let keys = shared.keys_db.into_inner();
-    let fired = shared.fired_faults.into_inner();
-    let unfired_faults = (0..shared.scenario.faults.len())
-        .filter(|i| !fired.contains(i))
-        .collect();
     let records = [(StoreName::Keys, &keys), (StoreName::Ledger, &ledger)]
         .into_iter()
-        .flat_map(|(store, db)| {
-            db.records
-                .iter()
-                .map(move |(k, r)| (store, k.clone(), r.clone()))
-        })
+        .flat_map(|(store, db)| db.records.iter().map(move |(k, r)| (store, *k, r.clone())))
         .collect();
     RunOutput {
         seed,
@@ -313,6 +381,7 @@ fn finish(
         messages,
         steps: 0,
         skipped_ms: 0,
+        liveness_deadline_ms,
         trace,
     }
 }

@@ -1,59 +1,182 @@
-//! Fault decisions taken inside hosts: at the API's step boundaries (crash,
-//! stall) and where a message enters the network (duplicate). Network loss and
-//! delay are decided by the driver's injector ([`super::net`]).
+//! Fault decisions: where the world asks the scenario's faults, and the seed,
+//! whether something goes wrong.
 //!
-//! Each decision first looks for a targeted fault of the scenario that names
-//! this attempt and has not hit yet, then draws the random fault from its own
-//! stream of the seed.
+//! Each decision first looks for a targeted fault that aims at the attempt at
+//! hand, has not hit yet, and acts at this place (asked through
+//! [`Behaviour`]), then draws the random fault of that place from its own
+//! stream of the seed. Targeted faults are indexed by attempt, so a decision
+//! costs the same with one fault or a thousand.
 
 use super::{CrashRequest, Shared};
-use crate::history::{Cause, What};
-use crate::scenario::{CrashHost, FaultKind};
-use crate::wire::{Envelope, Tag};
+use crate::design::Boundary;
+use crate::fault::{Behaviour, BoundaryAction, CrashHost, NetAction, Target};
+use crate::history::{Cause, CrashSite, Host, What};
+use crate::scenario::{Scenario, TransferIx};
+use crate::wire::Key;
+use crate::wire::{Point, Tag};
 use rand::Rng;
-use std::net::SocketAddr;
-use turmoil::net::UdpSocket;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 
-impl Shared {
-    /// Index of the first targeted fault for this attempt's processing (crash,
-    /// stall, expire-key, client-restart) that `matches` and has not hit yet.
-    pub fn matching_fault(&self, tag: &Tag, matches: impl Fn(&FaultKind) -> bool) -> Option<usize> {
-        if tag.key_request {
-            return None;
+/// The scenario's targeted faults, indexed by the attempt they aim at.
+pub(crate) struct FaultBook {
+    by_attempt: BTreeMap<(TransferIx, u32), Vec<usize>>,
+    window: Vec<usize>,
+    fired: RefCell<Vec<bool>>,
+}
+
+impl FaultBook {
+    pub fn new(scenario: &Scenario) -> FaultBook {
+        let mut by_attempt: BTreeMap<(TransferIx, u32), Vec<usize>> = BTreeMap::new();
+        let mut window = Vec::new();
+        for (i, fault) in scenario.faults.iter().enumerate() {
+            match fault.target {
+                Target::Attempt { transfer, attempt } => {
+                    by_attempt.entry((transfer, attempt)).or_default().push(i)
+                }
+                Target::Window => window.push(i),
+            }
         }
-        self.first_unfired(|f| {
-            f.transfer == tag.transfer && f.attempt == tag.attempt && matches(&f.kind)
-        })
+        FaultBook {
+            by_attempt,
+            window,
+            fired: RefCell::new(vec![false; scenario.faults.len()]),
+        }
     }
 
-    /// Index of the first targeted network fault on message `point` of this
-    /// attempt that `matches` and has not hit yet.
-    pub fn message_fault(
+    /// The first fault aimed at `tag`'s attempt that has not hit and that
+    /// `hook` says acts here, with what it does.
+    fn first<T>(
         &self,
-        tag: &Tag,
-        point: &str,
-        matches: impl Fn(&FaultKind) -> bool,
-    ) -> Option<usize> {
-        self.first_unfired(|f| {
-            f.transfer == tag.transfer
-                && f.attempt == tag.attempt
-                && f.kind.message() == Some(point)
-                && matches(&f.kind)
+        scenario: &Scenario,
+        tag: Tag,
+        hook: impl Fn(&dyn Behaviour) -> Option<T>,
+    ) -> Option<(usize, T)> {
+        let candidates = self.by_attempt.get(&(tag.transfer, tag.attempt))?;
+        let fired = self.fired.borrow();
+        candidates.iter().find_map(|&i| {
+            if fired[i] {
+                return None;
+            }
+            hook(scenario.faults[i].kind.behaviour()).map(|t| (i, t))
         })
-    }
-
-    fn first_unfired(&self, pick: impl Fn(&crate::scenario::Fault) -> bool) -> Option<usize> {
-        let fired = self.fired_faults.borrow();
-        self.scenario
-            .faults
-            .iter()
-            .enumerate()
-            .find_map(|(i, f)| (pick(f) && !fired.contains(&i)).then_some(i))
     }
 
     fn fire(&self, index: usize) {
-        let fresh = self.fired_faults.borrow_mut().insert(index);
-        assert!(fresh, "a targeted fault hits once");
+        let mut fired = self.fired.borrow_mut();
+        assert!(!fired[index], "a targeted fault hits once");
+        fired[index] = true;
+    }
+
+    /// The outage that loses a message between `from` and `to` now, if any.
+    fn window_loss(
+        &self,
+        scenario: &Scenario,
+        from: Host,
+        to: Host,
+        now_ms: u64,
+    ) -> Option<(usize, u64)> {
+        self.window.iter().find_map(|&i| {
+            scenario.faults[i]
+                .kind
+                .behaviour()
+                .loses_in_window(from, to, now_ms)
+                .map(|until| (i, until))
+        })
+    }
+
+    /// Indexes of targeted faults that never acted.
+    pub fn unfired(&self) -> Vec<usize> {
+        self.fired
+            .borrow()
+            .iter()
+            .enumerate()
+            .filter(|(_, fired)| !**fired)
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+/// What the network does with a new message.
+pub(crate) enum NetVerdict {
+    Deliver,
+    Lose(Cause),
+    Hold { until_ms: u64, cause: Cause },
+}
+
+impl Shared {
+    /// Judges a message that has just entered the network (the driver's
+    /// injector calls this once per message).
+    pub fn net_verdict(
+        &self,
+        tag: Tag,
+        point: Point,
+        key: Option<Key>,
+        from: Host,
+        to: Host,
+    ) -> NetVerdict {
+        if !self.faults_active() {
+            return NetVerdict::Deliver;
+        }
+        let now_ms = self.now_ms();
+        if let Some((index, until_ms)) = self.faults.window_loss(&self.scenario, from, to, now_ms) {
+            self.faults.fired.borrow_mut()[index] = true;
+            return NetVerdict::Lose(Cause::Outage {
+                fault: index,
+                until_ms,
+            });
+        }
+        if point == Point::Request
+            && let Some(key) = key
+        {
+            self.expire_key_if_targeted(tag, key);
+        }
+        if let Some((index, action)) = self
+            .faults
+            .first(&self.scenario, tag, |b| b.on_message(point))
+        {
+            self.faults.fire(index);
+            let cause = Cause::Targeted(index);
+            return match action {
+                NetAction::Lose => NetVerdict::Lose(cause),
+                NetAction::Hold { delay_ms } => NetVerdict::Hold {
+                    until_ms: now_ms + delay_ms,
+                    cause,
+                },
+            };
+        }
+        NetVerdict::Deliver
+    }
+
+    /// An `expire-key` fault: the key's record disappears just as the
+    /// targeted attempt's request enters the network.
+    fn expire_key_if_targeted(&self, tag: Tag, key: Key) {
+        if tag.key_request {
+            return;
+        }
+        let Some((index, ())) = self
+            .faults
+            .first(&self.scenario, tag, |b| b.expires_key().then_some(()))
+        else {
+            return;
+        };
+        self.faults.fire(index);
+        for (store, db) in [
+            (crate::design::StoreName::Keys, &self.keys_db),
+            (crate::design::StoreName::Ledger, &self.ledger_db),
+        ] {
+            let doomed = db.borrow_mut().expire(key);
+            for record_key in doomed {
+                self.record(
+                    Host::store(store),
+                    What::KeyExpired {
+                        store,
+                        key: record_key,
+                        fault: index,
+                    },
+                );
+            }
+        }
     }
 
     /// A random stall lasts from one to two client timeouts, so that a retry
@@ -68,20 +191,19 @@ impl Shared {
 
     /// Called by the API at step boundary `boundary` of attempt `tag`: how long
     /// a stall holds the API here, if one hits.
-    pub fn stall_ms(&self, tag: &Tag, boundary: usize) -> Option<u64> {
-        if !self.faults_active() {
+    pub fn stall_ms(&self, tag: Tag, boundary: Boundary) -> Option<u64> {
+        if !self.faults_active() || tag.key_request {
             return None;
         }
-        let targeted = self.matching_fault(
-            tag,
-            |k| matches!(k, FaultKind::Stall { boundary: b, .. } if *b == boundary),
-        );
-        let (stall_ms, cause) = if let Some(index) = targeted {
-            self.fire(index);
-            let FaultKind::Stall { stall_ms, .. } = self.scenario.faults[index].kind else {
-                unreachable!("matched a stall fault");
-            };
-            (stall_ms, Cause::Targeted)
+        let targeted = self
+            .faults
+            .first(&self.scenario, tag, |b| match b.at_boundary(boundary) {
+                Some(BoundaryAction::Stall { stall_ms }) => Some(stall_ms),
+                _ => None,
+            });
+        let (stall_ms, cause) = if let Some((index, stall_ms)) = targeted {
+            self.faults.fire(index);
+            (stall_ms, Cause::Targeted(index))
         } else if self
             .scenario
             .window
@@ -93,11 +215,10 @@ impl Shared {
             return None;
         };
         self.record(
-            "api",
+            Host::Api,
             What::Stalled {
-                transfer: tag.transfer.clone(),
-                attempt: tag.attempt,
-                at: self.scenario.design.boundary_name(boundary),
+                tag,
+                boundary,
                 stall_ms,
                 cause,
             },
@@ -109,32 +230,27 @@ impl Shared {
     /// whether a host crashes here. Returns true when the API itself is the
     /// host to crash, in which case the caller must stop (the driver will
     /// crash it before the next step).
-    pub fn crash_point(&self, tag: &Tag, boundary: usize) -> bool {
+    pub fn crash_point(&self, tag: Tag, boundary: Boundary) -> bool {
         if !self.faults_active() || tag.key_request {
             return false;
         }
-        let at = self.scenario.design.boundary_name(boundary);
-        let targeted = self.matching_fault(
-            tag,
-            |k| matches!(k, FaultKind::Crash { boundary: b, .. } if *b == boundary),
-        );
-        let request = if let Some(index) = targeted {
-            self.fire(index);
-            let FaultKind::Crash {
-                host,
-                restart_after_ms,
-                ..
-            } = self.scenario.faults[index].kind
-            else {
-                unreachable!("matched a crash fault");
-            };
+        let targeted = self
+            .faults
+            .first(&self.scenario, tag, |b| match b.at_boundary(boundary) {
+                Some(BoundaryAction::Crash {
+                    host,
+                    restart_after_ms,
+                }) => Some((host, restart_after_ms)),
+                _ => None,
+            });
+        let site = CrashSite { boundary, tag };
+        let request = if let Some((index, (host, restart_after_ms))) = targeted {
+            self.faults.fire(index);
             CrashRequest {
                 host,
                 restart_after_ms,
-                reason: format!("crash fault at {at} of {}", tag.label()),
-                cause: Cause::Targeted,
-                at,
-                tag: tag.clone(),
+                cause: Cause::Targeted(index),
+                site,
             }
         } else if self
             .scenario
@@ -145,10 +261,8 @@ impl Shared {
             CrashRequest {
                 host: CrashHost::Api,
                 restart_after_ms: self.scenario.window.restart_after_ms,
-                reason: format!("random crash at {at} of {}", tag.label()),
                 cause: Cause::Random,
-                at,
-                tag: tag.clone(),
+                site,
             }
         } else {
             return false;
@@ -158,52 +272,34 @@ impl Shared {
         stops_api
     }
 
-    /// Sends `envelope` from `host` to `to`. This is where a message enters the
-    /// network, and where a duplicate is made: turmoil cannot copy a message in
-    /// flight, so a duplicated message is sent twice here, both copies with
-    /// the same id, as a retransmitting proxy would.
-    pub async fn send(
-        &self,
-        socket: &UdpSocket,
-        host: &str,
-        envelope: &Envelope,
-        to: SocketAddr,
-    ) -> std::io::Result<()> {
-        let bytes = envelope.encode();
-        socket.send_to(&bytes, to).await?;
-        if let Some(cause) = self.duplicates(envelope) {
-            self.record(
-                "network",
-                What::Duplicated {
-                    from: host.to_string(),
-                    to: turmoil::reverse_lookup(to.ip()).unwrap_or_else(|| to.ip().to_string()),
-                    message: envelope.describe(),
-                    cause,
-                    transfer: envelope.tag.transfer.clone(),
-                    attempt: envelope.tag.attempt,
-                    point: envelope.point.clone(),
-                },
-            );
-            socket.send_to(&bytes, to).await?;
-        }
-        Ok(())
-    }
-
-    fn duplicates(&self, envelope: &Envelope) -> Option<Cause> {
+    /// Whether a message at `point` of attempt `tag` is sent twice, and why.
+    pub fn duplicates(&self, tag: Tag, point: Point) -> Option<Cause> {
         if !self.faults_active() {
             return None;
         }
-        let targeted = self.message_fault(&envelope.tag, &envelope.point, |k| {
-            matches!(k, FaultKind::Duplicate { .. })
-        });
-        if let Some(index) = targeted {
-            self.fire(index);
-            return Some(Cause::Targeted);
+        if let Some((index, ())) = self
+            .faults
+            .first(&self.scenario, tag, |b| b.duplicates(point).then_some(()))
+        {
+            self.faults.fire(index);
+            return Some(Cause::Targeted(index));
         }
         self.scenario
             .window
             .duplicate
             .sample(&mut *self.rng.duplicate.borrow_mut())
             .then_some(Cause::Random)
+    }
+
+    /// Whether a `client-restart` fault hits after the failed attempt `tag`.
+    pub fn client_restarts(&self, tag: Tag) -> Option<usize> {
+        if !self.faults_active() || tag.key_request {
+            return None;
+        }
+        let (index, ()) = self
+            .faults
+            .first(&self.scenario, tag, |b| b.restarts_client().then_some(()))?;
+        self.faults.fire(index);
+        Some(index)
     }
 }

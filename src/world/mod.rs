@@ -12,38 +12,40 @@
 //! API's pending store calls, a client's current attempt) is lost with it.
 //! All hosts run on one thread, so `Rc` and `RefCell` suffice.
 
-pub mod api;
-pub mod client;
-pub mod clock;
-pub mod driver;
+mod api;
+mod client;
+pub(crate) mod clock;
+mod driver;
 mod faults;
-pub mod net;
-pub mod store;
+mod liveness;
+mod net;
+pub(crate) mod panics;
+mod store;
 
 pub use driver::{EndReason, RunOptions, RunOutput, run_world};
+pub use liveness::liveness_deadline_ms;
+pub use net::TracedMessage;
+pub use store::{KeyRecord, KeyState, LedgerEntry};
 
-use crate::history::{Cause, History, What};
-use crate::scenario::{CrashHost, Scenario};
+use crate::fault::CrashHost;
+use crate::history::{Cause, CrashSite, History, Host, What};
+use crate::scenario::Scenario;
 use crate::seed::derive_rng;
-use crate::wire::Tag;
 use clock::Clock;
+use faults::FaultBook;
 use rand_chacha::ChaCha8Rng;
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
 use std::rc::Rc;
 use store::StoreDb;
 
-/// A crash the API asked for at a step boundary; the driver carries it out
+/// A crash a host asked for (at a step boundary); the driver carries it out
 /// between two steps, because only the driver can crash a host.
 #[derive(Debug, Clone)]
-pub struct CrashRequest {
+pub(crate) struct CrashRequest {
     pub host: CrashHost,
     pub restart_after_ms: u64,
-    pub reason: String,
     pub cause: Cause,
-    /// The boundary and attempt that triggered it.
-    pub at: String,
-    pub tag: Tag,
+    pub site: CrashSite,
 }
 
 /// Counts a piece of work as in service for as long as it lives, crash included.
@@ -65,7 +67,7 @@ impl Drop for Busy {
 }
 
 /// State shared by every host and the driver.
-pub struct Shared {
+pub(crate) struct Shared {
     pub scenario: Scenario,
     pub seed: u64,
     pub history: RefCell<History>,
@@ -73,8 +75,8 @@ pub struct Shared {
     pub ledger_db: RefCell<StoreDb>,
     /// Crashes requested since the driver last looked.
     pub crash_requests: RefCell<Vec<CrashRequest>>,
-    /// Targeted faults (by index in `scenario.faults`) that have hit.
-    pub fired_faults: RefCell<BTreeSet<usize>>,
+    /// The scenario's targeted faults, and which have hit.
+    pub faults: FaultBook,
     /// Requests being served now (by the API, or by a slow store); the run
     /// does not end while any is.
     pub busy: Cell<u32>,
@@ -88,6 +90,10 @@ pub struct Shared {
     activity: Cell<u64>,
     /// Random fault decisions, each from its own stream of the seed.
     pub(crate) rng: RandomStreams,
+    /// When clients stop waiting for a definitive answer (see [`liveness`]).
+    pub liveness_deadline_ms: u64,
+    /// The host whose code panics, in a self-test of the failure path.
+    pub panic_in: Option<Host>,
 }
 
 /// The random streams of the fault injectors that live inside hosts.
@@ -99,14 +105,14 @@ pub(crate) struct RandomStreams {
 
 impl Shared {
     pub fn new(scenario: Scenario, seed: u64, skip_quiet_time: bool) -> Shared {
-        let ledger = StoreDb::with_balances(&scenario.accounts);
+        let ledger = StoreDb::with_balances(&scenario);
         Shared {
             seed,
             history: RefCell::new(History::default()),
             keys_db: RefCell::new(StoreDb::default()),
             ledger_db: RefCell::new(ledger),
             crash_requests: RefCell::new(Vec::new()),
-            fired_faults: RefCell::new(BTreeSet::new()),
+            faults: FaultBook::new(&scenario),
             busy: Cell::new(0),
             api_incarnation: Cell::new(0),
             next_message_id: Cell::new(1),
@@ -117,6 +123,8 @@ impl Shared {
                 stall: RefCell::new(derive_rng(seed, "stall")),
                 duplicate: RefCell::new(derive_rng(seed, "duplicate")),
             },
+            liveness_deadline_ms: liveness_deadline_ms(&scenario),
+            panic_in: None,
             scenario,
         }
     }
@@ -136,7 +144,7 @@ impl Shared {
         self.now_ms() < self.scenario.window.heal_at_ms
     }
 
-    pub fn record(&self, host: &str, what: What) {
+    pub fn record(&self, host: Host, what: What) {
         self.activity.set(self.activity.get() + 1);
         let now = self.now_ms();
         self.history.borrow_mut().push(now, host, what);
@@ -148,6 +156,13 @@ impl Shared {
         let id = self.next_message_id.get();
         self.next_message_id.set(id + 1);
         id
+    }
+
+    /// Panics when a self-test asked code in `host` to.
+    pub fn self_test_panic(&self, host: Host) {
+        if self.panic_in == Some(host) {
+            panic!("self-test: code in {host} panics");
+        }
     }
 
     pub fn messages_sent(&self) -> u64 {

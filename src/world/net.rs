@@ -18,81 +18,54 @@
 //!   what was sent to its previous life.
 
 use super::Shared;
-use crate::history::Cause;
-use crate::history::What;
-use crate::scenario::FaultKind;
+use super::faults::NetVerdict;
+use crate::history::{Cause, Host, What};
 use crate::seed::derive_rng;
-use crate::wire::{Body, Envelope, peek_id};
+use crate::wire::{Body, Envelope, MsgId, Point, Tag, peek_id};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
+use turmoil::net::UdpSocket;
 use turmoil::{Protocol, Sim};
 
 /// A message on a link, as seen between two steps.
 struct InFlight {
-    id: u64,
+    id: MsgId,
     src: IpAddr,
     dst: IpAddr,
 }
 
 /// A message the injector holds back.
 struct Held {
-    id: u64,
+    id: MsgId,
     src: IpAddr,
     dst: IpAddr,
     release_at_ms: u64,
 }
 
-/// What to do with a new message.
-enum Verdict {
-    Deliver,
-    Lose {
-        reason: String,
-        cause: Cause,
-    },
-    Hold {
-        until_ms: u64,
-        reason: String,
-        cause: Cause,
-    },
-}
-
-/// A message as the timeline names it.
-#[derive(Clone)]
+/// What the injector remembers of a message still in flight.
+#[derive(Clone, Copy)]
 struct MessageInfo {
-    label: String,
-    transfer: String,
-    attempt: u32,
-    point: String,
-}
-
-impl MessageInfo {
-    fn of(envelope: &Envelope) -> MessageInfo {
-        MessageInfo {
-            label: envelope.describe(),
-            transfer: envelope.tag.transfer.clone(),
-            attempt: envelope.tag.attempt,
-            point: envelope.point.clone(),
-        }
-    }
+    tag: Tag,
+    point: Point,
 }
 
 /// The network fault injector: judges each new message once.
-pub struct Injector {
+pub(crate) struct Injector {
     /// Highest message id already judged.
-    watermark: u64,
+    watermark: MsgId,
     loss_rng: ChaCha8Rng,
+    /// Random delays: which messages are held, and for how long.
+    delay_rng: ChaCha8Rng,
     held: Vec<Held>,
     /// Links (ordered pairs of hosts) that turmoil holds for us.
     held_links: BTreeSet<(IpAddr, IpAddr)>,
-    /// What each message still in flight is, for the timeline and the shrinker.
-    labels: BTreeMap<u64, MessageInfo>,
-    /// Random delays: which messages are held, and for how long.
-    delay_rng: ChaCha8Rng,
-    names: BTreeMap<IpAddr, String>,
+    /// What each message still in flight is.
+    info: BTreeMap<MsgId, MessageInfo>,
+    hosts: BTreeMap<IpAddr, Host>,
     /// Every message sent, in send order (for the benchmark's bare replay).
-    trace: Vec<TracedMessage>,
+    trace: Option<Vec<TracedMessage>>,
 }
 
 /// One message as it left its sender: when, between which hosts, how large.
@@ -109,29 +82,29 @@ fn link(a: IpAddr, b: IpAddr) -> (IpAddr, IpAddr) {
 }
 
 impl Injector {
-    pub fn new(seed: u64, names: BTreeMap<IpAddr, String>) -> Injector {
+    pub fn new(seed: u64, hosts: BTreeMap<IpAddr, Host>, trace: bool) -> Injector {
         Injector {
             watermark: 0,
             loss_rng: derive_rng(seed, "network-loss"),
             delay_rng: derive_rng(seed, "network-delay"),
             held: Vec::new(),
             held_links: BTreeSet::new(),
-            labels: BTreeMap::new(),
-            names,
-            trace: Vec::new(),
+            info: BTreeMap::new(),
+            hosts,
+            trace: trace.then(Vec::new),
         }
     }
 
-    /// Every message sent so far, in send order.
+    /// Every message sent so far, in send order, when tracing.
     pub fn into_trace(self) -> Vec<TracedMessage> {
-        self.trace
+        self.trace.unwrap_or_default()
     }
 
-    fn name(&self, ip: IpAddr) -> String {
-        self.names
+    fn host(&self, ip: IpAddr) -> Host {
+        *self
+            .hosts
             .get(&ip)
-            .cloned()
-            .unwrap_or_else(|| ip.to_string())
+            .expect("every address on the network is a host idemsim made")
     }
 
     /// True when nothing is in flight or held.
@@ -142,10 +115,11 @@ impl Injector {
     /// True when every message in flight is one the injector holds: nothing
     /// can arrive before the earliest release ([`Injector::next_release_ms`]).
     pub fn only_held_in_flight(&self, sim: &Sim) -> bool {
+        let held: BTreeSet<MsgId> = self.held.iter().map(|h| h.id).collect();
         in_flight(sim, |_| false)
             .0
             .iter()
-            .all(|m| self.held.iter().any(|h| h.id == m.id))
+            .all(|m| held.contains(&m.id))
     }
 
     /// When the next held message is released.
@@ -158,54 +132,56 @@ impl Injector {
     pub fn inspect(&mut self, sim: &mut Sim, shared: &Shared, down: &BTreeSet<IpAddr>) {
         let watermark = self.watermark;
         let (messages, new) = in_flight(sim, |id| id > watermark);
-        self.labels
-            .retain(|id, _| messages.iter().any(|m| m.id == *id));
-        let mut lose: Vec<(InFlight, String, Cause)> = Vec::new();
+        if !self.info.is_empty() {
+            let live: BTreeSet<MsgId> = messages.iter().map(|m| m.id).collect();
+            self.info.retain(|id, _| live.contains(id));
+        }
+        let mut lose: Vec<(InFlight, Cause)> = Vec::new();
         let now_ms = shared.now_ms();
         for (message, envelope, bytes) in new {
             self.watermark = self.watermark.max(message.id);
-            self.trace.push(TracedMessage {
-                sent_at_ms: now_ms.saturating_sub(1),
-                from: self.name(message.src),
-                to: self.name(message.dst),
-                bytes,
-            });
-            let info = MessageInfo::of(&envelope);
-            self.labels.insert(message.id, info.clone());
+            let (from, to) = (self.host(message.src), self.host(message.dst));
+            if let Some(trace) = &mut self.trace {
+                trace.push(TracedMessage {
+                    sent_at_ms: now_ms.saturating_sub(1),
+                    from: from.name(),
+                    to: to.name(),
+                    bytes,
+                });
+            }
+            let info = MessageInfo {
+                tag: envelope.tag,
+                point: envelope.point,
+            };
+            self.info.insert(message.id, info);
             match self.judge(shared, &message, &envelope, down) {
-                Verdict::Deliver => {}
-                Verdict::Lose { reason, cause } => lose.push((message, reason, cause)),
-                Verdict::Hold {
-                    until_ms,
-                    reason,
-                    cause,
-                } => {
+                NetVerdict::Deliver => {}
+                NetVerdict::Lose(cause) => lose.push((message, cause)),
+                NetVerdict::Hold { until_ms, cause } => {
                     shared.record(
-                        "network",
+                        Host::Network,
                         What::Held {
-                            from: self.name(message.src),
-                            to: self.name(message.dst),
-                            message: info.label,
-                            until_ms,
-                            reason,
-                            cause,
-                            transfer: info.transfer,
-                            attempt: info.attempt,
+                            msg: message.id,
+                            from,
+                            to,
                             point: info.point,
+                            tag: info.tag,
+                            until_ms,
+                            cause,
                         },
                     );
                     self.hold(sim, message, until_ms);
                 }
             }
         }
-        for (message, reason, cause) in lose {
+        for (message, cause) in lose {
             self.lose(
                 sim,
                 shared,
                 &messages,
                 message.src,
                 message.dst,
-                Some((message.id, reason, cause)),
+                Some((message.id, cause)),
             );
         }
         self.release_due(shared, shared.now_ms());
@@ -218,85 +194,40 @@ impl Injector {
         message: &InFlight,
         envelope: &Envelope,
         down: &BTreeSet<IpAddr>,
-    ) -> Verdict {
+    ) -> NetVerdict {
         if down.contains(&message.dst) {
-            return Verdict::Lose {
-                reason: format!("{} is down", self.name(message.dst)),
-                cause: Cause::HostDown,
-            };
+            return NetVerdict::Lose(Cause::HostDown(self.host(message.dst)));
         }
         if !shared.faults_active() {
-            return Verdict::Deliver;
+            return NetVerdict::Deliver;
         }
-        if let Some(reason) = self.outage(shared, message) {
-            return Verdict::Lose {
-                reason,
-                cause: Cause::Outage,
-            };
-        }
-        let tag = &envelope.tag;
-        if let Body::Request(r) = &envelope.body
-            && r.is_transfer()
-        {
-            expire_key_if_targeted(shared, tag, r.idempotency_key.as_deref());
-        }
-        let point = &envelope.point;
-        let targeted = shared.message_fault(tag, point, |k| {
-            matches!(k, FaultKind::Drop { .. } | FaultKind::Delay { .. })
-        });
-        if let Some(index) = targeted {
-            shared.fired_faults.borrow_mut().insert(index);
-            let fault = &shared.scenario.faults[index];
-            let reason = format!("{} fault on {point} of {}", fault.kind.name(), tag.label());
-            return match fault.kind {
-                FaultKind::Delay { delay_ms, .. } => Verdict::Hold {
-                    until_ms: shared.now_ms() + delay_ms,
-                    reason,
-                    cause: Cause::Targeted,
-                },
-                _ => Verdict::Lose {
-                    reason,
-                    cause: Cause::Targeted,
-                },
-            };
+        let key = match &envelope.body {
+            Body::Request(r) => r.key,
+            _ => None,
+        };
+        let (from, to) = (self.host(message.src), self.host(message.dst));
+        match shared.net_verdict(envelope.tag, envelope.point, key, from, to) {
+            NetVerdict::Deliver => {}
+            decided => return decided,
         }
         if shared.scenario.network.loss.sample(&mut self.loss_rng) {
-            return Verdict::Lose {
-                reason: "random loss".into(),
-                cause: Cause::Random,
-            };
+            return NetVerdict::Lose(Cause::Random);
         }
         if shared.scenario.window.delay.sample(&mut self.delay_rng) {
             // Held from one to two client timeouts: long enough that a retry
             // may overtake it.
             let timeout = shared.scenario.retry.timeout_ms;
             let delay_ms = self.delay_rng.random_range(timeout..=2 * timeout);
-            return Verdict::Hold {
+            return NetVerdict::Hold {
                 until_ms: shared.now_ms() + delay_ms,
-                reason: "random delay".into(),
                 cause: Cause::Random,
             };
         }
-        Verdict::Deliver
-    }
-
-    /// Why `message` is lost to an outage of a store, if one is on now.
-    fn outage(&self, shared: &Shared, message: &InFlight) -> Option<String> {
-        let now_ms = shared.now_ms();
-        let (src, dst) = (self.name(message.src), self.name(message.dst));
-        shared
-            .scenario
-            .outages
-            .iter()
-            .find(|o| {
-                let host = o.store.host();
-                (o.from_ms..o.until_ms).contains(&now_ms) && (src == host || dst == host)
-            })
-            .map(|o| format!("{} unreachable until {} ms", o.store.host(), o.until_ms))
+        NetVerdict::Deliver
     }
 
     /// Loses every message in flight from `src` to `dst` (see the module docs).
-    /// `target` names the message that caused it and why.
+    /// `target` names the message that caused it and why; `None`: `dst` is down.
     fn lose(
         &mut self,
         sim: &mut Sim,
@@ -304,53 +235,41 @@ impl Injector {
         messages: &[InFlight],
         src: IpAddr,
         dst: IpAddr,
-        target: Option<(u64, String, Cause)>,
+        target: Option<(MsgId, Cause)>,
     ) {
-        let victims: Vec<u64> = messages
+        let victims: Vec<MsgId> = messages
             .iter()
-            .filter(|m| m.src == src && m.dst == dst)
+            .filter(|m| m.src == src && m.dst == dst && self.info.contains_key(&m.id))
             .map(|m| m.id)
             .collect();
-        let still_there: Vec<u64> = victims
-            .into_iter()
-            .filter(|id| self.labels.contains_key(id))
-            .collect();
-        if still_there.is_empty() {
+        if victims.is_empty() {
             return;
         }
-        for id in &still_there {
-            let (reason, cause) = match &target {
-                Some((t, reason, cause)) if t == id => (reason.clone(), *cause),
-                Some((t, _, _)) => (
-                    format!("lost in the same burst as message {t}"),
-                    Cause::Burst,
-                ),
-                None => (format!("{} is down", self.name(dst)), Cause::HostDown),
+        let (from, to) = (self.host(src), self.host(dst));
+        for &id in &victims {
+            let cause = match target {
+                Some((t, cause)) if t == id => cause,
+                Some((t, _)) => Cause::Burst { with: t },
+                None => Cause::HostDown(to),
             };
-            // Both copies of a duplicated message share an id: label each copy.
-            let info = self
-                .labels
-                .get(id)
-                .cloned()
-                .expect("still_there holds labelled ids");
+            // Both copies of a duplicated message share an id: one event each.
+            let info = self.info[&id];
             shared.record(
-                "network",
+                Host::Network,
                 What::Lost {
-                    from: self.name(src),
-                    to: self.name(dst),
-                    message: info.label,
-                    reason,
-                    cause,
-                    transfer: info.transfer,
-                    attempt: info.attempt,
+                    msg: id,
+                    from,
+                    to,
                     point: info.point,
+                    tag: info.tag,
+                    cause,
                 },
             );
         }
-        for id in &still_there {
-            self.labels.remove(id);
+        for id in &victims {
+            self.info.remove(id);
         }
-        self.held.retain(|h| !still_there.contains(&h.id));
+        self.held.retain(|h| !victims.contains(&h.id));
         sim.partition_oneway(src, dst);
         sim.repair_oneway(src, dst);
         if self.held_links.contains(&link(src, dst)) {
@@ -385,20 +304,24 @@ impl Injector {
     }
 
     fn release_due(&mut self, shared: &Shared, now_ms: u64) {
+        if self.held.iter().all(|h| h.release_at_ms > now_ms) {
+            return;
+        }
         let (due, keep): (Vec<Held>, Vec<Held>) =
             self.held.drain(..).partition(|h| h.release_at_ms <= now_ms);
         self.held = keep;
         for h in due {
+            let Some(info) = self.info.get(&h.id).copied() else {
+                continue;
+            };
             shared.record(
-                "network",
+                Host::Network,
                 What::Released {
-                    from: self.name(h.src),
-                    to: self.name(h.dst),
-                    message: self
-                        .labels
-                        .get(&h.id)
-                        .map(|i| i.label.clone())
-                        .unwrap_or_default(),
+                    msg: h.id,
+                    from: self.host(h.src),
+                    to: self.host(h.dst),
+                    point: info.point,
+                    tag: info.tag,
                 },
             );
         }
@@ -410,7 +333,7 @@ impl Injector {
         if self.held_links.is_empty() {
             return;
         }
-        let held_ids: BTreeSet<u64> = self.held.iter().map(|h| h.id).collect();
+        let held_ids: BTreeSet<MsgId> = self.held.iter().map(|h| h.id).collect();
         let held_links = &self.held_links;
         sim.links(|links| {
             for l in links {
@@ -435,37 +358,7 @@ impl Injector {
     }
 }
 
-/// An `expire-key` fault: the key's record disappears just as the targeted
-/// attempt's request enters the network, as if its TTL had run out.
-fn expire_key_if_targeted(shared: &Shared, tag: &crate::wire::Tag, key: Option<&str>) {
-    let Some(key) = key else { return };
-    let Some(index) = shared.matching_fault(tag, |k| *k == FaultKind::ExpireKey) else {
-        return;
-    };
-    shared.fired_faults.borrow_mut().insert(index);
-    let scoped_suffix = format!("/{key}");
-    for (store, db) in [("keys", &shared.keys_db), ("ledger", &shared.ledger_db)] {
-        let mut db = db.borrow_mut();
-        let doomed: Vec<String> = db
-            .records
-            .keys()
-            .filter(|k| k.as_str() == key || k.ends_with(&scoped_suffix))
-            .cloned()
-            .collect();
-        for k in doomed {
-            db.records.remove(&k);
-            shared.record(
-                store,
-                What::KeyExpired {
-                    store: store.to_string(),
-                    key: k,
-                },
-            );
-        }
-    }
-}
-
-fn udp_id(protocol: &Protocol) -> Option<u64> {
+fn udp_id(protocol: &Protocol) -> Option<MsgId> {
     match protocol {
         Protocol::Udp(datagram) => peek_id(&datagram.0),
         Protocol::Tcp(_) => None,
@@ -476,7 +369,7 @@ fn udp_id(protocol: &Protocol) -> Option<u64> {
 #[allow(clippy::type_complexity)]
 fn in_flight(
     sim: &Sim,
-    is_new: impl Fn(u64) -> bool,
+    is_new: impl Fn(MsgId) -> bool,
 ) -> (Vec<InFlight>, Vec<(InFlight, Envelope, usize)>) {
     let mut all = Vec::new();
     let mut new = Vec::new();
@@ -507,4 +400,39 @@ fn in_flight(
     all.sort_by_key(|m| m.id);
     new.sort_by_key(|(m, _, _)| m.id);
     (all, new)
+}
+
+impl Shared {
+    /// Sends `envelope` from host `from` to host `to` at `addr`. This is where
+    /// a message enters the network, and where a duplicate is made: turmoil
+    /// cannot copy a message in flight, so a duplicated message is sent twice
+    /// here, both copies with the same id, as a retransmitting proxy would.
+    pub async fn send(
+        &self,
+        socket: &UdpSocket,
+        from: Host,
+        to: Host,
+        addr: SocketAddr,
+        envelope: &Envelope,
+    ) -> std::io::Result<()> {
+        let bytes = envelope
+            .encode()
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        socket.send_to(&bytes, addr).await?;
+        if let Some(cause) = self.duplicates(envelope.tag, envelope.point) {
+            self.record(
+                Host::Network,
+                What::Duplicated {
+                    msg: envelope.id,
+                    from,
+                    to,
+                    point: envelope.point,
+                    tag: envelope.tag,
+                    cause,
+                },
+            );
+            socket.send_to(&bytes, addr).await?;
+        }
+        Ok(())
+    }
 }

@@ -9,10 +9,12 @@
 //! [`super::Shared`], not in the host's future, so a crash loses none of it.
 
 use super::{Busy, Shared};
-use crate::design::{Action, LoadKey, Step, StoreName};
-use crate::history::What;
+use crate::design::{Action, Answer, Design, LoadKey, Step, StoreName};
+use crate::history::{Host, KeyPhase, TxnResult, What};
+use crate::scenario::{AccountIx, Scenario};
 use crate::wire::{
-    Body, Envelope, HttpResponse, MAX_DATAGRAM_BYTES, PORT, Program, Tag, TxnContext, TxnOutcome,
+    Body, Call, ClaimToken, Code, Envelope, Fingerprint, Key, MAX_DATAGRAM_BYTES, PORT, RecordKey,
+    Response, Tag, TxnContext, TxnOutcome,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -22,14 +24,16 @@ use turmoil::net::UdpSocket;
 
 /// The life of an idempotency key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "kebab-case")]
 pub enum KeyState {
     /// Issued by the server, not used yet.
     Issued,
     /// Claimed by the request holding `token` since `locked_at_ms`.
-    InProgress { token: String, locked_at_ms: u64 },
+    InProgress {
+        token: ClaimToken,
+        locked_at_ms: u64,
+    },
     /// Finished; `response` is kept when the design stores it for replay.
-    Done { response: Option<HttpResponse> },
+    Done { response: Option<Response> },
 }
 
 /// One idempotency record.
@@ -37,28 +41,41 @@ pub enum KeyState {
 pub struct KeyRecord {
     pub state: KeyState,
     /// The payload fingerprint of the request that claimed the key.
-    pub fingerprint: Option<String>,
+    pub fingerprint: Option<Fingerprint>,
     /// When the record disappears; `None`: never.
     pub expires_at_ms: Option<u64>,
+}
+
+impl KeyRecord {
+    fn phase(&self, now_ms: u64) -> KeyPhase {
+        if self.expires_at_ms.is_some_and(|t| now_ms >= t) {
+            return KeyPhase::Expired;
+        }
+        match self.state {
+            KeyState::Issued => KeyPhase::Issued,
+            KeyState::InProgress { .. } => KeyPhase::InProgress,
+            KeyState::Done { .. } => KeyPhase::Done,
+        }
+    }
 }
 
 /// A movement of money, tagged with the intent it served (ghost data for the checker).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LedgerEntry {
     pub at_ms: u64,
-    pub transfer: String,
-    pub attempt: u32,
+    pub tag: Tag,
     pub transfer_id: u64,
-    pub key: Option<String>,
-    pub account: String,
+    pub key: Option<Key>,
+    pub account: AccountIx,
     pub delta: i64,
 }
 
 /// One database's durable state.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct StoreDb {
-    pub records: BTreeMap<String, KeyRecord>,
-    pub balances: BTreeMap<String, i64>,
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct StoreDb {
+    pub records: BTreeMap<RecordKey, KeyRecord>,
+    /// By account index.
+    pub balances: Vec<i64>,
     pub entries: Vec<LedgerEntry>,
     next_transfer_id: u64,
 }
@@ -66,64 +83,79 @@ pub struct StoreDb {
 /// What a transaction has written so far; applied only on commit.
 struct Staged {
     record: Option<Option<KeyRecord>>,
-    deltas: Vec<(String, i64)>,
+    deltas: Vec<(AccountIx, i64)>,
     transfer_id: Option<u64>,
 }
 
+/// How a transaction ends early.
+enum Stop {
+    /// Answer; write nothing.
+    Reply(Response),
+    /// Answer, and store the answer in the key record for replay.
+    Save(Response),
+    /// Run the transaction again later.
+    Wait,
+}
+
 impl StoreDb {
-    pub fn with_balances(accounts: &[(String, i64)]) -> StoreDb {
+    pub fn with_balances(scenario: &Scenario) -> StoreDb {
         StoreDb {
-            balances: accounts.iter().cloned().collect(),
+            balances: scenario.accounts.iter().map(|a| a.balance).collect(),
             ..StoreDb::default()
         }
     }
 
-    /// The state of `key`'s record as a name: `absent`, `issued`, `in-progress`,
-    /// `done`, or `expired` (a record whose TTL has run out reads as absent to
-    /// the design, but the timeline says why).
-    pub fn state_name(&self, key: &str, now_ms: u64) -> &'static str {
-        match self.records.get(key) {
-            None => "absent",
-            Some(r) if r.expires_at_ms.is_some_and(|t| now_ms >= t) => "expired",
-            Some(r) => match r.state {
-                KeyState::Issued => "issued",
-                KeyState::InProgress { .. } => "in-progress",
-                KeyState::Done { .. } => "done",
-            },
-        }
+    /// The state of `key`'s record (a record whose TTL has run out reads as
+    /// absent to the design, but is named `expired` so the timeline says why).
+    pub fn phase(&self, key: &RecordKey, now_ms: u64) -> KeyPhase {
+        self.records
+            .get(key)
+            .map_or(KeyPhase::Absent, |r| r.phase(now_ms))
     }
 
     /// The live record for `key` at `now_ms` (an expired record reads as absent).
-    pub fn live_record(&self, key: &str, now_ms: u64) -> Option<&KeyRecord> {
+    pub fn live_record(&self, key: &RecordKey, now_ms: u64) -> Option<&KeyRecord> {
         self.records
             .get(key)
             .filter(|r| r.expires_at_ms.is_none_or(|t| now_ms < t))
     }
 
-    /// Runs one transaction atomically. Returns its outcome and, for the
-    /// timeline, the entries it committed.
+    /// Removes every record of `key`, whatever its scope (an `expire-key`
+    /// fault); returns the records removed.
+    pub fn expire(&mut self, key: Key) -> Vec<RecordKey> {
+        let doomed: Vec<RecordKey> = self
+            .records
+            .keys()
+            .filter(|k| k.key == key)
+            .copied()
+            .collect();
+        for k in &doomed {
+            self.records.remove(k);
+        }
+        doomed
+    }
+
+    /// Runs one call atomically. Returns its outcome and the entries it committed.
     pub fn execute(
         &mut self,
-        program: &Program,
+        call: Call,
         ctx: &TxnContext,
-        tag: &Tag,
+        tag: Tag,
         now_ms: u64,
+        design: &Design,
     ) -> (TxnOutcome, Vec<LedgerEntry>) {
-        let steps = match program {
-            Program::IssueKey => {
-                let key = ctx
-                    .record_key
-                    .clone()
-                    .expect("an issued key is named by the API");
+        let steps = match call {
+            Call::IssueKey => {
+                let key = ctx.record_key.expect("an issued key is named by the API");
                 let record = KeyRecord {
                     state: KeyState::Issued,
                     fingerprint: None,
-                    expires_at_ms: ctx.key_ttl_ms.map(|ttl| now_ms + ttl),
+                    expires_at_ms: design.key_ttl_ms.map(|ttl| now_ms + ttl),
                 };
                 self.records.insert(key, record);
                 return (TxnOutcome::Continue { transfer_id: None }, Vec::new());
             }
-            Program::Steps { steps, .. } => steps,
+            Call::Txn(n) => &design.transactions[n as usize].steps,
         };
         let mut staged = Staged {
             record: None,
@@ -131,12 +163,12 @@ impl StoreDb {
             transfer_id: ctx.transfer_id,
         };
         for step in steps {
-            match self.run_step(step, ctx, &mut staged, now_ms) {
+            match self.run_step(step, ctx, &mut staged, now_ms, design) {
                 None => {}
                 Some(Stop::Reply(reply)) => return (TxnOutcome::Reply(reply), Vec::new()),
                 Some(Stop::Wait) => return (TxnOutcome::Wait, Vec::new()),
                 Some(Stop::Save(reply)) => {
-                    self.save_error(ctx, &reply, now_ms);
+                    self.save_answer(ctx, &reply, now_ms, design);
                     return (TxnOutcome::Reply(reply), Vec::new());
                 }
             }
@@ -147,20 +179,20 @@ impl StoreDb {
     }
 
     /// A `save` action: the transaction's other writes are dropped, and the
-    /// key record alone is committed, done, with the error answer stored.
-    fn save_error(&mut self, ctx: &TxnContext, reply: &HttpResponse, now_ms: u64) {
-        let Some(key) = &ctx.record_key else { return };
-        let previous = self.live_record(key, now_ms).cloned();
+    /// key record alone is committed, done, with the answer stored.
+    fn save_answer(&mut self, ctx: &TxnContext, reply: &Response, now_ms: u64, design: &Design) {
+        let Some(key) = ctx.record_key else { return };
+        let previous = self.live_record(&key, now_ms).cloned();
         let record = KeyRecord {
             state: KeyState::Done {
                 response: Some(reply.clone()),
             },
-            fingerprint: ctx.body.as_ref().map(|b| b.fingerprint()),
+            fingerprint: ctx.body,
             expires_at_ms: previous
                 .and_then(|p| p.expires_at_ms)
-                .or(ctx.key_ttl_ms.map(|ttl| now_ms + ttl)),
+                .or(design.key_ttl_ms.map(|ttl| now_ms + ttl)),
         };
-        self.records.insert(key.clone(), record);
+        self.records.insert(key, record);
     }
 
     /// The record as this transaction sees it: staged if written, else stored.
@@ -169,8 +201,7 @@ impl StoreDb {
             Some(r) => r.clone(),
             None => ctx
                 .record_key
-                .as_deref()
-                .and_then(|k| self.live_record(k, now_ms))
+                .and_then(|k| self.live_record(&k, now_ms))
                 .cloned(),
         }
     }
@@ -182,31 +213,29 @@ impl StoreDb {
         ctx: &TxnContext,
         staged: &mut Staged,
         now_ms: u64,
+        design: &Design,
     ) -> Option<Stop> {
         if step.is_key_op() && ctx.record_key.is_none() {
-            return Some(Stop::Reply(HttpResponse::error(400, "missing_key")));
+            return Some(Stop::Reply(Response::error(400, Code::MissingKey)));
         }
         let current = self.current(staged, ctx, now_ms);
-        let body = ctx
-            .body
-            .as_ref()
-            .expect("transfer transactions carry the transfer");
+        let body = ctx.body.expect("transfer transactions carry the transfer");
         match step {
-            Step::LoadKey(load) => return branch(load, current.as_ref(), ctx, now_ms),
+            Step::LoadKey(load) => return branch(load, current.as_ref(), ctx, now_ms, design),
             Step::ClaimKey => {
                 staged.record = Some(Some(KeyRecord {
                     state: KeyState::InProgress {
-                        token: ctx.claim_token.clone(),
+                        token: ctx.claim_token,
                         locked_at_ms: now_ms,
                     },
-                    fingerprint: Some(body.fingerprint()),
-                    expires_at_ms: ctx.key_ttl_ms.map(|ttl| now_ms + ttl),
+                    fingerprint: Some(body),
+                    expires_at_ms: design.key_ttl_ms.map(|ttl| now_ms + ttl),
                 }));
             }
             Step::CheckClaim => {
                 let holds = matches!(&current, Some(KeyRecord { state: KeyState::InProgress { token, .. }, .. }) if *token == ctx.claim_token);
                 if !holds {
-                    return Some(Stop::Reply(HttpResponse::error(409, "key_in_use")));
+                    return Some(Stop::Reply(Response::error(409, Code::KeyInUse)));
                 }
             }
             Step::Debit { insufficient } => {
@@ -216,20 +245,20 @@ impl StoreDb {
                     .filter(|(account, _)| *account == body.from)
                     .map(|(_, delta)| delta)
                     .sum();
-                let balance = self.balances.get(&body.from).copied().unwrap_or(0) + staged_delta;
+                let balance = self.balances[body.from.0 as usize] + staged_delta;
                 if balance < body.amount {
                     return act(insufficient, current.as_ref());
                 }
-                self.stage_money(staged, &body.from, -body.amount);
+                self.stage_money(staged, body.from, -body.amount);
             }
-            Step::Credit => self.stage_money(staged, &body.to, body.amount),
+            Step::Credit => self.stage_money(staged, body.to, body.amount),
             Step::SaveResponse | Step::MarkDone => {
-                let response = (*step == Step::SaveResponse)
-                    .then(|| HttpResponse::created(staged.transfer_id));
+                let response =
+                    (*step == Step::SaveResponse).then(|| Response::created(staged.transfer_id));
                 let base = current.unwrap_or(KeyRecord {
                     state: KeyState::Issued,
-                    fingerprint: Some(body.fingerprint()),
-                    expires_at_ms: ctx.key_ttl_ms.map(|ttl| now_ms + ttl),
+                    fingerprint: Some(body),
+                    expires_at_ms: design.key_ttl_ms.map(|ttl| now_ms + ttl),
                 });
                 staged.record = Some(Some(KeyRecord {
                     state: KeyState::Done { response },
@@ -243,42 +272,42 @@ impl StoreDb {
 
     /// Stages a balance change; the first one assigns the transfer its ledger id
     /// (like a database sequence, an id is used up even if the transaction stops).
-    fn stage_money(&mut self, staged: &mut Staged, account: &str, delta: i64) {
+    fn stage_money(&mut self, staged: &mut Staged, account: AccountIx, delta: i64) {
         if staged.transfer_id.is_none() {
             self.next_transfer_id += 1;
             staged.transfer_id = Some(self.next_transfer_id);
         }
-        staged.deltas.push((account.to_string(), delta));
+        staged.deltas.push((account, delta));
     }
 
     fn commit(
         &mut self,
         staged: Staged,
         ctx: &TxnContext,
-        tag: &Tag,
+        tag: Tag,
         now_ms: u64,
     ) -> Vec<LedgerEntry> {
-        if let (Some(record), Some(key)) = (staged.record, &ctx.record_key) {
+        if let (Some(record), Some(key)) = (staged.record, ctx.record_key) {
             match record {
-                Some(r) => self.records.insert(key.clone(), r),
-                None => self.records.remove(key),
+                Some(r) => self.records.insert(key, r),
+                None => self.records.remove(&key),
             };
         }
-        let mut entries = Vec::new();
+        let mut entries = Vec::with_capacity(staged.deltas.len());
         for (account, delta) in staged.deltas {
-            let balance = self
-                .balances
-                .get_mut(&account)
-                .expect("accounts were validated");
+            let balance = &mut self.balances[account.0 as usize];
             *balance += delta;
+            assert!(
+                *balance >= 0 || delta > 0,
+                "a debit never takes a balance below zero"
+            );
             let entry = LedgerEntry {
                 at_ms: now_ms,
-                transfer: tag.transfer.clone(),
-                attempt: tag.attempt,
+                tag,
                 transfer_id: staged
                     .transfer_id
                     .expect("a money step assigns a transfer id"),
-                key: ctx.key.clone(),
+                key: ctx.key,
                 account,
                 delta,
             };
@@ -289,36 +318,26 @@ impl StoreDb {
     }
 }
 
-/// How a transaction ends early.
-enum Stop {
-    /// Answer; write nothing.
-    Reply(HttpResponse),
-    /// Answer, and store the answer in the key record for replay.
-    Save(HttpResponse),
-    /// Run the transaction again later.
-    Wait,
-}
-
 /// What a `load-key` step decides for the record it found.
 fn branch(
     load: &LoadKey,
     record: Option<&KeyRecord>,
     ctx: &TxnContext,
     now_ms: u64,
+    design: &Design,
 ) -> Option<Stop> {
     let Some(record) = record else {
         return act(&load.absent, None);
     };
-    let fingerprint = ctx.body.as_ref().map(|b| b.fingerprint());
     if let (Some(mismatch), Some(stored)) = (&load.mismatch, &record.fingerprint)
-        && fingerprint.as_ref() != Some(stored)
+        && ctx.body.as_ref() != Some(stored)
     {
         return act(mismatch, Some(record));
     }
     let action = match &record.state {
         KeyState::Issued => &load.issued,
         KeyState::InProgress { locked_at_ms, .. } => {
-            let stale = ctx
+            let stale = design
                 .lock_ms
                 .is_some_and(|lock| now_ms.saturating_sub(*locked_at_ms) >= lock);
             if stale {
@@ -333,27 +352,28 @@ fn branch(
 }
 
 fn act(action: &Action, record: Option<&KeyRecord>) -> Option<Stop> {
+    let answer = |a: &Answer| a.response();
     match action {
         Action::Continue => None,
         Action::Replay => Some(Stop::Reply(match record.map(|r| &r.state) {
             Some(KeyState::Done {
                 response: Some(stored),
-            }) => HttpResponse {
+            }) => Response {
                 replayed: true,
                 ..stored.clone()
             },
             // Nothing stored to replay (the key is absent, in progress or done
             // without a response): the design asked for the impossible.
-            _ => HttpResponse::error(500, "nothing_to_replay"),
+            _ => Response::error(500, Code::NothingToReplay),
         })),
-        Action::Reply { status, code } => Some(Stop::Reply(HttpResponse::error(*status, code))),
-        Action::Save { status, code } => Some(Stop::Save(HttpResponse::error(*status, code))),
+        Action::Reply(a) => Some(Stop::Reply(answer(a))),
+        Action::Save(a) => Some(Stop::Save(answer(a))),
         Action::Wait => Some(Stop::Wait),
     }
 }
 
 /// The `keys` or `ledger` host: serve transactions until crashed.
-pub async fn store_main(shared: Rc<Shared>, which: StoreName) -> turmoil::Result {
+pub(crate) async fn store_main(shared: Rc<Shared>, which: StoreName) -> turmoil::Result {
     let socket = Rc::new(UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT)).await?);
     let work_ms = match which {
         StoreName::Keys => shared.scenario.stores.keys_work_ms,
@@ -365,18 +385,22 @@ pub async fn store_main(shared: Rc<Shared>, which: StoreName) -> turmoil::Result
         let Some(envelope) = Envelope::decode(&buf[..len]) else {
             continue;
         };
-        if work_ms == 0 {
-            serve(&shared, which, &socket, envelope, from).await;
+        // A slow store is a fault like any other: it acts while the faults do,
+        // and after the heal the store answers at once.
+        if work_ms == 0 || !shared.faults_active() {
+            serve(&shared, which, &socket, envelope, from).await?;
             continue;
         }
         // A slow store works on each transaction for `work_ms`, several at once;
         // each commits atomically when its work is done.
         let busy = Busy::new(&shared);
         let (shared, socket) = (shared.clone(), socket.clone());
-        tokio::task::spawn_local(async move {
+        super::panics::spawn(Host::store(which), async move {
             let _busy = busy;
             shared.clock.sleep(work_ms).await;
-            serve(&shared, which, &socket, envelope, from).await;
+            serve(&shared, which, &socket, envelope, from)
+                .await
+                .expect("a store's answer fits a datagram");
         });
     }
 }
@@ -388,79 +412,47 @@ async fn serve(
     socket: &UdpSocket,
     envelope: Envelope,
     from: SocketAddr,
-) {
-    let Body::Txn { program, context } = &envelope.body else {
-        return;
+) -> std::io::Result<()> {
+    let Body::Call { call, context } = &envelope.body else {
+        return Ok(());
     };
+    shared.self_test_panic(Host::store(which));
     let now_ms = shared.now_ms();
     let db = match which {
         StoreName::Keys => &shared.keys_db,
         StoreName::Ledger => &shared.ledger_db,
     };
-    let key = context.record_key.as_deref();
-    let before = key.map(|k| db.borrow().state_name(k, now_ms));
-    let (outcome, entries) = db
-        .borrow_mut()
-        .execute(program, context, &envelope.tag, now_ms);
-    record_txn(shared, which, program, &envelope.tag, &outcome, entries);
-    if let (Some(key), Some(from)) = (key, before) {
-        let to = db.borrow().state_name(key, now_ms);
-        if from != to {
-            shared.record(
-                which.host(),
-                What::KeyState {
-                    store: which.host().to_string(),
-                    key: key.to_string(),
-                    from: from.to_string(),
-                    to: to.to_string(),
-                },
-            );
-        }
-    }
-    let reply = Envelope {
-        id: shared.next_message_id(),
-        reply_to: Some(envelope.id),
-        tag: envelope.tag.clone(),
-        point: crate::wire::point::answer(&envelope.point),
-        body: Body::TxnResult(outcome),
-    };
-    let _ = shared.send(socket, which.host(), &reply, from).await;
-}
-
-fn record_txn(
-    shared: &Shared,
-    which: StoreName,
-    program: &Program,
-    tag: &Tag,
-    outcome: &TxnOutcome,
-    entries: Vec<LedgerEntry>,
-) {
-    let host = which.host();
-    let transaction = match program {
-        Program::IssueKey => "issue-key".to_string(),
-        Program::Steps { name, .. } => name.clone(),
-    };
-    let result = match outcome {
-        TxnOutcome::Continue { .. } => "committed".to_string(),
-        TxnOutcome::Reply(r) => format!("stopped: {}", r.describe()),
-        TxnOutcome::Wait => "stopped: key in use, the API will wait".to_string(),
-    };
+    let key = context.record_key;
+    let before = key.map(|k| db.borrow().phase(&k, now_ms));
+    let (outcome, entries) = db.borrow_mut().execute(
+        *call,
+        context,
+        envelope.tag,
+        now_ms,
+        &shared.scenario.design,
+    );
+    let result_msg = shared.next_message_id();
+    let host = Host::store(which);
     shared.record(
         host,
         What::Txn {
-            store: host.to_string(),
-            transaction,
-            transfer: tag.transfer.clone(),
-            attempt: tag.attempt,
-            result,
+            msg: envelope.id,
+            result_msg,
+            store: which,
+            call: *call,
+            tag: envelope.tag,
+            result: match &outcome {
+                TxnOutcome::Continue { .. } => TxnResult::Committed,
+                TxnOutcome::Reply(r) => TxnResult::Stopped(r.clone()),
+                TxnOutcome::Wait => TxnResult::Wait,
+            },
         },
     );
     for e in entries {
         shared.record(
             host,
             What::LedgerEntry {
-                transfer: e.transfer,
-                attempt: e.attempt,
+                tag: e.tag,
                 transfer_id: e.transfer_id,
                 key: e.key,
                 account: e.account,
@@ -468,4 +460,26 @@ fn record_txn(
             },
         );
     }
+    if let (Some(key), Some(from_phase)) = (key, before) {
+        let to_phase = db.borrow().phase(&key, now_ms);
+        if from_phase != to_phase {
+            shared.record(
+                host,
+                What::KeyState {
+                    store: which,
+                    key,
+                    from: from_phase,
+                    to: to_phase,
+                },
+            );
+        }
+    }
+    let reply = Envelope {
+        id: result_msg,
+        reply_to: Some(envelope.id),
+        tag: envelope.tag,
+        point: envelope.point.answer(),
+        body: Body::Result(outcome),
+    };
+    shared.send(socket, host, Host::Api, from, &reply).await
 }

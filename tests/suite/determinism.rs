@@ -2,7 +2,7 @@
 //! processes and across runs in one process; different seeds give different runs.
 
 use idemsim::report::{Color, human, json};
-use idemsim::run::run_scenario;
+use idemsim::run_scenario;
 use idemsim::scenario::parse_scenario;
 use std::collections::BTreeSet;
 use std::io::Write;

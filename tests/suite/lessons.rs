@@ -1,8 +1,8 @@
 //! Every bundled scenario meets its `[expect]`, and the lessons tell the stories
 //! their descriptions promise.
 
-use idemsim::run::run_scenario;
-use idemsim::scenario::{ViolationKind, load_scenario};
+use idemsim::run_scenario;
+use idemsim::{ViolationKind, load_scenario};
 use std::path::{Path, PathBuf};
 
 fn scenario_files(dir: &Path) -> Vec<PathBuf> {
@@ -84,26 +84,36 @@ fn naive_doubles_a_transfer_when_the_response_is_lost() {
     let run = run_scenario(&scenario, None);
     assert!(run.verdict.found.contains(&ViolationKind::DoubleApply));
     // 2,500 was meant to move once; it moved twice.
-    assert_eq!(run.output.balances["alice"], 5_000);
-    assert_eq!(run.output.balances["bob"], 5_000);
+    assert_eq!(run.output.balance(&scenario, "alice").unwrap(), 5_000);
+    assert_eq!(run.output.balance(&scenario, "bob").unwrap(), 5_000);
     let double = run
         .verdict
         .violations
         .iter()
         .find(|v| v.kind == ViolationKind::DoubleApply)
         .unwrap();
-    assert_eq!(double.transfer.as_deref(), Some("t1"));
+    assert_eq!(double.transfer.map(|t| scenario.transfer_id(t)), Some("t1"));
     assert_eq!(double.evidence.len(), 2, "one line per application");
 }
 
 #[test]
-fn classic_never_tells_the_client_after_a_lost_response() {
+fn classic_tells_the_client_a_paid_transfer_failed_after_a_lost_response() {
     let file = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios/lessons/3-response-lost-classic.toml");
     let scenario = load_scenario(&file).unwrap();
     let run = run_scenario(&scenario, None);
-    assert_eq!(run.verdict.found, vec![ViolationKind::InconsistentReplay]);
-    assert_eq!(run.output.balances["bob"], 2_500, "applied exactly once");
+    assert_eq!(
+        run.verdict.found,
+        vec![
+            ViolationKind::InconsistentReplay,
+            ViolationKind::PhantomApply
+        ]
+    );
+    assert_eq!(
+        run.output.balance(&scenario, "bob").unwrap(),
+        2_500,
+        "applied exactly once"
+    );
 }
 
 #[test]

@@ -9,9 +9,9 @@
 
 use idemsim::design::load_design;
 
-use idemsim::run::{Run, run_scenario};
-use idemsim::scenario::{Scenario, ViolationKind, parse_scenario};
-use idemsim::world::EndReason;
+use idemsim::EndReason;
+use idemsim::{Run, run_scenario};
+use idemsim::{Scenario, ViolationKind, parse_scenario};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use std::fmt::Write;
@@ -315,8 +315,8 @@ proptest! {
         );
         prop_assert_eq!(&run.output.end, &EndReason::Completed, "{}", replay(&text, &run));
         // Faults hit attempts 1 to 3 only, and a client makes 4: every transfer gets through.
-        for (_, transfer) in scenario.transfers() {
-            let applied = run.output.entries.iter().filter(|e| e.transfer == transfer.id && e.delta < 0).count();
+        for (ix, transfer) in scenario.transfer_ixs() {
+            let applied = run.output.entries.iter().filter(|e| e.tag.transfer == ix && e.delta < 0).count();
             prop_assert_eq!(applied, 1, "{} applied {} times:\n{}", transfer.id, applied, replay(&text, &run));
         }
     }
@@ -333,8 +333,8 @@ proptest! {
             "money not conserved:\n{}",
             replay(&text, &run)
         );
-        let before: i64 = scenario.accounts.iter().map(|(_, b)| b).sum();
-        let after: i64 = run.output.balances.values().sum();
+        let before: i64 = scenario.accounts.iter().map(|a| a.balance).sum();
+        let after: i64 = run.output.balances.iter().sum();
         prop_assert_eq!(before, after, "the sum of balances changed:\n{}", replay(&text, &run));
     }
 }
@@ -392,7 +392,7 @@ fn a_claim_that_would_go_stale_is_not_a_stuck_key() {
         assert!(run.verdict.met, "{}", replay(text, &run));
     }
     let mut wedged = scenario.clone();
-    wedged.design.lock_ms = None;
+    std::sync::Arc::make_mut(&mut wedged.design).lock_ms = None;
     let run = run_scenario(&wedged, None);
     assert!(
         run.verdict.found.contains(&ViolationKind::StuckKey),

@@ -2,10 +2,10 @@
 //! runs with and without skipping, on several seeds, and the histories must be
 //! equal event for event; skipping must also take fewer steps.
 
-use idemsim::run::run_with;
+use idemsim::RunOptions;
+use idemsim::run_with;
 use idemsim::scenario::load_scenario;
 use idemsim::suite::collect_files;
-use idemsim::world::RunOptions;
 use std::path::PathBuf;
 
 #[test]
@@ -20,15 +20,19 @@ fn skipping_changes_no_event_and_no_verdict() {
             let plain = run_with(
                 &scenario,
                 Some(seed),
+                idemsim::Mode::Plain,
                 RunOptions {
                     skip_quiet_time: false,
+                    ..RunOptions::default()
                 },
             );
             let skipping = run_with(
                 &scenario,
                 Some(seed),
+                idemsim::Mode::Plain,
                 RunOptions {
                     skip_quiet_time: true,
+                    ..RunOptions::default()
                 },
             );
             assert_eq!(plain.output.skipped_ms, 0);
@@ -109,8 +113,8 @@ fn a_day_long_wait_costs_no_more_steps_than_a_second() {
     // 1.5 s: the same story (the key expired; the retry pays again).
     let day = long_wait(dir.path(), 86_400_000, 90_000_000);
     let second = long_wait(dir.path(), 1_000, 1_500);
-    let long = run_with(&day, None, RunOptions::default());
-    let short = run_with(&second, None, RunOptions::default());
+    let long = run_with(&day, None, idemsim::Mode::Plain, RunOptions::default());
+    let short = run_with(&second, None, idemsim::Mode::Plain, RunOptions::default());
     assert!(long.output.end_ms > 90_000_000, "{}", long.output.end_ms);
     assert!(long.verdict.met, "{:?}", long.verdict.found);
     assert!(short.verdict.met, "{:?}", short.verdict.found);
@@ -123,8 +127,10 @@ fn a_day_long_wait_costs_no_more_steps_than_a_second() {
     let plain = run_with(
         &second,
         None,
+        idemsim::Mode::Plain,
         RunOptions {
             skip_quiet_time: false,
+            ..RunOptions::default()
         },
     );
     assert!(

@@ -6,7 +6,7 @@
 //! --release --test suite reports_snapshots`). Snapshots never hold colour codes.
 
 use idemsim::report::{Color, human, mermaid};
-use idemsim::run::run_scenario;
+use idemsim::run_scenario;
 use idemsim::scenario::load_scenario;
 use std::path::{Path, PathBuf};
 use std::process::Command;

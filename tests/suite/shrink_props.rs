@@ -3,8 +3,8 @@
 //! failing scenario it came from.
 
 use idemsim::explore::shrink::{Size, make_explicit, shrink};
-use idemsim::explore::sweep::scenario_for;
-use idemsim::run::run_scenario;
+use idemsim::explore::swarm::scenario_for;
+use idemsim::run_scenario;
 use idemsim::scenario::parse_scenario;
 use proptest::prelude::*;
 use std::path::Path;

@@ -1,0 +1,137 @@
+//! Facts drawn from a run's history once, in one pass, and shared by every
+//! invariant: what each client did and learned per transfer, every answer the
+//! API gave to a transfer request, and which ledger transfers applied each intent.
+
+use super::OutcomeCounts;
+use crate::history::{Outcome, What};
+use crate::scenario::{ClientIx, Scenario, TransferIx};
+use crate::wire::{Key, Response, Tag, TransferBody};
+use crate::world::{LedgerEntry, RunOutput};
+
+/// An answer the API sent for a transfer request.
+pub(crate) struct Reply {
+    pub at_ms: u64,
+    /// The client that sent the request.
+    pub client: ClientIx,
+    pub tag: Tag,
+    pub key: Option<Key>,
+    pub body: TransferBody,
+    pub response: Response,
+}
+
+/// What a client did and learned for one transfer.
+#[derive(Default)]
+pub(crate) struct TransferView {
+    /// The key it last held.
+    pub key: Option<Key>,
+    /// Attempt number and send time of each attempt of the transfer itself.
+    pub attempts: Vec<(u32, u64)>,
+    /// Requests (transfer attempts and key requests) sent at or after the heal.
+    pub requests_after_heal: u32,
+    /// The liveness deadline, when the client went on past its policy.
+    pub liveness_deadline_ms: Option<u64>,
+    pub outcome: Option<Outcome>,
+}
+
+/// Facts shared by every invariant.
+pub(crate) struct Facts<'a> {
+    pub scenario: &'a Scenario,
+    pub output: &'a RunOutput,
+    pub replies: Vec<Reply>,
+    /// Per transfer, in [`TransferIx`] order.
+    pub views: Vec<TransferView>,
+    /// Per transfer: the first ledger entry of each distinct ledger transfer
+    /// that debited for it, in order.
+    applications: Vec<Vec<&'a LedgerEntry>>,
+}
+
+impl<'a> Facts<'a> {
+    pub fn new(scenario: &'a Scenario, output: &'a RunOutput) -> Facts<'a> {
+        let n = scenario.transfers.len();
+        let mut views: Vec<TransferView> = (0..n).map(|_| TransferView::default()).collect();
+        let mut replies = Vec::new();
+        let heal = scenario.window.heal_at_ms;
+        for event in &output.events {
+            match &event.what {
+                What::KeyObtained { transfer, key } => views[ix(*transfer)].key = Some(*key),
+                What::KeyRequested { tag, .. } if event.at_ms >= heal => {
+                    views[ix(tag.transfer)].requests_after_heal += 1
+                }
+                What::Sent { tag, .. } => {
+                    let view = &mut views[ix(tag.transfer)];
+                    view.attempts.push((tag.attempt, event.at_ms));
+                    if event.at_ms >= heal {
+                        view.requests_after_heal += 1;
+                    }
+                }
+                What::LivenessPhase {
+                    transfer,
+                    deadline_ms,
+                } => views[ix(*transfer)].liveness_deadline_ms = Some(*deadline_ms),
+                What::Finished {
+                    transfer, outcome, ..
+                } => views[ix(*transfer)].outcome = Some(outcome.clone()),
+                What::ApiReplied {
+                    tag,
+                    key,
+                    body: Some(body),
+                    response,
+                    ..
+                } => replies.push(Reply {
+                    at_ms: event.at_ms,
+                    client: scenario.transfer(tag.transfer).client,
+                    tag: *tag,
+                    key: *key,
+                    body: *body,
+                    response: response.clone(),
+                }),
+                _ => {}
+            }
+        }
+        let mut applications: Vec<Vec<&LedgerEntry>> = vec![Vec::new(); n];
+        for entry in output.entries.iter().filter(|e| e.delta < 0) {
+            let list = &mut applications[ix(entry.tag.transfer)];
+            if !list.iter().any(|e| e.transfer_id == entry.transfer_id) {
+                list.push(entry);
+            }
+        }
+        Facts {
+            scenario,
+            output,
+            replies,
+            views,
+            applications,
+        }
+    }
+
+    /// Every transfer with what its client knows.
+    pub fn transfers(&self) -> impl Iterator<Item = (TransferIx, &TransferView)> {
+        self.views
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (TransferIx(i as u32), v))
+    }
+
+    /// Distinct applications (ledger transfers that debited) of one intent, in order.
+    pub fn applications_of(&self, transfer: TransferIx) -> &[&'a LedgerEntry] {
+        &self.applications[ix(transfer)]
+    }
+
+    /// How the transfers ended, as their clients know it.
+    pub fn outcome_counts(&self) -> OutcomeCounts {
+        let mut counts = OutcomeCounts::default();
+        for view in &self.views {
+            match &view.outcome {
+                Some(Outcome::Succeeded(_)) => counts.succeeded += 1,
+                Some(Outcome::Failed(_)) => counts.failed += 1,
+                Some(Outcome::Unknown(_)) => counts.unknown += 1,
+                None => counts.unfinished += 1,
+            }
+        }
+        counts
+    }
+}
+
+fn ix(t: TransferIx) -> usize {
+    t.0 as usize
+}

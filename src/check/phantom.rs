@@ -1,0 +1,50 @@
+//! `phantom-apply`: the mirror of `lost-apply`. The client was given a
+//! definitive failure for a transfer — an answer it must not retry: a 4xx
+//! other than 409 and 429, or any answer the API marks final — yet that
+//! transfer's money moved. The client tells its user the payment failed;
+//! the user pays again some other way, and the money has gone twice.
+
+use super::{Facts, Violation, ViolationKind};
+use crate::describe;
+use crate::history::Outcome;
+
+pub(super) fn check(facts: &Facts) -> Vec<Violation> {
+    let s = facts.scenario;
+    let mut out = Vec::new();
+    for (transfer, view) in facts.transfers() {
+        let Some(Outcome::Failed(response)) = &view.outcome else {
+            continue;
+        };
+        let applications = facts.applications_of(transfer);
+        if applications.is_empty() {
+            continue;
+        }
+        let mut evidence = vec![format!(
+            "the client's last answer, after {} attempts: {}",
+            view.attempts.len(),
+            describe::response(response)
+        )];
+        evidence.extend(applications.iter().map(|e| {
+            format!(
+                "ledger transfer {} at {} ms, by attempt {}: {} -{}",
+                e.transfer_id,
+                e.at_ms,
+                e.tag.attempt,
+                describe::account(s, e.account),
+                -e.delta
+            )
+        }));
+        out.push(Violation {
+            kind: ViolationKind::PhantomApply,
+            transfer: Some(transfer),
+            key: view.key,
+            summary: format!(
+                "{} was told {}, a definitive failure, yet its money moved",
+                describe::transfer(s, transfer),
+                describe::response(response)
+            ),
+            evidence,
+        });
+    }
+    out
+}

@@ -1,0 +1,211 @@
+//! `idemsim explore`: the command-line face of [`crate::explore`].
+
+use super::output::{self, Output};
+use super::progress::Progress;
+use super::{Exit, Format};
+use crate::error::InputError;
+use crate::explore::exhaustive;
+use crate::explore::shrink::{self, Size};
+use crate::explore::swarm::scenario_for;
+use crate::explore::sweep::{SweepConfig, sweep};
+use crate::limits;
+use crate::report::explore as report;
+use crate::report::junit;
+use crate::run::run_with;
+use crate::scenario::{Scenario, load_scenario};
+use crate::seeds::{Partition, SeedRange};
+use crate::world::RunOptions;
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+/// Search for runs that break the scenario's design.
+#[derive(Args)]
+pub struct ExploreArgs {
+    /// The scenario file (TOML).
+    file: PathBuf,
+    /// Seeds to sweep, `A..B` (B excluded) or `A..=B`.
+    #[arg(long, value_parser = SeedRange::parse, required_unless_present = "exhaustive")]
+    seeds: Option<SeedRange>,
+    /// Threads to run simulations on (one simulation per thread at a time).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=limits::MAX_JOBS as u64))]
+    jobs: u64,
+    /// Run only a share of the seeds: `slice:M/N` (every Nth) or `hash:M/N`.
+    #[arg(long, value_parser = Partition::parse, conflicts_with = "exhaustive")]
+    partition: Option<Partition>,
+    /// Use the scenario's own random fault rates instead of letting each seed pick them.
+    #[arg(long, conflicts_with = "exhaustive")]
+    no_swarm: bool,
+    /// Instead of seeds, try every placement of up to --max-faults targeted faults.
+    #[arg(long, conflicts_with = "seeds")]
+    exhaustive: bool,
+    /// The most faults one schedule places, with --exhaustive.
+    #[arg(long, default_value_t = 2, requires = "exhaustive")]
+    max_faults: usize,
+    /// The most schedules a search may run, with --exhaustive; a larger search
+    /// is refused before it starts, naming its size.
+    #[arg(long, default_value_t = limits::DEFAULT_MAX_SCHEDULES, requires = "exhaustive")]
+    max_schedules: u64,
+    /// Shrink the first failure and write it as a scenario file with targeted faults only.
+    #[arg(long, value_name = "PATH")]
+    save_repro: Option<PathBuf>,
+    /// Run each seed twice and fail if the two histories differ.
+    #[arg(long, conflicts_with = "exhaustive")]
+    check_determinism: bool,
+    /// Also write a JUnit XML report: one test case per failing seed, one for
+    /// the seeds that passed, and one counting the seeds of other partitions.
+    #[arg(long, value_name = "PATH", conflicts_with = "exhaustive")]
+    junit: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+}
+
+/// Runs the command; the exit code is 1 when any run showed a violation.
+pub(super) fn explore(out: &mut Output, args: ExploreArgs) -> Result<Exit, InputError> {
+    let scenario = load_scenario(&args.file)?;
+    for path in [&args.save_repro, &args.junit].into_iter().flatten() {
+        output::check_writable(path)?;
+    }
+    if args.exhaustive {
+        exhaustive_search(out, &args, &scenario)
+    } else {
+        seed_sweep(out, &args, &scenario)
+    }
+}
+
+fn seed_sweep(
+    out: &mut Output,
+    args: &ExploreArgs,
+    scenario: &Scenario,
+) -> Result<Exit, InputError> {
+    let seeds = args
+        .seeds
+        .expect("clap requires --seeds without --exhaustive");
+    let config = SweepConfig {
+        seeds,
+        jobs: args.jobs as usize,
+        partition: args.partition,
+        swarm: !args.no_swarm,
+        check_determinism: args.check_determinism,
+    };
+    let mut bar = Progress::new(seeds.len(), "seeds");
+    let result = sweep(scenario, &config, &mut |done| bar.set(done));
+    bar.finish();
+    let header = format!(
+        "explore {}: design {}, seeds {}, {}{}",
+        args.file.display(),
+        scenario.design.name,
+        seeds,
+        if config.swarm {
+            "swarm fault profiles"
+        } else {
+            "the scenario's fault rates"
+        },
+        args.partition
+            .map(|p| format!(", partition {p}"))
+            .unwrap_or_default()
+    );
+    let json = args.format == Format::Json;
+    let text = if json {
+        report::sweep_json(scenario, &result, config.mode())
+    } else {
+        report::sweep_text(scenario, &result, config.mode(), &header)
+    };
+    out.write(&text);
+    let unreached = report::unreached(scenario, &result.reach);
+    if let Some(path) = &args.junit {
+        let cases = junit::sweep_cases(&args.file, scenario, &config, &result, &unreached);
+        output::write_file(path, &junit::render("idemsim explore", &cases))?;
+    }
+    if let Some(path) = &args.save_repro {
+        let first = result.failures.iter().find(|f| !f.found.is_empty());
+        let text = match first {
+            Some(f) => {
+                let ran = scenario_for(scenario, f.seed, config.swarm);
+                let run = run_with(&ran, Some(f.seed), config.mode(), RunOptions::default());
+                let explicit = shrink::make_explicit(&ran, &run);
+                save_shrunk(scenario, &explicit, f.seed, f.found[0], path, json)?
+            }
+            None => report::no_repro("nothing to shrink: no seed showed a violation", json),
+        };
+        out.write(&text);
+    }
+    Ok(Exit::met(
+        result.failures_total == 0 && unreached.is_empty(),
+    ))
+}
+
+fn exhaustive_search(
+    out: &mut Output,
+    args: &ExploreArgs,
+    scenario: &Scenario,
+) -> Result<Exit, InputError> {
+    let plan = exhaustive::plan(scenario, args.max_faults, args.max_schedules)
+        .map_err(|e| InputError::plain(e.to_string()))?;
+    // The cost, known before the search starts.
+    eprintln!(
+        "exhaustive search: {} candidate faults, {} schedules of up to {} faults",
+        plan.candidates, plan.schedules, plan.max_faults
+    );
+    let mut bar = Progress::new(plan.schedules, "schedules");
+    let result = exhaustive::search(scenario, plan, args.jobs as usize, &mut |done| {
+        bar.set(done)
+    });
+    bar.finish();
+    let header = format!(
+        "exhaustive search of {}: design {}",
+        args.file.display(),
+        scenario.design.name
+    );
+    let json = args.format == Format::Json;
+    out.write(&if json {
+        report::exhaustive_json(&result)
+    } else {
+        report::exhaustive_text(&result, &header)
+    });
+    if let (Some(path), Some((kind, schedule))) = (&args.save_repro, result.first.iter().next()) {
+        let s = result.scenario_of(schedule);
+        out.write(&save_shrunk(
+            scenario,
+            &s,
+            scenario.seed,
+            *kind,
+            path,
+            json,
+        )?);
+    } else if args.save_repro.is_some() {
+        out.write(&report::no_repro(
+            "nothing to shrink: no schedule showed a violation",
+            json,
+        ));
+    }
+    Ok(Exit::met(result.first.is_empty()))
+}
+
+/// Shrinks `explicit` (a failing scenario with targeted faults only) and
+/// writes it to `path`; returns what to print about it.
+fn save_shrunk(
+    original: &Scenario,
+    explicit: &Scenario,
+    seed: u64,
+    violation: crate::check::ViolationKind,
+    path: &Path,
+    json: bool,
+) -> Result<String, InputError> {
+    let Some(shrunk) = shrink::shrink(explicit, seed, violation) else {
+        return Ok(report::no_repro(
+            &format!(
+                "could not reproduce {} with targeted faults only (seed {seed}); no file written",
+                violation.name()
+            ),
+            json,
+        ));
+    };
+    shrink::write_repro(original, &shrunk, path)?;
+    let shown = path.display().to_string();
+    let size = Size::of(explicit);
+    Ok(if json {
+        report::shrunk_json(&size, &shrunk, &shown)
+    } else {
+        report::shrunk_text(&size, &shrunk, &shown)
+    })
+}

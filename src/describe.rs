@@ -1,0 +1,97 @@
+//! Words for the values of the domain — an answer, an attempt, a key, an
+//! outcome — so that the checker's evidence and every report say the same
+//! thing the same way. The history holds no words; these functions are the
+//! one place a value becomes one. Names from the scenario are escaped for a
+//! terminal ([`crate::text::Escaped`]); HTML and XML reports escape again by
+//! their own rules.
+
+use crate::history::{LastAnswer, Outcome};
+use crate::scenario::{Scenario, TransferIx};
+use crate::text::Escaped;
+use crate::wire::{Key, Response, Tag};
+use std::fmt::Write;
+
+/// `201 created (transfer 3) [replayed]`.
+pub fn response(r: &Response) -> String {
+    let mut s = format!("{} {}", r.status, Escaped(r.code.as_str()));
+    if let Some(id) = r.transfer_id {
+        let _ = write!(s, " (transfer {id})");
+    }
+    if let Some(key) = &r.key {
+        let _ = write!(s, " (key {key})");
+    }
+    if r.final_answer {
+        s.push_str(" [final]");
+    }
+    if r.replayed {
+        s.push_str(" [replayed]");
+    }
+    s
+}
+
+/// The id of a transfer, escaped: `t1`.
+pub fn transfer(scenario: &Scenario, ix: TransferIx) -> String {
+    Escaped(scenario.transfer_id(ix)).to_string()
+}
+
+/// `t1#2`: transfer t1, attempt 2 (`t1#key2` for its key request).
+pub fn tag(scenario: &Scenario, tag: Tag) -> String {
+    let id = transfer(scenario, tag.transfer);
+    if tag.key_request {
+        format!("{id}#key{}", tag.attempt)
+    } else {
+        format!("{id}#{}", tag.attempt)
+    }
+}
+
+/// `key ck-1a2b3c`, or `no key`.
+pub fn key_label(key: Option<Key>) -> String {
+    match key {
+        Some(k) => format!("key {k}"),
+        None => "no key".to_string(),
+    }
+}
+
+/// Where a key came from.
+pub fn key_origin(key: Key) -> &'static str {
+    if key.issued_by_server() {
+        "issued by the server"
+    } else {
+        "made by the client"
+    }
+}
+
+/// `succeeded: 201 created (transfer 1)`.
+pub fn outcome(o: &Outcome) -> String {
+    match o {
+        Outcome::Succeeded(r) => format!("succeeded: {}", response(r)),
+        Outcome::Failed(r) => format!("failed: {}", response(r)),
+        Outcome::Unknown(last) => format!("unknown (last attempt: {})", last_answer(last)),
+    }
+}
+
+/// `timed out`, or the answer.
+pub fn last_answer(last: &LastAnswer) -> String {
+    match last {
+        LastAnswer::TimedOut => "timed out".to_string(),
+        LastAnswer::Answer(r) => response(r),
+    }
+}
+
+/// An account's name, escaped.
+pub fn account(scenario: &Scenario, ix: crate::scenario::AccountIx) -> String {
+    Escaped(scenario.account_name(ix)).to_string()
+}
+
+/// `double-apply, stuck-key`, or `none`.
+pub fn violation_names(kinds: &[crate::check::ViolationKind]) -> String {
+    if kinds.is_empty() {
+        "none".to_string()
+    } else {
+        kinds
+            .iter()
+            .map(|k| k.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}

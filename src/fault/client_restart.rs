@@ -1,0 +1,48 @@
+//! `client-restart`: after the attempt fails, the client restarts and
+//! forgets the key it was holding, so its next attempt carries a new key.
+
+use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
+use crate::design::Design;
+use crate::error::Problem;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// `kind = "client-restart"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(inline)]
+pub struct Spec {
+    pub transfer: String,
+    #[serde(default = "super::first_attempt")]
+    #[schemars(range(min = 1))]
+    pub attempt: u32,
+}
+
+/// The client restarts after the attempt fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientRestart;
+
+impl Resolve for Spec {
+    fn resolve(&self, ctx: &ResolveCtx<'_>) -> Result<Fault, Problem> {
+        Ok(Fault {
+            target: ctx.target(&self.transfer, self.attempt)?,
+            kind: FaultKind::ClientRestart(ClientRestart),
+        })
+    }
+}
+
+impl Behaviour for ClientRestart {
+    fn name(&self) -> &'static str {
+        "client-restart"
+    }
+
+    fn to_spec(&self, transfer: String, attempt: u32, _design: &Design) -> FaultSpec {
+        FaultSpec::ClientRestart(Spec { transfer, attempt })
+    }
+
+    fn restarts_client(&self) -> bool {
+        true
+    }
+}
+
+impl Explore for ClientRestart {}

@@ -1,0 +1,164 @@
+//! `crash`: a host crashes when the API reaches a step boundary serving the
+//! attempt, and restarts later with its durable state and an empty memory.
+//! Crashing the API between two transactions is the "failure during
+//! processing" window; crashing a store there loses what was in flight to it.
+
+use super::{Behaviour, BoundaryAction, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
+use crate::design::{Boundary, Design};
+use crate::error::Problem;
+use crate::history::{Cause, Event, Host, What};
+use crate::scenario::{Scenario, TransferIx};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A host a crash fault can hit.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(rename = "Host")]
+pub enum CrashHost {
+    Api,
+    Keys,
+    Ledger,
+}
+
+impl CrashHost {
+    pub fn host(self) -> Host {
+        match self {
+            CrashHost::Api => Host::Api,
+            CrashHost::Keys => Host::Keys,
+            CrashHost::Ledger => Host::Ledger,
+        }
+    }
+
+    fn of(host: Host) -> Option<CrashHost> {
+        match host {
+            Host::Api => Some(CrashHost::Api),
+            Host::Keys => Some(CrashHost::Keys),
+            Host::Ledger => Some(CrashHost::Ledger),
+            _ => None,
+        }
+    }
+}
+
+/// How long a crashed host stays down when the fault does not say.
+pub const DEFAULT_RESTART_AFTER_MS: u64 = 100;
+
+fn default_restart_after_ms() -> u64 {
+    DEFAULT_RESTART_AFTER_MS
+}
+
+fn default_host() -> CrashHost {
+    CrashHost::Api
+}
+
+/// `kind = "crash"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(inline)]
+pub struct Spec {
+    pub transfer: String,
+    #[serde(default = "super::first_attempt")]
+    #[schemars(range(min = 1))]
+    pub attempt: u32,
+    /// The host that crashes; `api` by default.
+    #[serde(default = "default_host")]
+    pub host: CrashHost,
+    /// A step boundary: `before:NAME` or `after:NAME` of a design transaction.
+    pub at: String,
+    /// How long the host stays down.
+    #[serde(default = "default_restart_after_ms")]
+    #[schemars(range(min = 1, max = crate::limits::MAX_TIMEOUT_MS))]
+    pub restart_after_ms: u64,
+}
+
+/// `host` crashes at `boundary` and restarts `restart_after_ms` later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Crash {
+    pub host: CrashHost,
+    pub boundary: Boundary,
+    pub restart_after_ms: u64,
+}
+
+impl Resolve for Spec {
+    fn resolve(&self, ctx: &ResolveCtx<'_>) -> Result<Fault, Problem> {
+        let boundary = ctx.boundary(&self.at)?;
+        let restart_after_ms = ctx.duration("restart_after_ms", self.restart_after_ms)?;
+        Ok(Fault {
+            target: ctx.target(&self.transfer, self.attempt)?,
+            kind: FaultKind::Crash(Crash {
+                host: self.host,
+                boundary,
+                restart_after_ms,
+            }),
+        })
+    }
+}
+
+impl Behaviour for Crash {
+    fn name(&self) -> &'static str {
+        "crash"
+    }
+
+    fn to_spec(&self, transfer: String, attempt: u32, design: &Design) -> FaultSpec {
+        FaultSpec::Crash(Spec {
+            transfer,
+            attempt,
+            host: self.host,
+            at: design.boundary_name(self.boundary),
+            restart_after_ms: self.restart_after_ms,
+        })
+    }
+
+    fn at_boundary(&self, boundary: Boundary) -> Option<BoundaryAction> {
+        (boundary == self.boundary).then_some(BoundaryAction::Crash {
+            host: self.host,
+            restart_after_ms: self.restart_after_ms,
+        })
+    }
+}
+
+impl Explore for Crash {
+    fn from_event(event: &Event, scenario: &Scenario) -> Option<Fault> {
+        let What::Crashed {
+            host,
+            cause,
+            site: Some(site),
+        } = &event.what
+        else {
+            return None;
+        };
+        let restart_after_ms = match cause {
+            Cause::Targeted(index) => match scenario.faults.get(*index).map(|f| &f.kind) {
+                Some(FaultKind::Crash(c)) => c.restart_after_ms,
+                _ => scenario.window.restart_after_ms,
+            },
+            _ => scenario.window.restart_after_ms,
+        };
+        Some(Fault::on_attempt(
+            site.tag.transfer,
+            site.tag.attempt,
+            FaultKind::Crash(Crash {
+                host: CrashHost::of(*host)?,
+                boundary: site.boundary,
+                restart_after_ms,
+            }),
+        ))
+    }
+
+    /// The API crashing at every step boundary.
+    fn candidates(scenario: &Scenario, _transfer: TransferIx, _attempt: u32) -> Vec<FaultKind> {
+        scenario
+            .design
+            .boundaries()
+            .map(|boundary| {
+                FaultKind::Crash(Crash {
+                    host: CrashHost::Api,
+                    boundary,
+                    restart_after_ms: scenario.window.restart_after_ms,
+                })
+            })
+            .collect()
+    }
+}

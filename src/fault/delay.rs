@@ -1,0 +1,112 @@
+//! `delay`: a message of the attempt is held in the network for `delay_ms`,
+//! then delivered, so that a retry can overtake it or a late request arrive
+//! after the answer was given.
+
+use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, NetAction, Resolve, ResolveCtx};
+use crate::design::Design;
+use crate::error::Problem;
+use crate::history::{Event, What};
+use crate::scenario::{Scenario, TransferIx};
+use crate::wire::Point;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// `kind = "delay"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(inline)]
+pub struct Spec {
+    pub transfer: String,
+    #[serde(default = "super::first_attempt")]
+    #[schemars(range(min = 1))]
+    pub attempt: u32,
+    /// Which message; `request` by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub message: Option<String>,
+    /// How long the message is held, in simulated milliseconds.
+    #[schemars(range(min = 1, max = crate::limits::MAX_TIMEOUT_MS))]
+    pub delay_ms: u64,
+}
+
+/// A hold of the message at `point` for `delay_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delay {
+    pub point: Point,
+    pub delay_ms: u64,
+}
+
+impl Resolve for Spec {
+    fn resolve(&self, ctx: &ResolveCtx<'_>) -> Result<Fault, Problem> {
+        let point = ctx.point(self.message.as_deref())?;
+        let delay_ms = ctx.duration("delay_ms", self.delay_ms)?;
+        Ok(Fault {
+            target: ctx.target(&self.transfer, self.attempt)?,
+            kind: FaultKind::Delay(Delay { point, delay_ms }),
+        })
+    }
+}
+
+impl Behaviour for Delay {
+    fn name(&self) -> &'static str {
+        "delay"
+    }
+
+    fn to_spec(&self, transfer: String, attempt: u32, design: &Design) -> FaultSpec {
+        FaultSpec::Delay(Spec {
+            transfer,
+            attempt,
+            message: Some(design.point_name(self.point)),
+            delay_ms: self.delay_ms,
+        })
+    }
+
+    fn on_message(&self, point: Point) -> Option<NetAction> {
+        (point == self.point).then_some(NetAction::Hold {
+            delay_ms: self.delay_ms,
+        })
+    }
+
+    fn smaller(&self) -> Vec<FaultKind> {
+        if self.delay_ms <= 1 {
+            return Vec::new();
+        }
+        vec![FaultKind::Delay(Delay {
+            delay_ms: self.delay_ms / 2,
+            ..*self
+        })]
+    }
+}
+
+impl Explore for Delay {
+    fn from_event(event: &Event, _scenario: &Scenario) -> Option<Fault> {
+        match &event.what {
+            What::Held {
+                tag,
+                point,
+                until_ms,
+                cause,
+                ..
+            } if cause.is_primary() => Some(Fault::on_attempt(
+                tag.transfer,
+                tag.attempt,
+                FaultKind::Delay(Delay {
+                    point: *point,
+                    delay_ms: until_ms - event.at_ms,
+                }),
+            )),
+            _ => None,
+        }
+    }
+
+    /// Every message, held past the client's timeout (twice its timeout).
+    fn candidates(scenario: &Scenario, _transfer: TransferIx, _attempt: u32) -> Vec<FaultKind> {
+        let delay_ms = 2 * scenario.retry.timeout_ms;
+        scenario
+            .design
+            .points()
+            .into_iter()
+            .map(|point| FaultKind::Delay(Delay { point, delay_ms }))
+            .collect()
+    }
+}

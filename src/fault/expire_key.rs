@@ -1,0 +1,48 @@
+//! `expire-key`: the key's record disappears just as the attempt's request
+//! enters the network, as if its TTL had run out while the client waited.
+
+use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
+use crate::design::Design;
+use crate::error::Problem;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// `kind = "expire-key"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(inline)]
+pub struct Spec {
+    pub transfer: String,
+    #[serde(default = "super::first_attempt")]
+    #[schemars(range(min = 1))]
+    pub attempt: u32,
+}
+
+/// The record of the attempt's key expires as the request is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpireKey;
+
+impl Resolve for Spec {
+    fn resolve(&self, ctx: &ResolveCtx<'_>) -> Result<Fault, Problem> {
+        Ok(Fault {
+            target: ctx.target(&self.transfer, self.attempt)?,
+            kind: FaultKind::ExpireKey(ExpireKey),
+        })
+    }
+}
+
+impl Behaviour for ExpireKey {
+    fn name(&self) -> &'static str {
+        "expire-key"
+    }
+
+    fn to_spec(&self, transfer: String, attempt: u32, _design: &Design) -> FaultSpec {
+        FaultSpec::ExpireKey(Spec { transfer, attempt })
+    }
+
+    fn expires_key(&self) -> bool {
+        true
+    }
+}
+
+impl Explore for ExpireKey {}

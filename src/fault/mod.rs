@@ -1,0 +1,432 @@
+//! Targeted faults: what a scenario's `[[fault]]` tables ask for, one module
+//! per kind.
+//!
+//! Each kind keeps everything about itself in its own file: the fields a
+//! scenario file gives it ([`FaultSpec`], with its JSON Schema), how those
+//! fields are checked and resolved against the design, where in the world it
+//! acts (the hooks of [`Behaviour`]), how a fault the world suffered by chance
+//! becomes this kind of targeted fault (for shrinking), which faults of the
+//! kind an exhaustive search places, and how one is made smaller.
+//!
+//! The world never matches on kinds: at each place a fault can act it asks
+//! the faults that target the attempt at hand through [`Behaviour`]. Adding a
+//! kind means one new module here and its lines in [`fault_kinds!`] below.
+
+mod client_restart;
+mod crash;
+mod delay;
+mod drop;
+mod duplicate;
+mod expire_key;
+mod stall;
+mod unreachable;
+
+use crate::design::{Boundary, Design};
+use crate::error::{FieldPath, Problem};
+use crate::history::{Event, Host};
+use crate::limits;
+use crate::scenario::{Scenario, TransferIx};
+use crate::wire::Point;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub use crash::CrashHost;
+
+/// What the network does with a message a fault hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetAction {
+    /// It is lost.
+    Lose,
+    /// It is held for `delay_ms`, then delivered.
+    Hold { delay_ms: u64 },
+}
+
+/// What happens where the API passes a step boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoundaryAction {
+    /// The API pauses for `stall_ms`.
+    Stall { stall_ms: u64 },
+    /// `host` crashes and comes back `restart_after_ms` later.
+    Crash {
+        host: CrashHost,
+        restart_after_ms: u64,
+    },
+}
+
+/// The places in the world where a targeted fault can act. Each hook is
+/// asked only of faults that target the attempt at hand (and have not hit
+/// yet); a kind answers at the hooks where it acts and keeps the defaults
+/// elsewhere.
+pub(crate) trait Behaviour {
+    /// The name a scenario file uses for this kind.
+    fn name(&self) -> &'static str;
+
+    /// This fault as a scenario file writes it, on attempt `attempt` of
+    /// transfer `transfer` (ignored by faults that target a time window).
+    fn to_spec(&self, transfer: String, attempt: u32, design: &Design) -> FaultSpec;
+
+    /// A message of the attempt enters the network: lose or hold it?
+    fn on_message(&self, _point: Point) -> Option<NetAction> {
+        None
+    }
+
+    /// A message of the attempt is being sent: send it twice?
+    fn duplicates(&self, _point: Point) -> bool {
+        false
+    }
+
+    /// The API reaches step boundary `boundary` while serving the attempt.
+    fn at_boundary(&self, _boundary: Boundary) -> Option<BoundaryAction> {
+        None
+    }
+
+    /// The attempt's transfer request enters the network: does the key's record expire now?
+    fn expires_key(&self) -> bool {
+        false
+    }
+
+    /// The attempt failed: does the client restart and forget its key?
+    fn restarts_client(&self) -> bool {
+        false
+    }
+
+    /// For faults that act on a time window rather than an attempt: a message
+    /// between `from` and `to` enters the network at `now_ms`; is it lost,
+    /// and until when does the fault last?
+    fn loses_in_window(&self, _from: Host, _to: Host, _now_ms: u64) -> Option<u64> {
+        None
+    }
+
+    /// Smaller versions of this fault (a shorter delay), for shrinking.
+    fn smaller(&self) -> Vec<FaultKind> {
+        Vec::new()
+    }
+}
+
+/// What the search and the shrinker need from a kind, without an instance.
+pub(crate) trait Explore {
+    /// The targeted fault that makes a run suffer `event` again, if `event`
+    /// is a fault of this kind (a message lost by chance becomes a `drop`).
+    fn from_event(_event: &Event, _scenario: &Scenario) -> Option<Fault> {
+        None
+    }
+
+    /// The faults of this kind an exhaustive search places on one attempt.
+    fn candidates(_scenario: &Scenario, _transfer: TransferIx, _attempt: u32) -> Vec<FaultKind> {
+        Vec::new()
+    }
+}
+
+/// Resolves a fault's fields against the scenario and the design.
+pub(crate) trait Resolve {
+    fn resolve(&self, ctx: &ResolveCtx<'_>) -> Result<Fault, Problem>;
+}
+
+/// What resolving a fault needs: the design, the transfers and the fault's place in the file.
+pub(crate) struct ResolveCtx<'a> {
+    pub design: &'a Design,
+    pub transfer_ids: &'a BTreeMap<String, TransferIx>,
+    /// The highest attempt number any transfer can reach.
+    pub max_attempt: u32,
+    pub heal_at_ms: u64,
+    /// Where this fault is in the scenario (`fault[3]`).
+    pub path: FieldPath,
+}
+
+impl ResolveCtx<'_> {
+    pub fn problem(&self, field: &str, message: impl Into<String>) -> Problem {
+        Problem::new(self.path.key(field), message)
+    }
+
+    /// The attempt a fault names.
+    pub fn target(&self, transfer: &str, attempt: u32) -> Result<Target, Problem> {
+        let Some(&ix) = self.transfer_ids.get(transfer) else {
+            let known: Vec<&str> = self.transfer_ids.keys().map(String::as_str).collect();
+            return Err(self.problem(
+                "transfer",
+                format!(
+                    "unknown transfer `{transfer}`; expected one of: {}",
+                    crate::text::list(&known)
+                ),
+            ));
+        };
+        if !(1..=self.max_attempt).contains(&attempt) {
+            return Err(self.problem(
+                "attempt",
+                format!(
+                    "attempt is {attempt}; expected a value from 1 to {}",
+                    self.max_attempt
+                ),
+            ));
+        }
+        Ok(Target::Attempt {
+            transfer: ix,
+            attempt,
+        })
+    }
+
+    /// The message a network fault names (`request` when it names none).
+    pub fn point(&self, message: Option<&str>) -> Result<Point, Problem> {
+        let Some(name) = message else {
+            return Ok(Point::Request);
+        };
+        self.design.point(name).ok_or_else(|| {
+            let known: Vec<String> = self
+                .design
+                .points()
+                .into_iter()
+                .map(|p| self.design.point_name(p))
+                .collect();
+            self.problem(
+                "message",
+                format!(
+                    "design `{}` sends no message `{name}`; expected one of: {}",
+                    self.design.name,
+                    known.join(", ")
+                ),
+            )
+        })
+    }
+
+    /// The step boundary a fault's `at` names.
+    pub fn boundary(&self, at: &str) -> Result<Boundary, Problem> {
+        self.design.boundary_index(at).ok_or_else(|| {
+            self.problem(
+                "at",
+                format!(
+                    "design `{}` has no step boundary `{at}`; expected one of: {}",
+                    self.design.name,
+                    self.design.boundary_names().join(", ")
+                ),
+            )
+        })
+    }
+
+    /// A duration field: at least 1 ms, at most [`limits::MAX_TIMEOUT_MS`].
+    pub fn duration(&self, field: &str, value_ms: u64) -> Result<u64, Problem> {
+        if (1..=limits::MAX_TIMEOUT_MS).contains(&value_ms) {
+            Ok(value_ms)
+        } else {
+            Err(self.problem(
+                field,
+                format!(
+                    "{field} is {value_ms}; expected a value from 1 to {}",
+                    limits::MAX_TIMEOUT_MS
+                ),
+            ))
+        }
+    }
+}
+
+/// What a fault hits: one attempt of one transfer, or (for an outage) a
+/// window of time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    Attempt { transfer: TransferIx, attempt: u32 },
+    Window,
+}
+
+/// A resolved targeted fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub target: Target,
+    pub kind: FaultKind,
+}
+
+impl Fault {
+    pub fn on_attempt(transfer: TransferIx, attempt: u32, kind: FaultKind) -> Fault {
+        Fault {
+            target: Target::Attempt { transfer, attempt },
+            kind,
+        }
+    }
+
+    /// The transfer and attempt it targets, if it targets one.
+    pub fn attempt(&self) -> Option<(TransferIx, u32)> {
+        match self.target {
+            Target::Attempt { transfer, attempt } => Some((transfer, attempt)),
+            Target::Window => None,
+        }
+    }
+}
+
+/// The first attempt, a fault's default target.
+fn first_attempt() -> u32 {
+    1
+}
+
+/// Registers the fault kinds: the runtime kinds (one per module) and the
+/// names a scenario file may use for them (a kind may have several, such as
+/// `drop-request` for a `drop` of the request).
+macro_rules! fault_kinds {
+    (
+        kinds { $( $kind:ident($kind_ty:ty) ),* $(,)? }
+        files { $( $(#[$doc:meta])* $spec:ident($spec_ty:ty) ),* $(,)? }
+    ) => {
+        /// A resolved fault kind, with what it needs at run time.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum FaultKind { $( $kind($kind_ty) ),* }
+
+        impl FaultKind {
+            pub(crate) fn behaviour(&self) -> &dyn Behaviour {
+                match self { $( FaultKind::$kind(k) => k ),* }
+            }
+
+            /// The faults that make a run suffer `event` again, if it was a fault.
+            pub(crate) fn from_event(event: &Event, scenario: &Scenario) -> Option<Fault> {
+                $(
+                    if let Some(f) = <$kind_ty as Explore>::from_event(event, scenario) {
+                        return Some(f);
+                    }
+                )*
+                None
+            }
+
+            /// Every fault an exhaustive search may place on one attempt.
+            pub(crate) fn candidates(scenario: &Scenario, transfer: TransferIx, attempt: u32) -> Vec<FaultKind> {
+                let mut out = Vec::new();
+                $( out.extend(<$kind_ty as Explore>::candidates(scenario, transfer, attempt)); )*
+                out
+            }
+        }
+
+        /// A targeted fault as a scenario file writes it (`[[fault]]`). `transfer`
+        /// and `attempt` (default 1) say which attempt it hits; a message is named
+        /// as the network names it: `request`, `response`, `key-request`,
+        /// `key-response`, a design transaction's name (`apply`), or that name with
+        /// `-result` for its answer.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+        #[serde(tag = "kind", rename_all = "kebab-case")]
+        #[schemars(rename = "Fault")]
+        pub enum FaultSpec { $( $(#[$doc])* $spec($spec_ty) ),* }
+
+        impl FaultSpec {
+            pub(crate) fn resolver(&self) -> &dyn Resolve {
+                match self { $( FaultSpec::$spec(s) => s ),* }
+            }
+        }
+    };
+}
+
+fault_kinds! {
+    kinds {
+        Drop(drop::Drop),
+        Delay(delay::Delay),
+        Duplicate(duplicate::Duplicate),
+        Stall(stall::Stall),
+        Crash(crash::Crash),
+        ExpireKey(expire_key::ExpireKey),
+        ClientRestart(client_restart::ClientRestart),
+        Unreachable(unreachable::Unreachable),
+    }
+    files {
+        /// A message of the attempt is lost in the network.
+        Drop(drop::Spec),
+        /// The attempt's request is lost before the API sees it.
+        DropRequest(drop::RequestSpec),
+        /// The API processed the attempt; its response is lost.
+        DropResponse(drop::ResponseSpec),
+        /// A message is held in the network for `delay_ms`, then delivered.
+        Delay(delay::Spec),
+        /// The API pauses `delay_ms` at step boundary `at` while serving the attempt.
+        Stall(stall::Spec),
+        /// A host crashes when the API reaches step boundary `at` serving the attempt.
+        Crash(crash::Spec),
+        /// A message of the attempt arrives twice.
+        Duplicate(duplicate::Spec),
+        /// The key's record disappears as the attempt is sent, as if its TTL ran out.
+        ExpireKey(expire_key::Spec),
+        /// After the attempt fails, the client restarts and forgets its key.
+        ClientRestart(client_restart::Spec),
+        /// Every message to or from a store is lost from `from_ms` until `until_ms`.
+        Unreachable(unreachable::Spec),
+    }
+}
+
+impl FaultKind {
+    /// The name a scenario file uses for this kind.
+    pub fn name(&self) -> &'static str {
+        self.behaviour().name()
+    }
+}
+
+impl Fault {
+    /// This fault as a scenario file writes it.
+    pub fn to_spec(&self, scenario: &Scenario) -> FaultSpec {
+        let (transfer, attempt) = match self.target {
+            Target::Attempt { transfer, attempt } => {
+                (scenario.transfer(transfer).id.clone(), attempt)
+            }
+            Target::Window => (String::new(), 1),
+        };
+        self.kind
+            .behaviour()
+            .to_spec(transfer, attempt, &scenario.design)
+    }
+}
+
+impl FaultSpec {
+    /// The request of attempt `attempt` of `transfer` is lost.
+    pub fn drop_request(transfer: impl Into<String>, attempt: u32) -> FaultSpec {
+        FaultSpec::DropRequest(drop::RequestSpec {
+            transfer: transfer.into(),
+            attempt,
+        })
+    }
+
+    /// The response to attempt `attempt` of `transfer` is lost.
+    pub fn drop_response(transfer: impl Into<String>, attempt: u32) -> FaultSpec {
+        FaultSpec::DropResponse(drop::ResponseSpec {
+            transfer: transfer.into(),
+            attempt,
+        })
+    }
+
+    /// The message `message` (`request`, `apply-result`, …) of the attempt is lost.
+    pub fn drop(
+        transfer: impl Into<String>,
+        attempt: u32,
+        message: impl Into<String>,
+    ) -> FaultSpec {
+        FaultSpec::Drop(drop::Spec {
+            transfer: transfer.into(),
+            attempt,
+            message: Some(message.into()),
+        })
+    }
+
+    /// The API crashes at step boundary `at` (`after:apply`) serving the attempt.
+    pub fn crash(transfer: impl Into<String>, attempt: u32, at: impl Into<String>) -> FaultSpec {
+        FaultSpec::Crash(crash::Spec {
+            transfer: transfer.into(),
+            attempt,
+            host: CrashHost::Api,
+            at: at.into(),
+            restart_after_ms: crash::DEFAULT_RESTART_AFTER_MS,
+        })
+    }
+
+    /// The message `message` of the attempt is held for `delay_ms`.
+    pub fn delay(
+        transfer: impl Into<String>,
+        attempt: u32,
+        message: impl Into<String>,
+        delay_ms: u64,
+    ) -> FaultSpec {
+        FaultSpec::Delay(delay::Spec {
+            transfer: transfer.into(),
+            attempt,
+            message: Some(message.into()),
+            delay_ms,
+        })
+    }
+
+    /// The name a scenario file gives this kind (`drop-response`).
+    pub fn kind_name(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(String::from))
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,97 @@
+//! `unreachable`: a store the API cannot reach from `from_ms` until
+//! `until_ms`: every message to or from it is lost in that window (a
+//! partition, a failover, a dead connection pool).
+
+use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx, Target};
+use crate::design::{Design, StoreName};
+use crate::error::Problem;
+use crate::fault::CrashHost;
+use crate::history::Host;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// `kind = "unreachable"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(inline)]
+pub struct Spec {
+    /// `keys` or `ledger`.
+    pub host: CrashHost,
+    pub from_ms: u64,
+    pub until_ms: u64,
+}
+
+/// `store` is cut off from `from_ms` until `until_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unreachable {
+    pub store: StoreName,
+    pub from_ms: u64,
+    pub until_ms: u64,
+}
+
+impl Resolve for Spec {
+    fn resolve(&self, ctx: &ResolveCtx<'_>) -> Result<Fault, Problem> {
+        let store = match self.host {
+            CrashHost::Keys => StoreName::Keys,
+            CrashHost::Ledger => StoreName::Ledger,
+            CrashHost::Api => {
+                return Err(ctx.problem(
+                    "host",
+                    "the api cannot be unreachable from itself; expected `keys` or `ledger`",
+                ));
+            }
+        };
+        let heal = ctx.heal_at_ms;
+        if self.from_ms > heal {
+            return Err(ctx.problem(
+                "from_ms",
+                format!(
+                    "from_ms is {}; expected a value from 0 to {heal} (heal_at_ms: faults act only before it)",
+                    self.from_ms
+                ),
+            ));
+        }
+        if !(self.from_ms..=heal).contains(&self.until_ms) {
+            return Err(ctx.problem(
+                "until_ms",
+                format!(
+                    "until_ms is {}; expected a value from {} (from_ms) to {heal} (heal_at_ms)",
+                    self.until_ms, self.from_ms
+                ),
+            ));
+        }
+        Ok(Fault {
+            target: Target::Window,
+            kind: FaultKind::Unreachable(Unreachable {
+                store,
+                from_ms: self.from_ms,
+                until_ms: self.until_ms,
+            }),
+        })
+    }
+}
+
+impl Behaviour for Unreachable {
+    fn name(&self) -> &'static str {
+        "unreachable"
+    }
+
+    fn to_spec(&self, _transfer: String, _attempt: u32, _design: &Design) -> FaultSpec {
+        FaultSpec::Unreachable(Spec {
+            host: match self.store {
+                StoreName::Keys => CrashHost::Keys,
+                StoreName::Ledger => CrashHost::Ledger,
+            },
+            from_ms: self.from_ms,
+            until_ms: self.until_ms,
+        })
+    }
+
+    fn loses_in_window(&self, from: Host, to: Host, now_ms: u64) -> Option<u64> {
+        let store = Host::store(self.store);
+        ((self.from_ms..self.until_ms).contains(&now_ms) && (from == store || to == store))
+            .then_some(self.until_ms)
+    }
+}
+
+impl Explore for Unreachable {}

@@ -1,0 +1,183 @@
+//! The words reports use for events: how a message, a cause, a limit or a
+//! fault site reads. Every reporter that narrates (the timeline, the diagram,
+//! the key stories, the diff, JSON's `reason` fields) takes its words from
+//! here, so they all say the same thing.
+
+use crate::describe;
+use crate::fault::FaultKind;
+use crate::history::{Cause, Event, Host, KeyPhase, Limit, TxnResult, What};
+use crate::scenario::Scenario;
+use crate::wire::{Call, MsgId, Point, Response, Tag};
+use std::collections::BTreeMap;
+
+/// What the reports need to know about messages by id, gathered in one pass
+/// over the history: the answer each API reply carried.
+pub struct Messages<'a> {
+    responses: BTreeMap<MsgId, &'a Response>,
+}
+
+impl<'a> Messages<'a> {
+    pub fn index(events: &'a [Event]) -> Messages<'a> {
+        let responses = events
+            .iter()
+            .filter_map(|e| match &e.what {
+                What::ApiReplied { msg, response, .. } => Some((*msg, response)),
+                _ => None,
+            })
+            .collect();
+        Messages { responses }
+    }
+
+    /// `transfer request t1#2`, `response t1#1 (201 created)`, `apply txn t1#1`.
+    pub fn label(&self, s: &Scenario, msg: MsgId, point: Point, tag: Tag) -> String {
+        let t = describe::tag(s, tag);
+        match point {
+            Point::Request => format!("transfer request {t}"),
+            Point::KeyRequest => format!("key request {t}"),
+            Point::Response | Point::KeyResponse => match self.responses.get(&msg) {
+                Some(r) => format!("response {t} ({})", describe::response(r)),
+                None => format!("response {t}"),
+            },
+            Point::Call(call) => format!("{} txn {t}", call_name(s, call)),
+            Point::Result(call) => format!("{}-result {t}", call_name(s, call)),
+        }
+    }
+}
+
+/// The name of a store call: a design transaction's, or `issue-key`.
+pub fn call_name(s: &Scenario, call: Call) -> String {
+    crate::text::escape(s.design.call_name(call))
+}
+
+/// A message's name as faults write it (`request`, `apply-result`).
+pub fn point_name(s: &Scenario, point: Point) -> String {
+    crate::text::escape(&s.design.point_name(point))
+}
+
+/// `request`, `response`, `key request`, or `apply message` for a store call.
+pub fn message_noun(s: &Scenario, point: Point) -> String {
+    match point {
+        Point::Request => "request".to_string(),
+        Point::Response => "response".to_string(),
+        Point::KeyRequest => "key request".to_string(),
+        Point::KeyResponse => "key response".to_string(),
+        other => format!("{} message", point_name(s, other)),
+    }
+}
+
+/// The name the scenario file gives a targeted fault's kind (`drop-response`).
+fn fault_name(s: &Scenario, index: usize) -> String {
+    s.faults
+        .get(index)
+        .map(|f| f.to_spec(s).kind_name())
+        .unwrap_or_else(|| "targeted".to_string())
+}
+
+/// Why a message was lost.
+pub fn loss_reason(s: &Scenario, cause: Cause, point: Point, tag: Tag) -> String {
+    match cause {
+        Cause::Targeted(i) => format!(
+            "{} fault on {} of {}",
+            fault_name(s, i),
+            point_name(s, point),
+            describe::tag(s, tag)
+        ),
+        Cause::Random => "random loss".to_string(),
+        Cause::Burst { with } => format!("lost in the same burst as message {with}"),
+        Cause::HostDown(host) => format!("{host} is down"),
+        Cause::Outage { fault, until_ms } => {
+            let store = match s.faults.get(fault).map(|f| &f.kind) {
+                Some(FaultKind::Unreachable(u)) => u.store.host(),
+                _ => "a store",
+            };
+            format!("{store} unreachable until {until_ms} ms")
+        }
+    }
+}
+
+/// Why a message was held.
+pub fn hold_reason(s: &Scenario, cause: Cause, point: Point, tag: Tag) -> String {
+    match cause {
+        Cause::Targeted(i) => format!(
+            "{} fault on {} of {}",
+            fault_name(s, i),
+            point_name(s, point),
+            describe::tag(s, tag)
+        ),
+        _ => "random delay".to_string(),
+    }
+}
+
+/// Why a host crashed.
+pub fn crash_reason(s: &Scenario, what: &What) -> String {
+    let What::Crashed { cause, site, .. } = what else {
+        return String::new();
+    };
+    let at = site
+        .map(|site| {
+            format!(
+                " at {} of {}",
+                s.design.boundary_name(site.boundary),
+                describe::tag(s, site.tag)
+            )
+        })
+        .unwrap_or_default();
+    match cause {
+        Cause::Targeted(_) => format!("crash fault{at}"),
+        _ => format!("random crash{at}"),
+    }
+}
+
+/// The cause as JSON names it.
+pub fn cause_name(cause: Cause) -> &'static str {
+    match cause {
+        Cause::Targeted(_) => "targeted",
+        Cause::Random => "random",
+        Cause::Burst { .. } => "burst",
+        Cause::HostDown(_) => "host-down",
+        Cause::Outage { .. } => "outage",
+    }
+}
+
+/// A limit a run reached.
+pub fn limit(limit: Limit) -> String {
+    match limit {
+        Limit::SimTime { max_sim_ms } => format!("max_sim_ms = {max_sim_ms}"),
+        Limit::Drain { drain_ms } => {
+            format!("drain time ({drain_ms} ms) after the last client finished")
+        }
+        Limit::HostSteps { max_host_steps } => {
+            format!("max_host_steps = {max_host_steps} (simulation steps times hosts)")
+        }
+        Limit::Messages { max_messages } => format!("max_messages = {max_messages}"),
+    }
+}
+
+/// What a store transaction came to: `committed`, `stopped: 409 key_in_use`.
+pub fn txn_result(result: &TxnResult) -> String {
+    match result {
+        TxnResult::Committed => "committed".to_string(),
+        TxnResult::Stopped(r) => format!("stopped: {}", describe::response(r)),
+        TxnResult::Wait => "stopped: key in use, the API will wait".to_string(),
+    }
+}
+
+/// A key record's state: `in-progress`.
+pub fn key_phase(phase: KeyPhase) -> &'static str {
+    match phase {
+        KeyPhase::Absent => "absent",
+        KeyPhase::Issued => "issued",
+        KeyPhase::InProgress => "in-progress",
+        KeyPhase::Done => "done",
+        KeyPhase::Expired => "expired",
+    }
+}
+
+/// The host an event names in a panic: `api`, or `the driver`.
+pub fn panic_site(host: Host) -> String {
+    match host {
+        Host::Driver => "the driver".to_string(),
+        Host::Checker => "the checker".to_string(),
+        other => format!("host {other}"),
+    }
+}

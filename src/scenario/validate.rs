@@ -1,0 +1,623 @@
+//! From a [`ScenarioSpec`] to a runnable [`Scenario`]: every value checked
+//! against its limit, every name resolved. A problem names the field's path
+//! (`client[0].transfers[1].from`); the file loader turns the path into a line
+//! and column. Scenarios built in code and read from files get the same
+//! checks and the same messages.
+
+use super::spec::{ScenarioSpec, TransferSpec};
+use super::{Account, AccountIx, Client, ClientIx, KeySource, Scenario, Transfer, TransferIx};
+use crate::design::{Design, LoadDesignError, builtin_names, load_design};
+use crate::error::{FieldPath, InputError, Problem};
+use crate::fault::{Fault, ResolveCtx};
+use crate::limits;
+use crate::reach::Phase;
+use std::collections::BTreeMap;
+use std::fmt::Display;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Why a spec is not a valid scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invalid {
+    /// A value of the scenario, at its path.
+    Value(Problem),
+    /// The design file it names is missing or not valid (located in that file).
+    Design(InputError),
+}
+
+impl Invalid {
+    /// As an error for a scenario built in code: the path names the field.
+    pub fn into_input_error(self) -> InputError {
+        match self {
+            Invalid::Value(problem) => problem.into_input_error(),
+            Invalid::Design(error) => error,
+        }
+    }
+}
+
+impl From<Problem> for Invalid {
+    fn from(p: Problem) -> Invalid {
+        Invalid::Value(p)
+    }
+}
+
+fn at(path: FieldPath, message: impl Into<String>) -> Problem {
+    Problem::new(path, message)
+}
+
+fn root(key: &str) -> FieldPath {
+    FieldPath::root().key(key)
+}
+
+/// `value` if it lies in `range`; else a problem at `path` saying so.
+fn in_range<T: PartialOrd + Copy + Display>(
+    path: FieldPath,
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, Problem> {
+    if range.contains(&value) {
+        return Ok(value);
+    }
+    let name = match path.0.last() {
+        Some(crate::error::Segment::Key(k)) => k.clone(),
+        _ => "the value".to_string(),
+    };
+    Err(at(
+        path,
+        format!(
+            "{name} is {value}; expected a value from {} to {}",
+            range.start(),
+            range.end()
+        ),
+    ))
+}
+
+/// A name the scenario gives (account, transfer id): not empty, bounded.
+fn name(path: FieldPath, what: &str, text: &str) -> Result<(), Problem> {
+    if text.is_empty() {
+        return Err(at(path, format!("an empty {what}; expected a name")));
+    }
+    if text.len() > limits::MAX_NAME_BYTES {
+        return Err(at(
+            path,
+            format!(
+                "{what} of {} bytes; expected at most {} bytes",
+                text.len(),
+                limits::MAX_NAME_BYTES
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl ScenarioSpec {
+    /// Checks the scenario and resolves its names, taking a design path
+    /// relative to the current directory.
+    pub fn validate(&self) -> Result<Scenario, InputError> {
+        self.validate_in(Path::new("."))
+            .map_err(Invalid::into_input_error)
+    }
+
+    /// Checks the scenario and resolves its names; a design path is taken
+    /// relative to `base_dir`.
+    pub fn validate_in(&self, base_dir: &Path) -> Result<Scenario, Invalid> {
+        let design = resolve_design(&self.design, base_dir)?;
+        self.validate_with(design, base_dir)
+    }
+
+    /// As [`ScenarioSpec::validate_in`], with the design already resolved.
+    pub(crate) fn validate_with(
+        &self,
+        design: Arc<Design>,
+        base_dir: &Path,
+    ) -> Result<Scenario, Invalid> {
+        let accounts = self.accounts()?;
+        self.keys_against(&design)?;
+        self.ranges()?;
+        let (clients, transfers) = self.transfers(&accounts)?;
+        let faults = self.faults(&design, &transfers)?;
+        let must_reach = self.must_reach(&design)?;
+        self.expectation(transfers.len())?;
+        let mut expect = self.expect.clone();
+        expect.violations.sort();
+        expect.violations.dedup();
+        Ok(Scenario {
+            name: self.name.clone(),
+            description: self.description.trim().to_string(),
+            seed: self.seed.0,
+            design_ref: self.design.clone(),
+            design,
+            accounts: accounts.into(),
+            keys: self.keys,
+            retry: self.retry,
+            network: self.network,
+            window: self.faults,
+            clients: clients.into(),
+            transfers: transfers.into(),
+            faults: faults.into(),
+            stores: self.stores,
+            limits: self.limits,
+            expect,
+            must_reach,
+            path: None,
+            base_dir: base_dir.to_path_buf(),
+        })
+    }
+
+    fn accounts(&self) -> Result<Vec<Account>, Problem> {
+        let path = root("accounts");
+        if self.accounts.is_empty() {
+            return Err(at(path, "expected at least one account"));
+        }
+        if self.accounts.len() > limits::MAX_ACCOUNTS {
+            return Err(at(
+                path,
+                format!(
+                    "{} accounts; expected at most {}",
+                    self.accounts.len(),
+                    limits::MAX_ACCOUNTS
+                ),
+            ));
+        }
+        self.accounts
+            .iter()
+            .map(|(account, &balance)| {
+                let path = path.key(account);
+                name(path.clone(), "an account name", account)?;
+                in_range(path, balance, 0..=limits::MAX_AMOUNT).map_err(|p| Problem {
+                    message: format!(
+                        "a starting balance of {balance}; expected a value from 0 to {}",
+                        limits::MAX_AMOUNT
+                    ),
+                    ..p
+                })?;
+                Ok(Account {
+                    name: account.clone(),
+                    balance,
+                })
+            })
+            .collect()
+    }
+
+    fn keys_against(&self, design: &Design) -> Result<(), Problem> {
+        if self.keys.source == KeySource::Server && !design.issues_keys {
+            return Err(at(
+                root("keys").key("source"),
+                format!(
+                    "keys come from the server, but design `{}` issues none; expected source = \"client\" or a design with `issue = true` under [keys]",
+                    design.name
+                ),
+            ));
+        }
+        in_range(
+            root("keys").key("space"),
+            self.keys.space,
+            1..=limits::CLIENT_KEY_SPACE,
+        )?;
+        Ok(())
+    }
+
+    /// The numbers of the retry policy, network, fault window, stores and limits.
+    fn ranges(&self) -> Result<(), Problem> {
+        let retry = root("retry");
+        let r = &self.retry;
+        in_range(
+            retry.key("max_attempts"),
+            r.max_attempts,
+            1..=limits::MAX_ATTEMPTS,
+        )?;
+        in_range(
+            retry.key("timeout_ms"),
+            r.timeout_ms,
+            1..=limits::MAX_TIMEOUT_MS,
+        )?;
+        in_range(
+            retry.key("backoff_initial_ms"),
+            r.backoff_initial_ms,
+            0..=limits::MAX_TIMEOUT_MS,
+        )?;
+        in_range(
+            retry.key("backoff_max_ms"),
+            r.backoff_max_ms,
+            0..=limits::MAX_TIMEOUT_MS,
+        )?;
+        if r.backoff_max_ms < r.backoff_initial_ms {
+            return Err(at(
+                retry.key("backoff_max_ms"),
+                format!(
+                    "backoff_max_ms ({}) is below backoff_initial_ms ({}); expected a cap no smaller than the first backoff",
+                    r.backoff_max_ms, r.backoff_initial_ms
+                ),
+            ));
+        }
+        in_range(
+            retry.key("attempts_after_heal"),
+            r.attempts_after_heal,
+            0..=limits::MAX_ATTEMPTS_AFTER_HEAL,
+        )?;
+        let network = root("network");
+        let min = in_range(
+            network.key("latency_min_ms"),
+            self.network.latency_min_ms,
+            1..=limits::MAX_LATENCY_MS,
+        )?;
+        in_range(
+            network.key("latency_max_ms"),
+            self.network.latency_max_ms,
+            min..=limits::MAX_LATENCY_MS,
+        )?;
+        let faults = root("faults");
+        in_range(
+            faults.key("heal_at_ms"),
+            self.faults.heal_at_ms,
+            0..=limits::MAX_SIM_MS,
+        )?;
+        in_range(
+            faults.key("restart_after_ms"),
+            self.faults.restart_after_ms,
+            1..=limits::MAX_TIMEOUT_MS,
+        )?;
+        let stores = root("stores");
+        in_range(
+            stores.key("keys_work_ms"),
+            self.stores.keys_work_ms,
+            0..=limits::MAX_TIMEOUT_MS,
+        )?;
+        in_range(
+            stores.key("ledger_work_ms"),
+            self.stores.ledger_work_ms,
+            0..=limits::MAX_TIMEOUT_MS,
+        )?;
+        let lim = root("limits");
+        in_range(
+            lim.key("max_sim_ms"),
+            self.limits.max_sim_ms,
+            1..=limits::MAX_SIM_MS,
+        )?;
+        in_range(
+            lim.key("max_host_steps"),
+            self.limits.max_host_steps,
+            1..=limits::MAX_HOST_STEPS,
+        )?;
+        in_range(
+            lim.key("max_messages"),
+            self.limits.max_messages,
+            1..=limits::MAX_MESSAGES,
+        )?;
+        Ok(())
+    }
+
+    /// The final id of every transfer: its own, or `tN` for the Nth.
+    fn transfer_ids(&self) -> Vec<(FieldPath, Option<&str>, String)> {
+        let mut out = Vec::new();
+        let mut n = 0;
+        for (c, client) in self.clients.iter().enumerate() {
+            for (t, transfer) in client.transfers.iter().enumerate() {
+                n += 1;
+                let path = root("client").index(c).key("transfers").index(t);
+                let id = transfer.id.clone().unwrap_or_else(|| format!("t{n}"));
+                out.push((path, transfer.id.as_deref(), id));
+            }
+        }
+        out
+    }
+
+    fn transfers(&self, accounts: &[Account]) -> Result<(Vec<Client>, Vec<Transfer>), Problem> {
+        let path = root("client");
+        if self.clients.is_empty() || self.clients.len() > limits::MAX_CLIENTS {
+            return Err(at(
+                path,
+                format!(
+                    "{} clients; expected 1 to {}",
+                    self.clients.len(),
+                    limits::MAX_CLIENTS
+                ),
+            ));
+        }
+        let total: usize = self.clients.iter().map(|c| c.transfers.len()).sum();
+        if total == 0 {
+            return Err(at(path, "expected at least one transfer"));
+        }
+        if total > limits::MAX_TRANSFERS {
+            return Err(at(
+                path,
+                format!(
+                    "{total} transfers; expected at most {}",
+                    limits::MAX_TRANSFERS
+                ),
+            ));
+        }
+        let ids = self.transfer_ids();
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, (path, explicit, id)) in ids.iter().enumerate() {
+            if let Some(explicit) = explicit {
+                name(path.key("id"), "a transfer id", explicit)?;
+            }
+            if let Some(&earlier) = seen.get(id.as_str()) {
+                // Point at an explicit id: that is what the author can change.
+                let (blame, other) = if explicit.is_some() {
+                    (i, earlier)
+                } else {
+                    (earlier, i)
+                };
+                return Err(at(
+                    ids[blame].0.key("id"),
+                    format!(
+                        "transfer id `{id}` is also the id of transfer {} (ids are `tN` for the Nth transfer unless given); expected a unique id",
+                        other + 1
+                    ),
+                ));
+            }
+            seen.insert(id, i);
+        }
+        let account_ix = |name: &str| {
+            accounts
+                .binary_search_by(|a| a.name.as_str().cmp(name))
+                .ok()
+                .map(|i| AccountIx(i as u32))
+        };
+        let names: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
+        let mut clients = Vec::new();
+        let mut transfers: Vec<Transfer> = Vec::new();
+        let mut next = 0usize;
+        for (c, client) in self.clients.iter().enumerate() {
+            let mut mine = Vec::new();
+            for spec in &client.transfers {
+                let (path, _, id) = &ids[next];
+                let ix = TransferIx(next as u32);
+                next += 1;
+                let transfer =
+                    self.transfer(path, spec, id, &account_ix, &names, &transfers, &mine)?;
+                transfers.push(Transfer {
+                    client: ClientIx(c as u32),
+                    ..transfer
+                });
+                mine.push(ix);
+            }
+            clients.push(Client { transfers: mine });
+        }
+        Ok((clients, transfers))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn transfer(
+        &self,
+        path: &FieldPath,
+        spec: &TransferSpec,
+        id: &str,
+        account_ix: &dyn Fn(&str) -> Option<AccountIx>,
+        names: &[&str],
+        earlier: &[Transfer],
+        mine: &[TransferIx],
+    ) -> Result<Transfer, Problem> {
+        let account = |field: &str, name: &str| {
+            account_ix(name).ok_or_else(|| {
+                at(
+                    path.key(field),
+                    format!(
+                        "unknown account `{name}`; expected one of: {}",
+                        crate::text::list(names)
+                    ),
+                )
+            })
+        };
+        let from = account("from", &spec.from)?;
+        let to = account("to", &spec.to)?;
+        if from == to {
+            return Err(at(
+                path.key("to"),
+                "a transfer's `to` is its `from`; expected two different accounts",
+            ));
+        }
+        if spec.amount <= 0 || spec.amount > limits::MAX_AMOUNT {
+            return Err(at(
+                path.key("amount"),
+                format!(
+                    "amount is {}; expected a positive amount in minor units, at most {}",
+                    spec.amount,
+                    limits::MAX_AMOUNT
+                ),
+            ));
+        }
+        let reuse_key_of = match &spec.reuse_key_of {
+            None => None,
+            Some(other) => Some(
+                mine.iter()
+                    .copied()
+                    .find(|ix| earlier[ix.0 as usize].id == *other)
+                    .ok_or_else(|| {
+                        at(
+                            path.key("reuse_key_of"),
+                            format!(
+                                "`{other}` is not an earlier transfer of this client; expected the id of one whose key this transfer reuses"
+                            ),
+                        )
+                    })?,
+            ),
+        };
+        Ok(Transfer {
+            id: id.to_string(),
+            client: ClientIx(0),
+            from,
+            to,
+            amount: spec.amount,
+            reuse_key_of,
+        })
+    }
+
+    fn faults(&self, design: &Design, transfers: &[Transfer]) -> Result<Vec<Fault>, Problem> {
+        if self.targeted.len() > limits::MAX_FAULTS {
+            return Err(at(
+                root("fault").index(limits::MAX_FAULTS),
+                format!("too many faults; expected at most {}", limits::MAX_FAULTS),
+            ));
+        }
+        let transfer_ids: BTreeMap<String, TransferIx> = transfers
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.clone(), TransferIx(i as u32)))
+            .collect();
+        self.targeted
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                let ctx = ResolveCtx {
+                    design,
+                    transfer_ids: &transfer_ids,
+                    max_attempt: limits::MAX_ATTEMPTS_PER_TRANSFER,
+                    heal_at_ms: self.faults.heal_at_ms,
+                    path: root("fault").index(i),
+                };
+                spec.resolver().resolve(&ctx)
+            })
+            .collect()
+    }
+
+    fn must_reach(&self, design: &Design) -> Result<Vec<Phase>, Problem> {
+        self.explore
+            .must_reach
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                Phase::parse(text, design)
+                    .map_err(|message| at(root("explore").key("must_reach").index(i), message))
+            })
+            .collect()
+    }
+
+    fn expectation(&self, transfers: usize) -> Result<(), Problem> {
+        let path = root("expect");
+        for (field, count) in [
+            ("succeeded", self.expect.succeeded),
+            ("failed", self.expect.failed),
+            ("unknown", self.expect.unknown),
+        ] {
+            if let Some(n) = count {
+                in_range(path.key(field), n as usize, 0..=transfers)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The design a scenario names: built in, or a file relative to `base_dir`.
+pub(crate) fn resolve_design(reference: &str, base_dir: &Path) -> Result<Arc<Design>, Invalid> {
+    load_design(reference, base_dir)
+        .map(Arc::new)
+        .map_err(|e| match e {
+            LoadDesignError::Unknown => Invalid::Value(at(
+                root("design"),
+                format!(
+                    "unknown design `{reference}`; expected one of: {}, or a path to a design file ending in .toml",
+                    builtin_names().join(", ")
+                ),
+            )),
+            LoadDesignError::Invalid(inner) => Invalid::Design(inner),
+        })
+}
+
+impl Scenario {
+    /// The scenario as a file would write it: every transfer with its id,
+    /// every fault resolved to the fields it was given, defaults written out.
+    pub fn to_spec(&self) -> ScenarioSpec {
+        self.to_spec_in(&self.base_dir)
+    }
+
+    /// As [`Scenario::to_spec`], for a file that will live in `dir`: a design
+    /// read from a file is named by its path relative to `dir`.
+    pub fn to_spec_in(&self, dir: &Path) -> ScenarioSpec {
+        let clients = self
+            .clients
+            .iter()
+            .map(|c| super::ClientSpec {
+                transfers: c
+                    .transfers
+                    .iter()
+                    .map(|&ix| {
+                        let t = self.transfer(ix);
+                        TransferSpec {
+                            id: Some(t.id.clone()),
+                            from: self.account_name(t.from).to_string(),
+                            to: self.account_name(t.to).to_string(),
+                            amount: t.amount,
+                            reuse_key_of: t.reuse_key_of.map(|r| self.transfer(r).id.clone()),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        ScenarioSpec {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            seed: super::Seed(self.seed),
+            design: self.design_ref_in(dir),
+            accounts: self
+                .accounts
+                .iter()
+                .map(|a| (a.name.clone(), a.balance))
+                .collect(),
+            keys: self.keys,
+            retry: self.retry,
+            network: self.network,
+            faults: self.window,
+            stores: self.stores,
+            limits: self.limits,
+            explore: super::ExploreSpec {
+                must_reach: self
+                    .must_reach
+                    .iter()
+                    .map(|p| p.name(&self.design))
+                    .collect(),
+            },
+            expect: self.expect.clone(),
+            clients,
+            targeted: self.faults.iter().map(|f| f.to_spec(self)).collect(),
+        }
+    }
+
+    /// How a file in `dir` names this scenario's design.
+    fn design_ref_in(&self, dir: &Path) -> String {
+        match &self.design.source {
+            None => self.design_ref.clone(),
+            Some(source) => {
+                let absolute =
+                    |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+                relative_path(&absolute(source), &absolute(dir))
+                    .display()
+                    .to_string()
+            }
+        }
+    }
+
+    /// This scenario with `spec` in place of its own, validated, keeping its
+    /// design (and its file, for replay commands).
+    pub fn with_spec(&self, spec: &ScenarioSpec) -> Result<Scenario, InputError> {
+        let design = if spec.design == self.design_ref {
+            self.design.clone()
+        } else {
+            resolve_design(&spec.design, &self.base_dir).map_err(Invalid::into_input_error)?
+        };
+        let mut s = spec
+            .validate_with(design, &self.base_dir)
+            .map_err(Invalid::into_input_error)?;
+        s.path = self.path.clone();
+        s.design_ref = spec.design.clone();
+        Ok(s)
+    }
+}
+
+/// `target` relative to `base` (both absolute), with `..` where needed.
+fn relative_path(target: &Path, base: &Path) -> PathBuf {
+    use std::path::Component;
+    let t: Vec<Component> = target.components().collect();
+    let b: Vec<Component> = base.components().collect();
+    let common = t.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &t[common..] {
+        out.push(c.as_os_str());
+    }
+    out
+}

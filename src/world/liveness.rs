@@ -1,0 +1,62 @@
+//! The liveness phase: how long, after the faults heal, a client goes on
+//! retrying a transfer that has no definitive answer yet.
+//!
+//! `stuck-key` is a liveness property: once the faults stop, every key must
+//! reach a final state and every client must learn its outcome. A run cannot
+//! wait forever to see that, so the bound is what the design and the
+//! scenario imply a correct system needs to recover after the heal:
+//!
+//! * the settle time, the longest of: a stale claim's lock expiry
+//!   (`lock_ms`), the API's waits for a held key (`wait_ms × max_waits`), its
+//!   store timeouts over every transaction, a crashed host's restart delay,
+//!   the longest delay or stall a fault can hold past the heal, and a slow
+//!   store's work;
+//! * then one more whole attempt: the client's timeout, a round trip at the
+//!   highest latency, and its longest backoff.
+//!
+//! The deadline is `heal_at_ms` plus that bound. Clients retry with their
+//! policy first; past it they double their wait (from `backoff_max_ms`) up
+//! to the deadline, and make one last attempt there. A transfer still
+//! without a definitive answer then ends unknown, and the checker calls its
+//! key stuck.
+
+use crate::fault::FaultKind;
+use crate::scenario::Scenario;
+
+/// The simulated time at which clients stop waiting for a definitive answer.
+pub fn liveness_deadline_ms(scenario: &Scenario) -> u64 {
+    let design = &scenario.design;
+    let retry = &scenario.retry;
+    let longest_fault_ms = scenario
+        .faults
+        .iter()
+        .map(|f| match &f.kind {
+            FaultKind::Delay(d) => d.delay_ms,
+            FaultKind::Stall(s) => s.stall_ms,
+            FaultKind::Crash(c) => c.restart_after_ms,
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0);
+    let random_hold_ms = 2 * retry.timeout_ms;
+    let settle_ms = [
+        design.lock_ms.unwrap_or(0),
+        design.wait_ms.saturating_mul(u64::from(design.max_waits)),
+        design
+            .store_timeout_ms
+            .saturating_mul(design.transactions.len() as u64 + 1),
+        scenario.window.restart_after_ms,
+        longest_fault_ms,
+        random_hold_ms,
+        scenario.stores.keys_work_ms + scenario.stores.ledger_work_ms,
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0);
+    let attempt_ms = retry.timeout_ms + 2 * scenario.network.latency_max_ms + retry.backoff_max_ms;
+    scenario
+        .window
+        .heal_at_ms
+        .saturating_add(settle_ms)
+        .saturating_add(attempt_ms)
+}

@@ -3,7 +3,7 @@
 
 use crate::check::ViolationKind;
 use crate::error::InputError;
-use crate::run::{Mode, Replay, Run, run_scenario};
+use crate::run::{Mode, Replay, Run};
 use crate::scenario::{ExpectOn, Scenario, load_scenario};
 use crate::seeds::SeedRange;
 use serde::Serialize;
@@ -166,6 +166,8 @@ pub struct CheckConfig {
     pub seeds: Option<SeedRange>,
     /// Keep the run a report shows (for `--junit` and `--html`).
     pub keep_runs: bool,
+    /// How each run is driven.
+    pub options: crate::world::RunOptions,
 }
 
 /// Checks one scenario file. `progress` is called after every seed with the
@@ -202,7 +204,7 @@ pub fn check_scenario(
     let mut first_run: Option<Run> = None;
     let mut seeds_run = 0;
     for seed in range.seeds() {
-        let run = run_scenario(scenario, Some(seed));
+        let run = crate::run::run_with(scenario, Some(seed), Mode::Plain, config.options);
         seeds_run += 1;
         progress(seeds_run);
         let met = run.verdict.met;

@@ -57,6 +57,8 @@ pub struct ExploreArgs {
     junit: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
+    #[arg(long, value_name = "HOST", hide = true, value_parser = super::parse_host)]
+    self_test_panic: Option<crate::history::Host>,
 }
 
 /// Runs the command; the exit code is 1 when any run showed a violation.
@@ -86,6 +88,10 @@ fn seed_sweep(
         partition: args.partition,
         swarm: !args.no_swarm,
         check_determinism: args.check_determinism,
+        options: RunOptions {
+            panic_in: args.self_test_panic,
+            ..RunOptions::default()
+        },
     };
     let mut bar = Progress::new(seeds.len(), "seeds");
     let result = sweep(scenario, &config, &mut |done| bar.set(done));
@@ -121,7 +127,7 @@ fn seed_sweep(
         let text = match first {
             Some(f) => {
                 let ran = scenario_for(scenario, f.seed, config.swarm);
-                let run = run_with(&ran, Some(f.seed), config.mode(), RunOptions::default());
+                let run = run_with(&ran, Some(f.seed), config.mode(), config.options);
                 let explicit = shrink::make_explicit(&ran, &run);
                 save_shrunk(scenario, &explicit, f.seed, f.found[0], path, json)?
             }

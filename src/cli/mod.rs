@@ -74,7 +74,7 @@ enum Diagram {
     Mermaid,
 }
 
-fn parse_host(text: &str) -> Result<crate::history::Host, String> {
+pub(crate) fn parse_host(text: &str) -> Result<crate::history::Host, String> {
     use crate::history::Host;
     match text {
         "api" => Ok(Host::Api),
@@ -146,6 +146,8 @@ enum Command {
         /// Also write a self-contained HTML report of every scenario to this file.
         #[arg(long, value_name = "PATH")]
         html: Option<PathBuf>,
+        #[arg(long, value_name = "HOST", hide = true, value_parser = parse_host)]
+        self_test_panic: Option<crate::history::Host>,
     },
     /// Run one scenario and seed under two designs and show where they diverge.
     Diff {
@@ -240,14 +242,15 @@ fn execute(command: Command, out: &mut Output) -> Result<Exit, InputError> {
             format,
             junit,
             html,
-        } => check(
-            out,
-            &paths,
-            seeds,
-            format,
-            junit.as_deref(),
-            html.as_deref(),
-        ),
+            self_test_panic,
+        } => {
+            let options = RunOptions {
+                panic_in: self_test_panic,
+                ..RunOptions::default()
+            };
+            let files = (junit.as_deref(), html.as_deref());
+            check(out, &paths, seeds, format, files, options)
+        }
         Command::Diff {
             file,
             designs,
@@ -335,8 +338,8 @@ fn check(
     paths: &[PathBuf],
     seeds: Option<SeedRange>,
     format: Format,
-    junit_path: Option<&Path>,
-    html_path: Option<&Path>,
+    (junit_path, html_path): (Option<&Path>, Option<&Path>),
+    options: RunOptions,
 ) -> Result<Exit, InputError> {
     let files = collect_files(paths)?;
     for path in [junit_path, html_path].into_iter().flatten() {
@@ -346,6 +349,7 @@ fn check(
     let config = CheckConfig {
         seeds,
         keep_runs: junit_path.is_some() || html_path.is_some(),
+        options,
     };
     let seeds_per_file = seeds.map_or(1, |s| s.len());
     let mut bar = progress::Progress::new(files.len() as u64 * seeds_per_file, "seeds");

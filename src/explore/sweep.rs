@@ -29,6 +29,8 @@ pub struct SweepConfig {
     pub swarm: bool,
     /// Run each seed twice and compare the histories.
     pub check_determinism: bool,
+    /// How each run is driven.
+    pub options: RunOptions,
 }
 
 impl SweepConfig {
@@ -83,19 +85,17 @@ pub struct SweepReport {
 pub fn run_seed(
     scenario: &Scenario,
     seed: u64,
-    swarm: bool,
-    check_determinism: bool,
+    config: &SweepConfig,
 ) -> (SeedOutcome, ReachCounts) {
-    let s = scenario_for(scenario, seed, swarm);
-    let mode = if swarm { Mode::Swarm } else { Mode::Plain };
-    let run = run_with(&s, Some(seed), mode, RunOptions::default());
-    let nondeterminism = check_determinism
+    let s = scenario_for(scenario, seed, config.swarm);
+    let mode = config.mode();
+    let run = run_with(&s, Some(seed), mode, config.options);
+    let nondeterminism = config
+        .check_determinism
         .then(|| {
             first_difference(
                 &run.output.events,
-                &run_with(&s, Some(seed), mode, RunOptions::default())
-                    .output
-                    .events,
+                &run_with(&s, Some(seed), mode, config.options).output.events,
             )
         })
         .flatten();
@@ -154,12 +154,7 @@ pub fn sweep(
                     if !ours(index) {
                         continue;
                     }
-                    let result = run_seed(
-                        scenario,
-                        range.start + index,
-                        config.swarm,
-                        config.check_determinism,
-                    );
+                    let result = run_seed(scenario, range.start + index, config);
                     if sender.send(result).is_err() {
                         break;
                     }

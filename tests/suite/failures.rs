@@ -60,6 +60,7 @@ fn fixed_designs_hold_on_a_thousand_seeds_with_random_loss() {
         let config = CheckConfig {
             seeds: Some(seeds),
             keep_runs: false,
+            options: Default::default(),
         };
         let result = check_scenario(&scenario, config, &mut |_| {});
         match result.verdict {

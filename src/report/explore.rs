@@ -26,7 +26,13 @@ pub fn sweep_text(scenario: &Scenario, report: &SweepReport, mode: Mode, header:
         "{} seeds run, {} skipped by the partition",
         report.ran, report.skipped
     );
-    if report.violation_counts.is_empty() {
+    if report.violation_counts.is_empty() && report.failures_total > 0 {
+        let _ = writeln!(
+            out,
+            "violations: none, but {} seeds failed otherwise (see below)",
+            report.failures_total
+        );
+    } else if report.violation_counts.is_empty() {
         let _ = writeln!(out, "violations: none");
     } else {
         let counts: Vec<String> = report
@@ -107,7 +113,7 @@ fn reach_text(out: &mut String, scenario: &Scenario, reach: &ReachCounts) {
         let _ = writeln!(out, "  (no fault phase reached)");
     }
     for (phase, n) in named {
-        let _ = writeln!(out, "  {:<34} {n}", Escaped(&phase));
+        let _ = writeln!(out, "  {:<34} {n}", crate::text::escape(&phase));
     }
     for phase in &scenario.must_reach {
         let n = reach.get(*phase);

@@ -32,7 +32,13 @@ pub fn load_design(name_or_path: &str, base_dir: &Path) -> Result<Design, LoadDe
         return Err(LoadDesignError::Unknown);
     }
     let path = base_dir.join(name_or_path);
-    let text = crate::error::read_input(&path, "design file").map_err(LoadDesignError::Invalid)?;
+    let text = crate::error::read_input(&path, "design file").map_err(|e| {
+        LoadDesignError::Unreadable(format!(
+            "cannot use design file {}: {}",
+            path.display(),
+            e.message
+        ))
+    })?;
     let mut design = parse_design(&path, &text).map_err(LoadDesignError::Invalid)?;
     design.source = Some(path);
     Ok(design)
@@ -43,6 +49,8 @@ pub fn load_design(name_or_path: &str, base_dir: &Path) -> Result<Design, LoadDe
 pub enum LoadDesignError {
     /// Neither a built-in name nor a path.
     Unknown,
+    /// The path names no readable design file (what is wrong, in words).
+    Unreadable(String),
     /// The design file is missing or not well formed.
     Invalid(InputError),
 }

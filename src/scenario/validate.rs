@@ -512,6 +512,7 @@ pub(crate) fn resolve_design(reference: &str, base_dir: &Path) -> Result<Arc<Des
                     builtin_names().join(", ")
                 ),
             )),
+            LoadDesignError::Unreadable(message) => Invalid::Value(at(root("design"), message)),
             LoadDesignError::Invalid(inner) => Invalid::Design(inner),
         })
 }

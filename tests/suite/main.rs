@@ -16,3 +16,4 @@ mod reports_docs;
 mod reports_schema;
 mod reports_snapshots;
 mod shrink_props;
+mod verdicts;

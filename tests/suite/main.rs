@@ -1,13 +1,15 @@
 //! The integration tests, gathered into one test binary so that `cargo test`
-//! compiles and links them once. Each module is one former `tests/*.rs` file;
-//! run one with a name filter, e.g. `cargo test --release --test suite reports_docs`.
+//! compiles and links them once, a module per area; run one with a name
+//! filter, e.g. `cargo test --release --test suite reports_docs`.
 
 mod bad_input;
 mod common;
 mod determinism;
+mod docs_examples;
 mod explore;
 mod failures;
 mod lessons;
+mod mutation;
 mod properties;
 mod quiet_time;
 mod reports;

@@ -83,6 +83,15 @@ pub fn account(scenario: &Scenario, ix: crate::scenario::AccountIx) -> String {
     Escaped(scenario.account_name(ix)).to_string()
 }
 
+/// `1 attempt`, `3 attempts`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// `double-apply, stuck-key`, or `none`.
 pub fn violation_names(kinds: &[crate::check::ViolationKind]) -> String {
     if kinds.is_empty() {

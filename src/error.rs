@@ -143,6 +143,9 @@ impl fmt::Display for InputError {
         }
         if let (Some(src), Some((line, col))) = (&self.source_line, self.position) {
             let gutter = line.to_string().len();
+            // A very long line is shown as a window around the column.
+            let (src, col) = window(src, col);
+            let src = src.as_str();
             // The underline sits under the escaped line: count what precedes
             // the column as it is shown.
             let before: String = src.chars().take(col - 1).collect();
@@ -159,11 +162,36 @@ impl fmt::Display for InputError {
                 f,
                 "{}{}",
                 " ".repeat(shown_col),
-                "^".repeat(self.underline_chars.min(200))
+                "^".repeat(self.underline_chars.clamp(1, WINDOW_CHARS))
             )?;
         }
         Ok(())
     }
+}
+
+/// Characters of a source line shown around the column at most.
+const WINDOW_CHARS: usize = 120;
+
+/// `line` cut to a window around 1-based column `col`, with `…` where it was
+/// cut, and the column within the window.
+fn window(line: &str, col: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= WINDOW_CHARS {
+        return (line.to_string(), col);
+    }
+    let start = col.saturating_sub(1).saturating_sub(WINDOW_CHARS / 3);
+    let end = (start + WINDOW_CHARS).min(chars.len());
+    let mut shown = String::new();
+    let mut col = col - start;
+    if start > 0 {
+        shown.push('…');
+        col += 1;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, col)
 }
 
 /// Where in a scenario a value lives: `client[1].transfers[0].from`. A
@@ -177,6 +205,8 @@ pub struct FieldPath(pub Vec<Segment>);
 pub enum Segment {
     Key(String),
     Index(usize),
+    /// The key itself rather than its value (a name that is wrong).
+    Name(String),
 }
 
 impl FieldPath {
@@ -188,6 +218,13 @@ impl FieldPath {
     pub fn key(&self, key: &str) -> FieldPath {
         let mut p = self.clone();
         p.0.push(Segment::Key(key.to_string()));
+        p
+    }
+
+    /// This path, then the key `key` itself (not its value).
+    pub fn name(&self, key: &str) -> FieldPath {
+        let mut p = self.clone();
+        p.0.push(Segment::Name(key.to_string()));
         p
     }
 
@@ -203,8 +240,8 @@ impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, segment) in self.0.iter().enumerate() {
             match segment {
-                Segment::Key(k) if i == 0 => write!(f, "{k}")?,
-                Segment::Key(k) => write!(f, ".{k}")?,
+                Segment::Key(k) | Segment::Name(k) if i == 0 => write!(f, "{k}")?,
+                Segment::Key(k) | Segment::Name(k) => write!(f, ".{k}")?,
                 Segment::Index(n) => write!(f, "[{n}]")?,
             }
         }

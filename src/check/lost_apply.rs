@@ -47,8 +47,8 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
             summary: format!("{} never applied, but {told}", describe::transfer(s, transfer)),
             evidence: vec![
                 format!(
-                    "{} attempts sent, last at {} ms",
-                    view.attempts.len(),
+                    "{} sent, last at {} ms",
+                    describe::count(view.attempts.len(), "attempt"),
                     view.attempts.last().map_or(0, |a| a.1)
                 ),
                 "no ledger entry names this transfer".to_string(),

@@ -20,8 +20,8 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
             continue;
         }
         let mut evidence = vec![format!(
-            "the client's last answer, after {} attempts: {}",
-            view.attempts.len(),
+            "the client's last answer, after {}: {}",
+            describe::count(view.attempts.len(), "attempt"),
             describe::response(response)
         )];
         evidence.extend(applications.iter().map(|e| {

@@ -25,8 +25,8 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
         }
         let mut evidence = vec![
             format!(
-                "{} requests after the faults healed at {} ms; the last answer: {}",
-                view.requests_after_heal,
+                "{} after the faults healed at {} ms; the last answer: {}",
+                describe::count(view.requests_after_heal as usize, "request"),
                 s.window.heal_at_ms,
                 describe::last_answer(last)
             ),
@@ -42,7 +42,12 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
                 .records
                 .iter()
                 .filter(|(_, k, _)| k.key == key)
-                .map(|(store, k, r)| format!("{k} left {} in {store}", record_state(r)))
+                .map(|(store, k, r)| {
+                    format!(
+                        "{k} left {} in {store}",
+                        record_state(r, facts.output.end_ms)
+                    )
+                })
                 .collect();
             if left.is_empty() {
                 evidence.push(format!("no record of key {key} is left"));
@@ -63,8 +68,12 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
     out
 }
 
-fn record_state(record: &crate::world::KeyRecord) -> String {
+/// A record's state at the end of the run, as its evidence reads.
+fn record_state(record: &crate::world::KeyRecord, end_ms: u64) -> String {
     use crate::world::KeyState;
+    if record.expires_at_ms.is_some_and(|t| end_ms >= t) {
+        return "expired".to_string();
+    }
     match &record.state {
         KeyState::Issued => "issued".to_string(),
         KeyState::InProgress { .. } => "in progress".to_string(),

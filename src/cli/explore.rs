@@ -18,6 +18,9 @@ use crate::world::RunOptions;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
+/// Faults one exhaustive schedule places unless `--max-faults` says otherwise.
+const DEFAULT_MAX_FAULTS: usize = 2;
+
 /// Search for runs that break the scenario's design.
 #[derive(Args)]
 pub struct ExploreArgs {
@@ -38,13 +41,13 @@ pub struct ExploreArgs {
     /// Instead of seeds, try every placement of up to --max-faults targeted faults.
     #[arg(long, conflicts_with = "seeds")]
     exhaustive: bool,
-    /// The most faults one schedule places, with --exhaustive.
-    #[arg(long, default_value_t = 2, requires = "exhaustive")]
-    max_faults: usize,
+    /// The most faults one schedule places, with --exhaustive [default: 2].
+    #[arg(long)]
+    max_faults: Option<usize>,
     /// The most schedules a search may run, with --exhaustive; a larger search
-    /// is refused before it starts, naming its size.
-    #[arg(long, default_value_t = limits::DEFAULT_MAX_SCHEDULES, requires = "exhaustive")]
-    max_schedules: u64,
+    /// is refused before it starts, naming its size [default: 100000].
+    #[arg(long)]
+    max_schedules: Option<u64>,
     /// Shrink the first failure and write it as a scenario file with targeted faults only.
     #[arg(long, value_name = "PATH")]
     save_repro: Option<PathBuf>,
@@ -63,6 +66,19 @@ pub struct ExploreArgs {
 
 /// Runs the command; the exit code is 1 when any run showed a violation.
 pub(super) fn explore(out: &mut Output, args: ExploreArgs) -> Result<Exit, InputError> {
+    // clap's `requires` does not see a switch that is off (it has a value,
+    // false), so the search's own flags are checked here.
+    if !args.exhaustive {
+        let given = [
+            ("--max-faults", args.max_faults.is_some()),
+            ("--max-schedules", args.max_schedules.is_some()),
+        ];
+        if let Some((flag, _)) = given.iter().find(|(_, given)| *given) {
+            return Err(InputError::plain(format!(
+                "{flag} applies to an exhaustive search; expected --exhaustive with it, or no {flag}"
+            )));
+        }
+    }
     let scenario = load_scenario(&args.file)?;
     for path in [&args.save_repro, &args.junit].into_iter().flatten() {
         output::check_writable(path)?;
@@ -145,7 +161,9 @@ fn exhaustive_search(
     args: &ExploreArgs,
     scenario: &Scenario,
 ) -> Result<Exit, InputError> {
-    let plan = exhaustive::plan(scenario, args.max_faults, args.max_schedules)
+    let max_faults = args.max_faults.unwrap_or(DEFAULT_MAX_FAULTS);
+    let budget = args.max_schedules.unwrap_or(limits::DEFAULT_MAX_SCHEDULES);
+    let plan = exhaustive::plan(scenario, max_faults, budget)
         .map_err(|e| InputError::plain(e.to_string()))?;
     // The cost, known before the search starts.
     eprintln!(

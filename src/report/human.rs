@@ -385,8 +385,33 @@ pub(crate) fn nothing_succeeded(run: &Run) -> bool {
 
 fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
     let v = &run.verdict;
-    let _ = writeln!(out, "{}", color.paint(Paint::Bold, "invariants"));
-    invariant_lines(out, &v.violations, color);
+    match &run.output.end {
+        EndReason::Completed => {
+            let _ = writeln!(out, "{}", color.paint(Paint::Bold, "invariants"));
+            invariant_lines(out, &v.violations, color);
+        }
+        EndReason::Panicked {
+            host: crate::history::Host::Checker | crate::history::Host::Driver,
+            ..
+        } => {
+            let _ = writeln!(
+                out,
+                "{}",
+                color.paint(Paint::Bold, "invariants: not judged, the run was void")
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "{}",
+                color.paint(
+                    Paint::Bold,
+                    "invariants (judged on what happened before the run stopped)"
+                )
+            );
+            invariant_lines(out, &v.violations, color);
+        }
+    }
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", outcomes_line(run));
     if nothing_succeeded(run) {
@@ -405,7 +430,10 @@ fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
             "{}",
             color.paint(
                 Paint::Red,
-                &format!("expected {want} transfers {what}; {got} did")
+                &format!(
+                    "expected {} {what}; {got} did",
+                    describe::count(want as usize, "transfer")
+                )
             )
         );
     }

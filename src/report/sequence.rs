@@ -333,8 +333,9 @@ impl Builder<'_> {
                     at,
                     (host, host),
                     format!(
-                        "{} done after {attempts} attempts: {}",
+                        "{} done after {}: {}",
                         describe::transfer(s, *transfer),
+                        describe::count(*attempts as usize, "attempt"),
                         describe::outcome(outcome)
                     ),
                     tone,

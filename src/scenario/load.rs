@@ -46,6 +46,14 @@ fn span_of(text: &str, path: &FieldPath) -> Option<Range<usize>> {
     let mut found: Option<Range<usize>> = None;
     let mut here = Node::Table(doc.as_table());
     for segment in &path.0 {
+        if let Segment::Name(k) = segment {
+            let key = match &here {
+                Node::Table(t) => t.key(k).and_then(|key| key.span()),
+                Node::Inline(t) => t.key(k).and_then(|key| key.span()),
+                _ => None,
+            };
+            return key.or(found);
+        }
         let next = match (&here, segment) {
             (Node::Table(t), Segment::Key(k)) => t.get(k).and_then(Node::of_item),
             (Node::Inline(t), Segment::Key(k)) => t.get(k).map(Node::of_value),

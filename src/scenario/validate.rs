@@ -162,8 +162,8 @@ impl ScenarioSpec {
         self.accounts
             .iter()
             .map(|(account, &balance)| {
+                name(path.name(account), "an account name", account)?;
                 let path = path.key(account);
-                name(path.clone(), "an account name", account)?;
                 in_range(path, balance, 0..=limits::MAX_AMOUNT).map_err(|p| Problem {
                     message: format!(
                         "a starting balance of {balance}; expected a value from 0 to {}",

@@ -194,6 +194,15 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
             shared.clock.skip_to(next);
         }
     };
+    let end = match (options.panic_in, end) {
+        // A self-test of the failure path whose panic never came: the host
+        // never ran code. That proves nothing, so it is no pass either.
+        (Some(host), EndReason::Completed) if host != Host::Checker => EndReason::HostFailed {
+            host: Some(host),
+            message: format!("self-test: code in {host} never ran, so it could not panic"),
+        },
+        (_, end) => end,
+    };
     let end_ms = shared.now_ms();
     let skipped_ms = shared.clock.skipped_ms();
     drop(sim);

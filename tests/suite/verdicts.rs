@@ -358,7 +358,7 @@ fn a_library_run_with_a_panic_comes_back_failed() {
 }
 
 #[test]
-#[ignore = "bug: --self-test-panic for a host that never runs code (keys under atomic, client-2 of one client) passes"]
+
 fn a_self_test_panic_that_cannot_fire_is_not_a_pass() {
     // The atomic design keeps its records in the ledger and never calls the
     // key store; the scenario has one client. A self-test of the failure
@@ -1021,7 +1021,7 @@ fn a_run_where_no_transfer_succeeds_warns_and_an_expected_count_fails_it() {
     assert!(
         stdout
             .lines()
-            .any(|l| l == "expected 1 transfers succeeded; 0 did"),
+            .any(|l| l == "expected 1 transfer succeeded; 0 did"),
         "{stdout}"
     );
     let (code, json, _) = idemsim(&["run", text(&counted), "--format", "json"]);
@@ -1363,7 +1363,7 @@ fn contradictory_explore_flags_are_bad_input() {
 }
 
 #[test]
-#[ignore = "bug: --max-faults (and --max-schedules) without --exhaustive are accepted; clap's `requires` is skipped for args with a default"]
+
 fn search_flags_without_exhaustive_are_bad_input() {
     for flag in [["--max-faults", "2"], ["--max-schedules", "10"]] {
         let mut args = vec!["explore", ATOMIC, "--seeds", "0..3"];

@@ -103,8 +103,6 @@ pub enum Cause {
     Targeted(usize),
     /// A random fault drawn from the seed.
     Random,
-    /// Lost in flight together with message `with`, which was lost.
-    Burst { with: MsgId },
     /// Sent to a host that is down.
     HostDown(Host),
     /// Sent to or from a store during an outage (targeted fault `fault`).

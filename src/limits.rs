@@ -7,6 +7,8 @@
 pub const MAX_ACCOUNTS: usize = 1_000;
 /// Clients (hosts `client-1` …) in one scenario.
 pub const MAX_CLIENTS: usize = 1_000;
+/// Client hosts one run builds; past this many clients, clients share hosts.
+pub const MAX_CLIENT_HOSTS: u32 = 32;
 /// Transfers over all clients of one scenario.
 pub const MAX_TRANSFERS: usize = 100_000;
 /// Attempts a client may make for one transfer (or for one key request).
@@ -70,4 +72,4 @@ pub const MAX_NAME_BYTES: usize = 64;
 /// Steps in one design transaction.
 pub const MAX_STEPS_PER_TRANSACTION: usize = 32;
 /// Bytes idemsim reads from one scenario or design file.
-pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;

@@ -83,7 +83,6 @@ pub fn loss_reason(s: &Scenario, cause: Cause, point: Point, tag: Tag) -> String
             describe::tag(s, tag)
         ),
         Cause::Random => "random loss".to_string(),
-        Cause::Burst { with } => format!("lost in the same burst as message {with}"),
         Cause::HostDown(host) => format!("{host} is down"),
         Cause::Outage { fault, until_ms } => {
             let store = match s.faults.get(fault).map(|f| &f.kind) {
@@ -133,7 +132,6 @@ pub fn cause_name(cause: Cause) -> &'static str {
     match cause {
         Cause::Targeted(_) => "targeted",
         Cause::Random => "random",
-        Cause::Burst { .. } => "burst",
         Cause::HostDown(_) => "host-down",
         Cause::Outage { .. } => "outage",
     }

@@ -51,8 +51,7 @@ pub(crate) async fn api_main(shared: Rc<Shared>) -> turmoil::Result {
     });
     let mut buf = vec![0u8; MAX_DATAGRAM_BYTES];
     loop {
-        let (len, from) = api.socket.recv_from(&mut buf).await?;
-        let Some(envelope) = Envelope::decode(&buf[..len]) else {
+        let Some((envelope, from)) = api.shared.receive(&api.socket, &mut buf).await? else {
             continue;
         };
         match envelope.body {

@@ -42,10 +42,33 @@ enum Answer {
     TimedOut,
 }
 
-/// The client host's whole life.
-pub(crate) async fn client_main(shared: Rc<Shared>, ix: ClientIx) -> turmoil::Result {
+/// A client host's whole life: the clients it runs, each on its own port.
+/// With more clients than client hosts, client `c` runs on host `c % hosts`
+/// at port `PORT + c / hosts`.
+pub(crate) async fn client_host_main(
+    shared: Rc<Shared>,
+    first: u32,
+    hosts: u32,
+) -> turmoil::Result {
+    let clients = shared.scenario.clients.len() as u32;
+    let mut tasks = Vec::new();
+    for c in (first..clients).step_by(hosts as usize) {
+        let ix = ClientIx(c);
+        let port = PORT + u16::try_from(c / hosts).expect("ports are bounded by the client limit");
+        let task =
+            super::panics::InHost::new(Host::Client(ix), client_main(shared.clone(), ix, port));
+        tasks.push(tokio::task::spawn_local(task));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    Ok(())
+}
+
+/// One client's whole life.
+async fn client_main(shared: Rc<Shared>, ix: ClientIx, port: u16) -> turmoil::Result {
     let host = Host::Client(ix);
-    let socket = UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT)).await?;
+    let socket = UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), port)).await?;
     let mut client = Client {
         rng: derive_rng(shared.seed, &host.name()),
         api: SocketAddr::new(turmoil::lookup("api"), PORT),
@@ -364,15 +387,14 @@ impl Client {
             let received = timeout_at(
                 &self.shared.clock,
                 deadline_ms,
-                self.socket.recv_from(&mut self.buf),
+                self.shared.receive(&self.socket, &mut self.buf),
             )
             .await;
             let Some(received) = received else {
                 self.record(What::TimedOut { tag });
                 return Ok(Answer::TimedOut);
             };
-            let (len, _) = received?;
-            let Some(envelope) = Envelope::decode(&self.buf[..len]) else {
+            let Some((envelope, _)) = received? else {
                 continue;
             };
             let Body::Response(response) = envelope.body else {

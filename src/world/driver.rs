@@ -3,7 +3,7 @@
 //! flight, crash and restart hosts, close the fault window, enforce limits,
 //! and end the run when code in a host panicked.
 
-use super::net::{Injector, TracedMessage};
+use super::net::{HostMap, Injector, TracedMessage};
 use super::panics::{Capture, InHost};
 use super::store::{KeyRecord, LedgerEntry};
 use super::{Shared, api, client, store};
@@ -14,7 +14,7 @@ use crate::scenario::{ClientIx, Scenario};
 use crate::seed::derive_seed;
 use crate::wire::RecordKey;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::rc::Rc;
 use std::time::{Duration, UNIX_EPOCH};
@@ -125,7 +125,7 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
     shared.panic_in = options.panic_in;
     let shared = Rc::new(shared);
     let mut sim = build_sim(scenario, seed, &shared);
-    let hosts = host_map(&sim, scenario.clients.len());
+    let hosts = host_map(&sim, client_host_count(scenario));
     let mut injector = Injector::new(seed, hosts, options.trace);
     let mut down: Vec<Down> = Vec::new();
     let mut healed = false;
@@ -294,23 +294,35 @@ fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a>
     sim.host("api", move || {
         InHost::new(Host::Api, api::api_main(for_api.clone()))
     });
-    for index in 0..scenario.clients.len() {
-        let ix = ClientIx(index as u32);
+    let hosts = client_host_count(scenario);
+    for h in 0..hosts {
+        let first = Host::Client(ClientIx(h));
         sim.client(
-            Host::Client(ix).name(),
-            InHost::new(Host::Client(ix), client::client_main(shared.clone(), ix)),
+            first.name(),
+            InHost::new(first, client::client_host_main(shared.clone(), h, hosts)),
         );
     }
     sim
 }
 
-fn host_map(sim: &Sim, clients: usize) -> BTreeMap<IpAddr, Host> {
-    let clients = (0..clients).map(|i| Host::Client(ClientIx(i as u32)));
-    [Host::Ledger, Host::Keys, Host::Api]
+/// How many client hosts the clients run on: one each, up to
+/// [`limits::MAX_CLIENT_HOSTS`]. turmoil links every host to every other and
+/// visits every link for every host on every step, so a step costs the
+/// square of the hosts; past the bound, clients share hosts (each on a port
+/// of its own) and a step's cost stays bounded.
+fn client_host_count(scenario: &Scenario) -> u32 {
+    (scenario.clients.len() as u32).min(limits::MAX_CLIENT_HOSTS)
+}
+
+fn host_map(sim: &Sim, client_hosts: u32) -> HostMap {
+    let servers = [Host::Ledger, Host::Keys, Host::Api]
         .into_iter()
-        .chain(clients)
         .map(|host| (sim.lookup(host.name().as_str()), host))
-        .collect()
+        .collect();
+    let clients = (0..client_hosts)
+        .map(|h| (sim.lookup(Host::Client(ClientIx(h)).name().as_str()), h))
+        .collect();
+    HostMap::new(servers, clients, client_hosts)
 }
 
 fn carry_out_crashes(

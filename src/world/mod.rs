@@ -94,6 +94,8 @@ pub(crate) struct Shared {
     pub liveness_deadline_ms: u64,
     /// The host whose code panics, in a self-test of the failure path.
     pub panic_in: Option<Host>,
+    /// Messages the network lost: thrown away where they arrive (see [`net`]).
+    pub lost: RefCell<std::collections::BTreeSet<crate::wire::MsgId>>,
 }
 
 /// The random streams of the fault injectors that live inside hosts.
@@ -125,6 +127,7 @@ impl Shared {
             },
             liveness_deadline_ms: liveness_deadline_ms(&scenario),
             panic_in: None,
+            lost: RefCell::new(std::collections::BTreeSet::new()),
             scenario,
         }
     }

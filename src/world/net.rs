@@ -6,16 +6,22 @@
 //! grow in send order, so "new" means "id above the watermark". A new message
 //! is judged once: delivered as turmoil schedules it, lost, or held.
 //!
-//! * **Lost**: turmoil 0.7 cannot remove one chosen message, but a one-way
-//!   partition clears what is in flight in that direction and an immediate
-//!   repair heals it. Other messages in flight from the same sender to the same
-//!   receiver at that instant are lost with it, as in a real burst loss; the
-//!   history records each of them.
+//! * **Lost**: turmoil 0.7 cannot remove one chosen message from a link, and a
+//!   partition would take every other message on the link with it (other
+//!   clients that share a client host, other requests to the same store). So
+//!   a lost message goes on its way and is thrown away where it arrives: its
+//!   id joins the run's lost set, and a host's receive loop discards a
+//!   datagram whose id is in it ([`Shared::receive`]). To the receiver it never
+//!   came; nothing else is touched.
 //! * **Held** (a delay fault): the link is put on hold, and every other message
 //!   on it is released at once, one tick later, so only the delayed message
 //!   waits; at its time it is released too.
 //! * **To a host that is down**: lost, so that a restarted host never receives
 //!   what was sent to its previous life.
+//!
+//! Hosts are told apart by address: `api`, `keys` and `ledger` by IP; the
+//! clients, which may share a client host when there are more of them than
+//! client hosts, by IP and port ([`HostMap`]).
 
 use super::Shared;
 use super::faults::NetVerdict;
@@ -32,16 +38,60 @@ use turmoil::{Protocol, Sim};
 /// A message on a link, as seen between two steps.
 struct InFlight {
     id: MsgId,
-    src: IpAddr,
-    dst: IpAddr,
+    src: SocketAddr,
+    dst: SocketAddr,
 }
 
 /// A message the injector holds back.
 struct Held {
     id: MsgId,
-    src: IpAddr,
-    dst: IpAddr,
+    src: SocketAddr,
+    dst: SocketAddr,
     release_at_ms: u64,
+}
+
+/// Which host of the world an address is.
+pub(crate) struct HostMap {
+    servers: BTreeMap<IpAddr, Host>,
+    /// Client hosts by IP, as their index among client hosts.
+    client_hosts: BTreeMap<IpAddr, u32>,
+    /// How many client hosts the clients are spread over.
+    client_host_count: u32,
+}
+
+impl HostMap {
+    pub fn new(
+        servers: BTreeMap<IpAddr, Host>,
+        client_hosts: BTreeMap<IpAddr, u32>,
+        client_host_count: u32,
+    ) -> HostMap {
+        HostMap {
+            servers,
+            client_hosts,
+            client_host_count,
+        }
+    }
+
+    /// The host at `addr`: a server by its IP, a client by its IP and port.
+    pub fn host(&self, addr: SocketAddr) -> Host {
+        if let Some(host) = self.servers.get(&addr.ip()) {
+            return *host;
+        }
+        let h = *self
+            .client_hosts
+            .get(&addr.ip())
+            .expect("every address on the network is a host idemsim made");
+        let slot = u32::from(addr.port().saturating_sub(crate::wire::PORT));
+        Host::Client(crate::scenario::ClientIx(h + slot * self.client_host_count))
+    }
+
+    /// The turmoil host name at `ip` (a client host by its first client).
+    pub fn host_name(&self, ip: IpAddr) -> String {
+        match self.servers.get(&ip) {
+            Some(host) => host.name(),
+            None => format!("client-{}", self.client_hosts[&ip] + 1),
+        }
+    }
 }
 
 /// What the injector remembers of a message still in flight.
@@ -63,7 +113,7 @@ pub(crate) struct Injector {
     held_links: BTreeSet<(IpAddr, IpAddr)>,
     /// What each message still in flight is.
     info: BTreeMap<MsgId, MessageInfo>,
-    hosts: BTreeMap<IpAddr, Host>,
+    hosts: HostMap,
     /// Every message sent, in send order (for the benchmark's bare replay).
     trace: Option<Vec<TracedMessage>>,
 }
@@ -81,8 +131,12 @@ fn link(a: IpAddr, b: IpAddr) -> (IpAddr, IpAddr) {
     if a < b { (a, b) } else { (b, a) }
 }
 
+fn ip_link(a: SocketAddr, b: SocketAddr) -> (IpAddr, IpAddr) {
+    link(a.ip(), b.ip())
+}
+
 impl Injector {
-    pub fn new(seed: u64, hosts: BTreeMap<IpAddr, Host>, trace: bool) -> Injector {
+    pub fn new(seed: u64, hosts: HostMap, trace: bool) -> Injector {
         Injector {
             watermark: 0,
             loss_rng: derive_rng(seed, "network-loss"),
@@ -100,11 +154,8 @@ impl Injector {
         self.trace.unwrap_or_default()
     }
 
-    fn host(&self, ip: IpAddr) -> Host {
-        *self
-            .hosts
-            .get(&ip)
-            .expect("every address on the network is a host idemsim made")
+    fn host(&self, addr: SocketAddr) -> Host {
+        self.hosts.host(addr)
     }
 
     /// True when nothing is in flight or held.
@@ -144,8 +195,8 @@ impl Injector {
             if let Some(trace) = &mut self.trace {
                 trace.push(TracedMessage {
                     sent_at_ms: now_ms.saturating_sub(1),
-                    from: from.name(),
-                    to: to.name(),
+                    from: self.hosts.host_name(message.src.ip()),
+                    to: self.hosts.host_name(message.dst.ip()),
                     bytes,
                 });
             }
@@ -175,14 +226,7 @@ impl Injector {
             }
         }
         for (message, cause) in lose {
-            self.lose(
-                sim,
-                shared,
-                &messages,
-                message.src,
-                message.dst,
-                Some((message.id, cause)),
-            );
+            self.lose(shared, &messages, message.id, cause);
         }
         self.release_due(shared, shared.now_ms());
         self.settle_held_links(sim);
@@ -195,7 +239,7 @@ impl Injector {
         envelope: &Envelope,
         down: &BTreeSet<IpAddr>,
     ) -> NetVerdict {
-        if down.contains(&message.dst) {
+        if down.contains(&message.dst.ip()) {
             return NetVerdict::Lose(Cause::HostDown(self.host(message.dst)));
         }
         if !shared.faults_active() {
@@ -226,74 +270,47 @@ impl Injector {
         NetVerdict::Deliver
     }
 
-    /// Loses every message in flight from `src` to `dst` (see the module docs).
-    /// `target` names the message that caused it and why; `None`: `dst` is down.
-    fn lose(
-        &mut self,
-        sim: &mut Sim,
-        shared: &Shared,
-        messages: &[InFlight],
-        src: IpAddr,
-        dst: IpAddr,
-        target: Option<(MsgId, Cause)>,
-    ) {
-        let victims: Vec<MsgId> = messages
-            .iter()
-            .filter(|m| m.src == src && m.dst == dst && self.info.contains_key(&m.id))
-            .map(|m| m.id)
-            .collect();
-        if victims.is_empty() {
+    /// Loses message `id`: every copy of it in flight is thrown away where it
+    /// arrives (see the module docs).
+    fn lose(&mut self, shared: &Shared, messages: &[InFlight], id: MsgId, cause: Cause) {
+        let Some(info) = self.info.remove(&id) else {
             return;
-        }
-        let (from, to) = (self.host(src), self.host(dst));
-        for &id in &victims {
-            let cause = match target {
-                Some((t, cause)) if t == id => cause,
-                Some((t, _)) => Cause::Burst { with: t },
-                None => Cause::HostDown(to),
-            };
-            // Both copies of a duplicated message share an id: one event each.
-            let info = self.info[&id];
+        };
+        // Both copies of a duplicated message share an id: one event each.
+        for copy in messages.iter().filter(|m| m.id == id) {
             shared.record(
                 Host::Network,
                 What::Lost {
                     msg: id,
-                    from,
-                    to,
+                    from: self.host(copy.src),
+                    to: self.host(copy.dst),
                     point: info.point,
                     tag: info.tag,
                     cause,
                 },
             );
         }
-        for id in &victims {
-            self.info.remove(id);
-        }
-        self.held.retain(|h| !victims.contains(&h.id));
-        sim.partition_oneway(src, dst);
-        sim.repair_oneway(src, dst);
-        if self.held_links.contains(&link(src, dst)) {
-            // The repair lifted our hold on this direction; put it back.
-            sim.hold(src, dst);
-        }
+        shared.lost.borrow_mut().insert(id);
+        self.held.retain(|h| h.id != id);
     }
 
-    /// Loses everything in flight to `host` (it has just crashed).
-    pub fn lose_all_to(&mut self, sim: &mut Sim, shared: &Shared, host: IpAddr) {
+    /// Loses everything in flight to host `ip` (it has just crashed).
+    pub fn lose_all_to(&mut self, sim: &mut Sim, shared: &Shared, ip: IpAddr) {
         let (messages, _) = in_flight(sim, |_| false);
-        let sources: BTreeSet<IpAddr> = messages
+        let mut doomed: Vec<(MsgId, Host)> = messages
             .iter()
-            .filter(|m| m.dst == host)
-            .map(|m| m.src)
+            .filter(|m| m.dst.ip() == ip)
+            .map(|m| (m.id, self.host(m.dst)))
             .collect();
-        for src in sources {
-            self.lose(sim, shared, &messages, src, host, None);
+        doomed.dedup_by_key(|(id, _)| *id);
+        for (id, to) in doomed {
+            self.lose(shared, &messages, id, Cause::HostDown(to));
         }
     }
 
     fn hold(&mut self, sim: &mut Sim, message: InFlight, until_ms: u64) {
-        if self.held_links.insert(link(message.src, message.dst)) {
-            sim.hold(message.src, message.dst);
+        if self.held_links.insert(ip_link(message.src, message.dst)) {
+            sim.hold(message.src.ip(), message.dst.ip());
         }
         self.held.push(Held {
             id: message.id,
@@ -349,7 +366,7 @@ impl Injector {
             }
         });
         let busy: BTreeSet<(IpAddr, IpAddr)> =
-            self.held.iter().map(|h| link(h.src, h.dst)).collect();
+            self.held.iter().map(|h| ip_link(h.src, h.dst)).collect();
         let idle: Vec<(IpAddr, IpAddr)> = self.held_links.difference(&busy).copied().collect();
         for (a, b) in idle {
             sim.release(a, b);
@@ -383,11 +400,7 @@ fn in_flight(
                 let Some(id) = peek_id(&datagram.0) else {
                     continue;
                 };
-                let message = || InFlight {
-                    id,
-                    src: src.ip(),
-                    dst: dst.ip(),
-                };
+                let message = || InFlight { id, src, dst };
                 if is_new(id)
                     && let Some(envelope) = Envelope::decode(&datagram.0)
                 {
@@ -403,6 +416,24 @@ fn in_flight(
 }
 
 impl Shared {
+    /// The next message for `socket` that the network did not lose (a lost
+    /// message is thrown away as it arrives), or `None` for a datagram that
+    /// is not idemsim's.
+    pub async fn receive(
+        &self,
+        socket: &UdpSocket,
+        buf: &mut [u8],
+    ) -> std::io::Result<Option<(Envelope, SocketAddr)>> {
+        let (len, from) = socket.recv_from(buf).await?;
+        let Some(envelope) = Envelope::decode(&buf[..len]) else {
+            return Ok(None);
+        };
+        if self.lost.borrow().contains(&envelope.id) {
+            return Ok(None);
+        }
+        Ok(Some((envelope, from)))
+    }
+
     /// Sends `envelope` from host `from` to host `to` at `addr`. This is where
     /// a message enters the network, and where a duplicate is made: turmoil
     /// cannot copy a message in flight, so a duplicated message is sent twice

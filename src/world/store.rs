@@ -381,8 +381,7 @@ pub(crate) async fn store_main(shared: Rc<Shared>, which: StoreName) -> turmoil:
     };
     let mut buf = vec![0u8; MAX_DATAGRAM_BYTES];
     loop {
-        let (len, from) = socket.recv_from(&mut buf).await?;
-        let Some(envelope) = Envelope::decode(&buf[..len]) else {
+        let Some((envelope, from)) = shared.receive(&socket, &mut buf).await? else {
             continue;
         };
         // A slow store is a fault like any other: it acts while the faults do,

@@ -1220,11 +1220,11 @@ fn device_files_and_oversized_files_are_refused_quickly() {
     assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
 
-    // 5 MB of valid TOML: the scenario, then comment lines.
+    // Valid TOML one byte-line past the cap: the scenario, then comment lines.
     let cap = idemsim::limits::MAX_FILE_BYTES;
     let mut big = lesson.clone();
     let padding = format!("# {}\n", "x".repeat(98));
-    while (big.len() as u64) < 5 * 1024 * 1024 {
+    while (big.len() as u64) <= cap {
         big.push_str(&padding);
     }
     assert!(

@@ -3,9 +3,10 @@
 //!
 //! Messages have an HTTP-like shape (method and path as an [`Endpoint`], an
 //! `Idempotency-Key`, a body, a status), serialised with serde. Each datagram
-//! starts with the message id as eight little-endian bytes, so that the fault
-//! injector can tell a new message from one it has already judged without
-//! decoding the rest.
+//! starts with a fixed binary [`Header`] — the message id, its tag, which
+//! message of the attempt it is, and the key a request carries — so that the
+//! fault injector, which judges every message between two steps, reads what
+//! it needs without decoding the rest; the receiver decodes the body.
 //!
 //! Names travel as indices into the scenario (an account is an
 //! [`AccountIx`]), and keys as compact values ([`Key`]): a message stays a few
@@ -406,10 +407,113 @@ impl fmt::Display for TooLarge {
     }
 }
 
+/// What the network's fault injector reads of a message: its id, its tag,
+/// which message of the attempt it is, and the key a request carries. Written
+/// in front of the body in a fixed binary layout of [`Header::BYTES`] bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    pub id: MsgId,
+    pub tag: Tag,
+    pub point: Point,
+    pub key: Option<Key>,
+}
+
+impl Header {
+    /// id 8, transfer 4, attempt 4, key request 1, point 1, call 2, key 1 + 4.
+    pub const BYTES: usize = 25;
+
+    fn point_code(point: Point) -> (u8, u16) {
+        match point {
+            Point::Request => (0, 0),
+            Point::Response => (1, 0),
+            Point::KeyRequest => (2, 0),
+            Point::KeyResponse => (3, 0),
+            Point::Call(Call::Txn(n)) => (4, n),
+            Point::Result(Call::Txn(n)) => (5, n),
+            Point::Call(Call::IssueKey) => (6, 0),
+            Point::Result(Call::IssueKey) => (7, 0),
+        }
+    }
+
+    fn point_of(kind: u8, n: u16) -> Option<Point> {
+        Some(match kind {
+            0 => Point::Request,
+            1 => Point::Response,
+            2 => Point::KeyRequest,
+            3 => Point::KeyResponse,
+            4 => Point::Call(Call::Txn(n)),
+            5 => Point::Result(Call::Txn(n)),
+            6 => Point::Call(Call::IssueKey),
+            7 => Point::Result(Call::IssueKey),
+            _ => return None,
+        })
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.id.to_le_bytes());
+        out.extend_from_slice(&self.tag.transfer.0.to_le_bytes());
+        out.extend_from_slice(&self.tag.attempt.to_le_bytes());
+        out.push(u8::from(self.tag.key_request));
+        let (kind, call) = Header::point_code(self.point);
+        out.push(kind);
+        out.extend_from_slice(&call.to_le_bytes());
+        match self.key {
+            None => out.extend_from_slice(&[0, 0, 0, 0, 0]),
+            Some(k) => {
+                out.push(match k.origin {
+                    KeyOrigin::Client => 1,
+                    KeyOrigin::Server => 2,
+                });
+                out.extend_from_slice(&k.value.to_le_bytes());
+            }
+        }
+    }
+
+    /// The header at the front of a datagram.
+    pub fn read(bytes: &[u8]) -> Option<Header> {
+        let b = bytes.get(..Header::BYTES)?;
+        let u32_at = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().expect("4 bytes"));
+        let key = match b[20] {
+            0 => None,
+            1 => Some(KeyOrigin::Client),
+            2 => Some(KeyOrigin::Server),
+            _ => return None,
+        }
+        .map(|origin| Key {
+            origin,
+            value: u32_at(21),
+        });
+        Some(Header {
+            id: u64::from_le_bytes(b[..8].try_into().expect("8 bytes")),
+            tag: Tag {
+                transfer: TransferIx(u32_at(8)),
+                attempt: u32_at(12),
+                key_request: b[16] != 0,
+            },
+            point: Header::point_of(b[17], u16::from_le_bytes([b[18], b[19]]))?,
+            key,
+        })
+    }
+}
+
 impl Envelope {
+    /// The header the injector reads.
+    pub fn header(&self) -> Header {
+        Header {
+            id: self.id,
+            tag: self.tag,
+            point: self.point,
+            key: match &self.body {
+                Body::Request(r) => r.key,
+                _ => None,
+            },
+        }
+    }
+
     pub fn encode(&self) -> Result<Vec<u8>, TooLarge> {
-        let mut bytes = Vec::with_capacity(128);
-        bytes.extend_from_slice(&self.id.to_le_bytes());
+        let mut bytes = Vec::with_capacity(160);
+        self.header().write(&mut bytes);
+        debug_assert_eq!(bytes.len(), Header::BYTES);
         serde_json::to_writer(&mut bytes, self).expect("messages always serialise");
         if bytes.len() > MAX_DATAGRAM_BYTES {
             return Err(TooLarge { bytes: bytes.len() });
@@ -418,8 +522,9 @@ impl Envelope {
     }
 
     pub fn decode(bytes: &[u8]) -> Option<Envelope> {
-        let envelope: Envelope = serde_json::from_slice(bytes.get(8..)?).ok()?;
-        (Some(envelope.id) == peek_id(bytes)).then_some(envelope)
+        let header = Header::read(bytes)?;
+        let envelope: Envelope = serde_json::from_slice(bytes.get(Header::BYTES..)?).ok()?;
+        (envelope.header() == header).then_some(envelope)
     }
 }
 
@@ -479,8 +584,11 @@ mod tests {
         };
         let bytes = e.encode().unwrap();
         assert_eq!(peek_id(&bytes), Some(42));
+        assert_eq!(Header::read(&bytes), Some(e.header()));
         assert_eq!(Envelope::decode(&bytes), Some(e));
         assert_eq!(Envelope::decode(&bytes[..4]), None);
+        let big = biggest();
+        assert_eq!(Header::read(&big.encode().unwrap()), Some(big.header()));
     }
 
     #[test]

@@ -34,6 +34,9 @@ struct Client {
     buf: Vec<u8>,
     /// The key each finished transfer used, for `reuse_key_of`.
     keys: Vec<(TransferIx, Key)>,
+    /// Every key value this client has made, so it never repeats one while
+    /// the key space has room.
+    made_keys: std::collections::BTreeSet<u32>,
 }
 
 /// What one attempt came to.
@@ -78,6 +81,7 @@ async fn client_main(shared: Rc<Shared>, ix: ClientIx, port: u16) -> turmoil::Re
         socket,
         buf: vec![0u8; MAX_DATAGRAM_BYTES],
         keys: Vec::new(),
+        made_keys: std::collections::BTreeSet::new(),
     };
     shared.self_test_panic(host);
     let transfers = shared.scenario.clients[ix.0 as usize].transfers.clone();
@@ -193,11 +197,21 @@ impl Client {
         }
     }
 
+    /// A key drawn from the key space that this client has not used yet, as
+    /// a UUID generator's keys would be; only when the space is too small for
+    /// that (a low-entropy key on purpose) does a client repeat itself.
+    /// Clients sharing a space may still draw each other's keys.
     fn make_key(&mut self, transfer: TransferIx) -> Key {
         let space = self.shared.scenario.keys.space;
+        let mut value = self.rng.random_range(0..space);
+        if (self.made_keys.len() as u64) < u64::from(space) {
+            while !self.made_keys.insert(value) {
+                value = self.rng.random_range(0..space);
+            }
+        }
         let key = Key {
             origin: KeyOrigin::Client,
-            value: self.rng.random_range(0..space),
+            value,
         };
         self.record(What::KeyObtained { transfer, key });
         key

@@ -58,12 +58,18 @@ impl Clock {
     }
 
     /// Simulated milliseconds since the start of the run.
+    ///
+    /// Hosts run their code at the start of a step, when turmoil's clock
+    /// reads what the driver saw after the previous step (idemsim's waits
+    /// are timers on this clock, woken between steps, never tokio timers that
+    /// could fire within a step), so the reading the driver keeps is the one
+    /// hosts see, and asking turmoil for it on every event is not needed.
     pub fn now_ms(&self) -> u64 {
-        let elapsed = match turmoil::sim_elapsed() {
-            Some(e) => (e.as_millis() as u64).max(self.elapsed_ms.get()),
-            None => self.elapsed_ms.get(),
-        };
-        elapsed + self.offset_ms.get()
+        debug_assert!(
+            turmoil::sim_elapsed().is_none_or(|e| e.as_millis() as u64 == self.elapsed_ms.get()),
+            "a host runs at the time the driver saw"
+        );
+        self.elapsed_ms.get() + self.offset_ms.get()
     }
 
     /// Called by the driver after every step with turmoil's elapsed time.
@@ -93,6 +99,9 @@ impl Clock {
     /// Wakes every sleep whose deadline has come; returns how many.
     pub fn wake_due(&self) -> usize {
         let now = self.now_ms();
+        if self.next_deadline_ms().is_none_or(|d| d > now) {
+            return 0;
+        }
         let mut timers = self.timers.borrow_mut();
         let later = timers.split_off(&(now + 1, 0));
         let due = std::mem::replace(&mut *timers, later);

@@ -27,7 +27,7 @@ use super::Shared;
 use super::faults::NetVerdict;
 use crate::history::{Cause, Host, What};
 use crate::seed::derive_rng;
-use crate::wire::{Body, Envelope, MsgId, Point, Tag, peek_id};
+use crate::wire::{Envelope, Header, MsgId, Point, Tag, peek_id};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -160,17 +160,13 @@ impl Injector {
 
     /// True when nothing is in flight or held.
     pub fn is_quiet(&self, sim: &Sim) -> bool {
-        self.held.is_empty() && in_flight(sim, |_| false).0.is_empty()
+        self.held.is_empty() && !any_in_flight(sim, |_| true)
     }
 
     /// True when every message in flight is one the injector holds: nothing
     /// can arrive before the earliest release ([`Injector::next_release_ms`]).
     pub fn only_held_in_flight(&self, sim: &Sim) -> bool {
-        let held: BTreeSet<MsgId> = self.held.iter().map(|h| h.id).collect();
-        in_flight(sim, |_| false)
-            .0
-            .iter()
-            .all(|m| held.contains(&m.id))
+        !any_in_flight(sim, |id| !self.held.iter().any(|h| h.id == id))
     }
 
     /// When the next held message is released.
@@ -189,7 +185,7 @@ impl Injector {
         }
         let mut lose: Vec<(InFlight, Cause)> = Vec::new();
         let now_ms = shared.now_ms();
-        for (message, envelope, bytes) in new {
+        for (message, header, bytes) in new {
             self.watermark = self.watermark.max(message.id);
             let (from, to) = (self.host(message.src), self.host(message.dst));
             if let Some(trace) = &mut self.trace {
@@ -201,11 +197,11 @@ impl Injector {
                 });
             }
             let info = MessageInfo {
-                tag: envelope.tag,
-                point: envelope.point,
+                tag: header.tag,
+                point: header.point,
             };
             self.info.insert(message.id, info);
-            match self.judge(shared, &message, &envelope, down) {
+            match self.judge(shared, &message, &header, down) {
                 NetVerdict::Deliver => {}
                 NetVerdict::Lose(cause) => lose.push((message, cause)),
                 NetVerdict::Hold { until_ms, cause } => {
@@ -236,7 +232,7 @@ impl Injector {
         &mut self,
         shared: &Shared,
         message: &InFlight,
-        envelope: &Envelope,
+        header: &Header,
         down: &BTreeSet<IpAddr>,
     ) -> NetVerdict {
         if down.contains(&message.dst.ip()) {
@@ -245,12 +241,9 @@ impl Injector {
         if !shared.faults_active() {
             return NetVerdict::Deliver;
         }
-        let key = match &envelope.body {
-            Body::Request(r) => r.key,
-            _ => None,
-        };
+
         let (from, to) = (self.host(message.src), self.host(message.dst));
-        match shared.net_verdict(envelope.tag, envelope.point, key, from, to) {
+        match shared.net_verdict(header.tag, header.point, header.key, from, to) {
             NetVerdict::Deliver => {}
             decided => return decided,
         }
@@ -382,12 +375,31 @@ fn udp_id(protocol: &Protocol) -> Option<MsgId> {
     }
 }
 
-/// Every message in flight, and the decoded envelopes of those `is_new` picks, in id order.
+/// Whether some message in flight has an id that `pick` picks (no allocation:
+/// the driver asks this on every step).
+fn any_in_flight(sim: &Sim, pick: impl Fn(MsgId) -> bool) -> bool {
+    let mut found = false;
+    sim.links(|links| {
+        for l in links {
+            for sent in l {
+                if let Protocol::Udp(datagram) = sent.protocol()
+                    && peek_id(&datagram.0).is_some_and(&pick)
+                {
+                    found = true;
+                    return;
+                }
+            }
+        }
+    });
+    found
+}
+
+/// Every message in flight, and the headers of those `is_new` picks, in id order.
 #[allow(clippy::type_complexity)]
 fn in_flight(
     sim: &Sim,
     is_new: impl Fn(MsgId) -> bool,
-) -> (Vec<InFlight>, Vec<(InFlight, Envelope, usize)>) {
+) -> (Vec<InFlight>, Vec<(InFlight, Header, usize)>) {
     let mut all = Vec::new();
     let mut new = Vec::new();
     sim.links(|links| {
@@ -402,9 +414,9 @@ fn in_flight(
                 };
                 let message = || InFlight { id, src, dst };
                 if is_new(id)
-                    && let Some(envelope) = Envelope::decode(&datagram.0)
+                    && let Some(header) = Header::read(&datagram.0)
                 {
-                    new.push((message(), envelope, datagram.0.len()));
+                    new.push((message(), header, datagram.0.len()));
                 }
                 all.push(message());
             }

@@ -147,6 +147,9 @@ pub enum Limit {
     Drain { drain_ms: u64 },
     /// The run's budget of host steps (steps × hosts).
     HostSteps { max_host_steps: u64 },
+    /// The run's budget of network work (messages in flight summed over
+    /// steps, plus the messages each delivery moves in its link's queue).
+    NetworkWork { max_network_work: u64 },
     /// The cap on messages one run may send.
     Messages { max_messages: u64 },
 }

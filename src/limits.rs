@@ -41,6 +41,16 @@ pub const MAX_SIM_MS: u64 = 30 * 86_400_000;
 pub const DEFAULT_MAX_HOST_STEPS: u64 = 20_000_000;
 /// The largest budget of host steps a scenario may ask for.
 pub const MAX_HOST_STEPS: u64 = 10_000_000_000;
+/// The default budget of network work for one run. On every step turmoil
+/// passes over each message in flight, and taking a message out of its
+/// link's queue moves the messages queued behind it; the driver counts both
+/// (see `Injector::network_work`). A run with long latencies and many
+/// messages in flight is bounded by this budget rather than by its host
+/// steps: the default is about half a minute on a 2-core machine. A
+/// scenario may raise it (`[limits] max_network_work`).
+pub const DEFAULT_MAX_NETWORK_WORK: u64 = 1_000_000_000;
+/// The largest budget of network work a scenario may ask for.
+pub const MAX_NETWORK_WORK: u64 = 1_000_000_000_000;
 /// The default cap on messages one run may send.
 pub const DEFAULT_MAX_MESSAGES: u64 = 2_000_000;
 /// The largest cap on messages a scenario may ask for.

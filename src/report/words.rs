@@ -147,6 +147,9 @@ pub fn limit(limit: Limit) -> String {
         Limit::HostSteps { max_host_steps } => {
             format!("max_host_steps = {max_host_steps} (simulation steps times hosts)")
         }
+        Limit::NetworkWork { max_network_work } => format!(
+            "max_network_work = {max_network_work} (messages in flight summed over steps, and queued messages moved by deliveries)"
+        ),
         Limit::Messages { max_messages } => format!("max_messages = {max_messages}"),
     }
 }

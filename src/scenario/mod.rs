@@ -207,9 +207,15 @@ impl Scenario {
         crate::limits::MAX_ATTEMPTS_PER_TRANSFER
     }
 
-    /// Hosts in the simulation: every client plus `api`, `keys` and `ledger`.
+    /// Hosts in the simulation: the client hosts (clients share them past
+    /// [`crate::limits::MAX_CLIENT_HOSTS`]) plus `api`, `keys` and `ledger`.
     pub fn host_count(&self) -> u64 {
-        self.clients.len() as u64 + 3
+        u64::from(self.client_host_count()) + 3
+    }
+
+    /// turmoil hosts the clients run on.
+    pub fn client_host_count(&self) -> u32 {
+        (self.clients.len() as u32).min(crate::limits::MAX_CLIENT_HOSTS)
     }
 }
 

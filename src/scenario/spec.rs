@@ -309,6 +309,12 @@ pub struct RunLimits {
     /// wall time: the default is about half a minute on a 2-core machine.
     #[schemars(range(min = 1, max = limits::MAX_HOST_STEPS))]
     pub max_host_steps: u64,
+    /// Budget of network work (messages in flight summed over steps, plus the
+    /// messages each delivery moves in its link's queue), which bounds the
+    /// wall time of runs with long latencies: the default is about half a
+    /// minute on a 2-core machine.
+    #[schemars(range(min = 1, max = limits::MAX_NETWORK_WORK))]
+    pub max_network_work: u64,
     /// Cap on messages sent.
     #[schemars(range(min = 1, max = limits::MAX_MESSAGES))]
     pub max_messages: u64,
@@ -319,6 +325,7 @@ impl Default for RunLimits {
         RunLimits {
             max_sim_ms: limits::DEFAULT_MAX_SIM_MS,
             max_host_steps: limits::DEFAULT_MAX_HOST_STEPS,
+            max_network_work: limits::DEFAULT_MAX_NETWORK_WORK,
             max_messages: limits::DEFAULT_MAX_MESSAGES,
         }
     }

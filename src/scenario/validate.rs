@@ -280,6 +280,11 @@ impl ScenarioSpec {
             1..=limits::MAX_HOST_STEPS,
         )?;
         in_range(
+            lim.key("max_network_work"),
+            self.limits.max_network_work,
+            1..=limits::MAX_NETWORK_WORK,
+        )?;
+        in_range(
             lim.key("max_messages"),
             self.limits.max_messages,
             1..=limits::MAX_MESSAGES,

@@ -50,6 +50,8 @@ pub struct RunOutput {
     pub messages: u64,
     /// turmoil steps the run took.
     pub steps: u64,
+    /// Network work the run spent (see [`crate::limits::DEFAULT_MAX_NETWORK_WORK`]).
+    pub network_work: u64,
     /// Simulated time skipped while the world was quiet.
     pub skipped_ms: u64,
     /// When clients stopped waiting for a definitive answer.
@@ -79,6 +81,7 @@ impl RunOutput {
             unfired_faults: Vec::new(),
             messages: 0,
             steps: 0,
+            network_work: 0,
             skipped_ms: 0,
             liveness_deadline_ms: 0,
             trace: Vec::new(),
@@ -125,12 +128,13 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
     shared.panic_in = options.panic_in;
     let shared = Rc::new(shared);
     let mut sim = build_sim(scenario, seed, &shared);
-    let hosts = host_map(&sim, client_host_count(scenario));
+    let hosts = host_map(&sim, scenario.client_host_count());
     let mut injector = Injector::new(seed, hosts, options.trace);
     let mut down: Vec<Down> = Vec::new();
     let mut healed = false;
     let mut clients_done_at: Option<u64> = None;
     let mut steps: u64 = 0;
+    let mut network_work: u64 = 0;
     let host_count = scenario.host_count();
     let end = loop {
         let activity_before = shared.activity();
@@ -156,6 +160,7 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
         }
         let down_ips: BTreeSet<IpAddr> = down.iter().map(|d| d.ip).collect();
         injector.inspect(&mut sim, &shared, &down_ips);
+        network_work = network_work.saturating_add(injector.network_work());
         carry_out_crashes(&mut sim, &shared, &mut injector, &mut down, now_ms);
         restart_due(&mut sim, &shared, &mut down, now_ms);
         let woken = shared.clock.wake_due();
@@ -168,7 +173,10 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
             scenario,
             &shared,
             now_ms,
-            steps * host_count,
+            Spent {
+                host_steps: steps * host_count,
+                network_work,
+            },
             drain_deadline_ms,
         ) {
             shared.record(Host::Driver, What::LimitReached { limit });
@@ -211,16 +219,26 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
     drop(capture.take());
     let mut output = finish(shared, seed, end, end_ms, injector.into_trace());
     output.steps = steps;
+    output.network_work = network_work;
     output.skipped_ms = skipped_ms;
     output
 }
 
-/// The limit a run has reached, if any: simulated time, drain time, host steps, messages.
+/// What a run has spent of its step budgets so far.
+struct Spent {
+    /// Steps times hosts: every step costs every host.
+    host_steps: u64,
+    /// Network work: messages in flight and queued messages moved.
+    network_work: u64,
+}
+
+/// The limit a run has reached, if any: simulated time, drain time, host
+/// steps, message steps, messages.
 fn over_a_limit(
     scenario: &Scenario,
     shared: &Shared,
     now_ms: u64,
-    host_steps: u64,
+    spent: Spent,
     drain_deadline_ms: Option<u64>,
 ) -> Option<Limit> {
     let limits = &scenario.limits;
@@ -234,9 +252,14 @@ fn over_a_limit(
             drain_ms: limits::DRAIN_MS,
         });
     }
-    if host_steps >= limits.max_host_steps {
+    if spent.host_steps >= limits.max_host_steps {
         return Some(Limit::HostSteps {
             max_host_steps: limits.max_host_steps,
+        });
+    }
+    if spent.network_work >= limits.max_network_work {
+        return Some(Limit::NetworkWork {
+            max_network_work: limits.max_network_work,
         });
     }
     if shared.messages_sent() > limits.max_messages {
@@ -294,7 +317,7 @@ fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a>
     sim.host("api", move || {
         InHost::new(Host::Api, api::api_main(for_api.clone()))
     });
-    let hosts = client_host_count(scenario);
+    let hosts = scenario.client_host_count();
     for h in 0..hosts {
         let first = Host::Client(ClientIx(h));
         sim.client(
@@ -310,10 +333,6 @@ fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a>
 /// visits every link for every host on every step, so a step costs the
 /// square of the hosts; past the bound, clients share hosts (each on a port
 /// of its own) and a step's cost stays bounded.
-fn client_host_count(scenario: &Scenario) -> u32 {
-    (scenario.clients.len() as u32).min(limits::MAX_CLIENT_HOSTS)
-}
-
 fn host_map(sim: &Sim, client_hosts: u32) -> HostMap {
     let servers = [Host::Ledger, Host::Keys, Host::Api]
         .into_iter()
@@ -401,6 +420,7 @@ fn finish(
         unfired_faults,
         messages,
         steps: 0,
+        network_work: 0,
         skipped_ms: 0,
         liveness_deadline_ms,
         trace,

@@ -36,10 +36,13 @@ use turmoil::net::UdpSocket;
 use turmoil::{Protocol, Sim};
 
 /// A message on a link, as seen between two steps.
+#[derive(Clone, Copy)]
 struct InFlight {
     id: MsgId,
     src: SocketAddr,
     dst: SocketAddr,
+    /// The link's position in turmoil's link order.
+    link: usize,
 }
 
 /// A message the injector holds back.
@@ -111,8 +114,16 @@ pub(crate) struct Injector {
     held: Vec<Held>,
     /// Links (ordered pairs of hosts) that turmoil holds for us.
     held_links: BTreeSet<(IpAddr, IpAddr)>,
-    /// What each message still in flight is.
+    /// What each message still in flight is (and, until the next sweep,
+    /// some that have arrived: see [`Injector::forget_delivered`]).
     info: BTreeMap<MsgId, MessageInfo>,
+    /// Sweep `info` once it holds this many entries: sweeping on every step
+    /// would cost a pass over every message in flight each time.
+    sweep_info_at: usize,
+    /// Messages on each link (in turmoil's link order) after the last step.
+    link_lengths: Vec<u64>,
+    /// Network work of the last step (see [`Injector::network_work`]).
+    step_work: u64,
     hosts: HostMap,
     /// Every message sent, in send order (for the benchmark's bare replay).
     trace: Option<Vec<TracedMessage>>,
@@ -126,6 +137,9 @@ pub struct TracedMessage {
     pub to: String,
     pub bytes: usize,
 }
+
+/// The fewest entries of [`Injector::info`] worth a sweep.
+const MIN_INFO_SWEEP: usize = 1024;
 
 fn link(a: IpAddr, b: IpAddr) -> (IpAddr, IpAddr) {
     if a < b { (a, b) } else { (b, a) }
@@ -144,6 +158,9 @@ impl Injector {
             held: Vec::new(),
             held_links: BTreeSet::new(),
             info: BTreeMap::new(),
+            sweep_info_at: MIN_INFO_SWEEP,
+            link_lengths: Vec::new(),
+            step_work: 0,
             hosts,
             trace: trace.then(Vec::new),
         }
@@ -166,7 +183,22 @@ impl Injector {
     /// True when every message in flight is one the injector holds: nothing
     /// can arrive before the earliest release ([`Injector::next_release_ms`]).
     pub fn only_held_in_flight(&self, sim: &Sim) -> bool {
-        !any_in_flight(sim, |id| !self.held.iter().any(|h| h.id == id))
+        if self.held.is_empty() {
+            return !any_in_flight(sim, |_| true);
+        }
+        let held: BTreeSet<MsgId> = self.held.iter().map(|h| h.id).collect();
+        !any_in_flight(sim, |id| !held.contains(&id))
+    }
+
+    /// What the last step cost turmoil's network, in messages touched: a
+    /// pass over every message in flight, and for each message delivered,
+    /// the messages it moved in its link's queue (turmoil takes a message out
+    /// of the middle of a queue by shifting the shorter side, half the queue
+    /// at most: counted as half). Long latencies with many messages in
+    /// flight make this grow faster than the messages do, so the driver
+    /// charges it to its own budget ([`crate::limits::DEFAULT_MAX_NETWORK_WORK`]).
+    pub fn network_work(&self) -> u64 {
+        self.step_work
     }
 
     /// When the next held message is released.
@@ -177,12 +209,11 @@ impl Injector {
     /// Judges the messages sent during the last step and releases held ones
     /// whose time has come. `down` names the hosts that are crashed now.
     pub fn inspect(&mut self, sim: &mut Sim, shared: &Shared, down: &BTreeSet<IpAddr>) {
-        let watermark = self.watermark;
-        let (messages, new) = in_flight(sim, |id| id > watermark);
-        if !self.info.is_empty() {
-            let live: BTreeSet<MsgId> = messages.iter().map(|m| m.id).collect();
-            self.info.retain(|id, _| live.contains(id));
-        }
+        let Scan { lengths, new } = scan(sim, self.watermark);
+        self.step_work = step_work(&self.link_lengths, &lengths, &new);
+        self.link_lengths = lengths;
+        self.forget_delivered(sim);
+        let new_copies: Vec<InFlight> = new.iter().map(|(m, _, _)| *m).collect();
         let mut lose: Vec<(InFlight, Cause)> = Vec::new();
         let now_ms = shared.now_ms();
         for (message, header, bytes) in new {
@@ -221,11 +252,23 @@ impl Injector {
                 }
             }
         }
-        for (message, cause) in lose {
-            self.lose(shared, &messages, message.id, cause);
+        let copies: Vec<&InFlight> = new_copies.iter().collect();
+        for (message, cause) in &lose {
+            self.lose(shared, &copies, message.id, *cause);
         }
         self.release_due(shared, shared.now_ms());
         self.settle_held_links(sim);
+    }
+
+    /// Drops what the injector remembers of messages that have arrived, once
+    /// enough have piled up that a pass over the links pays for itself.
+    fn forget_delivered(&mut self, sim: &Sim) {
+        if self.info.len() < self.sweep_info_at {
+            return;
+        }
+        let live: BTreeSet<MsgId> = all_in_flight(sim).iter().map(|m| m.id).collect();
+        self.info.retain(|id, _| live.contains(id));
+        self.sweep_info_at = (2 * self.info.len()).max(MIN_INFO_SWEEP);
     }
 
     fn judge(
@@ -265,12 +308,14 @@ impl Injector {
 
     /// Loses message `id`: every copy of it in flight is thrown away where it
     /// arrives (see the module docs).
-    fn lose(&mut self, shared: &Shared, messages: &[InFlight], id: MsgId, cause: Cause) {
+    /// `copies` holds every copy of message `id` in flight (a duplicated
+    /// message is sent twice at once, so both copies are new together).
+    fn lose(&mut self, shared: &Shared, copies: &[&InFlight], id: MsgId, cause: Cause) {
         let Some(info) = self.info.remove(&id) else {
             return;
         };
         // Both copies of a duplicated message share an id: one event each.
-        for copy in messages.iter().filter(|m| m.id == id) {
+        for copy in copies.iter().filter(|m| m.id == id) {
             shared.record(
                 Host::Network,
                 What::Lost {
@@ -289,7 +334,8 @@ impl Injector {
 
     /// Loses everything in flight to host `ip` (it has just crashed).
     pub fn lose_all_to(&mut self, sim: &mut Sim, shared: &Shared, ip: IpAddr) {
-        let (messages, _) = in_flight(sim, |_| false);
+        let messages = all_in_flight(sim);
+        let copies: Vec<&InFlight> = messages.iter().collect();
         let mut doomed: Vec<(MsgId, Host)> = messages
             .iter()
             .filter(|m| m.dst.ip() == ip)
@@ -297,7 +343,7 @@ impl Injector {
             .collect();
         doomed.dedup_by_key(|(id, _)| *id);
         for (id, to) in doomed {
-            self.lose(shared, &messages, id, Cause::HostDown(to));
+            self.lose(shared, &copies, id, Cause::HostDown(to));
         }
     }
 
@@ -394,37 +440,78 @@ fn any_in_flight(sim: &Sim, pick: impl Fn(MsgId) -> bool) -> bool {
     found
 }
 
-/// Every message in flight, and the headers of those `is_new` picks, in id order.
-#[allow(clippy::type_complexity)]
-fn in_flight(
-    sim: &Sim,
-    is_new: impl Fn(MsgId) -> bool,
-) -> (Vec<InFlight>, Vec<(InFlight, Header, usize)>) {
-    let mut all = Vec::new();
+/// What one pass over the links found after a step.
+struct Scan {
+    /// Messages on each link, in turmoil's link order (links are made with
+    /// the hosts and never removed, so the order is stable).
+    lengths: Vec<u64>,
+    /// Messages above the watermark (not judged yet), with their headers and
+    /// sizes, in id order.
+    new: Vec<(InFlight, Header, usize)>,
+}
+
+/// One pass over every message in flight, allocating only for new ones: the
+/// driver makes it after every step.
+fn scan(sim: &Sim, watermark: MsgId) -> Scan {
+    let mut lengths = Vec::new();
     let mut new = Vec::new();
     sim.links(|links| {
-        for l in links {
+        for (link, l) in links.enumerate() {
+            let mut length = 0;
             for sent in l {
-                let (src, dst) = sent.pair();
+                length += 1;
                 let Protocol::Udp(datagram) = sent.protocol() else {
                     continue;
                 };
                 let Some(id) = peek_id(&datagram.0) else {
                     continue;
                 };
-                let message = || InFlight { id, src, dst };
-                if is_new(id)
+                if id > watermark
                     && let Some(header) = Header::read(&datagram.0)
                 {
-                    new.push((message(), header, datagram.0.len()));
+                    let (src, dst) = sent.pair();
+                    let message = InFlight { id, src, dst, link };
+                    new.push((message, header, datagram.0.len()));
                 }
-                all.push(message());
+            }
+            lengths.push(length);
+        }
+    });
+    new.sort_by_key(|(m, _, _)| m.id);
+    Scan { lengths, new }
+}
+
+/// The network work of one step (see [`Injector::network_work`]), from the
+/// link lengths before and after it and the messages it sent.
+fn step_work(before: &[u64], after: &[u64], new: &[(InFlight, Header, usize)]) -> u64 {
+    let mut sent = vec![0u64; after.len()];
+    for (message, _, _) in new {
+        sent[message.link] += 1;
+    }
+    let mut work: u64 = 0;
+    for (link, &length) in after.iter().enumerate() {
+        let had = before.get(link).copied().unwrap_or(0);
+        let delivered = (had + sent[link]).saturating_sub(length);
+        work = work.saturating_add(length + delivered.saturating_mul(had / 2));
+    }
+    work
+}
+
+/// Every message in flight, in id order.
+fn all_in_flight(sim: &Sim) -> Vec<InFlight> {
+    let mut all = Vec::new();
+    sim.links(|links| {
+        for (link, l) in links.enumerate() {
+            for sent in l {
+                if let Some(id) = udp_id(sent.protocol()) {
+                    let (src, dst) = sent.pair();
+                    all.push(InFlight { id, src, dst, link });
+                }
             }
         }
     });
     all.sort_by_key(|m| m.id);
-    new.sort_by_key(|(m, _, _)| m.id);
-    (all, new)
+    all
 }
 
 impl Shared {

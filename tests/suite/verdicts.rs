@@ -1477,6 +1477,46 @@ fn a_run_that_hits_its_host_step_budget_fails_quickly() {
     assert_eq!(s["met"], false);
 }
 
+/// Long latencies with clients that retry faster than the network carries
+/// messages pile messages up in flight; each step then costs turmoil a pass
+/// over all of them, which host steps do not count. The network-work budget
+/// does, and ends the run while it is still cheap.
+#[test]
+fn a_run_that_piles_up_messages_in_flight_hits_its_network_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let transfers = vec!["{ from = \"alice\", to = \"bob\", amount = 1 }"; 20].join(", ");
+    let mut body = "name = \"piled up\"\ndesign = \"atomic\"\n[keys]\nsource = \"client\"\n\
+                     [accounts]\nalice = 10000\nbob = 0\n\
+                     [network]\nlatency_min_ms = 1\nlatency_max_ms = 10000\n\
+                     [retry]\nmax_attempts = 100\ntimeout_ms = 5\nbackoff_initial_ms = 1\nbackoff_max_ms = 1\n\
+                     [limits]\nmax_network_work = 200000\n"
+        .to_string();
+    for _ in 0..8 {
+        body.push_str(&format!("[[client]]\ntransfers = [{transfers}]\n"));
+    }
+    body.push_str("[expect]\nviolations = []\n");
+    let path = write(dir.path(), "piled.toml", &body);
+    let (code, json, stderr) = idemsim(&["run", text(&path), "--format", "json"]);
+    assert_eq!(code, Some(1), "{json}{stderr}");
+    let s = summary(&json);
+    assert_eq!(s["end"]["end"], "limit-reached", "{s}");
+    assert!(
+        s["end"]["limit"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("max_network_work = 200000")),
+        "{s}"
+    );
+    // With the budget raised, the same scenario gets further.
+    let raised = body.replace("max_network_work = 200000", "max_network_work = 2000000");
+    let path = write(dir.path(), "raised.toml", &raised);
+    let (_, json, _) = idemsim(&["run", text(&path), "--format", "json"]);
+    let r = summary(&json);
+    assert!(
+        r["steps"].as_u64() > s["steps"].as_u64(),
+        "a larger budget runs longer: {r} vs {s}"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // 17. Check counts are the same in every format
 // ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 //! The checker: reads a run's history and final state and judges every invariant.
 //!
 //! Each invariant is one module with one `check` function, listed once in
-//! [`invariants!`] below under its stable name (a contract: the names are
+//! `invariants!` below under its stable name (a contract: the names are
 //! what scenario files expect and what CI output greps for), the way
 //! stateright lists its properties. Each reports its violations with the
 //! evidence a person needs: which transfer and key, which attempts, which

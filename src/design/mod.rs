@@ -9,7 +9,7 @@
 //!
 //! The built-in designs (`naive`, `classic`, `atomic`) are ordinary design files
 //! under `designs/`, compiled into the binary; a user passes their own by path.
-//! One interpreter ([`crate::world::store`] executes steps, [`crate::world::api`]
+//! One interpreter (`world::store` executes steps, `world::api`
 //! sequences transactions) runs every design.
 
 mod load;

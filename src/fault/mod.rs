@@ -4,13 +4,13 @@
 //! Each kind keeps everything about itself in its own file: the fields a
 //! scenario file gives it ([`FaultSpec`], with its JSON Schema), how those
 //! fields are checked and resolved against the design, where in the world it
-//! acts (the hooks of [`Behaviour`]), how a fault the world suffered by chance
+//! acts (the hooks of `Behaviour`), how a fault the world suffered by chance
 //! becomes this kind of targeted fault (for shrinking), which faults of the
 //! kind an exhaustive search places, and how one is made smaller.
 //!
 //! The world never matches on kinds: at each place a fault can act it asks
-//! the faults that target the attempt at hand through [`Behaviour`]. Adding a
-//! kind means one new module here and its lines in [`fault_kinds!`] below.
+//! the faults that target the attempt at hand through `Behaviour`. Adding a
+//! kind means one new module here and its lines in `fault_kinds!` below.
 
 mod client_restart;
 mod crash;

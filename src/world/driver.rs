@@ -92,7 +92,8 @@ impl RunOutput {
 /// How a run is driven.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RunOptions {
-    /// Skip quiet time (see [`super::clock`]); off runs every tick, for comparison.
+    /// Skip quiet time, the spans in which nothing is in flight and no timer
+    /// is due; off runs every tick, for comparison.
     pub skip_quiet_time: bool,
     /// Keep a trace of every message (for the benchmark's bare replay).
     pub trace: bool,

@@ -136,6 +136,8 @@ pub enum TxnResult {
     Stopped(Response),
     /// Stopped because another request holds the key; the API will wait and run it again.
     Wait,
+    /// A service's call: what it asked and what the store answered.
+    Service(std::sync::Arc<crate::world::ServiceOp>),
 }
 
 /// A limit a run reached before it completed.

@@ -133,6 +133,7 @@
 //! iteration, no wall clock, no threads inside a simulation. The same scenario
 //! and seed print the same bytes on every machine.
 
+pub mod api;
 pub mod check;
 pub mod cli;
 mod describe;
@@ -145,10 +146,12 @@ pub mod limits;
 mod ratio;
 pub mod reach;
 pub mod report;
+mod resp;
 mod run;
 pub mod scenario;
 mod seed;
 mod seeds;
+pub mod service;
 pub mod suite;
 mod text;
 mod wire;
@@ -164,3 +167,5 @@ pub use scenario::{
 };
 pub use seeds::{Partition, SeedRange};
 pub use world::{EndReason, RunOptions, RunOutput, TracedMessage};
+pub use api::Api;
+pub use service::{Service, Services};

@@ -83,3 +83,22 @@ pub const MAX_NAME_BYTES: usize = 64;
 pub const MAX_STEPS_PER_TRANSACTION: usize = 32;
 /// Bytes idemsim reads from one scenario or design file.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+/// Bytes in a key a service stores (a Redis key, a ledger record's key).
+pub const MAX_STORE_KEY_BYTES: usize = 512;
+/// Bytes in a value a service stores (a Redis value, a ledger record).
+pub const MAX_STORE_VALUE_BYTES: usize = 2_048;
+/// Entries one store keeps for a service; past it a write is refused, as a
+/// Redis server at its memory limit refuses one.
+pub const MAX_STORE_ENTRIES: usize = 200_000;
+/// Commands in one Redis pipeline, and arguments in one command.
+pub const MAX_RESP_COMMANDS: usize = 64;
+/// Operations in one ledger batch.
+pub const MAX_BATCH_OPS: usize = 32;
+/// Calls a service may make to each store while serving one attempt.
+pub const MAX_STORE_CALLS: u16 = 255;
+/// Crash points a service may declare, and passes of one point that a
+/// fault can name (`after-debit#3`).
+pub const MAX_CRASH_POINTS: usize = 64;
+pub const MAX_POINT_PASSES: u16 = 16;
+/// Bytes of a service's response body that idemsim reads.
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;

@@ -7,7 +7,8 @@
 //! require some to be reached at least once (`[explore] must_reach`), which
 //! is checked against the names below when the scenario is loaded.
 
-use crate::design::{Boundary, Design};
+use crate::api::Api;
+use crate::design::Boundary;
 use crate::history::{Event, Host, KeyPhase, TxnResult, What};
 use crate::wire::{Code, Point};
 use std::collections::{BTreeMap, BTreeSet};
@@ -66,7 +67,7 @@ const CRASH_HOSTS: [Host; 3] = [Host::Api, Host::Keys, Host::Ledger];
 
 impl Phase {
     /// The name `must_reach` and the reports use.
-    pub fn name(self, design: &Design) -> String {
+    pub fn name(self, api: &Api) -> String {
         match self {
             Phase::RequestLost => "request-lost".into(),
             Phase::ResponseLost => "response-lost".into(),
@@ -76,9 +77,9 @@ impl Phase {
             Phase::Delayed => "delayed".into(),
             Phase::Duplicated => "duplicated".into(),
             Phase::Crash { host, boundary } => {
-                format!("crash:{host}:{}", design.boundary_name(boundary))
+                format!("crash:{host}:{}", api.boundary_name(boundary))
             }
-            Phase::Stall { boundary } => format!("stall:{}", design.boundary_name(boundary)),
+            Phase::Stall { boundary } => format!("stall:{}", api.boundary_name(boundary)),
             Phase::ConcurrentDuplicate => "concurrent-duplicate".into(),
             Phase::Replayed => "replayed".into(),
             Phase::Key { from, to } => {
@@ -89,8 +90,9 @@ impl Phase {
         }
     }
 
-    /// Every phase a run of `design` can reach.
-    pub fn all(design: &Design) -> Vec<Phase> {
+    /// Every phase a run of `api` can reach at sites every attempt has (a
+    /// service's store-call sites are named by [`Phase::parse`] too).
+    pub fn all(api: &Api) -> Vec<Phase> {
         let mut out = vec![
             Phase::RequestLost,
             Phase::ResponseLost,
@@ -100,18 +102,15 @@ impl Phase {
             Phase::Delayed,
             Phase::Duplicated,
         ];
+        let boundaries = api.boundaries();
         for host in CRASH_HOSTS {
             out.extend(
-                design
-                    .boundaries()
-                    .map(|boundary| Phase::Crash { host, boundary }),
+                boundaries
+                    .iter()
+                    .map(|&boundary| Phase::Crash { host, boundary }),
             );
         }
-        out.extend(
-            design
-                .boundaries()
-                .map(|boundary| Phase::Stall { boundary }),
-        );
+        out.extend(boundaries.iter().map(|&boundary| Phase::Stall { boundary }));
         out.extend([Phase::ConcurrentDuplicate, Phase::Replayed]);
         for from in KEY_PHASES {
             for to in KEY_PHASES {
@@ -124,29 +123,41 @@ impl Phase {
         out
     }
 
-    /// The phase named `text`, for `design`; else what was expected.
-    pub fn parse(text: &str, design: &Design) -> Result<Phase, String> {
-        let all = Phase::all(design);
-        all.iter()
-            .copied()
-            .find(|p| p.name(design) == text)
-            .ok_or_else(|| {
-                let fixed: Vec<String> = all
-                    .iter()
-                    .filter(|p| !matches!(p, Phase::Crash { .. } | Phase::Stall { .. } | Phase::Key { .. }))
-                    .map(|p| p.name(design))
-                    .collect();
-                format!(
-                    "`{}` is not a phase this design can reach; expected one of: {}, crash:HOST:BOUNDARY, stall:BOUNDARY (boundaries: {}), or key:STATE->STATE (states: absent, issued, in-progress, done, expired)",
-                    crate::text::escape(text),
-                    fixed.join(", "),
-                    design
-                        .boundaries()
-                        .map(|b| design.boundary_name(b))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })
+    /// The phase named `text`, for `api`; else what was expected.
+    pub fn parse(text: &str, api: &Api) -> Result<Phase, String> {
+        let all = Phase::all(api);
+        if let Some(phase) = all.iter().copied().find(|p| p.name(api) == text) {
+            return Ok(phase);
+        }
+        // A site named by its own syntax (a service's `after:ledger-2`).
+        let site = |name: &str| api.boundary_index(name);
+        if let Some(rest) = text.strip_prefix("stall:")
+            && let Some(boundary) = site(rest)
+        {
+            return Ok(Phase::Stall { boundary });
+        }
+        if let Some(rest) = text.strip_prefix("crash:")
+            && let Some((host, at)) = rest.split_once(':')
+            && let Some(host) = CRASH_HOSTS.iter().find(|h| h.name() == host)
+            && let Some(boundary) = site(at)
+        {
+            return Ok(Phase::Crash {
+                host: *host,
+                boundary,
+            });
+        }
+        let fixed: Vec<String> = all
+            .iter()
+            .filter(|p| !matches!(p, Phase::Crash { .. } | Phase::Stall { .. } | Phase::Key { .. }))
+            .map(|p| p.name(api))
+            .collect();
+        Err(format!(
+            "`{}` is not a phase this {} can reach; expected one of: {}, crash:HOST:SITE, stall:SITE (sites: {}), or key:STATE->STATE (states: absent, issued, in-progress, done, expired)",
+            crate::text::escape(text),
+            api.noun(),
+            fixed.join(", "),
+            api.boundary_forms()
+        ))
     }
 }
 

@@ -41,6 +41,19 @@ pub fn escape(text: &str) -> String {
     Escaped(text).to_string()
 }
 
+/// At most `max_bytes` of `text`, cut at a character boundary, with `…`
+/// when cut.
+pub fn truncate(text: &str, max_bytes: usize) -> String {
+    if text.len() <= max_bytes {
+        return text.to_string();
+    }
+    let mut end = max_bytes;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
 /// `a, b, c` (or `none`), each item escaped.
 pub fn list<S: AsRef<str>>(items: &[S]) -> String {
     if items.is_empty() {

@@ -25,8 +25,10 @@ use std::sync::Arc;
 /// The one UDP port every host listens on.
 pub const PORT: u16 = 7000;
 
-/// Largest datagram idemsim sends or accepts.
-pub const MAX_DATAGRAM_BYTES: usize = 16 * 1024;
+/// Largest datagram idemsim sends or accepts: a service's store call carries
+/// a Redis command or a ledger batch, each bounded by the limits on what
+/// a store keeps (see `limits::MAX_STORE_VALUE_BYTES`).
+pub const MAX_DATAGRAM_BYTES: usize = 64 * 1024;
 
 /// A message id: unique in a run, growing in send order.
 pub type MsgId = u64;
@@ -77,6 +79,21 @@ pub struct Key {
 impl Key {
     pub fn issued_by_server(self) -> bool {
         self.origin == KeyOrigin::Server
+    }
+
+    /// Parses `ck-1a2b3c` or `sk-1a2b3c`, as [`Key`] displays.
+    pub fn parse(text: &str) -> Option<Key> {
+        let (prefix, hex) = text.split_once('-')?;
+        let origin = match prefix {
+            "ck" => KeyOrigin::Client,
+            "sk" => KeyOrigin::Server,
+            _ => return None,
+        };
+        if hex.len() != 6 {
+            return None;
+        }
+        let value = u32::from_str_radix(hex, 16).ok()?;
+        Some(Key { origin, value })
     }
 }
 
@@ -198,6 +215,10 @@ pub struct Response {
     /// The `Should-Retry: false` header: the API says this answer is final,
     /// whatever its status (Stripe's SDKs honour such a header).
     pub final_answer: bool,
+    /// A digest of a service's response body (FNV-1a, 64 bits), so that two
+    /// answers with the same status but different bodies tell apart; `None`
+    /// for a design, whose answers are the fields above.
+    pub body_digest: Option<u64>,
 }
 
 /// What a client makes of an answer.
@@ -221,6 +242,7 @@ impl Response {
             key: None,
             replayed: false,
             final_answer: false,
+            body_digest: None,
         }
     }
 
@@ -253,8 +275,8 @@ impl Response {
     }
 
     /// What a client may compare between two answers: everything but the replay header.
-    pub fn content(&self) -> (u16, &Code, Option<u64>) {
-        (self.status, &self.code, self.transfer_id)
+    pub fn content(&self) -> (u16, &Code, Option<u64>, Option<u64>) {
+        (self.status, &self.code, self.transfer_id, self.body_digest)
     }
 }
 
@@ -305,6 +327,29 @@ pub enum Call {
     IssueKey,
     /// Transaction `n` of the design's transfer endpoint.
     Txn(u16),
+    /// A service's `n`th call (from 1) to the key store while serving one attempt.
+    Keys(u16),
+    /// A service's `n`th call (from 1) to the ledger while serving one attempt.
+    Ledger(u16),
+}
+
+impl Call {
+    /// The `n`th call of a service to `store` in one attempt.
+    pub fn service(store: crate::design::StoreName, n: u16) -> Call {
+        match store {
+            crate::design::StoreName::Keys => Call::Keys(n),
+            crate::design::StoreName::Ledger => Call::Ledger(n),
+        }
+    }
+
+    /// A service's call: its store and number.
+    pub fn service_call(self) -> Option<(crate::design::StoreName, u16)> {
+        match self {
+            Call::Keys(n) => Some((crate::design::StoreName::Keys, n)),
+            Call::Ledger(n) => Some((crate::design::StoreName::Ledger, n)),
+            Call::IssueKey | Call::Txn(_) => None,
+        }
+    }
 }
 
 /// Which message of an attempt this is: how faults name messages.
@@ -376,8 +421,39 @@ pub enum TxnOutcome {
 pub enum Body {
     Request(Request),
     Response(Response),
-    Call { call: Call, context: TxnContext },
+    Call {
+        call: Call,
+        context: TxnContext,
+    },
     Result(TxnOutcome),
+    /// A service's call to a store. `key` is the idempotency key of the
+    /// attempt it serves (ghost data, like the tag: the ledger files its
+    /// entries under it).
+    StoreCall {
+        call: Call,
+        key: Option<Key>,
+        request: StoreRequest,
+    },
+    /// A store's answer to a service's call.
+    StoreAnswer(StoreAnswer),
+}
+
+/// What a service asks a store to run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StoreRequest {
+    /// Redis commands in RESP, as the `redis` crate packs them (a pipeline
+    /// may hold several); the key store runs them in order, atomically.
+    Resp(Vec<u8>),
+    /// A ledger batch: all or nothing.
+    Batch(crate::service::ledger::WireBatch),
+}
+
+/// A store's answer to a [`StoreRequest`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StoreAnswer {
+    /// The RESP replies, one per command.
+    Resp(Vec<u8>),
+    Batch(crate::service::ledger::BatchOutcome),
 }
 
 /// A message with its id, the id it answers, and its tag.
@@ -432,6 +508,10 @@ impl Header {
             Point::Result(Call::Txn(n)) => (5, n),
             Point::Call(Call::IssueKey) => (6, 0),
             Point::Result(Call::IssueKey) => (7, 0),
+            Point::Call(Call::Keys(n)) => (8, n),
+            Point::Result(Call::Keys(n)) => (9, n),
+            Point::Call(Call::Ledger(n)) => (10, n),
+            Point::Result(Call::Ledger(n)) => (11, n),
         }
     }
 
@@ -445,11 +525,15 @@ impl Header {
             5 => Point::Result(Call::Txn(n)),
             6 => Point::Call(Call::IssueKey),
             7 => Point::Result(Call::IssueKey),
+            8 => Point::Call(Call::Keys(n)),
+            9 => Point::Result(Call::Keys(n)),
+            10 => Point::Call(Call::Ledger(n)),
+            11 => Point::Result(Call::Ledger(n)),
             _ => return None,
         })
     }
 
-    fn write(&self, out: &mut Vec<u8>) {
+    pub fn write(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.id.to_le_bytes());
         out.extend_from_slice(&self.tag.transfer.0.to_le_bytes());
         out.extend_from_slice(&self.tag.attempt.to_le_bytes());

@@ -115,7 +115,7 @@ fn seed_sweep(
     let header = format!(
         "explore {}: design {}, seeds {}, {}{}",
         args.file.display(),
-        scenario.design.name,
+        scenario.api.name(),
         seeds,
         if config.swarm {
             "swarm fault profiles"
@@ -178,7 +178,7 @@ fn exhaustive_search(
     let header = format!(
         "exhaustive search of {}: design {}",
         args.file.display(),
-        scenario.design.name
+        scenario.api.name()
     );
     let json = args.format == Format::Json;
     out.write(&if json {

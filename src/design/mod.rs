@@ -264,6 +264,8 @@ impl Design {
         match call {
             crate::wire::Call::IssueKey => "issue-key",
             crate::wire::Call::Txn(n) => &self.transactions[n as usize].name,
+            // A service's calls are named by the service's vocabulary.
+            crate::wire::Call::Keys(_) | crate::wire::Call::Ledger(_) => "(service call)",
         }
     }
 

@@ -13,7 +13,11 @@
 use super::swarm::Profile;
 use super::workers::parallel_map;
 use crate::check::ViolationKind;
-use crate::fault::{Fault, FaultKind, Target};
+use crate::design::StoreName;
+use crate::fault::{Fault, FaultKind, Places, Target};
+use crate::history::What;
+use crate::service::sites::Site;
+use crate::wire::{Call, Point};
 use crate::limits;
 use crate::run::{Mode, run_with};
 use crate::scenario::Scenario;
@@ -51,11 +55,12 @@ pub fn base(scenario: &Scenario) -> Scenario {
 /// Every single fault the search may place.
 pub fn candidates(scenario: &Scenario, max_faults: usize) -> Vec<Fault> {
     let attempts = scenario.retry.max_attempts.min(max_faults as u32 + 1);
+    let places = places(scenario);
     let mut out = Vec::new();
     for (transfer, _) in scenario.transfer_ixs() {
         for attempt in 1..=attempts {
             out.extend(
-                FaultKind::candidates(scenario, transfer, attempt)
+                FaultKind::candidates(scenario, &places, transfer, attempt)
                     .into_iter()
                     .map(|kind| Fault {
                         target: Target::Attempt { transfer, attempt },
@@ -65,6 +70,41 @@ pub fn candidates(scenario: &Scenario, max_faults: usize) -> Vec<Fault> {
         }
     }
     out
+}
+
+/// The places a search aims at. A design's are fixed. A service's store
+/// calls depend on its code, so they are learned from a run without faults
+/// (the scenario's seed): every call it made to each store, one more (a
+/// retry may go further than a first attempt), their answers, and the sites
+/// before and after each.
+fn places(scenario: &Scenario) -> Places {
+    let mut places = Places::fixed(&scenario.api);
+    if scenario.api.service().is_none() {
+        return places;
+    }
+    let run = run_with(scenario, None, Mode::OnlyFaults, RunOptions::default());
+    let mut most = [0u16; 2];
+    for event in &run.output.events {
+        if let What::Txn { call, .. } = &event.what
+            && let Some((store, n)) = call.service_call()
+        {
+            most[store as usize] = most[store as usize].max(n);
+        }
+    }
+    for store in [StoreName::Keys, StoreName::Ledger] {
+        let made = most[store as usize];
+        if made == 0 {
+            continue;
+        }
+        for n in 1..=(made + 1).min(limits::MAX_STORE_CALLS) {
+            let call = Call::service(store, n);
+            places.points.extend([Point::Call(call), Point::Result(call)]);
+            places
+                .boundaries
+                .extend([Site::Before(call).boundary(), Site::After(call).boundary()]);
+        }
+    }
+    places
 }
 
 /// How many schedules of up to `k` faults `n` candidates make.

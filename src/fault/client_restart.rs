@@ -2,7 +2,7 @@
 //! forgets the key it was holding, so its next attempt carries a new key.
 
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
-use crate::design::Design;
+use crate::api::Api;
 use crate::error::Problem;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -36,7 +36,7 @@ impl Behaviour for ClientRestart {
         "client-restart"
     }
 
-    fn to_spec(&self, transfer: String, attempt: u32, _design: &Design) -> FaultSpec {
+    fn to_spec(&self, transfer: String, attempt: u32, _api: &Api) -> FaultSpec {
         FaultSpec::ClientRestart(Spec { transfer, attempt })
     }
 

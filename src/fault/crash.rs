@@ -4,7 +4,8 @@
 //! processing" window; crashing a store there loses what was in flight to it.
 
 use super::{Behaviour, BoundaryAction, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
-use crate::design::{Boundary, Design};
+use crate::api::Api;
+use crate::design::Boundary;
 use crate::error::Problem;
 use crate::history::{Cause, Event, Host, What};
 use crate::scenario::{Scenario, TransferIx};
@@ -101,12 +102,12 @@ impl Behaviour for Crash {
         "crash"
     }
 
-    fn to_spec(&self, transfer: String, attempt: u32, design: &Design) -> FaultSpec {
+    fn to_spec(&self, transfer: String, attempt: u32, api: &Api) -> FaultSpec {
         FaultSpec::Crash(Spec {
             transfer,
             attempt,
             host: self.host,
-            at: design.boundary_name(self.boundary),
+            at: api.boundary_name(self.boundary),
             restart_after_ms: self.restart_after_ms,
         })
     }
@@ -148,11 +149,16 @@ impl Explore for Crash {
     }
 
     /// The API crashing at every step boundary.
-    fn candidates(scenario: &Scenario, _transfer: TransferIx, _attempt: u32) -> Vec<FaultKind> {
-        scenario
-            .design
-            .boundaries()
-            .map(|boundary| {
+    fn candidates(
+        scenario: &Scenario,
+        places: &super::Places,
+        _transfer: TransferIx,
+        _attempt: u32,
+    ) -> Vec<FaultKind> {
+        places
+            .boundaries
+            .iter()
+            .map(|&boundary| {
                 FaultKind::Crash(Crash {
                     host: CrashHost::Api,
                     boundary,

@@ -3,7 +3,7 @@
 //! after the answer was given.
 
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, NetAction, Resolve, ResolveCtx};
-use crate::design::Design;
+use crate::api::Api;
 use crate::error::Problem;
 use crate::history::{Event, What};
 use crate::scenario::{Scenario, TransferIx};
@@ -52,11 +52,11 @@ impl Behaviour for Delay {
         "delay"
     }
 
-    fn to_spec(&self, transfer: String, attempt: u32, design: &Design) -> FaultSpec {
+    fn to_spec(&self, transfer: String, attempt: u32, api: &Api) -> FaultSpec {
         FaultSpec::Delay(Spec {
             transfer,
             attempt,
-            message: Some(design.point_name(self.point)),
+            message: Some(api.point_name(self.point)),
             delay_ms: self.delay_ms,
         })
     }
@@ -100,12 +100,17 @@ impl Explore for Delay {
     }
 
     /// Every message, held past the client's timeout (twice its timeout).
-    fn candidates(scenario: &Scenario, _transfer: TransferIx, _attempt: u32) -> Vec<FaultKind> {
+    fn candidates(
+        scenario: &Scenario,
+        places: &super::Places,
+        _transfer: TransferIx,
+        _attempt: u32,
+    ) -> Vec<FaultKind> {
         let delay_ms = 2 * scenario.retry.timeout_ms;
-        scenario
-            .design
-            .points()
-            .into_iter()
+        places
+            .points
+            .iter()
+            .copied()
             .map(|point| FaultKind::Delay(Delay { point, delay_ms }))
             .collect()
     }

@@ -3,7 +3,7 @@
 //! before the API sees it, the response lost after the API processed it.
 
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, NetAction, Resolve, ResolveCtx};
-use crate::design::Design;
+use crate::api::Api;
 use crate::error::Problem;
 use crate::history::{Event, What};
 use crate::scenario::{Scenario, TransferIx};
@@ -90,14 +90,14 @@ impl Behaviour for Drop {
         "drop"
     }
 
-    fn to_spec(&self, transfer: String, attempt: u32, design: &Design) -> FaultSpec {
+    fn to_spec(&self, transfer: String, attempt: u32, api: &Api) -> FaultSpec {
         match self.point {
             Point::Request => FaultSpec::DropRequest(RequestSpec { transfer, attempt }),
             Point::Response => FaultSpec::DropResponse(ResponseSpec { transfer, attempt }),
             point => FaultSpec::Drop(Spec {
                 transfer,
                 attempt,
-                message: Some(design.point_name(point)),
+                message: Some(api.point_name(point)),
             }),
         }
     }
@@ -121,11 +121,16 @@ impl Explore for Drop {
         }
     }
 
-    fn candidates(scenario: &Scenario, _transfer: TransferIx, _attempt: u32) -> Vec<FaultKind> {
-        scenario
-            .design
-            .points()
-            .into_iter()
+    fn candidates(
+        _scenario: &Scenario,
+        places: &super::Places,
+        _transfer: TransferIx,
+        _attempt: u32,
+    ) -> Vec<FaultKind> {
+        places
+            .points
+            .iter()
+            .copied()
             .map(|point| FaultKind::Drop(Drop { point }))
             .collect()
     }

@@ -3,7 +3,7 @@
 //! enters the network, both copies with one id, as a retransmitting proxy would.
 
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
-use crate::design::Design;
+use crate::api::Api;
 use crate::error::Problem;
 use crate::history::{Event, What};
 use crate::scenario::{Scenario, TransferIx};
@@ -47,11 +47,11 @@ impl Behaviour for Duplicate {
         "duplicate"
     }
 
-    fn to_spec(&self, transfer: String, attempt: u32, design: &Design) -> FaultSpec {
+    fn to_spec(&self, transfer: String, attempt: u32, api: &Api) -> FaultSpec {
         FaultSpec::Duplicate(Spec {
             transfer,
             attempt,
-            message: Some(design.point_name(self.point)),
+            message: Some(api.point_name(self.point)),
         })
     }
 
@@ -72,11 +72,20 @@ impl Explore for Duplicate {
         }
     }
 
-    fn candidates(scenario: &Scenario, _transfer: TransferIx, _attempt: u32) -> Vec<FaultKind> {
-        scenario
-            .design
-            .points()
-            .into_iter()
+    /// Every message; a service's answer travels on the connection that
+    /// asked, which TCP never delivers twice, so not its response.
+    fn candidates(
+        scenario: &Scenario,
+        places: &super::Places,
+        _transfer: TransferIx,
+        _attempt: u32,
+    ) -> Vec<FaultKind> {
+        let service = scenario.api.service().is_some();
+        places
+            .points
+            .iter()
+            .copied()
+            .filter(|p| !(service && *p == crate::wire::Point::Response))
             .map(|point| FaultKind::Duplicate(Duplicate { point }))
             .collect()
     }

@@ -2,7 +2,7 @@
 //! enters the network, as if its TTL had run out while the client waited.
 
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
-use crate::design::Design;
+use crate::api::Api;
 use crate::error::Problem;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -36,7 +36,7 @@ impl Behaviour for ExpireKey {
         "expire-key"
     }
 
-    fn to_spec(&self, transfer: String, attempt: u32, _design: &Design) -> FaultSpec {
+    fn to_spec(&self, transfer: String, attempt: u32, _api: &Api) -> FaultSpec {
         FaultSpec::ExpireKey(Spec { transfer, attempt })
     }
 

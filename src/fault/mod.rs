@@ -21,7 +21,8 @@ mod expire_key;
 mod stall;
 mod unreachable;
 
-use crate::design::{Boundary, Design};
+use crate::api::Api;
+use crate::design::Boundary;
 use crate::error::{FieldPath, Problem};
 use crate::history::{Event, Host};
 use crate::limits;
@@ -64,7 +65,7 @@ pub(crate) trait Behaviour {
 
     /// This fault as a scenario file writes it, on attempt `attempt` of
     /// transfer `transfer` (ignored by faults that target a time window).
-    fn to_spec(&self, transfer: String, attempt: u32, design: &Design) -> FaultSpec;
+    fn to_spec(&self, transfer: String, attempt: u32, api: &Api) -> FaultSpec;
 
     /// A message of the attempt enters the network: lose or hold it?
     fn on_message(&self, _point: Point) -> Option<NetAction> {
@@ -113,8 +114,32 @@ pub(crate) trait Explore {
     }
 
     /// The faults of this kind an exhaustive search places on one attempt.
-    fn candidates(_scenario: &Scenario, _transfer: TransferIx, _attempt: u32) -> Vec<FaultKind> {
+    fn candidates(
+        _scenario: &Scenario,
+        _places: &Places,
+        _transfer: TransferIx,
+        _attempt: u32,
+    ) -> Vec<FaultKind> {
         Vec::new()
+    }
+}
+
+/// The places of an attempt a search aims faults at: the messages it sends
+/// and the sites where the API may crash or stall. A design's are fixed; a
+/// service's depend on what its code does (see `explore::exhaustive`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Places {
+    pub points: Vec<Point>,
+    pub boundaries: Vec<Boundary>,
+}
+
+impl Places {
+    /// The places every attempt has, whatever its code does.
+    pub fn fixed(api: &Api) -> Places {
+        Places {
+            points: api.points(),
+            boundaries: api.boundaries(),
+        }
     }
 }
 
@@ -123,9 +148,9 @@ pub(crate) trait Resolve {
     fn resolve(&self, ctx: &ResolveCtx<'_>) -> Result<Fault, Problem>;
 }
 
-/// What resolving a fault needs: the design, the transfers and the fault's place in the file.
+/// What resolving a fault needs: the API, the transfers and the fault's place in the file.
 pub(crate) struct ResolveCtx<'a> {
-    pub design: &'a Design,
+    pub api: &'a Api,
     pub transfer_ids: &'a BTreeMap<String, TransferIx>,
     /// The highest attempt number any transfer can reach.
     pub max_attempt: u32,
@@ -171,19 +196,15 @@ impl ResolveCtx<'_> {
         let Some(name) = message else {
             return Ok(Point::Request);
         };
-        self.design.point(name).ok_or_else(|| {
-            let known: Vec<String> = self
-                .design
-                .points()
-                .into_iter()
-                .map(|p| self.design.point_name(p))
-                .collect();
+        self.api.point(name).ok_or_else(|| {
             self.problem(
                 "message",
                 format!(
-                    "design `{}` sends no message `{name}`; expected one of: {}",
-                    self.design.name,
-                    known.join(", ")
+                    "{} `{}` sends no message `{}`; expected one of: {}",
+                    self.api.noun(),
+                    self.api.name(),
+                    crate::text::escape(name),
+                    self.api.point_forms()
                 ),
             )
         })
@@ -191,13 +212,19 @@ impl ResolveCtx<'_> {
 
     /// The step boundary a fault's `at` names.
     pub fn boundary(&self, at: &str) -> Result<Boundary, Problem> {
-        self.design.boundary_index(at).ok_or_else(|| {
+        self.api.boundary_index(at).ok_or_else(|| {
+            let what = match self.api {
+                Api::Design(_) => "step boundary",
+                Api::Service(_) => "site",
+            };
             self.problem(
                 "at",
                 format!(
-                    "design `{}` has no step boundary `{at}`; expected one of: {}",
-                    self.design.name,
-                    self.design.boundary_names().join(", ")
+                    "{} `{}` has no {what} `{}`; expected one of: {}",
+                    self.api.noun(),
+                    self.api.name(),
+                    crate::text::escape(at),
+                    self.api.boundary_forms()
                 ),
             )
         })
@@ -284,9 +311,14 @@ macro_rules! fault_kinds {
             }
 
             /// Every fault an exhaustive search may place on one attempt.
-            pub(crate) fn candidates(scenario: &Scenario, transfer: TransferIx, attempt: u32) -> Vec<FaultKind> {
+            pub(crate) fn candidates(
+                scenario: &Scenario,
+                places: &Places,
+                transfer: TransferIx,
+                attempt: u32,
+            ) -> Vec<FaultKind> {
                 let mut out = Vec::new();
-                $( out.extend(<$kind_ty as Explore>::candidates(scenario, transfer, attempt)); )*
+                $( out.extend(<$kind_ty as Explore>::candidates(scenario, places, transfer, attempt)); )*
                 out
             }
         }
@@ -362,7 +394,7 @@ impl Fault {
         };
         self.kind
             .behaviour()
-            .to_spec(transfer, attempt, &scenario.design)
+            .to_spec(transfer, attempt, &scenario.api)
     }
 }
 

@@ -3,7 +3,8 @@
 //! original or a claim goes stale under its owner.
 
 use super::{Behaviour, BoundaryAction, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
-use crate::design::{Boundary, Design};
+use crate::api::Api;
+use crate::design::Boundary;
 use crate::error::Problem;
 use crate::history::{Event, What};
 use crate::scenario::Scenario;
@@ -49,11 +50,11 @@ impl Behaviour for Stall {
         "stall"
     }
 
-    fn to_spec(&self, transfer: String, attempt: u32, design: &Design) -> FaultSpec {
+    fn to_spec(&self, transfer: String, attempt: u32, api: &Api) -> FaultSpec {
         FaultSpec::Stall(Spec {
             transfer,
             attempt,
-            at: design.boundary_name(self.boundary),
+            at: api.boundary_name(self.boundary),
             delay_ms: self.stall_ms,
         })
     }

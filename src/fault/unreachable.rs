@@ -3,7 +3,8 @@
 //! partition, a failover, a dead connection pool).
 
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx, Target};
-use crate::design::{Design, StoreName};
+use crate::api::Api;
+use crate::design::StoreName;
 use crate::error::Problem;
 use crate::fault::CrashHost;
 use crate::history::Host;
@@ -76,7 +77,7 @@ impl Behaviour for Unreachable {
         "unreachable"
     }
 
-    fn to_spec(&self, _transfer: String, _attempt: u32, _design: &Design) -> FaultSpec {
+    fn to_spec(&self, _transfer: String, _attempt: u32, _api: &Api) -> FaultSpec {
         FaultSpec::Unreachable(Spec {
             host: match self.store {
                 StoreName::Keys => CrashHost::Keys,

@@ -35,8 +35,8 @@ pub fn render(a: &Side<'_>, b: &Side<'_>) -> String {
         let _ = writeln!(
             out,
             "design {label}: {}: {}",
-            Escaped(&side.scenario.design.name),
-            Escaped(&side.scenario.design.summary)
+            Escaped(&side.scenario.api.name()),
+            Escaped(&side.scenario.api.summary())
         );
     }
     let _ = writeln!(out);
@@ -74,7 +74,7 @@ pub fn render(a: &Side<'_>, b: &Side<'_>) -> String {
             &mut out,
             (&events_a[shared..], &lines_a[shared..]),
             (&events_b[shared..], &lines_b[shared..]),
-            (&a.scenario.design.name, &b.scenario.design.name),
+            (&a.scenario.api.name(), &b.scenario.api.name()),
         );
     }
     let _ = writeln!(out);
@@ -176,11 +176,11 @@ fn cell(text: &str) -> Vec<String> {
 }
 
 fn verdicts(out: &mut String, a: &Side<'_>, b: &Side<'_>) {
-    let left = format!("A: {}", a.scenario.design.name);
+    let left = format!("A: {}", a.scenario.api.name());
     let _ = writeln!(
         out,
         "{:<22}{left:<30}B: {}",
-        "invariant", b.scenario.design.name
+        "invariant", b.scenario.api.name()
     );
     for &kind in ViolationKind::ALL {
         let status = |side: &Side<'_>| {
@@ -206,7 +206,7 @@ fn verdicts(out: &mut String, a: &Side<'_>, b: &Side<'_>) {
         let _ = writeln!(
             out,
             "{label} {}: found {}; balances {}",
-            side.scenario.design.name,
+            side.scenario.api.name(),
             names(&side.run.verdict.found),
             balances(side)
         );

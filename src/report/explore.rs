@@ -106,7 +106,7 @@ fn reach_text(out: &mut String, scenario: &Scenario, reach: &ReachCounts) {
     let _ = writeln!(out, "reach (runs that reached each phase):");
     let mut named: Vec<(String, u64)> = reach
         .iter()
-        .map(|(p, n)| (p.name(&scenario.design), n))
+        .map(|(p, n)| (p.name(&scenario.api), n))
         .collect();
     named.sort();
     if named.is_empty() {
@@ -117,7 +117,7 @@ fn reach_text(out: &mut String, scenario: &Scenario, reach: &ReachCounts) {
     }
     for phase in &scenario.must_reach {
         let n = reach.get(*phase);
-        let name = Escaped(&phase.name(&scenario.design)).to_string();
+        let name = Escaped(&phase.name(&scenario.api)).to_string();
         if n == 0 {
             let _ = writeln!(out, "must reach {name}: NOT REACHED");
         } else {
@@ -163,7 +163,7 @@ pub fn sweep_json(scenario: &Scenario, report: &SweepReport, mode: Mode) -> Stri
         .collect();
     let unreached: Vec<String> = unreached(scenario, &report.reach)
         .iter()
-        .map(|p| p.name(&scenario.design))
+        .map(|p| p.name(&scenario.api))
         .collect();
     out.push_str(&super::json::line(
         "summary",
@@ -183,7 +183,7 @@ pub fn sweep_json(scenario: &Scenario, report: &SweepReport, mode: Mode) -> Stri
 fn reach_names(scenario: &Scenario, reach: &ReachCounts) -> Vec<(String, u64)> {
     let mut named: Vec<(String, u64)> = reach
         .iter()
-        .map(|(p, n)| (p.name(&scenario.design), n))
+        .map(|(p, n)| (p.name(&scenario.api), n))
         .collect();
     named.sort();
     named

@@ -102,8 +102,8 @@ fn run_article(body: &mut String, scenario: &Scenario, run: &Run, n: usize) {
         body,
         r#"<article class="run" id="{id}"><h2>{}</h2><p class="meta">design <strong>{}</strong>: {} · seed {}</p>"#,
         xml(&scenario.name),
-        xml(&scenario.design.name),
-        xml(&scenario.design.summary),
+        xml(&scenario.api.name()),
+        xml(&scenario.api.summary()),
         run.seed
     );
     verdict(body, scenario, run);

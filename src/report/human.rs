@@ -31,8 +31,8 @@ fn header(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
     let _ = writeln!(
         out,
         "design {}: {}",
-        Escaped(&scenario.design.name),
-        Escaped(&scenario.design.summary)
+        Escaped(&scenario.api.name()),
+        Escaped(&scenario.api.summary())
     );
     let _ = writeln!(out, "seed {}", run.seed);
     if !scenario.description.is_empty() {
@@ -265,7 +265,7 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
             Fault,
             format!(
                 "STALLS {stall_ms} ms at {} of {}",
-                s.design.boundary_name(*boundary),
+                s.api.boundary_name(*boundary),
                 tag(*t)
             ),
         ),

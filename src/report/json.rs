@@ -196,7 +196,7 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("msg", json!(msg));
             put("result_msg", json!(result_msg));
             put("store", json!(store.host()));
-            put("transaction", json!(s.design.call_name(*call)));
+            put("transaction", json!(s.api.call_name(*call)));
             put("transfer", json!(s.transfer_id(tag.transfer)));
             put("attempt", json!(tag.attempt));
             put("result", json!(words::txn_result(result)));
@@ -235,7 +235,7 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
         What::FailedOpen { tag, call } => {
             put("transfer", json!(s.transfer_id(tag.transfer)));
             put("attempt", json!(tag.attempt));
-            put("transaction", json!(s.design.call_name(*call)));
+            put("transaction", json!(s.api.call_name(*call)));
         }
         What::StoreTimeout { store, tag } => {
             put("store", json!(store.host()));
@@ -258,7 +258,7 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("cause", json!(words::cause_name(*cause)));
             put("transfer", json!(s.transfer_id(tag.transfer)));
             put("attempt", json!(tag.attempt));
-            put("point", json!(s.design.point_name(*point)));
+            put("point", json!(s.api.point_name(*point)));
         }
         What::Held {
             msg,
@@ -278,7 +278,7 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("cause", json!(words::cause_name(*cause)));
             put("transfer", json!(s.transfer_id(tag.transfer)));
             put("attempt", json!(tag.attempt));
-            put("point", json!(s.design.point_name(*point)));
+            put("point", json!(s.api.point_name(*point)));
         }
         What::Released {
             msg,
@@ -307,7 +307,7 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("cause", json!(words::cause_name(*cause)));
             put("transfer", json!(s.transfer_id(tag.transfer)));
             put("attempt", json!(tag.attempt));
-            put("point", json!(s.design.point_name(*point)));
+            put("point", json!(s.api.point_name(*point)));
         }
         What::Stalled {
             tag,
@@ -317,7 +317,7 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
         } => {
             put("transfer", json!(s.transfer_id(tag.transfer)));
             put("attempt", json!(tag.attempt));
-            put("at", json!(s.design.boundary_name(*boundary)));
+            put("at", json!(s.api.boundary_name(*boundary)));
             put("stall_ms", json!(stall_ms));
             put("cause", json!(words::cause_name(*cause)));
         }
@@ -345,7 +345,7 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("cause", json!(words::cause_name(*cause)));
             put(
                 "at",
-                site.map_or(Value::Null, |x| json!(s.design.boundary_name(x.boundary))),
+                site.map_or(Value::Null, |x| json!(s.api.boundary_name(x.boundary))),
             );
             put(
                 "transfer",
@@ -413,7 +413,7 @@ fn summary(s: &Scenario, run: &Run) -> Value {
     let o = run.verdict.outcomes;
     json!({
         "scenario": s.name,
-        "design": s.design.name,
+        s.api.noun(): s.api.name(),
         "seed": run.seed,
         "violations": names(&run.verdict.found),
         "expected": names(&run.verdict.expected),

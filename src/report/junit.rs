@@ -268,7 +268,7 @@ pub fn sweep_cases(
         },
     );
     if !unreached.is_empty() {
-        let names: Vec<String> = unreached.iter().map(|p| p.name(&scenario.design)).collect();
+        let names: Vec<String> = unreached.iter().map(|p| p.name(&scenario.api)).collect();
         summary.message = Some(format!("phases never reached: {}", names.join(", ")));
     }
     cases.push(summary);

@@ -441,7 +441,7 @@ impl Builder<'_> {
                 (host, host),
                 format!(
                     "STALLS {stall_ms} ms at {} of {}",
-                    s.design.boundary_name(*boundary),
+                    s.api.boundary_name(*boundary),
                     self.tag(*tag)
                 ),
                 Tone::Fault,

@@ -208,7 +208,7 @@ fn event_step(s: &Scenario, tellers: &mut [Teller], event: &Event) {
             teller(tag.transfer),
             Some(format!(
                 "API stalled {stall_ms} ms at {}",
-                s.design.boundary_name(*boundary)
+                s.api.boundary_name(*boundary)
             )),
         ),
         What::Crashed {

@@ -46,12 +46,12 @@ impl<'a> Messages<'a> {
 
 /// The name of a store call: a design transaction's, or `issue-key`.
 pub fn call_name(s: &Scenario, call: Call) -> String {
-    crate::text::escape(s.design.call_name(call))
+    crate::text::escape(&s.api.call_name(call))
 }
 
 /// A message's name as faults write it (`request`, `apply-result`).
 pub fn point_name(s: &Scenario, point: Point) -> String {
-    crate::text::escape(&s.design.point_name(point))
+    crate::text::escape(&s.api.point_name(point))
 }
 
 /// `request`, `response`, `key request`, or `apply message` for a store call.
@@ -116,7 +116,7 @@ pub fn crash_reason(s: &Scenario, what: &What) -> String {
         .map(|site| {
             format!(
                 " at {} of {}",
-                s.design.boundary_name(site.boundary),
+                s.api.boundary_name(site.boundary),
                 describe::tag(s, site.tag)
             )
         })
@@ -160,6 +160,11 @@ pub fn txn_result(result: &TxnResult) -> String {
         TxnResult::Committed => "committed".to_string(),
         TxnResult::Stopped(r) => format!("stopped: {}", describe::response(r)),
         TxnResult::Wait => "stopped: key in use, the API will wait".to_string(),
+        TxnResult::Service(op) => format!(
+            "{} -> {}",
+            crate::text::escape(&op.request),
+            crate::text::escape(&op.answer)
+        ),
     }
 }
 

@@ -7,13 +7,20 @@ use super::Scenario;
 use super::spec::ScenarioSpec;
 use super::validate::Invalid;
 use crate::error::{FieldPath, InputError, Segment};
+use crate::service::Services;
 use std::ops::Range;
 use std::path::Path;
 
 /// Reads and validates the scenario file at `path`.
 pub fn load_scenario(path: &Path) -> Result<Scenario, InputError> {
+    load_scenario_with(path, &Services::new())
+}
+
+/// Reads and validates the scenario file at `path`, which may name one of
+/// `services`.
+pub fn load_scenario_with(path: &Path, services: &Services) -> Result<Scenario, InputError> {
     let text = crate::error::read_input(path, "scenario file")?;
-    let mut scenario = parse_scenario(path, &text)?;
+    let mut scenario = parse_scenario_with(path, &text, services)?;
     scenario.path = Some(path.to_path_buf());
     Ok(scenario)
 }
@@ -21,6 +28,15 @@ pub fn load_scenario(path: &Path) -> Result<Scenario, InputError> {
 /// Parses and validates scenario text; `path` names it in errors and anchors a
 /// relative design path.
 pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, InputError> {
+    parse_scenario_with(path, text, &Services::new())
+}
+
+/// As [`parse_scenario`], for a program that offers `services`.
+pub fn parse_scenario_with(
+    path: &Path,
+    text: &str,
+    services: &Services,
+) -> Result<Scenario, InputError> {
     let spec: ScenarioSpec =
         toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
     let base = path.parent().unwrap_or(Path::new("."));
@@ -29,7 +45,7 @@ pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, InputError> {
     } else {
         base
     };
-    spec.validate_in(base).map_err(|invalid| match invalid {
+    spec.validate_with_services(base, services).map_err(|invalid| match invalid {
         Invalid::Value(problem) => match span_of(text, &problem.path) {
             Some(span) => InputError::at(path, text, span, problem.message),
             None => InputError::file(path, problem.message),
@@ -122,14 +138,15 @@ pub fn load_scenario_with_design(path: &Path, design: &str) -> Result<Scenario, 
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    spec.design = if design.ends_with(".toml") || design.contains('/') {
+    spec.service = None;
+    spec.design = Some(if design.ends_with(".toml") || design.contains('/') {
         std::fs::canonicalize(design)
             .unwrap_or_else(|_| std::path::PathBuf::from(design))
             .display()
             .to_string()
     } else {
         design.to_string()
-    };
+    });
     let mut scenario = spec.validate_in(base).map_err(|invalid| match invalid {
         Invalid::Value(problem) => match span_of(&text, &problem.path) {
             Some(span) => InputError::at(path, &text, span, problem.message),

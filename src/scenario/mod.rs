@@ -57,13 +57,16 @@ mod spec;
 mod validate;
 
 pub use builder::ScenarioBuilder;
-pub use load::{load_scenario, load_scenario_with_design, parse_scenario};
+pub use load::{
+    load_scenario, load_scenario_with, load_scenario_with_design, parse_scenario,
+    parse_scenario_with,
+};
 pub use spec::{
-    ClientSpec, ExpectOn, Expectation, ExploreSpec, FaultWindow, Jitter, KeySource, Keys, Network,
-    RetryPolicy, RunLimits, ScenarioSpec, Seed, Stores, TransferSpec,
+    ClientSpec, Durability, ExpectOn, Expectation, ExploreSpec, FaultWindow, Jitter, KeySource,
+    Keys, Network, RetryPolicy, RunLimits, ScenarioSpec, Seed, Stores, TransferSpec,
 };
 
-use crate::design::Design;
+use crate::api::Api;
 use crate::fault::Fault;
 use crate::reach::Phase;
 use crate::wire::TransferBody;
@@ -139,10 +142,11 @@ pub struct Scenario {
     pub name: String,
     pub description: String,
     pub seed: u64,
-    pub design: Arc<Design>,
-    /// How the file named the design (a built-in name or a path relative to
-    /// `base_dir`), for writing the scenario back.
-    pub design_ref: String,
+    /// The payment API: a design or a service.
+    pub api: Api,
+    /// How the file named it (a built-in design's name, a design file's path
+    /// relative to `base_dir`, or a service's name), for writing it back.
+    pub api_ref: String,
     /// Accounts and starting balances, sorted by name ([`AccountIx`] order).
     pub accounts: Arc<[Account]>,
     pub keys: Keys,
@@ -163,6 +167,7 @@ pub struct Scenario {
     /// The directory a design path is relative to.
     pub base_dir: PathBuf,
 }
+
 
 impl Scenario {
     pub fn transfer(&self, ix: TransferIx) -> &Transfer {

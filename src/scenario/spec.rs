@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "idemsim scenario")]
+#[schemars(extend("oneOf" = [{ "required": ["design"] }, { "required": ["service"] }]))]
 pub struct ScenarioSpec {
     /// A short title, shown first in every report.
     pub name: String,
@@ -30,9 +31,17 @@ pub struct ScenarioSpec {
     /// The seed every random choice is drawn from; `--seed` overrides it.
     #[serde(default)]
     pub seed: Seed,
-    /// A built-in design (`naive`, `classic`, `atomic`) or the path of a
-    /// design file ending in `.toml`, relative to this file.
-    pub design: String,
+    /// The payment API, as a design: a built-in design (`naive`, `classic`,
+    /// `atomic`) or the path of a design file ending in `.toml`, relative to
+    /// this file. A scenario names a design or a service, not both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub design: Option<String>,
+    /// The payment API, as a service: the name of one the program running
+    /// the scenario offers (see `idemsim::service`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub service: Option<String>,
     /// Accounts and their starting balances, in integer minor units.
     #[schemars(with = "BTreeMap<String, Balance>")]
     #[schemars(extend("minProperties" = 1, "maxProperties" = limits::MAX_ACCOUNTS))]
@@ -286,8 +295,9 @@ impl FaultWindow {
     }
 }
 
-/// How long each store takes to run one transaction (a slow query, a lock
-/// wait) while the faults act; after the heal the stores answer at once.
+/// The stores: how long each takes to run one transaction (a slow query, a
+/// lock wait) while the faults act (after the heal they answer at once),
+/// and whether the key store keeps its data through a crash.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Stores {
@@ -295,6 +305,19 @@ pub struct Stores {
     pub keys_work_ms: u64,
     #[schemars(range(max = limits::MAX_TIMEOUT_MS))]
     pub ledger_work_ms: u64,
+    /// `durable` (the default): the key store keeps its data through a
+    /// crash. `memory`: a crash of `keys` loses everything it held, as a
+    /// Redis without persistence does. The ledger is always durable.
+    pub keys_durability: Durability,
+}
+
+/// Whether a store keeps its data through a crash.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Durability {
+    #[default]
+    Durable,
+    Memory,
 }
 
 /// Bounds on one run; a run that reaches one says so and fails.

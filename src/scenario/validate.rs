@@ -6,7 +6,9 @@
 
 use super::spec::{ScenarioSpec, TransferSpec};
 use super::{Account, AccountIx, Client, ClientIx, KeySource, Scenario, Transfer, TransferIx};
+use crate::api::Api;
 use crate::design::{Design, LoadDesignError, builtin_names, load_design};
+use crate::service::Services;
 use crate::error::{FieldPath, InputError, Problem};
 use crate::fault::{Fault, ResolveCtx};
 use crate::limits;
@@ -101,22 +103,54 @@ impl ScenarioSpec {
     /// Checks the scenario and resolves its names; a design path is taken
     /// relative to `base_dir`.
     pub fn validate_in(&self, base_dir: &Path) -> Result<Scenario, Invalid> {
-        let design = resolve_design(&self.design, base_dir)?;
-        self.validate_with(design, base_dir)
+        self.validate_with_services(base_dir, &Services::new())
     }
 
-    /// As [`ScenarioSpec::validate_in`], with the design already resolved.
-    pub(crate) fn validate_with(
+    /// As [`ScenarioSpec::validate_in`], for a program that offers `services`
+    /// to scenarios that name one.
+    pub fn validate_with_services(
         &self,
-        design: Arc<Design>,
         base_dir: &Path,
+        services: &Services,
     ) -> Result<Scenario, Invalid> {
+        let api = self.resolve_api(base_dir, services)?;
+        self.validate_with(api, base_dir)
+    }
+
+    /// The design or service the scenario names.
+    fn resolve_api(&self, base_dir: &Path, services: &Services) -> Result<Api, Invalid> {
+        match (&self.design, &self.service) {
+            (Some(design), None) => Ok(Api::Design(resolve_design(design, base_dir)?)),
+            (None, Some(name)) => Ok(Api::Service(resolve_service(name, services)?)),
+            (Some(_), Some(_)) => Err(at(
+                root("service"),
+                "a scenario names a design or a service, not both; expected one of `design = …` and `service = …`",
+            )
+            .into()),
+            (None, None) => Err(at(
+                FieldPath::root(),
+                "no payment API; expected `design = \"naive\"` (or another design) or `service = \"…\"`",
+            )
+            .into()),
+        }
+    }
+
+    /// How the file names its API.
+    fn api_ref(&self) -> String {
+        self.design
+            .clone()
+            .or_else(|| self.service.clone())
+            .unwrap_or_default()
+    }
+
+    /// As [`ScenarioSpec::validate_in`], with the API already resolved.
+    pub(crate) fn validate_with(&self, api: Api, base_dir: &Path) -> Result<Scenario, Invalid> {
         let accounts = self.accounts()?;
-        self.keys_against(&design)?;
+        self.keys_against(&api)?;
         self.ranges()?;
         let (clients, transfers) = self.transfers(&accounts)?;
-        let faults = self.faults(&design, &transfers)?;
-        let must_reach = self.must_reach(&design)?;
+        let faults = self.faults(&api, &transfers)?;
+        let must_reach = self.must_reach(&api)?;
         self.expectation(transfers.len())?;
         let mut expect = self.expect.clone();
         expect.violations.sort();
@@ -125,8 +159,8 @@ impl ScenarioSpec {
             name: self.name.clone(),
             description: self.description.trim().to_string(),
             seed: self.seed.0,
-            design_ref: self.design.clone(),
-            design,
+            api_ref: self.api_ref(),
+            api,
             accounts: accounts.into(),
             keys: self.keys,
             retry: self.retry,
@@ -179,15 +213,29 @@ impl ScenarioSpec {
             .collect()
     }
 
-    fn keys_against(&self, design: &Design) -> Result<(), Problem> {
-        if self.keys.source == KeySource::Server && !design.issues_keys {
-            return Err(at(
-                root("keys").key("source"),
-                format!(
-                    "keys come from the server, but design `{}` issues none; expected source = \"client\" or a design with `issue = true` under [keys]",
-                    design.name
-                ),
-            ));
+    fn keys_against(&self, api: &Api) -> Result<(), Problem> {
+        if self.keys.source == KeySource::Server {
+            match api {
+                Api::Design(design) if !design.issues_keys => {
+                    return Err(at(
+                        root("keys").key("source"),
+                        format!(
+                            "keys come from the server, but design `{}` issues none; expected source = \"client\" or a design with `issue = true` under [keys]",
+                            design.name
+                        ),
+                    ));
+                }
+                Api::Service(service) => {
+                    return Err(at(
+                        root("keys").key("source"),
+                        format!(
+                            "keys come from the server, but a service (`{}`) takes the keys its clients make; expected source = \"client\" or \"client-per-attempt\"",
+                            service.name()
+                        ),
+                    ));
+                }
+                Api::Design(_) => {}
+            }
         }
         in_range(
             root("keys").key("space"),
@@ -450,7 +498,7 @@ impl ScenarioSpec {
         })
     }
 
-    fn faults(&self, design: &Design, transfers: &[Transfer]) -> Result<Vec<Fault>, Problem> {
+    fn faults(&self, api: &Api, transfers: &[Transfer]) -> Result<Vec<Fault>, Problem> {
         if self.targeted.len() > limits::MAX_FAULTS {
             return Err(at(
                 root("fault").index(limits::MAX_FAULTS),
@@ -467,7 +515,7 @@ impl ScenarioSpec {
             .enumerate()
             .map(|(i, spec)| {
                 let ctx = ResolveCtx {
-                    design,
+                    api,
                     transfer_ids: &transfer_ids,
                     max_attempt: limits::MAX_ATTEMPTS_PER_TRANSFER,
                     heal_at_ms: self.faults.heal_at_ms,
@@ -478,13 +526,13 @@ impl ScenarioSpec {
             .collect()
     }
 
-    fn must_reach(&self, design: &Design) -> Result<Vec<Phase>, Problem> {
+    fn must_reach(&self, api: &Api) -> Result<Vec<Phase>, Problem> {
         self.explore
             .must_reach
             .iter()
             .enumerate()
             .map(|(i, text)| {
-                Phase::parse(text, design)
+                Phase::parse(text, api)
                     .map_err(|message| at(root("explore").key("must_reach").index(i), message))
             })
             .collect()
@@ -503,6 +551,29 @@ impl ScenarioSpec {
         }
         Ok(())
     }
+}
+
+/// The service a scenario names, among those the program offers.
+fn resolve_service(name: &str, services: &Services) -> Result<Arc<crate::service::Service>, Invalid> {
+    let Some(service) = services.get(name) else {
+        let message = if services.is_empty() {
+            format!(
+                "service `{}`, but this program offers no services; run the scenario with the program that hands idemsim its services (see idemsim::cli::main_with), or name a design",
+                crate::text::escape(name)
+            )
+        } else {
+            format!(
+                "unknown service `{}`; expected one of: {}",
+                crate::text::escape(name),
+                crate::text::list(&services.names())
+            )
+        };
+        return Err(at(root("service"), message).into());
+    };
+    if let Some(problem) = service.problems() {
+        return Err(at(root("service"), problem).into());
+    }
+    Ok(Arc::new(service.clone()))
 }
 
 /// The design a scenario names: built in, or a file relative to `base_dir`.
@@ -556,7 +627,8 @@ impl Scenario {
             name: self.name.clone(),
             description: self.description.clone(),
             seed: super::Seed(self.seed),
-            design: self.design_ref_in(dir),
+            design: self.api.design().map(|_| self.design_ref_in(dir)),
+            service: self.api.service().map(|s| s.name().to_string()),
             accounts: self
                 .accounts
                 .iter()
@@ -572,7 +644,7 @@ impl Scenario {
                 must_reach: self
                     .must_reach
                     .iter()
-                    .map(|p| p.name(&self.design))
+                    .map(|p| p.name(&self.api))
                     .collect(),
             },
             expect: self.expect.clone(),
@@ -583,8 +655,8 @@ impl Scenario {
 
     /// How a file in `dir` names this scenario's design.
     fn design_ref_in(&self, dir: &Path) -> String {
-        match &self.design.source {
-            None => self.design_ref.clone(),
+        match self.api.design().and_then(|d| d.source.as_ref()) {
+            None => self.api_ref.clone(),
             Some(source) => {
                 let absolute =
                     |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
@@ -598,16 +670,18 @@ impl Scenario {
     /// This scenario with `spec` in place of its own, validated, keeping its
     /// design (and its file, for replay commands).
     pub fn with_spec(&self, spec: &ScenarioSpec) -> Result<Scenario, InputError> {
-        let design = if spec.design == self.design_ref {
-            self.design.clone()
+        let api = if spec.api_ref() == self.api_ref {
+            self.api.clone()
         } else {
-            resolve_design(&spec.design, &self.base_dir).map_err(Invalid::into_input_error)?
+            let services: Services = self.api.service().map(|s| (**s).clone()).into_iter().collect();
+            spec.resolve_api(&self.base_dir, &services)
+                .map_err(Invalid::into_input_error)?
         };
         let mut s = spec
-            .validate_with(design, &self.base_dir)
+            .validate_with(api, &self.base_dir)
             .map_err(Invalid::into_input_error)?;
         s.path = self.path.clone();
-        s.design_ref = spec.design.clone();
+        s.api_ref = spec.api_ref();
         Ok(s)
     }
 }

@@ -7,7 +7,7 @@
 
 use super::clock::timeout;
 use super::{Busy, Shared};
-use crate::design::{Boundary, KeyScope, KeyStoreDown, StoreName, Transaction};
+use crate::design::{Boundary, Design, KeyScope, KeyStoreDown, StoreName, Transaction};
 use crate::history::{Host, What};
 use crate::seed::derive_rng;
 use crate::wire::{
@@ -20,12 +20,15 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::rc::Rc;
+use std::sync::Arc;
 use tokio::sync::oneshot;
 use turmoil::net::UdpSocket;
 
 /// What the API needs from the network: calls to stores, with a timeout.
 struct Api {
     shared: Rc<Shared>,
+    /// The design this API runs.
+    design: Arc<Design>,
     socket: UdpSocket,
     /// Store calls waiting for their result, by request message id. In memory:
     /// lost with the API on a crash, as a real process's would be.
@@ -41,7 +44,14 @@ pub(crate) async fn api_main(shared: Rc<Shared>) -> turmoil::Result {
     let incarnation = shared.api_incarnation.get() + 1;
     shared.api_incarnation.set(incarnation);
     let socket = UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT)).await?;
+    let design = shared
+        .scenario
+        .api
+        .design()
+        .expect("the design interpreter runs only designs")
+        .clone();
     let api = Rc::new(Api {
+        design,
         key_rng: RefCell::new(derive_rng(shared.seed, &format!("api-keys-{incarnation}"))),
         shared,
         socket,
@@ -134,7 +144,7 @@ impl Api {
     }
 
     async fn issue_key(&self, tag: Tag, request: &Request) -> Option<Response> {
-        let design = &self.shared.scenario.design;
+        let design = &self.design;
         if !design.issues_keys {
             return Some(Response::error(404, Code::NotFound));
         }
@@ -155,7 +165,7 @@ impl Api {
 
     /// Runs the design's transactions in order. `None` when the API crashed.
     async fn transfer(&self, tag: Tag, request: &Request) -> Option<Response> {
-        let design = self.shared.scenario.design.clone();
+        let design = self.design.clone();
         let Some(body) = request.body else {
             return Some(Response::error(400, Code::MissingBody));
         };
@@ -205,7 +215,7 @@ impl Api {
         ctx: &TxnContext,
         tag: Tag,
     ) -> Option<TxnOutcome> {
-        let design = &self.shared.scenario.design;
+        let design = &self.design;
         let mut waits = 0;
         loop {
             let outcome = self.call(txn.store, call, *ctx, tag).await;
@@ -220,7 +230,7 @@ impl Api {
     /// A fail-open design skips a key-store transaction that got no answer,
     /// as long as it moves no money.
     fn fails_open(&self, txn: &Transaction) -> bool {
-        let design = &self.shared.scenario.design;
+        let design = &self.design;
         design.key_store_down == KeyStoreDown::FailOpen
             && txn.store == design.key_store
             && txn.steps.iter().all(|s| s.is_key_op())
@@ -232,7 +242,7 @@ impl Api {
         key: Option<Key>,
         body: Option<TransferBody>,
     ) -> TxnContext {
-        let design = &self.shared.scenario.design;
+        let design = &self.design;
         let request = self.next_request.get() + 1;
         self.next_request.set(request);
         let record_key = key.map(|key| RecordKey {
@@ -276,7 +286,7 @@ impl Api {
             .send(&self.socket, Host::Api, Host::store(store), to, &message)
             .await
             .expect("a store call always fits a datagram");
-        let timeout_ms = self.shared.scenario.design.store_timeout_ms;
+        let timeout_ms = self.design.store_timeout_ms;
         match timeout(&self.shared.clock, timeout_ms, receiver).await {
             Some(Ok(outcome)) => Some(outcome),
             _ => {

@@ -15,8 +15,8 @@ use crate::limits;
 use crate::scenario::{ClientIx, Jitter, KeySource, RetryPolicy, TransferIx};
 use crate::seed::derive_rng;
 use crate::wire::{
-    Body, Code, Endpoint, Envelope, Key, KeyOrigin, MAX_DATAGRAM_BYTES, Meaning, PORT, Point,
-    Request, Response, Tag,
+    Body, Code, Endpoint, Envelope, Key, KeyOrigin, MAX_DATAGRAM_BYTES, Meaning, MsgId, PORT,
+    Point, Request, Response, Tag,
 };
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -386,6 +386,9 @@ impl Client {
                 Point::KeyRequest
             }
         };
+        if self.shared.scenario.api.service().is_some() {
+            return Ok(self.attempt_http(tag, request, id).await);
+        }
         let message = Envelope {
             id,
             reply_to: None,
@@ -425,6 +428,58 @@ impl Client {
                 tag: envelope.tag,
                 response,
             });
+        }
+    }
+
+    /// One attempt against a service: an HTTP request on a connection of
+    /// its own (see `world::http`).
+    async fn attempt_http(&mut self, tag: Tag, request: Request, id: MsgId) -> Answer {
+        let body = request.body.expect("a service is only asked for transfers");
+        let deadline_ms = self.shared.now_ms() + self.shared.scenario.retry.timeout_ms;
+        if let Some(cause) = self.shared.duplicates(tag, Point::Request) {
+            self.shared.record(
+                Host::Network,
+                What::Duplicated {
+                    msg: id,
+                    from: self.host,
+                    to: Host::Api,
+                    point: Point::Request,
+                    tag,
+                    cause,
+                },
+            );
+            super::http::duplicate(
+                &self.shared,
+                self.ix,
+                tag,
+                request.key,
+                body,
+                id,
+                deadline_ms,
+            );
+        }
+        let answer = super::http::attempt(
+            &self.shared,
+            self.ix,
+            tag,
+            request.key,
+            body,
+            id,
+            deadline_ms,
+        )
+        .await;
+        match answer {
+            Some(response) => {
+                self.record(What::Received {
+                    tag,
+                    response: response.clone(),
+                });
+                Answer::Response(response)
+            }
+            None => {
+                self.record(What::TimedOut { tag });
+                Answer::TimedOut
+            }
         }
     }
 }

@@ -136,6 +136,28 @@ impl Clock {
         }
     }
 
+    /// Polls a wait until `deadline_ms` that keeps its own state (`id`),
+    /// for waits that cannot borrow the clock across an await (a service's,
+    /// which must be `Send`).
+    pub(crate) fn poll_until(
+        &self,
+        deadline_ms: u64,
+        id: &mut Option<u64>,
+        waker: &Waker,
+    ) -> Poll<()> {
+        if self.now_ms() >= deadline_ms {
+            self.unregister(deadline_ms, id.take());
+            return Poll::Ready(());
+        }
+        self.register(deadline_ms, id, waker);
+        Poll::Pending
+    }
+
+    /// Forgets a wait [`Clock::poll_until`] registered.
+    pub(crate) fn cancel(&self, deadline_ms: u64, id: Option<u64>) {
+        self.unregister(deadline_ms, id);
+    }
+
     fn register(&self, deadline_ms: u64, id: &mut Option<u64>, waker: &Waker) {
         let id = *id.get_or_insert_with(|| {
             let next = self.next_timer_id.get();

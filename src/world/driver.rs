@@ -6,11 +6,12 @@
 use super::net::{HostMap, Injector, TracedMessage};
 use super::panics::{Capture, InHost};
 use super::store::{KeyRecord, LedgerEntry};
-use super::{Shared, api, client, store};
+use super::{Shared, api, client, http, service_world, store};
+use crate::api::Api;
 use crate::design::StoreName;
 use crate::history::{Event, Host, Limit, What};
 use crate::limits;
-use crate::scenario::{ClientIx, Scenario};
+use crate::scenario::{ClientIx, Durability, Scenario};
 use crate::seed::derive_seed;
 use crate::wire::RecordKey;
 use serde::Serialize;
@@ -128,6 +129,7 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
     let mut shared = Shared::new(scenario.clone(), seed, options.skip_quiet_time);
     shared.panic_in = options.panic_in;
     let shared = Rc::new(shared);
+    let entered = service_world::enter(&shared);
     let mut sim = build_sim(scenario, seed, &shared);
     let hosts = host_map(&sim, scenario.client_host_count());
     let mut injector = Injector::new(seed, hosts, options.trace);
@@ -151,6 +153,9 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
             Ok(done) => done,
             Err(e) => break host_failed(&shared, &e.to_string()),
         };
+        if let Some((host, message)) = shared.failure.borrow_mut().take() {
+            break broke_a_rule(&shared, host, message);
+        }
         shared
             .clock
             .observe_elapsed(sim.elapsed().as_millis() as u64);
@@ -185,6 +190,7 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
         }
         let quiet = woken == 0
             && shared.activity() == activity_before
+            && shared.handling.get() == 0
             && injector.only_held_in_flight(&sim);
         if quiet {
             let deadlines = [
@@ -215,6 +221,8 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
     let end_ms = shared.now_ms();
     let skipped_ms = shared.clock.skipped_ms();
     drop(sim);
+    drop(entered);
+    *shared.service.borrow_mut() = None;
     // Tasks dropped with the simulation may panic as they unwind; the run has
     // ended, and what it ended with stands.
     drop(capture.take());
@@ -282,6 +290,23 @@ fn panicked(shared: &Shared, host: Host, message: String) -> EndReason {
     EndReason::Panicked { host, message }
 }
 
+/// Code the run hosts broke a rule idemsim cannot run past (a service
+/// passed a crash point it does not declare, or called a store outside any
+/// request): the run fails, naming the host and the rule.
+fn broke_a_rule(shared: &Shared, host: Host, message: String) -> EndReason {
+    shared.record(
+        Host::Driver,
+        What::Panicked {
+            host,
+            message: message.clone(),
+        },
+    );
+    EndReason::HostFailed {
+        host: Some(host),
+        message,
+    }
+}
+
 fn host_failed(shared: &Shared, message: &str) -> EndReason {
     shared.record(
         Host::Driver,
@@ -301,7 +326,7 @@ fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a>
     let duration_ms = scenario.limits.max_sim_ms + limits::DRAIN_MS + 1_000;
     let mut sim = turmoil::Builder::new()
         .rng_seed(derive_seed(seed, "turmoil"))
-        .epoch(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+        .epoch(UNIX_EPOCH + Duration::from_millis(super::EPOCH_MS))
         .simulation_duration(Duration::from_millis(duration_ms))
         .tick_duration(Duration::from_millis(1))
         .min_message_latency(Duration::from_millis(scenario.network.latency_min_ms))
@@ -315,9 +340,20 @@ fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a>
         });
     }
     let for_api = shared.clone();
-    sim.host("api", move || {
-        InHost::new(Host::Api, api::api_main(for_api.clone()))
-    });
+    match &scenario.api {
+        Api::Design(_) => sim.host("api", move || {
+            InHost::new(Host::Api, api::api_main(for_api.clone()))
+        }),
+        Api::Service(service) => {
+            let service = service.clone();
+            sim.host("api", move || {
+                InHost::new(
+                    Host::Api,
+                    http::service_main(for_api.clone(), service.clone()),
+                )
+            })
+        }
+    }
     let hosts = scenario.client_host_count();
     for h in 0..hosts {
         let first = Host::Client(ClientIx(h));
@@ -360,6 +396,9 @@ fn carry_out_crashes(
         }
         let name = host.name();
         sim.crash(name.as_str());
+        if host == Host::Keys && shared.scenario.stores.keys_durability == Durability::Memory {
+            shared.keys_db.borrow_mut().forget_everything();
+        }
         shared.record(
             host,
             What::Crashed {

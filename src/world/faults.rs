@@ -165,7 +165,11 @@ impl Shared {
             (crate::design::StoreName::Keys, &self.keys_db),
             (crate::design::StoreName::Ledger, &self.ledger_db),
         ] {
-            let doomed = db.borrow_mut().expire(key);
+            let mut doomed = db.borrow_mut().expire(key);
+            // A service names its records itself: those that mention the key go.
+            if db.borrow_mut().expire_values_of(key) > 0 && doomed.is_empty() {
+                doomed.push(crate::wire::RecordKey { scope: None, key });
+            }
             for record_key in doomed {
                 self.record(
                     Host::store(store),
@@ -231,6 +235,11 @@ impl Shared {
     /// host to crash, in which case the caller must stop (the driver will
     /// crash it before the next step).
     pub fn crash_point(&self, tag: Tag, boundary: Boundary) -> bool {
+        self.crash_point_if(tag, boundary, true)
+    }
+
+    /// As [`Shared::crash_point`]; a random crash may strike only if `random`.
+    pub fn crash_point_if(&self, tag: Tag, boundary: Boundary, random: bool) -> bool {
         if !self.faults_active() || tag.key_request {
             return false;
         }
@@ -252,11 +261,12 @@ impl Shared {
                 cause: Cause::Targeted(index),
                 site,
             }
-        } else if self
-            .scenario
-            .window
-            .crash
-            .sample(&mut *self.rng.crash.borrow_mut())
+        } else if random
+            && self
+                .scenario
+                .window
+                .crash
+                .sample(&mut *self.rng.crash.borrow_mut())
         {
             CrashRequest {
                 host: CrashHost::Api,

@@ -8,7 +8,8 @@
 //!
 //! * the settle time, the longest of: a stale claim's lock expiry
 //!   (`lock_ms`), the API's waits for a held key (`wait_ms × max_waits`), its
-//!   store timeouts over every transaction, a crashed host's restart delay,
+//!   store timeouts over every transaction (for a service: the recovery time
+//!   it declares and a store call's timeout), a crashed host's restart delay,
 //!   the longest delay or stall a fault can hold past the heal, and a slow
 //!   store's work;
 //! * then one more whole attempt: the client's timeout, a round trip at the
@@ -20,12 +21,12 @@
 //! without a definitive answer then ends unknown, and the checker calls its
 //! key stuck.
 
+use crate::api::Api;
 use crate::fault::FaultKind;
 use crate::scenario::Scenario;
 
 /// The simulated time at which clients stop waiting for a definitive answer.
 pub fn liveness_deadline_ms(scenario: &Scenario) -> u64 {
-    let design = &scenario.design;
     let retry = &scenario.retry;
     let longest_fault_ms = scenario
         .faults
@@ -40,11 +41,7 @@ pub fn liveness_deadline_ms(scenario: &Scenario) -> u64 {
         .unwrap_or(0);
     let random_hold_ms = 2 * retry.timeout_ms;
     let settle_ms = [
-        design.lock_ms.unwrap_or(0),
-        design.wait_ms.saturating_mul(u64::from(design.max_waits)),
-        design
-            .store_timeout_ms
-            .saturating_mul(design.transactions.len() as u64 + 1),
+        api_settle_ms(&scenario.api),
         scenario.window.restart_after_ms,
         longest_fault_ms,
         random_hold_ms,
@@ -59,4 +56,25 @@ pub fn liveness_deadline_ms(scenario: &Scenario) -> u64 {
         .heal_at_ms
         .saturating_add(settle_ms)
         .saturating_add(attempt_ms)
+}
+
+/// How long the API itself may need to answer every key again: a design's
+/// lock expiry, waits and store timeouts; what a service declares
+/// (`Service::recovery_ms`) plus one store call's timeout.
+fn api_settle_ms(api: &Api) -> u64 {
+    match api {
+        Api::Design(design) => [
+            design.lock_ms.unwrap_or(0),
+            design.wait_ms.saturating_mul(u64::from(design.max_waits)),
+            design
+                .store_timeout_ms
+                .saturating_mul(design.transactions.len() as u64 + 1),
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0),
+        Api::Service(service) => service
+            .recovery()
+            .saturating_add(crate::service::keys::DEFAULT_TIMEOUT_MS),
+    }
 }

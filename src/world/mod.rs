@@ -17,15 +17,24 @@ mod client;
 pub(crate) mod clock;
 mod driver;
 mod faults;
+mod frame;
+mod http;
 mod liveness;
 mod net;
 pub(crate) mod panics;
+pub(crate) mod service_world;
+mod service_store;
 mod store;
 
 pub use driver::{EndReason, RunOptions, RunOutput, run_world};
 pub use liveness::liveness_deadline_ms;
 pub use net::TracedMessage;
+pub use service_store::ServiceOp;
 pub use store::{KeyRecord, KeyState, LedgerEntry};
+
+/// Where the simulation's clock starts, in milliseconds since the Unix
+/// epoch (2023-11-14 22:13:20 UTC): what a service reads as the time.
+pub const EPOCH_MS: u64 = 1_700_000_000_000;
 
 use crate::fault::CrashHost;
 use crate::history::{Cause, CrashSite, History, Host, What};
@@ -96,6 +105,16 @@ pub(crate) struct Shared {
     pub panic_in: Option<Host>,
     /// Messages the network lost: thrown away where they arrive (see [`net`]).
     pub lost: RefCell<std::collections::BTreeSet<crate::wire::MsgId>>,
+    /// What the current boot of a service keeps (`None` for a design).
+    pub service: RefCell<Option<service_world::ServiceBoot>>,
+    /// A service's handlers running now: quiet time is not skipped while any
+    /// is (see [`service_world::Handling`]).
+    pub handling: Cell<u32>,
+    /// Which of a service's declared crash points the seed switched on, so
+    /// that they may crash at random (FoundationDB's BUGGIFY).
+    pub buggify: Vec<bool>,
+    /// A rule broken by code the run hosts; the driver ends the run failed.
+    pub failure: RefCell<Option<(Host, String)>>,
 }
 
 /// The random streams of the fault injectors that live inside hosts.
@@ -128,6 +147,10 @@ impl Shared {
             liveness_deadline_ms: liveness_deadline_ms(&scenario),
             panic_in: None,
             lost: RefCell::new(std::collections::BTreeSet::new()),
+            service: RefCell::new(None),
+            handling: Cell::new(0),
+            buggify: buggify(&scenario, seed),
+            failure: RefCell::new(None),
             scenario,
         }
     }
@@ -171,4 +194,16 @@ impl Shared {
     pub fn messages_sent(&self) -> u64 {
         self.next_message_id.get() - 1
     }
+}
+
+/// Which of a service's declared crash points may crash at random in a run
+/// with seed `seed`: each with chance one half, when random crashes are on.
+fn buggify(scenario: &Scenario, seed: u64) -> Vec<bool> {
+    use rand::Rng;
+    let points = scenario.api.declared_points();
+    if scenario.window.crash.is_zero() {
+        return vec![false; points.len()];
+    }
+    let mut rng = derive_rng(seed, "buggify");
+    points.iter().map(|_| rng.random_bool(0.5)).collect()
 }

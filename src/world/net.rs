@@ -545,10 +545,24 @@ impl Shared {
         addr: SocketAddr,
         envelope: &Envelope,
     ) -> std::io::Result<()> {
+        self.send_now(socket, from, to, addr, envelope)
+    }
+
+    /// [`Shared::send`] without awaiting: turmoil puts a datagram on its link
+    /// at once, so code that cannot hold the socket across an await (a
+    /// service's store clients) sends with this.
+    pub fn send_now(
+        &self,
+        socket: &UdpSocket,
+        from: Host,
+        to: Host,
+        addr: SocketAddr,
+        envelope: &Envelope,
+    ) -> std::io::Result<()> {
         let bytes = envelope
             .encode()
             .map_err(|e| std::io::Error::other(e.to_string()))?;
-        socket.send_to(&bytes, addr).await?;
+        socket.try_send_to(&bytes, addr)?;
         if let Some(cause) = self.duplicates(envelope.tag, envelope.point) {
             self.record(
                 Host::Network,
@@ -561,7 +575,7 @@ impl Shared {
                     cause,
                 },
             );
-            socket.send_to(&bytes, addr).await?;
+            socket.try_send_to(&bytes, addr)?;
         }
         Ok(())
     }

@@ -78,6 +78,8 @@ pub(crate) struct StoreDb {
     pub balances: Vec<i64>,
     pub entries: Vec<LedgerEntry>,
     next_transfer_id: u64,
+    /// What a service stored: Redis values in the key store, records in the ledger.
+    pub kv: BTreeMap<Vec<u8>, super::service_store::Stored>,
 }
 
 /// What a transaction has written so far; applied only on commit.
@@ -120,6 +122,12 @@ impl StoreDb {
             .filter(|r| r.expires_at_ms.is_none_or(|t| now_ms < t))
     }
 
+    /// Everything a store held in memory, lost in a crash.
+    pub fn forget_everything(&mut self) {
+        self.records.clear();
+        self.kv.clear();
+    }
+
     /// Removes every record of `key`, whatever its scope (an `expire-key`
     /// fault); returns the records removed.
     pub fn expire(&mut self, key: Key) -> Vec<RecordKey> {
@@ -156,6 +164,11 @@ impl StoreDb {
                 return (TxnOutcome::Continue { transfer_id: None }, Vec::new());
             }
             Call::Txn(n) => &design.transactions[n as usize].steps,
+            // A service's call travels as a `StoreCall`, never as a design's.
+            Call::Keys(_) | Call::Ledger(_) => {
+                let refusal = Response::error(400, Code::parse("not_a_design_call"));
+                return (TxnOutcome::Reply(refusal), Vec::new());
+            }
         };
         let mut staged = Staged {
             record: None,
@@ -278,6 +291,42 @@ impl StoreDb {
             staged.transfer_id = Some(self.next_transfer_id);
         }
         staged.deltas.push((account, delta));
+    }
+
+    /// Applies a service batch's balance changes as one ledger transfer,
+    /// filed under `tag` and `key`.
+    pub(crate) fn commit_deltas(
+        &mut self,
+        deltas: Vec<(AccountIx, i64)>,
+        tag: Tag,
+        key: Option<Key>,
+        now_ms: u64,
+    ) -> Vec<LedgerEntry> {
+        if deltas.is_empty() {
+            return Vec::new();
+        }
+        self.next_transfer_id += 1;
+        let transfer_id = self.next_transfer_id;
+        let mut entries = Vec::with_capacity(deltas.len());
+        for (account, delta) in deltas {
+            let balance = &mut self.balances[account.0 as usize];
+            *balance += delta;
+            assert!(
+                *balance >= 0 || delta > 0,
+                "a debit never takes a balance below zero"
+            );
+            let entry = LedgerEntry {
+                at_ms: now_ms,
+                tag,
+                transfer_id,
+                key,
+                account,
+                delta,
+            };
+            self.entries.push(entry.clone());
+            entries.push(entry);
+        }
+        entries
     }
 
     fn commit(
@@ -412,6 +461,9 @@ async fn serve(
     envelope: Envelope,
     from: SocketAddr,
 ) -> std::io::Result<()> {
+    if let Body::StoreCall { call, key, request } = &envelope.body {
+        return serve_service(shared, which, socket, &envelope, *call, *key, request, from);
+    }
     let Body::Call { call, context } = &envelope.body else {
         return Ok(());
     };
@@ -428,7 +480,11 @@ async fn serve(
         context,
         envelope.tag,
         now_ms,
-        &shared.scenario.design,
+        shared
+            .scenario
+            .api
+            .design()
+            .expect("a design's calls come from a design"),
     );
     let result_msg = shared.next_message_id();
     let host = Host::store(which);
@@ -481,4 +537,73 @@ async fn serve(
         body: Body::Result(outcome),
     };
     shared.send(socket, host, Host::Api, from, &reply).await
+}
+
+/// Runs one call of a service and answers it.
+#[allow(clippy::too_many_arguments)]
+fn serve_service(
+    shared: &Shared,
+    which: StoreName,
+    socket: &UdpSocket,
+    envelope: &Envelope,
+    call: Call,
+    key: Option<Key>,
+    request: &crate::wire::StoreRequest,
+    from: SocketAddr,
+) -> std::io::Result<()> {
+    use crate::wire::{StoreAnswer, StoreRequest};
+    shared.self_test_panic(Host::store(which));
+    let now_ms = shared.now_ms();
+    let db = match which {
+        StoreName::Keys => &shared.keys_db,
+        StoreName::Ledger => &shared.ledger_db,
+    };
+    let tag = envelope.tag;
+    let (answer, entries, op) = match (which, request) {
+        (StoreName::Keys, StoreRequest::Resp(bytes)) => {
+            let (replies, op) = db.borrow_mut().run_resp(bytes, now_ms);
+            (StoreAnswer::Resp(replies), Vec::new(), op)
+        }
+        (StoreName::Ledger, StoreRequest::Batch(batch)) => {
+            let scenario = &shared.scenario;
+            let name = |a: AccountIx| scenario.account_name(a).to_string();
+            let (outcome, entries, op) = db.borrow_mut().run_batch(batch, tag, key, now_ms, &name);
+            (StoreAnswer::Batch(outcome), entries, op)
+        }
+        // A call to the wrong store: the store does not understand it.
+        _ => return Ok(()),
+    };
+    let result_msg = shared.next_message_id();
+    let host = Host::store(which);
+    shared.record(
+        host,
+        What::Txn {
+            msg: envelope.id,
+            result_msg,
+            store: which,
+            call,
+            tag,
+            result: TxnResult::Service(std::sync::Arc::new(op)),
+        },
+    );
+    for e in entries {
+        shared.record(
+            host,
+            What::LedgerEntry {
+                tag: e.tag,
+                transfer_id: e.transfer_id,
+                key: e.key,
+                account: e.account,
+                delta: e.delta,
+            },
+        );
+    }
+    let reply = Envelope {
+        id: result_msg,
+        reply_to: Some(envelope.id),
+        tag,
+        point: envelope.point.answer(),
+        body: Body::StoreAnswer(answer),
+    };
+    shared.send_now(socket, host, Host::Api, from, &reply)
 }

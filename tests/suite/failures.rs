@@ -162,7 +162,7 @@ fn designs_lists_the_built_ins_and_a_design_is_taken_by_path() {
     let scenario =
         load_scenario(&root().join("scenarios/failures/03-mark-before-processing-bug.toml"))
             .unwrap();
-    assert_eq!(scenario.design.name, "classic-mark-first");
+    assert_eq!(scenario.api.name(), "classic-mark-first");
 }
 
 #[test]

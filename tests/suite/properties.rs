@@ -392,7 +392,9 @@ fn a_claim_that_would_go_stale_is_not_a_stuck_key() {
         assert!(run.verdict.met, "{}", replay(text, &run));
     }
     let mut wedged = scenario.clone();
-    std::sync::Arc::make_mut(&mut wedged.design).lock_ms = None;
+    let mut design = (**wedged.api.design().expect("a design")).clone();
+    design.lock_ms = None;
+    wedged.api = idemsim::Api::Design(std::sync::Arc::new(design));
     let run = run_scenario(&wedged, None);
     assert!(
         run.verdict.found.contains(&ViolationKind::StuckKey),

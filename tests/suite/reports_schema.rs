@@ -274,9 +274,13 @@ fn schema_properties(schema: &Value, path: &[&str]) -> BTreeSet<String> {
             node = resolve(items);
         }
     }
+    // A tagged union lists its variants under `oneOf`; the scenario's root
+    // uses `oneOf` only to require one of two fields, with no properties.
     let variants: Vec<Value> = match node.get("oneOf").and_then(Value::as_array) {
-        Some(v) => v.iter().map(&resolve).collect(),
-        None => vec![node],
+        Some(v) if v.iter().any(|x| resolve(x).get("properties").is_some()) => {
+            v.iter().map(&resolve).collect()
+        }
+        _ => vec![node],
     };
     variants
         .iter()

@@ -1,0 +1,168 @@
+//! What runs on the `api` host, and how faults and reports name its places.
+//!
+//! A scenario's payment API is a **design** (data, run by idemsim's
+//! interpreter) or a **service** (a team's own HTTP code, see
+//! [`crate::service`]). Both offer faults the same kinds of places — the
+//! messages of an attempt, and the sites where the API can be crashed or
+//! stalled — under names this module gives, so that faults, the search,
+//! reach and every report speak of either the same way.
+
+use crate::design::{Boundary, Design};
+use crate::service::Service;
+use crate::service::sites::{self, Site};
+use crate::wire::{Call, Point};
+use std::sync::Arc;
+
+/// The payment API a scenario runs.
+#[derive(Debug, Clone)]
+pub enum Api {
+    Design(Arc<Design>),
+    Service(Arc<Service>),
+}
+
+impl Api {
+    pub fn name(&self) -> &str {
+        match self {
+            Api::Design(d) => &d.name,
+            Api::Service(s) => s.name(),
+        }
+    }
+
+    pub fn summary(&self) -> &str {
+        match self {
+            Api::Design(d) => &d.summary,
+            Api::Service(s) => s.summary_text(),
+        }
+    }
+
+    /// `design` or `service`, for messages that name it.
+    pub fn noun(&self) -> &'static str {
+        match self {
+            Api::Design(_) => "design",
+            Api::Service(_) => "service",
+        }
+    }
+
+    pub fn design(&self) -> Option<&Arc<Design>> {
+        match self {
+            Api::Design(d) => Some(d),
+            Api::Service(_) => None,
+        }
+    }
+
+    pub fn service(&self) -> Option<&Arc<Service>> {
+        match self {
+            Api::Design(_) => None,
+            Api::Service(s) => Some(s),
+        }
+    }
+
+    /// The crash points a service declares (none for a design).
+    pub fn declared_points(&self) -> &[String] {
+        match self {
+            Api::Design(_) => &[],
+            Api::Service(s) => s.declared_points(),
+        }
+    }
+
+    /// How faults and the timeline name a site where the API can crash or stall.
+    pub fn boundary_name(&self, boundary: Boundary) -> String {
+        match self {
+            Api::Design(d) => d.boundary_name(boundary),
+            Api::Service(s) => match Site::of(boundary) {
+                Some(site) => site.name(s.declared_points()),
+                None => format!("(site {})", boundary.0),
+            },
+        }
+    }
+
+    /// The site a fault's `at` names.
+    pub fn boundary_index(&self, name: &str) -> Option<Boundary> {
+        match self {
+            Api::Design(d) => d.boundary_index(name),
+            Api::Service(s) => Site::parse(name, s.declared_points()).map(Site::boundary),
+        }
+    }
+
+    /// How a person may name sites, for error messages.
+    pub fn boundary_forms(&self) -> String {
+        match self {
+            Api::Design(d) => d.boundary_names().join(", "),
+            Api::Service(s) => Site::forms(s.declared_points()),
+        }
+    }
+
+    /// The sites every attempt has, whatever happens: a design's boundaries;
+    /// a service's `start`, `end` and declared points (its store calls
+    /// depend on what its code does, see `explore::exhaustive`).
+    pub fn boundaries(&self) -> Vec<Boundary> {
+        match self {
+            Api::Design(d) => d.boundaries().collect(),
+            Api::Service(s) => Site::fixed(s.declared_points())
+                .into_iter()
+                .map(Site::boundary)
+                .collect(),
+        }
+    }
+
+    /// How faults name a store call: a design's transaction, a service's `keys-2`.
+    pub fn call_name(&self, call: Call) -> String {
+        match (self, call.service_call()) {
+            (_, Some(_)) => sites::call_name(call),
+            (Api::Design(d), None) => d.call_name(call).to_string(),
+            (Api::Service(_), None) => format!("{call:?}"),
+        }
+    }
+
+    /// How faults name a message of an attempt.
+    pub fn point_name(&self, point: Point) -> String {
+        match point {
+            Point::Request => "request".to_string(),
+            Point::Response => "response".to_string(),
+            Point::KeyRequest => "key-request".to_string(),
+            Point::KeyResponse => "key-response".to_string(),
+            Point::Call(call) => self.call_name(call),
+            Point::Result(call) => format!("{}-result", self.call_name(call)),
+        }
+    }
+
+    /// The message a fault's `message` names.
+    pub fn point(&self, name: &str) -> Option<Point> {
+        match self {
+            Api::Design(d) => d.point(name),
+            Api::Service(_) => match name {
+                "request" => Some(Point::Request),
+                "response" => Some(Point::Response),
+                _ => match name.strip_suffix("-result") {
+                    Some(call) => sites::parse_call(call).map(Point::Result),
+                    None => sites::parse_call(name).map(Point::Call),
+                },
+            },
+        }
+    }
+
+    /// How a person may name messages, for error messages.
+    pub fn point_forms(&self) -> String {
+        match self {
+            Api::Design(d) => d
+                .points()
+                .into_iter()
+                .map(|p| d.point_name(p))
+                .collect::<Vec<_>>()
+                .join(", "),
+            Api::Service(_) => format!(
+                "request, response, keys-N, ledger-N (the attempt's Nth call to that store, N from 1 to {}), or either with -result for its answer",
+                crate::limits::MAX_STORE_CALLS
+            ),
+        }
+    }
+
+    /// The messages every attempt sends, whatever happens (a service's store
+    /// calls depend on its code).
+    pub fn points(&self) -> Vec<Point> {
+        match self {
+            Api::Design(d) => d.points(),
+            Api::Service(_) => vec![Point::Request, Point::Response],
+        }
+    }
+}

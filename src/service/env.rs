@@ -1,0 +1,80 @@
+//! What a service gets from the world at boot: its store clients, time and
+//! randomness.
+//!
+//! A run replays from its seed only if the code under test takes nothing
+//! from outside the simulation. The usual leaks, and what to use instead:
+//!
+//! * the wall clock (`SystemTime::now`, `chrono::Utc::now`): use [`now`];
+//! * OS randomness (`rand::rng()`, `uuid::Uuid::new_v4`): use [`Env::rng`];
+//! * `HashMap`/`HashSet` iteration order (seeded per process): iterate a
+//!   `BTreeMap`, or sort first;
+//! * threads and thread pools (`std::thread::spawn`, `spawn_blocking`):
+//!   keep the work on the task;
+//! * real sockets (`redis::Client::get_multiplexed_async_connection`,
+//!   a connection pool): take the clients [`Env`] hands you.
+//!
+//! `idemsim explore --check-determinism` runs each seed twice and names the
+//! first event where the two runs part, which is where a leak shows.
+
+use super::keys::Keys;
+use super::ledger::Ledger;
+use crate::world::service_world;
+use rand_chacha::ChaCha8Rng;
+use std::time::{Duration, SystemTime};
+
+/// What the world hands a service at each boot of the `api` host.
+#[derive(Debug, Clone)]
+pub struct Env {
+    pub(crate) incarnation: u32,
+    pub(crate) seed: u64,
+}
+
+impl Env {
+    /// The key store: a key-value store with TTL that speaks the Redis
+    /// protocol (see [`Keys`]).
+    pub fn keys(&self) -> Keys {
+        Keys::new()
+    }
+
+    /// The ledger: accounts, balances and records, changed by all-or-nothing
+    /// batches (see [`Ledger`]).
+    pub fn ledger(&self) -> Ledger {
+        Ledger::new()
+    }
+
+    /// Randomness from the run's seed, different at every boot (so that a
+    /// restarted process does not repeat its predecessor's draws).
+    pub fn rng(&self) -> ChaCha8Rng {
+        crate::seed::derive_rng(self.seed, &format!("service-{}", self.incarnation))
+    }
+
+    /// How many times the `api` host has booted, this boot included.
+    pub fn incarnation(&self) -> u32 {
+        self.incarnation
+    }
+
+    /// The time now: see [`now`].
+    pub fn now(&self) -> SystemTime {
+        now()
+    }
+}
+
+/// The time now: the simulation's clock inside a run (which starts at
+/// 2023-11-14 22:13:20 UTC), the system's outside one.
+pub fn now() -> SystemTime {
+    match service_world::now_ms() {
+        Some(ms) => std::time::UNIX_EPOCH + Duration::from_millis(crate::world::EPOCH_MS + ms),
+        None => SystemTime::now(),
+    }
+}
+
+/// Waits `duration` on the simulation's clock inside a run, on tokio's
+/// outside one. Prefer it to `tokio::time::sleep` for long waits: idemsim
+/// skips quiet time on its own clock, and a tokio timer stands still while
+/// it does.
+pub async fn sleep(duration: Duration) {
+    let ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+    if !service_world::sleep_ms(ms).await {
+        tokio::time::sleep(duration).await;
+    }
+}

@@ -1,0 +1,244 @@
+//! HTTP over turmoil's TCP, framed so the fault injector can judge it.
+//!
+//! Both ends of every connection between a client and a service are
+//! idemsim's, so each write travels as one frame: the binary
+//! [`Header`] every datagram starts with (message id, tag, which message of
+//! the attempt it is), its length, then the bytes hyper wrote. turmoil sends
+//! one TCP segment per write, so every segment in flight starts with a
+//! header, and the injector reads it exactly as it reads a datagram's.
+//!
+//! A lost message is thrown away where it arrives, as for datagrams: the
+//! reading end skips a frame whose id is in the run's lost set, and hyper
+//! above it never sees those bytes. A held message is held in turmoil's
+//! network, and the stream behind it waits, as TCP does.
+
+use super::Shared;
+use crate::limits;
+use crate::scenario::TransferIx;
+use crate::wire::{Header, Key, MsgId, Point, Tag};
+use std::cell::Cell;
+use std::io;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use turmoil::net::TcpStream;
+
+/// Bytes of a frame before its payload: the header and a 4-byte length.
+const PREFIX_BYTES: usize = Header::BYTES + 4;
+
+/// Largest payload of one frame; a longer write is split.
+const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+
+/// What the server's end of one connection has learned and decided.
+#[derive(Debug, Default)]
+pub(crate) struct Connection {
+    /// The id of the request frame read last.
+    pub request_msg: Cell<MsgId>,
+    /// The attempt the connection serves, from its request frames.
+    pub tag: Cell<Option<Tag>>,
+    /// The id the response's frames carry, once the layer has chosen it.
+    pub response_msg: Cell<Option<MsgId>>,
+}
+
+/// Which end of a connection a stream is.
+enum End {
+    /// A client's: its frames are the request of attempt `tag`.
+    Client {
+        tag: Tag,
+        key: Option<Key>,
+        request_msg: MsgId,
+    },
+    /// The service's: its frames answer the request it read.
+    Server { connection: Rc<Connection> },
+}
+
+/// A TCP stream whose writes travel as frames (see the module docs).
+pub(crate) struct FramedStream {
+    inner: TcpStream,
+    shared: Rc<Shared>,
+    end: End,
+    /// Bytes read from the stream, not yet a whole frame.
+    unframed: Vec<u8>,
+    /// The payload of the frame being read, and how much of it was handed out.
+    payload: Vec<u8>,
+    handed_out: usize,
+    eof: bool,
+}
+
+impl FramedStream {
+    pub fn client(
+        inner: TcpStream,
+        shared: Rc<Shared>,
+        tag: Tag,
+        key: Option<Key>,
+        request_msg: MsgId,
+    ) -> FramedStream {
+        FramedStream::new(
+            inner,
+            shared,
+            End::Client {
+                tag,
+                key,
+                request_msg,
+            },
+        )
+    }
+
+    pub fn server(inner: TcpStream, shared: Rc<Shared>, connection: Rc<Connection>) -> FramedStream {
+        FramedStream::new(inner, shared, End::Server { connection })
+    }
+
+    fn new(inner: TcpStream, shared: Rc<Shared>, end: End) -> FramedStream {
+        FramedStream {
+            inner,
+            shared,
+            end,
+            unframed: Vec::new(),
+            payload: Vec::new(),
+            handed_out: 0,
+            eof: false,
+        }
+    }
+
+    /// The header of the next frame this end writes.
+    fn header(&self) -> Header {
+        match &self.end {
+            End::Client {
+                tag,
+                key,
+                request_msg,
+            } => Header {
+                id: *request_msg,
+                tag: *tag,
+                point: Point::Request,
+                key: *key,
+            },
+            End::Server { connection } => {
+                let id = connection.response_msg.get().unwrap_or_else(|| {
+                    // An answer hyper wrote on its own (to a request it could
+                    // not parse): a message of its own.
+                    let id = self.shared.next_message_id();
+                    connection.response_msg.set(Some(id));
+                    id
+                });
+                Header {
+                    id,
+                    tag: connection.tag.get().unwrap_or(NO_ATTEMPT),
+                    point: Point::Response,
+                    key: None,
+                }
+            }
+        }
+    }
+
+    /// Takes the next whole frame out of `unframed`, if there is one.
+    fn next_frame(&mut self) -> io::Result<Option<(Header, Vec<u8>)>> {
+        if self.unframed.len() < PREFIX_BYTES {
+            return Ok(None);
+        }
+        let header = Header::read(&self.unframed)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "a frame without a header"))?;
+        let length = u32::from_le_bytes(
+            self.unframed[Header::BYTES..PREFIX_BYTES]
+                .try_into()
+                .expect("4 bytes"),
+        ) as usize;
+        if length > MAX_PAYLOAD_BYTES {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, "a frame too long"));
+        }
+        if self.unframed.len() < PREFIX_BYTES + length {
+            return Ok(None);
+        }
+        let payload = self.unframed[PREFIX_BYTES..PREFIX_BYTES + length].to_vec();
+        self.unframed.drain(..PREFIX_BYTES + length);
+        Ok(Some((header, payload)))
+    }
+}
+
+/// The tag of a frame that serves no attempt (an answer hyper made up).
+const NO_ATTEMPT: Tag = Tag {
+    transfer: TransferIx(u32::MAX),
+    attempt: 0,
+    key_request: false,
+};
+
+impl AsyncRead for FramedStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        out: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        loop {
+            if this.handed_out < this.payload.len() {
+                let n = out.remaining().min(this.payload.len() - this.handed_out);
+                out.put_slice(&this.payload[this.handed_out..this.handed_out + n]);
+                this.handed_out += n;
+                return Poll::Ready(Ok(()));
+            }
+            if let Some((header, payload)) = this.next_frame()? {
+                if this.shared.lost.borrow().contains(&header.id) {
+                    continue;
+                }
+                if let End::Server { connection } = &this.end {
+                    connection.request_msg.set(header.id);
+                    connection.tag.set(Some(header.tag));
+                }
+                this.payload = payload;
+                this.handed_out = 0;
+                continue;
+            }
+            if this.eof {
+                return Poll::Ready(Ok(()));
+            }
+            let mut chunk = [0u8; 4096];
+            let mut chunk_buf = ReadBuf::new(&mut chunk);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut chunk_buf) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Ready(Ok(())) => {
+                    let filled = chunk_buf.filled();
+                    if filled.is_empty() {
+                        this.eof = true;
+                    } else {
+                        this.unframed.extend_from_slice(filled);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl AsyncWrite for FramedStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        let payload = &buf[..buf.len().min(MAX_PAYLOAD_BYTES)];
+        let mut frame = Vec::with_capacity(PREFIX_BYTES + payload.len());
+        this.header().write(&mut frame);
+        frame.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        frame.extend_from_slice(payload);
+        match Pin::new(&mut this.inner).poll_write(cx, &frame) {
+            Poll::Ready(Ok(n)) => {
+                // turmoil sends a whole write as one segment, or none of it.
+                assert_eq!(n, frame.len(), "a frame leaves whole");
+                Poll::Ready(Ok(payload.len()))
+            }
+            other => other,
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+const _: () = assert!(MAX_PAYLOAD_BYTES >= limits::MAX_RESPONSE_BYTES);

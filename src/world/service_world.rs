@@ -1,0 +1,363 @@
+//! Where a service's code meets the world: its store calls, crash points,
+//! time and sleeps.
+//!
+//! A service's handlers must be `Send` (axum requires it), and the world is
+//! not: it lives in `Rc`s on the one thread that runs the simulation. So the
+//! handles a service holds carry nothing of the world; each call finds it
+//! through a thread-local that the driver sets for the length of a run
+//! ([`enter`]), and the futures it returns hold only plain values and
+//! channel ends. Outside a run the thread-local is empty and every call says
+//! so, which is what makes [`crate::service::crash_point`] free in
+//! production.
+
+use super::{Busy, Shared};
+use crate::design::StoreName;
+use crate::history::{Host, What};
+use crate::limits;
+use crate::scenario::AccountIx;
+use crate::service::sites::Site;
+use crate::service::{Attempt, StoreError};
+use crate::wire::{Body, Call, Envelope, MsgId, PORT, StoreAnswer, StoreRequest, Tag};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use tokio::sync::oneshot;
+use turmoil::net::UdpSocket;
+
+thread_local! {
+    static WORLD: RefCell<Option<Rc<Shared>>> = const { RefCell::new(None) };
+}
+
+/// While alive, a service's calls on this thread reach `shared`.
+pub(crate) struct Entered {
+    _not_send: std::marker::PhantomData<*const ()>,
+}
+
+pub(crate) fn enter(shared: &Rc<Shared>) -> Entered {
+    WORLD.with(|w| {
+        let mut w = w.borrow_mut();
+        assert!(w.is_none(), "one run at a time on a thread");
+        *w = Some(shared.clone());
+    });
+    Entered {
+        _not_send: std::marker::PhantomData,
+    }
+}
+
+impl Drop for Entered {
+    fn drop(&mut self) {
+        WORLD.with(|w| *w.borrow_mut() = None);
+    }
+}
+
+/// Runs `f` on the world of the run on this thread, if there is one.
+fn with<R>(f: impl FnOnce(&Rc<Shared>) -> R) -> Option<R> {
+    let shared = WORLD.with(|w| w.borrow().clone())?;
+    Some(f(&shared))
+}
+
+/// What one boot of the `api` host keeps for its service: lost on a crash.
+pub(crate) struct ServiceBoot {
+    pub socket: Rc<UdpSocket>,
+    /// Store calls waiting for their answer, by message id.
+    pub pending: BTreeMap<MsgId, oneshot::Sender<StoreAnswer>>,
+    /// Calls made so far to each store, per attempt.
+    pub calls: BTreeMap<Tag, [u16; 2]>,
+    /// Passes of each declared crash point, per attempt.
+    pub passes: BTreeMap<(Tag, u16), u16>,
+}
+
+impl ServiceBoot {
+    pub fn new(socket: Rc<UdpSocket>) -> ServiceBoot {
+        ServiceBoot {
+            socket,
+            pending: BTreeMap::new(),
+            calls: BTreeMap::new(),
+            passes: BTreeMap::new(),
+        }
+    }
+}
+
+/// Simulated milliseconds since the start of the run on this thread.
+pub(crate) fn now_ms() -> Option<u64> {
+    with(|shared| shared.now_ms())
+}
+
+/// The index of the account named `name` in the run on this thread.
+pub(crate) fn account(name: &str) -> Option<AccountIx> {
+    with(|shared| {
+        shared
+            .scenario
+            .accounts
+            .binary_search_by(|a| a.name.as_str().cmp(name))
+            .ok()
+            .map(|i| AccountIx(i as u32))
+    })
+    .flatten()
+}
+
+/// Sleeps `ms` on the simulation's clock; false (at once) outside a run.
+pub(crate) async fn sleep_ms(ms: u64) -> bool {
+    let Some(deadline_ms) = now_ms().map(|now| now.saturating_add(ms)) else {
+        return false;
+    };
+    WorldSleep {
+        deadline_ms,
+        id: None,
+    }
+    .await;
+    true
+}
+
+/// A wait on the simulation's clock that holds no reference to it.
+struct WorldSleep {
+    deadline_ms: u64,
+    id: Option<u64>,
+}
+
+impl Future for WorldSleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let (deadline, id) = (this.deadline_ms, &mut this.id);
+        // Outside a run (the world has ended) the wait is over.
+        with(|shared| shared.clock.poll_until(deadline, id, cx.waker())).unwrap_or(Poll::Ready(()))
+    }
+}
+
+impl Drop for WorldSleep {
+    fn drop(&mut self) {
+        let (deadline, id) = (self.deadline_ms, self.id.take());
+        if id.is_some() {
+            let _ = with(|shared| shared.clock.cancel(deadline, id));
+        }
+    }
+}
+
+/// What a fault does where the attempt passes a site.
+#[derive(Debug, Clone, Copy, Default)]
+struct SiteAction {
+    stall_ms: Option<u64>,
+    crash: bool,
+}
+
+/// Passes `site` of `attempt`: a fault may stall the API here, or crash it,
+/// in which case this never returns (the driver crashes the host before the
+/// next step, dropping the task).
+pub(crate) async fn pass(attempt: Attempt, site: Site) {
+    let Some(action) = with(|shared| shared.at_service_site(attempt.tag, site)) else {
+        return;
+    };
+    if let Some(stall_ms) = action.stall_ms
+        && !sleep_ms(stall_ms).await
+    {
+        return;
+    }
+    if action.crash {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The site of the next pass of crash point `name` by `attempt`; `None`
+/// outside a run, past the passes a fault can name, or for a point the
+/// service does not declare (which fails the run).
+pub(crate) fn point_site(attempt: Attempt, name: &str) -> Option<Site> {
+    with(|shared| {
+        let points = shared.scenario.api.declared_points();
+        let Some(index) = points.iter().position(|p| p == name) else {
+            shared.fail(
+                Host::Api,
+                format!(
+                    "the service passed crash point `{}`, which it does not declare; \
+                     expected one of: {} (declare it with Service::crash_points)",
+                    crate::text::escape(name),
+                    crate::text::list(points)
+                ),
+            );
+            return None;
+        };
+        let index = index as u16;
+        let mut boot = shared.service.borrow_mut();
+        let boot = boot.as_mut()?;
+        let pass = boot.passes.entry((attempt.tag, index)).or_insert(0);
+        *pass = pass.saturating_add(1);
+        (*pass <= limits::MAX_POINT_PASSES).then_some(Site::Point { index, pass: *pass })
+    })
+    .flatten()
+}
+
+/// One call of a service to a store, on behalf of the attempt being served.
+pub(crate) async fn store_call(
+    store: StoreName,
+    request: StoreRequest,
+    timeout_ms: u64,
+) -> Result<StoreAnswer, StoreError> {
+    let Some(attempt) = Attempt::current() else {
+        let _ = with(|shared| shared.fail(Host::Api, StoreError::OutsideRequest.to_string()));
+        return Err(StoreError::OutsideRequest);
+    };
+    let call = with(|shared| shared.next_service_call(attempt.tag, store))
+        .ok_or(StoreError::OutsideRequest)??;
+    pass(attempt, Site::Before(call)).await;
+    let (id, receiver) = with(|shared| shared.send_store_call(attempt, call, request))
+        .ok_or(StoreError::OutsideRequest)??;
+    let deadline_ms = now_ms()
+        .ok_or(StoreError::OutsideRequest)?
+        .saturating_add(timeout_ms);
+    let answer = tokio::select! {
+        biased;
+        answer = receiver => answer.ok(),
+        () = WorldSleep { deadline_ms, id: None } => None,
+    };
+    let Some(answer) = answer else {
+        let _ = with(|shared| {
+            if let Some(boot) = shared.service.borrow_mut().as_mut() {
+                boot.pending.remove(&id);
+            }
+            shared.record(
+                Host::Api,
+                What::StoreTimeout {
+                    store,
+                    tag: attempt.tag,
+                },
+            );
+        });
+        return Err(StoreError::Timeout);
+    };
+    pass(attempt, Site::After(call)).await;
+    Ok(answer)
+}
+
+impl Shared {
+    /// A rule of the run was broken by code idemsim runs: the driver ends the
+    /// run as failed, naming `host` and `message`.
+    pub fn fail(&self, host: Host, message: String) {
+        let mut failure = self.failure.borrow_mut();
+        if failure.is_none() {
+            *failure = Some((host, message));
+        }
+    }
+
+    /// Numbers the attempt's next call to `store`.
+    fn next_service_call(&self, tag: Tag, store: StoreName) -> Result<Call, StoreError> {
+        let mut boot = self.service.borrow_mut();
+        let boot = boot
+            .as_mut()
+            .expect("a service's code runs only while its host is up");
+        let counts = boot.calls.entry(tag).or_insert([0, 0]);
+        let slot = &mut counts[store as usize];
+        if *slot >= limits::MAX_STORE_CALLS {
+            return Err(StoreError::Refused(format!(
+                "more than {} calls to {store} in one attempt",
+                limits::MAX_STORE_CALLS
+            )));
+        }
+        *slot += 1;
+        Ok(Call::service(store, *slot))
+    }
+
+    /// Sends a store call and registers for its answer.
+    fn send_store_call(
+        &self,
+        attempt: Attempt,
+        call: Call,
+        request: StoreRequest,
+    ) -> Result<(MsgId, oneshot::Receiver<StoreAnswer>), StoreError> {
+        let (store, _) = call.service_call().expect("a service call");
+        let id = self.next_message_id();
+        let envelope = Envelope {
+            id,
+            reply_to: None,
+            tag: attempt.tag,
+            point: crate::wire::Point::Call(call),
+            body: Body::StoreCall {
+                call,
+                key: attempt.key,
+                request,
+            },
+        };
+        let (sender, receiver) = oneshot::channel();
+        let socket = {
+            let mut boot = self.service.borrow_mut();
+            let boot = boot.as_mut().expect("a service's host is up");
+            boot.pending.insert(id, sender);
+            boot.socket.clone()
+        };
+        let to = SocketAddr::new(turmoil::lookup(store.host()), PORT);
+        self.send_now(&socket, Host::Api, Host::store(store), to, &envelope)
+            .map_err(|e| StoreError::Refused(e.to_string()))?;
+        Ok((id, receiver))
+    }
+
+    /// What the faults do at `site` of attempt `tag`.
+    fn at_service_site(&self, tag: Tag, site: Site) -> SiteAction {
+        let boundary = site.boundary();
+        let stall_ms = self.stall_ms(tag, boundary);
+        // A declared point is one the seed may switch on (BUGGIFY): only
+        // those switched on for this run crash at random.
+        let random = match site {
+            Site::Point { index, .. } => self
+                .buggify
+                .get(index as usize)
+                .copied()
+                .unwrap_or(false),
+            _ => true,
+        };
+        let crash = self.crash_point_if(tag, boundary, random);
+        SiteAction { stall_ms, crash }
+    }
+}
+
+/// Routes the stores' answers to the calls waiting for them, for one boot.
+pub(crate) async fn route_answers(shared: Rc<Shared>, socket: Rc<UdpSocket>) -> turmoil::Result {
+    let mut buf = vec![0u8; crate::wire::MAX_DATAGRAM_BYTES];
+    loop {
+        let Some((envelope, _)) = shared.receive(&socket, &mut buf).await? else {
+            continue;
+        };
+        let Body::StoreAnswer(answer) = envelope.body else {
+            continue;
+        };
+        let waiter = envelope.reply_to.and_then(|id| {
+            shared
+                .service
+                .borrow_mut()
+                .as_mut()
+                .and_then(|boot| boot.pending.remove(&id))
+        });
+        if let Some(waiter) = waiter {
+            let _ = waiter.send(answer);
+        }
+    }
+}
+
+/// Counts a service's handler as running, for as long as it lives: while
+/// any runs, quiet time is not skipped, since the handler may be waiting on
+/// a tokio timer, which runs on turmoil's time and would stand still.
+pub(crate) struct Handling {
+    _busy: Busy,
+    shared: Rc<Shared>,
+}
+
+impl Handling {
+    pub fn new(shared: &Rc<Shared>) -> Handling {
+        shared.handling.set(shared.handling.get() + 1);
+        Handling {
+            _busy: Busy::new(shared),
+            shared: shared.clone(),
+        }
+    }
+}
+
+impl Drop for Handling {
+    fn drop(&mut self) {
+        let n = self.shared.handling.get();
+        assert!(n > 0, "handling count underflow");
+        self.shared.handling.set(n - 1);
+    }
+}

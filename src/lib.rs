@@ -157,6 +157,7 @@ mod text;
 mod wire;
 mod world;
 
+pub use api::Api;
 pub use check::{OutcomeCounts, Verdict, Violation, ViolationKind};
 pub use error::{FieldPath, InputError};
 pub use fault::{CrashHost, FaultSpec};
@@ -166,6 +167,5 @@ pub use scenario::{
     Scenario, ScenarioBuilder, ScenarioSpec, TransferSpec, load_scenario, parse_scenario,
 };
 pub use seeds::{Partition, SeedRange};
-pub use world::{EndReason, RunOptions, RunOutput, TracedMessage};
-pub use api::Api;
 pub use service::{Service, Services};
+pub use world::{EndReason, RunOptions, RunOutput, TracedMessage};

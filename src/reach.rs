@@ -148,7 +148,12 @@ impl Phase {
         }
         let fixed: Vec<String> = all
             .iter()
-            .filter(|p| !matches!(p, Phase::Crash { .. } | Phase::Stall { .. } | Phase::Key { .. }))
+            .filter(|p| {
+                !matches!(
+                    p,
+                    Phase::Crash { .. } | Phase::Stall { .. } | Phase::Key { .. }
+                )
+            })
             .map(|p| p.name(api))
             .collect();
         Err(format!(

@@ -162,7 +162,9 @@ pub fn parse_commands(bytes: &[u8]) -> Result<Vec<Vec<Vec<u8>>>, Invalid> {
 pub fn encode_command<A: AsRef<[u8]>>(args: &[A]) -> Vec<u8> {
     let mut out = Vec::new();
     Resp::Array(Some(
-        args.iter().map(|a| Resp::bulk(a.as_ref().to_vec())).collect(),
+        args.iter()
+            .map(|a| Resp::bulk(a.as_ref().to_vec()))
+            .collect(),
     ))
     .encode(&mut out);
     out
@@ -265,7 +267,12 @@ mod tests {
         let set = encode_command(&["SET", "k", "v", "NX"]);
         assert_eq!(
             parse_commands(&set).unwrap(),
-            vec![vec![b"SET".to_vec(), b"k".to_vec(), b"v".to_vec(), b"NX".to_vec()]]
+            vec![vec![
+                b"SET".to_vec(),
+                b"k".to_vec(),
+                b"v".to_vec(),
+                b"NX".to_vec()
+            ]]
         );
         for bad in [
             &b"*1\r\n$3\r\nGE"[..],

@@ -96,13 +96,13 @@ impl Replay {
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "SCENARIO.toml".to_string());
-        let mut args = vec![
-            "idemsim".to_string(),
+        let mut args: Vec<String> = scenario.program.to_vec();
+        args.extend([
             "run".to_string(),
             file,
             "--seed".to_string(),
             seed.to_string(),
-        ];
+        ]);
         match mode {
             Mode::Plain => {}
             Mode::Swarm => args.push("--swarm".to_string()),

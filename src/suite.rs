@@ -4,8 +4,9 @@
 use crate::check::ViolationKind;
 use crate::error::InputError;
 use crate::run::{Mode, Replay, Run};
-use crate::scenario::{ExpectOn, Scenario, load_scenario};
+use crate::scenario::{ExpectOn, Scenario, load_scenario_with};
 use crate::seeds::SeedRange;
+use crate::service::Services;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -174,10 +175,11 @@ pub struct CheckConfig {
 /// number of seeds run so far.
 pub fn check_file(
     path: &Path,
+    services: &Services,
     config: CheckConfig,
     progress: &mut dyn FnMut(u64),
 ) -> ScenarioResult {
-    match load_scenario(path) {
+    match load_scenario_with(path, services) {
         Ok(scenario) => check_scenario(&scenario, config, progress),
         Err(e) => ScenarioResult {
             path: path.to_path_buf(),
@@ -250,5 +252,96 @@ fn result(
         shown: run
             .filter(|_| config.keep_runs)
             .map(|r| (scenario.clone(), r)),
+    }
+}
+
+/// Why [`check_services`] failed: every scenario that missed its
+/// expectation or could not be read, with what a person needs to see it
+/// again.
+#[derive(Clone)]
+pub struct CheckFailure {
+    pub results: Vec<ScenarioResult>,
+}
+
+impl std::fmt::Display for CheckFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let failed: Vec<&ScenarioResult> = self.results.iter().filter(|r| !r.passed()).collect();
+        writeln!(
+            f,
+            "{} of {} scenarios failed:",
+            failed.len(),
+            self.results.len()
+        )?;
+        for r in failed {
+            f.write_str(&crate::report::suite::line(r, crate::report::Color::Never))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for CheckFailure {
+    /// As [`fmt::Display`](std::fmt::Display), so that `.unwrap()` in a test shows the failures.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for CheckFailure {}
+
+/// Checks every scenario under `paths` (files, or directories searched for
+/// `.toml` files) against its `[expect]`, with `services` offered to those
+/// that name one, on each scenario's own seed or over `seeds`: the check of
+/// `idemsim check`, for `cargo test`.
+///
+/// ```no_run
+/// # fn my_services() -> idemsim::Services { idemsim::Services::new() }
+/// #[test]
+/// fn payments_never_lose_or_double_money() {
+///     idemsim::suite::check_services(["scenarios/payments"], &my_services(), None).unwrap();
+/// }
+/// ```
+///
+/// A failure lists each scenario that missed: the seed, the violations it
+/// found and the command that replays it.
+pub fn check_services<P: AsRef<Path>>(
+    paths: impl IntoIterator<Item = P>,
+    services: &Services,
+    seeds: Option<SeedRange>,
+) -> Result<Totals, CheckFailure> {
+    let paths: Vec<PathBuf> = paths
+        .into_iter()
+        .map(|p| p.as_ref().to_path_buf())
+        .collect();
+    let files = match collect_files(&paths) {
+        Ok(files) => files,
+        Err(e) => {
+            let invalid = ScenarioResult {
+                path: paths.first().cloned().unwrap_or_default(),
+                name: String::new(),
+                expected: Vec::new(),
+                expect_on: None,
+                verdict: Verdict::Invalid {
+                    error: e.to_string(),
+                },
+                shown: None,
+            };
+            return Err(CheckFailure {
+                results: vec![invalid],
+            });
+        }
+    };
+    let config = CheckConfig {
+        seeds,
+        ..CheckConfig::default()
+    };
+    let results: Vec<ScenarioResult> = files
+        .iter()
+        .map(|file| check_file(file, services, config, &mut |_| {}))
+        .collect();
+    let totals = Totals::of(&results);
+    if totals.met() {
+        Ok(totals)
+    } else {
+        Err(CheckFailure { results })
     }
 }

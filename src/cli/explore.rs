@@ -12,8 +12,9 @@ use crate::limits;
 use crate::report::explore as report;
 use crate::report::junit;
 use crate::run::run_with;
-use crate::scenario::{Scenario, load_scenario};
+use crate::scenario::{Scenario, load_scenario_with};
 use crate::seeds::{Partition, SeedRange};
+use crate::service::Services;
 use crate::world::RunOptions;
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -65,7 +66,11 @@ pub struct ExploreArgs {
 }
 
 /// Runs the command; the exit code is 1 when any run showed a violation.
-pub(super) fn explore(out: &mut Output, args: ExploreArgs) -> Result<Exit, InputError> {
+pub(super) fn explore(
+    out: &mut Output,
+    args: ExploreArgs,
+    services: &Services,
+) -> Result<Exit, InputError> {
     // clap's `requires` does not see a switch that is off (it has a value,
     // false), so the search's own flags are checked here.
     if !args.exhaustive {
@@ -79,7 +84,7 @@ pub(super) fn explore(out: &mut Output, args: ExploreArgs) -> Result<Exit, Input
             )));
         }
     }
-    let scenario = load_scenario(&args.file)?;
+    let scenario = load_scenario_with(&args.file, services)?;
     for path in [&args.save_repro, &args.junit].into_iter().flatten() {
         output::check_writable(path)?;
     }

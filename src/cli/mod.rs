@@ -16,8 +16,9 @@ use crate::error::InputError;
 use crate::report::suite as suite_report;
 use crate::report::{Color, diff as report_diff, html, human, json, junit, mermaid, schema};
 use crate::run::{Mode, run_with};
-use crate::scenario::{Scenario, load_scenario, load_scenario_with_design};
+use crate::scenario::{Scenario, load_scenario_with, load_scenario_with_api};
 use crate::seeds::SeedRange;
+use crate::service::Services;
 use crate::suite::{CheckConfig, Totals, check_file, collect_files};
 use crate::world::RunOptions;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -153,7 +154,8 @@ enum Command {
     Diff {
         /// The scenario file (TOML).
         file: PathBuf,
-        /// A design to compare, given twice: a built-in name or a design file.
+        /// A design to compare, given twice: a built-in name, a design file,
+        /// or the name of a service this program offers.
         #[arg(long = "design", value_name = "DESIGN", required = true, num_args = 1)]
         designs: Vec<String>,
         /// Seed for every random choice; defaults to the scenario's `seed`.
@@ -170,6 +172,27 @@ enum Command {
 
 /// Runs the command line: parses `std::env::args`, runs, and returns the exit code.
 pub fn main() -> ExitCode {
+    main_with(Services::new())
+}
+
+/// The command line of a program that offers `services` to its scenarios
+/// (`service = "…"`): every command of `idemsim` works on them. A crate
+/// that tests its own payment service adds a file such as
+/// `examples/idemsim.rs`:
+///
+/// ```no_run
+/// # fn payments() -> idemsim::Service { unimplemented!() }
+/// fn main() -> std::process::ExitCode {
+///     idemsim::cli::main_with(
+///         idemsim::Services::new()
+///             .with(payments())
+///             .program("cargo run --example idemsim --"),
+///     )
+/// }
+/// ```
+///
+/// and runs `cargo run --example idemsim -- check scenarios/`.
+pub fn main_with(services: Services) -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -183,7 +206,7 @@ pub fn main() -> ExitCode {
         }
     };
     let mut out = Output::stdout();
-    let exit = match execute(cli.command, &mut out) {
+    let exit = match execute(cli.command, &mut out, &services) {
         Ok(exit) => exit,
         Err(error) => {
             out.flush_quietly();
@@ -200,7 +223,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn execute(command: Command, out: &mut Output) -> Result<Exit, InputError> {
+fn execute(command: Command, out: &mut Output, services: &Services) -> Result<Exit, InputError> {
     match command {
         Command::Run {
             file,
@@ -224,12 +247,12 @@ fn execute(command: Command, out: &mut Output) -> Result<Exit, InputError> {
                 panic_in: self_test_panic,
                 ..RunOptions::default()
             };
+            let (scenario, seed) = scenario_in_mode(&file, seed, mode, &faults, services)?;
             run(
                 out,
-                &file,
+                &scenario,
                 seed,
                 mode,
-                &faults,
                 format,
                 diagram,
                 html.as_deref(),
@@ -249,19 +272,19 @@ fn execute(command: Command, out: &mut Output) -> Result<Exit, InputError> {
                 ..RunOptions::default()
             };
             let files = (junit.as_deref(), html.as_deref());
-            check(out, &paths, seeds, format, files, options)
+            check(out, &paths, seeds, format, files, options, services)
         }
         Command::Diff {
             file,
             designs,
             seed,
-        } => diff(out, &file, &designs, seed),
+        } => diff(out, &file, &designs, seed, services),
         Command::Schema => {
             out.write(&schema::scenario_schema_json());
             Ok(Exit::Met)
         }
-        Command::Explore(args) => explore::explore(out, args),
-        Command::Designs => designs(out),
+        Command::Explore(args) => explore::explore(out, args, services),
+        Command::Designs => designs(out, services),
     }
 }
 
@@ -271,8 +294,9 @@ pub(crate) fn scenario_in_mode(
     seed: Option<u64>,
     mode: Mode,
     faults: &[String],
+    services: &Services,
 ) -> Result<(Scenario, u64), InputError> {
-    let scenario = load_scenario(file)?;
+    let scenario = load_scenario_with(file, services)?;
     let seed = seed.unwrap_or(scenario.seed);
     let scenario = match mode {
         Mode::Plain => scenario,
@@ -307,16 +331,15 @@ fn parse_fault(text: &str) -> Result<crate::fault::FaultSpec, InputError> {
 #[allow(clippy::too_many_arguments)]
 fn run(
     out: &mut Output,
-    file: &Path,
-    seed: Option<u64>,
+    scenario: &Scenario,
+    seed: u64,
     mode: Mode,
-    faults: &[String],
     format: Format,
     diagram: Option<Diagram>,
     html_path: Option<&Path>,
     options: RunOptions,
 ) -> Result<Exit, InputError> {
-    let (scenario, seed) = scenario_in_mode(file, seed, mode, faults)?;
+    let scenario = scenario.clone();
     if let Some(path) = html_path {
         output::check_writable(path)?;
     }
@@ -340,6 +363,7 @@ fn check(
     format: Format,
     (junit_path, html_path): (Option<&Path>, Option<&Path>),
     options: RunOptions,
+    services: &Services,
 ) -> Result<Exit, InputError> {
     let files = collect_files(paths)?;
     for path in [junit_path, html_path].into_iter().flatten() {
@@ -356,7 +380,7 @@ fn check(
     let mut results = Vec::new();
     for (index, file) in files.iter().enumerate() {
         let before = index as u64 * seeds_per_file;
-        let result = check_file(file, config, &mut |done| bar.set(before + done));
+        let result = check_file(file, services, config, &mut |done| bar.set(before + done));
         let text = match format {
             Format::Human => suite_report::line(&result, color),
             Format::Json => suite_report::json_line(&result),
@@ -389,6 +413,7 @@ fn diff(
     file: &Path,
     designs: &[String],
     seed: Option<u64>,
+    services: &Services,
 ) -> Result<Exit, InputError> {
     let [a, b] = designs else {
         return Err(InputError::plain(format!(
@@ -398,7 +423,7 @@ fn diff(
     };
     let mut sides = Vec::new();
     for design in [a, b] {
-        let scenario = load_scenario_with_design(file, design)?;
+        let scenario = load_scenario_with_api(file, design, services)?;
         let run = run_with(&scenario, seed, Mode::Plain, RunOptions::default());
         sides.push((scenario, run));
     }
@@ -411,11 +436,21 @@ fn diff(
     Ok(Exit::Met)
 }
 
-fn designs(out: &mut Output) -> Result<Exit, InputError> {
+fn designs(out: &mut Output, services: &Services) -> Result<Exit, InputError> {
     for name in crate::design::builtin_names() {
         let design = crate::design::load_design(name, Path::new("."))
             .unwrap_or_else(|e| panic!("built-in design {name} is invalid: {e:?}"));
         out.write(&format!("{:<8} {}\n", design.name, design.summary));
+    }
+    if !services.is_empty() {
+        out.write("\nservices this program offers (service = \"…\"):\n");
+        for service in services.iter() {
+            out.write(&format!(
+                "{:<12} {}\n",
+                crate::text::escape(service.name()),
+                crate::text::escape(service.summary_text())
+            ));
+        }
     }
     Ok(Exit::Met)
 }

@@ -16,11 +16,11 @@ use crate::check::ViolationKind;
 use crate::design::StoreName;
 use crate::fault::{Fault, FaultKind, Places, Target};
 use crate::history::What;
-use crate::service::sites::Site;
-use crate::wire::{Call, Point};
 use crate::limits;
 use crate::run::{Mode, run_with};
 use crate::scenario::Scenario;
+use crate::service::sites::Site;
+use crate::wire::{Call, Point};
 use crate::world::RunOptions;
 use std::collections::BTreeMap;
 
@@ -98,7 +98,9 @@ fn places(scenario: &Scenario) -> Places {
         }
         for n in 1..=(made + 1).min(limits::MAX_STORE_CALLS) {
             let call = Call::service(store, n);
-            places.points.extend([Point::Call(call), Point::Result(call)]);
+            places
+                .points
+                .extend([Point::Call(call), Point::Result(call)]);
             places
                 .boundaries
                 .extend([Site::Before(call).boundary(), Site::After(call).boundary()]);

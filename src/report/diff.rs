@@ -34,9 +34,10 @@ pub fn render(a: &Side<'_>, b: &Side<'_>) -> String {
     for (label, side) in [("A", a), ("B", b)] {
         let _ = writeln!(
             out,
-            "design {label}: {}: {}",
-            Escaped(&side.scenario.api.name()),
-            Escaped(&side.scenario.api.summary())
+            "{} {label}: {}: {}",
+            side.scenario.api.noun(),
+            Escaped(side.scenario.api.name()),
+            Escaped(side.scenario.api.summary())
         );
     }
     let _ = writeln!(out);
@@ -74,7 +75,7 @@ pub fn render(a: &Side<'_>, b: &Side<'_>) -> String {
             &mut out,
             (&events_a[shared..], &lines_a[shared..]),
             (&events_b[shared..], &lines_b[shared..]),
-            (&a.scenario.api.name(), &b.scenario.api.name()),
+            (a.scenario.api.name(), b.scenario.api.name()),
         );
     }
     let _ = writeln!(out);
@@ -180,7 +181,8 @@ fn verdicts(out: &mut String, a: &Side<'_>, b: &Side<'_>) {
     let _ = writeln!(
         out,
         "{:<22}{left:<30}B: {}",
-        "invariant", b.scenario.api.name()
+        "invariant",
+        b.scenario.api.name()
     );
     for &kind in ViolationKind::ALL {
         let status = |side: &Side<'_>| {

@@ -285,7 +285,8 @@ pub fn shrunk_text(original: &Size, shrunk: &Shrunk, saved_to: &str) -> String {
         let _ = writeln!(out, "  fault: {}", Escaped(&line));
     }
     let path = Escaped(saved_to);
-    let _ = writeln!(out, "saved to {path}; replay: idemsim run {path}");
+    let program = Escaped(&shrunk.scenario.program.join(" ")).to_string();
+    let _ = writeln!(out, "saved to {path}; replay: {program} run {path}");
     out
 }
 

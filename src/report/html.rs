@@ -100,10 +100,11 @@ fn run_article(body: &mut String, scenario: &Scenario, run: &Run, n: usize) {
     };
     let _ = write!(
         body,
-        r#"<article class="run" id="{id}"><h2>{}</h2><p class="meta">design <strong>{}</strong>: {} · seed {}</p>"#,
+        r#"<article class="run" id="{id}"><h2>{}</h2><p class="meta">{} <strong>{}</strong>: {} · seed {}</p>"#,
         xml(&scenario.name),
-        xml(&scenario.api.name()),
-        xml(&scenario.api.summary()),
+        scenario.api.noun(),
+        xml(scenario.api.name()),
+        xml(scenario.api.summary()),
         run.seed
     );
     verdict(body, scenario, run);

@@ -30,9 +30,10 @@ fn header(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
     let _ = writeln!(out, "{}", color.paint(Paint::Bold, &escape(&scenario.name)));
     let _ = writeln!(
         out,
-        "design {}: {}",
-        Escaped(&scenario.api.name()),
-        Escaped(&scenario.api.summary())
+        "{} {}: {}",
+        scenario.api.noun(),
+        Escaped(scenario.api.name()),
+        Escaped(scenario.api.summary())
     );
     let _ = writeln!(out, "seed {}", run.seed);
     if !scenario.description.is_empty() {

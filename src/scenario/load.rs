@@ -45,13 +45,14 @@ pub fn parse_scenario_with(
     } else {
         base
     };
-    spec.validate_with_services(base, services).map_err(|invalid| match invalid {
-        Invalid::Value(problem) => match span_of(text, &problem.path) {
-            Some(span) => InputError::at(path, text, span, problem.message),
-            None => InputError::file(path, problem.message),
-        },
-        Invalid::Design(error) => error,
-    })
+    spec.validate_with_services(base, services)
+        .map_err(|invalid| match invalid {
+            Invalid::Value(problem) => match span_of(text, &problem.path) {
+                Some(span) => InputError::at(path, text, span, problem.message),
+                None => InputError::file(path, problem.message),
+            },
+            Invalid::Design(error) => error,
+        })
 }
 
 /// Where the value at `path` is written in `text`: the deepest part of the
@@ -131,6 +132,17 @@ impl<'a> Node<'a> {
 /// `after:claim` needs a design with a `claim` step), and errors point into
 /// the file.
 pub fn load_scenario_with_design(path: &Path, design: &str) -> Result<Scenario, InputError> {
+    load_scenario_with_api(path, design, &Services::new())
+}
+
+/// As [`load_scenario_with_design`], where `api` may also name one of
+/// `services`.
+pub fn load_scenario_with_api(
+    path: &Path,
+    api: &str,
+    services: &Services,
+) -> Result<Scenario, InputError> {
+    let design = api;
     let text = crate::error::read_input(path, "scenario file")?;
     let mut spec: ScenarioSpec =
         toml::from_str(&text).map_err(|e| InputError::from_toml(path, &text, &e))?;
@@ -138,22 +150,29 @@ pub fn load_scenario_with_design(path: &Path, design: &str) -> Result<Scenario, 
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    spec.service = None;
-    spec.design = Some(if design.ends_with(".toml") || design.contains('/') {
-        std::fs::canonicalize(design)
-            .unwrap_or_else(|_| std::path::PathBuf::from(design))
-            .display()
-            .to_string()
+    if services.get(design).is_some() {
+        spec.design = None;
+        spec.service = Some(design.to_string());
     } else {
-        design.to_string()
-    });
-    let mut scenario = spec.validate_in(base).map_err(|invalid| match invalid {
-        Invalid::Value(problem) => match span_of(&text, &problem.path) {
-            Some(span) => InputError::at(path, &text, span, problem.message),
-            None => InputError::file(path, problem.message),
-        },
-        Invalid::Design(error) => error,
-    })?;
+        spec.service = None;
+        spec.design = Some(if design.ends_with(".toml") || design.contains('/') {
+            std::fs::canonicalize(design)
+                .unwrap_or_else(|_| std::path::PathBuf::from(design))
+                .display()
+                .to_string()
+        } else {
+            design.to_string()
+        });
+    }
+    let mut scenario =
+        spec.validate_with_services(base, services)
+            .map_err(|invalid| match invalid {
+                Invalid::Value(problem) => match span_of(&text, &problem.path) {
+                    Some(span) => InputError::at(path, &text, span, problem.message),
+                    None => InputError::file(path, problem.message),
+                },
+                Invalid::Design(error) => error,
+            })?;
     scenario.path = Some(path.to_path_buf());
     Ok(scenario)
 }

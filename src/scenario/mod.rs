@@ -58,8 +58,8 @@ mod validate;
 
 pub use builder::ScenarioBuilder;
 pub use load::{
-    load_scenario, load_scenario_with, load_scenario_with_design, parse_scenario,
-    parse_scenario_with,
+    load_scenario, load_scenario_with, load_scenario_with_api, load_scenario_with_design,
+    parse_scenario, parse_scenario_with,
 };
 pub use spec::{
     ClientSpec, Durability, ExpectOn, Expectation, ExploreSpec, FaultWindow, Jitter, KeySource,
@@ -166,8 +166,10 @@ pub struct Scenario {
     pub path: Option<PathBuf>,
     /// The directory a design path is relative to.
     pub base_dir: PathBuf,
+    /// The command that runs the program this scenario was loaded by, as
+    /// replay commands start (`idemsim`, or a program offering services).
+    pub program: Arc<[String]>,
 }
-
 
 impl Scenario {
     pub fn transfer(&self, ix: TransferIx) -> &Transfer {

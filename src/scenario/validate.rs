@@ -8,11 +8,11 @@ use super::spec::{ScenarioSpec, TransferSpec};
 use super::{Account, AccountIx, Client, ClientIx, KeySource, Scenario, Transfer, TransferIx};
 use crate::api::Api;
 use crate::design::{Design, LoadDesignError, builtin_names, load_design};
-use crate::service::Services;
 use crate::error::{FieldPath, InputError, Problem};
 use crate::fault::{Fault, ResolveCtx};
 use crate::limits;
 use crate::reach::Phase;
+use crate::service::Services;
 use std::collections::BTreeMap;
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
@@ -114,7 +114,9 @@ impl ScenarioSpec {
         services: &Services,
     ) -> Result<Scenario, Invalid> {
         let api = self.resolve_api(base_dir, services)?;
-        self.validate_with(api, base_dir)
+        let mut scenario = self.validate_with(api, base_dir)?;
+        scenario.program = services.program_words().into();
+        Ok(scenario)
     }
 
     /// The design or service the scenario names.
@@ -175,6 +177,7 @@ impl ScenarioSpec {
             must_reach,
             path: None,
             base_dir: base_dir.to_path_buf(),
+            program: Arc::from(["idemsim".to_string()]),
         })
     }
 
@@ -554,7 +557,10 @@ impl ScenarioSpec {
 }
 
 /// The service a scenario names, among those the program offers.
-fn resolve_service(name: &str, services: &Services) -> Result<Arc<crate::service::Service>, Invalid> {
+fn resolve_service(
+    name: &str,
+    services: &Services,
+) -> Result<Arc<crate::service::Service>, Invalid> {
     let Some(service) = services.get(name) else {
         let message = if services.is_empty() {
             format!(
@@ -641,11 +647,7 @@ impl Scenario {
             stores: self.stores,
             limits: self.limits,
             explore: super::ExploreSpec {
-                must_reach: self
-                    .must_reach
-                    .iter()
-                    .map(|p| p.name(&self.api))
-                    .collect(),
+                must_reach: self.must_reach.iter().map(|p| p.name(&self.api)).collect(),
             },
             expect: self.expect.clone(),
             clients,
@@ -673,7 +675,12 @@ impl Scenario {
         let api = if spec.api_ref() == self.api_ref {
             self.api.clone()
         } else {
-            let services: Services = self.api.service().map(|s| (**s).clone()).into_iter().collect();
+            let services: Services = self
+                .api
+                .service()
+                .map(|s| (**s).clone())
+                .into_iter()
+                .collect();
             spec.resolve_api(&self.base_dir, &services)
                 .map_err(Invalid::into_input_error)?
         };
@@ -681,6 +688,7 @@ impl Scenario {
             .validate_with(api, &self.base_dir)
             .map_err(Invalid::into_input_error)?;
         s.path = self.path.clone();
+        s.program = self.program.clone();
         s.api_ref = spec.api_ref();
         Ok(s)
     }

@@ -87,7 +87,9 @@ impl Keys {
         .await?;
         match answer {
             StoreAnswer::Resp(bytes) => Ok(bytes),
-            StoreAnswer::Batch(_) => Err(StoreError::Refused("a ledger answer from the key store".into())),
+            StoreAnswer::Batch(_) => Err(StoreError::Refused(
+                "a ledger answer from the key store".into(),
+            )),
         }
     }
 
@@ -147,8 +149,13 @@ impl Keys {
 
     /// `SET key value NX PX ttl_ms`: claims an absent key; true when claimed.
     pub async fn set_nx_px(&self, key: &str, value: &str, ttl_ms: u64) -> Result<bool, StoreError> {
-        self.set(key, value, SetCondition::IfAbsent, SetExpiry::Millis(ttl_ms))
-            .await
+        self.set(
+            key,
+            value,
+            SetCondition::IfAbsent,
+            SetExpiry::Millis(ttl_ms),
+        )
+        .await
     }
 
     /// `DEL`: true when the key existed.
@@ -159,7 +166,9 @@ impl Keys {
     /// `DELEX key IFEQ value`: deletes the key only if it holds `value`
     /// (releasing a lock only its owner holds); true when it deleted.
     pub async fn del_if_eq(&self, key: &str, value: &str) -> Result<bool, StoreError> {
-        self.integer(["DELEX", key, "IFEQ", value]).await.map(|n| n > 0)
+        self.integer(["DELEX", key, "IFEQ", value])
+            .await
+            .map(|n| n > 0)
     }
 
     /// `EXISTS`.
@@ -211,9 +220,8 @@ mod redis_client {
 
     /// Parses the packed answers into the `redis` crate's values.
     fn values(bytes: &[u8]) -> Result<Vec<Value>, RedisError> {
-        let ranges = crate::resp::split(bytes).map_err(|e| {
-            RedisError::from((ErrorKind::Parse, "idemsim key store", e.0))
-        })?;
+        let ranges = crate::resp::split(bytes)
+            .map_err(|e| RedisError::from((ErrorKind::Parse, "idemsim key store", e.0)))?;
         ranges
             .into_iter()
             .map(|r| redis::parse_redis_value(&bytes[r]))
@@ -248,7 +256,11 @@ mod redis_client {
             let keys = self.clone();
             Box::pin(async move {
                 let answer = keys.packed(bytes).await.map_err(redis_error)?;
-                Ok(values(&answer)?.into_iter().skip(offset).take(count).collect())
+                Ok(values(&answer)?
+                    .into_iter()
+                    .skip(offset)
+                    .take(count)
+                    .collect())
             })
         }
 

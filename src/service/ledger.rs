@@ -37,14 +37,37 @@ pub struct Ledger {
 /// One operation of a batch, with accounts by name (as the service names them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Op {
-    Insert { key: String, value: String },
-    Put { key: String, value: String },
-    Get { key: String },
-    Update { key: String, expected: String, value: String },
-    Expect { key: String, expected: Option<String> },
-    Delete { key: String },
-    Transfer { from: String, to: String, amount: i64 },
-    Balance { account: String },
+    Insert {
+        key: String,
+        value: String,
+    },
+    Put {
+        key: String,
+        value: String,
+    },
+    Get {
+        key: String,
+    },
+    Update {
+        key: String,
+        expected: String,
+        value: String,
+    },
+    Expect {
+        key: String,
+        expected: Option<String>,
+    },
+    Delete {
+        key: String,
+    },
+    Transfer {
+        from: String,
+        to: String,
+        amount: i64,
+    },
+    Balance {
+        account: String,
+    },
 }
 
 /// Operations that commit together or not at all, in order.
@@ -132,7 +155,10 @@ impl Batch {
     }
 
     /// The batch as it travels: accounts by index, every size checked.
-    fn to_wire(&self, account: &dyn Fn(&str) -> Option<AccountIx>) -> Result<WireBatch, StoreError> {
+    fn to_wire(
+        &self,
+        account: &dyn Fn(&str) -> Option<AccountIx>,
+    ) -> Result<WireBatch, StoreError> {
         if self.ops.len() > limits::MAX_BATCH_OPS {
             return Err(StoreError::Refused(format!(
                 "a batch of {} operations; at most {}",
@@ -160,7 +186,8 @@ impl Batch {
             }
             Ok(v.to_string())
         };
-        let acct = |name: &str| account(name).ok_or_else(|| StoreError::UnknownAccount(name.to_string()));
+        let acct =
+            |name: &str| account(name).ok_or_else(|| StoreError::UnknownAccount(name.to_string()));
         let ops = self
             .ops
             .iter()
@@ -219,14 +246,37 @@ pub struct WireBatch {
 /// One operation as the ledger host receives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WireOp {
-    Insert { key: String, value: String },
-    Put { key: String, value: String },
-    Get { key: String },
-    Update { key: String, expected: String, value: String },
-    Expect { key: String, expected: Option<String> },
-    Delete { key: String },
-    Transfer { from: AccountIx, to: AccountIx, amount: i64 },
-    Balance { account: AccountIx },
+    Insert {
+        key: String,
+        value: String,
+    },
+    Put {
+        key: String,
+        value: String,
+    },
+    Get {
+        key: String,
+    },
+    Update {
+        key: String,
+        expected: String,
+        value: String,
+    },
+    Expect {
+        key: String,
+        expected: Option<String>,
+    },
+    Delete {
+        key: String,
+    },
+    Transfer {
+        from: AccountIx,
+        to: AccountIx,
+        amount: i64,
+    },
+    Balance {
+        account: AccountIx,
+    },
 }
 
 /// What a batch came to.

@@ -58,9 +58,9 @@ pub(crate) mod keys;
 pub(crate) mod ledger;
 pub(crate) mod sites;
 
+pub use crate::resp::Resp;
 pub use attempt::{Attempt, crash_point};
 pub use env::{Env, now, sleep};
-pub use crate::resp::Resp;
 pub use keys::{Keys, SetCondition, SetExpiry};
 pub use ledger::{Batch, BatchOutcome, Ledger, Read, Stop};
 
@@ -293,7 +293,9 @@ where
     let (parts, body) = response.into_parts();
     let limited = http_body_util::Limited::new(body, limits::MAX_RESPONSE_BYTES);
     match limited.collect().await {
-        Ok(collected) => http::Response::from_parts(parts, http_body_util::Full::new(collected.to_bytes())),
+        Ok(collected) => {
+            http::Response::from_parts(parts, http_body_util::Full::new(collected.to_bytes()))
+        }
         Err(e) => internal_error(&format!("the response body could not be read: {e}")),
     }
 }
@@ -308,15 +310,42 @@ pub(crate) fn internal_error(why: &str) -> Answer {
         .expect("a fixed response is valid")
 }
 
-/// The services a program offers its scenarios, by name.
-#[derive(Debug, Clone, Default)]
+/// The services a program offers its scenarios, by name, and how to run
+/// that program (for the replay commands reports print).
+#[derive(Debug, Clone)]
 pub struct Services {
     services: Vec<Service>,
+    program: Vec<String>,
+}
+
+impl Default for Services {
+    fn default() -> Services {
+        Services {
+            services: Vec::new(),
+            program: vec!["idemsim".to_string()],
+        }
+    }
 }
 
 impl Services {
     pub fn new() -> Services {
         Services::default()
+    }
+
+    /// The command that runs this program, as replay commands should start:
+    /// `cargo run --example idemsim --` for a program in a crate's
+    /// `examples/`. `idemsim` unless told.
+    pub fn program(mut self, command: &str) -> Services {
+        let words: Vec<String> = command.split_whitespace().map(String::from).collect();
+        if !words.is_empty() {
+            self.program = words;
+        }
+        self
+    }
+
+    /// The words of [`Services::program`].
+    pub fn program_words(&self) -> &[String] {
+        &self.program
     }
 
     /// Adds `service`; a later service of the same name replaces it.

@@ -65,13 +65,12 @@ impl Site {
         let b = boundary.0;
         let call = |code: u16| {
             let n = code & 0xff;
-            (n >= 1).then(|| {
-                if code & LEDGER_BIT == 0 {
-                    Call::Keys(n)
-                } else {
-                    Call::Ledger(n)
-                }
-            })
+            let call = if code & LEDGER_BIT == 0 {
+                Call::Keys(n)
+            } else {
+                Call::Ledger(n)
+            };
+            (n >= 1).then_some(call)
         };
         match b {
             0 => Some(Site::Start),

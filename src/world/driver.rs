@@ -131,7 +131,7 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
     let shared = Rc::new(shared);
     let entered = service_world::enter(&shared);
     let mut sim = build_sim(scenario, seed, &shared);
-    let hosts = host_map(&sim, scenario.client_host_count());
+    let hosts = host_map(&sim, scenario);
     let mut injector = Injector::new(seed, hosts, options.trace);
     let mut down: Vec<Down> = Vec::new();
     let mut healed = false;
@@ -370,7 +370,8 @@ fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a>
 /// visits every link for every host on every step, so a step costs the
 /// square of the hosts; past the bound, clients share hosts (each on a port
 /// of its own) and a step's cost stays bounded.
-fn host_map(sim: &Sim, client_hosts: u32) -> HostMap {
+fn host_map(sim: &Sim, scenario: &Scenario) -> HostMap {
+    let client_hosts = scenario.client_host_count();
     let servers = [Host::Ledger, Host::Keys, Host::Api]
         .into_iter()
         .map(|host| (sim.lookup(host.name().as_str()), host))
@@ -378,7 +379,7 @@ fn host_map(sim: &Sim, client_hosts: u32) -> HostMap {
     let clients = (0..client_hosts)
         .map(|h| (sim.lookup(Host::Client(ClientIx(h)).name().as_str()), h))
         .collect();
-    HostMap::new(servers, clients, client_hosts)
+    HostMap::new(servers, clients, scenario)
 }
 
 fn carry_out_crashes(

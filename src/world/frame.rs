@@ -85,7 +85,11 @@ impl FramedStream {
         )
     }
 
-    pub fn server(inner: TcpStream, shared: Rc<Shared>, connection: Rc<Connection>) -> FramedStream {
+    pub fn server(
+        inner: TcpStream,
+        shared: Rc<Shared>,
+        connection: Rc<Connection>,
+    ) -> FramedStream {
         FramedStream::new(inner, shared, End::Server { connection })
     }
 
@@ -137,15 +141,19 @@ impl FramedStream {
         if self.unframed.len() < PREFIX_BYTES {
             return Ok(None);
         }
-        let header = Header::read(&self.unframed)
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "a frame without a header"))?;
+        let header = Header::read(&self.unframed).ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidData, "a frame without a header")
+        })?;
         let length = u32::from_le_bytes(
             self.unframed[Header::BYTES..PREFIX_BYTES]
                 .try_into()
                 .expect("4 bytes"),
         ) as usize;
         if length > MAX_PAYLOAD_BYTES {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "a frame too long"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "a frame too long",
+            ));
         }
         if self.unframed.len() < PREFIX_BYTES + length {
             return Ok(None);

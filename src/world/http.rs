@@ -13,9 +13,9 @@ use super::service_world::{self, Handling, ServiceBoot};
 use super::{Shared, clock::timeout_at};
 use crate::history::{Host, What};
 use crate::scenario::ClientIx;
+use crate::scenario::TransferIx;
 use crate::service::sites::Site;
 use crate::service::{Attempt, Env, Service};
-use crate::scenario::TransferIx;
 use crate::wire::{Code, Endpoint, Key, MsgId, PORT, Response, Tag, TransferBody};
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
@@ -155,12 +155,20 @@ async fn layer(
 /// or `error` when it is a string), else the status's reason in snake case;
 /// the `Idempotent-Replayed` and `Should-Retry` headers; and a digest of the
 /// body, so that answers that differ only in their bodies tell apart.
-pub(crate) fn response_of(status: http::StatusCode, headers: &http::HeaderMap, body: &[u8]) -> Response {
+pub(crate) fn response_of(
+    status: http::StatusCode,
+    headers: &http::HeaderMap,
+    body: &[u8],
+) -> Response {
     let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let from_body = json.as_ref().and_then(|j| {
         j.get("code")
             .and_then(|c| c.as_str())
-            .or_else(|| j.get("error").and_then(|e| e.get("code")).and_then(|c| c.as_str()))
+            .or_else(|| {
+                j.get("error")
+                    .and_then(|e| e.get("code"))
+                    .and_then(|c| c.as_str())
+            })
             .or_else(|| j.get("error").and_then(|e| e.as_str()))
             .map(|c| crate::text::truncate(c, crate::limits::MAX_NAME_BYTES))
     });
@@ -318,6 +326,9 @@ mod tests {
         let a = response_of(http::StatusCode::OK, &http::HeaderMap::new(), b"a");
         let b = response_of(http::StatusCode::OK, &http::HeaderMap::new(), b"b");
         assert_ne!(a.content(), b.content());
-        assert_eq!(parse_attempt_header(&attempt_header(Tag::transfer(TransferIx(3), 2))), Some(Tag::transfer(TransferIx(3), 2)));
+        assert_eq!(
+            parse_attempt_header(&attempt_header(Tag::transfer(TransferIx(3), 2))),
+            Some(Tag::transfer(TransferIx(3), 2))
+        );
     }
 }

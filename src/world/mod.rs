@@ -22,8 +22,8 @@ mod http;
 mod liveness;
 mod net;
 pub(crate) mod panics;
-pub(crate) mod service_world;
 mod service_store;
+pub(crate) mod service_world;
 mod store;
 
 pub use driver::{EndReason, RunOptions, RunOutput, run_world};

@@ -33,7 +33,7 @@ use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, SocketAddr};
 use turmoil::net::UdpSocket;
-use turmoil::{Protocol, Sim};
+use turmoil::{Protocol, Segment, Sim};
 
 /// A message on a link, as seen between two steps.
 #[derive(Clone, Copy)]
@@ -60,23 +60,32 @@ pub(crate) struct HostMap {
     client_hosts: BTreeMap<IpAddr, u32>,
     /// How many client hosts the clients are spread over.
     client_host_count: u32,
+    /// How many clients there are (each has port `PORT + slot` on its host).
+    clients: u32,
+    /// The client of each transfer, for a client's TCP connections, whose
+    /// ports are the system's, not the client's own.
+    transfer_clients: Vec<crate::scenario::ClientIx>,
 }
 
 impl HostMap {
     pub fn new(
         servers: BTreeMap<IpAddr, Host>,
         client_hosts: BTreeMap<IpAddr, u32>,
-        client_host_count: u32,
+        scenario: &crate::scenario::Scenario,
     ) -> HostMap {
         HostMap {
             servers,
             client_hosts,
-            client_host_count,
+            client_host_count: scenario.client_host_count(),
+            clients: scenario.clients.len() as u32,
+            transfer_clients: scenario.transfers.iter().map(|t| t.client).collect(),
         }
     }
 
-    /// The host at `addr`: a server by its IP, a client by its IP and port.
-    pub fn host(&self, addr: SocketAddr) -> Host {
+    /// The host at `addr`, sending or receiving a message of attempt `tag`:
+    /// a server by its IP; a client by its IP and its port, or, on a TCP
+    /// connection (whose port the system chose), by the transfer it serves.
+    pub fn host(&self, addr: SocketAddr, tag: Tag) -> Host {
         if let Some(host) = self.servers.get(&addr.ip()) {
             return *host;
         }
@@ -84,8 +93,15 @@ impl HostMap {
             .client_hosts
             .get(&addr.ip())
             .expect("every address on the network is a host idemsim made");
-        let slot = u32::from(addr.port().saturating_sub(crate::wire::PORT));
-        Host::Client(crate::scenario::ClientIx(h + slot * self.client_host_count))
+        let slot = u32::from(addr.port().wrapping_sub(crate::wire::PORT));
+        let client = h + slot.saturating_mul(self.client_host_count);
+        if addr.port() >= crate::wire::PORT && client < self.clients {
+            return Host::Client(crate::scenario::ClientIx(client));
+        }
+        match self.transfer_clients.get(tag.transfer.0 as usize) {
+            Some(&client) => Host::Client(client),
+            None => Host::Client(crate::scenario::ClientIx(h)),
+        }
     }
 
     /// The turmoil host name at `ip` (a client host by its first client).
@@ -138,6 +154,13 @@ pub struct TracedMessage {
     pub bytes: usize,
 }
 
+/// The tag of a message the injector knows nothing of.
+const NO_TAG: Tag = Tag {
+    transfer: crate::scenario::TransferIx(u32::MAX),
+    attempt: 0,
+    key_request: false,
+};
+
 /// The fewest entries of [`Injector::info`] worth a sweep.
 const MIN_INFO_SWEEP: usize = 1024;
 
@@ -171,8 +194,8 @@ impl Injector {
         self.trace.unwrap_or_default()
     }
 
-    fn host(&self, addr: SocketAddr) -> Host {
-        self.hosts.host(addr)
+    fn host(&self, addr: SocketAddr, tag: Tag) -> Host {
+        self.hosts.host(addr, tag)
     }
 
     /// True when nothing is in flight or held.
@@ -218,7 +241,10 @@ impl Injector {
         let now_ms = shared.now_ms();
         for (message, header, bytes) in new {
             self.watermark = self.watermark.max(message.id);
-            let (from, to) = (self.host(message.src), self.host(message.dst));
+            let (from, to) = (
+                self.host(message.src, header.tag),
+                self.host(message.dst, header.tag),
+            );
             if let Some(trace) = &mut self.trace {
                 trace.push(TracedMessage {
                     sent_at_ms: now_ms.saturating_sub(1),
@@ -279,13 +305,16 @@ impl Injector {
         down: &BTreeSet<IpAddr>,
     ) -> NetVerdict {
         if down.contains(&message.dst.ip()) {
-            return NetVerdict::Lose(Cause::HostDown(self.host(message.dst)));
+            return NetVerdict::Lose(Cause::HostDown(self.host(message.dst, header.tag)));
         }
         if !shared.faults_active() {
             return NetVerdict::Deliver;
         }
 
-        let (from, to) = (self.host(message.src), self.host(message.dst));
+        let (from, to) = (
+            self.host(message.src, header.tag),
+            self.host(message.dst, header.tag),
+        );
         match shared.net_verdict(header.tag, header.point, header.key, from, to) {
             NetVerdict::Deliver => {}
             decided => return decided,
@@ -320,8 +349,8 @@ impl Injector {
                 Host::Network,
                 What::Lost {
                     msg: id,
-                    from: self.host(copy.src),
-                    to: self.host(copy.dst),
+                    from: self.host(copy.src, info.tag),
+                    to: self.host(copy.dst, info.tag),
                     point: info.point,
                     tag: info.tag,
                     cause,
@@ -339,7 +368,10 @@ impl Injector {
         let mut doomed: Vec<(MsgId, Host)> = messages
             .iter()
             .filter(|m| m.dst.ip() == ip)
-            .map(|m| (m.id, self.host(m.dst)))
+            .map(|m| {
+                let tag = self.info.get(&m.id).map_or(NO_TAG, |i| i.tag);
+                (m.id, self.host(m.dst, tag))
+            })
             .collect();
         doomed.dedup_by_key(|(id, _)| *id);
         for (id, to) in doomed {
@@ -374,8 +406,8 @@ impl Injector {
                 Host::Network,
                 What::Released {
                     msg: h.id,
-                    from: self.host(h.src),
-                    to: self.host(h.dst),
+                    from: self.host(h.src, info.tag),
+                    to: self.host(h.dst, info.tag),
                     point: info.point,
                     tag: info.tag,
                 },
@@ -397,7 +429,7 @@ impl Injector {
                     continue;
                 }
                 for sent in l {
-                    let id = udp_id(sent.protocol());
+                    let id = message_id(sent.protocol());
                     if id.is_none_or(|id| !held_ids.contains(&id)) {
                         sent.deliver();
                     }
@@ -414,23 +446,30 @@ impl Injector {
     }
 }
 
-fn udp_id(protocol: &Protocol) -> Option<MsgId> {
+/// The bytes of one of idemsim's messages: a datagram, or a TCP segment
+/// carrying a frame (see `world::frame`). TCP's own segments (a connection
+/// opening or closing) carry none.
+fn message_bytes(protocol: &Protocol) -> Option<&[u8]> {
     match protocol {
-        Protocol::Udp(datagram) => peek_id(&datagram.0),
+        Protocol::Udp(datagram) => Some(&datagram.0),
+        Protocol::Tcp(Segment::Data(_, bytes)) => Some(bytes),
         Protocol::Tcp(_) => None,
     }
 }
 
-/// Whether some message in flight has an id that `pick` picks (no allocation:
-/// the driver asks this on every step).
+fn message_id(protocol: &Protocol) -> Option<MsgId> {
+    message_bytes(protocol).and_then(peek_id)
+}
+
+/// Whether something in flight is a message with an id that `pick` picks,
+/// or a segment of TCP's own, which nothing holds (no allocation: the
+/// driver asks this on every step).
 fn any_in_flight(sim: &Sim, pick: impl Fn(MsgId) -> bool) -> bool {
     let mut found = false;
     sim.links(|links| {
         for l in links {
             for sent in l {
-                if let Protocol::Udp(datagram) = sent.protocol()
-                    && peek_id(&datagram.0).is_some_and(&pick)
-                {
+                if message_id(sent.protocol()).is_none_or(&pick) {
                     found = true;
                     return;
                 }
@@ -460,18 +499,18 @@ fn scan(sim: &Sim, watermark: MsgId) -> Scan {
             let mut length = 0;
             for sent in l {
                 length += 1;
-                let Protocol::Udp(datagram) = sent.protocol() else {
+                let Some(bytes) = message_bytes(sent.protocol()) else {
                     continue;
                 };
-                let Some(id) = peek_id(&datagram.0) else {
+                let Some(id) = peek_id(bytes) else {
                     continue;
                 };
                 if id > watermark
-                    && let Some(header) = Header::read(&datagram.0)
+                    && let Some(header) = Header::read(bytes)
                 {
                     let (src, dst) = sent.pair();
                     let message = InFlight { id, src, dst, link };
-                    new.push((message, header, datagram.0.len()));
+                    new.push((message, header, bytes.len()));
                 }
             }
             lengths.push(length);
@@ -503,7 +542,7 @@ fn all_in_flight(sim: &Sim) -> Vec<InFlight> {
     sim.links(|links| {
         for (link, l) in links.enumerate() {
             for sent in l {
-                if let Some(id) = udp_id(sent.protocol()) {
+                if let Some(id) = message_id(sent.protocol()) {
                     let (src, dst) = sent.pair();
                     all.push(InFlight { id, src, dst, link });
                 }

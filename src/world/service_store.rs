@@ -241,7 +241,11 @@ impl StoreDb {
                     let Some(by) = by else {
                         return not_an_integer();
                     };
-                    let by = if name.starts_with("DECR") { by.checked_neg() } else { Some(by) };
+                    let by = if name.starts_with("DECR") {
+                        by.checked_neg()
+                    } else {
+                        Some(by)
+                    };
                     self.incr(&rest[0], by, now_ms, wrote)
                 })
             }
@@ -296,7 +300,9 @@ impl StoreDb {
                     expiry = Some(Some(match word.as_str() {
                         "EX" => expiry_at(now_ms, n, 1_000),
                         "PX" => expiry_at(now_ms, n, 1),
-                        "EXAT" => (n as u64).saturating_mul(1_000).saturating_sub(crate::world::EPOCH_MS),
+                        "EXAT" => (n as u64)
+                            .saturating_mul(1_000)
+                            .saturating_sub(crate::world::EPOCH_MS),
                         _ => (n as u64).saturating_sub(crate::world::EPOCH_MS),
                     }));
                     i += 1;
@@ -340,7 +346,10 @@ impl StoreDb {
         let Some(current) = self.live(&rest[0], now_ms).map(|s| s.value.clone()) else {
             return Resp::Integer(0);
         };
-        let go = match rest.get(1).map(|w| String::from_utf8_lossy(w).to_ascii_uppercase()) {
+        let go = match rest
+            .get(1)
+            .map(|w| String::from_utf8_lossy(w).to_ascii_uppercase())
+        {
             None => true,
             Some(w) if w == "IFEQ" => current == rest[2],
             Some(w) if w == "IFNE" => current != rest[2],
@@ -359,7 +368,10 @@ impl StoreDb {
         };
         let current = match self.live(key, now_ms) {
             None => None,
-            Some(s) => match std::str::from_utf8(&s.value).ok().and_then(|t| t.parse::<i64>().ok()) {
+            Some(s) => match std::str::from_utf8(&s.value)
+                .ok()
+                .and_then(|t| t.parse::<i64>().ok())
+            {
                 Some(n) => Some((n, s.expires_at_ms)),
                 None => return not_an_integer(),
             },
@@ -408,7 +420,11 @@ impl StoreDb {
                 .join("; "),
         );
         if let Some((at, stop)) = stopped {
-            let answer = summary(format!("stopped at operation {}: {}", at + 1, describe_stop(&stop)));
+            let answer = summary(format!(
+                "stopped at operation {}: {}",
+                at + 1,
+                describe_stop(&stop)
+            ));
             let op = ServiceOp {
                 request,
                 answer,
@@ -459,7 +475,8 @@ impl StoreDb {
                     .map(|s| String::from_utf8_lossy(&s.value).into_owned()),
             }
         };
-        let balance = |deltas: &[(crate::scenario::AccountIx, i64)], a: crate::scenario::AccountIx| {
+        let balance = |deltas: &[(crate::scenario::AccountIx, i64)],
+                       a: crate::scenario::AccountIx| {
             self.balances[a.0 as usize]
                 + deltas
                     .iter()
@@ -531,11 +548,18 @@ fn describe_op(op: &WireOp, account_name: &dyn Fn(crate::scenario::AccountIx) ->
             value,
         } => format!("update {key} from {expected} to {value}"),
         WireOp::Expect { key, expected } => {
-            format!("expect {key} = {}", expected.as_deref().unwrap_or("(absent)"))
+            format!(
+                "expect {key} = {}",
+                expected.as_deref().unwrap_or("(absent)")
+            )
         }
         WireOp::Delete { key } => format!("delete {key}"),
         WireOp::Transfer { from, to, amount } => {
-            format!("transfer {amount} {} -> {}", account_name(*from), account_name(*to))
+            format!(
+                "transfer {amount} {} -> {}",
+                account_name(*from),
+                account_name(*to)
+            )
         }
         WireOp::Balance { account } => format!("balance {}", account_name(*account)),
     }
@@ -580,21 +604,39 @@ mod tests {
     #[test]
     fn redis_commands_behave_as_redis_does() {
         let mut db = StoreDb::default();
-        assert_eq!(run(&mut db, &["SET", "k", "a", "NX", "PX", "100"], 0), Resp::ok());
+        assert_eq!(
+            run(&mut db, &["SET", "k", "a", "NX", "PX", "100"], 0),
+            Resp::ok()
+        );
         assert_eq!(run(&mut db, &["SET", "k", "b", "NX"], 10), Resp::nil());
         assert_eq!(run(&mut db, &["GET", "k"], 10), Resp::bulk("a"));
         assert_eq!(run(&mut db, &["PTTL", "k"], 40), Resp::Integer(60));
         assert_eq!(run(&mut db, &["GET", "k"], 100), Resp::nil());
         assert_eq!(run(&mut db, &["SET", "k", "c"], 100), Resp::ok());
         assert_eq!(run(&mut db, &["PTTL", "k"], 100), Resp::Integer(-1));
-        assert_eq!(run(&mut db, &["SET", "k", "d", "IFEQ", "x"], 100), Resp::nil());
-        assert_eq!(run(&mut db, &["SET", "k", "d", "IFEQ", "c", "GET"], 100), Resp::bulk("c"));
-        assert_eq!(run(&mut db, &["DELEX", "k", "IFEQ", "c"], 100), Resp::Integer(0));
-        assert_eq!(run(&mut db, &["DELEX", "k", "IFEQ", "d"], 100), Resp::Integer(1));
+        assert_eq!(
+            run(&mut db, &["SET", "k", "d", "IFEQ", "x"], 100),
+            Resp::nil()
+        );
+        assert_eq!(
+            run(&mut db, &["SET", "k", "d", "IFEQ", "c", "GET"], 100),
+            Resp::bulk("c")
+        );
+        assert_eq!(
+            run(&mut db, &["DELEX", "k", "IFEQ", "c"], 100),
+            Resp::Integer(0)
+        );
+        assert_eq!(
+            run(&mut db, &["DELEX", "k", "IFEQ", "d"], 100),
+            Resp::Integer(1)
+        );
         assert_eq!(run(&mut db, &["EXISTS", "k"], 100), Resp::Integer(0));
         assert_eq!(run(&mut db, &["INCR", "n"], 0), Resp::Integer(1));
         assert_eq!(run(&mut db, &["INCRBY", "n", "41"], 0), Resp::Integer(42));
-        assert!(matches!(run(&mut db, &["EVAL", "x", "0"], 0), Resp::Error(_)));
+        assert!(matches!(
+            run(&mut db, &["EVAL", "x", "0"], 0),
+            Resp::Error(_)
+        ));
         assert!(matches!(run(&mut db, &["GET"], 0), Resp::Error(_)));
         let pipeline = [
             resp::encode_command(&["MULTI"]),

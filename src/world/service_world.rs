@@ -301,11 +301,7 @@ impl Shared {
         // A declared point is one the seed may switch on (BUGGIFY): only
         // those switched on for this run crash at random.
         let random = match site {
-            Site::Point { index, .. } => self
-                .buggify
-                .get(index as usize)
-                .copied()
-                .unwrap_or(false),
+            Site::Point { index, .. } => self.buggify.get(index as usize).copied().unwrap_or(false),
             _ => true,
         };
         let crash = self.crash_point_if(tag, boundary, random);

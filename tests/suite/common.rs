@@ -1,7 +1,7 @@
 //! What several integration tests share: the repository root and a way to run
 //! the built binary from it as a reader would.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub fn root() -> PathBuf {
@@ -12,6 +12,69 @@ pub fn root() -> PathBuf {
 /// stdout, stderr.
 pub fn idemsim(args: &[&str]) -> (Option<i32>, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_idemsim"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The example services, as the `services` example offers them.
+pub fn services() -> idemsim::Services {
+    crate::catalog::services()
+}
+
+/// Whether the scenario file at `path` names a service.
+pub fn names_a_service(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
+        .is_some_and(|t| t.contains_key("service"))
+}
+
+/// Loads a bundled scenario: a design's as `idemsim` does, a service's as
+/// the `services` example does.
+pub fn load(path: &Path) -> Result<idemsim::Scenario, idemsim::InputError> {
+    if names_a_service(path) {
+        idemsim::scenario::load_scenario_with(path, &services())
+    } else {
+        idemsim::scenario::load_scenario(path)
+    }
+}
+
+/// The `services` example's binary: idemsim's command line offering the
+/// example services (`cargo test` builds the examples before it runs tests;
+/// a test run that skipped them builds it here).
+pub fn services_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
+    let binary = profile_dir
+        .join("examples")
+        .join(format!("services{}", std::env::consts::EXE_SUFFIX));
+    if !binary.exists() {
+        let release = profile_dir.ends_with("release");
+        let mut build = Command::new(env!("CARGO"));
+        build
+            .args(["build", "--example", "services"])
+            .current_dir(root());
+        if release {
+            build.arg("--release");
+        }
+        let status = build.status().unwrap();
+        assert!(status.success(), "building the services example failed");
+    }
+    binary
+}
+
+/// Runs the `services` example with ARGS from the repository root, as
+/// [`idemsim`] runs the `idemsim` binary.
+pub fn services_cli(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(services_binary())
         .args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")

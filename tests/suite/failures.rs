@@ -3,7 +3,6 @@
 //! reports all of it with the right exit codes.
 
 use idemsim::SeedRange;
-use idemsim::scenario::load_scenario;
 use idemsim::suite::{CheckConfig, Verdict, check_scenario, collect_files};
 use std::path::PathBuf;
 
@@ -28,7 +27,7 @@ fn every_failure_mode_has_a_bug_and_a_fix() {
         assert!(named("-fixed.toml"), "mode {mode} has no fixed scenario");
     }
     for file in &files {
-        let scenario = load_scenario(file).unwrap();
+        let scenario = crate::common::load(file).unwrap();
         let is_bug = file.to_string_lossy().ends_with("-bug.toml");
         assert_eq!(
             scenario.expect.violations.is_empty(),
@@ -51,7 +50,7 @@ fn fixed_designs_hold_on_a_thousand_seeds_with_random_loss() {
         .iter()
         .filter(|f| f.to_string_lossy().ends_with("-fixed.toml"))
     {
-        let scenario = load_scenario(file).unwrap();
+        let scenario = crate::common::load(file).unwrap();
         assert!(
             !scenario.network.loss.is_zero(),
             "{}: the fix is shown under random loss",
@@ -72,9 +71,14 @@ fn fixed_designs_hold_on_a_thousand_seeds_with_random_loss() {
 
 #[test]
 fn check_reports_every_scenario_and_a_total() {
-    let (code, stdout, stderr) = idemsim(&["check", "scenarios"]);
+    // Services are offered by the program that runs them (see `services`).
+    let (code, stdout, stderr) = idemsim(&["check", "scenarios/lessons", "scenarios/failures"]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
-    let all = collect_files(&[root().join("scenarios")]).unwrap();
+    let all = collect_files(&[
+        root().join("scenarios/lessons"),
+        root().join("scenarios/failures"),
+    ])
+    .unwrap();
     let lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("PASS")).collect();
     assert_eq!(lines.len(), all.len());
     assert!(stdout.contains(&format!(
@@ -160,7 +164,7 @@ fn designs_lists_the_built_ins_and_a_design_is_taken_by_path() {
         assert!(stdout.lines().any(|l| l.starts_with(name)), "{stdout}");
     }
     let scenario =
-        load_scenario(&root().join("scenarios/failures/03-mark-before-processing-bug.toml"))
+        crate::common::load(&root().join("scenarios/failures/03-mark-before-processing-bug.toml"))
             .unwrap();
     assert_eq!(scenario.api.name(), "classic-mark-first");
 }

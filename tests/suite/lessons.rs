@@ -1,8 +1,8 @@
 //! Every bundled scenario meets its `[expect]`, and the lessons tell the stories
 //! their descriptions promise.
 
+use idemsim::ViolationKind;
 use idemsim::run_scenario;
-use idemsim::{ViolationKind, load_scenario};
 use std::path::{Path, PathBuf};
 
 fn scenario_files(dir: &Path) -> Vec<PathBuf> {
@@ -22,7 +22,7 @@ fn every_bundled_scenario_meets_its_expectation() {
     let files = scenario_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"));
     assert!(files.len() >= 9, "the nine lessons at least");
     for file in files {
-        let scenario = load_scenario(&file).unwrap_or_else(|e| panic!("{e}"));
+        let scenario = crate::common::load(&file).unwrap_or_else(|e| panic!("{e}"));
         let run = run_scenario(&scenario, None);
         assert!(
             run.verdict.met,
@@ -65,7 +65,7 @@ fn atomic_holds_in_every_lesson() {
         .iter()
         .filter(|f| f.to_string_lossy().ends_with("-atomic.toml"))
     {
-        let scenario = load_scenario(file).unwrap();
+        let scenario = crate::common::load(file).unwrap();
         let run = run_scenario(&scenario, None);
         assert!(
             run.verdict.found.is_empty(),
@@ -80,7 +80,7 @@ fn atomic_holds_in_every_lesson() {
 fn naive_doubles_a_transfer_when_the_response_is_lost() {
     let file =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lessons/3-response-lost-naive.toml");
-    let scenario = load_scenario(&file).unwrap();
+    let scenario = crate::common::load(&file).unwrap();
     let run = run_scenario(&scenario, None);
     assert!(run.verdict.found.contains(&ViolationKind::DoubleApply));
     // 2,500 was meant to move once; it moved twice.
@@ -100,7 +100,7 @@ fn naive_doubles_a_transfer_when_the_response_is_lost() {
 fn classic_tells_the_client_a_paid_transfer_failed_after_a_lost_response() {
     let file = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios/lessons/3-response-lost-classic.toml");
-    let scenario = load_scenario(&file).unwrap();
+    let scenario = crate::common::load(&file).unwrap();
     let run = run_scenario(&scenario, None);
     assert_eq!(
         run.verdict.found,
@@ -121,7 +121,7 @@ fn lessons_hold_across_seeds() {
     // The lessons' stories come from targeted faults, not from luck: every
     // lesson meets its expectation on other seeds too.
     for file in lessons() {
-        let scenario = load_scenario(&file).unwrap();
+        let scenario = crate::common::load(&file).unwrap();
         for seed in 0..20 {
             let run = run_scenario(&scenario, Some(seed));
             assert!(

@@ -3,6 +3,8 @@
 //! filter, e.g. `cargo test --release --test suite reports_docs`.
 
 mod bad_input;
+#[path = "../../examples/services/catalog/mod.rs"]
+mod catalog;
 mod common;
 mod determinism;
 mod docs_examples;

@@ -4,7 +4,6 @@
 
 use idemsim::RunOptions;
 use idemsim::run_with;
-use idemsim::scenario::load_scenario;
 use idemsim::suite::collect_files;
 use std::path::PathBuf;
 
@@ -15,7 +14,7 @@ fn skipping_changes_no_event_and_no_verdict() {
     let mut steps_plain = 0;
     let mut steps_skipping = 0;
     for file in &files {
-        let scenario = load_scenario(file).unwrap();
+        let scenario = crate::common::load(file).unwrap();
         for seed in [scenario.seed, 7, 1234] {
             let plain = run_with(
                 &scenario,
@@ -103,7 +102,7 @@ violations = ["double-apply", "inconsistent-replay"]
     );
     let path = dir.join(format!("wait-{retry_after_ms}.toml"));
     std::fs::write(&path, text).unwrap();
-    load_scenario(&path).unwrap()
+    crate::common::load(&path).unwrap()
 }
 
 #[test]

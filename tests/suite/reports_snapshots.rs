@@ -7,7 +7,6 @@
 
 use idemsim::report::{Color, human, mermaid};
 use idemsim::run_scenario;
-use idemsim::scenario::load_scenario;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -35,7 +34,7 @@ fn no_colour(text: &str) -> &str {
 #[test]
 fn human_timeline_of_every_lesson() {
     for file in lessons() {
-        let scenario = load_scenario(&file).unwrap();
+        let scenario = crate::common::load(&file).unwrap();
         let run = run_scenario(&scenario, None);
         let text = human::render(&scenario, &run, Color::Never);
         insta::assert_snapshot!(format!("human-{}", stem(&file)), no_colour(&text));
@@ -45,7 +44,7 @@ fn human_timeline_of_every_lesson() {
 #[test]
 fn mermaid_diagram_of_every_lesson() {
     for file in lessons() {
-        let scenario = load_scenario(&file).unwrap();
+        let scenario = crate::common::load(&file).unwrap();
         let run = run_scenario(&scenario, None);
         let text = mermaid::render(&scenario, &run);
         insta::assert_snapshot!(format!("mermaid-{}", stem(&file)), no_colour(&text));

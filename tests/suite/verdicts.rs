@@ -34,8 +34,7 @@ use idemsim::explore::swarm::scenario_for;
 use idemsim::history::Host;
 use idemsim::report::json::render;
 use idemsim::{
-    EndReason, Mode, Replay, RunOptions, ScenarioSpec, TransferSpec, load_scenario, parse_scenario,
-    run_with,
+    EndReason, Mode, Replay, RunOptions, ScenarioSpec, TransferSpec, parse_scenario, run_with,
 };
 use serde_json::Value;
 use std::fs::File;
@@ -334,7 +333,7 @@ fn check_and_explore_fail_a_seed_whose_run_panicked() {
 
 #[test]
 fn a_library_run_with_a_panic_comes_back_failed() {
-    let scenario = load_scenario(&root().join(ATOMIC)).unwrap();
+    let scenario = crate::common::load(&root().join(ATOMIC)).unwrap();
     let clean = run_with(&scenario, None, Mode::Plain, RunOptions::default());
     assert!(clean.verdict.met, "the scenario passes without the panic");
     let run = run_with(
@@ -585,7 +584,7 @@ fn check_sweep_replays(file: &str, swarm: bool) {
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     let seeds = of_type(&stdout, "seed");
     assert!(!seeds.is_empty(), "failing seeds exist:\n{stdout}");
-    let scenario = load_scenario(Path::new(file)).unwrap();
+    let scenario = crate::common::load(Path::new(file)).unwrap();
     let mode = if swarm { Mode::Swarm } else { Mode::Plain };
     for line in &seeds {
         let seed = line["seed"].as_u64().unwrap();
@@ -699,7 +698,7 @@ fn the_replay_a_failing_check_prints_replays_the_failing_seed() {
         );
         let (_, second, _) = replay_json(&replay);
         assert_eq!(event_lines(&second), event_lines(&first), "{name}");
-        let scenario = load_scenario(&path).unwrap();
+        let scenario = crate::common::load(&path).unwrap();
         assert_eq!(
             event_lines(&first),
             library_events(&scenario, Some(seed), Mode::Plain),
@@ -727,7 +726,7 @@ fn the_replay_of_an_exhaustive_counterexample_replays_its_schedule() {
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     let found = of_type(&stdout, "counterexample");
     assert!(!found.is_empty(), "{stdout}");
-    let scenario = load_scenario(Path::new(&file)).unwrap();
+    let scenario = crate::common::load(Path::new(&file)).unwrap();
     let plan = exhaustive::plan(&scenario, 1, idemsim::limits::DEFAULT_MAX_SCHEDULES).unwrap();
     let report = exhaustive::search(&scenario, plan, 1, &mut |_| {});
     assert_eq!(report.first.len(), found.len());
@@ -1408,7 +1407,7 @@ fn an_unknown_must_reach_phase_is_refused_with_its_position() {
 
 #[test]
 fn an_exhaustive_search_over_budget_is_refused_before_it_starts() {
-    let scenario = load_scenario(&root().join(ATOMIC)).unwrap();
+    let scenario = crate::common::load(&root().join(ATOMIC)).unwrap();
     let three = exhaustive::plan(&scenario, 3, u64::MAX).unwrap();
     assert!(three.schedules > idemsim::limits::DEFAULT_MAX_SCHEDULES);
     let out = idemsim_within(

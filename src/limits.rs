@@ -73,6 +73,8 @@ pub const MAX_EXHAUSTIVE_FAULTS: usize = 4;
 pub const DEFAULT_MAX_SCHEDULES: u64 = 100_000;
 /// Schedules one exhaustive search may be allowed to run.
 pub const MAX_SCHEDULES: u64 = 100_000_000;
+/// Schedules an exhaustive search keeps per violation to show (the rest are counted).
+pub const MAX_SHOWN_SCHEDULES: usize = 64;
 /// Runs one shrink may spend.
 pub const MAX_SHRINK_RUNS: u64 = 10_000;
 /// Bytes in a name the scenario or a design gives (an account, a transfer id,

@@ -118,8 +118,9 @@ fn seed_sweep(
     let result = sweep(scenario, &config, &mut |done| bar.set(done));
     bar.finish();
     let header = format!(
-        "explore {}: design {}, seeds {}, {}{}",
+        "explore {}: {} {}, seeds {}, {}{}",
         args.file.display(),
+        scenario.api.noun(),
         scenario.api.name(),
         seeds,
         if config.swarm {
@@ -181,8 +182,9 @@ fn exhaustive_search(
     });
     bar.finish();
     let header = format!(
-        "exhaustive search of {}: design {}",
+        "exhaustive search of {}: {} {}",
         args.file.display(),
+        scenario.api.noun(),
         scenario.api.name()
     );
     let json = args.format == Format::Json;

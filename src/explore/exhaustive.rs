@@ -32,6 +32,11 @@ pub struct ExhaustiveReport {
     pub explored: u64,
     /// For each violation, the first (smallest) schedule that showed it.
     pub first: BTreeMap<ViolationKind, Vec<Fault>>,
+    /// For each violation, how many schedules showed it.
+    pub counts: BTreeMap<ViolationKind, u64>,
+    /// For each violation, the first schedules that showed it, smallest
+    /// first (at most [`limits::MAX_SHOWN_SCHEDULES`]).
+    pub showing: BTreeMap<ViolationKind, Vec<Vec<Fault>>>,
     /// The scenario every schedule adds its faults to.
     pub base: Scenario,
 }
@@ -236,6 +241,8 @@ pub fn search(
         max_faults: plan.max_faults,
         explored: 0,
         first: BTreeMap::new(),
+        counts: BTreeMap::new(),
+        showing: BTreeMap::new(),
         base: base.clone(),
     };
     for size in 0..=plan.max_faults {
@@ -254,10 +261,13 @@ pub fn search(
             for (indices, found) in schedules.iter().zip(found) {
                 report.explored += 1;
                 for kind in found {
-                    report
-                        .first
-                        .entry(kind)
-                        .or_insert_with(|| indices.iter().map(|&i| pool[i].clone()).collect());
+                    let schedule = || indices.iter().map(|&i| pool[i].clone()).collect();
+                    report.first.entry(kind).or_insert_with(schedule);
+                    *report.counts.entry(kind).or_insert(0) += 1;
+                    let showing = report.showing.entry(kind).or_default();
+                    if showing.len() < limits::MAX_SHOWN_SCHEDULES {
+                        showing.push(schedule());
+                    }
                 }
             }
             progress(report.explored);

@@ -211,10 +211,12 @@ pub fn exhaustive_text(report: &ExhaustiveReport, header: &str) -> String {
     }
     for (kind, schedule) in &report.first {
         let scenario = report.scenario_of(schedule);
+        let count = report.counts.get(kind).copied().unwrap_or(1);
         let _ = writeln!(
             out,
-            "{}: first shown by {} fault{}{}",
+            "{}: shown by {}; first by {} fault{}{}",
             kind.name(),
+            describe::count(count as usize, "schedule"),
             schedule.len(),
             if schedule.len() == 1 { "" } else { "s" },
             if schedule.is_empty() {
@@ -246,6 +248,7 @@ pub fn exhaustive_json(report: &ExhaustiveReport) -> String {
             "counterexample",
             json!({
                 "violation": kind.name(),
+                "schedules": report.counts.get(kind).copied().unwrap_or(1),
                 "faults": faults,
                 "replay": replay.to_string(),
                 "replay_args": replay.args,

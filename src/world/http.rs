@@ -38,7 +38,7 @@ pub(crate) async fn service_main(shared: Rc<Shared>, service: Arc<Service>) -> t
     let incarnation = shared.api_incarnation.get() + 1;
     shared.api_incarnation.set(incarnation);
     let socket = Rc::new(UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT)).await?);
-    *shared.service.borrow_mut() = Some(ServiceBoot::new(socket.clone()));
+    *shared.service.borrow_mut() = Some(ServiceBoot::new(Rc::downgrade(&socket)));
     let listener = TcpListener::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), HTTP_PORT)).await?;
     {
         let shared = shared.clone();

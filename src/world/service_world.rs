@@ -62,7 +62,10 @@ fn with<R>(f: impl FnOnce(&Rc<Shared>) -> R) -> Option<R> {
 
 /// What one boot of the `api` host keeps for its service: lost on a crash.
 pub(crate) struct ServiceBoot {
-    pub socket: Rc<UdpSocket>,
+    /// The socket store calls leave from. The boot's own task owns it, so
+    /// that a crash (which drops the host's tasks) unbinds it; a call after
+    /// the crash finds it gone.
+    pub socket: std::rc::Weak<UdpSocket>,
     /// Store calls waiting for their answer, by message id.
     pub pending: BTreeMap<MsgId, oneshot::Sender<StoreAnswer>>,
     /// Calls made so far to each store, per attempt.
@@ -72,7 +75,7 @@ pub(crate) struct ServiceBoot {
 }
 
 impl ServiceBoot {
-    pub fn new(socket: Rc<UdpSocket>) -> ServiceBoot {
+    pub fn new(socket: std::rc::Weak<UdpSocket>) -> ServiceBoot {
         ServiceBoot {
             socket,
             pending: BTreeMap::new(),
@@ -286,7 +289,10 @@ impl Shared {
             let mut boot = self.service.borrow_mut();
             let boot = boot.as_mut().expect("a service's host is up");
             boot.pending.insert(id, sender);
-            boot.socket.clone()
+            boot.socket.upgrade()
+        };
+        let Some(socket) = socket else {
+            return Err(StoreError::Refused("the api host is down".into()));
         };
         let to = SocketAddr::new(turmoil::lookup(store.host()), PORT);
         self.send_now(&socket, Host::Api, Host::store(store), to, &envelope)

@@ -94,7 +94,7 @@ fn exhaustive_search_finds_the_one_fault_that_doubles_a_naive_transfer() {
     ]);
     assert_eq!(code, Some(1), "{stdout}");
     assert!(
-        stdout.contains("double-apply: first shown by 1 fault"),
+        stdout.contains("double-apply: shown by 341 schedules; first by 1 fault:"),
         "{stdout}"
     );
     // naive has 1 transaction: request, response, apply, apply-result, each

@@ -1,10 +1,14 @@
 //! The example services, as a program offers them to its scenarios.
 
+pub mod atomic;
 pub mod naive;
+pub mod redis_claim;
 
 /// Every example service, and how to run the program that offers them.
 pub fn services() -> idemsim::Services {
     idemsim::Services::new()
         .with(naive::service())
+        .with(redis_claim::service())
+        .with(atomic::service())
         .program("cargo run --release --example services --")
 }

@@ -238,6 +238,10 @@ pub enum What {
     FailedOpen { tag: Tag, call: Call },
     /// The API gave up waiting for a store.
     StoreTimeout { store: StoreName, tag: Tag },
+    /// A service's handler for attempt `tag` was dropped before it answered:
+    /// its client closed the connection, and hyper drops the handler
+    /// wherever it was waiting.
+    HandlerDropped { tag: Tag },
     /// The network lost a message.
     Lost {
         msg: MsgId,

@@ -218,6 +218,13 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
             Fault,
             format!("no answer from {store} for {}: gives up", tag(*t)),
         ),
+        What::HandlerDropped { tag: t } => (
+            Bad,
+            format!(
+                "handler for {} dropped unfinished: its client closed the connection",
+                tag(*t)
+            ),
+        ),
         What::FailedOpen { tag: t, call } => (
             Bad,
             format!(

@@ -93,6 +93,7 @@ fn event_name(what: &What) -> &'static str {
         What::LedgerEntry { .. } => "ledger-entry",
         What::ApiReplied { .. } => "api-replied",
         What::FailedOpen { .. } => "failed-open",
+        What::HandlerDropped { .. } => "handler-dropped",
         What::StoreTimeout { .. } => "store-timeout",
         What::Lost { .. } => "lost",
         What::Stalled { .. } => "stalled",
@@ -231,6 +232,10 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("key", key(*k));
             put("body", body.map_or(Value::Null, |b| body_json(s, &b)));
             put("response", response_json(response));
+        }
+        What::HandlerDropped { tag } => {
+            put("transfer", json!(s.transfer_id(tag.transfer)));
+            put("attempt", json!(tag.attempt));
         }
         What::FailedOpen { tag, call } => {
             put("transfer", json!(s.transfer_id(tag.transfer)));

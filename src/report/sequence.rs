@@ -245,6 +245,7 @@ impl Builder<'_> {
             | What::KeyState { .. }
             | What::ApiReplied { .. }
             | What::FailedOpen { .. }
+            | What::HandlerDropped { .. }
             | What::StoreTimeout { .. }
             | What::Stalled { .. } => self.server_event(index),
             What::Lost { .. }
@@ -415,6 +416,12 @@ impl Builder<'_> {
                 };
                 self.message(index, (host, client), *msg, sent);
             }
+            What::HandlerDropped { tag } => self.note(
+                at,
+                (host, host),
+                format!("handler for {} dropped: its client hung up", self.tag(*tag)),
+                Tone::Bad,
+            ),
             What::FailedOpen { tag, call } => self.note(
                 at,
                 (host, host),

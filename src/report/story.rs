@@ -261,6 +261,10 @@ fn event_step(s: &Scenario, tellers: &mut [Teller], event: &Event) {
                 Some(format!("{whose}answered {answer}{replayed}")),
             )
         }
+        What::HandlerDropped { tag } => (
+            teller(tag.transfer),
+            Some("its handler dropped when the client hung up".to_string()),
+        ),
         What::FailedOpen { tag, call } => (
             teller(tag.transfer),
             Some(format!(

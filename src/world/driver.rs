@@ -220,6 +220,9 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
     };
     let end_ms = shared.now_ms();
     let skipped_ms = shared.clock.skipped_ms();
+    // The hosts go down with the simulation; what their tasks do as they
+    // are dropped is not something they did.
+    shared.api_crashing.set(true);
     drop(sim);
     drop(entered);
     *shared.service.borrow_mut() = None;
@@ -396,7 +399,9 @@ fn carry_out_crashes(
             continue;
         }
         let name = host.name();
+        shared.api_crashing.set(host == Host::Api);
         sim.crash(name.as_str());
+        shared.api_crashing.set(false);
         if host == Host::Keys && shared.scenario.stores.keys_durability == Durability::Memory {
             shared.keys_db.borrow_mut().forget_everything();
         }

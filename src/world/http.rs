@@ -121,7 +121,7 @@ async fn layer(
             body: Some(body),
         },
     );
-    let _handling = Handling::new(&shared);
+    let handling = Handling::new(&shared, tag);
     let attempt = Attempt { tag, key };
     service_world::pass(attempt, Site::Start).await;
     let answer = attempt.scope(handler(request)).await;
@@ -132,6 +132,7 @@ async fn layer(
         .await
         .map(|c| c.to_bytes())
         .unwrap_or_default();
+    handling.finish();
     let response = response_of(parts.status, &parts.headers, &bytes);
     let msg = shared.next_message_id();
     connection.response_msg.set(Some(msg));

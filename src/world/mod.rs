@@ -115,6 +115,9 @@ pub(crate) struct Shared {
     pub buggify: Vec<bool>,
     /// A rule broken by code the run hosts; the driver ends the run failed.
     pub failure: RefCell<Option<(Host, String)>>,
+    /// True while the driver crashes the `api` host (or ends the run): what
+    /// its tasks do as they are dropped is the crash, not something they did.
+    pub api_crashing: Cell<bool>,
 }
 
 /// The random streams of the fault injectors that live inside hosts.
@@ -151,6 +154,7 @@ impl Shared {
             handling: Cell::new(0),
             buggify: buggify(&scenario, seed),
             failure: RefCell::new(None),
+            api_crashing: Cell::new(false),
             scenario,
         }
     }

@@ -341,18 +341,30 @@ pub(crate) async fn route_answers(shared: Rc<Shared>, socket: Rc<UdpSocket>) -> 
 /// Counts a service's handler as running, for as long as it lives: while
 /// any runs, quiet time is not skipped, since the handler may be waiting on
 /// a tokio timer, which runs on turmoil's time and would stand still.
+///
+/// A handler dropped before it finished, while its host is up, was dropped
+/// by hyper because the client hung up: the history says so.
 pub(crate) struct Handling {
     _busy: Busy,
     shared: Rc<Shared>,
+    tag: Tag,
+    finished: bool,
 }
 
 impl Handling {
-    pub fn new(shared: &Rc<Shared>) -> Handling {
+    pub fn new(shared: &Rc<Shared>, tag: Tag) -> Handling {
         shared.handling.set(shared.handling.get() + 1);
         Handling {
             _busy: Busy::new(shared),
             shared: shared.clone(),
+            tag,
+            finished: false,
         }
+    }
+
+    /// The handler answered.
+    pub fn finish(mut self) {
+        self.finished = true;
     }
 }
 
@@ -361,5 +373,9 @@ impl Drop for Handling {
         let n = self.shared.handling.get();
         assert!(n > 0, "handling count underflow");
         self.shared.handling.set(n - 1);
+        if !self.finished && !self.shared.api_crashing.get() {
+            self.shared
+                .record(Host::Api, What::HandlerDropped { tag: self.tag });
+        }
     }
 }

@@ -46,9 +46,10 @@ fn answer(status: u16, body: &Value, replayed: bool) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, Json(body.clone())).into_response();
     if replayed {
-        response
-            .headers_mut()
-            .insert("idempotent-replayed", "true".parse().expect("a header value"));
+        response.headers_mut().insert(
+            "idempotent-replayed",
+            "true".parse().expect("a header value"),
+        );
     }
     response
 }
@@ -111,7 +112,10 @@ async fn claim(
         "nonce": format!("{nonce:016x}"),
     })
     .to_string();
-    let existing = match ledger.run(Batch::new().insert(record_key, &started)).await? {
+    let existing = match ledger
+        .run(Batch::new().insert(record_key, &started))
+        .await?
+    {
         BatchOutcome::Committed { .. } => return Ok(Claim::Ours(started)),
         BatchOutcome::Stopped {
             stop: Stop::Exists { value },

@@ -75,7 +75,10 @@ where
     let Some(key) = header(&headers, "idempotency-key") else {
         return error(400, "missing_idempotency_key");
     };
-    let scope = format!("{}:{key}", header(&headers, "authorization").unwrap_or("anonymous"));
+    let scope = format!(
+        "{}:{key}",
+        header(&headers, "authorization").unwrap_or("anonymous")
+    );
     let mut redis = app.redis.clone();
 
     // 1. A stored response: replay it.
@@ -88,9 +91,10 @@ where
             let stored: Value = serde_json::from_str(&stored).unwrap_or_default();
             let status = stored["status"].as_u64().unwrap_or(500) as u16;
             let mut response = answer(status, stored["body"].clone());
-            response
-                .headers_mut()
-                .insert("idempotent-replayed", "true".parse().expect("a header value"));
+            response.headers_mut().insert(
+                "idempotent-replayed",
+                "true".parse().expect("a header value"),
+            );
             return response;
         }
         Ok(None) => {}
@@ -98,7 +102,10 @@ where
     }
 
     // 2. Claim the key.
-    let owner = format!("{:016x}", app.rng.lock().expect("not poisoned").random::<u64>());
+    let owner = format!(
+        "{:016x}",
+        app.rng.lock().expect("not poisoned").random::<u64>()
+    );
     let lock = format!("lock:{scope}");
     let claimed: redis::RedisResult<Option<String>> = redis::cmd("SET")
         .arg(&lock)

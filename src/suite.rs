@@ -268,9 +268,9 @@ impl std::fmt::Display for CheckFailure {
         let failed: Vec<&ScenarioResult> = self.results.iter().filter(|r| !r.passed()).collect();
         writeln!(
             f,
-            "{} of {} scenarios failed:",
+            "{} of {} failed:",
             failed.len(),
-            self.results.len()
+            crate::describe::count(self.results.len(), "scenario")
         )?;
         for r in failed {
             f.write_str(&crate::report::suite::line(r, crate::report::Color::Never))?;

@@ -80,7 +80,10 @@ fn seed_summary(f: &SeedOutcome) -> String {
             crate::world::EndReason::LimitReached(limit) => {
                 format!("did not complete: {}", super::words::limit(*limit))
             }
-            other => format!("did not complete: {other:?}"),
+            other => format!(
+                "did not complete: {}",
+                super::words::incomplete(other).unwrap_or_default()
+            ),
         }
     } else {
         describe::violation_names(&f.found)

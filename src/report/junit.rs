@@ -251,7 +251,10 @@ pub fn sweep_cases(
                         "not deterministic: the histories part at event {}",
                         nd.index
                     ),
-                    None => format!("the run did not complete: {:?}", f.end),
+                    None => format!(
+                        "the run did not complete: {}",
+                        super::words::incomplete(&f.end).unwrap_or_default()
+                    ),
                 });
             }
             case

@@ -61,8 +61,11 @@ fn seeds_note(seeds_run: u64, result: &ScenarioResult) -> String {
 pub fn total(results: &[ScenarioResult]) -> String {
     let t = Totals::of(results);
     format!(
-        "{} scenarios: {} passed, {} failed, {} invalid\n",
-        t.scenarios, t.passed, t.failed, t.invalid
+        "{}: {} passed, {} failed, {} invalid\n",
+        crate::describe::count(t.scenarios, "scenario"),
+        t.passed,
+        t.failed,
+        t.invalid
     )
 }
 

@@ -187,3 +187,22 @@ pub fn panic_site(host: Host) -> String {
         other => format!("host {other}"),
     }
 }
+
+/// Why a run did not complete, in words (`None` when it did).
+pub fn incomplete(end: &crate::world::EndReason) -> Option<String> {
+    use crate::world::EndReason;
+    match end {
+        EndReason::Completed => None,
+        EndReason::LimitReached(l) => Some(format!("it stopped at {}", limit(*l))),
+        EndReason::Panicked { host, message } => Some(format!(
+            "code in {} panicked: {}",
+            panic_site(*host),
+            crate::text::escape(message)
+        )),
+        EndReason::HostFailed { host, message } => Some(format!(
+            "{} failed: {}",
+            host.map_or("a host".to_string(), |h| format!("host {h}")),
+            crate::text::escape(message)
+        )),
+    }
+}

@@ -164,8 +164,23 @@ impl ScenarioBuilder {
         self.spec
     }
 
+    /// Runs the service named `name` instead of the design.
+    pub fn service(mut self, name: impl Into<String>) -> Self {
+        self.spec.design = None;
+        self.spec.service = Some(name.into());
+        self
+    }
+
     /// Validates the spec; a design path is taken from the current directory.
     pub fn build(self) -> Result<Scenario, InputError> {
         self.spec.validate()
+    }
+
+    /// Validates the spec, offering it `services` (for a scenario that
+    /// names one, see [`ScenarioBuilder::service`]).
+    pub fn build_with(self, services: &crate::service::Services) -> Result<Scenario, InputError> {
+        self.spec
+            .validate_with_services(std::path::Path::new("."), services)
+            .map_err(super::validate::Invalid::into_input_error)
     }
 }

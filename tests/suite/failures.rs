@@ -112,7 +112,7 @@ fn check_fails_with_exit_1_and_a_replay_command() {
     );
     assert!(stdout.contains("--seed 3"), "{stdout}");
     assert!(
-        stdout.contains("1 scenarios: 0 passed, 1 failed"),
+        stdout.contains("1 scenario: 0 passed, 1 failed"),
         "{stdout}"
     );
 }

@@ -19,5 +19,6 @@ mod reports_browser;
 mod reports_docs;
 mod reports_schema;
 mod reports_snapshots;
+mod services;
 mod shrink_props;
 mod verdicts;

@@ -289,7 +289,7 @@ fn check_and_explore_fail_a_seed_whose_run_panicked() {
     assert!(stdout.starts_with("FAIL  "), "{stdout}");
     assert!(stdout.contains("did not complete"), "{stdout}");
     assert!(
-        stdout.contains("1 scenarios: 0 passed, 1 failed, 0 invalid"),
+        stdout.contains("1 scenario: 0 passed, 1 failed, 0 invalid"),
         "{stdout}"
     );
     assert!(!stderr.contains("panicked at"), "{stderr}");

@@ -1,0 +1,590 @@
+//! A team's own service inside the world: the example services' windows are
+//! found, and what idemsim hands user code (store clients, crash points,
+//! attribution, time) behaves as documented.
+
+use crate::common::{load, root, services, services_cli};
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::post;
+use idemsim::explore::exhaustive;
+use idemsim::explore::sweep::{SweepConfig, sweep};
+use idemsim::history::{TxnResult, What};
+use idemsim::service::{Attempt, Batch, Env, Keys, Ledger, Service, SetCondition, SetExpiry};
+use idemsim::{
+    EndReason, FaultSpec, Mode, RunOptions, Scenario, ScenarioSpec, SeedRange, TransferSpec,
+    ViolationKind, run_scenario, run_with,
+};
+use serde_json::Value;
+
+fn scenario(file: &str) -> Scenario {
+    load(&root().join(file)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The JSON Lines of a command, parsed.
+fn json_lines(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn of_type(stdout: &str, kind: &str) -> Vec<Value> {
+    json_lines(stdout)
+        .into_iter()
+        .filter(|v| v["type"] == kind)
+        .map(|v| v["data"].clone())
+        .collect()
+}
+
+/// A scenario built in code around `service` (offered under its name).
+fn built(service: &Service, transfers: usize) -> Scenario {
+    ScenarioSpec::builder("built", "naive")
+        .service(service.name())
+        .account("alice", 100_000)
+        .account("bob", 0)
+        .client((0..transfers).map(|_| TransferSpec::new("alice", "bob", 100)))
+        .build_with(&idemsim::Services::new().with(service.clone()))
+        .unwrap()
+}
+
+/// How many runs of a sweep reached the phase named `name`.
+fn reached(report: &idemsim::explore::sweep::SweepReport, s: &Scenario, name: &str) -> u64 {
+    report
+        .reach
+        .get(idemsim::reach::Phase::parse(name, &s.api).unwrap())
+}
+
+/// A fault written as a scenario file writes it.
+fn fault(toml_table: &str) -> FaultSpec {
+    #[derive(serde::Deserialize)]
+    struct One {
+        fault: FaultSpec,
+    }
+    toml::from_str::<One>(&format!("fault = {toml_table}"))
+        .unwrap()
+        .fault
+}
+
+/// The service's ops in the history: (attempt, store call request, answer).
+fn store_ops(events: &[idemsim::history::Event]) -> Vec<(u32, u64, String, String)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::Txn {
+                tag,
+                result: TxnResult::Service(op),
+                ..
+            } => Some((tag.attempt, e.at_ms, op.request.clone(), op.answer.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_naive_service_pays_twice_when_its_response_is_lost() {
+    let s = scenario("scenarios/services/naive-response-lost.toml");
+    let run = run_scenario(&s, None);
+    assert_eq!(run.verdict.found, vec![ViolationKind::DoubleApply]);
+    let debits: Vec<u32> = run
+        .output
+        .entries
+        .iter()
+        .filter(|e| e.delta < 0)
+        .map(|e| e.tag.attempt)
+        .collect();
+    assert_eq!(debits, vec![1, 2], "each attempt moved the money");
+}
+
+#[test]
+fn the_redis_claim_holds_without_faults_and_a_swarm_finds_it_paying_twice() {
+    let s = scenario("scenarios/services/redis-claim.toml");
+    assert!(run_scenario(&s, None).verdict.met);
+    let config = SweepConfig {
+        seeds: SeedRange::parse("0..100").unwrap(),
+        jobs: 2,
+        partition: None,
+        swarm: true,
+        check_determinism: false,
+        options: RunOptions::default(),
+    };
+    let report = sweep(&s, &config, &mut |_| {});
+    assert!(
+        report
+            .violation_counts
+            .get(&ViolationKind::DoubleApply)
+            .is_some_and(|n| *n > 0),
+        "{:?}",
+        report.violation_counts
+    );
+}
+
+/// Explores `file` (with its own fault rates), saves the shrunk repro, and
+/// returns the repro's faults and the JSON of `run repro`.
+fn explore_and_replay(file: &str, seeds: &str) -> (Vec<Value>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let repro = dir.path().join("repro.toml");
+    let repro_text = repro.display().to_string();
+    let (code, stdout, stderr) = services_cli(&[
+        "explore",
+        file,
+        "--seeds",
+        seeds,
+        "--no-swarm",
+        "--save-repro",
+        &repro_text,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    let shrunk = of_type(&stdout, "repro");
+    assert_eq!(shrunk[0]["violation"], "double-apply", "{stdout}");
+    let saved: toml::Table = toml::from_str(&std::fs::read_to_string(&repro).unwrap()).unwrap();
+    let faults: Vec<Value> = saved
+        .get("fault")
+        .and_then(|f| f.as_array())
+        .map(|a| a.iter().map(|f| serde_json::to_value(f).unwrap()).collect())
+        .unwrap_or_default();
+    let (code, replay, stderr) = services_cli(&["run", &repro_text, "--format", "json"]);
+    assert_eq!(
+        code,
+        Some(0),
+        "the repro replays and meets its expectation: {replay}{stderr}"
+    );
+    let summary = of_type(&replay, "summary").pop().unwrap();
+    assert_eq!(summary["violations"], serde_json::json!(["double-apply"]));
+    (faults, replay)
+}
+
+#[test]
+fn a_crash_between_the_ledger_and_the_stored_response_is_found_and_replayed() {
+    let (faults, _) = explore_and_replay("scenarios/services/redis-claim-crashes.toml", "0..100");
+    // The window: the money has moved, the response is not stored yet.
+    let in_window = ["after:ledger-1", "after-ledger", "before:keys-3"];
+    assert!(
+        faults
+            .iter()
+            .any(|f| f["kind"] == "crash" && in_window.contains(&f["at"].as_str().unwrap_or(""))),
+        "a crash in the window: {faults:?}"
+    );
+}
+
+#[test]
+fn a_client_that_stops_waiting_cancels_the_handler_and_is_found_and_replayed() {
+    let (faults, replay) = explore_and_replay(
+        "scenarios/services/redis-claim-impatient-client.toml",
+        "0..100",
+    );
+    assert!(
+        faults.iter().all(|f| f["kind"] == "delay"),
+        "no crash, only held messages: {faults:?}"
+    );
+    let events = of_type(&replay, "event");
+    let dropped: Vec<u64> = events
+        .iter()
+        .filter(|e| e["event"] == "handler-dropped")
+        .map(|e| e["attempt"].as_u64().unwrap())
+        .collect();
+    let paid: Vec<u64> = events
+        .iter()
+        .filter(|e| e["event"] == "ledger-entry" && e["delta"].as_i64().unwrap() < 0)
+        .map(|e| e["attempt"].as_u64().unwrap())
+        .collect();
+    assert!(
+        dropped.iter().any(|a| paid.contains(a)),
+        "a handler was dropped after its money moved: dropped {dropped:?}, paid {paid:?}"
+    );
+}
+
+#[test]
+fn a_claim_that_expires_during_a_slow_ledger_call_needs_no_fault_at_all() {
+    let s = scenario("scenarios/services/redis-claim-slow-ledger.toml");
+    let plan = exhaustive::plan(&s, 0, 10).unwrap();
+    let report = exhaustive::search(&s, plan, 1, &mut |_| {});
+    assert_eq!(
+        report.first.get(&ViolationKind::DoubleApply),
+        Some(&Vec::new()),
+        "the empty schedule shows it"
+    );
+    // The evidence: a second claim succeeded before the first payment committed.
+    let run = run_scenario(&s, None);
+    let ops = store_ops(&run.output.events);
+    let claims: Vec<(u32, u64)> = ops
+        .iter()
+        .filter(|(_, _, req, ans)| req.starts_with("SET lock:") && ans == "OK")
+        .map(|(a, at, _, _)| (*a, *at))
+        .collect();
+    let first_payment_ms = ops
+        .iter()
+        .find(|(_, _, req, _)| req.starts_with("transfer"))
+        .map(|(_, at, _, _)| *at)
+        .unwrap();
+    assert!(claims.len() >= 2, "{ops:?}");
+    assert!(
+        claims[1].1 < first_payment_ms,
+        "attempt {} claimed the key at {} ms, before the first payment committed at {first_payment_ms} ms",
+        claims[1].0,
+        claims[1].1
+    );
+}
+
+#[test]
+fn the_atomic_service_holds_on_a_thousand_swarm_seeds() {
+    let s = scenario("scenarios/services/atomic.toml");
+    let config = SweepConfig {
+        seeds: SeedRange::parse("0..1000").unwrap(),
+        jobs: 2,
+        partition: None,
+        swarm: true,
+        check_determinism: false,
+        options: RunOptions::default(),
+    };
+    let report = sweep(&s, &config, &mut |_| {});
+    assert_eq!(report.ran, 1000);
+    assert!(report.failures.is_empty(), "{:?}", report.failures.first());
+    // The swarm did reach the hard places.
+    for phase in [
+        "crash:api:after:ledger-1",
+        "response-lost",
+        "concurrent-duplicate",
+        "replayed",
+    ] {
+        assert!(reached(&report, &s, phase) > 0, "never reached {phase}");
+    }
+}
+
+#[test]
+fn the_atomic_service_holds_on_every_schedule_of_two_faults() {
+    let s = scenario("scenarios/services/atomic.toml");
+    let plan = exhaustive::plan(&s, 2, idemsim::limits::DEFAULT_MAX_SCHEDULES).unwrap();
+    assert!(plan.schedules > 10_000, "{plan:?}");
+    let report = exhaustive::search(&s, plan, 2, &mut |_| {});
+    assert_eq!(report.explored, plan.schedules);
+    assert!(report.first.is_empty(), "{:?}", report.first);
+}
+
+#[test]
+fn a_targeted_crash_at_a_declared_point_crashes_the_api_there() {
+    let mut s = scenario("scenarios/services/redis-claim.toml");
+    let mut spec = s.to_spec();
+    spec.targeted = vec![FaultSpec::crash("t1", 1, "after-ledger")];
+    s = s.with_spec(&spec).unwrap();
+    let run = run_scenario(&s, None);
+    let crashed_at: Vec<String> = run
+        .output
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::Crashed {
+                site: Some(site), ..
+            } => Some(s.api.boundary_name(site.boundary)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(crashed_at, vec!["after-ledger".to_string()]);
+    assert!(run.verdict.found.contains(&ViolationKind::DoubleApply));
+    // A point the service does not declare is refused when the file is read.
+    spec.targeted = vec![FaultSpec::crash("t1", 1, "after-nothing")];
+    let error = s.with_spec(&spec).unwrap_err().to_string();
+    assert!(error.contains("has no site `after-nothing`"), "{error}");
+    assert!(error.contains("after-claim, after-ledger"), "{error}");
+}
+
+#[test]
+fn a_swarm_switches_declared_points_on_and_crashes_there() {
+    let s = scenario("scenarios/services/redis-claim.toml");
+    let config = SweepConfig {
+        seeds: SeedRange::parse("0..300").unwrap(),
+        jobs: 2,
+        partition: None,
+        swarm: true,
+        check_determinism: false,
+        options: RunOptions::default(),
+    };
+    let report = sweep(&s, &config, &mut |_| {});
+    let at_points = reached(&report, &s, "crash:api:after-claim")
+        + reached(&report, &s, "crash:api:after-ledger");
+    assert!(at_points > 0, "no random crash at a declared point");
+}
+
+/// A service whose one route runs `f` (with its store clients).
+fn service_of<F, Fut>(name: &str, points: &[&str], f: F) -> Service
+where
+    F: Fn(Keys, Ledger) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = StatusCode> + Send + 'static,
+{
+    let points: Vec<String> = points.iter().map(|p| p.to_string()).collect();
+    Service::new(name, move |env: &Env| {
+        let (keys, ledger, f) = (env.keys(), env.ledger(), f.clone());
+        Router::new().route(
+            "/transfers",
+            post(move || {
+                let (keys, ledger, f) = (keys.clone(), ledger.clone(), f.clone());
+                async move { f(keys, ledger).await }
+            }),
+        )
+    })
+    .crash_points(points)
+}
+
+fn host_failure(run: &idemsim::Run) -> String {
+    match &run.output.end {
+        EndReason::HostFailed { message, .. } => message.clone(),
+        other => panic!("expected a failed host, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_crash_point_the_service_does_not_declare_fails_the_run() {
+    let service = service_of("undeclared", &["declared"], |_, _| async {
+        idemsim::service::crash_point("undeclared").await;
+        StatusCode::CREATED
+    });
+    let run = run_scenario(&built(&service, 1), None);
+    assert!(!run.verdict.met);
+    let message = host_failure(&run);
+    assert!(message.contains("crash point `undeclared`"), "{message}");
+    assert!(message.contains("declared"), "{message}");
+}
+
+#[test]
+fn a_store_call_outside_any_request_fails_the_run_and_a_scoped_one_is_attributed() {
+    let unscoped = service_of("unscoped", &[], |_, ledger: Ledger| async move {
+        let _ =
+            tokio::spawn(
+                async move { ledger.run(Batch::new().transfer("alice", "bob", 100)).await },
+            )
+            .await;
+        StatusCode::CREATED
+    });
+    let run = run_scenario(&built(&unscoped, 1), None);
+    assert!(
+        host_failure(&run).contains("Attempt::scope"),
+        "{}",
+        host_failure(&run)
+    );
+
+    let scoped = service_of("scoped", &[], |_, ledger: Ledger| async move {
+        let attempt = Attempt::current().expect("inside a request");
+        let moved =
+            tokio::spawn(attempt.scope(async move {
+                ledger.run(Batch::new().transfer("alice", "bob", 100)).await
+            }))
+            .await;
+        match moved {
+            Ok(Ok(outcome)) if outcome.committed() => StatusCode::CREATED,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    });
+    let run = run_scenario(&built(&scoped, 2), None);
+    assert!(run.verdict.met, "{:?}", run.output.end);
+    let attributed: Vec<u32> = run
+        .output
+        .entries
+        .iter()
+        .filter(|e| e.delta < 0)
+        .map(|e| e.tag.transfer.0)
+        .collect();
+    assert_eq!(
+        attributed,
+        vec![0, 1],
+        "each payment filed under its transfer"
+    );
+}
+
+#[test]
+fn a_panicking_handler_fails_the_run_naming_the_api() {
+    let service = service_of("panics", &[], |_, _| async {
+        panic!("the handler is broken");
+    });
+    let run = run_scenario(&built(&service, 1), None);
+    match &run.output.end {
+        EndReason::Panicked { host, message } => {
+            assert_eq!(*host, idemsim::history::Host::Api);
+            assert!(message.contains("the handler is broken"), "{message}");
+        }
+        other => panic!("expected a panic, got {other:?}"),
+    }
+    assert!(!run.verdict.met);
+}
+
+#[test]
+fn the_native_key_store_client_behaves_as_redis_does() {
+    let service = service_of("native-keys", &[], |keys: Keys, _| async move {
+        let k = "k";
+        let checks = async {
+            assert!(keys.set_nx_px(k, "a", 300).await?);
+            assert!(!keys.set_nx_px(k, "b", 300).await?);
+            assert_eq!(keys.get(k).await?.as_deref(), Some("a"));
+            assert!(keys.pttl(k).await? > 0);
+            assert!(!keys.del_if_eq(k, "b").await?);
+            assert!(
+                keys.set(
+                    k,
+                    "c",
+                    SetCondition::IfEqual("a".into()),
+                    SetExpiry::KeepTtl
+                )
+                .await?
+            );
+            assert!(keys.del_if_eq(k, "c").await?);
+            assert!(!keys.exists(k).await?);
+            assert_eq!(keys.incr("n").await?, 1);
+            idemsim::service::sleep(std::time::Duration::from_millis(10)).await;
+            Ok::<_, idemsim::service::StoreError>(())
+        };
+        match checks.await {
+            Ok(()) => StatusCode::CREATED,
+            Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    });
+    let run = run_scenario(&built(&service, 1), None);
+    assert_eq!(
+        run.verdict.outcomes.succeeded,
+        1,
+        "{:?}",
+        store_ops(&run.output.events)
+    );
+}
+
+#[test]
+fn a_key_store_kept_in_memory_forgets_the_stored_response_in_a_crash() {
+    let s = scenario("scenarios/services/redis-claim.toml");
+    let mut spec = s.to_spec();
+    spec.clients.truncate(1);
+    spec.clients[0].transfers.truncate(1);
+    // The response is lost, and the key store crashes after storing it.
+    let crash = fault(
+        r#"{ kind = "crash", host = "keys", transfer = "t1", attempt = 1, at = "after:keys-4" }"#,
+    );
+    spec.targeted = vec![FaultSpec::drop_response("t1", 1), crash];
+    let durable = s.with_spec(&spec).unwrap();
+    let run = run_scenario(&durable, None);
+    assert!(run.verdict.found.is_empty(), "durable: the retry replays");
+    spec.stores.keys_durability = idemsim::scenario::Durability::Memory;
+    let memory = s.with_spec(&spec).unwrap();
+    let run = run_scenario(&memory, None);
+    assert_eq!(
+        run.verdict.found,
+        vec![ViolationKind::DoubleApply],
+        "memory: the retry pays again"
+    );
+}
+
+#[test]
+fn quiet_time_is_skipped_around_a_service_as_around_a_design() {
+    let s = scenario("scenarios/services/naive-response-lost.toml");
+    let steps = |backoff_ms: u64| {
+        let mut spec = s.to_spec();
+        spec.retry.backoff_initial_ms = backoff_ms;
+        spec.retry.backoff_max_ms = backoff_ms;
+        spec.faults.heal_at_ms = backoff_ms + 1_000;
+        spec.limits.max_sim_ms = 2 * backoff_ms + 60_000;
+        let run = run_scenario(&s.with_spec(&spec).unwrap(), None);
+        assert_eq!(run.verdict.found, vec![ViolationKind::DoubleApply]);
+        (run.output.steps, run.output.skipped_ms)
+    };
+    let (short_steps, _) = steps(1_500);
+    let (long_steps, long_skipped) = steps(90_000_000);
+    assert!(long_skipped >= 90_000_000, "skipped {long_skipped} ms");
+    assert!(
+        long_steps <= 2 * short_steps,
+        "a 25 h wait took {long_steps} steps against {short_steps}"
+    );
+}
+
+#[test]
+fn check_determinism_names_the_first_event_where_a_leaky_service_parts() {
+    // A service that stores the wall clock: two runs of one seed differ.
+    let leaky = service_of("leaky", &[], |keys: Keys, _| async move {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        match keys.command(["SET", "seen", &nanos.to_string()]).await {
+            Ok(_) => StatusCode::CREATED,
+            Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    });
+    let config = SweepConfig {
+        seeds: SeedRange::parse("0..2").unwrap(),
+        jobs: 1,
+        partition: None,
+        swarm: false,
+        check_determinism: true,
+        options: RunOptions::default(),
+    };
+    let report = sweep(&built(&leaky, 1), &config, &mut |_| {});
+    let difference = report
+        .failures
+        .first()
+        .and_then(|f| f.nondeterminism.clone())
+        .expect("the wall clock shows");
+    match difference.first.map(|e| e.what) {
+        Some(What::Txn {
+            result: TxnResult::Service(op),
+            ..
+        }) => assert!(op.request.starts_with("SET seen"), "{op:?}"),
+        other => panic!("the first difference is the SET: {other:?}"),
+    }
+    // The same service on idemsim's clock replays exactly.
+    let sound = service_of("sound", &[], |keys: Keys, _| async move {
+        let now = idemsim::service::now();
+        let ms = now
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        match keys.command(["SET", "seen", &ms.to_string()]).await {
+            Ok(_) => StatusCode::CREATED,
+            Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    });
+    let report = sweep(&built(&sound, 1), &config, &mut |_| {});
+    assert!(
+        report.failures.iter().all(|f| f.nondeterminism.is_none()),
+        "{:?}",
+        report.failures
+    );
+}
+
+#[test]
+fn check_services_passes_the_bundled_services_and_names_what_fails() {
+    let totals = idemsim::suite::check_services(["scenarios/services"], &services(), None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(totals.scenarios >= 6);
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("scenarios/services/naive-response-lost.toml"))
+        .unwrap()
+        .replace("violations = [\"double-apply\"]", "violations = []");
+    std::fs::write(dir.path().join("wrong.toml"), text).unwrap();
+    let failure = idemsim::suite::check_services([dir.path()], &services(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(failure.contains("1 of 1 scenario failed"), "{failure}");
+    assert!(failure.contains("double-apply"), "{failure}");
+    assert!(
+        failure.contains("cargo run --release --example services -- run"),
+        "{failure}"
+    );
+}
+
+#[test]
+fn two_processes_give_byte_identical_output_for_a_service() {
+    for format in ["human", "json"] {
+        let args = [
+            "run",
+            "scenarios/services/redis-claim.toml",
+            "--seed",
+            "12",
+            "--swarm",
+            "--format",
+            format,
+        ];
+        let (_, first, _) = services_cli(&args);
+        let (_, second, _) = services_cli(&args);
+        assert!(first.len() > 1_000, "{first}");
+        assert_eq!(first, second, "{format}");
+    }
+    let run = |seed| {
+        let s = scenario("scenarios/services/redis-claim.toml");
+        run_with(&s, Some(seed), Mode::Swarm, RunOptions::default())
+    };
+    assert_eq!(run(12).output.events, run(12).output.events);
+}

@@ -30,6 +30,12 @@ pub const PORT: u16 = 7000;
 /// a store keeps (see `limits::MAX_STORE_VALUE_BYTES`).
 pub const MAX_DATAGRAM_BYTES: usize = 64 * 1024;
 
+/// Largest answer a client or a design's API receives: a response or a
+/// transaction's result, whose every field is bounded (a code by
+/// `limits::MAX_NAME_BYTES`), so their receive buffers stay small: a run
+/// allocates one per host it boots.
+pub const MAX_ANSWER_BYTES: usize = 4 * 1024;
+
 /// A message id: unique in a run, growing in send order.
 pub type MsgId = u64;
 
@@ -692,7 +698,7 @@ mod tests {
             ..biggest()
         };
         let bytes = e.encode().unwrap();
-        assert!(bytes.len() <= MAX_DATAGRAM_BYTES, "{} bytes", bytes.len());
+        assert!(bytes.len() <= MAX_ANSWER_BYTES, "{} bytes", bytes.len());
     }
 
     #[test]

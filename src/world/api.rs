@@ -11,7 +11,7 @@ use crate::design::{Boundary, Design, KeyScope, KeyStoreDown, StoreName, Transac
 use crate::history::{Host, What};
 use crate::seed::derive_rng;
 use crate::wire::{
-    Body, Call, ClaimToken, Code, Endpoint, Envelope, Key, KeyOrigin, MAX_DATAGRAM_BYTES, MsgId,
+    Body, Call, ClaimToken, Code, Endpoint, Envelope, Key, KeyOrigin, MAX_ANSWER_BYTES, MsgId,
     PORT, RecordKey, Request, Response, Tag, TransferBody, TxnContext, TxnOutcome,
 };
 use rand::Rng;
@@ -59,7 +59,7 @@ pub(crate) async fn api_main(shared: Rc<Shared>) -> turmoil::Result {
         incarnation,
         next_request: Cell::new(0),
     });
-    let mut buf = vec![0u8; MAX_DATAGRAM_BYTES];
+    let mut buf = vec![0u8; MAX_ANSWER_BYTES];
     loop {
         let Some((envelope, from)) = api.shared.receive(&api.socket, &mut buf).await? else {
             continue;

@@ -15,7 +15,7 @@ use crate::limits;
 use crate::scenario::{ClientIx, Jitter, KeySource, RetryPolicy, TransferIx};
 use crate::seed::derive_rng;
 use crate::wire::{
-    Body, Code, Endpoint, Envelope, Key, KeyOrigin, MAX_DATAGRAM_BYTES, Meaning, MsgId, PORT,
+    Body, Code, Endpoint, Envelope, Key, KeyOrigin, MAX_ANSWER_BYTES, Meaning, MsgId, PORT,
     Point, Request, Response, Tag,
 };
 use rand::Rng;
@@ -79,7 +79,7 @@ async fn client_main(shared: Rc<Shared>, ix: ClientIx, port: u16) -> turmoil::Re
         ix,
         host,
         socket,
-        buf: vec![0u8; MAX_DATAGRAM_BYTES],
+        buf: vec![0u8; MAX_ANSWER_BYTES],
         keys: Vec::new(),
         made_keys: std::collections::BTreeSet::new(),
     };

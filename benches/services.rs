@@ -42,8 +42,8 @@ use idemsim::{FaultSpec, ScenarioSpec, TransferSpec, run_scenario};
 use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
 const TIMEOUT_MS: u64 = 200;
@@ -108,14 +108,17 @@ fn hand_written(seed: u64) -> (i64, u64) {
                     .route("/transfers", post(pay))
                     .with_state((moved, answered));
                 let listener =
-                    turmoil::net::TcpListener::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), 80)).await?;
+                    turmoil::net::TcpListener::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), 80))
+                        .await?;
                 loop {
                     let (stream, _) = listener.accept().await?;
                     let service = hyper_util::service::TowerToHyperService::new(router.clone());
                     tokio::task::spawn_local(async move {
                         let mut builder = hyper::server::conn::http1::Builder::new();
                         builder.auto_date_header(false);
-                        let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+                        let _ = builder
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
                     });
                 }
             }
@@ -163,9 +166,7 @@ fn hand_written(seed: u64) -> (i64, u64) {
     (moved.load(Ordering::SeqCst), steps)
 }
 
-async fn pay(
-    State((moved, answered)): State<(Arc<AtomicI64>, Arc<AtomicBool>)>,
-) -> StatusCode {
+async fn pay(State((moved, answered)): State<(Arc<AtomicI64>, Arc<AtomicBool>)>) -> StatusCode {
     moved.fetch_add(1, Ordering::SeqCst);
     answered.store(true, Ordering::SeqCst);
     StatusCode::CREATED
@@ -174,7 +175,10 @@ async fn pay(
 /// A service that stores each answer under its key for `ttl_ms` and replays it.
 fn ttl_service(ttl_ms: u64) -> idemsim::Service {
     use idemsim::service::{Batch, Env, Keys, Ledger};
-    async fn pay(State((keys, ledger, ttl_ms)): State<(Keys, Ledger, u64)>, headers: http::HeaderMap) -> StatusCode {
+    async fn pay(
+        State((keys, ledger, ttl_ms)): State<(Keys, Ledger, u64)>,
+        headers: http::HeaderMap,
+    ) -> StatusCode {
         let key = headers
             .get("idempotency-key")
             .and_then(|v| v.to_str().ok())
@@ -230,7 +234,9 @@ fn ttl_scenario(ttl_ms: u64) -> idemsim::Scenario {
 }
 
 fn main() {
-    println!("idemsim services bench: an axum service under idemsim vs a hand-written turmoil test");
+    println!(
+        "idemsim services bench: an axum service under idemsim vs a hand-written turmoil test"
+    );
     println!(
         "the exchange: one transfer, its response lost, timeout {TIMEOUT_MS} ms, backoff {BACKOFF_MS} ms, a retry that is answered"
     );

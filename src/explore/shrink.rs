@@ -157,6 +157,37 @@ fn smaller(s: &Scenario) -> Vec<Scenario> {
         c.faults = faults.into();
         out.push(c);
     }
+    // A fault that cost its transfer attempts, removed with them: the
+    // transfer's later faults move `shift` attempts earlier (as far as the
+    // first attempt), so that what they hit may still come at the same
+    // point of the story.
+    for (i, fault) in s.faults.iter().enumerate() {
+        let Some((transfer, attempt)) = fault.attempt() else {
+            continue;
+        };
+        let later = |f: &Fault| {
+            f.attempt()
+                .filter(|&(t, a)| t == transfer && a > attempt)
+                .map(|(_, a)| a)
+        };
+        let Some(earliest_later) = s.faults.iter().filter_map(later).min() else {
+            continue;
+        };
+        for shift in 1..earliest_later {
+            let mut faults = s.faults.to_vec();
+            faults.remove(i);
+            for f in &mut faults {
+                if later(f).is_some()
+                    && let Target::Attempt { attempt: a, .. } = &mut f.target
+                {
+                    *a -= shift;
+                }
+            }
+            let mut c = s.clone();
+            c.faults = faults.into();
+            out.push(c);
+        }
+    }
     for (i, fault) in s.faults.iter().enumerate() {
         for kind in fault.kind.behaviour().smaller() {
             let mut faults = s.faults.to_vec();

@@ -15,8 +15,8 @@ use crate::limits;
 use crate::scenario::{ClientIx, Jitter, KeySource, RetryPolicy, TransferIx};
 use crate::seed::derive_rng;
 use crate::wire::{
-    Body, Code, Endpoint, Envelope, Key, KeyOrigin, MAX_ANSWER_BYTES, Meaning, MsgId, PORT,
-    Point, Request, Response, Tag,
+    Body, Code, Endpoint, Envelope, Key, KeyOrigin, MAX_ANSWER_BYTES, Meaning, MsgId, PORT, Point,
+    Request, Response, Tag,
 };
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;

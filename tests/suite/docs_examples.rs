@@ -6,10 +6,12 @@
 //!   design (it has `[[transaction]]`) must load; any other block is a
 //!   fragment, which must be valid TOML, and whose `[[fault]]` tables must be
 //!   accepted by a scenario that runs the design they name.
-//! * ```` ```sh ```` blocks: every line that starts with `idemsim` or
-//!   `cargo run --release --` is run (in a copy of the repository's scenarios
-//!   and designs, so files it writes go nowhere) and must not be refused as
-//!   bad input (exit 2) unless the block is headed `<!-- exits 2 -->`.
+//! * ```` ```sh ```` blocks: every line that starts with `idemsim`,
+//!   `cargo run --release --` or `cargo run --release --example services --`
+//!   (the example that offers the example services) is run (in a copy of the
+//!   repository's scenarios and designs, so files it writes go nowhere) and
+//!   must not be refused as bad input (exit 2) unless the block is headed
+//!   `<!-- exits 2 -->`.
 //! * ```` ```console ```` blocks: `$ command` lines are run the same way, and
 //!   every line shown under one must appear in its real output, in order
 //!   (`...` skips any number of lines).
@@ -107,15 +109,22 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Runs one documented command line in `dir`: exit code and stdout.
+/// Runs one documented command line in `dir`: exit code and stdout. The
+/// `services` example's command line runs as that example's binary.
 fn run_line(line: &str, dir: &Path) -> Option<(i32, String)> {
     let args: Vec<String> = shell_words(line)?;
-    let rest = match args.first().map(String::as_str) {
-        Some("idemsim") => &args[1..],
-        Some("cargo") if args.len() > 3 && args[1..4] == ["run", "--release", "--"] => &args[4..],
+    let services = ["run", "--release", "--example", "services", "--"];
+    let (binary, rest) = match args.first().map(String::as_str) {
+        Some("idemsim") => (PathBuf::from(env!("CARGO_BIN_EXE_idemsim")), &args[1..]),
+        Some("cargo") if args.len() > 3 && args[1..4] == ["run", "--release", "--"] => {
+            (PathBuf::from(env!("CARGO_BIN_EXE_idemsim")), &args[4..])
+        }
+        Some("cargo") if args.len() > 5 && args[1..6] == services => {
+            (crate::common::services_binary(), &args[6..])
+        }
         _ => return None,
     };
-    let out = Command::new(env!("CARGO_BIN_EXE_idemsim"))
+    let out = Command::new(binary)
         .args(rest)
         .current_dir(dir)
         .env("NO_COLOR", "1")
@@ -169,12 +178,14 @@ fn every_toml_example_loads_and_scenarios_meet_their_expectation() {
             let table: toml::Table = toml::from_str(&block.text)
                 .unwrap_or_else(|e| panic!("{place}: not valid TOML: {e}"));
             if table.contains_key("name")
-                && table.contains_key("design")
+                && (table.contains_key("design") || table.contains_key("service"))
                 && table.contains_key("client")
             {
                 let path = root().join("scenarios").join("example.toml");
-                let scenario = idemsim::parse_scenario(&path, &block.text)
-                    .unwrap_or_else(|e| panic!("{place}: the scenario is refused: {e}"));
+                let services = crate::common::services();
+                let scenario =
+                    idemsim::scenario::parse_scenario_with(&path, &block.text, &services)
+                        .unwrap_or_else(|e| panic!("{place}: the scenario is refused: {e}"));
                 let run = idemsim::run_scenario(&scenario, None);
                 assert!(
                     run.verdict.met,

@@ -220,9 +220,10 @@ fn ttl_scenario(ttl_ms: u64) -> idemsim::Scenario {
         })
         .client([TransferSpec::new("alice", "bob", 1)])
         .fault(FaultSpec::drop_response("t1", 1));
-    let mut window = idemsim::scenario::FaultWindow::default();
-    window.heal_at_ms = wait_ms + 1_000;
-    builder = builder.window(window);
+    builder = builder.window(idemsim::scenario::FaultWindow {
+        heal_at_ms: wait_ms + 1_000,
+        ..Default::default()
+    });
     let limits = idemsim::scenario::RunLimits {
         max_sim_ms: 3 * wait_ms,
         ..idemsim::scenario::RunLimits::default()

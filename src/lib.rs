@@ -107,6 +107,46 @@
 //! print!("{}", idemsim::report::human::render(&scenario, &run, idemsim::report::Color::Never));
 //! ```
 //!
+//! ## Your own service
+//!
+//! The API may be your own HTTP code instead of a design: an axum `Router`
+//! (or any tower `Service`) built by a factory at every boot, talking to the
+//! simulated stores through clients idemsim hands it. See [`service`] for
+//! the whole story and `docs/services.md` for a guide; in short:
+//!
+//! ```
+//! use axum::{Router, http::StatusCode, routing::post};
+//! use idemsim::service::{Batch, Env, Service};
+//! use idemsim::{ScenarioSpec, Services, TransferSpec, ViolationKind, run_scenario};
+//!
+//! // Moves the money on every request: no idempotency at all.
+//! let naive = Service::new("naive", |env: &Env| {
+//!     let ledger = env.ledger();
+//!     Router::new().route(
+//!         "/transfers",
+//!         post(move || {
+//!             let ledger = ledger.clone();
+//!             async move {
+//!                 match ledger.run(Batch::new().transfer("alice", "bob", 100)).await {
+//!                     Ok(outcome) if outcome.committed() => StatusCode::CREATED,
+//!                     _ => StatusCode::SERVICE_UNAVAILABLE,
+//!                 }
+//!             }
+//!         }),
+//!     )
+//! });
+//! let scenario = ScenarioSpec::builder("naive service, response lost", "naive")
+//!     .service("naive")
+//!     .account("alice", 1_000)
+//!     .account("bob", 0)
+//!     .client([TransferSpec::new("alice", "bob", 100)])
+//!     .fault(idemsim::FaultSpec::drop_response("t1", 1))
+//!     .build_with(&Services::new().with(naive))
+//!     .unwrap();
+//! let run = run_scenario(&scenario, None);
+//! assert_eq!(run.verdict.found, vec![ViolationKind::DoubleApply]);
+//! ```
+//!
 //! ## How it fits together
 //!
 //! Data flows one way: [`scenario`] → world (+ faults) → [`history`] →
@@ -117,6 +157,8 @@
 //!   name file, line and column, and builds scenarios in code.
 //! * [`design`] reads designs: what the API does, as transactions of steps
 //!   against the stores. `naive`, `classic` and `atomic` ship built in.
+//! * [`service`] runs a team's own HTTP service as the API instead; [`api`]
+//!   names the places of either (messages, sites) for faults and reports.
 //! * The world runs the turmoil simulation: hosts, durable stores, the
 //!   network fault injector, crashes and restarts, the liveness phase.
 //! * [`history`] is the ordered, typed event log every part appends to.
@@ -131,7 +173,9 @@
 //! Every random choice is drawn from the run's seed through named ChaCha
 //! streams; turmoil gets a derived `rng_seed` and a fixed epoch; no `HashMap`
 //! iteration, no wall clock, no threads inside a simulation. The same scenario
-//! and seed print the same bytes on every machine.
+//! and seed print the same bytes on every machine. A service keeps that
+//! promise if it takes time and randomness from idemsim (see
+//! [`service::Env`]); `explore --check-determinism` finds where it does not.
 
 pub mod api;
 pub mod check;

@@ -212,16 +212,21 @@ fn every_toml_example_loads_and_scenarios_meet_their_expectation() {
 }
 
 /// A documented fault is accepted by a scenario that runs a design with the
-/// step boundaries and messages faults name (`claim`, `apply`).
+/// step boundaries and messages faults name (`claim`, `apply`), or by one
+/// that runs the example service with declared crash points (`redis-claim`),
+/// whose sites and messages a service's faults name (`after:ledger-1`).
 fn accept_fault(place: &str, fault: idemsim::FaultSpec) {
-    let spec = idemsim::ScenarioSpec::builder("fragment", "atomic")
+    let builder = idemsim::ScenarioSpec::builder("fragment", "atomic")
         .account("alice", 10_000)
         .account("bob", 0)
         .client([idemsim::TransferSpec::new("alice", "bob", 2_500)])
-        .fault(fault)
-        .spec();
-    if let Err(e) = spec.validate() {
-        panic!("{place}: the documented fault is refused: {e}");
+        .fault(fault);
+    let as_design = builder.clone().build();
+    let as_service = builder
+        .service("redis-claim")
+        .build_with(&crate::common::services());
+    if let (Err(design), Err(service)) = (as_design, as_service) {
+        panic!("{place}: the documented fault is refused: {design}; as a service's: {service}");
     }
 }
 

@@ -1,4 +1,5 @@
-//! `idemsim diff`: the same scenario and seed under two designs, side by side.
+//! `idemsim diff`: the same scenario and seed under two designs (or
+//! services), side by side.
 //!
 //! A teaching tool: the events both runs share are printed once, then the two
 //! timelines in two columns from the first event where they differ, aligned
@@ -53,7 +54,11 @@ pub fn render(a: &Side<'_>, b: &Side<'_>) -> String {
         .take_while(|(x, y)| x == y)
         .count();
     if shared > 0 {
-        let _ = writeln!(out, "both designs ({shared} events)");
+        let both = match (a.scenario.api.noun(), b.scenario.api.noun()) {
+            (x, y) if x == y => format!("both {x}s"),
+            _ => "both".to_string(),
+        };
+        let _ = writeln!(out, "{both} ({shared} events)");
         for line in &lines_a[..shared] {
             let _ = writeln!(out, "{line}");
         }

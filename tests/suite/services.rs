@@ -588,3 +588,71 @@ fn two_processes_give_byte_identical_output_for_a_service() {
     };
     assert_eq!(run(12).output.events, run(12).output.events);
 }
+
+#[test]
+fn the_plain_idemsim_binary_refuses_a_service_scenario_at_its_service_field() {
+    let (code, stdout, stderr) =
+        crate::common::idemsim(&["run", "scenarios/services/redis-claim.toml"]);
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("scenarios/services/redis-claim.toml:10:11: service `redis-claim`, but this program offers no services"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn diff_compares_two_services_from_the_first_event_where_they_part() {
+    let (code, stdout, stderr) = services_cli(&[
+        "diff",
+        "scenarios/services/naive-response-lost.toml",
+        "--design",
+        "naive-http",
+        "--design",
+        "atomic-http",
+    ]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("service A: naive-http"), "{stdout}");
+    assert!(stdout.contains("service B: atomic-http"), "{stdout}");
+    assert!(stdout.contains("both services ("), "{stdout}");
+    assert!(
+        stdout.contains("the histories diverge at event"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn an_unreachable_key_store_delays_the_redis_claim_but_pays_once() {
+    let s = scenario("scenarios/services/redis-claim.toml");
+    let mut spec = s.to_spec();
+    spec.targeted = vec![fault(
+        r#"{ kind = "unreachable", host = "keys", from_ms = 0, until_ms = 900 }"#,
+    )];
+    let run = run_scenario(&s.with_spec(&spec).unwrap(), None);
+    assert!(
+        run.verdict.met,
+        "{:?} {:?}",
+        run.verdict.found, run.output.end
+    );
+    let lost_in_outage = run
+        .output
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                &e.what,
+                What::Lost {
+                    cause: idemsim::history::Cause::Outage { .. },
+                    ..
+                }
+            )
+        })
+        .count();
+    assert!(
+        lost_in_outage > 0,
+        "calls to the key store were lost in the outage"
+    );
+    assert_eq!(
+        run.verdict.outcomes.succeeded, 2,
+        "both transfers went through after the outage"
+    );
+}

@@ -94,8 +94,17 @@ pub const MAX_STORE_VALUE_BYTES: usize = 2_048;
 pub const MAX_STORE_ENTRIES: usize = 200_000;
 /// Commands in one Redis pipeline, and arguments in one command.
 pub const MAX_RESP_COMMANDS: usize = 64;
+/// Bytes of one request to the key store (a command or a pipeline).
+pub const MAX_RESP_REQUEST_BYTES: usize = 16 * 1024;
+/// Bytes of the replies to one request; past it every command of the
+/// request is answered with an error (the writes it made stand, as on a
+/// Redis whose client dropped the replies).
+pub const MAX_RESP_REPLY_BYTES: usize = 8 * 1024;
 /// Operations in one ledger batch.
-pub const MAX_BATCH_OPS: usize = 32;
+pub const MAX_BATCH_OPS: usize = 16;
+/// Bytes of the records one ledger batch reads; a batch that would read
+/// more stops (and keeps nothing).
+pub const MAX_BATCH_READ_BYTES: usize = 8 * 1024;
 /// Calls a service may make to each store while serving one attempt.
 pub const MAX_STORE_CALLS: u16 = 255;
 /// Crash points a service may declare, and passes of one point that a

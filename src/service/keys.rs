@@ -73,10 +73,11 @@ impl Keys {
     /// Sends packed RESP (one command or a pipeline) and returns the packed
     /// answers, one per command.
     pub(crate) async fn packed(&self, bytes: Vec<u8>) -> Result<Vec<u8>, StoreError> {
-        if bytes.len() > crate::limits::MAX_RESP_COMMANDS * crate::limits::MAX_STORE_VALUE_BYTES {
+        if bytes.len() > crate::limits::MAX_RESP_REQUEST_BYTES {
             return Err(StoreError::Refused(format!(
-                "a request of {} bytes",
-                bytes.len()
+                "a request of {} bytes; at most {}",
+                bytes.len(),
+                crate::limits::MAX_RESP_REQUEST_BYTES
             )));
         }
         let answer = crate::world::service_world::store_call(

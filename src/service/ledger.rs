@@ -315,6 +315,9 @@ pub enum Stop {
     InsufficientFunds { balance: i64 },
     /// The ledger holds as many records as it can.
     Full,
+    /// The batch has more operations, or reads more, than one batch may
+    /// (see `limits::MAX_BATCH_OPS`, `limits::MAX_BATCH_READ_BYTES`).
+    TooLarge,
 }
 
 impl Ledger {

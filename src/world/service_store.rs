@@ -116,6 +116,17 @@ impl StoreDb {
             answers.push(reply.to_string());
             reply.encode(&mut out);
         }
+        if out.len() > limits::MAX_RESP_REPLY_BYTES {
+            let refusal = Resp::error(format!(
+                "ERR the replies to this request exceed {} bytes",
+                limits::MAX_RESP_REPLY_BYTES
+            ));
+            out.clear();
+            for _ in &commands {
+                refusal.encode(&mut out);
+            }
+            answers = vec![refusal.to_string()];
+        }
         let request = commands
             .iter()
             .map(|args| {
@@ -408,7 +419,20 @@ impl StoreDb {
         let mut deltas: Vec<(crate::scenario::AccountIx, i64)> = Vec::new();
         let mut reads = Vec::new();
         let stopped = batch.ops.iter().enumerate().find_map(|(at, op)| {
+            if batch.ops.len() > limits::MAX_BATCH_OPS {
+                return Some((0, Stop::TooLarge));
+            }
             self.batch_op(op, &mut written, &mut deltas, &mut reads)
+                .or_else(|| {
+                    let read_bytes: usize = reads
+                        .iter()
+                        .map(|r| match r {
+                            Read::Record(Some(v)) => v.len(),
+                            _ => 8,
+                        })
+                        .sum();
+                    (read_bytes > limits::MAX_BATCH_READ_BYTES).then_some(Stop::TooLarge)
+                })
                 .map(|stop| (at, stop))
         });
         let request = summary(
@@ -573,6 +597,7 @@ fn describe_stop(stop: &Stop) -> String {
         Stop::Changed { value: None } => "the record is absent".into(),
         Stop::InsufficientFunds { balance } => format!("insufficient funds (balance {balance})"),
         Stop::Full => "the ledger is full".into(),
+        Stop::TooLarge => "the batch is too large".into(),
     }
 }
 
@@ -652,5 +677,60 @@ mod tests {
             Some(&Resp::Array(Some(vec![Resp::ok(), Resp::Integer(2)])))
         );
         assert!(op.committed);
+    }
+
+    #[test]
+    fn what_a_service_may_store_or_read_is_bounded() {
+        let mut db = StoreDb::default();
+        let big = "x".repeat(limits::MAX_STORE_VALUE_BYTES + 1);
+        assert!(matches!(
+            run(&mut db, &["SET", "k", &big], 0),
+            Resp::Error(_)
+        ));
+        let value = "v".repeat(limits::MAX_STORE_VALUE_BYTES);
+        let gets: Vec<u8> = (0..8)
+            .flat_map(|i| {
+                run(&mut db, &["SET", &format!("k{i}"), &value], 0);
+                resp::encode_command(&["GET", &format!("k{i}")])
+            })
+            .collect();
+        let (bytes, _) = db.run_resp(&gets, 0);
+        let replies = resp::parse_all(&bytes).unwrap();
+        assert_eq!(replies.len(), 8, "one reply per command");
+        assert!(
+            replies.iter().all(|r| matches!(r, Resp::Error(_))),
+            "too large to send"
+        );
+        let reads = WireBatch {
+            ops: (0..8)
+                .map(|i| WireOp::Get {
+                    key: format!("r{i}"),
+                })
+                .chain((0..8).map(|i| WireOp::Put {
+                    key: format!("r{i}"),
+                    value: value.clone(),
+                }))
+                .chain((0..8).map(|i| WireOp::Get {
+                    key: format!("r{i}"),
+                }))
+                .collect(),
+        };
+        let name = |_| String::new();
+        let tag = Tag::transfer(crate::scenario::TransferIx(0), 1);
+        let (outcome, _, _) = db.run_batch(&reads, tag, None, 0, &name);
+        assert!(
+            matches!(
+                outcome,
+                BatchOutcome::Stopped {
+                    stop: Stop::TooLarge,
+                    ..
+                }
+            ),
+            "{outcome:?}"
+        );
+        assert!(
+            db.kv.keys().all(|k| !k.starts_with(b"r")),
+            "a stopped batch keeps nothing"
+        );
     }
 }

@@ -598,12 +598,29 @@ fn serve_service(
             },
         );
     }
-    let reply = Envelope {
+    let fallback = match &answer {
+        StoreAnswer::Resp(_) => {
+            let mut bytes = Vec::new();
+            crate::resp::Resp::error("ERR the reply does not fit a message").encode(&mut bytes);
+            StoreAnswer::Resp(bytes)
+        }
+        StoreAnswer::Batch(_) => {
+            StoreAnswer::Batch(crate::service::ledger::BatchOutcome::Stopped {
+                at: 0,
+                stop: crate::service::ledger::Stop::TooLarge,
+            })
+        }
+    };
+    let reply = |answer| Envelope {
         id: result_msg,
         reply_to: Some(envelope.id),
         tag,
         point: envelope.point.answer(),
         body: Body::StoreAnswer(answer),
     };
-    shared.send_now(socket, host, Host::Api, from, &reply)
+    // The limits keep every answer within a message; should one not fit,
+    // the service gets an error rather than the store host failing.
+    shared
+        .send_now(socket, host, Host::Api, from, &reply(answer))
+        .or_else(|_| shared.send_now(socket, host, Host::Api, from, &reply(fallback)))
 }

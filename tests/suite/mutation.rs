@@ -10,7 +10,8 @@
 //! time; `IDEMSIM_MUTATION_CASES` raises the count for a longer hunt.
 
 use idemsim::report::{Color, human, json};
-use idemsim::{EndReason, Mode, RunOptions, parse_scenario, run_with};
+use idemsim::scenario::parse_scenario_with;
+use idemsim::{EndReason, Mode, RunOptions, run_with};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -200,7 +201,9 @@ fn apply(text: &str, m: &Mutation) -> String {
 /// A mutated scenario either loads or is refused well; a loaded one runs to
 /// an end within its budget; nothing panics. Returns whether it loaded.
 fn judge(path: &Path, text: &str) -> Result<bool, TestCaseError> {
-    let parsed = catch_unwind(AssertUnwindSafe(|| parse_scenario(path, text)));
+    let parsed = catch_unwind(AssertUnwindSafe(|| {
+        parse_scenario_with(path, text, &crate::common::services())
+    }));
     let Ok(parsed) = parsed else {
         return Err(TestCaseError::fail(format!(
             "the loader panicked on:\n{text}"
@@ -273,7 +276,7 @@ fn mutated_scenarios_are_refused_with_a_place_or_run_to_an_end() {
         }
         if judge(path, &mutated)? {
             loaded.set(loaded.get() + 1);
-        } else if parse_scenario(path, &mutated)
+        } else if parse_scenario_with(path, &mutated, &crate::common::services())
             .err()
             .is_some_and(|e| e.position.is_some())
         {

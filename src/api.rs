@@ -7,7 +7,7 @@
 //! stalled — under names this module gives, so that faults, the search,
 //! reach and every report speak of either the same way.
 
-use crate::design::{Boundary, Design};
+use crate::design::{Boundary, Design, StoreName};
 use crate::service::Service;
 use crate::service::sites::{self, Site};
 use crate::wire::{Call, Point};
@@ -54,6 +54,16 @@ impl Api {
         match self {
             Api::Design(_) => None,
             Api::Service(s) => Some(s),
+        }
+    }
+
+    /// The stores the API talks to: a design's, from its transactions and
+    /// key store; both for a service (which may call either). Search places
+    /// store crashes and outages only on these.
+    pub fn stores(&self) -> Vec<StoreName> {
+        match self {
+            Api::Design(d) => d.stores(),
+            Api::Service(_) => vec![StoreName::Keys, StoreName::Ledger],
         }
     }
 

@@ -105,8 +105,8 @@ pub enum Cause {
     Random,
     /// Sent to a host that is down.
     HostDown(Host),
-    /// Sent to or from a store during an outage (targeted fault `fault`).
-    Outage { fault: usize, until_ms: u64 },
+    /// Sent to or from `store` while it was unreachable (an outage).
+    Outage { store: StoreName, until_ms: u64 },
 }
 
 impl Cause {
@@ -267,8 +267,8 @@ pub enum What {
         tag: Tag,
         cause: Cause,
     },
-    /// A client restarted and lost the key it was holding.
-    ClientRestarted { transfer: TransferIx, fault: usize },
+    /// A client restarted after attempt `tag` failed, and lost the key it was holding.
+    ClientRestarted { tag: Tag, cause: Cause },
     /// A key record changed state in a committed transaction.
     KeyState {
         store: StoreName,
@@ -276,11 +276,19 @@ pub enum What {
         from: KeyPhase,
         to: KeyPhase,
     },
-    /// A key record expired ahead of its TTL (targeted fault `fault`).
+    /// A key record expired ahead of its TTL, as attempt `tag` was sent.
     KeyExpired {
         store: StoreName,
         key: RecordKey,
-        fault: usize,
+        tag: Tag,
+        cause: Cause,
+    },
+    /// `store` became unreachable until `until_ms`: every message to or from
+    /// it is lost until then.
+    Outage {
+        store: StoreName,
+        until_ms: u64,
+        cause: Cause,
     },
     /// The network holds a message until `until_ms`.
     Held {

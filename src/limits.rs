@@ -58,6 +58,9 @@ pub const MAX_MESSAGES: u64 = 100_000_000;
 /// How long the world may run after the last client finished, so that messages
 /// still in flight and delayed requests land before the checker reads the ledger.
 pub const DRAIN_MS: u64 = 60_000;
+/// The longest a long delay holds a message: half the drain time, so that a
+/// message held after the last attempt still lands before the run ends.
+pub const MAX_LONG_HOLD_MS: u64 = DRAIN_MS / 2;
 /// Distinct keys a client can make (24 bits, printed as six hex digits).
 pub const CLIENT_KEY_SPACE: u32 = 1 << 24;
 /// Seeds in one `--seeds` range.

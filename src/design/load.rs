@@ -111,6 +111,7 @@ struct ApiSection {
     wait_ms: Spanned<u64>,
     max_waits: Spanned<u32>,
     on_store_timeout: Option<Spanned<String>>,
+    on_wait_exhausted: Option<Spanned<String>>,
 }
 
 impl Default for ApiSection {
@@ -121,6 +122,7 @@ impl Default for ApiSection {
             wait_ms: Spanned::new(0..0, 50),
             max_waits: Spanned::new(0..0, 10),
             on_store_timeout: None,
+            on_wait_exhausted: None,
         }
     }
 }
@@ -195,22 +197,16 @@ impl Validator<'_> {
         let wait_ms = self.in_range(&file.api.wait_ms, 1..=limits::MAX_TIMEOUT_MS, "wait_ms")?;
         let max_waits =
             self.in_range(&file.api.max_waits, 0..=limits::MAX_ATTEMPTS, "max_waits")?;
-        let on_store_timeout = match self
-            .action(&file.api.on_store_timeout, "reply 503 store_unavailable")?
-        {
-            Action::Reply(answer) => answer,
-            _ => {
-                let span = file
-                    .api
-                    .on_store_timeout
-                    .as_ref()
-                    .map_or(0..0, |s| s.span());
-                return self.err(
-                    span,
-                    "on_store_timeout is what the API answers; expected `reply STATUS CODE` or `reply STATUS CODE final`",
-                );
-            }
-        };
+        let on_store_timeout = self.answer(
+            &file.api.on_store_timeout,
+            "reply 503 store_unavailable",
+            "on_store_timeout",
+        )?;
+        let on_wait_exhausted = self.answer(
+            &file.api.on_wait_exhausted,
+            "reply 409 key_in_use",
+            "on_wait_exhausted",
+        )?;
         let mut transactions = Vec::new();
         for txn in file.transactions {
             let txn = self.transaction(txn.into_inner(), key_store)?;
@@ -242,6 +238,7 @@ impl Validator<'_> {
             wait_ms,
             max_waits,
             on_store_timeout,
+            on_wait_exhausted,
             issues_keys: file.keys.issue,
             transactions,
         };
@@ -437,6 +434,22 @@ impl Validator<'_> {
                 );
             }
         })
+    }
+
+    /// An answer the API gives (`reply STATUS CODE [final]`), for `what`.
+    fn answer(
+        &self,
+        value: &Option<Spanned<String>>,
+        default: &str,
+        what: &str,
+    ) -> Result<Answer, InputError> {
+        match self.action(value, default)? {
+            Action::Reply(answer) => Ok(answer),
+            _ => self.err(
+                value.as_ref().map_or(0..0, |s| s.span()),
+                format!("{what} is what the API answers; expected `reply STATUS CODE` or `reply STATUS CODE final`"),
+            ),
+        }
     }
 
     fn action(&self, value: &Option<Spanned<String>>, default: &str) -> Result<Action, InputError> {

@@ -200,6 +200,9 @@ pub struct Design {
     /// What the API answers when a store does not answer in time (and the
     /// design does not fail open): by default a retryable 503.
     pub on_store_timeout: Answer,
+    /// What the API answers when a `wait` runs out (`max_waits` looks and the
+    /// key is still in progress): by default 409 `key_in_use`.
+    pub on_wait_exhausted: Answer,
     /// `Some` when the API issues keys (`POST /keys`), recording them in `key_store`.
     pub issues_keys: bool,
     /// The transfer endpoint, in order.
@@ -213,6 +216,17 @@ pub struct Design {
 pub struct Boundary(pub u16);
 
 impl Design {
+    /// The stores the design talks to, in name order.
+    pub fn stores(&self) -> Vec<StoreName> {
+        let mut stores: Vec<StoreName> = self.transactions.iter().map(|t| t.store).collect();
+        if self.issues_keys {
+            stores.push(self.key_store);
+        }
+        stores.sort();
+        stores.dedup();
+        stores
+    }
+
     /// How many step boundaries the transfer endpoint has.
     pub fn boundary_count(&self) -> usize {
         self.transactions.len() + 1

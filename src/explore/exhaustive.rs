@@ -4,11 +4,16 @@
 //!
 //! Fault points: for every transfer and each of its first K+1 attempts (each
 //! fault causes at most one more attempt), every fault that each kind places
-//! on an attempt (see `fault`): every message dropped, duplicated or delayed
-//! past the client's timeout, the API crashed at every step boundary. The
-//! scenario's own targeted and random faults are set aside; the seed is the
-//! scenario's. The number of schedules is known before the search starts, and
-//! a search larger than its budget (`--max-schedules`) is refused.
+//! on an attempt (see `fault`): every message dropped, duplicated, or
+//! delayed past the client's timeout and past the API's longest expiry (key
+//! TTL, lock); the API stalled at every site for as long; the API, the key
+//! store and the ledger crashed at every site; the key's records expired as
+//! the attempt is sent; the client restarted after it. Once per search, each
+//! store unreachable for two client timeouts and for the whole fault window.
+//! The scenario's own targeted and random faults are set aside; the seed is
+//! the scenario's. The number of schedules is known before the search
+//! starts, and a search larger than its budget (`--max-schedules`) is
+//! refused.
 
 use super::swarm::Profile;
 use super::workers::parallel_map;
@@ -68,7 +73,11 @@ pub fn candidates(scenario: &Scenario, max_faults: usize) -> Vec<Fault> {
                 FaultKind::candidates(scenario, &places, transfer, attempt)
                     .into_iter()
                     .map(|kind| Fault {
-                        target: Target::Attempt { transfer, attempt },
+                        target: if kind.behaviour().targets_window() {
+                            Target::Window
+                        } else {
+                            Target::Attempt { transfer, attempt }
+                        },
                         kind,
                     }),
             );

@@ -21,11 +21,19 @@ pub struct Profile {
     pub duplicate: Ratio,
     pub delay: Ratio,
     pub stall: Ratio,
+    pub long_delay: Ratio,
+    pub store_crash: Ratio,
+    pub expire: Ratio,
+    pub client_restart: Ratio,
+    pub outage: Ratio,
 }
 
 /// Rates a swarm draws from, for each fault kind that is on.
 const MESSAGE_RATES: [(u32, u32); 4] = [(1, 50), (1, 20), (1, 10), (1, 5)];
 const BOUNDARY_RATES: [(u32, u32); 3] = [(1, 50), (1, 20), (1, 10)];
+/// Rates for the faults that strike rarely in real systems and hard when
+/// they do (a message held for hours, a store crash, an outage).
+const RARE_RATES: [(u32, u32); 3] = [(1, 100), (1, 50), (1, 20)];
 
 impl Profile {
     /// No random faults at all.
@@ -35,10 +43,16 @@ impl Profile {
         duplicate: Ratio::ZERO,
         delay: Ratio::ZERO,
         stall: Ratio::ZERO,
+        long_delay: Ratio::ZERO,
+        store_crash: Ratio::ZERO,
+        expire: Ratio::ZERO,
+        client_restart: Ratio::ZERO,
+        outage: Ratio::ZERO,
     };
 
     /// The profile seed `seed` draws: each kind on with chance one half, at a
-    /// rate drawn from a small menu.
+    /// rate drawn from a small menu. (The kinds added last are drawn last, so
+    /// that the earlier kinds of every seed's profile never changed.)
     pub fn from_seed(seed: u64) -> Profile {
         let mut rng = derive_rng(seed, "swarm");
         let mut pick = |menu: &[(u32, u32)]| {
@@ -55,6 +69,11 @@ impl Profile {
             duplicate: pick(&MESSAGE_RATES),
             delay: pick(&MESSAGE_RATES),
             stall: pick(&BOUNDARY_RATES),
+            long_delay: pick(&RARE_RATES),
+            store_crash: pick(&RARE_RATES),
+            expire: pick(&RARE_RATES),
+            client_restart: pick(&RARE_RATES),
+            outage: pick(&RARE_RATES),
         }
     }
 
@@ -66,6 +85,11 @@ impl Profile {
             duplicate: scenario.window.duplicate,
             delay: scenario.window.delay,
             stall: scenario.window.stall,
+            long_delay: scenario.window.long_delay,
+            store_crash: scenario.window.store_crash,
+            expire: scenario.window.expire,
+            client_restart: scenario.window.client_restart,
+            outage: scenario.window.outage,
         }
     }
 
@@ -77,6 +101,13 @@ impl Profile {
         s.window.duplicate = self.duplicate;
         s.window.delay = self.delay;
         s.window.stall = self.stall;
+        // A kind the scenario's API cannot meet stays off (see `Scenario::reaches`).
+        let reachable = |on: bool, rate: Ratio| if on { rate } else { Ratio::ZERO };
+        s.window.long_delay = reachable(scenario.long_hold_ms().is_some(), self.long_delay);
+        s.window.store_crash = self.store_crash;
+        s.window.expire = reachable(scenario.key_expiry_in_reach(), self.expire);
+        s.window.client_restart = self.client_restart;
+        s.window.outage = self.outage;
         s
     }
 }
@@ -89,6 +120,11 @@ impl fmt::Display for Profile {
             ("duplicate", self.duplicate),
             ("delay", self.delay),
             ("stall", self.stall),
+            ("long delay", self.long_delay),
+            ("store crash", self.store_crash),
+            ("expire", self.expire),
+            ("client restart", self.client_restart),
+            ("outage", self.outage),
         ];
         let on: Vec<String> = kinds
             .iter()

@@ -4,6 +4,8 @@
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
 use crate::api::Api;
 use crate::error::Problem;
+use crate::history::{Event, What};
+use crate::scenario::{Scenario, TransferIx};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -45,4 +47,25 @@ impl Behaviour for ClientRestart {
     }
 }
 
-impl Explore for ClientRestart {}
+impl Explore for ClientRestart {
+    fn from_event(event: &Event, _scenario: &Scenario) -> Option<Fault> {
+        match &event.what {
+            What::ClientRestarted { tag, cause } if cause.is_primary() => Some(Fault::on_attempt(
+                tag.transfer,
+                tag.attempt,
+                FaultKind::ClientRestart(ClientRestart),
+            )),
+            _ => None,
+        }
+    }
+
+    /// The client restarting after each attempt.
+    fn candidates(
+        _scenario: &Scenario,
+        _places: &super::Places,
+        _transfer: TransferIx,
+        _attempt: u32,
+    ) -> Vec<FaultKind> {
+        vec![FaultKind::ClientRestart(ClientRestart)]
+    }
+}

@@ -5,7 +5,7 @@
 
 use super::{Behaviour, BoundaryAction, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
 use crate::api::Api;
-use crate::design::Boundary;
+use crate::design::{Boundary, StoreName};
 use crate::error::Problem;
 use crate::history::{Cause, Event, Host, What};
 use crate::scenario::{Scenario, TransferIx};
@@ -148,21 +148,29 @@ impl Explore for Crash {
         ))
     }
 
-    /// The API crashing at every step boundary.
+    /// The API, the key store and the ledger crashing at every site.
     fn candidates(
         scenario: &Scenario,
         places: &super::Places,
         _transfer: TransferIx,
         _attempt: u32,
     ) -> Vec<FaultKind> {
+        let hosts: Vec<CrashHost> = std::iter::once(CrashHost::Api)
+            .chain(scenario.api.stores().into_iter().map(|store| match store {
+                StoreName::Keys => CrashHost::Keys,
+                StoreName::Ledger => CrashHost::Ledger,
+            }))
+            .collect();
         places
             .boundaries
             .iter()
-            .map(|&boundary| {
-                FaultKind::Crash(Crash {
-                    host: CrashHost::Api,
-                    boundary,
-                    restart_after_ms: scenario.window.restart_after_ms,
+            .flat_map(|&boundary| {
+                hosts.iter().map(move |&host| {
+                    FaultKind::Crash(Crash {
+                        host,
+                        boundary,
+                        restart_after_ms: scenario.window.restart_after_ms,
+                    })
                 })
             })
             .collect()

@@ -106,12 +106,20 @@ impl Explore for Delay {
         _transfer: TransferIx,
         _attempt: u32,
     ) -> Vec<FaultKind> {
-        let delay_ms = 2 * scenario.retry.timeout_ms;
+        let mut lengths = vec![2 * scenario.retry.timeout_ms];
+        if let Some(hold_ms) = scenario.long_hold_ms()
+            && !lengths.contains(&hold_ms)
+        {
+            lengths.push(hold_ms);
+        }
         places
             .points
             .iter()
-            .copied()
-            .map(|point| FaultKind::Delay(Delay { point, delay_ms }))
+            .flat_map(|&point| {
+                lengths
+                    .iter()
+                    .map(move |&delay_ms| FaultKind::Delay(Delay { point, delay_ms }))
+            })
             .collect()
     }
 }

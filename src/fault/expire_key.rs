@@ -4,6 +4,8 @@
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
 use crate::api::Api;
 use crate::error::Problem;
+use crate::history::{Event, What};
+use crate::scenario::{Scenario, TransferIx};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -45,4 +47,30 @@ impl Behaviour for ExpireKey {
     }
 }
 
-impl Explore for ExpireKey {}
+impl Explore for ExpireKey {
+    fn from_event(event: &Event, _scenario: &Scenario) -> Option<Fault> {
+        match &event.what {
+            What::KeyExpired { tag, cause, .. } if cause.is_primary() => Some(Fault::on_attempt(
+                tag.transfer,
+                tag.attempt,
+                FaultKind::ExpireKey(ExpireKey),
+            )),
+            _ => None,
+        }
+    }
+
+    /// The key's records expiring as each attempt is sent, when the
+    /// design's TTL is short enough for a retry to outlive it.
+    fn candidates(
+        scenario: &Scenario,
+        _places: &super::Places,
+        _transfer: TransferIx,
+        _attempt: u32,
+    ) -> Vec<FaultKind> {
+        if scenario.key_expiry_in_reach() {
+            vec![FaultKind::ExpireKey(ExpireKey)]
+        } else {
+            Vec::new()
+        }
+    }
+}

@@ -92,6 +92,11 @@ pub(crate) trait Behaviour {
         false
     }
 
+    /// Whether the fault acts on a window of time rather than on an attempt.
+    fn targets_window(&self) -> bool {
+        false
+    }
+
     /// For faults that act on a time window rather than an attempt: a message
     /// between `from` and `to` enters the network at `now_ms`; is it lost,
     /// and until when does the fault last?

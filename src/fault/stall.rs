@@ -7,7 +7,7 @@ use crate::api::Api;
 use crate::design::Boundary;
 use crate::error::Problem;
 use crate::history::{Event, What};
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, TransferIx};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -94,5 +94,31 @@ impl Explore for Stall {
             )),
             _ => None,
         }
+    }
+
+    /// The API stalling at every site, past the client's timeout, and past
+    /// the lock expiry when the API has one (so that a claim goes stale
+    /// under its owner).
+    fn candidates(
+        scenario: &Scenario,
+        places: &super::Places,
+        _transfer: TransferIx,
+        _attempt: u32,
+    ) -> Vec<FaultKind> {
+        let mut lengths = vec![2 * scenario.retry.timeout_ms];
+        if let Some(hold_ms) = scenario.long_hold_ms()
+            && !lengths.contains(&hold_ms)
+        {
+            lengths.push(hold_ms);
+        }
+        places
+            .boundaries
+            .iter()
+            .flat_map(|&boundary| {
+                lengths
+                    .iter()
+                    .map(move |&stall_ms| FaultKind::Stall(Stall { boundary, stall_ms }))
+            })
+            .collect()
     }
 }

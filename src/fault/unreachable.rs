@@ -7,7 +7,8 @@ use crate::api::Api;
 use crate::design::StoreName;
 use crate::error::Problem;
 use crate::fault::CrashHost;
-use crate::history::Host;
+use crate::history::{Cause, Event, Host, What};
+use crate::scenario::{Scenario, TransferIx};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +89,10 @@ impl Behaviour for Unreachable {
         })
     }
 
+    fn targets_window(&self) -> bool {
+        true
+    }
+
     fn loses_in_window(&self, from: Host, to: Host, now_ms: u64) -> Option<u64> {
         let store = Host::store(self.store);
         ((self.from_ms..self.until_ms).contains(&now_ms) && (from == store || to == store))
@@ -95,4 +100,53 @@ impl Behaviour for Unreachable {
     }
 }
 
-impl Explore for Unreachable {}
+impl Explore for Unreachable {
+    /// A random outage becomes the same window, targeted.
+    fn from_event(event: &Event, _scenario: &Scenario) -> Option<Fault> {
+        match &event.what {
+            What::Outage {
+                store,
+                until_ms,
+                cause: Cause::Random,
+            } => Some(Fault {
+                target: Target::Window,
+                kind: FaultKind::Unreachable(Unreachable {
+                    store: *store,
+                    from_ms: event.at_ms,
+                    until_ms: *until_ms,
+                }),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Each store cut off for the first two client timeouts, and for the
+    /// whole fault window. Windows belong to no attempt: they are placed
+    /// once, with the first attempt of the first transfer.
+    fn candidates(
+        scenario: &Scenario,
+        _places: &super::Places,
+        transfer: TransferIx,
+        attempt: u32,
+    ) -> Vec<FaultKind> {
+        if transfer != TransferIx(0) || attempt != 1 {
+            return Vec::new();
+        }
+        let heal = scenario.window.heal_at_ms;
+        let short = (2 * scenario.retry.timeout_ms).min(heal);
+        let mut out = Vec::new();
+        for store in scenario.api.stores() {
+            for until_ms in [short, heal] {
+                let u = Unreachable {
+                    store,
+                    from_ms: 0,
+                    until_ms,
+                };
+                if until_ms > 0 && !out.contains(&FaultKind::Unreachable(u)) {
+                    out.push(FaultKind::Unreachable(u));
+                }
+            }
+        }
+        out
+    }
+}

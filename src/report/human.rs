@@ -291,9 +291,13 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
                 messages.label(s, *msg, *point, *t)
             ),
         ),
-        What::ClientRestarted { transfer: t, .. } => (
+        What::ClientRestarted { tag: t, cause } => (
             Bad,
-            format!("RESTARTED and lost the key it held for {}", transfer(*t)),
+            format!(
+                "RESTARTED after {} and lost the key it held ({})",
+                tag(*t),
+                words::cause_text(s, *cause)
+            ),
         ),
         What::KeyState { key, from, to, .. } => (
             Plain,
@@ -303,7 +307,30 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
                 words::key_phase(*to)
             ),
         ),
-        What::KeyExpired { store, key, .. } => (Fault, format!("key {key} EXPIRED in {store}")),
+        What::KeyExpired {
+            store,
+            key,
+            tag: t,
+            cause,
+        } => (
+            Fault,
+            format!(
+                "key {key} EXPIRED in {store} as {} was sent ({})",
+                tag(*t),
+                words::cause_text(s, *cause)
+            ),
+        ),
+        What::Outage {
+            store,
+            until_ms,
+            cause,
+        } => (
+            Fault,
+            format!(
+                "{store} UNREACHABLE until {until_ms} ms ({})",
+                words::cause_text(s, *cause)
+            ),
+        ),
         What::Released {
             msg,
             from,

@@ -101,6 +101,7 @@ fn event_name(what: &What) -> &'static str {
         What::ClientRestarted { .. } => "client-restarted",
         What::KeyState { .. } => "key-state",
         What::KeyExpired { .. } => "key-expired",
+        What::Outage { .. } => "outage",
         What::Held { .. } => "held",
         What::Released { .. } => "released",
         What::Crashed { .. } => "crashed",
@@ -326,8 +327,19 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("stall_ms", json!(stall_ms));
             put("cause", json!(words::cause_name(*cause)));
         }
-        What::ClientRestarted { transfer, .. } => {
-            put("transfer", json!(s.transfer_id(*transfer)));
+        What::ClientRestarted { tag, cause } => {
+            put("transfer", json!(s.transfer_id(tag.transfer)));
+            put("attempt", json!(tag.attempt));
+            put("cause", json!(words::cause_name(*cause)));
+        }
+        What::Outage {
+            store,
+            until_ms,
+            cause,
+        } => {
+            put("store", json!(store.host()));
+            put("until_ms", json!(until_ms));
+            put("cause", json!(words::cause_name(*cause)));
         }
         What::KeyState {
             store,
@@ -340,9 +352,17 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("from", json!(words::key_phase(*from)));
             put("to", json!(words::key_phase(*to)));
         }
-        What::KeyExpired { store, key: k, .. } => {
+        What::KeyExpired {
+            store,
+            key: k,
+            tag,
+            cause,
+        } => {
             put("store", json!(store.host()));
             put("key", json!(k.to_string()));
+            put("transfer", json!(s.transfer_id(tag.transfer)));
+            put("attempt", json!(tag.attempt));
+            put("cause", json!(words::cause_name(*cause)));
         }
         crashed @ What::Crashed { host, cause, site } => {
             put("host", json!(host.to_string()));

@@ -253,6 +253,7 @@ impl Builder<'_> {
             | What::Released { .. }
             | What::Duplicated { .. }
             | What::KeyExpired { .. }
+            | What::Outage { .. }
             | What::Crashed { .. }
             | What::Restarted { .. }
             | What::Healed
@@ -342,12 +343,12 @@ impl Builder<'_> {
                     tone,
                 );
             }
-            What::ClientRestarted { transfer, .. } => self.note(
+            What::ClientRestarted { tag, .. } => self.note(
                 at,
                 (host, host),
                 format!(
                     "RESTARTED: forgot the key of {}",
-                    describe::transfer(s, *transfer)
+                    describe::transfer(s, tag.transfer)
                 ),
                 Tone::Bad,
             ),
@@ -546,6 +547,14 @@ impl Builder<'_> {
                 at,
                 (Host::store(*store), Host::store(*store)),
                 format!("key {key} EXPIRED"),
+                Tone::Fault,
+            ),
+            What::Outage {
+                store, until_ms, ..
+            } => self.note(
+                at,
+                (Host::store(*store), Host::store(*store)),
+                format!("UNREACHABLE until {until_ms} ms"),
                 Tone::Fault,
             ),
             crashed @ What::Crashed { host, .. } => {

@@ -282,8 +282,8 @@ fn event_step(s: &Scenario, tellers: &mut [Teller], event: &Event) {
                 "still unanswered after the heal, retried until {deadline_ms} ms"
             )),
         ),
-        What::ClientRestarted { transfer, .. } => (
-            teller(*transfer),
+        What::ClientRestarted { tag, .. } => (
+            teller(tag.transfer),
             Some(format!("client restarted at {at} ms and forgot its key")),
         ),
         What::KeyExpired { key, .. } => {

@@ -4,7 +4,6 @@
 //! here, so they all say the same thing.
 
 use crate::describe;
-use crate::fault::FaultKind;
 use crate::history::{Cause, Event, Host, KeyPhase, Limit, TxnResult, What};
 use crate::scenario::Scenario;
 use crate::wire::{Call, MsgId, Point, Response, Tag};
@@ -84,13 +83,7 @@ pub fn loss_reason(s: &Scenario, cause: Cause, point: Point, tag: Tag) -> String
         ),
         Cause::Random => "random loss".to_string(),
         Cause::HostDown(host) => format!("{host} is down"),
-        Cause::Outage { fault, until_ms } => {
-            let store = match s.faults.get(fault).map(|f| &f.kind) {
-                Some(FaultKind::Unreachable(u)) => u.store.host(),
-                _ => "a store",
-            };
-            format!("{store} unreachable until {until_ms} ms")
-        }
+        Cause::Outage { store, until_ms } => format!("{store} unreachable until {until_ms} ms"),
     }
 }
 
@@ -128,6 +121,16 @@ pub fn crash_reason(s: &Scenario, what: &What) -> String {
 }
 
 /// The cause as JSON names it.
+/// Why a fault of the run's own happened: `expire-key fault 2`, `at random`.
+pub fn cause_text(s: &Scenario, cause: Cause) -> String {
+    match cause {
+        Cause::Targeted(i) => format!("{} fault {}", fault_name(s, i), i + 1),
+        Cause::Random => "at random".to_string(),
+        Cause::HostDown(host) => format!("{host} is down"),
+        Cause::Outage { store, until_ms } => format!("{store} unreachable until {until_ms} ms"),
+    }
+}
+
 pub fn cause_name(cause: Cause) -> &'static str {
     match cause {
         Cause::Targeted(_) => "targeted",

@@ -62,8 +62,9 @@ pub use load::{
     parse_scenario, parse_scenario_with,
 };
 pub use spec::{
-    ClientSpec, Durability, ExpectOn, Expectation, ExploreSpec, FaultWindow, Jitter, KeySource,
-    Keys, Network, RetryPolicy, RunLimits, ScenarioSpec, Seed, Stores, TransferSpec,
+    AnswerPolicy, ClientAction, ClientAnswer, ClientSpec, Durability, ExpectOn, Expectation,
+    ExploreSpec, FaultWindow, Jitter, KeySource, Keys, Network, RetryPolicy, RunLimits,
+    ScenarioSpec, Seed, Stores, TransferSpec,
 };
 
 use crate::api::Api;
@@ -212,6 +213,40 @@ impl Scenario {
     /// The highest attempt number a transfer can reach (liveness phase included).
     pub fn max_attempt(&self) -> u32 {
         crate::limits::MAX_ATTEMPTS_PER_TRANSFER
+    }
+
+    /// How long a long delay holds a message: past the longest expiry the
+    /// API relies on (a design's key TTL or lock, a service's recovery time)
+    /// that a message can outlive, plus a client timeout. A message outlives
+    /// at most [`crate::limits::MAX_LONG_HOLD_MS`]: an expiry longer than
+    /// that (a 24-hour TTL) is taken to outlast the network, and the hold
+    /// reaches past the next shorter one (the lock). `None` when the API has
+    /// no expiry a message can outlive.
+    pub fn long_hold_ms(&self) -> Option<u64> {
+        let expiries_ms = match &self.api {
+            crate::api::Api::Design(d) => vec![d.key_ttl_ms, d.lock_ms],
+            crate::api::Api::Service(s) => vec![Some(s.recovery())],
+        };
+        let expiry_ms = expiries_ms
+            .into_iter()
+            .flatten()
+            .filter(|&e| e <= crate::limits::MAX_LONG_HOLD_MS)
+            .max()?;
+        Some(expiry_ms.saturating_add(self.retry.timeout_ms))
+    }
+
+    /// Whether a key's records can expire within what a run simulates: the
+    /// design's key TTL is at most [`crate::limits::MAX_LONG_HOLD_MS`]. A
+    /// longer TTL (Stripe's 24 hours) outlasts every retry and held message,
+    /// so search does not expire keys it protects. A service declares no
+    /// TTL: its own expiries happen as simulated time passes.
+    pub fn key_expiry_in_reach(&self) -> bool {
+        match &self.api {
+            crate::api::Api::Design(d) => d
+                .key_ttl_ms
+                .is_some_and(|ttl_ms| ttl_ms <= crate::limits::MAX_LONG_HOLD_MS),
+            crate::api::Api::Service(_) => false,
+        }
     }
 
     /// Hosts in the simulation: the client hosts (clients share them past

@@ -209,8 +209,94 @@ pub struct RetryPolicy {
     #[schemars(range(max = limits::MAX_ATTEMPTS_AFTER_HEAL))]
     pub attempts_after_heal: u32,
     /// On 400 `unknown_key` (the key expired or was deleted), fetch or make a
-    /// new key and go on retrying, as classic clients do.
+    /// new key and go on retrying, as classic clients do. The same as
+    /// `on.unknown_key = "new-key"`.
     pub new_key_on_unknown_key: bool,
+    /// What the client does with each answer that is not a success nor a
+    /// definitive failure, and after a restart.
+    pub on: AnswerPolicy,
+}
+
+impl RetryPolicy {
+    /// What the client does after `answer`.
+    pub fn action(&self, answer: ClientAnswer) -> ClientAction {
+        let on = &self.on;
+        match answer {
+            ClientAnswer::Timeout => on.timeout,
+            ClientAnswer::Conflict => on.conflict,
+            ClientAnswer::RateLimited => on.rate_limited,
+            ClientAnswer::ServerError => on.server_error,
+            ClientAnswer::UnknownKey if self.new_key_on_unknown_key => ClientAction::NewKey,
+            ClientAnswer::UnknownKey => on.unknown_key,
+            ClientAnswer::Restart => on.restart,
+        }
+    }
+}
+
+/// The answers a client policy distinguishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAnswer {
+    /// No answer before the client's timeout.
+    Timeout,
+    /// 409: another request holds the key.
+    Conflict,
+    /// 429: too many requests.
+    RateLimited,
+    /// A 5xx the API did not mark final.
+    ServerError,
+    /// 400 `unknown_key`: the key expired, was deleted, or was never issued.
+    UnknownKey,
+    /// Not an answer: the client process restarted after an attempt.
+    Restart,
+}
+
+/// What a client does after one kind of answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientAction {
+    /// Retry with the same key (after the backoff), while the policy allows.
+    Retry,
+    /// Stop: the transfer ends without a definitive answer.
+    GiveUp,
+    /// Start over: get or make a new key and retry with it. After a restart,
+    /// this is a client that kept its key only in memory.
+    NewKey,
+}
+
+/// `[retry.on]`: the client's action for each kind of answer. A success and
+/// a definitive failure (a 4xx other than 409 and 429, or an answer the API
+/// marks final) always end the transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
+pub struct AnswerPolicy {
+    /// No answer before the timeout.
+    pub timeout: ClientAction,
+    /// 409 (the key is in use).
+    pub conflict: ClientAction,
+    /// 429.
+    pub rate_limited: ClientAction,
+    /// A 5xx not marked final.
+    pub server_error: ClientAction,
+    /// 400 `unknown_key`.
+    pub unknown_key: ClientAction,
+    /// After the client restarts (a `client-restart` fault): `retry` for a
+    /// client that stored its key before sending (the default, as Stripe
+    /// advises), `new-key` for one that kept the key only in memory and lost
+    /// it, `give-up` for one that forgets the transfer.
+    pub restart: ClientAction,
+}
+
+impl Default for AnswerPolicy {
+    fn default() -> Self {
+        AnswerPolicy {
+            timeout: ClientAction::Retry,
+            conflict: ClientAction::Retry,
+            rate_limited: ClientAction::Retry,
+            server_error: ClientAction::Retry,
+            unknown_key: ClientAction::GiveUp,
+            restart: ClientAction::Retry,
+        }
+    }
 }
 
 impl Default for RetryPolicy {
@@ -223,6 +309,7 @@ impl Default for RetryPolicy {
             jitter: Jitter::Half,
             attempts_after_heal: 2,
             new_key_on_unknown_key: false,
+            on: AnswerPolicy::default(),
         }
     }
 }
@@ -270,6 +357,20 @@ pub struct FaultWindow {
     pub delay: Ratio,
     /// Chance the API stalls at each step boundary.
     pub stall: Ratio,
+    /// Chance each message is held long: past the key TTL or lock expiry of
+    /// the design (or a service's recovery time), plus a client timeout — a
+    /// message stuck in a queue for hours. No long hold without an expiry.
+    pub long_delay: Ratio,
+    /// Chance a store (`keys` or `ledger`, either) crashes at each step boundary.
+    pub store_crash: Ratio,
+    /// Chance the records of a request's key expire as the request is sent.
+    pub expire: Ratio,
+    /// Chance a client restarts after a failed attempt; what it keeps
+    /// follows `[retry.on] restart`.
+    pub client_restart: Ratio,
+    /// Chance, at each message to or from a store, that the store becomes
+    /// unreachable for one to two client timeouts.
+    pub outage: Ratio,
 }
 
 impl Default for FaultWindow {
@@ -281,6 +382,11 @@ impl Default for FaultWindow {
             duplicate: Ratio::ZERO,
             delay: Ratio::ZERO,
             stall: Ratio::ZERO,
+            long_delay: Ratio::ZERO,
+            store_crash: Ratio::ZERO,
+            expire: Ratio::ZERO,
+            client_restart: Ratio::ZERO,
+            outage: Ratio::ZERO,
         }
     }
 }
@@ -288,10 +394,19 @@ impl Default for FaultWindow {
 impl FaultWindow {
     /// True when no random fault is on (loss lives in [`Network`]).
     pub fn is_calm(&self) -> bool {
-        self.crash.is_zero()
-            && self.duplicate.is_zero()
-            && self.delay.is_zero()
-            && self.stall.is_zero()
+        [
+            self.crash,
+            self.duplicate,
+            self.delay,
+            self.stall,
+            self.long_delay,
+            self.store_crash,
+            self.expire,
+            self.client_restart,
+            self.outage,
+        ]
+        .iter()
+        .all(|r| r.is_zero())
     }
 }
 

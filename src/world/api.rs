@@ -180,7 +180,7 @@ impl Api {
                     ctx.transfer_id = transfer_id.or(ctx.transfer_id)
                 }
                 Some(TxnOutcome::Reply(response)) => return Some(response),
-                Some(TxnOutcome::Wait) => return Some(Response::error(409, Code::KeyInUse)),
+                Some(TxnOutcome::Wait) => return Some(design.on_wait_exhausted.response()),
                 None if self.fails_open(txn) => {
                     self.shared
                         .record(Host::Api, What::FailedOpen { tag, call });

@@ -12,7 +12,9 @@ use super::Shared;
 use super::clock::timeout_at;
 use crate::history::{Host, LastAnswer, Outcome, What};
 use crate::limits;
-use crate::scenario::{ClientIx, Jitter, KeySource, RetryPolicy, TransferIx};
+use crate::scenario::{
+    ClientAction, ClientAnswer, ClientIx, Jitter, KeySource, RetryPolicy, TransferIx,
+};
 use crate::seed::derive_rng;
 use crate::wire::{
     Body, Code, Endpoint, Envelope, Key, KeyOrigin, MAX_ANSWER_BYTES, Meaning, MsgId, PORT, Point,
@@ -239,32 +241,39 @@ impl Client {
                 key: Some(key),
                 body: Some(body),
             };
-            let last = match self.attempt(tag, request).await? {
-                Answer::Response(r)
-                    if self.wants_new_key(&r) && attempts.may_retry(self.shared.now_ms()) =>
-                {
-                    match self.new_key(transfer).await? {
-                        Ok(new) => key = new,
-                        Err(outcome) => return Ok((outcome, attempt)),
+            let answer = self.attempt(tag, request).await?;
+            let (last, kind) = match answer {
+                Answer::Response(r) => match (r.meaning(), answer_kind(&r)) {
+                    (Meaning::Success, _) => return Ok((Outcome::Succeeded(r), attempt)),
+                    (_, Some(kind)) => (LastAnswer::Answer(r), kind),
+                    (Meaning::Failure, None) => return Ok((Outcome::Failed(r), attempt)),
+                    (Meaning::Transient, None) => {
+                        (LastAnswer::Answer(r), ClientAnswer::ServerError)
                     }
-                    LastAnswer::Answer(r)
-                }
-                Answer::Response(r) => match r.meaning() {
-                    Meaning::Success => return Ok((Outcome::Succeeded(r), attempt)),
-                    Meaning::Failure => return Ok((Outcome::Failed(r), attempt)),
-                    Meaning::Transient => LastAnswer::Answer(r),
                 },
-                Answer::TimedOut => LastAnswer::TimedOut,
+                Answer::TimedOut => (LastAnswer::TimedOut, ClientAnswer::Timeout),
             };
-            if let Some(fault) = self.shared.client_restarts(tag) {
-                self.record(What::ClientRestarted { transfer, fault });
+            let mut action = self.shared.scenario.retry.action(kind);
+            if let (ClientAnswer::UnknownKey, ClientAction::GiveUp, LastAnswer::Answer(r)) =
+                (kind, action, &last)
+            {
+                return Ok((Outcome::Failed(r.clone()), attempt));
+            }
+            if let Some(cause) = self.shared.client_restarts(tag) {
+                self.record(What::ClientRestarted { tag, cause });
+                action = match self.shared.scenario.retry.action(ClientAnswer::Restart) {
+                    ClientAction::Retry => action,
+                    after_restart => after_restart,
+                };
+            }
+            if action == ClientAction::GiveUp || !attempts.may_retry(self.shared.now_ms()) {
+                return Ok((gave_up(kind, last), attempt));
+            }
+            if action == ClientAction::NewKey {
                 match self.new_key(transfer).await? {
                     Ok(new) => key = new,
                     Err(outcome) => return Ok((outcome, attempt)),
                 }
-            }
-            if !attempts.may_retry(self.shared.now_ms()) {
-                return Ok((Outcome::Unknown(last), attempt));
             }
             self.back_off(&mut attempts, transfer, attempt).await;
         }
@@ -276,13 +285,6 @@ impl Client {
             self.sleep_until(self.shared.scenario.window.heal_at_ms)
                 .await;
         }
-    }
-
-    /// A classic client answers 400 `unknown_key` by getting a new key, when its policy says so.
-    fn wants_new_key(&self, response: &Response) -> bool {
-        self.shared.scenario.retry.new_key_on_unknown_key
-            && response.status == 400
-            && response.code == Code::UnknownKey
     }
 
     /// Waits before the next attempt: the policy's backoff, or in the
@@ -481,5 +483,30 @@ impl Client {
                 Answer::TimedOut
             }
         }
+    }
+}
+
+/// Which answer of the client's policy a response is; `None` for a
+/// definitive failure the policy does not cover.
+fn answer_kind(response: &Response) -> Option<ClientAnswer> {
+    if response.meaning() == Meaning::Failure {
+        return (response.status == 400
+            && response.code == Code::UnknownKey
+            && !response.final_answer)
+            .then_some(ClientAnswer::UnknownKey);
+    }
+    Some(match response.status {
+        409 => ClientAnswer::Conflict,
+        429 => ClientAnswer::RateLimited,
+        _ => ClientAnswer::ServerError,
+    })
+}
+
+/// The outcome of a transfer the client stops retrying: a refused key is a
+/// definitive failure; anything else leaves the client not knowing.
+fn gave_up(kind: ClientAnswer, last: LastAnswer) -> Outcome {
+    match (kind, last) {
+        (ClientAnswer::UnknownKey, LastAnswer::Answer(r)) => Outcome::Failed(r),
+        (_, last) => Outcome::Unknown(last),
     }
 }

@@ -8,7 +8,7 @@
 //! costs the same with one fault or a thousand.
 
 use super::{CrashRequest, Shared};
-use crate::design::Boundary;
+use crate::design::{Boundary, StoreName};
 use crate::fault::{Behaviour, BoundaryAction, CrashHost, NetAction, Target};
 use crate::history::{Cause, CrashSite, Host, What};
 use crate::scenario::{Scenario, TransferIx};
@@ -119,17 +119,31 @@ impl Shared {
             return NetVerdict::Deliver;
         }
         let now_ms = self.now_ms();
-        if let Some((index, until_ms)) = self.faults.window_loss(&self.scenario, from, to, now_ms) {
-            self.faults.fired.borrow_mut()[index] = true;
-            return NetVerdict::Lose(Cause::Outage {
-                fault: index,
-                until_ms,
-            });
+        if let Some(store) = store_between(from, to) {
+            if let Some((index, until_ms)) =
+                self.faults.window_loss(&self.scenario, from, to, now_ms)
+            {
+                if !self.faults.fired.borrow()[index] {
+                    self.faults.fired.borrow_mut()[index] = true;
+                    self.record(
+                        Host::store(store),
+                        What::Outage {
+                            store,
+                            until_ms,
+                            cause: Cause::Targeted(index),
+                        },
+                    );
+                }
+                return NetVerdict::Lose(Cause::Outage { store, until_ms });
+            }
+            if let Some(until_ms) = self.random_outage(store, now_ms) {
+                return NetVerdict::Lose(Cause::Outage { store, until_ms });
+            }
         }
         if point == Point::Request
             && let Some(key) = key
         {
-            self.expire_key_if_targeted(tag, key);
+            self.expire_key(tag, key);
         }
         if let Some((index, action)) = self
             .faults
@@ -148,19 +162,56 @@ impl Shared {
         NetVerdict::Deliver
     }
 
-    /// An `expire-key` fault: the key's record disappears just as the
-    /// targeted attempt's request enters the network.
-    fn expire_key_if_targeted(&self, tag: Tag, key: Key) {
+    /// The outage `store` is in at `now_ms`, if any: one already under way,
+    /// or one that starts now at random (lasting one to two client timeouts).
+    fn random_outage(&self, store: StoreName, now_ms: u64) -> Option<u64> {
+        let slot = store as usize;
+        let until_ms = self.outages.borrow()[slot];
+        if now_ms < until_ms {
+            return Some(until_ms);
+        }
+        let mut rng = self.rng.outage.borrow_mut();
+        if !self.scenario.window.outage.sample(&mut *rng) {
+            return None;
+        }
+        let timeout = self.scenario.retry.timeout_ms;
+        let until_ms = now_ms + rng.random_range(timeout..=2 * timeout);
+        self.outages.borrow_mut()[slot] = until_ms;
+        self.record(
+            Host::store(store),
+            What::Outage {
+                store,
+                until_ms,
+                cause: Cause::Random,
+            },
+        );
+        Some(until_ms)
+    }
+
+    /// An `expire-key` fault, or one at random: the key's records disappear
+    /// just as the attempt's request enters the network.
+    fn expire_key(&self, tag: Tag, key: Key) {
         if tag.key_request {
             return;
         }
-        let Some((index, ())) = self
+        let targeted = self
             .faults
-            .first(&self.scenario, tag, |b| b.expires_key().then_some(()))
-        else {
-            return;
+            .first(&self.scenario, tag, |b| b.expires_key().then_some(()));
+        let cause = match targeted {
+            Some((index, ())) => {
+                self.faults.fire(index);
+                Cause::Targeted(index)
+            }
+            None if self
+                .scenario
+                .window
+                .expire
+                .sample(&mut *self.rng.expire.borrow_mut()) =>
+            {
+                Cause::Random
+            }
+            None => return,
         };
-        self.faults.fire(index);
         for (store, db) in [
             (crate::design::StoreName::Keys, &self.keys_db),
             (crate::design::StoreName::Ledger, &self.ledger_db),
@@ -176,7 +227,8 @@ impl Shared {
                     What::KeyExpired {
                         store,
                         key: record_key,
-                        fault: index,
+                        tag,
+                        cause,
                     },
                 );
             }
@@ -274,6 +326,13 @@ impl Shared {
                 cause: Cause::Random,
                 site,
             }
+        } else if let Some(host) = self.random_store_crash() {
+            CrashRequest {
+                host,
+                restart_after_ms: self.scenario.window.restart_after_ms,
+                cause: Cause::Random,
+                site,
+            }
         } else {
             return false;
         };
@@ -301,15 +360,45 @@ impl Shared {
             .then_some(Cause::Random)
     }
 
-    /// Whether a `client-restart` fault hits after the failed attempt `tag`.
-    pub fn client_restarts(&self, tag: Tag) -> Option<usize> {
+    /// A store that crashes here at random, if one does: `keys` or `ledger`.
+    fn random_store_crash(&self) -> Option<CrashHost> {
+        let mut rng = self.rng.store_crash.borrow_mut();
+        if !self.scenario.window.store_crash.sample(&mut *rng) {
+            return None;
+        }
+        Some(if rng.random_bool(0.5) {
+            CrashHost::Keys
+        } else {
+            CrashHost::Ledger
+        })
+    }
+
+    /// Whether the client restarts after the failed attempt `tag` (a
+    /// `client-restart` fault, or at random), and why.
+    pub fn client_restarts(&self, tag: Tag) -> Option<Cause> {
         if !self.faults_active() || tag.key_request {
             return None;
         }
-        let (index, ()) = self
+        if let Some((index, ())) = self
             .faults
-            .first(&self.scenario, tag, |b| b.restarts_client().then_some(()))?;
-        self.faults.fire(index);
-        Some(index)
+            .first(&self.scenario, tag, |b| b.restarts_client().then_some(()))
+        {
+            self.faults.fire(index);
+            return Some(Cause::Targeted(index));
+        }
+        self.scenario
+            .window
+            .client_restart
+            .sample(&mut *self.rng.client_restart.borrow_mut())
+            .then_some(Cause::Random)
     }
+}
+
+/// The store a message travels to or from, if any.
+fn store_between(from: Host, to: Host) -> Option<StoreName> {
+    [from, to].into_iter().find_map(|h| match h {
+        Host::Keys => Some(StoreName::Keys),
+        Host::Ledger => Some(StoreName::Ledger),
+        _ => None,
+    })
 }

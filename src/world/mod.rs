@@ -115,6 +115,9 @@ pub(crate) struct Shared {
     pub buggify: Vec<bool>,
     /// A rule broken by code the run hosts; the driver ends the run failed.
     pub failure: RefCell<Option<(Host, String)>>,
+    /// Until when each store (by [`StoreName`] order) is unreachable in a
+    /// random outage.
+    pub outages: RefCell<[u64; 2]>,
     /// True while the driver crashes the `api` host (or ends the run): what
     /// its tasks do as they are dropped is the crash, not something they did.
     pub api_crashing: Cell<bool>,
@@ -125,6 +128,10 @@ pub(crate) struct RandomStreams {
     pub crash: RefCell<ChaCha8Rng>,
     pub stall: RefCell<ChaCha8Rng>,
     pub duplicate: RefCell<ChaCha8Rng>,
+    pub store_crash: RefCell<ChaCha8Rng>,
+    pub expire: RefCell<ChaCha8Rng>,
+    pub client_restart: RefCell<ChaCha8Rng>,
+    pub outage: RefCell<ChaCha8Rng>,
 }
 
 impl Shared {
@@ -146,6 +153,10 @@ impl Shared {
                 crash: RefCell::new(derive_rng(seed, "crash")),
                 stall: RefCell::new(derive_rng(seed, "stall")),
                 duplicate: RefCell::new(derive_rng(seed, "duplicate")),
+                store_crash: RefCell::new(derive_rng(seed, "store-crash")),
+                expire: RefCell::new(derive_rng(seed, "expire")),
+                client_restart: RefCell::new(derive_rng(seed, "client-restart")),
+                outage: RefCell::new(derive_rng(seed, "outage")),
             },
             liveness_deadline_ms: liveness_deadline_ms(&scenario),
             panic_in: None,
@@ -155,6 +166,7 @@ impl Shared {
             buggify: buggify(&scenario, seed),
             failure: RefCell::new(None),
             api_crashing: Cell::new(false),
+            outages: RefCell::new([0, 0]),
             scenario,
         }
     }

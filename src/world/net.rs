@@ -127,6 +127,8 @@ pub(crate) struct Injector {
     loss_rng: ChaCha8Rng,
     /// Random delays: which messages are held, and for how long.
     delay_rng: ChaCha8Rng,
+    /// Random long holds (past the design's expiries).
+    long_delay_rng: ChaCha8Rng,
     held: Vec<Held>,
     /// Links (ordered pairs of hosts) that turmoil holds for us.
     held_links: BTreeSet<(IpAddr, IpAddr)>,
@@ -178,6 +180,7 @@ impl Injector {
             watermark: 0,
             loss_rng: derive_rng(seed, "network-loss"),
             delay_rng: derive_rng(seed, "network-delay"),
+            long_delay_rng: derive_rng(seed, "network-long-delay"),
             held: Vec::new(),
             held_links: BTreeSet::new(),
             info: BTreeMap::new(),
@@ -321,6 +324,18 @@ impl Injector {
         }
         if shared.scenario.network.loss.sample(&mut self.loss_rng) {
             return NetVerdict::Lose(Cause::Random);
+        }
+        if let Some(hold_ms) = shared.scenario.long_hold_ms()
+            && shared
+                .scenario
+                .window
+                .long_delay
+                .sample(&mut self.long_delay_rng)
+        {
+            return NetVerdict::Hold {
+                until_ms: shared.now_ms() + hold_ms,
+                cause: Cause::Random,
+            };
         }
         if shared.scenario.window.delay.sample(&mut self.delay_rng) {
             // Held from one to two client timeouts: long enough that a retry

@@ -41,6 +41,7 @@ impl Host {
     pub fn store(store: StoreName) -> Host {
         match store {
             StoreName::Keys => Host::Keys,
+            StoreName::Memory => Host::Api,
             StoreName::Ledger => Host::Ledger,
         }
     }
@@ -283,6 +284,9 @@ pub enum What {
         tag: Tag,
         cause: Cause,
     },
+    /// A full key store evicted `key`'s record, the one closest to its
+    /// expiry, to make room (`[keys] max_records`).
+    KeyEvicted { store: StoreName, key: RecordKey },
     /// `store` became unreachable until `until_ms`: every message to or from
     /// it is lost until then.
     Outage {

@@ -116,3 +116,6 @@ pub const MAX_CRASH_POINTS: usize = 64;
 pub const MAX_POINT_PASSES: u16 = 16;
 /// Bytes of a service's response body that idemsim reads.
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// The most idempotency records a design may bound its key store to.
+pub const MAX_KEY_RECORDS: u32 = 1_000_000;

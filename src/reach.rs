@@ -220,7 +220,7 @@ pub fn phases(events: &[Event]) -> BTreeSet<Phase> {
                     reached.insert(Phase::Expiry);
                 }
             }
-            What::KeyExpired { .. } => {
+            What::KeyExpired { .. } | What::KeyEvicted { .. } => {
                 reached.insert(Phase::Expiry);
             }
             What::LivenessPhase { .. } => {

@@ -345,6 +345,9 @@ impl Call {
         match store {
             crate::design::StoreName::Keys => Call::Keys(n),
             crate::design::StoreName::Ledger => Call::Ledger(n),
+            crate::design::StoreName::Memory => {
+                unreachable!("a service reaches only the keys and ledger hosts")
+            }
         }
     }
 

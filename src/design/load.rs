@@ -81,6 +81,13 @@ struct KeysSection {
     issue: bool,
     #[serde(default = "default_scope")]
     scope: KeyScope,
+    #[serde(default = "default_durable")]
+    durable: Spanned<bool>,
+    max_records: Option<Spanned<u32>>,
+}
+
+fn default_durable() -> Spanned<bool> {
+    Spanned::new(0..0, true)
 }
 
 fn default_scope() -> KeyScope {
@@ -99,6 +106,8 @@ impl Default for KeysSection {
             lock_ms: None,
             issue: false,
             scope: default_scope(),
+            durable: default_durable(),
+            max_records: None,
         }
     }
 }
@@ -174,6 +183,12 @@ impl Validator<'_> {
 
     fn design(&self, file: DesignFile) -> Result<Design, InputError> {
         let key_store = self.store(&file.keys.store)?;
+        if key_store == StoreName::Memory && !*file.keys.durable.get_ref() {
+            return self.err(
+                file.keys.durable.span(),
+                "records in the API's memory are never durable; `durable` is for the keys store",
+            );
+        }
         if file.transactions.is_empty() {
             return Err(InputError::file(
                 self.path,
@@ -224,6 +239,7 @@ impl Validator<'_> {
             }
             transactions.push(txn);
         }
+        let max_key_records = self.max_records(&file.keys)?;
         let design = Design {
             name: file.name,
             source: None,
@@ -233,6 +249,8 @@ impl Validator<'_> {
             key_ttl_ms: file.keys.ttl_ms.map(|t| *t.get_ref()),
             lock_ms: file.keys.lock_ms.map(|t| *t.get_ref()),
             key_scope: file.keys.scope,
+            key_store_durable: *file.keys.durable.get_ref(),
+            max_key_records,
             store_timeout_ms,
             key_store_down: file.api.on_key_store_down,
             wait_ms,
@@ -275,6 +293,22 @@ impl Validator<'_> {
         Ok(())
     }
 
+    /// `[keys] max_records`: eviction closest-to-expiry first needs a TTL,
+    /// and the API's memory has no eviction of its own here.
+    fn max_records(&self, keys: &KeysSection) -> Result<Option<u32>, InputError> {
+        let Some(max) = &keys.max_records else {
+            return Ok(None);
+        };
+        let value = self.in_range(max, 1..=limits::MAX_KEY_RECORDS, "max_records")?;
+        if keys.ttl_ms.is_none() {
+            return self.err(
+                max.span(),
+                "max_records evicts the record closest to its expiry (Redis volatile-ttl), so it needs ttl_ms in [keys]",
+            );
+        }
+        Ok(Some(value))
+    }
+
     fn in_range<T: PartialOrd + Copy + std::fmt::Display>(
         &self,
         value: &Spanned<T>,
@@ -288,9 +322,10 @@ impl Validator<'_> {
         match name.get_ref().as_str() {
             "keys" => Ok(StoreName::Keys),
             "ledger" => Ok(StoreName::Ledger),
+            "memory" => Ok(StoreName::Memory),
             other => self.err(
                 name.span(),
-                format!("unknown store `{other}`; expected `keys` or `ledger`"),
+                format!("unknown store `{other}`; expected `keys`, `ledger` or `memory` (the API's own memory)"),
             ),
         }
     }

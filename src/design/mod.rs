@@ -26,20 +26,38 @@ use std::fmt;
 pub enum StoreName {
     Keys,
     Ledger,
+    /// The API process's own memory: no network between, and nothing kept
+    /// through a crash or restart of the API.
+    Memory,
 }
 
 impl StoreName {
+    /// The host that holds the store (`api` for its memory).
     pub fn host(self) -> &'static str {
         match self {
             StoreName::Keys => "keys",
             StoreName::Ledger => "ledger",
+            StoreName::Memory => "api",
         }
+    }
+
+    /// The name a design file uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            StoreName::Memory => "memory",
+            other => other.host(),
+        }
+    }
+
+    /// Whether calls to the store cross the network (and so meet its faults).
+    pub fn is_remote(self) -> bool {
+        self != StoreName::Memory
     }
 }
 
 impl fmt::Display for StoreName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.host())
+        f.write_str(self.name())
     }
 }
 
@@ -190,6 +208,14 @@ pub struct Design {
     pub lock_ms: Option<u64>,
     /// Who may see a key.
     pub key_scope: KeyScope,
+    /// Whether the key store keeps its records through a crash (`[keys]
+    /// durable`; a cache that restarts empty is not). Records in the API's
+    /// memory never are.
+    pub key_store_durable: bool,
+    /// At most this many records in the key store; one more evicts the
+    /// record closest to its expiry (`[keys] max_records`, Redis's
+    /// `volatile-ttl`). `None`: no bound but the run's.
+    pub max_key_records: Option<u32>,
     /// How long the API waits for a store before answering 503.
     pub store_timeout_ms: u64,
     /// What the API does when the key store does not answer.
@@ -216,12 +242,13 @@ pub struct Design {
 pub struct Boundary(pub u16);
 
 impl Design {
-    /// The stores the design talks to, in name order.
+    /// The store hosts the design talks to over the network, in name order.
     pub fn stores(&self) -> Vec<StoreName> {
         let mut stores: Vec<StoreName> = self.transactions.iter().map(|t| t.store).collect();
         if self.issues_keys {
             stores.push(self.key_store);
         }
+        stores.retain(|s| s.is_remote());
         stores.sort();
         stores.dedup();
         stores

@@ -33,6 +33,15 @@ impl CrashHost {
         }
     }
 
+    /// The host that holds `store` (the API holds its memory).
+    pub fn of_store(store: StoreName) -> CrashHost {
+        match store {
+            StoreName::Keys => CrashHost::Keys,
+            StoreName::Ledger => CrashHost::Ledger,
+            StoreName::Memory => CrashHost::Api,
+        }
+    }
+
     fn of(host: Host) -> Option<CrashHost> {
         match host {
             Host::Api => Some(CrashHost::Api),
@@ -156,10 +165,7 @@ impl Explore for Crash {
         _attempt: u32,
     ) -> Vec<FaultKind> {
         let hosts: Vec<CrashHost> = std::iter::once(CrashHost::Api)
-            .chain(scenario.api.stores().into_iter().map(|store| match store {
-                StoreName::Keys => CrashHost::Keys,
-                StoreName::Ledger => CrashHost::Ledger,
-            }))
+            .chain(scenario.api.stores().into_iter().map(CrashHost::of_store))
             .collect();
         places
             .boundaries

@@ -80,10 +80,7 @@ impl Behaviour for Unreachable {
 
     fn to_spec(&self, _transfer: String, _attempt: u32, _api: &Api) -> FaultSpec {
         FaultSpec::Unreachable(Spec {
-            host: match self.store {
-                StoreName::Keys => CrashHost::Keys,
-                StoreName::Ledger => CrashHost::Ledger,
-            },
+            host: CrashHost::of_store(self.store),
             from_ms: self.from_ms,
             until_ms: self.until_ms,
         })

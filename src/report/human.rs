@@ -320,6 +320,10 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
                 words::cause_text(s, *cause)
             ),
         ),
+        What::KeyEvicted { store, key } => (
+            Fault,
+            format!("key {key} EVICTED from {store}: the store was full"),
+        ),
         What::Outage {
             store,
             until_ms,

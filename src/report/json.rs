@@ -102,6 +102,7 @@ fn event_name(what: &What) -> &'static str {
         What::KeyState { .. } => "key-state",
         What::KeyExpired { .. } => "key-expired",
         What::Outage { .. } => "outage",
+        What::KeyEvicted { .. } => "key-evicted",
         What::Held { .. } => "held",
         What::Released { .. } => "released",
         What::Crashed { .. } => "crashed",
@@ -197,7 +198,7 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
         } => {
             put("msg", json!(msg));
             put("result_msg", json!(result_msg));
-            put("store", json!(store.host()));
+            put("store", json!(store.name()));
             put("transaction", json!(s.api.call_name(*call)));
             put("transfer", json!(s.transfer_id(tag.transfer)));
             put("attempt", json!(tag.attempt));
@@ -244,7 +245,7 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("transaction", json!(s.api.call_name(*call)));
         }
         What::StoreTimeout { store, tag } => {
-            put("store", json!(store.host()));
+            put("store", json!(store.name()));
             put("transfer", json!(s.transfer_id(tag.transfer)));
             put("attempt", json!(tag.attempt));
         }
@@ -332,12 +333,16 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("attempt", json!(tag.attempt));
             put("cause", json!(words::cause_name(*cause)));
         }
+        What::KeyEvicted { store, key: k } => {
+            put("store", json!(store.name()));
+            put("key", json!(k.to_string()));
+        }
         What::Outage {
             store,
             until_ms,
             cause,
         } => {
-            put("store", json!(store.host()));
+            put("store", json!(store.name()));
             put("until_ms", json!(until_ms));
             put("cause", json!(words::cause_name(*cause)));
         }
@@ -347,7 +352,7 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             from,
             to,
         } => {
-            put("store", json!(store.host()));
+            put("store", json!(store.name()));
             put("key", json!(k.to_string()));
             put("from", json!(words::key_phase(*from)));
             put("to", json!(words::key_phase(*to)));
@@ -358,7 +363,7 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             tag,
             cause,
         } => {
-            put("store", json!(store.host()));
+            put("store", json!(store.name()));
             put("key", json!(k.to_string()));
             put("transfer", json!(s.transfer_id(tag.transfer)));
             put("attempt", json!(tag.attempt));

@@ -253,6 +253,7 @@ impl Builder<'_> {
             | What::Released { .. }
             | What::Duplicated { .. }
             | What::KeyExpired { .. }
+            | What::KeyEvicted { .. }
             | What::Outage { .. }
             | What::Crashed { .. }
             | What::Restarted { .. }
@@ -547,6 +548,12 @@ impl Builder<'_> {
                 at,
                 (Host::store(*store), Host::store(*store)),
                 format!("key {key} EXPIRED"),
+                Tone::Fault,
+            ),
+            What::KeyEvicted { store, key } => self.note(
+                at,
+                (Host::store(*store), Host::store(*store)),
+                format!("key {key} EVICTED: the store was full"),
                 Tone::Fault,
             ),
             What::Outage {

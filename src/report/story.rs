@@ -284,11 +284,32 @@ fn event_step(s: &Scenario, tellers: &mut [Teller], event: &Event) {
         ),
         What::ClientRestarted { tag, .. } => (
             teller(tag.transfer),
-            Some(format!("client restarted at {at} ms and forgot its key")),
+            Some(
+                match s.retry.action(crate::scenario::ClientAnswer::Restart) {
+                    crate::scenario::ClientAction::NewKey => {
+                        format!("client restarted at {at} ms and forgot its key")
+                    }
+                    crate::scenario::ClientAction::GiveUp => {
+                        format!("client restarted at {at} ms and forgot the transfer")
+                    }
+                    crate::scenario::ClientAction::Retry => {
+                        format!("client restarted at {at} ms, keeping its key")
+                    }
+                },
+            ),
         ),
         What::KeyExpired { key, .. } => {
             for t in tellers.iter_mut().filter(|t| t.keys.contains(&key.key)) {
                 t.steps.push(format!("key {} expired at {at} ms", key.key));
+            }
+            return;
+        }
+        What::KeyEvicted { key, .. } => {
+            for t in tellers.iter_mut().filter(|t| t.keys.contains(&key.key)) {
+                t.steps.push(format!(
+                    "key {} evicted at {at} ms: the store was full",
+                    key.key
+                ));
             }
             return;
         }

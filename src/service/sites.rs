@@ -46,7 +46,9 @@ impl Site {
         let call_code = |call: Call| match call.service_call() {
             Some((StoreName::Keys, n)) => n,
             Some((StoreName::Ledger, n)) => LEDGER_BIT | n,
-            None => unreachable!("a service's sites name only service calls"),
+            Some((StoreName::Memory, _)) | None => {
+                unreachable!("a service's sites name only service calls")
+            }
         };
         Boundary(match self {
             Site::Start => 0,

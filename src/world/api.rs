@@ -272,6 +272,11 @@ impl Api {
         tag: Tag,
     ) -> Option<TxnOutcome> {
         let id = self.shared.next_message_id();
+        if !store.is_remote() {
+            // The API's own memory: no message, nothing to lose or wait for.
+            let (outcome, _) = super::store::run_call(&self.shared, store, call, &context, tag, id);
+            return Some(outcome);
+        }
         let (sender, receiver) = oneshot::channel();
         self.pending.borrow_mut().insert(id, sender);
         let message = Envelope {

@@ -11,7 +11,7 @@ use crate::api::Api;
 use crate::design::StoreName;
 use crate::history::{Event, Host, Limit, What};
 use crate::limits;
-use crate::scenario::{ClientIx, Durability, Scenario};
+use crate::scenario::{ClientIx, Scenario};
 use crate::seed::derive_seed;
 use crate::wire::RecordKey;
 use serde::Serialize;
@@ -402,8 +402,11 @@ fn carry_out_crashes(
         shared.api_crashing.set(host == Host::Api);
         sim.crash(name.as_str());
         shared.api_crashing.set(false);
-        if host == Host::Keys && shared.scenario.stores.keys_durability == Durability::Memory {
+        if host == Host::Keys && shared.keys_are_volatile() {
             shared.keys_db.borrow_mut().forget_everything();
+        }
+        if host == Host::Api {
+            shared.memory_db.borrow_mut().forget_everything();
         }
         shared.record(
             host,

@@ -36,6 +36,7 @@ pub use store::{KeyRecord, KeyState, LedgerEntry};
 /// epoch (2023-11-14 22:13:20 UTC): what a service reads as the time.
 pub const EPOCH_MS: u64 = 1_700_000_000_000;
 
+use crate::design::StoreName;
 use crate::fault::CrashHost;
 use crate::history::{Cause, CrashSite, History, Host, What};
 use crate::scenario::Scenario;
@@ -82,6 +83,9 @@ pub(crate) struct Shared {
     pub history: RefCell<History>,
     pub keys_db: RefCell<StoreDb>,
     pub ledger_db: RefCell<StoreDb>,
+    /// Idempotency records a design keeps in the API's memory
+    /// (`[keys] store = "memory"`): emptied whenever the API crashes.
+    pub memory_db: RefCell<StoreDb>,
     /// Crashes requested since the driver last looked.
     pub crash_requests: RefCell<Vec<CrashRequest>>,
     /// The scenario's targeted faults, and which have hit.
@@ -135,6 +139,26 @@ pub(crate) struct RandomStreams {
 }
 
 impl Shared {
+    /// Whether the key store loses its data in a crash: the scenario says
+    /// so (`[stores] keys_durability`), or the design does (`[keys] durable`).
+    pub fn keys_are_volatile(&self) -> bool {
+        self.scenario.stores.keys_durability == crate::scenario::Durability::Memory
+            || self
+                .scenario
+                .api
+                .design()
+                .is_some_and(|d| !d.key_store_durable)
+    }
+
+    /// The database of `store`.
+    pub fn db(&self, store: StoreName) -> &RefCell<StoreDb> {
+        match store {
+            StoreName::Keys => &self.keys_db,
+            StoreName::Ledger => &self.ledger_db,
+            StoreName::Memory => &self.memory_db,
+        }
+    }
+
     pub fn new(scenario: Scenario, seed: u64, skip_quiet_time: bool) -> Shared {
         let ledger = StoreDb::with_balances(&scenario);
         Shared {
@@ -142,6 +166,7 @@ impl Shared {
             history: RefCell::new(History::default()),
             keys_db: RefCell::new(StoreDb::default()),
             ledger_db: RefCell::new(ledger),
+            memory_db: RefCell::new(StoreDb::default()),
             crash_requests: RefCell::new(Vec::new()),
             faults: FaultBook::new(&scenario),
             busy: Cell::new(0),

@@ -128,6 +128,27 @@ impl StoreDb {
         self.kv.clear();
     }
 
+    /// Evicts records, closest to expiry first (ties by key), until at most
+    /// `max_records` remain; returns the keys evicted.
+    pub fn evict_over(&mut self, max_records: u32) -> Vec<RecordKey> {
+        let excess = self.records.len().saturating_sub(max_records as usize);
+        if excess == 0 {
+            return Vec::new();
+        }
+        let mut by_expiry: Vec<(u64, RecordKey)> = self
+            .records
+            .iter()
+            .map(|(k, r)| (r.expires_at_ms.unwrap_or(u64::MAX), *k))
+            .collect();
+        by_expiry.sort();
+        let doomed: Vec<RecordKey> = by_expiry.into_iter().take(excess).map(|(_, k)| k).collect();
+        for k in &doomed {
+            self.records.remove(k);
+        }
+        assert!(self.records.len() <= max_records as usize);
+        doomed
+    }
+
     /// Removes every record of `key`, whatever its scope (an `expire-key`
     /// fault); returns the records removed.
     pub fn expire(&mut self, key: Key) -> Vec<RecordKey> {
@@ -427,6 +448,7 @@ pub(crate) async fn store_main(shared: Rc<Shared>, which: StoreName) -> turmoil:
     let work_ms = match which {
         StoreName::Keys => shared.scenario.stores.keys_work_ms,
         StoreName::Ledger => shared.scenario.stores.ledger_work_ms,
+        StoreName::Memory => 0,
     };
     let mut buf = vec![0u8; MAX_DATAGRAM_BYTES];
     loop {
@@ -468,34 +490,49 @@ async fn serve(
         return Ok(());
     };
     shared.self_test_panic(Host::store(which));
-    let now_ms = shared.now_ms();
-    let db = match which {
-        StoreName::Keys => &shared.keys_db,
-        StoreName::Ledger => &shared.ledger_db,
+    let (outcome, result_msg) = run_call(shared, which, *call, context, envelope.tag, envelope.id);
+    let host = Host::store(which);
+    let reply = Envelope {
+        id: result_msg,
+        reply_to: Some(envelope.id),
+        tag: envelope.tag,
+        point: envelope.point.answer(),
+        body: Body::Result(outcome),
     };
+    shared.send(socket, host, Host::Api, from, &reply).await
+}
+
+/// Runs one design call in `which` store and records what it did: the
+/// transaction, its ledger entries, and the key's change of state. `msg` is
+/// the call's message; returns the outcome and the id of its answer.
+pub(crate) fn run_call(
+    shared: &Shared,
+    which: StoreName,
+    call: Call,
+    context: &TxnContext,
+    tag: Tag,
+    msg: crate::wire::MsgId,
+) -> (TxnOutcome, crate::wire::MsgId) {
+    let now_ms = shared.now_ms();
+    let db = shared.db(which);
     let key = context.record_key;
     let before = key.map(|k| db.borrow().phase(&k, now_ms));
-    let (outcome, entries) = db.borrow_mut().execute(
-        *call,
-        context,
-        envelope.tag,
-        now_ms,
-        shared
-            .scenario
-            .api
-            .design()
-            .expect("a design's calls come from a design"),
-    );
+    let design = shared
+        .scenario
+        .api
+        .design()
+        .expect("a design's calls come from a design");
+    let (outcome, entries) = db.borrow_mut().execute(call, context, tag, now_ms, design);
     let result_msg = shared.next_message_id();
     let host = Host::store(which);
     shared.record(
         host,
         What::Txn {
-            msg: envelope.id,
+            msg,
             result_msg,
             store: which,
-            call: *call,
-            tag: envelope.tag,
+            call,
+            tag,
             result: match &outcome {
                 TxnOutcome::Continue { .. } => TxnResult::Committed,
                 TxnOutcome::Reply(r) => TxnResult::Stopped(r.clone()),
@@ -529,14 +566,14 @@ async fn serve(
             );
         }
     }
-    let reply = Envelope {
-        id: result_msg,
-        reply_to: Some(envelope.id),
-        tag: envelope.tag,
-        point: envelope.point.answer(),
-        body: Body::Result(outcome),
-    };
-    shared.send(socket, host, Host::Api, from, &reply).await
+    if let Some(max_records) = design.max_key_records
+        && which == design.key_store
+    {
+        for key in db.borrow_mut().evict_over(max_records) {
+            shared.record(host, What::KeyEvicted { store: which, key });
+        }
+    }
+    (outcome, result_msg)
 }
 
 /// Runs one call of a service and answers it.
@@ -554,10 +591,7 @@ fn serve_service(
     use crate::wire::{StoreAnswer, StoreRequest};
     shared.self_test_panic(Host::store(which));
     let now_ms = shared.now_ms();
-    let db = match which {
-        StoreName::Keys => &shared.keys_db,
-        StoreName::Ledger => &shared.ledger_db,
-    };
+    let db = shared.db(which);
     let tag = envelope.tag;
     let (answer, entries, op) = match (which, request) {
         (StoreName::Keys, StoreRequest::Resp(bytes)) => {

@@ -455,6 +455,8 @@ pub enum Body {
     Call {
         call: Call,
         context: TxnContext,
+        /// For a design's cleanup: the answer the API is about to send.
+        answer: Option<Response>,
     },
     Result(TxnOutcome),
     /// A service's call to a store. `key` is the idempotency key of the
@@ -684,6 +686,12 @@ mod tests {
                     },
                     transfer_id: Some(u64::MAX),
                 },
+                answer: Some(Response {
+                    key: Some(key),
+                    transfer_id: Some(u64::MAX),
+                    body_digest: Some(u64::MAX),
+                    ..Response::error(599, Code::parse(&"x".repeat(crate::limits::MAX_NAME_BYTES)))
+                }),
             },
         }
     }

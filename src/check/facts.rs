@@ -88,13 +88,7 @@ impl<'a> Facts<'a> {
                 _ => {}
             }
         }
-        let mut applications: Vec<Vec<&LedgerEntry>> = vec![Vec::new(); n];
-        for entry in output.entries.iter().filter(|e| e.delta < 0) {
-            let list = &mut applications[ix(entry.tag.transfer)];
-            if !list.iter().any(|e| e.transfer_id == entry.transfer_id) {
-                list.push(entry);
-            }
-        }
+        let applications = applications(n, &output.entries);
         Facts {
             scenario,
             output,
@@ -112,7 +106,8 @@ impl<'a> Facts<'a> {
             .map(|(i, v)| (TransferIx(i as u32), v))
     }
 
-    /// Distinct applications (ledger transfers that debited) of one intent, in order.
+    /// Distinct applications of one intent, in order: ledger transfers that
+    /// debited for it and were not reversed since (a `refund` nets one to zero).
     pub fn applications_of(&self, transfer: TransferIx) -> &[&'a LedgerEntry] {
         &self.applications[ix(transfer)]
     }
@@ -134,4 +129,29 @@ impl<'a> Facts<'a> {
 
 fn ix(t: TransferIx) -> usize {
     t.0 as usize
+}
+
+/// Per transfer: the first debit of each ledger transfer made for it whose
+/// net effect is not zero. A reversal (a design's `refund`) carries the
+/// ledger transfer id it reverses, so what counts is the net movement per
+/// ledger transfer, not how many entries it has.
+fn applications(n: usize, entries: &[LedgerEntry]) -> Vec<Vec<&LedgerEntry>> {
+    use std::collections::BTreeMap;
+    let mut net: BTreeMap<(u64, crate::scenario::AccountIx), i64> = BTreeMap::new();
+    for e in entries {
+        *net.entry((e.transfer_id, e.account)).or_default() += e.delta;
+    }
+    let moved = |transfer_id: u64| {
+        net.range((transfer_id, crate::scenario::AccountIx(0))..)
+            .take_while(|((id, _), _)| *id == transfer_id)
+            .any(|(_, delta)| *delta != 0)
+    };
+    let mut applications: Vec<Vec<&LedgerEntry>> = vec![Vec::new(); n];
+    let mut seen = std::collections::BTreeSet::new();
+    for entry in entries.iter().filter(|e| e.delta < 0) {
+        if seen.insert(entry.transfer_id) && moved(entry.transfer_id) {
+            applications[ix(entry.tag.transfer)].push(entry);
+        }
+    }
+    applications
 }

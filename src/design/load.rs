@@ -1,8 +1,17 @@
 //! Reading and validating design files, with errors that point into the file.
 
 use super::{
-    Action, Answer, Design, KeyScope, KeyStoreDown, LoadKey, Step, StoreName, Transaction,
+    Action, Answer, Cleanups, Design, KeyScope, KeyStoreDown, LoadKey, Step, StoreName, Transaction,
 };
+
+/// Where a transaction stands in a design file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// `[[transaction]]`: part of the transfer endpoint.
+    Endpoint,
+    /// `[[cleanup]]`: runs only on a failure.
+    Cleanup,
+}
 use crate::error::InputError;
 use crate::limits;
 use serde::Deserialize;
@@ -68,6 +77,8 @@ struct DesignFile {
     api: ApiSection,
     #[serde(default, rename = "transaction")]
     transactions: Vec<Spanned<TransactionSection>>,
+    #[serde(default, rename = "cleanup")]
+    cleanups: Vec<Spanned<TransactionSection>>,
 }
 
 #[derive(Deserialize)]
@@ -142,6 +153,9 @@ struct TransactionSection {
     name: Spanned<String>,
     store: Spanned<String>,
     steps: Vec<Spanned<StepSection>>,
+    on_refusal: Option<Spanned<String>>,
+    on_timeout: Option<Spanned<String>>,
+    on_later_failure: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -155,10 +169,10 @@ struct StepSection {
     done: Option<Spanned<String>>,
     mismatch: Option<Spanned<String>>,
     insufficient: Option<Spanned<String>>,
+    check_owner: Option<Spanned<bool>>,
 }
 
-const STEP_NAMES: &str =
-    "load-key, claim-key, check-claim, debit, credit, save-response, mark-done, delete-key";
+const STEP_NAMES: &str = "load-key, claim-key, check-claim, debit, credit, save-response, mark-done, delete-key, and in a [[cleanup]] release-claim, save-answer, refund";
 
 /// Parses and validates the text of a design file.
 pub fn parse_design(path: &Path, text: &str) -> Result<Design, InputError> {
@@ -222,23 +236,30 @@ impl Validator<'_> {
             "reply 409 key_in_use",
             "on_wait_exhausted",
         )?;
+        if file.cleanups.len() > limits::MAX_DESIGN_TRANSACTIONS {
+            return self.err(
+                file.cleanups[limits::MAX_DESIGN_TRANSACTIONS].span(),
+                format!(
+                    "too many cleanups; expected at most {}",
+                    limits::MAX_DESIGN_TRANSACTIONS
+                ),
+            );
+        }
+        let mut names: Vec<String> = Vec::new();
+        let mut cleanups = Vec::new();
+        for section in &file.cleanups {
+            let cleanup = self.transaction(section.get_ref(), key_store, Role::Cleanup)?;
+            self.unique_name(&mut names, section.get_ref())?;
+            cleanups.push(cleanup);
+        }
         let mut transactions = Vec::new();
-        for txn in file.transactions {
-            let txn = self.transaction(txn.into_inner(), key_store)?;
-            if transactions
-                .iter()
-                .any(|t: &Transaction| t.name == txn.name)
-            {
-                return Err(InputError::file(
-                    self.path,
-                    format!(
-                        "two transactions are named `{}`; names must be unique",
-                        txn.name
-                    ),
-                ));
-            }
+        for section in &file.transactions {
+            let mut txn = self.transaction(section.get_ref(), key_store, Role::Endpoint)?;
+            self.unique_name(&mut names, section.get_ref())?;
+            txn.on = self.cleanups_of(section.get_ref(), &cleanups)?;
             transactions.push(txn);
         }
+        self.every_cleanup_used(&file.cleanups, &transactions)?;
         let max_key_records = self.max_records(&file.keys)?;
         let design = Design {
             name: file.name,
@@ -259,6 +280,7 @@ impl Validator<'_> {
             on_wait_exhausted,
             issues_keys: file.keys.issue,
             transactions,
+            cleanups,
         };
         self.whole(&design)?;
         Ok(design)
@@ -330,11 +352,98 @@ impl Validator<'_> {
         }
     }
 
+    /// Refuses a second transaction or cleanup of the same name.
+    fn unique_name(
+        &self,
+        names: &mut Vec<String>,
+        section: &TransactionSection,
+    ) -> Result<(), InputError> {
+        let name = section.name.get_ref();
+        if names.contains(name) {
+            return self.err(
+                section.name.span(),
+                format!("a second transaction or cleanup named `{name}`; expected a new name"),
+            );
+        }
+        names.push(name.clone());
+        Ok(())
+    }
+
+    /// The cleanups a transfer transaction names in its `on_*` fields.
+    fn cleanups_of(
+        &self,
+        section: &TransactionSection,
+        cleanups: &[Transaction],
+    ) -> Result<Cleanups, InputError> {
+        let find = |field: &Option<Spanned<String>>| -> Result<Option<u16>, InputError> {
+            let Some(name) = field else { return Ok(None) };
+            match cleanups.iter().position(|c| c.name == *name.get_ref()) {
+                Some(index) => Ok(Some(index as u16)),
+                None => {
+                    let known: Vec<&str> = cleanups.iter().map(|c| c.name.as_str()).collect();
+                    self.err(
+                        name.span(),
+                        format!(
+                            "no [[cleanup]] named `{}`; expected one of: {}",
+                            name.get_ref(),
+                            if known.is_empty() {
+                                "(this design declares none)".to_string()
+                            } else {
+                                known.join(", ")
+                            }
+                        ),
+                    )
+                }
+            }
+        };
+        Ok(Cleanups {
+            refusal: find(&section.on_refusal)?,
+            timeout: find(&section.on_timeout)?,
+            later_failure: find(&section.on_later_failure)?,
+        })
+    }
+
+    /// A cleanup nothing names would never run: most likely a typo.
+    fn every_cleanup_used(
+        &self,
+        sections: &[Spanned<TransactionSection>],
+        transactions: &[Transaction],
+    ) -> Result<(), InputError> {
+        for (index, section) in sections.iter().enumerate() {
+            let index = Some(index as u16);
+            let used = transactions.iter().any(|t| {
+                t.on.refusal == index || t.on.timeout == index || t.on.later_failure == index
+            });
+            if !used {
+                return self.err(
+                    section.get_ref().name.span(),
+                    format!(
+                        "cleanup `{}` is never run; expected a transaction to name it in on_refusal, on_timeout or on_later_failure",
+                        section.get_ref().name.get_ref()
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
     fn transaction(
         &self,
-        txn: TransactionSection,
+        txn: &TransactionSection,
         key_store: StoreName,
+        role: Role,
     ) -> Result<Transaction, InputError> {
+        if role == Role::Cleanup
+            && let Some(field) = [&txn.on_refusal, &txn.on_timeout, &txn.on_later_failure]
+                .into_iter()
+                .flatten()
+                .next()
+        {
+            return self.err(
+                field.span(),
+                "a cleanup runs on a failure and names no cleanups of its own",
+            );
+        }
         let store = self.store(&txn.store)?;
         let name = txn.name.get_ref();
         if name.is_empty()
@@ -376,9 +485,27 @@ impl Validator<'_> {
             );
         }
         let mut steps = Vec::new();
-        for step in txn.steps {
+        for step in &txn.steps {
             let span = step.span();
-            let step = self.step(step.into_inner())?;
+            let step = self.step(step.get_ref())?;
+            if role == Role::Endpoint && step.is_cleanup_only() {
+                return self.err(
+                    span,
+                    format!(
+                        "`{}` acts on a failure and runs only in a [[cleanup]]",
+                        step.op_name()
+                    ),
+                );
+            }
+            if role == Role::Cleanup && step.is_endpoint_only() {
+                return self.err(
+                    span,
+                    format!(
+                        "`{}` does not belong in a [[cleanup]]; a cleanup may take check-claim, mark-done, delete-key, release-claim, save-answer and refund",
+                        step.op_name()
+                    ),
+                );
+            }
             if step.is_ledger_op() && store != StoreName::Ledger {
                 return self.err(
                     span,
@@ -406,10 +533,11 @@ impl Validator<'_> {
             name: name.clone(),
             store,
             steps,
+            on: Cleanups::default(),
         })
     }
 
-    fn step(&self, step: StepSection) -> Result<Step, InputError> {
+    fn step(&self, step: &StepSection) -> Result<Step, InputError> {
         let op = step.op.get_ref().as_str();
         let branches = [
             &step.absent,
@@ -425,6 +553,14 @@ impl Validator<'_> {
             return self.err(
                 extra.span(),
                 format!("only debit steps take `insufficient`; `{op}` does not"),
+            );
+        }
+        if op != "release-claim"
+            && let Some(extra) = &step.check_owner
+        {
+            return self.err(
+                extra.span(),
+                format!("only release-claim steps take `check-owner`; `{op}` does not"),
             );
         }
         if op != "load-key"
@@ -462,6 +598,11 @@ impl Validator<'_> {
             "save-response" => Step::SaveResponse,
             "mark-done" => Step::MarkDone,
             "delete-key" => Step::DeleteKey,
+            "release-claim" => Step::ReleaseClaim {
+                check_owner: step.check_owner.as_ref().is_none_or(|c| *c.get_ref()),
+            },
+            "save-answer" => Step::SaveAnswer,
+            "refund" => Step::Refund,
             other => {
                 return self.err(
                     step.op.span(),
@@ -570,6 +711,104 @@ mod tests {
         assert_eq!(err.position, Some((6, 35)));
         assert!(
             err.message.contains("unknown step `teleport`"),
+            "{}",
+            err.message
+        );
+    }
+
+    const APPLY: &str = "name = \"x\"\nsummary = \"s\"\n[keys]\nstore = \"ledger\"\nttl_ms = 1000\n[[transaction]]\nname = \"apply\"\nstore = \"ledger\"\n";
+
+    fn refused(text: &str) -> InputError {
+        parse_design(Path::new("x.toml"), text).unwrap_err()
+    }
+
+    #[test]
+    fn cleanups_are_named_used_and_kept_apart() {
+        let steps = "steps = [{ op = \"debit\" }, { op = \"credit\" }]\n";
+        let ok = format!(
+            "{APPLY}on_timeout = \"undo\"\n{steps}[[cleanup]]\nname = \"undo\"\nstore = \"ledger\"\nsteps = [{{ op = \"release-claim\", check-owner = false }}, {{ op = \"refund\" }}]\n"
+        );
+        let design = parse_design(Path::new("x.toml"), &ok).unwrap();
+        assert_eq!(design.transactions[0].on.timeout, Some(0));
+        assert_eq!(
+            design.cleanups[0].steps,
+            [Step::ReleaseClaim { check_owner: false }, Step::Refund]
+        );
+        assert_eq!(design.call_name(design.cleanup_call(0)), "undo");
+
+        let unknown = format!("{APPLY}on_timeout = \"undoo\"\n{steps}");
+        let err = refused(&unknown);
+        assert_eq!(err.position, Some((9, 14)), "{}", err.message);
+        assert!(
+            err.message.contains("no [[cleanup]] named `undoo`"),
+            "{}",
+            err.message
+        );
+
+        let unused = format!(
+            "{APPLY}{steps}[[cleanup]]\nname = \"undo\"\nstore = \"ledger\"\nsteps = [{{ op = \"refund\" }}]\n"
+        );
+        assert!(
+            refused(&unused)
+                .message
+                .contains("cleanup `undo` is never run")
+        );
+
+        let in_endpoint = format!(
+            "{APPLY}steps = [{{ op = \"debit\" }}, {{ op = \"credit\" }}, {{ op = \"refund\" }}]\n"
+        );
+        let err = refused(&in_endpoint);
+        assert!(
+            err.message.contains("runs only in a [[cleanup]]"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.position.map(|p| p.0), Some(9));
+
+        let pays = format!(
+            "{APPLY}on_refusal = \"again\"\n{steps}[[cleanup]]\nname = \"again\"\nstore = \"ledger\"\nsteps = [{{ op = \"debit\" }}]\n"
+        );
+        assert!(
+            refused(&pays)
+                .message
+                .contains("does not belong in a [[cleanup]]")
+        );
+
+        let owner = format!(
+            "{APPLY}steps = [{{ op = \"debit\", check-owner = true }}, {{ op = \"credit\" }}]\n"
+        );
+        assert!(
+            refused(&owner)
+                .message
+                .contains("only release-claim steps take `check-owner`")
+        );
+    }
+
+    #[test]
+    fn stores_that_forget_are_checked() {
+        let steps = "steps = [{ op = \"debit\" }, { op = \"credit\" }]\n";
+        let text = format!("{APPLY}{steps}")
+            .replace("store = \"ledger\"\nttl_ms", "store = \"memory\"\nttl_ms");
+        let design = parse_design(Path::new("x.toml"), &text).unwrap();
+        assert_eq!(design.key_store, StoreName::Memory);
+        assert!(design.stores().iter().all(|s| s.is_remote()));
+
+        let no_ttl = format!("{APPLY}{steps}").replace("ttl_ms = 1000", "max_records = 10");
+        let err = refused(&no_ttl);
+        assert!(err.message.contains("needs ttl_ms"), "{}", err.message);
+        assert_eq!(err.position, Some((5, 15)));
+
+        let volatile_memory = format!("{APPLY}{steps}").replace(
+            "store = \"ledger\"\nttl_ms",
+            "store = \"memory\"\ndurable = false\nttl_ms",
+        );
+        assert!(refused(&volatile_memory).message.contains("never durable"));
+
+        let wait = format!("{APPLY}{steps}[api]\non_wait_exhausted = \"wait\"\n");
+        let err = refused(&wait);
+        assert!(
+            err.message
+                .contains("on_wait_exhausted is what the API answers"),
             "{}",
             err.message
         );

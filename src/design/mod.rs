@@ -156,6 +156,20 @@ pub enum Step {
     MarkDone,
     /// Delete the key record.
     DeleteKey,
+    /// Cleanup only: give up this request's claim so a retry need not wait
+    /// for the lock to expire. With `check_owner`, only a record still in
+    /// progress under this request's claim is deleted (a compare-and-delete);
+    /// without, whatever the record holds is deleted (a plain `DEL`): a
+    /// finished key, or a claim another request took over.
+    ReleaseClaim { check_owner: bool },
+    /// Cleanup only: store the answer the API is about to send (a refusal,
+    /// or its own 503 after a timeout) as the key's response, marking it
+    /// done, so that retries replay it.
+    SaveAnswer,
+    /// Cleanup only, in the ledger: reverse every ledger transfer made under
+    /// this request's key (or its transfer id) that is not reversed yet: a
+    /// compensation. Refused, writing nothing, if a payee has spent the money.
+    Refund,
 }
 
 impl Step {
@@ -170,12 +184,35 @@ impl Step {
             Step::SaveResponse => "save-response",
             Step::MarkDone => "mark-done",
             Step::DeleteKey => "delete-key",
+            Step::ReleaseClaim { .. } => "release-claim",
+            Step::SaveAnswer => "save-answer",
+            Step::Refund => "refund",
         }
     }
 
     /// Steps that move money must run in the ledger.
     pub fn is_ledger_op(&self) -> bool {
-        matches!(self, Step::Debit { .. } | Step::Credit)
+        matches!(self, Step::Debit { .. } | Step::Credit | Step::Refund)
+    }
+
+    /// Steps that only a cleanup may take (they act on a failure).
+    pub fn is_cleanup_only(&self) -> bool {
+        matches!(
+            self,
+            Step::ReleaseClaim { .. } | Step::SaveAnswer | Step::Refund
+        )
+    }
+
+    /// Steps a cleanup may not take: those that start or make a payment.
+    pub fn is_endpoint_only(&self) -> bool {
+        matches!(
+            self,
+            Step::LoadKey(_)
+                | Step::ClaimKey
+                | Step::Debit { .. }
+                | Step::Credit
+                | Step::SaveResponse
+        )
     }
 
     /// Steps that read or write the idempotency record.
@@ -190,6 +227,22 @@ pub struct Transaction {
     pub name: String,
     pub store: StoreName,
     pub steps: Vec<Step>,
+    /// What runs when something goes wrong (a transfer transaction only).
+    pub on: Cleanups,
+}
+
+/// The cleanups a transfer transaction names, by index into
+/// [`Design::cleanups`]. The API runs them before it answers, and answers
+/// what it would have answered anyway; a cleanup that fails is not retried.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cleanups {
+    /// This transaction stopped with an answer (not a replay), or waited in vain.
+    pub refusal: Option<u16>,
+    /// This transaction's store did not answer in time.
+    pub timeout: Option<u16>,
+    /// This transaction committed, and a later one was refused or timed out.
+    /// Such cleanups run latest transaction first, as a saga unwinds.
+    pub later_failure: Option<u16>,
 }
 
 /// A validated design.
@@ -233,6 +286,9 @@ pub struct Design {
     pub issues_keys: bool,
     /// The transfer endpoint, in order.
     pub transactions: Vec<Transaction>,
+    /// Transactions that run only on a failure (`[[cleanup]]`), named by
+    /// the transfer transactions' `on_*` fields.
+    pub cleanups: Vec<Transaction>,
 }
 
 /// A step boundary of the transfer endpoint: boundary `i` lies after `i`
@@ -244,7 +300,12 @@ pub struct Boundary(pub u16);
 impl Design {
     /// The store hosts the design talks to over the network, in name order.
     pub fn stores(&self) -> Vec<StoreName> {
-        let mut stores: Vec<StoreName> = self.transactions.iter().map(|t| t.store).collect();
+        let mut stores: Vec<StoreName> = self
+            .transactions
+            .iter()
+            .chain(&self.cleanups)
+            .map(|t| t.store)
+            .collect();
         if self.issues_keys {
             stores.push(self.key_store);
         }
@@ -252,6 +313,24 @@ impl Design {
         stores.sort();
         stores.dedup();
         stores
+    }
+
+    /// Transaction `n` of the wire's numbering: the transfer transactions,
+    /// then the cleanups.
+    pub fn txn(&self, n: u16) -> &Transaction {
+        let n = n as usize;
+        let endpoint = self.transactions.len();
+        if n < endpoint {
+            &self.transactions[n]
+        } else {
+            &self.cleanups[n - endpoint]
+        }
+    }
+
+    /// The wire's number of cleanup `index`.
+    pub fn cleanup_call(&self, index: u16) -> crate::wire::Call {
+        assert!((index as usize) < self.cleanups.len());
+        crate::wire::Call::Txn(self.transactions.len() as u16 + index)
     }
 
     /// How many step boundaries the transfer endpoint has.
@@ -304,7 +383,7 @@ impl Design {
     pub fn call_name(&self, call: crate::wire::Call) -> &str {
         match call {
             crate::wire::Call::IssueKey => "issue-key",
-            crate::wire::Call::Txn(n) => &self.transactions[n as usize].name,
+            crate::wire::Call::Txn(n) => &self.txn(n).name,
             // A service's calls are named by the service's vocabulary.
             crate::wire::Call::Keys(_) | crate::wire::Call::Ledger(_) => "(service call)",
         }
@@ -335,7 +414,7 @@ impl Design {
                 Point::Result(Call::IssueKey),
             ]);
         }
-        for n in 0..self.transactions.len() as u16 {
+        for n in 0..(self.transactions.len() + self.cleanups.len()) as u16 {
             points.push(Point::Call(Call::Txn(n)));
             points.push(Point::Result(Call::Txn(n)));
         }

@@ -153,7 +153,10 @@ impl Api {
             value: self.key_rng.borrow_mut().random_range(0..0x100_0000u32),
         };
         let ctx = self.context(request.client, Some(key), None);
-        match self.call(design.key_store, Call::IssueKey, ctx, tag).await {
+        match self
+            .call(design.key_store, Call::IssueKey, ctx, tag, None)
+            .await
+        {
             Some(TxnOutcome::Continue { .. }) => Some(Response {
                 key: Some(key),
                 ..Response::error(201, Code::KeyIssued)
@@ -170,23 +173,36 @@ impl Api {
             return Some(Response::error(400, Code::MissingBody));
         };
         let mut ctx = self.context(request.client, request.key, Some(body));
+        // Transactions that committed, for the cleanups of a later failure.
+        let mut committed: Vec<&Transaction> = Vec::new();
         for (index, txn) in design.transactions.iter().enumerate() {
             if !self.boundary(tag, Boundary(index as u16)).await {
                 return None;
             }
             let call = Call::Txn(index as u16);
-            match self.run_transaction(txn, call, &ctx, tag).await {
+            let (answer, cleanup) = match self.run_transaction(txn, call, &ctx, tag).await {
                 Some(TxnOutcome::Continue { transfer_id }) => {
-                    ctx.transfer_id = transfer_id.or(ctx.transfer_id)
+                    ctx.transfer_id = transfer_id.or(ctx.transfer_id);
+                    committed.push(txn);
+                    continue;
                 }
-                Some(TxnOutcome::Reply(response)) => return Some(response),
-                Some(TxnOutcome::Wait) => return Some(design.on_wait_exhausted.response()),
+                // A replay is the key's own answer, not a failure of this request.
+                Some(TxnOutcome::Reply(response)) if response.replayed => return Some(response),
+                Some(TxnOutcome::Reply(response)) => (response, txn.on.refusal),
+                Some(TxnOutcome::Wait) => (design.on_wait_exhausted.response(), txn.on.refusal),
                 None if self.fails_open(txn) => {
                     self.shared
                         .record(Host::Api, What::FailedOpen { tag, call });
+                    continue;
                 }
-                None => return Some(design.on_store_timeout.response()),
+                None => (design.on_store_timeout.response(), txn.on.timeout),
+            };
+            self.clean_up(cleanup, &ctx, tag, &answer).await;
+            for done in committed.iter().rev() {
+                self.clean_up(done.on.later_failure, &ctx, tag, &answer)
+                    .await;
             }
+            return Some(answer);
         }
         if !self
             .boundary(tag, Boundary(design.transactions.len() as u16))
@@ -195,6 +211,17 @@ impl Api {
             return None;
         }
         Some(Response::created(ctx.transfer_id))
+    }
+
+    /// Runs one cleanup, if the design names one, before the API sends
+    /// `answer`. Its outcome changes nothing: a cleanup that is refused or
+    /// gets no answer in time is not retried.
+    async fn clean_up(&self, cleanup: Option<u16>, ctx: &TxnContext, tag: Tag, answer: &Response) {
+        let Some(index) = cleanup else { return };
+        let design = &self.design;
+        let call = design.cleanup_call(index);
+        let store = design.cleanups[index as usize].store;
+        self.call(store, call, *ctx, tag, Some(answer)).await;
     }
 
     /// Passes step boundary `boundary`: a stall fault may hold the API here, a
@@ -218,7 +245,7 @@ impl Api {
         let design = &self.design;
         let mut waits = 0;
         loop {
-            let outcome = self.call(txn.store, call, *ctx, tag).await;
+            let outcome = self.call(txn.store, call, *ctx, tag, None).await;
             if outcome != Some(TxnOutcome::Wait) || waits >= design.max_waits {
                 return outcome;
             }
@@ -270,11 +297,13 @@ impl Api {
         call: Call,
         context: TxnContext,
         tag: Tag,
+        answer: Option<&Response>,
     ) -> Option<TxnOutcome> {
         let id = self.shared.next_message_id();
         if !store.is_remote() {
             // The API's own memory: no message, nothing to lose or wait for.
-            let (outcome, _) = super::store::run_call(&self.shared, store, call, &context, tag, id);
+            let (outcome, _) =
+                super::store::run_call(&self.shared, store, call, &context, tag, id, answer);
             return Some(outcome);
         }
         let (sender, receiver) = oneshot::channel();
@@ -284,7 +313,11 @@ impl Api {
             reply_to: None,
             tag,
             point: crate::wire::Point::Call(call),
-            body: Body::Call { call, context },
+            body: Body::Call {
+                call,
+                context,
+                answer: answer.cloned(),
+            },
         };
         let to = SocketAddr::new(turmoil::lookup(store.host()), PORT);
         self.shared

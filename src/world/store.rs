@@ -83,10 +83,14 @@ pub(crate) struct StoreDb {
 }
 
 /// What a transaction has written so far; applied only on commit.
-struct Staged {
+struct Staged<'a> {
     record: Option<Option<KeyRecord>>,
     deltas: Vec<(AccountIx, i64)>,
     transfer_id: Option<u64>,
+    /// Reversals a `refund` staged: ledger transfer id, account, change.
+    refunds: Vec<(u64, AccountIx, i64)>,
+    /// The answer the API is about to send, for a cleanup's `save-answer`.
+    answer: Option<&'a Response>,
 }
 
 /// How a transaction ends early.
@@ -172,6 +176,7 @@ impl StoreDb {
         tag: Tag,
         now_ms: u64,
         design: &Design,
+        answer: Option<&Response>,
     ) -> (TxnOutcome, Vec<LedgerEntry>) {
         let steps = match call {
             Call::IssueKey => {
@@ -184,7 +189,7 @@ impl StoreDb {
                 self.records.insert(key, record);
                 return (TxnOutcome::Continue { transfer_id: None }, Vec::new());
             }
-            Call::Txn(n) => &design.transactions[n as usize].steps,
+            Call::Txn(n) => &design.txn(n).steps,
             // A service's call travels as a `StoreCall`, never as a design's.
             Call::Keys(_) | Call::Ledger(_) => {
                 let refusal = Response::error(400, Code::parse("not_a_design_call"));
@@ -195,6 +200,8 @@ impl StoreDb {
             record: None,
             deltas: Vec::new(),
             transfer_id: ctx.transfer_id,
+            refunds: Vec::new(),
+            answer,
         };
         for step in steps {
             match self.run_step(step, ctx, &mut staged, now_ms, design) {
@@ -300,6 +307,58 @@ impl StoreDb {
                 }));
             }
             Step::DeleteKey => staged.record = Some(None),
+            Step::ReleaseClaim { check_owner } => {
+                let owned = matches!(&current, Some(KeyRecord { state: KeyState::InProgress { token, .. }, .. }) if *token == ctx.claim_token);
+                if owned || (!check_owner && current.is_some()) {
+                    staged.record = Some(None);
+                }
+            }
+            Step::SaveAnswer => {
+                let answer = staged
+                    .answer
+                    .expect("a cleanup is sent with the answer it may save")
+                    .clone();
+                staged.record = Some(Some(KeyRecord {
+                    state: KeyState::Done {
+                        response: Some(answer),
+                    },
+                    fingerprint: current.as_ref().and_then(|r| r.fingerprint).or(Some(body)),
+                    expires_at_ms: current
+                        .as_ref()
+                        .and_then(|r| r.expires_at_ms)
+                        .or(design.key_ttl_ms.map(|ttl| now_ms + ttl)),
+                }));
+            }
+            Step::Refund => return self.stage_refund(staged, ctx),
+        }
+        None
+    }
+
+    /// Stages the reversal of every ledger transfer made under this
+    /// request's key or transfer id that is not reversed yet. Refused
+    /// (`409 refund_failed`, nothing written) if a payee no longer has the money.
+    fn stage_refund(&self, staged: &mut Staged, ctx: &TxnContext) -> Option<Stop> {
+        let mine = |e: &LedgerEntry| {
+            Some(e.transfer_id) == ctx.transfer_id || (ctx.key.is_some() && e.key == ctx.key)
+        };
+        let mut net: BTreeMap<(u64, AccountIx), i64> = BTreeMap::new();
+        for e in self.entries.iter().filter(|e| mine(e)) {
+            *net.entry((e.transfer_id, e.account)).or_default() += e.delta;
+        }
+        let mut change: BTreeMap<AccountIx, i64> = BTreeMap::new();
+        for (&(transfer_id, account), &delta) in net.iter().filter(|(_, d)| **d != 0) {
+            staged.refunds.push((transfer_id, account, -delta));
+            *change.entry(account).or_default() -= delta;
+        }
+        let overdrawn = change
+            .iter()
+            .any(|(account, delta)| self.balances[account.0 as usize] + delta < 0);
+        if overdrawn {
+            staged.refunds.clear();
+            return Some(Stop::Reply(Response::error(
+                409,
+                Code::parse("refund_failed"),
+            )));
         }
         None
     }
@@ -352,7 +411,7 @@ impl StoreDb {
 
     fn commit(
         &mut self,
-        staged: Staged,
+        staged: Staged<'_>,
         ctx: &TxnContext,
         tag: Tag,
         now_ms: u64,
@@ -377,6 +436,21 @@ impl StoreDb {
                 transfer_id: staged
                     .transfer_id
                     .expect("a money step assigns a transfer id"),
+                key: ctx.key,
+                account,
+                delta,
+            };
+            self.entries.push(entry.clone());
+            entries.push(entry);
+        }
+        for (transfer_id, account, delta) in staged.refunds {
+            let balance = &mut self.balances[account.0 as usize];
+            *balance += delta;
+            assert!(*balance >= 0, "a refund was checked against every balance");
+            let entry = LedgerEntry {
+                at_ms: now_ms,
+                tag,
+                transfer_id,
                 key: ctx.key,
                 account,
                 delta,
@@ -486,11 +560,24 @@ async fn serve(
     if let Body::StoreCall { call, key, request } = &envelope.body {
         return serve_service(shared, which, socket, &envelope, *call, *key, request, from);
     }
-    let Body::Call { call, context } = &envelope.body else {
+    let Body::Call {
+        call,
+        context,
+        answer,
+    } = &envelope.body
+    else {
         return Ok(());
     };
     shared.self_test_panic(Host::store(which));
-    let (outcome, result_msg) = run_call(shared, which, *call, context, envelope.tag, envelope.id);
+    let (outcome, result_msg) = run_call(
+        shared,
+        which,
+        *call,
+        context,
+        envelope.tag,
+        envelope.id,
+        answer.as_ref(),
+    );
     let host = Host::store(which);
     let reply = Envelope {
         id: result_msg,
@@ -512,6 +599,7 @@ pub(crate) fn run_call(
     context: &TxnContext,
     tag: Tag,
     msg: crate::wire::MsgId,
+    answer: Option<&Response>,
 ) -> (TxnOutcome, crate::wire::MsgId) {
     let now_ms = shared.now_ms();
     let db = shared.db(which);
@@ -522,7 +610,9 @@ pub(crate) fn run_call(
         .api
         .design()
         .expect("a design's calls come from a design");
-    let (outcome, entries) = db.borrow_mut().execute(call, context, tag, now_ms, design);
+    let (outcome, entries) = db
+        .borrow_mut()
+        .execute(call, context, tag, now_ms, design, answer);
     let result_msg = shared.next_message_id();
     let host = Host::store(which);
     shared.record(

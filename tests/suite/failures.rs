@@ -15,7 +15,7 @@ fn failures() -> Vec<PathBuf> {
 #[test]
 fn every_failure_mode_has_a_bug_and_a_fix() {
     let files = failures();
-    for mode in 1..=14 {
+    for mode in 1..=21 {
         let prefix = format!("{mode:02}-");
         let named = |suffix: &str| {
             files.iter().any(|f| {
@@ -39,6 +39,43 @@ fn every_failure_mode_has_a_bug_and_a_fix() {
             scenario.description.len() > 80,
             "{}: tell the story",
             file.display()
+        );
+    }
+}
+
+/// From mode 16 on, each bug is found by random faults alone, as a search
+/// would meet it: the file aims no fault anywhere, and some seed of the first
+/// thousand shows exactly the violations it names.
+#[test]
+fn later_bugs_are_found_by_random_faults_alone() {
+    let seeds = SeedRange::parse("0..1000").unwrap();
+    let later: Vec<PathBuf> = failures()
+        .into_iter()
+        .filter(|f| {
+            let name = f.file_name().unwrap().to_string_lossy().to_string();
+            name.ends_with("-bug.toml") && name[..2].parse::<u32>().is_ok_and(|n| n >= 16)
+        })
+        .collect();
+    assert!(later.len() >= 6, "{later:?}");
+    for file in later {
+        let scenario = crate::common::load(&file).unwrap();
+        assert!(
+            scenario.faults.is_empty(),
+            "{}: found without targeted faults",
+            file.display()
+        );
+        assert_eq!(scenario.expect.seeds, idemsim::scenario::ExpectOn::SomeSeed);
+        let config = CheckConfig {
+            seeds: Some(seeds),
+            keep_runs: false,
+            options: Default::default(),
+        };
+        let result = check_scenario(&scenario, config, &mut |_| {});
+        assert!(
+            matches!(result.verdict, Verdict::Passed { .. }),
+            "{}: {:?}",
+            file.display(),
+            result.verdict
         );
     }
 }

@@ -40,6 +40,8 @@ pub(crate) struct Facts<'a> {
     pub replies: Vec<Reply>,
     /// Per transfer, in [`TransferIx`] order.
     pub views: Vec<TransferView>,
+    /// Keys the API issued, with the purpose the client asked for each.
+    pub purposes: Vec<(ClientIx, Key, TransferBody)>,
     /// Per transfer: the first ledger entry of each distinct ledger transfer
     /// that debited for it, in order.
     applications: Vec<Vec<&'a LedgerEntry>>,
@@ -50,6 +52,7 @@ impl<'a> Facts<'a> {
         let n = scenario.transfers.len();
         let mut views: Vec<TransferView> = (0..n).map(|_| TransferView::default()).collect();
         let mut replies = Vec::new();
+        let mut purposes = Vec::new();
         let heal = scenario.window.heal_at_ms;
         for event in &output.events {
             match &event.what {
@@ -73,11 +76,22 @@ impl<'a> Facts<'a> {
                 } => views[ix(*transfer)].outcome = Some(outcome.clone()),
                 What::ApiReplied {
                     tag,
+                    body: Some(body),
+                    response:
+                        Response {
+                            key: Some(issued), ..
+                        },
+                    ..
+                } if tag.key_request => {
+                    purposes.push((scenario.transfer(tag.transfer).client, *issued, *body))
+                }
+                What::ApiReplied {
+                    tag,
                     key,
                     body: Some(body),
                     response,
                     ..
-                } => replies.push(Reply {
+                } if !tag.key_request => replies.push(Reply {
                     at_ms: event.at_ms,
                     client: scenario.transfer(tag.transfer).client,
                     tag: *tag,
@@ -94,6 +108,7 @@ impl<'a> Facts<'a> {
             output,
             replies,
             views,
+            purposes,
             applications,
         }
     }

@@ -1,6 +1,7 @@
-//! `mismatch-accepted`: a client reused a key with a different payload, and the
-//! request was processed (or answered with another request's result) instead
-//! of being rejected with 422. Two clients that collide on a key are judged by
+//! `mismatch-accepted`: a client reused a key with a different payload, or
+//! used a key the API issued for one purpose with another, and the request
+//! was processed (or answered with another request's result) instead of
+//! being rejected with 422. Two clients that collide on a key are judged by
 //! what they were told (`lost-apply`), not here.
 
 use super::{Facts, Violation, ViolationKind};
@@ -20,8 +21,13 @@ fn payload(s: &Scenario, body: &TransferBody) -> String {
 
 pub(super) fn check(facts: &Facts) -> Vec<Violation> {
     let s = facts.scenario;
-    // The payload each client's key was first used with, as the API saw it.
+    // The payload each client's key is for: the purpose the client gave
+    // when it asked the API for the key, else the payload it was first used
+    // with, as the API saw it.
     let mut bound: BTreeMap<(ClientIx, Key), TransferBody> = BTreeMap::new();
+    for (client, key, purpose) in &facts.purposes {
+        bound.entry((*client, *key)).or_insert(*purpose);
+    }
     let mut out = Vec::new();
     for reply in &facts.replies {
         let Some(key) = reply.key else { continue };

@@ -90,11 +90,17 @@ struct KeysSection {
     lock_ms: Option<Spanned<u64>>,
     #[serde(default)]
     issue: bool,
+    #[serde(default = "default_bind")]
+    bind: Spanned<bool>,
     #[serde(default = "default_scope")]
     scope: KeyScope,
     #[serde(default = "default_durable")]
     durable: Spanned<bool>,
     max_records: Option<Spanned<u32>>,
+}
+
+fn default_bind() -> Spanned<bool> {
+    Spanned::new(0..0, false)
 }
 
 fn default_durable() -> Spanned<bool> {
@@ -116,6 +122,7 @@ impl Default for KeysSection {
             ttl_ms: None,
             lock_ms: None,
             issue: false,
+            bind: default_bind(),
             scope: default_scope(),
             durable: default_durable(),
             max_records: None,
@@ -197,6 +204,12 @@ impl Validator<'_> {
 
     fn design(&self, file: DesignFile) -> Result<Design, InputError> {
         let key_store = self.store(&file.keys.store)?;
+        if *file.keys.bind.get_ref() && !file.keys.issue {
+            return self.err(
+                file.keys.bind.span(),
+                "bind ties a key the API issues to the purpose it was asked for; expected issue = true",
+            );
+        }
         if key_store == StoreName::Memory && !*file.keys.durable.get_ref() {
             return self.err(
                 file.keys.durable.span(),
@@ -279,6 +292,7 @@ impl Validator<'_> {
             on_store_timeout,
             on_wait_exhausted,
             issues_keys: file.keys.issue,
+            binds_keys: *file.keys.bind.get_ref(),
             transactions,
             cleanups,
         };

@@ -284,6 +284,10 @@ pub struct Design {
     pub on_wait_exhausted: Answer,
     /// `Some` when the API issues keys (`POST /keys`), recording them in `key_store`.
     pub issues_keys: bool,
+    /// Whether an issued key is bound to the purpose the client gave when it
+    /// asked for it (`[keys] bind`): the payload is recorded with the key,
+    /// and a `load-key` step's `mismatch` branch compares it on use.
+    pub binds_keys: bool,
     /// The transfer endpoint, in order.
     pub transactions: Vec<Transaction>,
     /// Transactions that run only on a failure (`[[cleanup]]`), named by

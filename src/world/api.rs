@@ -152,7 +152,12 @@ impl Api {
             origin: KeyOrigin::Server,
             value: self.key_rng.borrow_mut().random_range(0..0x100_0000u32),
         };
-        let ctx = self.context(request.client, Some(key), None);
+        let purpose = if design.binds_keys {
+            request.body
+        } else {
+            None
+        };
+        let ctx = self.context(request.client, Some(key), purpose);
         match self
             .call(design.key_store, Call::IssueKey, ctx, tag, None)
             .await

@@ -315,11 +315,14 @@ impl Client {
     /// `POST /keys` with the retry policy; the key, or the outcome that ends the transfer.
     async fn request_key(&mut self, transfer: TransferIx) -> turmoil::Result<Result<Key, Outcome>> {
         let mut attempts = self.attempts();
+        // The key's purpose travels with the request for it: a design that
+        // binds keys records it, and a transfer that uses the key for
+        // another payload is refused.
         let request = Request {
             client: self.ix,
             endpoint: Endpoint::Keys,
             key: None,
-            body: None,
+            body: Some(self.shared.scenario.transfer(transfer).body()),
         };
         let outcome = loop {
             self.before_attempt(&mut attempts, transfer).await;

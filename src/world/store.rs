@@ -183,7 +183,8 @@ impl StoreDb {
                 let key = ctx.record_key.expect("an issued key is named by the API");
                 let record = KeyRecord {
                     state: KeyState::Issued,
-                    fingerprint: None,
+                    // The purpose, when the design binds keys to one.
+                    fingerprint: ctx.body,
                     expires_at_ms: design.key_ttl_ms.map(|ttl| now_ms + ttl),
                 };
                 self.records.insert(key, record);

@@ -37,7 +37,9 @@ pub fn transfer(scenario: &Scenario, ix: TransferIx) -> String {
 /// `t1#2`: transfer t1, attempt 2 (`t1#key2` for its key request).
 pub fn tag(scenario: &Scenario, tag: Tag) -> String {
     let id = transfer(scenario, tag.transfer);
-    if tag.key_request {
+    if tag.is_completer() {
+        format!("{id} (completer)")
+    } else if tag.key_request {
         format!("{id}#key{}", tag.attempt)
     } else {
         format!("{id}#{}", tag.attempt)

@@ -29,6 +29,8 @@ pub enum Host {
     Api,
     Keys,
     Ledger,
+    /// A design's completer: a worker that finishes or fails keys left in progress.
+    Completer,
     /// The simulated network (faults on messages, the end of the fault window).
     Network,
     /// The driver that steps the simulation (limits, host failures).
@@ -59,6 +61,7 @@ impl fmt::Display for Host {
             Host::Api => f.write_str("api"),
             Host::Keys => f.write_str("keys"),
             Host::Ledger => f.write_str("ledger"),
+            Host::Completer => f.write_str("completer"),
             Host::Network => f.write_str("network"),
             Host::Driver => f.write_str("driver"),
             Host::Checker => f.write_str("checker"),
@@ -283,6 +286,13 @@ pub enum What {
         key: RecordKey,
         tag: Tag,
         cause: Cause,
+    },
+    /// The completer picked up `key`, in progress since `since_ms`, to
+    /// finish or fail it (its store calls carry `tag`).
+    Completing {
+        key: RecordKey,
+        tag: Tag,
+        since_ms: u64,
     },
     /// A full key store evicted `key`'s record, the one closest to its
     /// expiry, to make room (`[keys] max_records`).

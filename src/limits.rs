@@ -119,3 +119,6 @@ pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
 
 /// The most idempotency records a design may bound its key store to.
 pub const MAX_KEY_RECORDS: u32 = 1_000_000;
+
+/// The most keys a design's completer takes up in one pass.
+pub const MAX_COMPLETER_KEYS_PER_PASS: usize = 64;

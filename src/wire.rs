@@ -64,6 +64,17 @@ impl Tag {
             key_request: true,
         }
     }
+
+    /// The work a design's completer does for `transfer`'s key: attempt 0,
+    /// which no client makes and no targeted fault names.
+    pub fn completer(transfer: TransferIx) -> Tag {
+        Tag::transfer(transfer, 0)
+    }
+
+    /// Whether the completer, not a client's attempt, sent this.
+    pub fn is_completer(self) -> bool {
+        self.attempt == 0 && !self.key_request
+    }
 }
 
 /// Who made an idempotency key.

@@ -1,7 +1,8 @@
 //! Reading and validating design files, with errors that point into the file.
 
 use super::{
-    Action, Answer, Cleanups, Design, KeyScope, KeyStoreDown, LoadKey, Step, StoreName, Transaction,
+    Action, Answer, Cleanups, Completer, Design, KeyScope, KeyStoreDown, LoadKey, Step, StoreName,
+    Transaction,
 };
 
 /// Where a transaction stands in a design file.
@@ -11,6 +12,8 @@ enum Role {
     Endpoint,
     /// `[[cleanup]]`: runs only on a failure.
     Cleanup,
+    /// `[[job]]`: run only by the completer.
+    Job,
 }
 use crate::error::InputError;
 use crate::limits;
@@ -79,6 +82,18 @@ struct DesignFile {
     transactions: Vec<Spanned<TransactionSection>>,
     #[serde(default, rename = "cleanup")]
     cleanups: Vec<Spanned<TransactionSection>>,
+    #[serde(default, rename = "job")]
+    jobs: Vec<Spanned<TransactionSection>>,
+    completer: Option<Spanned<CompleterSection>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompleterSection {
+    every_ms: Spanned<u64>,
+    after_ms: Spanned<u64>,
+    run: Spanned<Vec<Spanned<String>>>,
+    answer: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -258,6 +273,15 @@ impl Validator<'_> {
                 ),
             );
         }
+        if file.jobs.len() > limits::MAX_DESIGN_TRANSACTIONS {
+            return self.err(
+                file.jobs[limits::MAX_DESIGN_TRANSACTIONS].span(),
+                format!(
+                    "too many jobs; expected at most {}",
+                    limits::MAX_DESIGN_TRANSACTIONS
+                ),
+            );
+        }
         let mut names: Vec<String> = Vec::new();
         let mut cleanups = Vec::new();
         for section in &file.cleanups {
@@ -272,7 +296,28 @@ impl Validator<'_> {
             txn.on = self.cleanups_of(section.get_ref(), &cleanups)?;
             transactions.push(txn);
         }
-        self.every_cleanup_used(&file.cleanups, &transactions)?;
+        let mut jobs = Vec::new();
+        for section in &file.jobs {
+            let job = self.transaction(section.get_ref(), key_store, Role::Job)?;
+            self.unique_name(&mut names, section.get_ref())?;
+            jobs.push(job);
+        }
+        let wire_names: Vec<String> = transactions
+            .iter()
+            .chain(&cleanups)
+            .chain(&jobs)
+            .map(|t| t.name.clone())
+            .collect();
+        let completer = match &file.completer {
+            Some(section) => Some(self.completer(section, key_store, &wire_names)?),
+            None => None,
+        };
+        self.every_cleanup_used(&file.cleanups, &transactions, completer.as_ref())?;
+        self.every_job_used(
+            &file.jobs,
+            cleanups.len() + transactions.len(),
+            completer.as_ref(),
+        )?;
         let max_key_records = self.max_records(&file.keys)?;
         let design = Design {
             name: file.name,
@@ -295,6 +340,8 @@ impl Validator<'_> {
             binds_keys: *file.keys.bind.get_ref(),
             transactions,
             cleanups,
+            jobs,
+            completer,
         };
         self.whole(&design)?;
         Ok(design)
@@ -417,22 +464,97 @@ impl Validator<'_> {
         })
     }
 
+    /// `[completer]`: its timing, and the transactions it runs by name
+    /// (`names` holds every transaction, cleanup and job, in wire numbering).
+    fn completer(
+        &self,
+        section: &Spanned<CompleterSection>,
+        key_store: StoreName,
+        names: &[String],
+    ) -> Result<Completer, InputError> {
+        let c = section.get_ref();
+        if key_store == StoreName::Memory {
+            return self.err(
+                section.span(),
+                "a completer is a host of its own and cannot read the API's memory; expected the key store to be `keys` or `ledger`",
+            );
+        }
+        let every_ms = self.in_range(&c.every_ms, 1..=limits::MAX_TIMEOUT_MS, "every_ms")?;
+        let after_ms = self.in_range(&c.after_ms, 0..=limits::MAX_TIMEOUT_MS, "after_ms")?;
+        if c.run.get_ref().is_empty() || c.run.get_ref().len() > limits::MAX_DESIGN_TRANSACTIONS {
+            return self.err(
+                c.run.span(),
+                format!(
+                    "expected from 1 to {} transaction names to run",
+                    limits::MAX_DESIGN_TRANSACTIONS
+                ),
+            );
+        }
+        let mut run = Vec::new();
+        for name in c.run.get_ref() {
+            match names.iter().position(|n| n == name.get_ref()) {
+                Some(n) => run.push(n as u16),
+                None => {
+                    return self.err(
+                        name.span(),
+                        format!(
+                            "no transaction, cleanup or job named `{}`; expected one of: {}",
+                            name.get_ref(),
+                            names.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        let answer = self.answer(&c.answer, "reply 500 abandoned final", "answer")?;
+        Ok(Completer {
+            every_ms,
+            after_ms,
+            run,
+            answer,
+        })
+    }
+
+    /// A job the completer never runs would never run at all.
+    fn every_job_used(
+        &self,
+        sections: &[Spanned<TransactionSection>],
+        first: usize,
+        completer: Option<&Completer>,
+    ) -> Result<(), InputError> {
+        for (index, section) in sections.iter().enumerate() {
+            let n = (first + index) as u16;
+            if !completer.is_some_and(|c| c.run.contains(&n)) {
+                return self.err(
+                    section.get_ref().name.span(),
+                    format!(
+                        "job `{}` is never run; expected the [completer]'s `run` to name it",
+                        section.get_ref().name.get_ref()
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// A cleanup nothing names would never run: most likely a typo.
     fn every_cleanup_used(
         &self,
         sections: &[Spanned<TransactionSection>],
         transactions: &[Transaction],
+        completer: Option<&Completer>,
     ) -> Result<(), InputError> {
         for (index, section) in sections.iter().enumerate() {
+            let wire = (transactions.len() + index) as u16;
             let index = Some(index as u16);
             let used = transactions.iter().any(|t| {
                 t.on.refusal == index || t.on.timeout == index || t.on.later_failure == index
-            });
+            }) || completer.is_some_and(|c| c.run.contains(&wire));
             if !used {
                 return self.err(
                     section.get_ref().name.span(),
                     format!(
-                        "cleanup `{}` is never run; expected a transaction to name it in on_refusal, on_timeout or on_later_failure",
+                        "cleanup `{}` is never run; expected a transaction to name it in on_refusal, on_timeout or on_later_failure, or the [completer] in `run`",
                         section.get_ref().name.get_ref()
                     ),
                 );
@@ -447,7 +569,7 @@ impl Validator<'_> {
         key_store: StoreName,
         role: Role,
     ) -> Result<Transaction, InputError> {
-        if role == Role::Cleanup
+        if role != Role::Endpoint
             && let Some(field) = [&txn.on_refusal, &txn.on_timeout, &txn.on_later_failure]
                 .into_iter()
                 .flatten()
@@ -455,7 +577,7 @@ impl Validator<'_> {
         {
             return self.err(
                 field.span(),
-                "a cleanup runs on a failure and names no cleanups of its own",
+                "only a [[transaction]] of the transfer endpoint names cleanups",
             );
         }
         let store = self.store(&txn.store)?;

@@ -293,6 +293,26 @@ pub struct Design {
     /// Transactions that run only on a failure (`[[cleanup]]`), named by
     /// the transfer transactions' `on_*` fields.
     pub cleanups: Vec<Transaction>,
+    /// Transactions only the completer runs (`[[job]]`).
+    pub jobs: Vec<Transaction>,
+    /// A worker that finishes or fails keys left in progress (`[completer]`).
+    pub completer: Option<Completer>,
+}
+
+/// A second completion path (Brandur's "completer", a recovery job): a
+/// worker host that looks at the key store every `every_ms`, picks up each
+/// key in progress for longer than `after_ms`, and runs `run` for it, with
+/// the payload its record holds, racing any client retry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completer {
+    pub every_ms: u64,
+    pub after_ms: u64,
+    /// Transactions, cleanups or jobs, in wire numbering, run in order; the
+    /// first that does not commit ends the work on that key.
+    pub run: Vec<u16>,
+    /// What a `save-answer` step of the completer stores: the answer a
+    /// client's retry will replay for a key the completer failed.
+    pub answer: Answer,
 }
 
 /// A step boundary of the transfer endpoint: boundary `i` lies after `i`
@@ -304,12 +324,7 @@ pub struct Boundary(pub u16);
 impl Design {
     /// The store hosts the design talks to over the network, in name order.
     pub fn stores(&self) -> Vec<StoreName> {
-        let mut stores: Vec<StoreName> = self
-            .transactions
-            .iter()
-            .chain(&self.cleanups)
-            .map(|t| t.store)
-            .collect();
+        let mut stores: Vec<StoreName> = self.all_transactions().map(|t| t.store).collect();
         if self.issues_keys {
             stores.push(self.key_store);
         }
@@ -324,11 +339,23 @@ impl Design {
     pub fn txn(&self, n: u16) -> &Transaction {
         let n = n as usize;
         let endpoint = self.transactions.len();
+        let cleanups = endpoint + self.cleanups.len();
         if n < endpoint {
             &self.transactions[n]
-        } else {
+        } else if n < cleanups {
             &self.cleanups[n - endpoint]
+        } else {
+            &self.jobs[n - cleanups]
         }
+    }
+
+    /// Every transaction of the design in wire numbering: the transfer
+    /// endpoint's, the cleanups, the jobs.
+    pub fn all_transactions(&self) -> impl Iterator<Item = &Transaction> {
+        self.transactions
+            .iter()
+            .chain(&self.cleanups)
+            .chain(&self.jobs)
     }
 
     /// The wire's number of cleanup `index`.
@@ -418,7 +445,7 @@ impl Design {
                 Point::Result(Call::IssueKey),
             ]);
         }
-        for n in 0..(self.transactions.len() + self.cleanups.len()) as u16 {
+        for n in 0..self.all_transactions().count() as u16 {
             points.push(Point::Call(Call::Txn(n)));
             points.push(Point::Result(Call::Txn(n)));
         }

@@ -320,6 +320,17 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
                 words::cause_text(s, *cause)
             ),
         ),
+        What::Completing {
+            key,
+            tag: t,
+            since_ms,
+        } => (
+            Plain,
+            format!(
+                "picks up key {key} of {}, in progress since {since_ms} ms",
+                describe::transfer(s, t.transfer)
+            ),
+        ),
         What::KeyEvicted { store, key } => (
             Fault,
             format!("key {key} EVICTED from {store}: the store was full"),

@@ -103,6 +103,7 @@ fn event_name(what: &What) -> &'static str {
         What::KeyExpired { .. } => "key-expired",
         What::Outage { .. } => "outage",
         What::KeyEvicted { .. } => "key-evicted",
+        What::Completing { .. } => "completing",
         What::Held { .. } => "held",
         What::Released { .. } => "released",
         What::Crashed { .. } => "crashed",
@@ -332,6 +333,15 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("transfer", json!(s.transfer_id(tag.transfer)));
             put("attempt", json!(tag.attempt));
             put("cause", json!(words::cause_name(*cause)));
+        }
+        What::Completing {
+            key: k,
+            tag,
+            since_ms,
+        } => {
+            put("key", json!(k.to_string()));
+            put("transfer", json!(s.transfer_id(tag.transfer)));
+            put("since_ms", json!(since_ms));
         }
         What::KeyEvicted { store, key: k } => {
             put("store", json!(store.name()));

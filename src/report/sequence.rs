@@ -86,6 +86,9 @@ pub fn build(scenario: &Scenario, run: &Run) -> Sequence {
         .map(|i| format!("client-{i}"))
         .collect();
     lanes.extend(["api", "keys", "ledger"].map(String::from));
+    if scenario.api.design().is_some_and(|d| d.completer.is_some()) {
+        lanes.push("completer".to_string());
+    }
     let mut builder = Builder {
         scenario,
         events,
@@ -141,6 +144,7 @@ impl Builder<'_> {
             Host::Client(c) => (c.0 as usize).min(self.clients.saturating_sub(1)),
             Host::Api => self.clients,
             Host::Keys => self.clients + 1,
+            Host::Completer => self.clients + 3,
             _ => self.clients + 2,
         }
     }
@@ -247,6 +251,7 @@ impl Builder<'_> {
             | What::FailedOpen { .. }
             | What::HandlerDropped { .. }
             | What::StoreTimeout { .. }
+            | What::Completing { .. }
             | What::Stalled { .. } => self.server_event(index),
             What::Lost { .. }
             | What::Held { .. }
@@ -613,7 +618,13 @@ impl Builder<'_> {
         result: &TxnResult,
     ) {
         let at = self.events[index].at_ms;
-        let (api, store_lane) = (self.lane(Host::Api), self.lane(store));
+        // The API's call, or the completer's.
+        let caller = if tag.is_completer() {
+            Host::Completer
+        } else {
+            Host::Api
+        };
+        let (api, store_lane) = (self.lane(caller), self.lane(store));
         self.steps.push(Step::Message {
             at_ms: at,
             from: api,
@@ -635,7 +646,7 @@ impl Builder<'_> {
         };
         self.message(
             index,
-            (store, Host::Api),
+            (store, caller),
             result_msg,
             Sent {
                 label: words::txn_result(result),

@@ -25,7 +25,10 @@ use tokio::sync::oneshot;
 use turmoil::net::UdpSocket;
 
 /// What the API needs from the network: calls to stores, with a timeout.
-struct Api {
+/// A design's completer runs the same way on a host of its own.
+pub(super) struct Api {
+    /// `api`, or `completer`.
+    host: Host,
     shared: Rc<Shared>,
     /// The design this API runs.
     design: Arc<Design>,
@@ -51,6 +54,7 @@ pub(crate) async fn api_main(shared: Rc<Shared>) -> turmoil::Result {
         .expect("the design interpreter runs only designs")
         .clone();
     let api = Rc::new(Api {
+        host: Host::Api,
         design,
         key_rng: RefCell::new(derive_rng(shared.seed, &format!("api-keys-{incarnation}"))),
         shared,
@@ -73,20 +77,147 @@ pub(crate) async fn api_main(shared: Rc<Shared>) -> turmoil::Result {
                     api.serve(envelope.id, envelope.tag, request, from).await
                 });
             }
-            Body::Result(outcome) => {
-                let waiter = envelope
-                    .reply_to
-                    .and_then(|id| api.pending.borrow_mut().remove(&id));
-                if let Some(waiter) = waiter {
-                    let _ = waiter.send(outcome);
-                }
-            }
+            Body::Result(outcome) => api.route(envelope.reply_to, outcome),
             _ => {}
         }
     }
 }
 
+/// A design's completer host: every `every_ms` it picks up the keys left
+/// in progress past `after_ms` and runs the completer's transactions for
+/// each, while the hosts' results are routed back to it.
+pub(crate) async fn completer_main(shared: Rc<Shared>) -> turmoil::Result {
+    let socket = UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT)).await?;
+    let design = shared
+        .scenario
+        .api
+        .design()
+        .expect("only a design has a completer")
+        .clone();
+    let completer = Rc::new(Api {
+        host: Host::Completer,
+        design,
+        key_rng: RefCell::new(derive_rng(shared.seed, "completer-keys")),
+        shared,
+        socket,
+        pending: RefCell::new(BTreeMap::new()),
+        incarnation: COMPLETER_INCARNATION,
+        next_request: Cell::new(0),
+    });
+    let worker = completer.clone();
+    super::panics::spawn(
+        Host::Completer,
+        async move { worker.complete_forever().await },
+    );
+    let mut buf = vec![0u8; MAX_ANSWER_BYTES];
+    loop {
+        let Some((envelope, _)) = completer
+            .shared
+            .receive(&completer.socket, &mut buf)
+            .await?
+        else {
+            continue;
+        };
+        if let Body::Result(outcome) = envelope.body {
+            completer.route(envelope.reply_to, outcome);
+        }
+    }
+}
+
+/// The incarnation in a completer's claim tokens: no API boot reaches it.
+const COMPLETER_INCARNATION: u32 = u32::MAX;
+
 impl Api {
+    /// Hands a store's result to the call waiting for it, if any still is.
+    fn route(&self, reply_to: Option<MsgId>, outcome: TxnOutcome) {
+        let waiter = reply_to.and_then(|id| self.pending.borrow_mut().remove(&id));
+        if let Some(waiter) = waiter {
+            let _ = waiter.send(outcome);
+        }
+    }
+
+    /// The completer's loop: look, finish what is abandoned, sleep.
+    async fn complete_forever(&self) {
+        let completer = self
+            .design
+            .completer
+            .clone()
+            .expect("the completer host runs only for a design with one");
+        loop {
+            self.shared.clock.sleep(completer.every_ms).await;
+            let now_ms = self.shared.now_ms();
+            let found = self
+                .shared
+                .db(self.design.key_store)
+                .borrow()
+                .abandoned(now_ms, completer.after_ms);
+            let _busy = Busy::new(&self.shared);
+            for abandoned in found
+                .into_iter()
+                .take(crate::limits::MAX_COMPLETER_KEYS_PER_PASS)
+            {
+                self.complete(&completer, abandoned).await;
+            }
+        }
+    }
+
+    /// Runs the completer's transactions for one abandoned key, in order,
+    /// until one does not commit.
+    async fn complete(
+        &self,
+        completer: &crate::design::Completer,
+        abandoned: super::store::Abandoned,
+    ) {
+        let tag = Tag::completer(abandoned.by.transfer);
+        self.shared.record(
+            Host::Completer,
+            What::Completing {
+                key: abandoned.key,
+                tag,
+                since_ms: abandoned.locked_at_ms,
+            },
+        );
+        let body = abandoned
+            .body
+            .expect("a claim records the payload it was made for");
+        let mut ctx = self.context_for(abandoned.key, body);
+        for &n in &completer.run {
+            let store = self.design.txn(n).store;
+            match self
+                .call(
+                    store,
+                    Call::Txn(n),
+                    ctx,
+                    tag,
+                    Some(&completer.answer.response()),
+                )
+                .await
+            {
+                Some(TxnOutcome::Continue { transfer_id }) => {
+                    ctx.transfer_id = transfer_id.or(ctx.transfer_id)
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// The completer's context for a key: the record's own scope and payload,
+    /// and a claim token of its own.
+    fn context_for(&self, record_key: RecordKey, body: TransferBody) -> TxnContext {
+        let request = self.next_request.get() + 1;
+        self.next_request.set(request);
+        TxnContext {
+            key: Some(record_key.key),
+            record_key: Some(record_key),
+            body: Some(body),
+            claim_token: ClaimToken {
+                incarnation: self.incarnation,
+                request,
+            },
+            transfer_id: None,
+        }
+    }
+
     async fn serve(&self, request_msg: MsgId, tag: Tag, request: Request, client: SocketAddr) {
         self.shared.self_test_panic(Host::Api);
         self.shared.record(
@@ -326,7 +457,7 @@ impl Api {
         };
         let to = SocketAddr::new(turmoil::lookup(store.host()), PORT);
         self.shared
-            .send(&self.socket, Host::Api, Host::store(store), to, &message)
+            .send(&self.socket, self.host, Host::store(store), to, &message)
             .await
             .expect("a store call always fits a datagram");
         let timeout_ms = self.design.store_timeout_ms;
@@ -335,7 +466,7 @@ impl Api {
             _ => {
                 self.pending.borrow_mut().remove(&id);
                 self.shared
-                    .record(Host::Api, What::StoreTimeout { store, tag });
+                    .record(self.host, What::StoreTimeout { store, tag });
                 None
             }
         }

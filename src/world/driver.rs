@@ -342,6 +342,12 @@ fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a>
             InHost::new(host, store::store_main(shared.clone(), which))
         });
     }
+    if scenario.has_completer() {
+        let shared = shared.clone();
+        sim.host(Host::Completer.name().as_str(), move || {
+            InHost::new(Host::Completer, api::completer_main(shared.clone()))
+        });
+    }
     let for_api = shared.clone();
     match &scenario.api {
         Api::Design(_) => sim.host("api", move || {
@@ -375,8 +381,10 @@ fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a>
 /// of its own) and a step's cost stays bounded.
 fn host_map(sim: &Sim, scenario: &Scenario) -> HostMap {
     let client_hosts = scenario.client_host_count();
+    let completer = scenario.has_completer().then_some(Host::Completer);
     let servers = [Host::Ledger, Host::Keys, Host::Api]
         .into_iter()
+        .chain(completer)
         .map(|host| (sim.lookup(host.name().as_str()), host))
         .collect();
     let clients = (0..client_hosts)

@@ -27,10 +27,13 @@ use turmoil::net::UdpSocket;
 pub enum KeyState {
     /// Issued by the server, not used yet.
     Issued,
-    /// Claimed by the request holding `token` since `locked_at_ms`.
+    /// Claimed by the request holding `token` since `locked_at_ms`. `by`
+    /// is the attempt that claimed it (ghost data: a completer that finishes
+    /// the key files its work under that transfer).
     InProgress {
         token: ClaimToken,
         locked_at_ms: u64,
+        by: Tag,
     },
     /// Finished; `response` is kept when the design stores it for replay.
     Done { response: Option<Response> },
@@ -57,6 +60,17 @@ impl KeyRecord {
             KeyState::Done { .. } => KeyPhase::Done,
         }
     }
+}
+
+/// A key a completer picks up: in progress for too long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Abandoned {
+    pub key: RecordKey,
+    /// The payload the claim recorded.
+    pub body: Option<crate::wire::TransferBody>,
+    /// The attempt that claimed it.
+    pub by: Tag,
+    pub locked_at_ms: u64,
 }
 
 /// A movement of money, tagged with the intent it served (ghost data for the checker).
@@ -132,6 +146,26 @@ impl StoreDb {
         self.kv.clear();
     }
 
+    /// Keys in progress for at least `after_ms` at `now_ms`, for a completer:
+    /// each with its payload and the attempt that claimed it, in key order.
+    pub fn abandoned(&self, now_ms: u64, after_ms: u64) -> Vec<Abandoned> {
+        self.records
+            .iter()
+            .filter(|(_, r)| r.expires_at_ms.is_none_or(|t| now_ms < t))
+            .filter_map(|(key, r)| match r.state {
+                KeyState::InProgress {
+                    locked_at_ms, by, ..
+                } if now_ms.saturating_sub(locked_at_ms) >= after_ms => Some(Abandoned {
+                    key: *key,
+                    body: r.fingerprint,
+                    by,
+                    locked_at_ms,
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Evicts records, closest to expiry first (ties by key), until at most
     /// `max_records` remain; returns the keys evicted.
     pub fn evict_over(&mut self, max_records: u32) -> Vec<RecordKey> {
@@ -205,7 +239,7 @@ impl StoreDb {
             answer,
         };
         for step in steps {
-            match self.run_step(step, ctx, &mut staged, now_ms, design) {
+            match self.run_step(step, ctx, tag, &mut staged, now_ms, design) {
                 None => {}
                 Some(Stop::Reply(reply)) => return (TxnOutcome::Reply(reply), Vec::new()),
                 Some(Stop::Wait) => return (TxnOutcome::Wait, Vec::new()),
@@ -249,10 +283,12 @@ impl StoreDb {
     }
 
     /// Runs one step; `Some(stop)` ends the transaction early.
+    #[allow(clippy::too_many_arguments)]
     fn run_step(
         &mut self,
         step: &Step,
         ctx: &TxnContext,
+        tag: Tag,
         staged: &mut Staged,
         now_ms: u64,
         design: &Design,
@@ -269,6 +305,7 @@ impl StoreDb {
                     state: KeyState::InProgress {
                         token: ctx.claim_token,
                         locked_at_ms: now_ms,
+                        by: tag,
                     },
                     fingerprint: Some(body),
                     expires_at_ms: design.key_ttl_ms.map(|ttl| now_ms + ttl),

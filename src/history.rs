@@ -29,6 +29,8 @@ pub enum Host {
     Api,
     Keys,
     Ledger,
+    /// A design's processor: the third party that charges.
+    Processor,
     /// A design's completer: a worker that finishes or fails keys left in progress.
     Completer,
     /// The simulated network (faults on messages, the end of the fault window).
@@ -45,6 +47,7 @@ impl Host {
             StoreName::Keys => Host::Keys,
             StoreName::Memory => Host::Api,
             StoreName::Ledger => Host::Ledger,
+            StoreName::Processor => Host::Processor,
         }
     }
 
@@ -62,6 +65,7 @@ impl fmt::Display for Host {
             Host::Keys => f.write_str("keys"),
             Host::Ledger => f.write_str("ledger"),
             Host::Completer => f.write_str("completer"),
+            Host::Processor => f.write_str("processor"),
             Host::Network => f.write_str("network"),
             Host::Driver => f.write_str("driver"),
             Host::Checker => f.write_str("checker"),

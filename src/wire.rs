@@ -356,7 +356,7 @@ impl Call {
         match store {
             crate::design::StoreName::Keys => Call::Keys(n),
             crate::design::StoreName::Ledger => Call::Ledger(n),
-            crate::design::StoreName::Memory => {
+            crate::design::StoreName::Memory | crate::design::StoreName::Processor => {
                 unreachable!("a service reaches only the keys and ledger hosts")
             }
         }

@@ -1,8 +1,8 @@
 //! Reading and validating design files, with errors that point into the file.
 
 use super::{
-    Action, Answer, Cleanups, Completer, Design, KeyScope, KeyStoreDown, LoadKey, Step, StoreName,
-    Transaction,
+    Action, Answer, Cleanups, Completer, Design, KeyScope, KeyStoreDown, LoadKey, ProcessorKey,
+    Step, StoreName, Transaction,
 };
 
 /// Where a transaction stands in a design file.
@@ -85,6 +85,14 @@ struct DesignFile {
     #[serde(default, rename = "job")]
     jobs: Vec<Spanned<TransactionSection>>,
     completer: Option<Spanned<CompleterSection>>,
+    #[serde(default)]
+    processor: ProcessorSection,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ProcessorSection {
+    key: Option<ProcessorKey>,
 }
 
 #[derive(Deserialize)]
@@ -154,6 +162,7 @@ struct ApiSection {
     max_waits: Spanned<u32>,
     on_store_timeout: Option<Spanned<String>>,
     on_wait_exhausted: Option<Spanned<String>>,
+    call_attempts: Spanned<u32>,
 }
 
 impl Default for ApiSection {
@@ -165,6 +174,7 @@ impl Default for ApiSection {
             max_waits: Spanned::new(0..0, 10),
             on_store_timeout: None,
             on_wait_exhausted: None,
+            call_attempts: Spanned::new(0..0, 1),
         }
     }
 }
@@ -194,7 +204,7 @@ struct StepSection {
     check_owner: Option<Spanned<bool>>,
 }
 
-const STEP_NAMES: &str = "load-key, claim-key, check-claim, debit, credit, save-response, mark-done, delete-key, and in a [[cleanup]] release-claim, save-answer, refund";
+const STEP_NAMES: &str = "load-key, claim-key, check-claim, debit, credit, charge (on the processor), save-response, mark-done, delete-key, and in a [[cleanup]] release-claim, save-answer, refund";
 
 /// Parses and validates the text of a design file.
 pub fn parse_design(path: &Path, text: &str) -> Result<Design, InputError> {
@@ -219,6 +229,12 @@ impl Validator<'_> {
 
     fn design(&self, file: DesignFile) -> Result<Design, InputError> {
         let key_store = self.store(&file.keys.store)?;
+        if key_store == StoreName::Processor {
+            return self.err(
+                file.keys.store.span(),
+                "the processor keeps its own records, not the API's; expected `keys`, `ledger` or `memory`",
+            );
+        }
         if *file.keys.bind.get_ref() && !file.keys.issue {
             return self.err(
                 file.keys.bind.span(),
@@ -319,6 +335,11 @@ impl Validator<'_> {
             completer.as_ref(),
         )?;
         let max_key_records = self.max_records(&file.keys)?;
+        let call_attempts = self.in_range(
+            &file.api.call_attempts,
+            1..=limits::MAX_ATTEMPTS,
+            "call_attempts",
+        )?;
         let design = Design {
             name: file.name,
             source: None,
@@ -342,6 +363,8 @@ impl Validator<'_> {
             cleanups,
             jobs,
             completer,
+            processor_key: file.processor.key.unwrap_or(ProcessorKey::None),
+            call_attempts,
         };
         self.whole(&design)?;
         Ok(design)
@@ -365,11 +388,12 @@ impl Validator<'_> {
         }
         let debits = steps().filter(|s| matches!(s, Step::Debit { .. })).count();
         let credits = steps().filter(|s| **s == Step::Credit).count();
-        if debits != 1 || credits != 1 {
+        let charges = steps().filter(|s| s.is_processor_op()).count();
+        if (debits, credits, charges) != (1, 1, 0) && (debits, credits, charges) != (0, 0, 1) {
             return Err(InputError::file(
                 self.path,
                 format!(
-                    "a transfer needs exactly one debit and one credit step; this design has {debits} and {credits}"
+                    "a transfer needs exactly one debit and one credit step, or exactly one charge at the processor; this design has {debits} debits, {credits} credits and {charges} charges"
                 ),
             ));
         }
@@ -406,9 +430,10 @@ impl Validator<'_> {
             "keys" => Ok(StoreName::Keys),
             "ledger" => Ok(StoreName::Ledger),
             "memory" => Ok(StoreName::Memory),
+            "processor" => Ok(StoreName::Processor),
             other => self.err(
                 name.span(),
-                format!("unknown store `{other}`; expected `keys`, `ledger` or `memory` (the API's own memory)"),
+                format!("unknown store `{other}`; expected `keys`, `ledger`, `memory` (the API's own memory) or `processor`"),
             ),
         }
     }
@@ -652,6 +677,16 @@ impl Validator<'_> {
                     ),
                 );
             }
+            if step.is_processor_op() != (store == StoreName::Processor) {
+                return self.err(
+                    span,
+                    format!(
+                        "`{}` on `{}`: a transaction on the processor takes only `charge`, and `charge` runs only on the processor",
+                        step.op_name(),
+                        store.name()
+                    ),
+                );
+            }
             if step.is_key_op() && store != key_store {
                 return self.err(
                     span,
@@ -684,11 +719,12 @@ impl Validator<'_> {
             &step.mismatch,
         ];
         if op != "debit"
+            && op != "charge"
             && let Some(extra) = &step.insufficient
         {
             return self.err(
                 extra.span(),
-                format!("only debit steps take `insufficient`; `{op}` does not"),
+                format!("only debit and charge steps take `insufficient`; `{op}` does not"),
             );
         }
         if op != "release-claim"
@@ -739,6 +775,9 @@ impl Validator<'_> {
             },
             "save-answer" => Step::SaveAnswer,
             "refund" => Step::Refund,
+            "charge" => Step::Charge {
+                insufficient: self.action(&step.insufficient, "reply 402 insufficient_funds")?,
+            },
             other => {
                 return self.err(
                     step.op.span(),

@@ -29,6 +29,9 @@ pub enum StoreName {
     /// The API process's own memory: no network between, and nothing kept
     /// through a crash or restart of the API.
     Memory,
+    /// A third party that moves the money (a card processor), called from
+    /// inside processing; it keeps its own idempotency records.
+    Processor,
 }
 
 impl StoreName {
@@ -38,6 +41,7 @@ impl StoreName {
             StoreName::Keys => "keys",
             StoreName::Ledger => "ledger",
             StoreName::Memory => "api",
+            StoreName::Processor => "processor",
         }
     }
 
@@ -166,6 +170,10 @@ pub enum Step {
     /// or its own 503 after a timeout) as the key's response, marking it
     /// done, so that retries replay it.
     SaveAnswer,
+    /// At the processor: charge the payer and pay the payee, once per
+    /// processor key when the design sends one (`[processor] key`).
+    /// `insufficient` is what happens when the payer's balance is short.
+    Charge { insufficient: Action },
     /// Cleanup only, in the ledger: reverse every ledger transfer made under
     /// this request's key (or its transfer id) that is not reversed yet: a
     /// compensation. Refused, writing nothing, if a payee has spent the money.
@@ -187,12 +195,18 @@ impl Step {
             Step::ReleaseClaim { .. } => "release-claim",
             Step::SaveAnswer => "save-answer",
             Step::Refund => "refund",
+            Step::Charge { .. } => "charge",
         }
     }
 
     /// Steps that move money must run in the ledger.
     pub fn is_ledger_op(&self) -> bool {
         matches!(self, Step::Debit { .. } | Step::Credit | Step::Refund)
+    }
+
+    /// Steps that run at the processor.
+    pub fn is_processor_op(&self) -> bool {
+        matches!(self, Step::Charge { .. })
     }
 
     /// Steps that only a cleanup may take (they act on a failure).
@@ -211,13 +225,14 @@ impl Step {
                 | Step::ClaimKey
                 | Step::Debit { .. }
                 | Step::Credit
+                | Step::Charge { .. }
                 | Step::SaveResponse
         )
     }
 
     /// Steps that read or write the idempotency record.
     pub fn is_key_op(&self) -> bool {
-        !self.is_ledger_op()
+        !self.is_ledger_op() && !self.is_processor_op()
     }
 }
 
@@ -297,6 +312,25 @@ pub struct Design {
     pub jobs: Vec<Transaction>,
     /// A worker that finishes or fails keys left in progress (`[completer]`).
     pub completer: Option<Completer>,
+    /// Which key the API sends the processor with each charge.
+    pub processor_key: ProcessorKey,
+    /// How many times the API sends a store or processor call that gets no
+    /// answer in time, at most, before it gives up (`[api] call_attempts`).
+    pub call_attempts: u32,
+}
+
+/// The idempotency key the API gives the processor with a charge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProcessorKey {
+    /// None: every charge call charges.
+    None,
+    /// Derived from the client's idempotency key: every call for one key,
+    /// from any attempt, charges once.
+    Request,
+    /// Made fresh for each attempt the API serves: the API's own resends
+    /// charge once, a client's retry charges again.
+    Attempt,
 }
 
 /// A second completion path (Brandur's "completer", a recovery job): a
@@ -322,6 +356,20 @@ pub struct Completer {
 pub struct Boundary(pub u16);
 
 impl Design {
+    /// Where the money moves: the processor when a step charges there,
+    /// else the ledger.
+    pub fn money_store(&self) -> StoreName {
+        let charges = self
+            .all_transactions()
+            .flat_map(|t| &t.steps)
+            .any(|s| s.is_processor_op());
+        if charges {
+            StoreName::Processor
+        } else {
+            StoreName::Ledger
+        }
+    }
+
     /// The store hosts the design talks to over the network, in name order.
     pub fn stores(&self) -> Vec<StoreName> {
         let mut stores: Vec<StoreName> = self.all_transactions().map(|t| t.store).collect();

@@ -22,6 +22,8 @@ pub enum CrashHost {
     Api,
     Keys,
     Ledger,
+    /// A design's processor (a third party it charges).
+    Processor,
 }
 
 impl CrashHost {
@@ -30,6 +32,7 @@ impl CrashHost {
             CrashHost::Api => Host::Api,
             CrashHost::Keys => Host::Keys,
             CrashHost::Ledger => Host::Ledger,
+            CrashHost::Processor => Host::Processor,
         }
     }
 
@@ -38,6 +41,7 @@ impl CrashHost {
         match store {
             StoreName::Keys => CrashHost::Keys,
             StoreName::Ledger => CrashHost::Ledger,
+            StoreName::Processor => CrashHost::Processor,
             StoreName::Memory => CrashHost::Api,
         }
     }
@@ -47,6 +51,7 @@ impl CrashHost {
             Host::Api => Some(CrashHost::Api),
             Host::Keys => Some(CrashHost::Keys),
             Host::Ledger => Some(CrashHost::Ledger),
+            Host::Processor => Some(CrashHost::Processor),
             _ => None,
         }
     }

@@ -36,10 +36,11 @@ impl Resolve for Spec {
         let store = match self.host {
             CrashHost::Keys => StoreName::Keys,
             CrashHost::Ledger => StoreName::Ledger,
+            CrashHost::Processor => StoreName::Processor,
             CrashHost::Api => {
                 return Err(ctx.problem(
                     "host",
-                    "the api cannot be unreachable from itself; expected `keys` or `ledger`",
+                    "the api cannot be unreachable from itself; expected `keys`, `ledger` or `processor`",
                 ));
             }
         };

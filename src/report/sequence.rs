@@ -86,7 +86,10 @@ pub fn build(scenario: &Scenario, run: &Run) -> Sequence {
         .map(|i| format!("client-{i}"))
         .collect();
     lanes.extend(["api", "keys", "ledger"].map(String::from));
-    if scenario.api.design().is_some_and(|d| d.completer.is_some()) {
+    if scenario.has_processor() {
+        lanes.push("processor".to_string());
+    }
+    if scenario.has_completer() {
         lanes.push("completer".to_string());
     }
     let mut builder = Builder {
@@ -144,7 +147,8 @@ impl Builder<'_> {
             Host::Client(c) => (c.0 as usize).min(self.clients.saturating_sub(1)),
             Host::Api => self.clients,
             Host::Keys => self.clients + 1,
-            Host::Completer => self.clients + 3,
+            Host::Processor => self.clients + 3,
+            Host::Completer => self.lanes.len() - 1,
             _ => self.clients + 2,
         }
     }

@@ -252,7 +252,17 @@ impl Scenario {
     /// Hosts in the simulation: the client hosts (clients share them past
     /// [`crate::limits::MAX_CLIENT_HOSTS`]) plus `api`, `keys` and `ledger`.
     pub fn host_count(&self) -> u64 {
-        u64::from(self.client_host_count()) + 3 + u64::from(self.has_completer())
+        u64::from(self.client_host_count())
+            + 3
+            + u64::from(self.has_completer())
+            + u64::from(self.has_processor())
+    }
+
+    /// Whether the design calls a processor host.
+    pub fn has_processor(&self) -> bool {
+        self.api
+            .design()
+            .is_some_and(|d| d.stores().contains(&crate::design::StoreName::Processor))
     }
 
     /// Whether the design runs a completer host beside the API.

@@ -46,7 +46,7 @@ impl Site {
         let call_code = |call: Call| match call.service_call() {
             Some((StoreName::Keys, n)) => n,
             Some((StoreName::Ledger, n)) => LEDGER_BIT | n,
-            Some((StoreName::Memory, _)) | None => {
+            Some((StoreName::Memory | StoreName::Processor, _)) | None => {
                 unreachable!("a service's sites name only service calls")
             }
         };

@@ -424,10 +424,29 @@ impl Api {
         }
     }
 
+    /// Sends a call to a store, again after each timeout while the
+    /// design's `call_attempts` allow. `None` when none was answered in time.
+    async fn call(
+        &self,
+        store: StoreName,
+        call: Call,
+        context: TxnContext,
+        tag: Tag,
+        answer: Option<&Response>,
+    ) -> Option<TxnOutcome> {
+        for _ in 0..self.design.call_attempts {
+            let outcome = self.call_once(store, call, context, tag, answer).await;
+            if outcome.is_some() || !store.is_remote() {
+                return outcome;
+            }
+        }
+        None
+    }
+
     /// Sends one call to a store and waits for its result, at most the
     /// design's store timeout. `None` on timeout: the transaction may or may
     /// not have committed, and the API cannot tell.
-    async fn call(
+    async fn call_once(
         &self,
         store: StoreName,
         call: Call,

@@ -335,7 +335,11 @@ fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a>
         .min_message_latency(Duration::from_millis(scenario.network.latency_min_ms))
         .max_message_latency(Duration::from_millis(scenario.network.latency_max_ms))
         .build();
-    for which in [StoreName::Ledger, StoreName::Keys] {
+    let processor = scenario.has_processor().then_some(StoreName::Processor);
+    for which in [StoreName::Ledger, StoreName::Keys]
+        .into_iter()
+        .chain(processor)
+    {
         let shared = shared.clone();
         let host = Host::store(which);
         sim.host(which.host(), move || {
@@ -382,9 +386,11 @@ fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a>
 fn host_map(sim: &Sim, scenario: &Scenario) -> HostMap {
     let client_hosts = scenario.client_host_count();
     let completer = scenario.has_completer().then_some(Host::Completer);
+    let processor = scenario.has_processor().then_some(Host::Processor);
     let servers = [Host::Ledger, Host::Keys, Host::Api]
         .into_iter()
         .chain(completer)
+        .chain(processor)
         .map(|host| (sim.lookup(host.name().as_str()), host))
         .collect();
     let clients = (0..client_hosts)
@@ -460,17 +466,33 @@ fn finish(
     let messages = shared.messages_sent();
     let unfired_faults = shared.faults.unfired();
     let liveness_deadline_ms = shared.liveness_deadline_ms;
+    let money_store = shared
+        .scenario
+        .api
+        .design()
+        .map_or(StoreName::Ledger, |d| d.money_store());
     let ledger = shared.ledger_db.into_inner();
     let keys = shared.keys_db.into_inner();
-    let records = [(StoreName::Keys, &keys), (StoreName::Ledger, &ledger)]
-        .into_iter()
-        .flat_map(|(store, db)| db.records.iter().map(move |(k, r)| (store, *k, r.clone())))
-        .collect();
+    let memory = shared.memory_db.into_inner();
+    let processor = shared.processor_db.into_inner();
+    let records = [
+        (StoreName::Keys, &keys),
+        (StoreName::Ledger, &ledger),
+        (StoreName::Memory, &memory),
+    ]
+    .into_iter()
+    .flat_map(|(store, db)| db.records.iter().map(move |(k, r)| (store, *k, r.clone())))
+    .collect();
+    // Where the money moved: the ledger, or a design's processor.
+    let money = match money_store {
+        StoreName::Processor => processor,
+        _ => ledger,
+    };
     RunOutput {
         seed,
         events: shared.history.into_inner().into_events(),
-        balances: ledger.balances,
-        entries: ledger.entries,
+        balances: money.balances,
+        entries: money.entries,
         records,
         end,
         end_ms,

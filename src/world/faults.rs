@@ -399,6 +399,7 @@ fn store_between(from: Host, to: Host) -> Option<StoreName> {
     [from, to].into_iter().find_map(|h| match h {
         Host::Keys => Some(StoreName::Keys),
         Host::Ledger => Some(StoreName::Ledger),
+        Host::Processor => Some(StoreName::Processor),
         _ => None,
     })
 }

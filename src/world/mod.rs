@@ -86,6 +86,9 @@ pub(crate) struct Shared {
     /// Idempotency records a design keeps in the API's memory
     /// (`[keys] store = "memory"`): emptied whenever the API crashes.
     pub memory_db: RefCell<StoreDb>,
+    /// A design's processor: the balances it moves and its own idempotency
+    /// records (where the money lives when a design charges there).
+    pub processor_db: RefCell<StoreDb>,
     /// Crashes requested since the driver last looked.
     pub crash_requests: RefCell<Vec<CrashRequest>>,
     /// The scenario's targeted faults, and which have hit.
@@ -121,7 +124,7 @@ pub(crate) struct Shared {
     pub failure: RefCell<Option<(Host, String)>>,
     /// Until when each store (by [`StoreName`] order) is unreachable in a
     /// random outage.
-    pub outages: RefCell<[u64; 2]>,
+    pub outages: RefCell<[u64; 4]>,
     /// True while the driver crashes the `api` host (or ends the run): what
     /// its tasks do as they are dropped is the crash, not something they did.
     pub api_crashing: Cell<bool>,
@@ -156,6 +159,7 @@ impl Shared {
             StoreName::Keys => &self.keys_db,
             StoreName::Ledger => &self.ledger_db,
             StoreName::Memory => &self.memory_db,
+            StoreName::Processor => &self.processor_db,
         }
     }
 
@@ -167,6 +171,7 @@ impl Shared {
             keys_db: RefCell::new(StoreDb::default()),
             ledger_db: RefCell::new(ledger),
             memory_db: RefCell::new(StoreDb::default()),
+            processor_db: RefCell::new(StoreDb::with_balances(&scenario)),
             crash_requests: RefCell::new(Vec::new()),
             faults: FaultBook::new(&scenario),
             busy: Cell::new(0),
@@ -191,7 +196,7 @@ impl Shared {
             buggify: buggify(&scenario, seed),
             failure: RefCell::new(None),
             api_crashing: Cell::new(false),
-            outages: RefCell::new([0, 0]),
+            outages: RefCell::new([0; 4]),
             scenario,
         }
     }

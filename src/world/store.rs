@@ -105,6 +105,9 @@ struct Staged<'a> {
     refunds: Vec<(u64, AccountIx, i64)>,
     /// The answer the API is about to send, for a cleanup's `save-answer`.
     answer: Option<&'a Response>,
+    /// Where `record` is written, when not at the request's own key (the
+    /// processor files a charge under the key the API gave it).
+    record_at: Option<RecordKey>,
 }
 
 /// How a transaction ends early.
@@ -237,6 +240,7 @@ impl StoreDb {
             transfer_id: ctx.transfer_id,
             refunds: Vec::new(),
             answer,
+            record_at: None,
         };
         for step in steps {
             match self.run_step(step, ctx, tag, &mut staged, now_ms, design) {
@@ -368,6 +372,37 @@ impl StoreDb {
                 }));
             }
             Step::Refund => return self.stage_refund(staged, ctx),
+            Step::Charge { insufficient } => {
+                let processor_key = processor_key(design.processor_key, ctx);
+                let earlier = processor_key.and_then(|k| self.live_record(&k, now_ms));
+                if let Some(KeyRecord {
+                    state:
+                        KeyState::Done {
+                            response: Some(charged),
+                        },
+                    ..
+                }) = earlier
+                {
+                    // A charge the processor made already under this key: its result.
+                    staged.transfer_id = charged.transfer_id;
+                    return None;
+                }
+                if self.balances[body.from.0 as usize] < body.amount {
+                    return act(insufficient, None);
+                }
+                self.stage_money(staged, body.from, -body.amount);
+                self.stage_money(staged, body.to, body.amount);
+                if let Some(k) = processor_key {
+                    staged.record_at = Some(k);
+                    staged.record = Some(Some(KeyRecord {
+                        state: KeyState::Done {
+                            response: Some(Response::created(staged.transfer_id)),
+                        },
+                        fingerprint: Some(body),
+                        expires_at_ms: None,
+                    }));
+                }
+            }
         }
         None
     }
@@ -454,7 +489,7 @@ impl StoreDb {
         tag: Tag,
         now_ms: u64,
     ) -> Vec<LedgerEntry> {
-        if let (Some(record), Some(key)) = (staged.record, ctx.record_key) {
+        if let (Some(record), Some(key)) = (staged.record, staged.record_at.or(ctx.record_key)) {
             match record {
                 Some(r) => self.records.insert(key, r),
                 None => self.records.remove(&key),
@@ -497,6 +532,27 @@ impl StoreDb {
             entries.push(entry);
         }
         entries
+    }
+}
+
+/// The key the processor files a charge under, as the design derives it.
+fn processor_key(mode: crate::design::ProcessorKey, ctx: &TxnContext) -> Option<RecordKey> {
+    use crate::design::ProcessorKey;
+    match mode {
+        ProcessorKey::None => None,
+        ProcessorKey::Request => ctx.record_key,
+        // One key per request the API serves: its claim token, made a key.
+        ProcessorKey::Attempt => Some(RecordKey {
+            scope: None,
+            key: Key {
+                origin: crate::wire::KeyOrigin::Server,
+                value: ctx
+                    .claim_token
+                    .incarnation
+                    .wrapping_mul(0x9E37_79B9)
+                    .wrapping_add(ctx.claim_token.request),
+            },
+        }),
     }
 }
 
@@ -560,7 +616,7 @@ pub(crate) async fn store_main(shared: Rc<Shared>, which: StoreName) -> turmoil:
     let work_ms = match which {
         StoreName::Keys => shared.scenario.stores.keys_work_ms,
         StoreName::Ledger => shared.scenario.stores.ledger_work_ms,
-        StoreName::Memory => 0,
+        StoreName::Memory | StoreName::Processor => 0,
     };
     let mut buf = vec![0u8; MAX_DATAGRAM_BYTES];
     loop {

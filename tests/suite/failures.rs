@@ -15,7 +15,7 @@ fn failures() -> Vec<PathBuf> {
 #[test]
 fn every_failure_mode_has_a_bug_and_a_fix() {
     let files = failures();
-    for mode in 1..=23 {
+    for mode in 1..=24 {
         let prefix = format!("{mode:02}-");
         let named = |suffix: &str| {
             files.iter().any(|f| {

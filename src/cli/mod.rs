@@ -164,8 +164,13 @@ enum Command {
     },
     /// Sweep seeds (or every small fault schedule) for runs that break the design.
     Explore(explore::ExploreArgs),
-    /// Print the JSON Schema of the scenario file format.
-    Schema,
+    /// Print the JSON Schema of the scenario file format (or, with
+    /// `--design`, of the design file format).
+    Schema {
+        /// The design file format instead of the scenario's.
+        #[arg(long)]
+        design: bool,
+    },
     /// List the built-in designs.
     Designs,
 }
@@ -279,8 +284,12 @@ fn execute(command: Command, out: &mut Output, services: &Services) -> Result<Ex
             designs,
             seed,
         } => diff(out, &file, &designs, seed, services),
-        Command::Schema => {
-            out.write(&schema::scenario_schema_json());
+        Command::Schema { design } => {
+            out.write(&if design {
+                schema::design_schema_json()
+            } else {
+                schema::scenario_schema_json()
+            });
             Ok(Exit::Met)
         }
         Command::Explore(args) => explore::explore(out, args, services),
@@ -441,6 +450,12 @@ fn designs(out: &mut Output, services: &Services) -> Result<Exit, InputError> {
         let design = crate::design::load_design(name, Path::new("."))
             .unwrap_or_else(|e| panic!("built-in design {name} is invalid: {e:?}"));
         out.write(&format!("{:<8} {}\n", design.name, design.summary));
+    }
+    out.write("\ndesign file knobs (`idemsim schema --design` has the full format):\n");
+    let knobs = schema::design_knobs();
+    let width = knobs.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (knob, text) in knobs {
+        out.write(&format!("  {knob:<width$}  {text}\n"));
     }
     if !services.is_empty() {
         out.write("\nservices this program offers (service = \"…\"):\n");

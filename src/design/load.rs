@@ -17,6 +17,7 @@ enum Role {
 }
 use crate::error::InputError;
 use crate::limits;
+use schemars::JsonSchema;
 use serde::Deserialize;
 use std::path::Path;
 use toml::Spanned;
@@ -67,58 +68,116 @@ pub enum LoadDesignError {
     Invalid(InputError),
 }
 
-#[derive(Deserialize)]
+/// An idemsim design file: what the payment API does for each request,
+/// as transactions on its stores.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "idemsim design")]
 struct DesignFile {
+    /// A short name, shown in every report.
     name: String,
+    /// One line on what the design does.
     summary: String,
+    /// What the design does and where it can fail, for the reader.
     #[serde(default)]
     description: String,
+    /// Idempotency records: where they live and how long.
     #[serde(default)]
     keys: KeysSection,
+    /// How the API waits, answers and resends.
     #[serde(default)]
     api: ApiSection,
+    /// The transfer endpoint: transactions run in order, each atomic in its store.
     #[serde(default, rename = "transaction")]
+    #[schemars(with = "Vec<TransactionSection>", length(min = 1, max = limits::MAX_DESIGN_TRANSACTIONS))]
     transactions: Vec<Spanned<TransactionSection>>,
+    /// Transactions that run only on a failure, named by a transaction's
+    /// `on_refusal`, `on_timeout` or `on_later_failure` (or by the completer).
     #[serde(default, rename = "cleanup")]
+    #[schemars(with = "Vec<TransactionSection>", length(max = limits::MAX_DESIGN_TRANSACTIONS))]
     cleanups: Vec<Spanned<TransactionSection>>,
+    /// Transactions only the completer runs.
     #[serde(default, rename = "job")]
+    #[schemars(with = "Vec<TransactionSection>", length(max = limits::MAX_DESIGN_TRANSACTIONS))]
     jobs: Vec<Spanned<TransactionSection>>,
+    /// A worker host that finishes or fails keys left in progress.
+    #[schemars(with = "Option<CompleterSection>")]
     completer: Option<Spanned<CompleterSection>>,
+    /// The card processor a `charge` step calls.
     #[serde(default)]
     processor: ProcessorSection,
 }
 
-#[derive(Deserialize, Default)]
+/// `[processor]`: the third party that moves the money when a transaction
+/// on store `processor` charges.
+#[derive(Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Processor")]
 struct ProcessorSection {
+    /// The idempotency key the API passes with each charge: `none`,
+    /// `request` (derived from the client's key) or `attempt` (fresh for
+    /// each request the API serves). Default `none`.
     key: Option<ProcessorKey>,
 }
 
-#[derive(Deserialize)]
+/// `[completer]`: a worker host that finishes or fails keys left in progress.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Completer")]
 struct CompleterSection {
+    /// How often it looks for abandoned keys.
+    #[schemars(with = "u64", range(min = 1, max = limits::MAX_TIMEOUT_MS))]
     every_ms: Spanned<u64>,
+    /// A key in progress for at least this long is abandoned.
+    #[schemars(with = "u64", range(max = limits::MAX_TIMEOUT_MS))]
     after_ms: Spanned<u64>,
+    /// What it runs for each abandoned key, in order: names of transactions,
+    /// cleanups or jobs. The first that does not commit ends the work.
+    #[schemars(with = "Vec<String>", length(min = 1, max = limits::MAX_DESIGN_TRANSACTIONS))]
     run: Spanned<Vec<Spanned<String>>>,
+    /// What a `save-answer` step of the completer stores. Default
+    /// `reply 500 abandoned final`.
+    #[schemars(with = "Option<String>")]
     answer: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+/// `[keys]`: the idempotency records.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Keys")]
 struct KeysSection {
+    /// Where records live: `keys` (a key-value store), `ledger` (beside the
+    /// money, in its transactions) or `memory` (the API process's own).
+    /// Default `keys`.
     #[serde(default = "default_key_store")]
+    #[schemars(with = "String", extend("enum" = ["keys", "ledger", "memory"]))]
     store: Spanned<String>,
+    /// How long a record lives; none: forever.
+    #[schemars(with = "Option<u64>")]
     ttl_ms: Option<Spanned<u64>>,
+    /// After how long a claim in progress is stale (its owner presumed
+    /// dead); none: never.
+    #[schemars(with = "Option<u64>")]
     lock_ms: Option<Spanned<u64>>,
+    /// The API issues keys (`POST /keys`).
     #[serde(default)]
     issue: bool,
+    /// An issued key is bound to the payment the client asked it for;
+    /// `load-key`'s `mismatch` branch compares it on use. Needs `issue`.
     #[serde(default = "default_bind")]
+    #[schemars(with = "bool")]
     bind: Spanned<bool>,
+    /// Who may see a key: `global` or `client`. Default `global`.
     #[serde(default = "default_scope")]
     scope: KeyScope,
+    /// Whether the key store keeps its records through a crash (not for
+    /// `memory`, which never does). Default true.
     #[serde(default = "default_durable")]
+    #[schemars(with = "bool")]
     durable: Spanned<bool>,
+    /// At most this many records in the key store; one more evicts the one
+    /// closest to expiry (Redis `volatile-ttl`). Needs `ttl_ms`.
+    #[schemars(with = "Option<u32>", range(min = 1, max = limits::MAX_KEY_RECORDS))]
     max_records: Option<Spanned<u32>>,
 }
 
@@ -153,15 +212,31 @@ impl Default for KeysSection {
     }
 }
 
-#[derive(Deserialize)]
+/// `[api]`: how the API waits, answers and resends.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default, rename_all = "snake_case")]
+#[schemars(rename = "Api")]
 struct ApiSection {
+    /// How long the API waits for each store or processor call. Default 1000.
+    #[schemars(with = "u64", range(min = 1, max = limits::MAX_TIMEOUT_MS))]
     store_timeout_ms: Spanned<u64>,
+    /// What the API does when the key store does not answer: `fail-closed`
+    /// (the default) or `fail-open` (carry on without it).
     on_key_store_down: KeyStoreDown,
+    /// For `wait`: how long between two looks. Default 50.
+    #[schemars(with = "u64", range(min = 1, max = limits::MAX_TIMEOUT_MS))]
     wait_ms: Spanned<u64>,
+    /// For `wait`: how many looks at most. Default 10.
+    #[schemars(with = "u32", range(max = limits::MAX_ATTEMPTS))]
     max_waits: Spanned<u32>,
+    /// The answer when a call gets no answer in time. Default `reply 503 store_unavailable`.
+    #[schemars(with = "Option<String>")]
     on_store_timeout: Option<Spanned<String>>,
+    /// The answer when a `wait` runs out. Default `reply 409 key_in_use`.
+    #[schemars(with = "Option<String>")]
     on_wait_exhausted: Option<Spanned<String>>,
+    /// How many times the API sends a call that gets no answer in time. Default 1.
+    #[schemars(with = "u32", range(min = 1, max = limits::MAX_ATTEMPTS))]
     call_attempts: Spanned<u32>,
 }
 
@@ -179,29 +254,80 @@ impl Default for ApiSection {
     }
 }
 
-#[derive(Deserialize)]
+/// A transaction: steps one store commits together, or none of them.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Transaction")]
 struct TransactionSection {
+    /// Letters, digits, `-` and `_`; faults and reports name it.
+    #[schemars(with = "String", length(min = 1, max = limits::MAX_NAME_BYTES), regex(pattern = r"^[A-Za-z0-9_-]+$"))]
     name: Spanned<String>,
+    /// `keys`, `ledger`, `memory` or `processor`.
+    #[schemars(with = "String", extend("enum" = ["keys", "ledger", "memory", "processor"]))]
     store: Spanned<String>,
+    #[schemars(with = "Vec<StepSection>", length(min = 1, max = limits::MAX_STEPS_PER_TRANSACTION))]
     steps: Vec<Spanned<StepSection>>,
+    /// `[[transaction]]` only: the cleanup to run when this transaction
+    /// stops with an answer (not a replay) or waits in vain.
+    #[schemars(with = "Option<String>")]
     on_refusal: Option<Spanned<String>>,
+    /// `[[transaction]]` only: the cleanup to run when this transaction's
+    /// store does not answer in time.
+    #[schemars(with = "Option<String>")]
     on_timeout: Option<Spanned<String>>,
+    /// `[[transaction]]` only: the cleanup to run when this transaction
+    /// committed and a later one was refused or timed out (latest first).
+    #[schemars(with = "Option<String>")]
     on_later_failure: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+/// One step. Branches and answers are actions: `continue`, `replay`,
+/// `wait`, `reply STATUS CODE` or `save STATUS CODE`, optionally followed by
+/// `final`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "Step")]
 struct StepSection {
+    /// What the step does: load-key, claim-key, check-claim, debit, credit,
+    /// charge (on the processor), save-response, mark-done, delete-key; in a
+    /// cleanup or job also release-claim, save-answer, refund.
+    #[schemars(with = "String", extend("enum" = ["load-key", "claim-key", "check-claim", "debit", "credit", "charge", "save-response", "mark-done", "delete-key", "release-claim", "save-answer", "refund"]))]
     op: Spanned<String>,
+    /// `load-key`: no record. Default `continue`.
+    #[schemars(with = "Option<String>")]
     absent: Option<Spanned<String>>,
+    /// `load-key`: issued, not used yet. Default `continue`.
+    #[schemars(with = "Option<String>")]
     issued: Option<Spanned<String>>,
+    /// `load-key`: claimed by a live request. Default `reply 409 key_in_use`.
+    #[schemars(with = "Option<String>")]
     in_progress: Option<Spanned<String>>,
+    /// `load-key`: claimed, past `lock_ms`. Default: as `in-progress`.
+    #[schemars(with = "Option<String>")]
     stale: Option<Spanned<String>>,
+    /// `load-key`: finished. Default `reply 400 key_already_used`.
+    #[schemars(with = "Option<String>")]
     done: Option<Spanned<String>>,
+    /// `load-key`: the record's payload differs from the request's. Default: not compared.
+    #[schemars(with = "Option<String>")]
     mismatch: Option<Spanned<String>>,
+    /// `debit`, `charge`: the payer's balance is short. Default `reply 402 insufficient_funds`.
+    #[schemars(with = "Option<String>")]
     insufficient: Option<Spanned<String>>,
+    /// `release-claim`: delete only this request's own claim (true, the
+    /// default), or whatever the record holds.
+    #[schemars(with = "Option<bool>")]
     check_owner: Option<Spanned<bool>>,
+}
+
+/// The JSON Schema (draft 2020-12) of the design file format, as `idemsim
+/// schema --design` prints it. Values are checked further when a design is
+/// loaded (names resolved, stores matched to steps), with file:line:col.
+pub fn design_schema() -> schemars::Schema {
+    schemars::generate::SchemaSettings::draft2020_12()
+        .for_deserialize()
+        .into_generator()
+        .into_root_schema_for::<DesignFile>()
 }
 
 const STEP_NAMES: &str = "load-key, claim-key, check-claim, debit, credit, charge (on the processor), save-response, mark-done, delete-key, and in a [[cleanup]] release-claim, save-answer, refund";

@@ -14,7 +14,7 @@
 
 mod load;
 
-pub use load::{LoadDesignError, builtin_names, load_design, parse_design};
+pub use load::{LoadDesignError, builtin_names, design_schema, load_design, parse_design};
 
 use crate::wire::{Code, Response};
 use serde::{Deserialize, Serialize};
@@ -103,7 +103,7 @@ pub enum Action {
 }
 
 /// Who may see a key: one namespace for everyone, or one per client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum KeyScope {
     /// One namespace: two clients that pick the same key share one record.
@@ -113,7 +113,7 @@ pub enum KeyScope {
 }
 
 /// What the API does when a transaction on the key store gets no answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum KeyStoreDown {
     /// Answer 503 and let the client retry later.
@@ -320,7 +320,7 @@ pub struct Design {
 }
 
 /// The idempotency key the API gives the processor with a charge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProcessorKey {
     /// None: every charge call charges.
@@ -486,14 +486,17 @@ impl Design {
         use crate::wire::{Call, Point};
         let mut points = vec![Point::Request, Point::Response];
         if self.issues_keys {
-            points.extend([
-                Point::KeyRequest,
-                Point::KeyResponse,
-                Point::Call(Call::IssueKey),
-                Point::Result(Call::IssueKey),
-            ]);
+            points.extend([Point::KeyRequest, Point::KeyResponse]);
+            if self.key_store.is_remote() {
+                points.extend([Point::Call(Call::IssueKey), Point::Result(Call::IssueKey)]);
+            }
         }
-        for n in 0..self.all_transactions().count() as u16 {
+        // A completer's jobs belong to no client attempt, so no fault names
+        // them; a transaction in the API's memory sends no message.
+        for n in 0..(self.transactions.len() + self.cleanups.len()) as u16 {
+            if !self.txn(n).store.is_remote() {
+                continue;
+            }
             points.push(Point::Call(Call::Txn(n)));
             points.push(Point::Result(Call::Txn(n)));
         }

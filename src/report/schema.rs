@@ -18,6 +18,87 @@ pub fn scenario_schema_json() -> String {
     text
 }
 
+/// The JSON Schema of a design file, pretty-printed, ending in a newline.
+pub fn design_schema_json() -> String {
+    let mut text =
+        serde_json::to_string_pretty(&crate::design::design_schema()).expect("schemas serialise");
+    text.push('\n');
+    text
+}
+
+/// Every knob of the design file format, as `[section] field` (a table
+/// that several sections share is listed once, under all their names, and a
+/// step's fields under `step`) with its description, read from the design
+/// schema so that `idemsim designs` lists exactly what the loader reads.
+pub fn design_knobs() -> Vec<(String, String)> {
+    use serde_json::Value;
+    let schema = serde_json::to_value(crate::design::design_schema()).expect("schemas serialise");
+    let defs = &schema["$defs"];
+    let def_name = |v: &Value| -> Option<String> {
+        let reference = v["$ref"]
+            .as_str()
+            .or_else(|| v["items"]["$ref"].as_str())
+            .or_else(|| v["anyOf"][0]["$ref"].as_str())?;
+        reference.rsplit('/').next().map(str::to_string)
+    };
+    let describe = |v: &Value| -> String {
+        if let Some(text) = v["description"].as_str() {
+            return text.split_whitespace().collect::<Vec<_>>().join(" ");
+        }
+        let values = v["enum"].as_array().into_iter().flatten();
+        let names: Vec<&str> = values.filter_map(|v| v.as_str()).collect();
+        names.join(", ")
+    };
+    let mut knobs = Vec::new();
+    // Sections by the table type they share, in order of first appearance.
+    let mut tables: Vec<(String, Vec<String>)> = Vec::new();
+    for (section, value) in schema["properties"].as_object().into_iter().flatten() {
+        match def_name(value) {
+            None => knobs.push((section.clone(), describe(value))),
+            Some(def) => {
+                let label = if value["type"] == "array" {
+                    format!("[[{section}]]")
+                } else {
+                    format!("[{section}]")
+                };
+                match tables.iter_mut().find(|(d, _)| *d == def) {
+                    Some((_, labels)) => labels.push(label),
+                    None => tables.push((def, vec![label])),
+                }
+            }
+        }
+    }
+    let mut step_def = None;
+    for (def, labels) in &tables {
+        let label = labels.join(" ");
+        for (field, value) in defs[def.as_str()]["properties"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            if field == "steps" {
+                step_def = def_name(value);
+                knobs.push((
+                    format!("{label} steps"),
+                    "a list of steps (see step)".to_string(),
+                ));
+            } else {
+                knobs.push((format!("{label} {field}"), describe(value)));
+            }
+        }
+    }
+    if let Some(step) = step_def {
+        for (field, value) in defs[step.as_str()]["properties"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            knobs.push((format!("step {field}"), describe(value)));
+        }
+    }
+    knobs
+}
+
 /// The JSON Schema (draft 2020-12) of a scenario file.
 pub fn scenario_schema() -> Schema {
     SchemaSettings::draft2020_12()

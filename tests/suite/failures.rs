@@ -200,6 +200,25 @@ fn designs_lists_the_built_ins_and_a_design_is_taken_by_path() {
     for name in ["naive", "classic", "atomic"] {
         assert!(stdout.lines().any(|l| l.starts_with(name)), "{stdout}");
     }
+    // Every knob of the design language, the newer ones included.
+    for knob in [
+        "[api] on_wait_exhausted",
+        "[api] call_attempts",
+        "[keys] bind",
+        "[keys] durable",
+        "[keys] max_records",
+        "[completer] every_ms",
+        "[completer] run",
+        "[processor] key",
+        "[[cleanup]] [[job]] [[transaction]] on_refusal",
+        "step check-owner",
+    ] {
+        assert!(stdout.contains(knob), "{knob} missing: {stdout}");
+    }
+    assert!(
+        stdout.contains("release-claim, save-answer, refund"),
+        "{stdout}"
+    );
     let scenario =
         crate::common::load(&root().join("scenarios/failures/03-mark-before-processing-bug.toml"))
             .unwrap();

@@ -539,3 +539,91 @@ fn idemsim_schema_prints_the_same_schema() {
         scenario_schema_json()
     );
 }
+
+/// The design file format's schema: checked in, and true to every bundled
+/// design (built-in and variant), and to what the loader refuses outright.
+mod design {
+    use super::{errors, root, toml_to_json};
+    use idemsim::report::schema::design_schema_json;
+
+    fn validator() -> jsonschema::Validator {
+        let schema = serde_json::to_value(idemsim::design::design_schema()).unwrap();
+        jsonschema::validator_for(&schema).expect("the design schema is a valid JSON Schema")
+    }
+
+    fn design_files() -> Vec<std::path::PathBuf> {
+        let mut files = Vec::new();
+        for dir in ["designs", "designs/variants"] {
+            for entry in std::fs::read_dir(root().join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "toml") {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn the_checked_in_design_schema_is_the_generated_one() {
+        let path = root().join("docs/design.schema.json");
+        let generated = design_schema_json();
+        if std::env::var_os("IDEMSIM_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            on_disk == generated,
+            "docs/design.schema.json is stale; regenerate it with \
+             `cargo run --release -- schema --design > docs/design.schema.json`"
+        );
+    }
+
+    #[test]
+    fn every_bundled_design_loads_and_validates_against_the_schema() {
+        let validator = validator();
+        let files = design_files();
+        assert!(files.len() >= 20, "{files:?}");
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            idemsim::design::parse_design(&file, &text)
+                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            let errs = errors(&validator, &toml_to_json(&text));
+            assert!(errs.is_empty(), "{}: {errs:#?}", file.display());
+        }
+    }
+
+    #[test]
+    fn the_design_schema_rejects_unknown_fields_steps_and_stores() {
+        let validator = validator();
+        let base = std::fs::read_to_string(root().join("designs/atomic.toml")).unwrap();
+        for (what, text) in [
+            (
+                "unknown field",
+                base.replace("issue = true", "issue = true\nissued = true"),
+            ),
+            (
+                "unknown step",
+                base.replace("op = \"credit\"", "op = \"teleport\""),
+            ),
+            (
+                "unknown store",
+                base.replace("store = \"ledger\"\nttl_ms", "store = \"disk\"\nttl_ms"),
+            ),
+            (
+                "zero call attempts",
+                format!("{base}\n[api]\ncall_attempts = 0\n"),
+            ),
+        ] {
+            assert!(
+                !errors(&validator, &toml_to_json(&text)).is_empty(),
+                "the schema accepts a design with an {what}"
+            );
+            assert!(
+                idemsim::design::parse_design(std::path::Path::new("x.toml"), &text).is_err(),
+                "the loader accepts a design with an {what}"
+            );
+        }
+    }
+}

@@ -253,8 +253,13 @@ impl StoreDb {
                 }
             }
         }
+        // A charge the processor had made already names its transfer without new entries.
+        let staged_transfer_id = staged.transfer_id;
         let entries = self.commit(staged, ctx, tag, now_ms);
-        let transfer_id = entries.first().map(|e| e.transfer_id).or(ctx.transfer_id);
+        let transfer_id = entries
+            .first()
+            .map(|e| e.transfer_id)
+            .or(staged_transfer_id);
         (TxnOutcome::Continue { transfer_id }, entries)
     }
 

@@ -1086,6 +1086,65 @@ mod tests {
     }
 
     #[test]
+    fn processors_and_completers_are_checked_where_they_are_written() {
+        let charge = "steps = [{ op = \"charge\" }]\n";
+        let ok = format!("{APPLY}{charge}").replace(
+            "name = \"apply\"\nstore = \"ledger\"",
+            "name = \"pay\"\nstore = \"processor\"",
+        );
+        let design = parse_design(
+            Path::new("x.toml"),
+            &format!("{ok}[processor]\nkey = \"request\"\n"),
+        )
+        .unwrap();
+        assert_eq!(design.money_store(), StoreName::Processor);
+        assert_eq!(design.processor_key, super::ProcessorKey::Request);
+
+        // A charge in the ledger, and a debit at the processor, are refused at the step.
+        let err = refused(&format!("{APPLY}{charge}"));
+        assert!(
+            err.message.contains("takes only `charge`"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.position.map(|p| p.0), Some(9));
+        let both = format!(
+            "{APPLY}steps = [{{ op = \"debit\" }}, {{ op = \"credit\" }}]\n[[transaction]]\nname = \"pay\"\nstore = \"processor\"\n{charge}"
+        );
+        assert!(
+            refused(&both)
+                .message
+                .contains("exactly one debit and one credit step, or exactly one charge")
+        );
+        let bad_key = format!("{ok}[processor]\nkey = \"always\"\n");
+        assert_eq!(refused(&bad_key).position.map(|p| p.0), Some(11));
+
+        let steps = "steps = [{ op = \"debit\" }, { op = \"credit\" }]\n";
+        let completer = |run: &str| {
+            format!("{APPLY}{steps}[completer]\nevery_ms = 100\nafter_ms = 200\nrun = [{run}]\n")
+        };
+        let design = parse_design(Path::new("x.toml"), &completer("\"apply\"")).unwrap();
+        assert_eq!(
+            design.completer.as_ref().map(|c| c.run.clone()),
+            Some(vec![0])
+        );
+        let err = refused(&completer("\"aply\""));
+        assert!(
+            err.message
+                .contains("no transaction, cleanup or job named `aply`"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.position, Some((13, 8)));
+        let idle_job = format!(
+            "{APPLY}{steps}[[job]]\nname = \"j\"\nstore = \"ledger\"\nsteps = [{{ op = \"mark-done\" }}]\n"
+        );
+        assert!(refused(&idle_job).message.contains("job `j` is never run"));
+        let zero = completer("\"apply\"").replace("every_ms = 100", "every_ms = 0");
+        assert_eq!(refused(&zero).position.map(|p| p.0), Some(11));
+    }
+
+    #[test]
     fn stores_that_forget_are_checked() {
         let steps = "steps = [{ op = \"debit\" }, { op = \"credit\" }]\n";
         let text = format!("{APPLY}{steps}")

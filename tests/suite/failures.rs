@@ -15,7 +15,7 @@ fn failures() -> Vec<PathBuf> {
 #[test]
 fn every_failure_mode_has_a_bug_and_a_fix() {
     let files = failures();
-    for mode in 1..=24 {
+    for mode in 1..=26 {
         let prefix = format!("{mode:02}-");
         let named = |suffix: &str| {
             files.iter().any(|f| {
@@ -239,4 +239,44 @@ fn a_design_whose_group_spans_two_stores_is_refused() {
         stderr.contains("one transaction covers one store"),
         "{stderr}"
     );
+}
+
+/// A key store declared non-durable (`[keys] durable = false`) restarts
+/// empty: a crash after the answer was stored, and a lost answer, make the
+/// retry pay again. The same design with a durable store replays.
+#[test]
+fn a_key_store_that_restarts_empty_forgets_what_was_paid() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = |durable: bool| {
+        format!(
+            "name = \"cache\"\nsummary = \"s\"\n[keys]\nstore = \"keys\"\nscope = \"client\"\ndurable = {durable}\n\
+             [[transaction]]\nname = \"claim\"\nstore = \"keys\"\nsteps = [{{ op = \"load-key\", done = \"replay\" }}, {{ op = \"claim-key\" }}]\n\
+             [[transaction]]\nname = \"apply\"\nstore = \"ledger\"\nsteps = [{{ op = \"debit\" }}, {{ op = \"credit\" }}]\n\
+             [[transaction]]\nname = \"save\"\nstore = \"keys\"\nsteps = [{{ op = \"save-response\" }}]\n"
+        )
+    };
+    let scenario = |design_file: &str, expect: &str| {
+        format!(
+            "name = \"s\"\ndesign = \"{design_file}\"\naccounts = {{ a = 10, b = 0 }}\n[[client]]\ntransfers = [{{ from = \"a\", to = \"b\", amount = 1 }}]\n\
+             [[fault]]\nkind = \"crash\"\nhost = \"keys\"\nat = \"after:save\"\ntransfer = \"t1\"\n\
+             [[fault]]\nkind = \"drop-response\"\ntransfer = \"t1\"\n[expect]\nviolations = {expect}\n"
+        )
+    };
+    std::fs::write(dir.path().join("volatile.toml"), design(false)).unwrap();
+    std::fs::write(dir.path().join("durable.toml"), design(true)).unwrap();
+    let forgets = dir.path().join("forgets.toml");
+    std::fs::write(
+        &forgets,
+        scenario(
+            "volatile.toml",
+            "[\"double-apply\", \"inconsistent-replay\"]",
+        ),
+    )
+    .unwrap();
+    let keeps = dir.path().join("keeps.toml");
+    std::fs::write(&keeps, scenario("durable.toml", "[]")).unwrap();
+    for file in [&forgets, &keeps] {
+        let (code, stdout, stderr) = idemsim(&["run", file.to_str().unwrap()]);
+        assert_eq!(code, Some(0), "{}: {stdout}{stderr}", file.display());
+    }
 }

@@ -99,19 +99,15 @@ impl Explore for Delay {
         }
     }
 
-    /// Every message, held past the client's timeout (twice its timeout).
+    /// Every message, held past the client's timeout (twice its timeout),
+    /// and past the longest expiry a message can outlive.
     fn candidates(
         scenario: &Scenario,
         places: &super::Places,
         _transfer: TransferIx,
         _attempt: u32,
     ) -> Vec<FaultKind> {
-        let mut lengths = vec![2 * scenario.retry.timeout_ms];
-        if let Some(hold_ms) = scenario.long_hold_ms()
-            && !lengths.contains(&hold_ms)
-        {
-            lengths.push(hold_ms);
-        }
+        let lengths = scenario.hold_lengths_ms();
         places
             .points
             .iter()

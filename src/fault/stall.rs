@@ -105,12 +105,7 @@ impl Explore for Stall {
         _transfer: TransferIx,
         _attempt: u32,
     ) -> Vec<FaultKind> {
-        let mut lengths = vec![2 * scenario.retry.timeout_ms];
-        if let Some(hold_ms) = scenario.long_hold_ms()
-            && !lengths.contains(&hold_ms)
-        {
-            lengths.push(hold_ms);
-        }
+        let lengths = scenario.hold_lengths_ms();
         places
             .boundaries
             .iter()

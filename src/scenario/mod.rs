@@ -235,6 +235,18 @@ impl Scenario {
         Some(expiry_ms.saturating_add(self.retry.timeout_ms))
     }
 
+    /// How long search holds a message or stalls the API: two client
+    /// timeouts (a retry overlaps), and the long hold when there is one.
+    pub fn hold_lengths_ms(&self) -> Vec<u64> {
+        let mut lengths = vec![2 * self.retry.timeout_ms];
+        if let Some(hold_ms) = self.long_hold_ms()
+            && !lengths.contains(&hold_ms)
+        {
+            lengths.push(hold_ms);
+        }
+        lengths
+    }
+
     /// Whether a key's records can expire within what a run simulates: the
     /// design's key TTL is at most [`crate::limits::MAX_LONG_HOLD_MS`]. A
     /// longer TTL (Stripe's 24 hours) outlasts every retry and held message,

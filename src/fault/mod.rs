@@ -305,11 +305,13 @@ macro_rules! fault_kinds {
                 match self { $( FaultKind::$kind(k) => k ),* }
             }
 
-            /// The faults that make a run suffer `event` again, if it was a fault.
+            /// The faults that make a run suffer `event` again, if it was a
+            /// fault that a targeted fault can aim at: one that struck a
+            /// completer's work (attempt 0, which no client makes) cannot be.
             pub(crate) fn from_event(event: &Event, scenario: &Scenario) -> Option<Fault> {
                 $(
                     if let Some(f) = <$kind_ty as Explore>::from_event(event, scenario) {
-                        return Some(f);
+                        return (f.attempt().is_none_or(|(_, attempt)| attempt > 0)).then_some(f);
                     }
                 )*
                 None

@@ -280,3 +280,59 @@ fn a_key_store_that_restarts_empty_forgets_what_was_paid() {
         assert_eq!(code, Some(0), "{}: {stdout}{stderr}", file.display());
     }
 }
+
+/// A completer may fail what it finds abandoned: its job stores the
+/// completer's answer (a final 500). With the apply fenced by `check-claim`,
+/// the paused request then stops and no money moves; its client, retrying,
+/// is told the failure, and the checker names the payment the client kept
+/// asking for and lost (`lost-apply`, a failure not on the merits). Without
+/// the fence the request pays anyway while its client is told it failed
+/// (`phantom-apply`), and the request's own late 201 disagrees with the
+/// stored failure (`inconsistent-replay`).
+#[test]
+fn a_completer_that_fails_abandoned_keys_needs_the_fence_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = |fence: &str| {
+        format!(
+            "name = \"fail-abandoned\"\nsummary = \"s\"\n[keys]\nstore = \"ledger\"\nscope = \"client\"\n\
+             [completer]\nevery_ms = 100\nafter_ms = 150\nrun = [\"give-up\"]\nanswer = \"reply 500 abandoned final\"\n\
+             [[transaction]]\nname = \"claim\"\nstore = \"ledger\"\nsteps = [{{ op = \"load-key\", done = \"replay\" }}, {{ op = \"claim-key\" }}]\n\
+             [[transaction]]\nname = \"apply\"\nstore = \"ledger\"\nsteps = [{fence}{{ op = \"debit\" }}, {{ op = \"credit\" }}, {{ op = \"save-response\" }}]\n\
+             [[job]]\nname = \"give-up\"\nstore = \"ledger\"\nsteps = [{{ op = \"load-key\", in-progress = \"continue\", absent = \"reply 404 gone\", done = \"reply 409 done\" }}, {{ op = \"save-answer\" }}]\n"
+        )
+    };
+    let scenario = |design_file: &str, expect: &str| {
+        format!(
+            "name = \"s\"\ndesign = \"{design_file}\"\naccounts = {{ a = 10, b = 0 }}\n[keys]\nsource = \"client\"\n\
+             [[client]]\ntransfers = [{{ from = \"a\", to = \"b\", amount = 1 }}]\n\
+             [[fault]]\nkind = \"stall\"\nat = \"after:claim\"\ndelay_ms = 600\ntransfer = \"t1\"\n\
+             [expect]\n{expect}\n"
+        )
+    };
+    std::fs::write(
+        dir.path().join("fenced.toml"),
+        design("{ op = \"check-claim\" }, "),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("unfenced.toml"), design("")).unwrap();
+    let holds = dir.path().join("holds.toml");
+    std::fs::write(
+        &holds,
+        scenario("fenced.toml", "violations = [\"lost-apply\"]\nfailed = 1"),
+    )
+    .unwrap();
+    let phantom = dir.path().join("phantom.toml");
+    std::fs::write(
+        &phantom,
+        scenario(
+            "unfenced.toml",
+            "violations = [\"inconsistent-replay\", \"phantom-apply\"]",
+        ),
+    )
+    .unwrap();
+    for file in [&holds, &phantom] {
+        let (code, stdout, stderr) = idemsim(&["run", file.to_str().unwrap()]);
+        assert_eq!(code, Some(0), "{}: {stdout}{stderr}", file.display());
+        assert!(stdout.contains("completer picks up key"), "{stdout}");
+    }
+}

@@ -1,4 +1,5 @@
-//! Mutation testing of the scenario parser and loader: the bundled scenarios,
+//! Mutation testing of the scenario and design loaders: the bundled scenarios
+//! and designs,
 //! broken at random — bytes flipped, dropped or doubled, lines repeated,
 //! numbers set to their limits and beyond, strings swapped for hostile ones —
 //! must each either be refused with an error that names the file (and its
@@ -301,4 +302,116 @@ fn mutated_scenarios_are_refused_with_a_place_or_run_to_an_end() {
         refused_with_place.get() * 2 > refused,
         "most refusals name a line and column"
     );
+}
+
+/// Every bundled design (built-ins and variants): (its path, its text).
+fn design_corpus() -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    for dir in ["designs", "designs/variants"] {
+        for entry in std::fs::read_dir(root().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(&f).unwrap();
+            (f, text)
+        })
+        .collect()
+}
+
+/// A scenario that runs whatever design sits beside it as `design.toml`,
+/// under every kind of random fault, with two clients racing.
+const DESIGN_HARNESS: &str = r#"
+name = "mutated design"
+design = "design.toml"
+accounts = { alice = 10_000, bob = 10_000 }
+[keys]
+source = "client"
+[network]
+loss = "1/10"
+[faults]
+crash = "1/10"
+stall = "1/10"
+delay = "1/10"
+long_delay = "1/20"
+store_crash = "1/20"
+outage = "1/20"
+[[client]]
+transfers = [{ from = "alice", to = "bob", amount = 2_500 }, { from = "alice", to = "bob", amount = 100 }]
+[[client]]
+transfers = [{ from = "bob", to = "alice", amount = 700 }]
+[expect]
+violations = []
+"#;
+
+/// Design files are input too: a mutated design is refused with the file
+/// named (and a line and column where the problem has a place), or it loads
+/// and a run of it, under every random fault, ends within its budget and
+/// reports without a panic.
+#[test]
+fn mutated_designs_are_refused_with_a_place_or_run_to_an_end() {
+    let files = design_corpus();
+    assert!(files.len() >= 20, "the corpus is the bundled designs");
+    let cases: u32 = std::env::var("IDEMSIM_MUTATION_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256);
+    let dir = tempfile::tempdir().unwrap();
+    let design_path = dir.path().join("design.toml");
+    let scenario_path = dir.path().join("scenario.toml");
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[11; 32]);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let strategy = (0..files.len(), proptest::collection::vec(mutation(), 1..4));
+    let loaded = std::cell::Cell::new(0u32);
+    let result = runner.run(&strategy, |(index, mutations)| {
+        let (_, text) = &files[index];
+        let mut mutated = text.clone();
+        for m in &mutations {
+            mutated = apply(&mutated, m);
+        }
+        let parsed = catch_unwind(AssertUnwindSafe(|| {
+            idemsim::design::parse_design(&design_path, &mutated)
+        }));
+        let Ok(parsed) = parsed else {
+            return Err(TestCaseError::fail(format!(
+                "the design loader panicked on:\n{mutated}"
+            )));
+        };
+        if let Err(e) = parsed {
+            let shown = e.to_string();
+            prop_assert!(
+                shown.starts_with(&design_path.display().to_string()),
+                "an error names the file: {shown}"
+            );
+            prop_assert!(
+                !shown.contains('\u{1b}'),
+                "errors escape control characters"
+            );
+            return Ok(());
+        }
+        std::fs::write(&design_path, &mutated).unwrap();
+        if judge(&scenario_path, DESIGN_HARNESS)? {
+            loaded.set(loaded.get() + 1);
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    eprintln!(
+        "design mutation: {cases} cases, {} loaded and ran",
+        loaded.get()
+    );
+    assert!(loaded.get() > cases / 20, "some mutants still load and run");
 }

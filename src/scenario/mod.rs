@@ -223,9 +223,10 @@ impl Scenario {
     /// reaches past the next shorter one (the lock). `None` when the API has
     /// no expiry a message can outlive.
     pub fn long_hold_ms(&self) -> Option<u64> {
+        // Asked for every message the network carries: no allocation.
         let expiries_ms = match &self.api {
-            crate::api::Api::Design(d) => vec![d.key_ttl_ms, d.lock_ms],
-            crate::api::Api::Service(s) => vec![Some(s.recovery())],
+            crate::api::Api::Design(d) => [d.key_ttl_ms, d.lock_ms],
+            crate::api::Api::Service(s) => [Some(s.recovery()), None],
         };
         let expiry_ms = expiries_ms
             .into_iter()

@@ -34,9 +34,11 @@ pub struct Ledger {
     timeout_ms: u64,
 }
 
-/// One operation of a batch, with accounts by name (as the service names them).
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Op {
+/// One operation of a batch, with its accounts as `A`: by name as the
+/// service names them ([`Op`]), by index as the ledger host receives them
+/// ([`WireOp`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LedgerOp<A> {
     Insert {
         key: String,
         value: String,
@@ -61,14 +63,17 @@ enum Op {
         key: String,
     },
     Transfer {
-        from: String,
-        to: String,
+        from: A,
+        to: A,
         amount: i64,
     },
     Balance {
-        account: String,
+        account: A,
     },
 }
+
+/// An operation as the service writes it: accounts by name.
+type Op = LedgerOp<String>;
 
 /// Operations that commit together or not at all, in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -243,41 +248,8 @@ pub struct WireBatch {
     pub ops: Vec<WireOp>,
 }
 
-/// One operation as the ledger host receives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum WireOp {
-    Insert {
-        key: String,
-        value: String,
-    },
-    Put {
-        key: String,
-        value: String,
-    },
-    Get {
-        key: String,
-    },
-    Update {
-        key: String,
-        expected: String,
-        value: String,
-    },
-    Expect {
-        key: String,
-        expected: Option<String>,
-    },
-    Delete {
-        key: String,
-    },
-    Transfer {
-        from: AccountIx,
-        to: AccountIx,
-        amount: i64,
-    },
-    Balance {
-        account: AccountIx,
-    },
-}
+/// One operation as the ledger host receives it: accounts by index.
+pub type WireOp = LedgerOp<AccountIx>;
 
 /// What a batch came to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

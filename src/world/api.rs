@@ -204,18 +204,7 @@ impl Api {
     /// The completer's context for a key: the record's own scope and payload,
     /// and a claim token of its own.
     fn context_for(&self, record_key: RecordKey, body: TransferBody) -> TxnContext {
-        let request = self.next_request.get() + 1;
-        self.next_request.set(request);
-        TxnContext {
-            key: Some(record_key.key),
-            record_key: Some(record_key),
-            body: Some(body),
-            claim_token: ClaimToken {
-                incarnation: self.incarnation,
-                request,
-            },
-            transfer_id: None,
-        }
+        self.context_at(Some(record_key.key), Some(record_key), Some(body))
     }
 
     async fn serve(&self, request_msg: MsgId, tag: Tag, request: Request, client: SocketAddr) {
@@ -405,13 +394,23 @@ impl Api {
         key: Option<Key>,
         body: Option<TransferBody>,
     ) -> TxnContext {
-        let design = &self.design;
-        let request = self.next_request.get() + 1;
-        self.next_request.set(request);
         let record_key = key.map(|key| RecordKey {
-            scope: (design.key_scope == KeyScope::Client).then_some(client),
+            scope: (self.design.key_scope == KeyScope::Client).then_some(client),
             key,
         });
+        self.context_at(key, record_key, body)
+    }
+
+    /// A context for one request served (or one key a completer takes up),
+    /// with a claim token no other request of this incarnation holds.
+    fn context_at(
+        &self,
+        key: Option<Key>,
+        record_key: Option<RecordKey>,
+        body: Option<TransferBody>,
+    ) -> TxnContext {
+        let request = self.next_request.get() + 1;
+        self.next_request.set(request);
         TxnContext {
             key,
             record_key,

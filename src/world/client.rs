@@ -243,14 +243,17 @@ impl Client {
             };
             let answer = self.attempt(tag, request).await?;
             let (last, kind) = match answer {
-                Answer::Response(r) => match (r.meaning(), answer_kind(&r)) {
-                    (Meaning::Success, _) => return Ok((Outcome::Succeeded(r), attempt)),
-                    (_, Some(kind)) => (LastAnswer::Answer(r), kind),
-                    (Meaning::Failure, None) => return Ok((Outcome::Failed(r), attempt)),
-                    (Meaning::Transient, None) => {
-                        (LastAnswer::Answer(r), ClientAnswer::ServerError)
+                Answer::Response(r) => {
+                    let meaning = r.meaning();
+                    match (meaning, answer_kind(&r, meaning)) {
+                        (Meaning::Success, _) => return Ok((Outcome::Succeeded(r), attempt)),
+                        (_, Some(kind)) => (LastAnswer::Answer(r), kind),
+                        (Meaning::Failure, None) => return Ok((Outcome::Failed(r), attempt)),
+                        (Meaning::Transient, None) => {
+                            (LastAnswer::Answer(r), ClientAnswer::ServerError)
+                        }
                     }
-                },
+                }
                 Answer::TimedOut => (LastAnswer::TimedOut, ClientAnswer::Timeout),
             };
             let mut action = self.shared.scenario.retry.action(kind);
@@ -491,8 +494,8 @@ impl Client {
 
 /// Which answer of the client's policy a response is; `None` for a
 /// definitive failure the policy does not cover.
-fn answer_kind(response: &Response) -> Option<ClientAnswer> {
-    if response.meaning() == Meaning::Failure {
+fn answer_kind(response: &Response, meaning: Meaning) -> Option<ClientAnswer> {
+    if meaning == Meaning::Failure {
         return (response.status == 400
             && response.code == Code::UnknownKey
             && !response.final_answer)

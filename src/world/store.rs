@@ -321,8 +321,7 @@ impl StoreDb {
                 }));
             }
             Step::CheckClaim => {
-                let holds = matches!(&current, Some(KeyRecord { state: KeyState::InProgress { token, .. }, .. }) if *token == ctx.claim_token);
-                if !holds {
+                if !claimed_by(current.as_ref(), ctx.claim_token) {
                     return Some(Stop::Reply(Response::error(409, Code::KeyInUse)));
                 }
             }
@@ -355,7 +354,7 @@ impl StoreDb {
             }
             Step::DeleteKey => staged.record = Some(None),
             Step::ReleaseClaim { check_owner } => {
-                let owned = matches!(&current, Some(KeyRecord { state: KeyState::InProgress { token, .. }, .. }) if *token == ctx.claim_token);
+                let owned = claimed_by(current.as_ref(), ctx.claim_token);
                 if owned || (!check_owner && current.is_some()) {
                     staged.record = Some(None);
                 }
@@ -465,26 +464,31 @@ impl StoreDb {
         }
         self.next_transfer_id += 1;
         let transfer_id = self.next_transfer_id;
-        let mut entries = Vec::with_capacity(deltas.len());
-        for (account, delta) in deltas {
-            let balance = &mut self.balances[account.0 as usize];
-            *balance += delta;
-            assert!(
-                *balance >= 0 || delta > 0,
-                "a debit never takes a balance below zero"
-            );
-            let entry = LedgerEntry {
-                at_ms: now_ms,
-                tag,
-                transfer_id,
-                key,
-                account,
-                delta,
-            };
-            self.entries.push(entry.clone());
-            entries.push(entry);
-        }
-        entries
+        deltas
+            .into_iter()
+            .map(|(account, delta)| {
+                self.post(LedgerEntry {
+                    at_ms: now_ms,
+                    tag,
+                    transfer_id,
+                    key,
+                    account,
+                    delta,
+                })
+            })
+            .collect()
+    }
+
+    /// Applies one entry to its account's balance and files it in the ledger.
+    fn post(&mut self, entry: LedgerEntry) -> LedgerEntry {
+        let balance = &mut self.balances[entry.account.0 as usize];
+        *balance += entry.delta;
+        assert!(
+            *balance >= 0 || entry.delta > 0,
+            "a debit never takes a balance below zero (a refund is checked against every balance first)"
+        );
+        self.entries.push(entry.clone());
+        entry
     }
 
     fn commit(
@@ -500,44 +504,31 @@ impl StoreDb {
                 None => self.records.remove(&key),
             };
         }
-        let mut entries = Vec::with_capacity(staged.deltas.len());
-        for (account, delta) in staged.deltas {
-            let balance = &mut self.balances[account.0 as usize];
-            *balance += delta;
-            assert!(
-                *balance >= 0 || delta > 0,
-                "a debit never takes a balance below zero"
-            );
-            let entry = LedgerEntry {
-                at_ms: now_ms,
-                tag,
-                transfer_id: staged
-                    .transfer_id
-                    .expect("a money step assigns a transfer id"),
-                key: ctx.key,
-                account,
-                delta,
-            };
-            self.entries.push(entry.clone());
-            entries.push(entry);
-        }
-        for (transfer_id, account, delta) in staged.refunds {
-            let balance = &mut self.balances[account.0 as usize];
-            *balance += delta;
-            assert!(*balance >= 0, "a refund was checked against every balance");
-            let entry = LedgerEntry {
-                at_ms: now_ms,
-                tag,
-                transfer_id,
-                key: ctx.key,
-                account,
-                delta,
-            };
-            self.entries.push(entry.clone());
-            entries.push(entry);
-        }
-        entries
+        let moves = staged.deltas.into_iter().map(|(account, delta)| {
+            let transfer_id = staged
+                .transfer_id
+                .expect("a money step assigns a transfer id");
+            (transfer_id, account, delta)
+        });
+        moves
+            .chain(staged.refunds)
+            .map(|(transfer_id, account, delta)| {
+                self.post(LedgerEntry {
+                    at_ms: now_ms,
+                    tag,
+                    transfer_id,
+                    key: ctx.key,
+                    account,
+                    delta,
+                })
+            })
+            .collect()
     }
+}
+
+/// Whether `record` is a claim in progress held under `token`.
+fn claimed_by(record: Option<&KeyRecord>, token: ClaimToken) -> bool {
+    matches!(record, Some(KeyRecord { state: KeyState::InProgress { token: held, .. }, .. }) if *held == token)
 }
 
 /// The key the processor files a charge under, as the design derives it.

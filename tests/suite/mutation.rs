@@ -24,7 +24,11 @@ fn root() -> PathBuf {
 
 /// Every bundled scenario: (its path, its text).
 fn corpus() -> Vec<(PathBuf, String)> {
-    let mut files = idemsim::suite::collect_files(&[root().join("scenarios")]).unwrap();
+    with_text(idemsim::suite::collect_files(&[root().join("scenarios")]).unwrap())
+}
+
+/// Each file in sorted order, with its text.
+fn with_text(mut files: Vec<PathBuf>) -> Vec<(PathBuf, String)> {
     files.sort();
     files
         .into_iter()
@@ -33,6 +37,42 @@ fn corpus() -> Vec<(PathBuf, String)> {
             (f, text)
         })
         .collect()
+}
+
+/// Runs `cases` (or `IDEMSIM_MUTATION_CASES`) mutants of `files`, each one
+/// to three mutations of a file, drawn by a runner seeded with `seed` so
+/// that CI meets the same cases every time; `check` judges one mutant.
+/// Returns the number of cases.
+fn mutate(
+    files: &[(PathBuf, String)],
+    cases: u32,
+    seed: u8,
+    check: impl Fn(&Path, &str) -> Result<(), TestCaseError>,
+) -> u32 {
+    let cases: u32 = std::env::var("IDEMSIM_MUTATION_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(cases);
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[seed; 32]);
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let strategy = (0..files.len(), proptest::collection::vec(mutation(), 1..4));
+    let result = runner.run(&strategy, |(index, mutations)| {
+        let (path, text) = &files[index];
+        let mut mutated = text.clone();
+        for m in &mutations {
+            mutated = apply(&mutated, m);
+        }
+        check(path, &mutated)
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    cases
 }
 
 /// Numbers at and past the limits the loader checks.
@@ -255,29 +295,12 @@ fn judge(path: &Path, text: &str) -> Result<bool, TestCaseError> {
 fn mutated_scenarios_are_refused_with_a_place_or_run_to_an_end() {
     let files = corpus();
     assert!(files.len() > 40, "the corpus is the bundled scenarios");
-    let cases: u32 = std::env::var("IDEMSIM_MUTATION_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(512);
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]);
-    let mut runner = TestRunner::new_with_rng(config, rng);
-    let strategy = (0..files.len(), proptest::collection::vec(mutation(), 1..4));
     let loaded = std::cell::Cell::new(0u32);
     let refused_with_place = std::cell::Cell::new(0u32);
-    let result = runner.run(&strategy, |(index, mutations)| {
-        let (path, text) = &files[index];
-        let mut mutated = text.clone();
-        for m in &mutations {
-            mutated = apply(&mutated, m);
-        }
-        if judge(path, &mutated)? {
+    let cases = mutate(&files, 512, 7, |path, mutated| {
+        if judge(path, mutated)? {
             loaded.set(loaded.get() + 1);
-        } else if parse_scenario_with(path, &mutated, &crate::common::services())
+        } else if parse_scenario_with(path, mutated, &crate::common::services())
             .err()
             .is_some_and(|e| e.position.is_some())
         {
@@ -285,9 +308,6 @@ fn mutated_scenarios_are_refused_with_a_place_or_run_to_an_end() {
         }
         Ok(())
     });
-    if let Err(e) = result {
-        panic!("{e}");
-    }
     // Both halves of the claim are exercised: some mutants load and run,
     // most are refused, and most refusals point at a line and column.
     let refused = cases - loaded.get();
@@ -315,14 +335,7 @@ fn design_corpus() -> Vec<(PathBuf, String)> {
             }
         }
     }
-    files.sort();
-    files
-        .into_iter()
-        .map(|f| {
-            let text = std::fs::read_to_string(&f).unwrap();
-            (f, text)
-        })
-        .collect()
+    with_text(files)
 }
 
 /// A scenario that runs whatever design sits beside it as `design.toml`,
@@ -358,30 +371,14 @@ violations = []
 fn mutated_designs_are_refused_with_a_place_or_run_to_an_end() {
     let files = design_corpus();
     assert!(files.len() >= 20, "the corpus is the bundled designs");
-    let cases: u32 = std::env::var("IDEMSIM_MUTATION_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256);
     let dir = tempfile::tempdir().unwrap();
     let design_path = dir.path().join("design.toml");
     let scenario_path = dir.path().join("scenario.toml");
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[11; 32]);
-    let mut runner = TestRunner::new_with_rng(config, rng);
-    let strategy = (0..files.len(), proptest::collection::vec(mutation(), 1..4));
     let loaded = std::cell::Cell::new(0u32);
-    let result = runner.run(&strategy, |(index, mutations)| {
-        let (_, text) = &files[index];
-        let mut mutated = text.clone();
-        for m in &mutations {
-            mutated = apply(&mutated, m);
-        }
+    let refused_with_place = std::cell::Cell::new(0u32);
+    let cases = mutate(&files, 256, 11, |_, mutated| {
         let parsed = catch_unwind(AssertUnwindSafe(|| {
-            idemsim::design::parse_design(&design_path, &mutated)
+            idemsim::design::parse_design(&design_path, mutated)
         }));
         let Ok(parsed) = parsed else {
             return Err(TestCaseError::fail(format!(
@@ -398,20 +395,26 @@ fn mutated_designs_are_refused_with_a_place_or_run_to_an_end() {
                 !shown.contains('\u{1b}'),
                 "errors escape control characters"
             );
+            if e.position.is_some() {
+                refused_with_place.set(refused_with_place.get() + 1);
+            }
             return Ok(());
         }
-        std::fs::write(&design_path, &mutated).unwrap();
+        std::fs::write(&design_path, mutated).unwrap();
         if judge(&scenario_path, DESIGN_HARNESS)? {
             loaded.set(loaded.get() + 1);
         }
         Ok(())
     });
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    let refused = cases - loaded.get();
     eprintln!(
-        "design mutation: {cases} cases, {} loaded and ran",
-        loaded.get()
+        "design mutation: {cases} cases, {} loaded and ran, {refused} refused ({} with a line and column)",
+        loaded.get(),
+        refused_with_place.get()
     );
     assert!(loaded.get() > cases / 20, "some mutants still load and run");
+    assert!(
+        refused_with_place.get() * 2 > refused,
+        "most refusals name a line and column"
+    );
 }

@@ -2,7 +2,7 @@
 //! found, and what idemsim hands user code (store clients, crash points,
 //! attribution, time) behaves as documented.
 
-use crate::common::{load, root, services, services_cli};
+use crate::common::{load, of_type, root, services, services_cli};
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
@@ -18,22 +18,6 @@ use serde_json::Value;
 
 fn scenario(file: &str) -> Scenario {
     load(&root().join(file)).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// The JSON Lines of a command, parsed.
-fn json_lines(stdout: &str) -> Vec<Value> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
-}
-
-fn of_type(stdout: &str, kind: &str) -> Vec<Value> {
-    json_lines(stdout)
-        .into_iter()
-        .filter(|v| v["type"] == kind)
-        .map(|v| v["data"].clone())
-        .collect()
 }
 
 /// A scenario built in code around `service` (offered under its name).

@@ -28,7 +28,7 @@
 //!     before it starts, a run stops at its step budget;
 //! 17. `check` counts the same in every format.
 
-use crate::common::{idemsim, root};
+use crate::common::{idemsim, json_lines, of_type, root};
 use idemsim::explore::exhaustive;
 use idemsim::explore::swarm::scenario_for;
 use idemsim::history::Host;
@@ -64,23 +64,6 @@ fn text(path: &Path) -> &str {
 /// An absolute path to a bundled file, as a string.
 fn bundled(rel: &str) -> String {
     root().join(rel).to_str().unwrap().to_string()
-}
-
-/// Every line of JSON Lines output, parsed; fails on a line that is not JSON.
-fn json_lines(stdout: &str) -> Vec<Value> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l:?}")))
-        .collect()
-}
-
-/// The `data` of every line of type `kind`.
-fn of_type(stdout: &str, kind: &str) -> Vec<Value> {
-    json_lines(stdout)
-        .into_iter()
-        .filter(|v| v["type"] == kind)
-        .map(|v| v["data"].clone())
-        .collect()
 }
 
 /// The raw `event` lines, byte for byte.

@@ -124,6 +124,19 @@ impl Api {
         }
     }
 
+    /// The store a call goes to.
+    pub fn call_store(&self, call: Call) -> StoreName {
+        match (self, call) {
+            (_, Call::Keys(_)) => StoreName::Keys,
+            (_, Call::Ledger(_)) => StoreName::Ledger,
+            (Api::Design(d), Call::IssueKey) => d.key_store,
+            (Api::Design(d), Call::Txn(n)) => d.txn(n).store,
+            (Api::Service(_), Call::IssueKey | Call::Txn(_)) => {
+                unreachable!("a service makes only keys and ledger calls")
+            }
+        }
+    }
+
     /// How faults name a message of an attempt.
     pub fn point_name(&self, point: Point) -> String {
         match point {

@@ -1,13 +1,21 @@
 //! `mismatch-accepted`: a client reused a key with a different payload, or
-//! used a key the API issued for one purpose with another, and the request
-//! was processed (or answered with another request's result) instead of
-//! being rejected with 422. Two clients that collide on a key are judged by
-//! what they were told (`lost-apply`), not here.
+//! used a key the API issued for one purpose with another, and the API
+//! accepted it: money moved for the second payload under that key, or the
+//! answer claimed success for it (a replay of the first request's success
+//! is one: the client believes its second payment went through).
+//!
+//! A refusal is judged by what it did, not by its status code: the IETF
+//! draft answers 422, Stripe 400 (`idempotency_error`), many designs 409;
+//! any answer that moved no money and did not claim success refused the
+//! mismatch. Two clients that collide on a key are judged by what they
+//! were told (`lost-apply`), not here.
 
+use super::facts::Reply;
 use super::{Facts, Violation, ViolationKind};
 use crate::describe;
-use crate::scenario::{ClientIx, Scenario};
-use crate::wire::{Key, TransferBody};
+use crate::scenario::{ClientIx, Scenario, TransferIx};
+use crate::wire::{Key, Meaning, TransferBody};
+use crate::world::LedgerEntry;
 use std::collections::BTreeMap;
 
 fn payload(s: &Scenario, body: &TransferBody) -> String {
@@ -19,6 +27,17 @@ fn payload(s: &Scenario, body: &TransferBody) -> String {
     )
 }
 
+/// Everything that shows one mismatched use of a key was accepted.
+#[derive(Default)]
+struct Acceptance<'a> {
+    first: Option<TransferBody>,
+    second: Option<TransferBody>,
+    /// Answers that claimed success for the second payload.
+    successes: Vec<&'a Reply>,
+    /// Money the second payload's transfer moved under the key.
+    moved: Vec<&'a LedgerEntry>,
+}
+
 pub(super) fn check(facts: &Facts) -> Vec<Violation> {
     let s = facts.scenario;
     // The payload each client's key is for: the purpose the client gave
@@ -28,30 +47,71 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
     for (client, key, purpose) in &facts.purposes {
         bound.entry((*client, *key)).or_insert(*purpose);
     }
-    let mut out = Vec::new();
+    let mut accepted: BTreeMap<(TransferIx, Key), Acceptance> = BTreeMap::new();
     for reply in &facts.replies {
         let Some(key) = reply.key else { continue };
         let first = *bound.entry((reply.client, key)).or_insert(reply.body);
-        let rejected = reply.response.status == 422 || reply.response.is_transient();
-        if reply.body == first || rejected {
+        if reply.body == first {
             continue;
         }
-        out.push(Violation {
-            kind: ViolationKind::MismatchAccepted,
-            transfer: Some(reply.tag.transfer),
-            key: Some(key),
-            summary: format!(
-                "key {key} was first used for {} and then accepted for {}",
-                payload(s, &first),
-                payload(s, &reply.body)
-            ),
-            evidence: vec![format!(
-                "{} ms: {} answered {} instead of 422",
-                reply.at_ms,
-                describe::tag(s, reply.tag),
-                describe::response(&reply.response)
-            )],
-        });
+        let transfer = reply.tag.transfer;
+        let acceptance = accepted.entry((transfer, key)).or_default();
+        acceptance.first = Some(first);
+        acceptance.second = Some(reply.body);
+        if reply.response.meaning() == Meaning::Success {
+            acceptance.successes.push(reply);
+        }
+        if acceptance.moved.is_empty() {
+            acceptance.moved = facts
+                .applications_of(transfer)
+                .iter()
+                .copied()
+                .filter(|e| e.key == Some(key))
+                .collect();
+        }
     }
-    out
+    accepted
+        .into_iter()
+        .filter(|(_, a)| !a.successes.is_empty() || !a.moved.is_empty())
+        .map(|((transfer, key), a)| violation(s, transfer, key, &a))
+        .collect()
+}
+
+fn violation(s: &Scenario, transfer: TransferIx, key: Key, a: &Acceptance) -> Violation {
+    let (Some(first), Some(second)) = (a.first, a.second) else {
+        unreachable!("an acceptance is recorded with both payloads")
+    };
+    let mut evidence: Vec<String> = a
+        .successes
+        .iter()
+        .map(|r| {
+            format!(
+                "{} ms: {} answered {}, a success",
+                r.at_ms,
+                describe::tag(s, r.tag),
+                describe::response(&r.response)
+            )
+        })
+        .collect();
+    evidence.extend(a.moved.iter().map(|e| {
+        format!(
+            "ledger transfer {} at {} ms, by attempt {}: {} -{}",
+            e.transfer_id,
+            e.at_ms,
+            e.tag.attempt,
+            describe::account(s, e.account),
+            -e.delta
+        )
+    }));
+    Violation {
+        kind: ViolationKind::MismatchAccepted,
+        transfer: Some(transfer),
+        key: Some(key),
+        summary: format!(
+            "key {key} was first used for {} and then accepted for {}",
+            payload(s, &first),
+            payload(s, &second)
+        ),
+        evidence,
+    }
 }

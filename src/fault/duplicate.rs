@@ -1,6 +1,13 @@
 //! `duplicate`: a message of the attempt arrives twice. turmoil cannot copy a
 //! message in flight, so the world sends a duplicated message twice where it
 //! enters the network, both copies with one id, as a retransmitting proxy would.
+//!
+//! Only where a real system sends a message twice ([`can_arrive_twice`]): a
+//! request that a client, or a proxy on the way, sends again on a new
+//! connection; a store call only when the API's client of that store resends
+//! after a connection error, which the scenario must say. An answer never
+//! arrives twice: it goes back on the connection that asked, and TCP never
+//! delivers a byte twice.
 
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
 use crate::api::Api;
@@ -32,9 +39,41 @@ pub struct Duplicate {
     pub point: Point,
 }
 
+/// Whether a message at `point` can arrive twice, as real networks and
+/// clients make it happen. A request (a client's to the API, or the API's
+/// to a processor, both HTTP calls) may be sent again by the client or by a
+/// proxy on a new connection. A store call reaches the store twice only when
+/// the API's client of that store resends after a connection error, which
+/// the scenario says with `[stores] keys_client_resends` or
+/// `ledger_client_resends`. An answer, never.
+pub fn can_arrive_twice(api: &Api, stores: &crate::scenario::Stores, point: Point) -> bool {
+    use crate::design::StoreName;
+    match point {
+        Point::Request | Point::KeyRequest => true,
+        Point::Response | Point::KeyResponse | Point::Result(_) => false,
+        Point::Call(call) => match api.call_store(call) {
+            StoreName::Keys => stores.keys_client_resends,
+            StoreName::Ledger => stores.ledger_client_resends,
+            StoreName::Processor => true,
+            StoreName::Memory => false,
+        },
+    }
+}
+
 impl Resolve for Spec {
     fn resolve(&self, ctx: &ResolveCtx<'_>) -> Result<Fault, Problem> {
         let point = ctx.point(self.message.as_deref())?;
+        if !can_arrive_twice(ctx.api, ctx.stores, point) {
+            return Err(ctx.problem(
+                "message",
+                format!(
+                    "`{}` cannot arrive twice: {}; expected a message a client or proxy can send again: {}",
+                    ctx.api.point_name(point),
+                    why_not_twice(ctx.api, point),
+                    twice_forms(ctx.api, ctx.stores)
+                ),
+            ));
+        }
         Ok(Fault {
             target: ctx.target(&self.transfer, self.attempt)?,
             kind: FaultKind::Duplicate(Duplicate { point }),
@@ -80,13 +119,51 @@ impl Explore for Duplicate {
         _transfer: TransferIx,
         _attempt: u32,
     ) -> Vec<FaultKind> {
-        let service = scenario.api.service().is_some();
         places
             .points
             .iter()
             .copied()
-            .filter(|p| !(service && *p == crate::wire::Point::Response))
+            .filter(|p| scenario.duplicable(*p))
             .map(|point| FaultKind::Duplicate(Duplicate { point }))
             .collect()
     }
+}
+
+/// Why a message cannot arrive twice, for the error that refuses a
+/// `duplicate` aimed at it.
+fn why_not_twice(api: &Api, point: Point) -> &'static str {
+    match point {
+        Point::Call(call) if api.call_store(call) == crate::design::StoreName::Memory => {
+            "it never crosses the network"
+        }
+        Point::Call(_) => {
+            "a store call arrives twice only when the API's client of that store resends after a connection error; say so with `[stores] keys_client_resends = true` or `ledger_client_resends = true`"
+        }
+        _ => "an answer goes back on the connection that asked, and TCP never delivers it twice",
+    }
+}
+
+/// The messages of `api` that can arrive twice, for error messages.
+fn twice_forms(api: &Api, stores: &crate::scenario::Stores) -> String {
+    let names: Vec<String> = api
+        .points()
+        .into_iter()
+        .filter(|p| can_arrive_twice(api, stores, *p))
+        .map(|p| api.point_name(p))
+        .collect();
+    let mut text = names.join(", ");
+    if api.service().is_some() {
+        let resending: Vec<&str> = [
+            ("keys-N", stores.keys_client_resends),
+            ("ledger-N", stores.ledger_client_resends),
+        ]
+        .into_iter()
+        .filter_map(|(name, on)| on.then_some(name))
+        .collect();
+        for name in resending {
+            text.push_str(", ");
+            text.push_str(name);
+        }
+    }
+    text
 }

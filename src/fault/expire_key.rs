@@ -1,5 +1,10 @@
 //! `expire-key`: the key's record disappears just as the attempt's request
 //! enters the network, as if its TTL had run out while the client waited.
+//!
+//! Only what has a time to live can expire: a design's records when it sets
+//! `[keys] ttl_ms`; for a service, the values its requests for the transfer
+//! stored in the key store with a TTL (whatever it names them). A database
+//! row, or a value stored without a TTL, never disappears on its own.
 
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
 use crate::api::Api;
@@ -26,6 +31,19 @@ pub struct ExpireKey;
 
 impl Resolve for Spec {
     fn resolve(&self, ctx: &ResolveCtx<'_>) -> Result<Fault, Problem> {
+        // The fault stands for a TTL running out: a design that keeps its
+        // records without one has nothing that could expire.
+        if let Api::Design(design) = ctx.api
+            && design.key_ttl_ms.is_none()
+        {
+            return Err(ctx.problem(
+                "kind",
+                format!(
+                    "design `{}` keeps its idempotency records without a time to live ([keys] ttl_ms), so none can expire; expected a design whose records expire",
+                    design.name
+                ),
+            ));
+        }
         Ok(Fault {
             target: ctx.target(&self.transfer, self.attempt)?,
             kind: FaultKind::ExpireKey(ExpireKey),

@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub use crash::CrashHost;
+pub use duplicate::can_arrive_twice;
 
 /// What the network does with a message a fault hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,6 +157,8 @@ pub(crate) trait Resolve {
 /// What resolving a fault needs: the API, the transfers and the fault's place in the file.
 pub(crate) struct ResolveCtx<'a> {
     pub api: &'a Api,
+    /// The scenario's stores: which of their clients resend a call.
+    pub stores: &'a crate::scenario::Stores,
     pub transfer_ids: &'a BTreeMap<String, TransferIx>,
     /// The highest attempt number any transfer can reach.
     pub max_attempt: u32,

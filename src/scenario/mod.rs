@@ -271,6 +271,12 @@ impl Scenario {
             + u64::from(self.has_processor())
     }
 
+    /// Whether a message at `point` can arrive twice (see
+    /// [`crate::fault::can_arrive_twice`]).
+    pub fn duplicable(&self, point: crate::wire::Point) -> bool {
+        crate::fault::can_arrive_twice(&self.api, &self.stores, point)
+    }
+
     /// Whether the design calls a processor host.
     pub fn has_processor(&self) -> bool {
         self.api

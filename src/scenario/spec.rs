@@ -424,6 +424,13 @@ pub struct Stores {
     /// crash. `memory`: a crash of `keys` loses everything it held, as a
     /// Redis without persistence does. The ledger is always durable.
     pub keys_durability: Durability,
+    /// The API's client of the key store resends a call after a connection
+    /// error (some client libraries retry on their own), so one call may
+    /// reach the store twice: only then may a `duplicate` fault strike a
+    /// call to `keys`. Off by default: TCP never delivers a request twice.
+    pub keys_client_resends: bool,
+    /// As `keys_client_resends`, for the ledger's client.
+    pub ledger_client_resends: bool,
 }
 
 /// Whether a store keeps its data through a crash.

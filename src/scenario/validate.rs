@@ -519,6 +519,7 @@ impl ScenarioSpec {
             .map(|(i, spec)| {
                 let ctx = ResolveCtx {
                     api,
+                    stores: &self.stores,
                     transfer_ids: &transfer_ids,
                     max_attempt: limits::MAX_ATTEMPTS_PER_TRANSFER,
                     heal_at_ms: self.faults.heal_at_ms,

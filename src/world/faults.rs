@@ -212,15 +212,29 @@ impl Shared {
             }
             None => return,
         };
+        if self.scenario.api.service().is_some() {
+            // A service names its records itself: what its requests for
+            // this transfer stored with a TTL in the key store expires.
+            // Its ledger keeps records as a database does, with no TTL.
+            let store = crate::design::StoreName::Keys;
+            if self.keys_db.borrow_mut().expire_volatile_of(tag.transfer) > 0 {
+                self.record(
+                    Host::store(store),
+                    What::KeyExpired {
+                        store,
+                        key: crate::wire::RecordKey { scope: None, key },
+                        tag,
+                        cause,
+                    },
+                );
+            }
+            return;
+        }
         for (store, db) in [
             (crate::design::StoreName::Keys, &self.keys_db),
             (crate::design::StoreName::Ledger, &self.ledger_db),
         ] {
-            let mut doomed = db.borrow_mut().expire(key);
-            // A service names its records itself: those that mention the key go.
-            if db.borrow_mut().expire_values_of(key) > 0 && doomed.is_empty() {
-                doomed.push(crate::wire::RecordKey { scope: None, key });
-            }
+            let doomed = db.borrow_mut().expire(key);
             for record_key in doomed {
                 self.record(
                     Host::store(store),
@@ -341,9 +355,11 @@ impl Shared {
         stops_api
     }
 
-    /// Whether a message at `point` of attempt `tag` is sent twice, and why.
+    /// Whether a message at `point` of attempt `tag` is sent twice, and why:
+    /// only where a real client or proxy can send it twice
+    /// ([`Scenario::duplicable`]).
     pub fn duplicates(&self, tag: Tag, point: Point) -> Option<Cause> {
-        if !self.faults_active() {
+        if !self.faults_active() || !self.scenario.duplicable(point) {
             return None;
         }
         if let Some((index, ())) = self
@@ -360,17 +376,25 @@ impl Shared {
             .then_some(Cause::Random)
     }
 
-    /// A store that crashes here at random, if one does: `keys` or `ledger`.
+    /// A store that crashes here at random, if one does: one of the stores
+    /// the API talks to over the network (a store it never calls could
+    /// crash too, but that changes nothing a run can show).
     fn random_store_crash(&self) -> Option<CrashHost> {
         let mut rng = self.rng.store_crash.borrow_mut();
         if !self.scenario.window.store_crash.sample(&mut *rng) {
             return None;
         }
-        Some(if rng.random_bool(0.5) {
-            CrashHost::Keys
-        } else {
-            CrashHost::Ledger
-        })
+        let stores: Vec<StoreName> = self
+            .scenario
+            .api
+            .stores()
+            .into_iter()
+            .filter(|s| matches!(s, StoreName::Keys | StoreName::Ledger))
+            .collect();
+        match stores.len() {
+            0 => None,
+            n => Some(CrashHost::of_store(stores[rng.random_range(0..n)])),
+        }
     }
 
     /// Whether the client restarts after the failed attempt `tag` (a

@@ -8,6 +8,7 @@
 use super::store::{LedgerEntry, StoreDb};
 use crate::limits;
 use crate::resp::{self, Resp};
+use crate::scenario::TransferIx;
 use crate::service::ledger::{BatchOutcome, Read, Stop, WireBatch, WireOp};
 use crate::wire::{Key, Tag};
 use std::collections::BTreeMap;
@@ -17,6 +18,10 @@ use std::collections::BTreeMap;
 pub struct Stored {
     pub value: Vec<u8>,
     pub expires_at_ms: Option<u64>,
+    /// The transfer whose attempt wrote it last (`None`: work no attempt
+    /// owns), so that an `expire-key` fault expires what that transfer's
+    /// requests stored, whatever the service names its keys.
+    pub writer: Option<TransferIx>,
 }
 
 /// A service's call as a store ran it, for the timeline: the request and
@@ -58,19 +63,27 @@ impl StoreDb {
         self.kv.len() < limits::MAX_STORE_ENTRIES
     }
 
-    /// Removes every value whose key mentions `key` (an `expire-key` fault
-    /// on a service, whose record names idemsim cannot know); how many.
-    pub fn expire_values_of(&mut self, key: Key) -> usize {
-        let text = key.to_string().into_bytes();
+    /// An `expire-key` fault on a service: the values `transfer`'s requests
+    /// stored with a time to live expire now, as if their TTL had run out;
+    /// how many. A value stored without a TTL never expires on its own, so
+    /// the fault leaves it, as it leaves everything in the ledger.
+    pub fn expire_volatile_of(&mut self, transfer: TransferIx) -> usize {
         let before = self.kv.len();
         self.kv
-            .retain(|k, _| !k.windows(text.len()).any(|w| w == text.as_slice()));
+            .retain(|_, s| s.expires_at_ms.is_none() || s.writer != Some(transfer));
         before - self.kv.len()
     }
 
-    /// Runs packed Redis commands (one, or a pipeline) atomically; the
-    /// packed answers, one per command.
-    pub fn run_resp(&mut self, bytes: &[u8], now_ms: u64) -> (Vec<u8>, ServiceOp) {
+    /// Runs packed Redis commands (one, or a pipeline) atomically for
+    /// `writer` (the transfer the call serves); the packed answers, one per
+    /// command.
+    pub fn run_resp(
+        &mut self,
+        bytes: &[u8],
+        now_ms: u64,
+        writer: Option<TransferIx>,
+    ) -> (Vec<u8>, ServiceOp) {
+        self.writer = writer;
         let commands = match resp::parse_commands(bytes) {
             Ok(commands) if commands.len() <= limits::MAX_RESP_COMMANDS => commands,
             Ok(commands) => {
@@ -347,6 +360,7 @@ impl StoreDb {
             Stored {
                 value: value.clone(),
                 expires_at_ms,
+                writer: self.writer,
             },
         );
         *wrote = true;
@@ -399,6 +413,7 @@ impl StoreDb {
             Stored {
                 value: next.to_string().into_bytes(),
                 expires_at_ms,
+                writer: self.writer,
             },
         );
         *wrote = true;
@@ -465,6 +480,7 @@ impl StoreDb {
                         Stored {
                             value: v.as_bytes().to_vec(),
                             expires_at_ms: None,
+                            writer: Some(tag.transfer),
                         },
                     );
                 }
@@ -622,7 +638,7 @@ mod tests {
     use super::*;
 
     fn run(db: &mut StoreDb, args: &[&str], now_ms: u64) -> Resp {
-        let (bytes, _) = db.run_resp(&resp::encode_command(args), now_ms);
+        let (bytes, _) = db.run_resp(&resp::encode_command(args), now_ms, None);
         resp::parse_all(&bytes).unwrap().remove(0)
     }
 
@@ -670,7 +686,7 @@ mod tests {
             resp::encode_command(&["EXEC"]),
         ]
         .concat();
-        let (bytes, op) = db.run_resp(&pipeline, 0);
+        let (bytes, op) = db.run_resp(&pipeline, 0, None);
         let replies = resp::parse_all(&bytes).unwrap();
         assert_eq!(
             replies.last(),
@@ -694,7 +710,7 @@ mod tests {
                 resp::encode_command(&["GET", &format!("k{i}")])
             })
             .collect();
-        let (bytes, _) = db.run_resp(&gets, 0);
+        let (bytes, _) = db.run_resp(&gets, 0, None);
         let replies = resp::parse_all(&bytes).unwrap();
         assert_eq!(replies.len(), 8, "one reply per command");
         assert!(

@@ -94,6 +94,9 @@ pub(crate) struct StoreDb {
     next_transfer_id: u64,
     /// What a service stored: Redis values in the key store, records in the ledger.
     pub kv: BTreeMap<Vec<u8>, super::service_store::Stored>,
+    /// The transfer the service's call being run serves (see
+    /// [`super::service_store::Stored::writer`]).
+    pub writer: Option<crate::scenario::TransferIx>,
 }
 
 /// What a transaction has written so far; applied only on commit.
@@ -190,14 +193,15 @@ impl StoreDb {
         doomed
     }
 
-    /// Removes every record of `key`, whatever its scope (an `expire-key`
-    /// fault); returns the records removed.
+    /// Removes every record of `key` that has a time to live, whatever its
+    /// scope (an `expire-key` fault: the TTL ran out early); returns the
+    /// records removed. A record kept without a TTL never expires.
     pub fn expire(&mut self, key: Key) -> Vec<RecordKey> {
         let doomed: Vec<RecordKey> = self
             .records
-            .keys()
-            .filter(|k| k.key == key)
-            .copied()
+            .iter()
+            .filter(|(k, r)| k.key == key && r.expires_at_ms.is_some())
+            .map(|(k, _)| *k)
             .collect();
         for k in &doomed {
             self.records.remove(k);
@@ -775,7 +779,11 @@ fn serve_service(
     let tag = envelope.tag;
     let (answer, entries, op) = match (which, request) {
         (StoreName::Keys, StoreRequest::Resp(bytes)) => {
-            let (replies, op) = db.borrow_mut().run_resp(bytes, now_ms);
+            let (replies, op) = db.borrow_mut().run_resp(
+                bytes,
+                now_ms,
+                (!tag.is_completer()).then_some(tag.transfer),
+            );
             (StoreAnswer::Resp(replies), Vec::new(), op)
         }
         (StoreName::Ledger, StoreRequest::Batch(batch)) => {

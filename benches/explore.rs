@@ -155,6 +155,7 @@ fn sweep_config(range: SeedRange, jobs: usize) -> SweepConfig {
         partition: None,
         swarm: true,
         check_determinism: false,
+        check_quiet_time: false,
         options: RunOptions::default(),
     }
 }

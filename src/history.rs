@@ -248,8 +248,9 @@ pub enum What {
     StoreTimeout { store: StoreName, tag: Tag },
     /// A service's handler for attempt `tag` was dropped before it answered:
     /// its client closed the connection, and hyper drops the handler
-    /// wherever it was waiting.
-    HandlerDropped { tag: Tag },
+    /// wherever it was waiting. The `spawned` tasks the handler had started
+    /// are not dropped with it: their work goes on, under the same attempt.
+    HandlerDropped { tag: Tag, spawned: u32 },
     /// The network lost a message.
     Lost {
         msg: MsgId,

@@ -139,6 +139,19 @@ pub struct Verdict {
     pub end: EndReason,
 }
 
+impl Verdict {
+    /// A completed run that shows nothing about exactly-once: no invariant
+    /// broke, and no transfer reached a definitive outcome (a design that
+    /// refuses or never answers anything holds every invariant). A run that
+    /// broke one shows something, whatever its clients learned.
+    pub fn shows_nothing(&self) -> bool {
+        self.violations.is_empty()
+            && self.outcomes.succeeded == 0
+            && self.outcomes.failed == 0
+            && self.end == EndReason::Completed
+    }
+}
+
 /// Judges every invariant on one run.
 pub fn check(scenario: &Scenario, output: &RunOutput) -> Verdict {
     let facts = Facts::new(scenario, output);

@@ -55,6 +55,13 @@ pub struct ExploreArgs {
     /// Run each seed twice and fail if the two histories differ.
     #[arg(long, conflicts_with = "exhaustive")]
     check_determinism: bool,
+    /// Run each seed again without skipping quiet time and fail if the two
+    /// histories differ (skipping must never change what happens).
+    #[arg(long, conflicts_with = "exhaustive")]
+    check_quiet_time: bool,
+    /// Run every millisecond: never skip quiet time.
+    #[arg(long, conflicts_with = "exhaustive")]
+    no_skip_quiet_time: bool,
     /// Also write a JUnit XML report: one test case per failing seed, one for
     /// the seeds that passed, and one counting the seeds of other partitions.
     #[arg(long, value_name = "PATH", conflicts_with = "exhaustive")]
@@ -109,8 +116,10 @@ fn seed_sweep(
         partition: args.partition,
         swarm: !args.no_swarm,
         check_determinism: args.check_determinism,
+        check_quiet_time: args.check_quiet_time,
         options: RunOptions {
             panic_in: args.self_test_panic,
+            skip_quiet_time: !args.no_skip_quiet_time,
             ..RunOptions::default()
         },
     };

@@ -125,6 +125,9 @@ enum Command {
         /// '{ kind = "drop-response", transfer = "t1", attempt = 1 }'; repeatable.
         #[arg(long = "fault", value_name = "TOML", requires = "only_faults")]
         faults: Vec<String>,
+        /// Run every millisecond: never skip quiet time.
+        #[arg(long)]
+        no_skip_quiet_time: bool,
         /// A self-test of the failure path: make code in this host (`api`,
         /// `keys`, `ledger`, `client-1`, `driver`, `checker`) panic.
         #[arg(long, value_name = "HOST", hide = true, value_parser = parse_host)]
@@ -147,6 +150,9 @@ enum Command {
         /// Also write a self-contained HTML report of every scenario to this file.
         #[arg(long, value_name = "PATH")]
         html: Option<PathBuf>,
+        /// Run every millisecond: never skip quiet time.
+        #[arg(long)]
+        no_skip_quiet_time: bool,
         #[arg(long, value_name = "HOST", hide = true, value_parser = parse_host)]
         self_test_panic: Option<crate::history::Host>,
     },
@@ -239,6 +245,7 @@ fn execute(command: Command, out: &mut Output, services: &Services) -> Result<Ex
             swarm,
             only_faults,
             faults,
+            no_skip_quiet_time,
             self_test_panic,
         } => {
             let mode = if swarm {
@@ -250,6 +257,7 @@ fn execute(command: Command, out: &mut Output, services: &Services) -> Result<Ex
             };
             let options = RunOptions {
                 panic_in: self_test_panic,
+                skip_quiet_time: !no_skip_quiet_time,
                 ..RunOptions::default()
             };
             let (scenario, seed) = scenario_in_mode(&file, seed, mode, &faults, services)?;
@@ -270,10 +278,12 @@ fn execute(command: Command, out: &mut Output, services: &Services) -> Result<Ex
             format,
             junit,
             html,
+            no_skip_quiet_time,
             self_test_panic,
         } => {
             let options = RunOptions {
                 panic_in: self_test_panic,
+                skip_quiet_time: !no_skip_quiet_time,
                 ..RunOptions::default()
             };
             let files = (junit.as_deref(), html.as_deref());

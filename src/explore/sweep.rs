@@ -29,6 +29,9 @@ pub struct SweepConfig {
     pub swarm: bool,
     /// Run each seed twice and compare the histories.
     pub check_determinism: bool,
+    /// Run each seed again without skipping quiet time and compare the
+    /// histories: skipping must never change what happens.
+    pub check_quiet_time: bool,
     /// How each run is driven.
     pub options: RunOptions,
 }
@@ -51,6 +54,8 @@ pub struct SeedOutcome {
     pub end: EndReason,
     /// When the seed ran twice and the histories differed: where.
     pub nondeterminism: Option<Difference>,
+    /// When the seed ran again on every tick and the histories differed: where.
+    pub skip_changed: Option<Difference>,
 }
 
 /// The first event where two runs of one seed differ.
@@ -63,7 +68,10 @@ pub struct Difference {
 
 impl SeedOutcome {
     pub fn failed(&self) -> bool {
-        !self.found.is_empty() || self.end != EndReason::Completed || self.nondeterminism.is_some()
+        !self.found.is_empty()
+            || self.end != EndReason::Completed
+            || self.nondeterminism.is_some()
+            || self.skip_changed.is_some()
     }
 }
 
@@ -99,6 +107,19 @@ pub fn run_seed(
             )
         })
         .flatten();
+    let every_tick = RunOptions {
+        skip_quiet_time: false,
+        ..config.options
+    };
+    let skip_changed = config
+        .check_quiet_time
+        .then(|| {
+            first_difference(
+                &run.output.events,
+                &run_with(&s, Some(seed), mode, every_tick).output.events,
+            )
+        })
+        .flatten();
     let mut reach = ReachCounts::default();
     reach.add(&phases(&run.output.events));
     let outcome = SeedOutcome {
@@ -109,6 +130,7 @@ pub fn run_seed(
         outcomes: run.verdict.outcomes,
         end: run.output.end,
         nondeterminism,
+        skip_changed,
     };
     (outcome, reach)
 }

@@ -70,6 +70,11 @@ fn seed_summary(f: &SeedOutcome) -> String {
             "NOT DETERMINISTIC: the histories part at event {}",
             nd.index
         )
+    } else if let Some(d) = &f.skip_changed {
+        format!(
+            "SKIPPING QUIET TIME CHANGED THE RUN: the histories part at event {}",
+            d.index
+        )
     } else if f.found.is_empty() {
         match &f.end {
             crate::world::EndReason::Panicked { host, message } => format!(
@@ -148,6 +153,11 @@ pub fn sweep_json(scenario: &Scenario, report: &SweepReport, mode: Mode) -> Stri
                 "event": d.index,
                 "first": d.first.as_ref().map(|e| format!("{e:?}")),
                 "second": d.second.as_ref().map(|e| format!("{e:?}")),
+            })),
+            "skip_changed": f.skip_changed.as_ref().map(|d| json!({
+                "event": d.index,
+                "skipping": d.first.as_ref().map(|e| format!("{e:?}")),
+                "every_tick": d.second.as_ref().map(|e| format!("{e:?}")),
             })),
             "replay": Replay::new(scenario, f.seed, mode).to_string(),
             "replay_args": Replay::new(scenario, f.seed, mode).args,

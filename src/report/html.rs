@@ -185,7 +185,7 @@ fn verdict(body: &mut String, scenario: &Scenario, run: &Run) {
         xml(&human::outcomes_line(run))
     );
     if human::nothing_succeeded(run) {
-        body.push_str(r#"<p class="warning">No transfer succeeded, so this run shows nothing about exactly-once.</p>"#);
+        body.push_str(r#"<p class="warning">No transfer reached a definitive outcome and nothing broke, so this run shows nothing about exactly-once.</p>"#);
     }
     for index in &run.output.unfired_faults {
         if let Some(f) = scenario.faults.get(*index) {

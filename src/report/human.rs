@@ -218,11 +218,12 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
             Fault,
             format!("no answer from {store} for {}: gives up", tag(*t)),
         ),
-        What::HandlerDropped { tag: t } => (
+        What::HandlerDropped { tag: t, spawned } => (
             Bad,
             format!(
-                "handler for {} dropped unfinished: its client closed the connection",
-                tag(*t)
+                "handler for {} dropped unfinished: its client closed the connection{}",
+                tag(*t),
+                words::spawned_go_on(*spawned)
             ),
         ),
         What::FailedOpen { tag: t, call } => (
@@ -427,10 +428,10 @@ pub(crate) fn outcomes_line(run: &Run) -> String {
     line
 }
 
-/// The warning when no transfer succeeded: such a run shows nothing about
-/// exactly-once (a design that refuses everything holds every invariant).
+/// Whether to warn that a run shows nothing about exactly-once (see
+/// [`crate::check::Verdict::shows_nothing`]).
 pub(crate) fn nothing_succeeded(run: &Run) -> bool {
-    run.verdict.outcomes.succeeded == 0 && run.output.end == EndReason::Completed
+    run.verdict.shows_nothing()
 }
 
 fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
@@ -470,7 +471,7 @@ fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
             "{}",
             color.paint(
                 Paint::Yellow,
-                "warning: no transfer succeeded, so this run shows nothing about exactly-once"
+                "warning: no transfer reached a definitive outcome and nothing broke, so this run shows nothing about exactly-once"
             )
         );
     }

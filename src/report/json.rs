@@ -236,9 +236,10 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("body", body.map_or(Value::Null, |b| body_json(s, &b)));
             put("response", response_json(response));
         }
-        What::HandlerDropped { tag } => {
+        What::HandlerDropped { tag, spawned } => {
             put("transfer", json!(s.transfer_id(tag.transfer)));
             put("attempt", json!(tag.attempt));
+            put("spawned", json!(spawned));
         }
         What::FailedOpen { tag, call } => {
             put("transfer", json!(s.transfer_id(tag.transfer)));
@@ -470,7 +471,7 @@ fn summary(s: &Scenario, run: &Run) -> Value {
             "unknown": o.unknown,
             "unfinished": o.unfinished,
         },
-        "warnings": if super::human::nothing_succeeded(run) { vec!["no-transfer-succeeded"] } else { vec![] },
+        "warnings": if super::human::nothing_succeeded(run) { vec!["shows-nothing"] } else { vec![] },
         "balances": balances,
         "unfired_faults": run.output.unfired_faults,
         "replay": Replay::of(s, run).to_string(),

@@ -246,12 +246,16 @@ pub fn sweep_cases(
             let replay = Replay::new(scenario, f.seed, config.mode()).to_string();
             let mut case = seed_case(path, f.seed, Outcome::Failed, &f.violations, Some(&replay));
             if f.violations.is_empty() {
-                case.message = Some(match &f.nondeterminism {
-                    Some(nd) => format!(
+                case.message = Some(match (&f.nondeterminism, &f.skip_changed) {
+                    (Some(nd), _) => format!(
                         "not deterministic: the histories part at event {}",
                         nd.index
                     ),
-                    None => format!(
+                    (None, Some(d)) => format!(
+                        "skipping quiet time changed the run: the histories part at event {}",
+                        d.index
+                    ),
+                    (None, None) => format!(
                         "the run did not complete: {}",
                         super::words::incomplete(&f.end).unwrap_or_default()
                     ),

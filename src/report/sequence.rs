@@ -427,10 +427,14 @@ impl Builder<'_> {
                 };
                 self.message(index, (host, client), *msg, sent);
             }
-            What::HandlerDropped { tag } => self.note(
+            What::HandlerDropped { tag, spawned } => self.note(
                 at,
                 (host, host),
-                format!("handler for {} dropped: its client hung up", self.tag(*tag)),
+                format!(
+                    "handler for {} dropped: its client hung up{}",
+                    self.tag(*tag),
+                    super::words::spawned_go_on(*spawned)
+                ),
                 Tone::Bad,
             ),
             What::FailedOpen { tag, call } => self.note(

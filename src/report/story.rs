@@ -261,9 +261,12 @@ fn event_step(s: &Scenario, tellers: &mut [Teller], event: &Event) {
                 Some(format!("{whose}answered {answer}{replayed}")),
             )
         }
-        What::HandlerDropped { tag } => (
+        What::HandlerDropped { tag, spawned } => (
             teller(tag.transfer),
-            Some("its handler dropped when the client hung up".to_string()),
+            Some(format!(
+                "its handler dropped when the client hung up{}",
+                words::spawned_go_on(*spawned)
+            )),
         ),
         What::FailedOpen { tag, call } => (
             teller(tag.transfer),

@@ -209,3 +209,12 @@ pub fn incomplete(end: &crate::world::EndReason) -> Option<String> {
         )),
     }
 }
+
+/// What a dropped handler leaves running: `; the 2 tasks it spawned go on`.
+pub fn spawned_go_on(spawned: u32) -> String {
+    match spawned {
+        0 => String::new(),
+        1 => "; the task it spawned goes on".to_string(),
+        n => format!("; the {n} tasks it spawned go on"),
+    }
+}

@@ -60,6 +60,7 @@ impl ScenarioSpec {
                 faults: FaultWindow::default(),
                 stores: Stores::default(),
                 limits: RunLimits::default(),
+                simulation: Default::default(),
                 explore: Default::default(),
                 expect: Expectation::violations([]),
                 clients: Vec::new(),

@@ -64,7 +64,7 @@ pub use load::{
 pub use spec::{
     AnswerPolicy, ClientAction, ClientAnswer, ClientSpec, Durability, ExpectOn, Expectation,
     ExploreSpec, FaultWindow, Jitter, KeySource, Keys, Network, RetryPolicy, RunLimits,
-    ScenarioSpec, Seed, Stores, TransferSpec,
+    ScenarioSpec, Seed, Simulation, Stores, TransferSpec,
 };
 
 use crate::api::Api;
@@ -160,6 +160,7 @@ pub struct Scenario {
     pub faults: Arc<[Fault]>,
     pub stores: Stores,
     pub limits: RunLimits,
+    pub simulation: Simulation,
     pub expect: Expectation,
     /// Phases an `idemsim explore` sweep must reach at least once.
     pub must_reach: Vec<Phase>,

@@ -59,6 +59,8 @@ pub struct ScenarioSpec {
     #[serde(default)]
     pub limits: RunLimits,
     #[serde(default)]
+    pub simulation: Simulation,
+    #[serde(default)]
     pub explore: ExploreSpec,
     pub expect: Expectation,
     /// One table per client host (`client-1`, `client-2`, …), each running its
@@ -440,6 +442,27 @@ pub enum Durability {
     #[default]
     Durable,
     Memory,
+}
+
+/// How the simulation is driven.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Simulation {
+    /// Skip simulated time in which nothing can happen (the default), so a
+    /// 24-hour wait costs what a short one does. Skipping never changes what
+    /// a run does: it jumps only to the next moment anything could wake,
+    /// and not at all while a service's own code may be waiting on a tokio
+    /// timer. `false` runs every millisecond, for comparison
+    /// (`--no-skip-quiet-time` does the same for one command).
+    pub skip_quiet_time: bool,
+}
+
+impl Default for Simulation {
+    fn default() -> Self {
+        Simulation {
+            skip_quiet_time: true,
+        }
+    }
 }
 
 /// Bounds on one run; a run that reaches one says so and fails.

@@ -173,6 +173,7 @@ impl ScenarioSpec {
             faults: faults.into(),
             stores: self.stores,
             limits: self.limits,
+            simulation: self.simulation,
             expect,
             must_reach,
             path: None,
@@ -647,6 +648,7 @@ impl Scenario {
             faults: self.window,
             stores: self.stores,
             limits: self.limits,
+            simulation: self.simulation,
             explore: super::ExploreSpec {
                 must_reach: self.must_reach.iter().map(|p| p.name(&self.api)).collect(),
             },

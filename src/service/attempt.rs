@@ -1,11 +1,15 @@
 //! Which attempt a piece of a service's work serves, and crash points.
 //!
-//! idemsim's layer in front of the service reads the attempt from the
-//! request (a header its clients send) and runs the handler inside a
-//! task-local scope, so the store clients, [`crash_point`] and the ledger's
-//! entries know which transfer and which try they serve without the
-//! service passing anything. A task the handler spawns starts outside that
-//! scope; [`Attempt::scope`] carries it over.
+//! idemsim's layer in front of the service knows which attempt a request
+//! serves (its clients say so in the framing of the connection, which the
+//! service never sees) and runs the handler inside a task-local scope, so
+//! the store clients, [`crash_point`] and the ledger's entries know which
+//! transfer and which try they serve without the service passing anything.
+//! A task the handler spawns (middleware that runs the inner service in a
+//! task of its own, a lease renewed beside the handler) is attributed to the
+//! attempt whose handler spawned it, with no help from its code. The layer
+//! also puts the [`Attempt`] in the request's extensions, for code that
+//! wants to read it.
 
 use crate::wire::{Key, Tag};
 use std::fmt;
@@ -25,13 +29,17 @@ pub struct Attempt {
 }
 
 impl Attempt {
-    /// The attempt the current task serves, if it serves one.
+    /// The attempt the current task serves, if it serves one: the
+    /// request's handler, or a task a handler spawned.
     pub fn current() -> Option<Attempt> {
-        ATTEMPT.try_with(|a| *a).ok()
+        ATTEMPT
+            .try_with(|a| *a)
+            .ok()
+            .or_else(crate::world::service_world::spawned_attempt)
     }
 
-    /// Runs `future` as part of this attempt: for work a handler hands to a
-    /// task of its own (`tokio::spawn(attempt.scope(work))`).
+    /// Runs `future` as part of this attempt: for work handed to a task
+    /// that no handler spawned (a worker that takes jobs from a queue).
     pub fn scope<F: Future>(self, future: F) -> impl Future<Output = F::Output> {
         ATTEMPT.scope(self, future)
     }

@@ -122,18 +122,21 @@ impl Clock {
             .map(|(deadline, _)| *deadline)
     }
 
-    /// Skips quiet time so that the next step lands on `deadline_ms`. The
-    /// caller has established that nothing can happen before it.
-    pub fn skip_to(&self, deadline_ms: u64) {
+    /// Skips quiet time so that the next step lands on `deadline_ms`; how
+    /// much it skipped. The caller has established that nothing can happen
+    /// before it.
+    pub fn skip_to(&self, deadline_ms: u64) -> u64 {
         if !self.skipping {
-            return;
+            return 0;
         }
         let now = self.now_ms();
         // The next step adds one tick; land exactly on the deadline.
-        if deadline_ms > now + 1 {
-            self.offset_ms
-                .set(self.offset_ms.get() + (deadline_ms - now - 1));
+        if deadline_ms <= now + 1 {
+            return 0;
         }
+        let skip = deadline_ms - now - 1;
+        self.offset_ms.set(self.offset_ms.get() + skip);
+        skip
     }
 
     /// Polls a wait until `deadline_ms` that keeps its own state (`id`),

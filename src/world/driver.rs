@@ -126,7 +126,8 @@ struct Down {
 /// driver itself.
 pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutput {
     let capture = Capture::begin();
-    let mut shared = Shared::new(scenario.clone(), seed, options.skip_quiet_time);
+    let skip_quiet_time = options.skip_quiet_time && scenario.simulation.skip_quiet_time;
+    let mut shared = Shared::new(scenario.clone(), seed, skip_quiet_time);
     shared.panic_in = options.panic_in;
     let shared = Rc::new(shared);
     let entered = service_world::enter(&shared);
@@ -188,9 +189,12 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
             shared.record(Host::Driver, What::LimitReached { limit });
             break EndReason::LimitReached(limit);
         }
+        // A service's handler or spawned task may wait on a tokio timer,
+        // which idemsim cannot see: no skip while any is alive (see `warp`).
         let quiet = woken == 0
             && shared.activity() == activity_before
             && shared.handling.get() == 0
+            && super::warp::service_tasks_alive(&shared) == 0
             && injector.only_held_in_flight(&sim);
         if quiet {
             let deadlines = [
@@ -206,7 +210,10 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
                 .flatten()
                 .min()
                 .expect("the time limit is always a deadline");
-            shared.clock.skip_to(next);
+            let skipped_ms = shared.clock.skip_to(next);
+            if scenario.api.service().is_some() {
+                shared.warp.request(skipped_ms);
+            }
         }
     };
     let end = match (options.panic_in, end) {
@@ -421,6 +428,7 @@ fn carry_out_crashes(
         }
         if host == Host::Api {
             shared.memory_db.borrow_mut().forget_everything();
+            shared.api_runtime.borrow_mut().take();
         }
         shared.record(
             host,

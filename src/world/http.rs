@@ -13,7 +13,6 @@ use super::service_world::{self, Handling, ServiceBoot};
 use super::{Shared, clock::timeout_at};
 use crate::history::{Host, What};
 use crate::scenario::ClientIx;
-use crate::scenario::TransferIx;
 use crate::service::sites::Site;
 use crate::service::{Attempt, Env, Service};
 use crate::wire::{Code, Endpoint, Key, MsgId, PORT, Response, Tag, TransferBody};
@@ -30,15 +29,14 @@ use turmoil::net::{TcpListener, TcpStream, UdpSocket};
 /// The port a service listens on.
 pub const HTTP_PORT: u16 = 80;
 
-/// The header that tells idemsim's layer which attempt a request serves.
-const TAG_HEADER: &str = "x-idemsim-attempt";
-
 /// The `api` host running a service, for one boot.
 pub(crate) async fn service_main(shared: Rc<Shared>, service: Arc<Service>) -> turmoil::Result {
     let incarnation = shared.api_incarnation.get() + 1;
     shared.api_incarnation.set(incarnation);
     let socket = Rc::new(UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT)).await?);
     *shared.service.borrow_mut() = Some(ServiceBoot::new(Rc::downgrade(&socket)));
+    *shared.api_runtime.borrow_mut() = Some(tokio::runtime::Handle::current());
+    super::panics::spawn(Host::Api, super::warp::follow(shared.clone()));
     let listener = TcpListener::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), HTTP_PORT)).await?;
     {
         let shared = shared.clone();
@@ -73,31 +71,18 @@ pub(crate) async fn service_main(shared: Rc<Shared>, service: Arc<Service>) -> t
     }
 }
 
-/// The attempt a request says it serves, as the header spells it.
-fn attempt_header(tag: Tag) -> String {
-    format!("{}.{}", tag.transfer.0, tag.attempt)
-}
-
-fn parse_attempt_header(text: &str) -> Option<Tag> {
-    let (transfer, attempt) = text.split_once('.')?;
-    Some(Tag::transfer(
-        TransferIx(transfer.parse().ok()?),
-        attempt.parse().ok()?,
-    ))
-}
-
 /// idemsim's layer around one request (see the module docs).
 async fn layer(
     shared: Rc<Shared>,
     handler: crate::service::Handler,
     connection: Rc<Connection>,
-    request: crate::service::Request,
+    mut request: crate::service::Request,
 ) -> Result<crate::service::Answer, Infallible> {
-    let tag = request
-        .headers()
-        .get(TAG_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(parse_attempt_header)
+    // Which attempt the request serves travels in the connection's framing,
+    // which only idemsim's two ends read: the service never sees it.
+    let tag = connection
+        .tag
+        .get()
         .filter(|tag| (tag.transfer.0 as usize) < shared.scenario.transfers.len());
     let Some(tag) = tag else {
         return Ok(crate::service::internal_error(
@@ -123,8 +108,15 @@ async fn layer(
     );
     let handling = Handling::new(&shared, tag);
     let attempt = Attempt { tag, key };
+    request.extensions_mut().insert(attempt);
     service_world::pass(attempt, Site::Start).await;
-    let answer = attempt.scope(handler(request)).await;
+    let answer = super::lineage::Watched::new(
+        attempt.scope(handler(request)),
+        attempt,
+        Rc::new(service_world::note_spawned),
+        handling.spawned.clone(),
+    )
+    .await;
     service_world::pass(attempt, Site::End).await;
     let (parts, body_bytes) = answer.into_parts();
     let bytes = body_bytes
@@ -288,8 +280,7 @@ async fn exchange(
     let mut request = http::Request::post("/transfers")
         .header(HOST, "api")
         .header(CONTENT_TYPE, "application/json")
-        .header(AUTHORIZATION, format!("Bearer {}", Host::Client(client)))
-        .header(TAG_HEADER, attempt_header(tag));
+        .header(AUTHORIZATION, format!("Bearer {}", Host::Client(client)));
     if let Some(key) = key {
         request = request.header("idempotency-key", key.to_string());
     }
@@ -327,9 +318,5 @@ mod tests {
         let a = response_of(http::StatusCode::OK, &http::HeaderMap::new(), b"a");
         let b = response_of(http::StatusCode::OK, &http::HeaderMap::new(), b"b");
         assert_ne!(a.content(), b.content());
-        assert_eq!(
-            parse_attempt_header(&attempt_header(Tag::transfer(TransferIx(3), 2))),
-            Some(Tag::transfer(TransferIx(3), 2))
-        );
     }
 }

@@ -19,12 +19,14 @@ mod driver;
 mod faults;
 mod frame;
 mod http;
+mod lineage;
 mod liveness;
 mod net;
 pub(crate) mod panics;
 mod service_store;
 pub(crate) mod service_world;
 mod store;
+mod warp;
 
 pub use driver::{EndReason, RunOptions, RunOutput, run_world};
 pub use liveness::liveness_deadline_ms;
@@ -128,6 +130,11 @@ pub(crate) struct Shared {
     /// True while the driver crashes the `api` host (or ends the run): what
     /// its tasks do as they are dropped is the crash, not something they did.
     pub api_crashing: Cell<bool>,
+    /// The tokio runtime of the current boot of a service's `api` host, whose
+    /// tasks and timers are the service's own (see [`warp`]).
+    pub api_runtime: RefCell<Option<tokio::runtime::Handle>>,
+    /// Quiet time skipped that the `api` host's tokio clock has yet to skip.
+    pub warp: warp::Warp,
 }
 
 /// The random streams of the fault injectors that live inside hosts.
@@ -196,6 +203,8 @@ impl Shared {
             buggify: buggify(&scenario, seed),
             failure: RefCell::new(None),
             api_crashing: Cell::new(false),
+            api_runtime: RefCell::new(None),
+            warp: warp::Warp::default(),
             outages: RefCell::new([0; 4]),
             scenario,
         }

@@ -72,6 +72,8 @@ pub(crate) struct ServiceBoot {
     pub calls: BTreeMap<Tag, [u16; 2]>,
     /// Passes of each declared crash point, per attempt.
     pub passes: BTreeMap<(Tag, u16), u16>,
+    /// Which attempt each task the handlers spawned serves.
+    pub lineage: super::lineage::Lineage,
 }
 
 impl ServiceBoot {
@@ -81,8 +83,32 @@ impl ServiceBoot {
             pending: BTreeMap::new(),
             calls: BTreeMap::new(),
             passes: BTreeMap::new(),
+            lineage: super::lineage::Lineage::default(),
         }
     }
+}
+
+/// The attempt the task running now was spawned for, when a request's
+/// handler spawned it (see [`super::lineage`]).
+pub(crate) fn spawned_attempt() -> Option<Attempt> {
+    let task = super::lineage::current_task()?;
+    with(|shared| {
+        shared
+            .service
+            .borrow()
+            .as_ref()
+            .and_then(|boot| boot.lineage.of(task))
+    })
+    .flatten()
+}
+
+/// Notes that tasks numbered strictly between `start` and `end` serve `attempt`.
+pub(crate) fn note_spawned(start: u64, end: u64, attempt: Attempt) {
+    let _ = with(|shared| {
+        if let Some(boot) = shared.service.borrow_mut().as_mut() {
+            boot.lineage.note(start, end, attempt);
+        }
+    });
 }
 
 /// Simulated milliseconds since the start of the run on this thread.
@@ -340,15 +366,18 @@ pub(crate) async fn route_answers(shared: Rc<Shared>, socket: Rc<UdpSocket>) -> 
 
 /// Counts a service's handler as running, for as long as it lives: while
 /// any runs, quiet time is not skipped, since the handler may be waiting on
-/// a tokio timer, which runs on turmoil's time and would stand still.
+/// a tokio timer, whose next firing idemsim cannot see.
 ///
 /// A handler dropped before it finished, while its host is up, was dropped
-/// by hyper because the client hung up: the history says so.
+/// by hyper because the client hung up: the history says so, and how many
+/// tasks the handler had spawned, which hyper does not drop.
 pub(crate) struct Handling {
     _busy: Busy,
     shared: Rc<Shared>,
     tag: Tag,
     finished: bool,
+    /// Tasks the handler spawned (see [`super::lineage::Watched`]).
+    pub spawned: Rc<std::cell::Cell<u32>>,
 }
 
 impl Handling {
@@ -359,6 +388,7 @@ impl Handling {
             shared: shared.clone(),
             tag,
             finished: false,
+            spawned: Rc::default(),
         }
     }
 
@@ -374,8 +404,13 @@ impl Drop for Handling {
         assert!(n > 0, "handling count underflow");
         self.shared.handling.set(n - 1);
         if !self.finished && !self.shared.api_crashing.get() {
-            self.shared
-                .record(Host::Api, What::HandlerDropped { tag: self.tag });
+            self.shared.record(
+                Host::Api,
+                What::HandlerDropped {
+                    tag: self.tag,
+                    spawned: self.spawned.get(),
+                },
+            );
         }
     }
 }

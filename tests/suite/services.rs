@@ -9,7 +9,7 @@ use axum::routing::post;
 use idemsim::explore::exhaustive;
 use idemsim::explore::sweep::{SweepConfig, sweep};
 use idemsim::history::{TxnResult, What};
-use idemsim::service::{Attempt, Batch, Env, Keys, Ledger, Service, SetCondition, SetExpiry};
+use idemsim::service::{Batch, Env, Keys, Ledger, Service, SetCondition, SetExpiry};
 use idemsim::{
     EndReason, FaultSpec, Mode, RunOptions, Scenario, ScenarioSpec, SeedRange, TransferSpec,
     ViolationKind, run_scenario, run_with,
@@ -89,6 +89,7 @@ fn the_redis_claim_holds_without_faults_and_a_swarm_finds_it_paying_twice() {
         partition: None,
         swarm: true,
         check_determinism: false,
+        check_quiet_time: false,
         options: RunOptions::default(),
     };
     let report = sweep(&s, &config, &mut |_| {});
@@ -220,6 +221,7 @@ fn the_atomic_service_holds_on_a_thousand_swarm_seeds() {
         partition: None,
         swarm: true,
         check_determinism: false,
+        check_quiet_time: false,
         options: RunOptions::default(),
     };
     let report = sweep(&s, &config, &mut |_| {});
@@ -282,6 +284,7 @@ fn a_swarm_switches_declared_points_on_and_crashes_there() {
         partition: None,
         swarm: true,
         check_determinism: false,
+        check_quiet_time: false,
         options: RunOptions::default(),
     };
     let report = sweep(&s, &config, &mut |_| {});
@@ -330,49 +333,153 @@ fn a_crash_point_the_service_does_not_declare_fails_the_run() {
     assert!(message.contains("declared"), "{message}");
 }
 
+/// The ledger's debits, as (transfer index, attempt) of the attempt each is filed under.
+fn debits(run: &idemsim::Run) -> Vec<(u32, u32)> {
+    run.output
+        .entries
+        .iter()
+        .filter(|e| e.delta < 0)
+        .map(|e| (e.tag.transfer.0, e.tag.attempt))
+        .collect()
+}
+
 #[test]
-fn a_store_call_outside_any_request_fails_the_run_and_a_scoped_one_is_attributed() {
-    let unscoped = service_of("unscoped", &[], |_, ledger: Ledger| async move {
-        let _ =
+fn a_store_call_from_a_task_the_handler_spawned_is_attributed_without_help() {
+    let spawning = service_of("spawning", &[], |_, ledger: Ledger| async move {
+        let moved =
             tokio::spawn(
                 async move { ledger.run(Batch::new().transfer("alice", "bob", 100)).await },
             )
-            .await;
-        StatusCode::CREATED
-    });
-    let run = run_scenario(&built(&unscoped, 1), None);
-    assert!(
-        host_failure(&run).contains("Attempt::scope"),
-        "{}",
-        host_failure(&run)
-    );
-
-    let scoped = service_of("scoped", &[], |_, ledger: Ledger| async move {
-        let attempt = Attempt::current().expect("inside a request");
-        let moved =
-            tokio::spawn(attempt.scope(async move {
-                ledger.run(Batch::new().transfer("alice", "bob", 100)).await
-            }))
             .await;
         match moved {
             Ok(Ok(outcome)) if outcome.committed() => StatusCode::CREATED,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     });
-    let run = run_scenario(&built(&scoped, 2), None);
+    let run = run_scenario(&built(&spawning, 2), None);
     assert!(run.verdict.met, "{:?}", run.output.end);
-    let attributed: Vec<u32> = run
-        .output
-        .entries
-        .iter()
-        .filter(|e| e.delta < 0)
-        .map(|e| e.tag.transfer.0)
-        .collect();
     assert_eq!(
-        attributed,
-        vec![0, 1],
-        "each payment filed under its transfer"
+        debits(&run),
+        vec![(0, 1), (1, 1)],
+        "each payment filed under the attempt whose handler spawned its task"
     );
+
+    // A task started with the process serves no request: its store calls
+    // cannot be attributed, and the run says so.
+    let background = Service::new("background", |env: &Env| {
+        let ledger = env.ledger();
+        tokio::spawn(async move {
+            let _ = ledger.run(Batch::new().transfer("alice", "bob", 1)).await;
+        });
+        Router::new().route("/transfers", post(|| async { StatusCode::CREATED }))
+    });
+    let run = run_scenario(&built(&background, 1), None);
+    assert!(
+        host_failure(&run).contains("outside any request"),
+        "{}",
+        host_failure(&run)
+    );
+}
+
+/// Middleware written as third-party crates write it: a tower layer that
+/// runs the inner service in a task of its own, so that the work finishes
+/// whether or not the client waits. Its store calls are the attempt's, the
+/// timeline says the dropped handler left work going on, and that work's
+/// later calls appear under the same attempt.
+#[test]
+fn a_middleware_that_spawns_the_inner_service_is_attributed_and_its_work_shown_going_on() {
+    use tower::{Layer, ServiceExt};
+    #[derive(Clone)]
+    struct Detach;
+    impl<S: Clone> Layer<S> for Detach {
+        type Service = Detached<S>;
+        fn layer(&self, inner: S) -> Detached<S> {
+            Detached(inner)
+        }
+    }
+    #[derive(Clone)]
+    struct Detached<S>(S);
+    impl<S> tower::Service<axum::extract::Request> for Detached<S>
+    where
+        S: tower::Service<axum::extract::Request, Response = axum::response::Response>
+            + Clone
+            + Send
+            + 'static,
+        S::Future: Send,
+        S::Error: Send + 'static,
+    {
+        type Response = axum::response::Response;
+        type Error = S::Error;
+        type Future = std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<Self::Response, S::Error>> + Send>,
+        >;
+        fn poll_ready(
+            &mut self,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Result<(), S::Error>> {
+            std::task::Poll::Ready(Ok(()))
+        }
+        fn call(&mut self, request: axum::extract::Request) -> Self::Future {
+            let inner = self.0.clone();
+            let work = tokio::spawn(async move { inner.oneshot(request).await });
+            Box::pin(async move {
+                match work.await {
+                    Ok(answer) => answer,
+                    Err(_) => Ok(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+                }
+            })
+        }
+    }
+    use axum::response::IntoResponse;
+    // The ledger takes 400 ms while the faults act: the client (200 ms)
+    // hangs up, and the detached payment goes on.
+    let service = Service::new("detach", |env: &Env| {
+        let ledger = env.ledger().with_timeout_ms(5_000);
+        Router::new()
+            .route(
+                "/transfers",
+                post(move || {
+                    let ledger = ledger.clone();
+                    async move {
+                        match ledger.run(Batch::new().transfer("alice", "bob", 100)).await {
+                            Ok(outcome) if outcome.committed() => StatusCode::CREATED,
+                            _ => StatusCode::SERVICE_UNAVAILABLE,
+                        }
+                    }
+                }),
+            )
+            .layer(Detach)
+    });
+    let scenario = ScenarioSpec::builder("detached", "naive")
+        .service("detach")
+        .account("alice", 10_000)
+        .account("bob", 0)
+        .client([TransferSpec::new("alice", "bob", 100)])
+        .stores(idemsim::scenario::Stores {
+            ledger_work_ms: 400,
+            ..Default::default()
+        })
+        .build_with(&idemsim::Services::new().with(service))
+        .unwrap();
+    let run = run_scenario(&scenario, None);
+    assert_eq!(run.output.end, EndReason::Completed);
+    let dropped: Vec<u32> = run
+        .output
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::HandlerDropped { tag, spawned } if tag.attempt == 1 => Some(*spawned),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dropped, vec![1], "one task goes on after the hang-up");
+    assert!(
+        debits(&run).contains(&(0, 1)),
+        "the detached payment of attempt 1 is filed under it: {:?}",
+        debits(&run)
+    );
+    let text = idemsim::report::human::render(&scenario, &run, idemsim::report::Color::Never);
+    assert!(text.contains("the task it spawned goes on"), "{text}");
 }
 
 #[test]
@@ -494,6 +601,7 @@ fn check_determinism_names_the_first_event_where_a_leaky_service_parts() {
         partition: None,
         swarm: false,
         check_determinism: true,
+        check_quiet_time: false,
         options: RunOptions::default(),
     };
     let report = sweep(&built(&leaky, 1), &config, &mut |_| {});

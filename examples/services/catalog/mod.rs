@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod naive;
+pub mod patterns;
 pub mod redis_claim;
 
 /// Every example service, and how to run the program that offers them.
@@ -10,5 +11,8 @@ pub fn services() -> idemsim::Services {
         .with(naive::service())
         .with(redis_claim::service())
         .with(atomic::service())
+        .with(patterns::detached_lease_service())
+        .with(patterns::timeout_calls_service())
+        .with(patterns::sweeper_service())
         .program("cargo run --release --example services --")
 }

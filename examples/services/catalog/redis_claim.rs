@@ -33,13 +33,15 @@ use std::sync::{Arc, Mutex};
 /// How long a claim holds the key.
 pub const LOCK_MS: u64 = 300;
 
-/// How long a stored response is kept, in seconds.
-const RESPONSE_TTL_S: u64 = 86_400;
+/// How long a stored response is kept, in seconds: a day.
+pub const RESPONSE_TTL_S: u64 = 86_400;
 
 #[derive(Clone)]
 struct App<C> {
     redis: C,
     ledger: Ledger,
+    /// How long a stored response is kept, in seconds.
+    response_ttl_s: u64,
     /// Where claim owners' tokens come from.
     rng: Arc<Mutex<rand_chacha::ChaCha8Rng>>,
 }
@@ -143,7 +145,7 @@ where
         .arg(format!("response:{scope}"))
         .arg(stored)
         .arg("EX")
-        .arg(RESPONSE_TTL_S)
+        .arg(app.response_ttl_s)
         .query_async(&mut redis)
         .await;
     let _ = release(&mut redis, &lock, &owner).await;
@@ -164,8 +166,13 @@ async fn release<C: redis::aio::ConnectionLike>(
         .await
 }
 
-/// The service, over any Redis connection.
-pub fn router<C>(redis: C, ledger: Ledger, rng: rand_chacha::ChaCha8Rng) -> Router
+/// The service, over any Redis connection, keeping responses `response_ttl_s`.
+pub fn router<C>(
+    redis: C,
+    ledger: Ledger,
+    rng: rand_chacha::ChaCha8Rng,
+    response_ttl_s: u64,
+) -> Router
 where
     C: redis::aio::ConnectionLike + Clone + Send + Sync + 'static,
 {
@@ -174,13 +181,19 @@ where
         .with_state(App {
             redis,
             ledger,
+            response_ttl_s,
             rng: Arc::new(Mutex::new(rng)),
         })
 }
 
 pub fn service() -> Service {
-    Service::new("redis-claim", |env: &Env| {
-        router(env.keys(), env.ledger(), env.rng())
+    service_keeping(RESPONSE_TTL_S)
+}
+
+/// The service under its name, keeping responses `response_ttl_s` seconds.
+pub fn service_keeping(response_ttl_s: u64) -> Service {
+    Service::new("redis-claim", move |env: &Env| {
+        router(env.keys(), env.ledger(), env.rng(), response_ttl_s)
     })
     .summary("claims the key in Redis, moves the money, stores the response")
     .crash_points(["after-claim", "after-ledger"])

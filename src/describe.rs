@@ -106,3 +106,23 @@ pub fn violation_names(kinds: &[crate::check::ViolationKind]) -> String {
             .join(", ")
     }
 }
+
+/// Transfers' last answers, counted: `404 not_found (3 transfers), no answer (1 transfer)`.
+pub fn last_answers(answers: &crate::check::LastAnswers) -> String {
+    if answers.0.is_empty() {
+        return "none".to_string();
+    }
+    answers
+        .0
+        .iter()
+        .map(|c| {
+            let what = match (&c.status, &c.code) {
+                (Some(status), Some(code)) => format!("{status} {}", Escaped(code.as_str())),
+                (Some(status), None) => status.to_string(),
+                (None, _) => "no answer".to_string(),
+            };
+            format!("{what} ({})", count(c.transfers as usize, "transfer"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

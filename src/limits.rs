@@ -122,3 +122,19 @@ pub const MAX_KEY_RECORDS: u32 = 1_000_000;
 
 /// The most keys a design's completer takes up in one pass.
 pub const MAX_COMPLETER_KEYS_PER_PASS: usize = 64;
+
+/// Bytes of one template of a service's API (a path, a header value, a
+/// body), so that every request a client builds stays small.
+pub const MAX_TEMPLATE_BYTES: usize = 4 * 1024;
+/// Headers a service's API adds to every request.
+pub const MAX_HTTP_HEADERS: usize = 32;
+/// Values on each of a service's answer lists (`success`, `failure`, `retry`).
+pub const MAX_ANSWER_VALUES: usize = 32;
+/// Bytes of a key a service issues; a longer one is not taken as a key.
+pub const MAX_KEY_TEXT_BYTES: usize = 255;
+/// Distinct keys a service may issue in one run (each is remembered, to
+/// send back and to name in reports).
+pub const MAX_ISSUED_KEYS: usize = 1_000_000;
+/// Cookies one client keeps, and bytes of one; more are not kept.
+pub const MAX_COOKIES: usize = 64;
+pub const MAX_COOKIE_BYTES: usize = 4 * 1024;

@@ -20,6 +20,11 @@ pub enum Miss {
     Violations,
     /// Its outcome counts differ from what `[expect]` asks.
     Outcomes,
+    /// No transfer succeeded on any seed run, and the scenario does not say
+    /// it expects that (`[expect] succeeded = 0`): such a check shows nothing
+    /// about exactly-once (a route that answers 404 to everything holds
+    /// every invariant).
+    NothingSucceeded,
 }
 
 impl Miss {
@@ -52,6 +57,9 @@ pub enum Verdict {
         miss: Miss,
         replay: String,
         seeds_run: u64,
+        /// The transfers' last answers: on the failing seed, or, when
+        /// nothing succeeded, on every seed run.
+        last_answers: crate::check::LastAnswers,
     },
     /// The file could not be read or is not a valid scenario.
     Invalid { error: String },
@@ -205,13 +213,24 @@ pub fn check_scenario(
     let mut first_miss: Option<(u64, Run)> = None;
     let mut first_run: Option<Run> = None;
     let mut seeds_run = 0;
+    // A check shows something only if some transfer succeeded on some seed,
+    // or the scenario says none should (see `Miss::NothingSucceeded`).
+    let nothing_expected = scenario.expect.succeeded == Some(0);
+    let mut any_success = nothing_expected;
+    let mut answers = crate::check::LastAnswers::default();
+    let mut first_seed_run: Option<(u64, Run)> = None;
     for seed in range.seeds() {
         let run = crate::run::run_with(scenario, Some(seed), Mode::Plain, config.options);
         seeds_run += 1;
         progress(seeds_run);
+        any_success |= run.verdict.outcomes.succeeded > 0;
+        answers.merge(&run.verdict.last_answers);
         let met = run.verdict.met;
-        if met && !need_every {
+        if met && !need_every && any_success {
             return result(scenario, Verdict::Passed { seeds_run }, config, Some(run));
+        }
+        if met && first_seed_run.is_none() && !any_success {
+            first_seed_run = Some((seed, run.clone()));
         }
         if !met {
             first_miss = Some((seed, run));
@@ -222,6 +241,26 @@ pub fn check_scenario(
             first_run = Some(run);
         }
     }
+    // Otherwise met (on every seed, or on some seed) but nothing succeeded.
+    let otherwise_met = if need_every {
+        first_miss.is_none()
+    } else {
+        first_seed_run.is_some()
+    };
+    if !any_success && otherwise_met {
+        let (seed, run) = first_seed_run
+            .or(first_run.map(|run| (range.start, run)))
+            .expect("a met seed was kept");
+        let verdict = Verdict::Failed {
+            seed,
+            found: run.verdict.found.clone(),
+            miss: Miss::NothingSucceeded,
+            replay: Replay::new(scenario, seed, Mode::Plain).to_string(),
+            seeds_run,
+            last_answers: answers,
+        };
+        return result(scenario, verdict, config, Some(run));
+    }
     match first_miss {
         Some((seed, run)) if need_every || first_run.is_none() => {
             let verdict = Verdict::Failed {
@@ -230,6 +269,7 @@ pub fn check_scenario(
                 miss: Miss::of(scenario, &run).expect("the run missed"),
                 replay: Replay::new(scenario, seed, Mode::Plain).to_string(),
                 seeds_run,
+                last_answers: run.verdict.last_answers.clone(),
             };
             result(scenario, verdict, config, Some(run))
         }

@@ -236,10 +236,15 @@ pub struct Response {
     /// answers with the same status but different bodies tell apart; `None`
     /// for a design, whose answers are the fields above.
     pub body_digest: Option<u64>,
+    /// What the client read the answer to mean, when the service's API
+    /// says how (a body field or a header): see
+    /// [`crate::service::HttpApi`]. `None`: by status class.
+    pub read: Option<Meaning>,
 }
 
 /// What a client makes of an answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Meaning {
     /// 2xx: the transfer happened.
     Success,
@@ -248,6 +253,21 @@ pub enum Meaning {
     Failure,
     /// "Try again later": 409, 429, 5xx.
     Transient,
+}
+
+impl Meaning {
+    /// An answer's meaning by its status class: 2xx success; 409, 429 and
+    /// 5xx transient, unless the API marks the answer final; any other
+    /// status a definitive failure.
+    pub fn of_status(status: u16, final_answer: bool) -> Meaning {
+        if (200..300).contains(&status) {
+            Meaning::Success
+        } else if final_answer || ((400..500).contains(&status) && !matches!(status, 409 | 429)) {
+            Meaning::Failure
+        } else {
+            Meaning::Transient
+        }
+    }
 }
 
 impl Response {
@@ -260,6 +280,7 @@ impl Response {
             replayed: false,
             final_answer: false,
             body_digest: None,
+            read: None,
         }
     }
 
@@ -271,15 +292,8 @@ impl Response {
     }
 
     pub fn meaning(&self) -> Meaning {
-        if (200..300).contains(&self.status) {
-            Meaning::Success
-        } else if self.final_answer
-            || ((400..500).contains(&self.status) && !matches!(self.status, 409 | 429))
-        {
-            Meaning::Failure
-        } else {
-            Meaning::Transient
-        }
+        self.read
+            .unwrap_or_else(|| Meaning::of_status(self.status, self.final_answer))
     }
 
     pub fn is_success(&self) -> bool {

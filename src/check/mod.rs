@@ -125,6 +125,60 @@ impl OutcomeCounts {
     }
 }
 
+/// The last answer of each transfer, counted by status and code: what the
+/// API told clients, for a check in which nothing succeeded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LastAnswers(pub Vec<AnswerCount>);
+
+/// How many transfers ended at one kind of last answer.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct AnswerCount {
+    /// The status, or `None` when the client got no answer at all.
+    pub status: Option<u16>,
+    pub code: Option<crate::wire::Code>,
+    pub transfers: u64,
+}
+
+/// Distinct kinds of last answer kept; the rest are counted under the last.
+const MAX_ANSWER_KINDS: usize = 16;
+
+impl LastAnswers {
+    /// Counts one transfer's last answer (`None`: it got none).
+    pub fn add(&mut self, response: Option<&crate::wire::Response>) {
+        self.add_count(
+            response.map(|r| r.status),
+            response.map(|r| r.code.clone()),
+            1,
+        );
+    }
+
+    fn add_count(&mut self, status: Option<u16>, code: Option<crate::wire::Code>, n: u64) {
+        let at = self
+            .0
+            .iter()
+            .position(|c| c.status == status && c.code == code)
+            .or_else(|| (self.0.len() >= MAX_ANSWER_KINDS).then(|| self.0.len() - 1));
+        match at {
+            Some(i) => self.0[i].transfers += n,
+            None => {
+                self.0.push(AnswerCount {
+                    status,
+                    code,
+                    transfers: n,
+                });
+                self.0.sort();
+            }
+        }
+    }
+
+    /// Adds another run's counts.
+    pub fn merge(&mut self, other: &LastAnswers) {
+        for c in &other.0 {
+            self.add_count(c.status, c.code.clone(), c.transfers);
+        }
+    }
+}
+
 /// The verdict of one run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verdict {
@@ -133,6 +187,8 @@ pub struct Verdict {
     pub found: Vec<ViolationKind>,
     pub expected: Vec<ViolationKind>,
     pub outcomes: OutcomeCounts,
+    /// The last answer each transfer got, counted.
+    pub last_answers: LastAnswers,
     /// Found equals expected, the outcome counts match what the scenario
     /// asks for, and the run completed.
     pub met: bool,
@@ -168,6 +224,12 @@ pub fn check(scenario: &Scenario, output: &RunOutput) -> Verdict {
     found.sort();
     found.dedup();
     let outcomes = facts.outcome_counts();
+    let mut last_answers = LastAnswers::default();
+    for (_, view) in facts.transfers() {
+        if let Some(outcome) = &view.outcome {
+            last_answers.add(outcome.response());
+        }
+    }
     let met = found == scenario.expect.violations
         && outcomes.misses(&scenario.expect).is_empty()
         && output.end == EndReason::Completed;
@@ -176,6 +238,7 @@ pub fn check(scenario: &Scenario, output: &RunOutput) -> Verdict {
         found,
         expected: scenario.expect.violations.clone(),
         outcomes,
+        last_answers,
         met,
         end: output.end.clone(),
     }
@@ -188,6 +251,7 @@ pub fn void_verdict(scenario: &Scenario, end: EndReason) -> Verdict {
         found: Vec::new(),
         expected: scenario.expect.violations.clone(),
         outcomes: OutcomeCounts::default(),
+        last_answers: LastAnswers::default(),
         met: false,
         end,
     }

@@ -36,7 +36,9 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
                     .unwrap_or(facts.output.liveness_deadline_ms)
             ),
         ];
-        if let Some(key) = view.key {
+        if s.api.service().is_some() {
+            evidence.extend(service_values_left(facts, transfer));
+        } else if let Some(key) = view.key {
             let left: Vec<String> = facts
                 .output
                 .records
@@ -65,6 +67,46 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
             evidence,
         });
     }
+    out
+}
+
+/// Values shown of what a service left for one transfer.
+const SHOWN_VALUES: usize = 4;
+
+/// What idemsim saw of a service's records for `transfer` at the end (what
+/// its requests left in the key store and the ledger), and what it could
+/// not (the service's own memory).
+fn service_values_left(facts: &Facts, transfer: crate::scenario::TransferIx) -> Vec<String> {
+    let left: Vec<&crate::world::ServiceValue> = facts
+        .output
+        .service_values
+        .iter()
+        .filter(|v| v.writer == Some(transfer))
+        .collect();
+    let mut out: Vec<String> = left
+        .iter()
+        .take(SHOWN_VALUES)
+        .map(|v| {
+            let until = match v.expires_at_ms {
+                Some(t) => format!("until {t} ms"),
+                None => "with no expiry".to_string(),
+            };
+            format!(
+                "`{}` left in {} by its requests, {until}",
+                crate::text::Escaped(&v.key),
+                v.store
+            )
+        })
+        .collect();
+    if left.len() > SHOWN_VALUES {
+        out.push(format!("and {} more", left.len() - SHOWN_VALUES));
+    }
+    if left.is_empty() {
+        out.push(
+            "nothing its requests stored is left in the key store or the ledger".to_string(),
+        );
+    }
+    out.push("what the service keeps in its own memory, idemsim cannot see".to_string());
     out
 }
 

@@ -167,7 +167,7 @@ fn seed_sweep(
         out.write(&text);
     }
     Ok(Exit::met(
-        result.failures_total == 0 && unreached.is_empty(),
+        result.failures_total == 0 && unreached.is_empty() && !result.shows_nothing(scenario),
     ))
 }
 

@@ -51,6 +51,8 @@ pub struct SeedOutcome {
     pub found: Vec<ViolationKind>,
     pub violations: Vec<Violation>,
     pub outcomes: OutcomeCounts,
+    /// The transfers' last answers, counted.
+    pub last_answers: crate::check::LastAnswers,
     pub end: EndReason,
     /// When the seed ran twice and the histories differed: where.
     pub nondeterminism: Option<Difference>,
@@ -87,6 +89,19 @@ pub struct SweepReport {
     /// How many runs showed each violation.
     pub violation_counts: BTreeMap<ViolationKind, u64>,
     pub reach: ReachCounts,
+    /// Runs in which some transfer succeeded.
+    pub succeeded_runs: u64,
+    /// The transfers' last answers over every run, counted.
+    pub last_answers: crate::check::LastAnswers,
+}
+
+impl SweepReport {
+    /// A sweep in which no transfer succeeded on any seed, of a scenario that
+    /// does not say none should (`[expect] succeeded = 0`): it shows nothing
+    /// about exactly-once, so it fails.
+    pub fn shows_nothing(&self, scenario: &Scenario) -> bool {
+        self.ran > 0 && self.succeeded_runs == 0 && scenario.expect.succeeded != Some(0)
+    }
 }
 
 /// Runs one seed (twice when checking determinism).
@@ -128,6 +143,7 @@ pub fn run_seed(
         found: run.verdict.found,
         violations: run.verdict.violations,
         outcomes: run.verdict.outcomes,
+        last_answers: run.verdict.last_answers,
         end: run.output.end,
         nondeterminism,
         skip_changed,
@@ -187,6 +203,10 @@ pub fn sweep(
         for (outcome, reach) in receiver {
             report.ran += 1;
             report.reach.merge(&reach);
+            if outcome.outcomes.succeeded > 0 {
+                report.succeeded_runs += 1;
+            }
+            report.last_answers.merge(&outcome.last_answers);
             for kind in &outcome.found {
                 *report.violation_counts.entry(*kind).or_insert(0) += 1;
             }

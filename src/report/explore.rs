@@ -42,6 +42,13 @@ pub fn sweep_text(scenario: &Scenario, report: &SweepReport, mode: Mode, header:
             .collect();
         let _ = writeln!(out, "violations: {}", counts.join(", "));
     }
+    if report.shows_nothing(scenario) {
+        let _ = writeln!(
+            out,
+            "FAIL: no transfer succeeded on any seed, so this sweep shows nothing about exactly-once ([expect] succeeded = 0 says it should not); the last answers: {}",
+            describe::last_answers(&report.last_answers)
+        );
+    }
     if report.failures_total == 0 {
         let _ = writeln!(out, "failing seeds: none");
     } else {
@@ -188,6 +195,9 @@ pub fn sweep_json(scenario: &Scenario, report: &SweepReport, mode: Mode) -> Stri
             "lowest_failing_seed": report.failures.first().map(|f| f.seed),
             "violations": counts,
             "unreached": unreached,
+            "succeeded_runs": report.succeeded_runs,
+            "shows_nothing": report.shows_nothing(scenario),
+            "last_answers": report.last_answers,
         }),
     ));
     out

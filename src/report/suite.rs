@@ -25,11 +25,16 @@ pub fn line(result: &ScenarioResult, color: Color) -> String {
             miss,
             replay,
             seeds_run,
+            last_answers,
         } => {
             let why = match miss {
                 Miss::Violations => String::new(),
                 Miss::DidNotComplete => " (the run did not complete)".to_string(),
                 Miss::Outcomes => " (the outcome counts differ from [expect])".to_string(),
+                Miss::NothingSucceeded => format!(
+                    " (no transfer succeeded on any seed, and [expect] does not say succeeded = 0; the last answers: {})",
+                    crate::describe::last_answers(last_answers)
+                ),
             };
             format!(
                 "{}  {path}  {name}: expected {}, found {} on seed {seed}{why}{}\n        replay: {}\n",

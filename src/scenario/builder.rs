@@ -61,6 +61,7 @@ impl ScenarioSpec {
                 stores: Stores::default(),
                 limits: RunLimits::default(),
                 simulation: Default::default(),
+                http: None,
                 explore: Default::default(),
                 expect: Expectation::violations([]),
                 clients: Vec::new(),

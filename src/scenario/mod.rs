@@ -68,6 +68,12 @@ pub use spec::{
 };
 
 use crate::api::Api;
+
+/// idemsim's default HTTP shape, for a scenario that has no service.
+fn default_http_api() -> &'static crate::service::HttpApi {
+    static DEFAULT: std::sync::OnceLock<crate::service::HttpApi> = std::sync::OnceLock::new();
+    DEFAULT.get_or_init(crate::service::HttpApi::default)
+}
 use crate::fault::Fault;
 use crate::reach::Phase;
 use crate::wire::TransferBody;
@@ -161,6 +167,8 @@ pub struct Scenario {
     pub stores: Stores,
     pub limits: RunLimits,
     pub simulation: Simulation,
+    /// The scenario's own `[http]`, which wins over what the service declares.
+    pub http: Option<Arc<crate::service::HttpApi>>,
     pub expect: Expectation,
     /// Phases an `idemsim explore` sweep must reach at least once.
     pub must_reach: Vec<Phase>,
@@ -270,6 +278,17 @@ impl Scenario {
             + 3
             + u64::from(self.has_completer())
             + u64::from(self.has_processor())
+    }
+
+    /// How clients call the API when it is a service: the scenario's
+    /// `[http]`, else what the service declares (idemsim's default shape
+    /// unless it says otherwise).
+    pub fn http_api(&self) -> &crate::service::HttpApi {
+        match (&self.http, self.api.service()) {
+            (Some(http), _) => http,
+            (None, Some(service)) => service.http_api(),
+            (None, None) => default_http_api(),
+        }
     }
 
     /// Whether a message at `point` can arrive twice (see

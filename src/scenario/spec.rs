@@ -60,6 +60,11 @@ pub struct ScenarioSpec {
     pub limits: RunLimits,
     #[serde(default)]
     pub simulation: Simulation,
+    /// How clients call a service (its method, path, body, key header, key
+    /// endpoint and how to read its answers), when the scenario says rather
+    /// than the service; only for a service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<crate::service::HttpApi>,
     #[serde(default)]
     pub explore: ExploreSpec,
     pub expect: Expectation,

@@ -148,6 +148,7 @@ impl ScenarioSpec {
     /// As [`ScenarioSpec::validate_in`], with the API already resolved.
     pub(crate) fn validate_with(&self, api: Api, base_dir: &Path) -> Result<Scenario, Invalid> {
         let accounts = self.accounts()?;
+        self.http_against(&api)?;
         self.keys_against(&api)?;
         self.ranges()?;
         let (clients, transfers) = self.transfers(&accounts)?;
@@ -174,6 +175,7 @@ impl ScenarioSpec {
             stores: self.stores,
             limits: self.limits,
             simulation: self.simulation,
+            http: self.http.clone().map(Arc::new),
             expect,
             must_reach,
             path: None,
@@ -230,13 +232,21 @@ impl ScenarioSpec {
                     ));
                 }
                 Api::Service(service) => {
-                    return Err(at(
-                        root("keys").key("source"),
-                        format!(
-                            "keys come from the server, but a service (`{}`) takes the keys its clients make; expected source = \"client\" or \"client-per-attempt\"",
-                            service.name()
-                        ),
-                    ));
+                    let endpoint = self
+                        .http
+                        .as_ref()
+                        .unwrap_or(service.http_api())
+                        .key_endpoint
+                        .is_some();
+                    if !endpoint {
+                        return Err(at(
+                            root("keys").key("source"),
+                            format!(
+                                "keys come from the server, but service `{}` names no endpoint that issues them; expected source = \"client\" or \"client-per-attempt\", or `[http.key_endpoint]` with the path and the answer's field that holds the key",
+                                service.name()
+                            ),
+                        ));
+                    }
                 }
                 Api::Design(_) => {}
             }
@@ -247,6 +257,29 @@ impl ScenarioSpec {
             1..=limits::CLIENT_KEY_SPACE,
         )?;
         Ok(())
+    }
+
+    /// The scenario's `[http]`: only for a service, and well formed.
+    fn http_against(&self, api: &Api) -> Result<(), Problem> {
+        let Some(http) = &self.http else {
+            return Ok(());
+        };
+        if let Api::Design(design) = api {
+            return Err(at(
+                FieldPath::root().name("http"),
+                format!(
+                    "[http] describes a service's API, but design `{}` speaks idemsim's own messages; expected no [http], or `service = …`",
+                    design.name
+                ),
+            ));
+        }
+        match http.problem() {
+            Some((fields, why)) => {
+                let path = fields.iter().fold(root("http"), |p, f| p.key(f));
+                Err(at(path, why))
+            }
+            None => Ok(()),
+        }
     }
 
     /// The numbers of the retry policy, network, fault window, stores and limits.
@@ -649,6 +682,7 @@ impl Scenario {
             stores: self.stores,
             limits: self.limits,
             simulation: self.simulation,
+            http: self.http.as_deref().cloned(),
             explore: super::ExploreSpec {
                 must_reach: self.must_reach.iter().map(|p| p.name(&self.api)).collect(),
             },

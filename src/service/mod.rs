@@ -54,6 +54,7 @@
 
 mod attempt;
 mod env;
+pub(crate) mod http_api;
 pub(crate) mod keys;
 pub(crate) mod ledger;
 pub(crate) mod sites;
@@ -61,6 +62,7 @@ pub(crate) mod sites;
 pub use crate::resp::Resp;
 pub use attempt::{Attempt, crash_point};
 pub use env::{Env, now, sleep};
+pub use http_api::{AnswerReading, HttpApi, KeyEndpoint};
 pub use keys::{Keys, SetCondition, SetExpiry};
 pub use ledger::{Batch, BatchOutcome, Ledger, Read, Stop};
 
@@ -124,6 +126,7 @@ pub struct Service {
     summary: String,
     crash_points: Vec<String>,
     recovery_ms: u64,
+    http: HttpApi,
     factory: Arc<Factory>,
 }
 
@@ -159,8 +162,24 @@ impl Service {
             summary: String::new(),
             crash_points: Vec::new(),
             recovery_ms: DEFAULT_RECOVERY_MS,
+            http: HttpApi::default(),
             factory: Arc::new(factory),
         }
+    }
+
+    /// How clients call the service: its method, path, body, key header,
+    /// key endpoint and how to read its answers (see [`HttpApi`]). A
+    /// scenario's `[http]` table, when it has one, wins. By default
+    /// `POST /transfers` with `{"from", "to", "amount"}` and an
+    /// `Idempotency-Key` header, answers read by status class.
+    pub fn http(mut self, api: HttpApi) -> Service {
+        self.http = api;
+        self
+    }
+
+    /// How clients call the service, as it declares.
+    pub fn http_api(&self) -> &HttpApi {
+        &self.http
     }
 
     /// One line on what the service does, for reports and `designs`.
@@ -249,6 +268,13 @@ impl Service {
                     self.name
                 ));
             }
+        }
+        if let Some((field, why)) = self.http.problem() {
+            return Some(format!(
+                "service `{}`: its HTTP API's {}: {why}",
+                self.name,
+                field.join(".")
+            ));
         }
         if self.recovery_ms > limits::MAX_TIMEOUT_MS {
             return Some(format!(

@@ -39,6 +39,8 @@ struct Client {
     /// Every key value this client has made, so it never repeats one while
     /// the key space has room.
     made_keys: std::collections::BTreeSet<u32>,
+    /// The cookies a service set for this client.
+    cookies: Rc<std::cell::RefCell<super::http::CookieJar>>,
 }
 
 /// What one attempt came to.
@@ -84,6 +86,7 @@ async fn client_main(shared: Rc<Shared>, ix: ClientIx, port: u16) -> turmoil::Re
         buf: vec![0u8; MAX_ANSWER_BYTES],
         keys: Vec::new(),
         made_keys: std::collections::BTreeSet::new(),
+        cookies: Rc::default(),
     };
     shared.self_test_panic(host);
     let transfers = shared.scenario.clients[ix.0 as usize].transfers.clone();
@@ -333,6 +336,9 @@ impl Client {
             let tag = Tag::key_request(transfer, attempt);
             let last = match self.attempt(tag, request).await? {
                 Answer::Response(r) => match r.meaning() {
+                    // A key request answered with success but no key it
+                    // could read: the client cannot go on.
+                    Meaning::Success if r.key.is_none() => break Outcome::Failed(r),
                     Meaning::Success => break Outcome::Succeeded(r),
                     Meaning::Failure => break Outcome::Failed(r),
                     Meaning::Transient => LastAnswer::Answer(r),
@@ -440,44 +446,53 @@ impl Client {
     }
 
     /// One attempt against a service: an HTTP request on a connection of
-    /// its own (see `world::http`).
+    /// its own, shaped as the service's API says (see `world::http`).
     async fn attempt_http(&mut self, tag: Tag, request: Request, id: MsgId) -> Answer {
-        let body = request.body.expect("a service is only asked for transfers");
+        let body = request.body.expect("every request of a client has a body");
+        let (http_request, point) = match request.endpoint {
+            Endpoint::Transfers => (
+                super::http::transfer_request(&self.shared, self.ix, tag, request.key, body),
+                Point::Request,
+            ),
+            Endpoint::Keys => (
+                super::http::key_request(&self.shared, self.ix, tag, body)
+                    .expect("a scenario asks a service for keys only when it names the endpoint"),
+                Point::KeyRequest,
+            ),
+        };
+        let exchange = super::http::Exchange {
+            client: self.ix,
+            tag,
+            key: request.key,
+            request_msg: id,
+            request: http_request,
+            cookies: self.cookies.clone(),
+        };
         let deadline_ms = self.shared.now_ms() + self.shared.scenario.retry.timeout_ms;
-        if let Some(cause) = self.shared.duplicates(tag, Point::Request) {
+        if let Some(cause) = self.shared.duplicates(tag, point) {
             self.shared.record(
                 Host::Network,
                 What::Duplicated {
                     msg: id,
                     from: self.host,
                     to: Host::Api,
-                    point: Point::Request,
+                    point,
                     tag,
                     cause,
                 },
             );
-            super::http::duplicate(
-                &self.shared,
-                self.ix,
-                tag,
-                request.key,
-                body,
-                id,
-                deadline_ms,
-            );
+            super::http::duplicate(&self.shared, exchange.clone(), deadline_ms);
         }
-        let answer = super::http::attempt(
-            &self.shared,
-            self.ix,
-            tag,
-            request.key,
-            body,
-            id,
-            deadline_ms,
-        )
-        .await;
-        match answer {
-            Some(response) => {
+        match super::http::attempt(&self.shared, &exchange, deadline_ms).await {
+            Some((mut response, bytes)) => {
+                if tag.key_request {
+                    response.key = self
+                        .shared
+                        .scenario
+                        .http_api()
+                        .issued_key(&bytes)
+                        .and_then(|text| self.shared.intern_issued_key(&text));
+                }
                 self.record(What::Received {
                     tag,
                     response: response.clone(),

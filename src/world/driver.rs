@@ -44,6 +44,9 @@ pub struct RunOutput {
     pub entries: Vec<LedgerEntry>,
     /// Idempotency records left at the end, by store and key.
     pub records: Vec<(StoreName, RecordKey, KeyRecord)>,
+    /// What a service stored in the key store and the ledger and left
+    /// there at the end (idemsim cannot see its process's memory).
+    pub service_values: Vec<ServiceValue>,
     pub end: EndReason,
     pub end_ms: u64,
     /// Indexes of targeted faults that never hit (their attempt never happened).
@@ -77,6 +80,7 @@ impl RunOutput {
             balances: Vec::new(),
             entries: Vec::new(),
             records: Vec::new(),
+            service_values: Vec::new(),
             end,
             end_ms: 0,
             unfired_faults: Vec::new(),
@@ -89,6 +93,22 @@ impl RunOutput {
         }
     }
 }
+
+/// A value a service left in a store at the end of a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceValue {
+    pub store: StoreName,
+    /// Its key, as text (bytes that are not UTF-8 shown escaped).
+    pub key: String,
+    /// When it expires; `None`: never.
+    pub expires_at_ms: Option<u64>,
+    /// The transfer whose request stored it last, if one did.
+    pub writer: Option<crate::scenario::TransferIx>,
+}
+
+/// Values of a service kept in the output, at most, per store: a run can
+/// store far more, and reports name only a transfer's few.
+const MAX_KEPT_VALUES: usize = 10_000;
 
 /// How a run is driven.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -483,6 +503,21 @@ fn finish(
     let keys = shared.keys_db.into_inner();
     let memory = shared.memory_db.into_inner();
     let processor = shared.processor_db.into_inner();
+    let service_values = [(StoreName::Keys, &keys), (StoreName::Ledger, &ledger)]
+        .into_iter()
+        .flat_map(|(store, db)| {
+            db.kv
+                .iter()
+                .filter(move |(_, v)| v.expires_at_ms.is_none_or(|t| t > end_ms))
+                .take(MAX_KEPT_VALUES)
+                .map(move |(k, v)| ServiceValue {
+                    store,
+                    key: String::from_utf8_lossy(k).into_owned(),
+                    expires_at_ms: v.expires_at_ms,
+                    writer: v.writer,
+                })
+        })
+        .collect();
     let records = [
         (StoreName::Keys, &keys),
         (StoreName::Ledger, &ledger),
@@ -502,6 +537,7 @@ fn finish(
         balances: money.balances,
         entries: money.entries,
         records,
+        service_values,
         end,
         end_ms,
         unfired_faults,

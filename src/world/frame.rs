@@ -37,6 +37,8 @@ pub(crate) struct Connection {
     pub request_msg: Cell<MsgId>,
     /// The attempt the connection serves, from its request frames.
     pub tag: Cell<Option<Tag>>,
+    /// The idempotency key the attempt carries, from its request frames.
+    pub key: Cell<Option<Key>>,
     /// The id the response's frames carry, once the layer has chosen it.
     pub response_msg: Cell<Option<MsgId>>,
 }
@@ -192,6 +194,7 @@ impl AsyncRead for FramedStream {
                 if let End::Server { connection } = &this.end {
                     connection.request_msg.set(header.id);
                     connection.tag.set(Some(header.tag));
+                    connection.key.set(header.key);
                 }
                 this.payload = payload;
                 this.handed_out = 0;

@@ -13,6 +13,7 @@ use super::service_world::{self, Handling, ServiceBoot};
 use super::{Shared, clock::timeout_at};
 use crate::history::{Host, What};
 use crate::scenario::ClientIx;
+use crate::service::http_api::{AnswerReading, Fill, HttpRequest, Meaning};
 use crate::service::sites::Site;
 use crate::service::{Attempt, Env, Service};
 use crate::wire::{Code, Endpoint, Key, MsgId, PORT, Response, Tag, TransferBody};
@@ -20,6 +21,7 @@ use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::rt::TokioIo;
+use std::cell::RefCell;
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr};
 use std::rc::Rc;
@@ -89,19 +91,22 @@ async fn layer(
             "a request that no idemsim client sent",
         ));
     };
-    let key = request
-        .headers()
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .and_then(Key::parse);
+    // The key too: wherever the service's API puts it, the client says
+    // which one it sent in the framing.
+    let key = connection.key.get();
     let body = shared.scenario.transfer(tag.transfer).body();
+    let endpoint = if tag.key_request {
+        Endpoint::Keys
+    } else {
+        Endpoint::Transfers
+    };
     let request_msg = connection.request_msg.get();
     shared.record(
         Host::Api,
         What::ApiReceived {
             msg: request_msg,
             tag,
-            endpoint: Endpoint::Transfers,
+            endpoint,
             key,
             body: Some(body),
         },
@@ -125,7 +130,19 @@ async fn layer(
         .map(|c| c.to_bytes())
         .unwrap_or_default();
     handling.finish();
-    let response = response_of(parts.status, &parts.headers, &bytes);
+    let mut response = response_of(
+        parts.status,
+        &parts.headers,
+        &bytes,
+        &shared.scenario.http_api().answer,
+    );
+    if tag.key_request {
+        response.key = shared
+            .scenario
+            .http_api()
+            .issued_key(&bytes)
+            .and_then(|text| shared.intern_issued_key(&text));
+    }
     let msg = shared.next_message_id();
     connection.response_msg.set(Some(msg));
     shared.record(
@@ -134,7 +151,7 @@ async fn layer(
             msg,
             request_msg,
             tag,
-            endpoint: Endpoint::Transfers,
+            endpoint,
             key,
             body: Some(body),
             response,
@@ -146,12 +163,15 @@ async fn layer(
 /// What a client makes of an HTTP answer (and what the history records of
 /// it): the status; the code from the JSON body's `code` (or `error.code`,
 /// or `error` when it is a string), else the status's reason in snake case;
-/// the `Idempotent-Replayed` and `Should-Retry` headers; and a digest of the
-/// body, so that answers that differ only in their bodies tell apart.
+/// the `Idempotent-Replayed` and `Should-Retry` headers; what the answer
+/// means by the service's rules (`reading`: see [`AnswerReading`]); and a
+/// digest of the body, so that answers that differ only in their bodies
+/// tell apart.
 pub(crate) fn response_of(
     status: http::StatusCode,
     headers: &http::HeaderMap,
     body: &[u8],
+    reading: &AnswerReading,
 ) -> Response {
     let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let from_body = json.as_ref().and_then(|j| {
@@ -178,14 +198,19 @@ pub(crate) fn response_of(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.eq_ignore_ascii_case(value))
     };
+    let final_answer = header_is("should-retry", "false");
+    let meaning = reading.meaning(status.as_u16(), headers, json.as_ref());
     Response {
         status: status.as_u16(),
         code: Code::parse(&code),
         transfer_id: None,
         key: None,
         replayed: header_is("idempotent-replayed", "true"),
-        final_answer: header_is("should-retry", "false"),
+        final_answer,
         body_digest: Some(fnv1a(body)),
+        // Recorded only where the service's own rules read it otherwise
+        // than its status class does.
+        read: (meaning != Meaning::of_status(status.as_u16(), final_answer)).then_some(meaning),
     }
 }
 
@@ -196,22 +221,123 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
-/// One attempt of a client against a service: connect, send, read the
-/// answer, all before `deadline_ms`. `None` when no answer came in time (a
-/// connection that fails counts as no answer: the client waits out its
-/// timeout, as for a request lost on the way).
-pub(crate) async fn attempt(
-    shared: &Rc<Shared>,
+/// The cookies one client keeps, as an HTTP client with a cookie store
+/// does: every cookie the service sets, sent back on every later request
+/// (all requests go to one host and path). A cookie is forgotten when the
+/// service sets it again with `Max-Age=0`; expiry dates are not read, so a
+/// cookie lives for the run, as a session cookie does.
+#[derive(Debug, Default)]
+pub(crate) struct CookieJar {
+    cookies: std::collections::BTreeMap<String, String>,
+}
+
+impl CookieJar {
+    /// The `Cookie` header to send, if any cookie is kept.
+    fn header(&self) -> Option<String> {
+        (!self.cookies.is_empty()).then(|| {
+            self.cookies
+                .iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+
+    /// Keeps what the answer's `Set-Cookie` headers set.
+    fn keep(&mut self, headers: &http::HeaderMap) {
+        for value in headers.get_all(http::header::SET_COOKIE) {
+            let Ok(text) = value.to_str() else { continue };
+            if text.len() > crate::limits::MAX_COOKIE_BYTES {
+                continue;
+            }
+            let Ok(cookie) = cookie::Cookie::parse(text) else {
+                continue;
+            };
+            let removed = cookie
+                .max_age()
+                .is_some_and(|age| age <= cookie::time::Duration::ZERO);
+            if removed {
+                self.cookies.remove(cookie.name());
+            } else if self.cookies.contains_key(cookie.name())
+                || self.cookies.len() < crate::limits::MAX_COOKIES
+            {
+                self.cookies
+                    .insert(cookie.name().to_string(), cookie.value().to_string());
+            }
+        }
+    }
+}
+
+/// One exchange of a client with a service: what to send, and on whose
+/// behalf (the framing every segment carries, which only idemsim reads).
+#[derive(Clone)]
+pub(crate) struct Exchange {
+    pub client: ClientIx,
+    pub tag: Tag,
+    pub key: Option<Key>,
+    pub request_msg: MsgId,
+    pub request: HttpRequest,
+    pub cookies: Rc<RefCell<CookieJar>>,
+}
+
+/// The transfer request of attempt `tag`, as the service's API shapes it.
+pub(crate) fn transfer_request(
+    shared: &Shared,
     client: ClientIx,
     tag: Tag,
     key: Option<Key>,
     body: TransferBody,
-    request_msg: MsgId,
+) -> HttpRequest {
+    let scenario = &shared.scenario;
+    let key_text = key.map(|k| shared.key_text(k)).unwrap_or_default();
+    let client_name = Host::Client(client).name();
+    let fill = Fill {
+        from: scenario.account_name(body.from),
+        to: scenario.account_name(body.to),
+        amount: body.amount,
+        currency: &scenario.http_api().currency,
+        transfer: &scenario.transfer(tag.transfer).id,
+        key: &key_text,
+        client: &client_name,
+    };
+    scenario.http_api().transfer_request(&fill)
+}
+
+/// The request that asks the service for a key for `transfer`, when its
+/// API issues them.
+pub(crate) fn key_request(
+    shared: &Shared,
+    client: ClientIx,
+    tag: Tag,
+    body: TransferBody,
+) -> Option<HttpRequest> {
+    let scenario = &shared.scenario;
+    let client_name = Host::Client(client).name();
+    let fill = Fill {
+        from: scenario.account_name(body.from),
+        to: scenario.account_name(body.to),
+        amount: body.amount,
+        currency: &scenario.http_api().currency,
+        transfer: &scenario.transfer(tag.transfer).id,
+        key: "",
+        client: &client_name,
+    };
+    scenario.http_api().key_request(&fill)
+}
+
+/// One attempt of a client against a service: connect, send, read the
+/// answer, all before `deadline_ms`. `None` when no answer came in time (a
+/// connection that fails counts as no answer: the client waits out its
+/// timeout, as for a request lost on the way). The answer's raw body comes
+/// back too, for a key request whose key is in it.
+pub(crate) async fn attempt(
+    shared: &Rc<Shared>,
+    exchange: &Exchange,
     deadline_ms: u64,
-) -> Option<Response> {
-    let exchange = exchange(shared, client, tag, key, body, request_msg);
-    match timeout_at(&shared.clock, deadline_ms, exchange).await {
-        Some(Ok(response)) => Some(response),
+) -> Option<(Response, Bytes)> {
+    let call = run_exchange(shared, exchange);
+    match timeout_at(&shared.clock, deadline_ms, call).await {
+        Some(Ok(answer)) => Some(answer),
         Some(Err(_)) => {
             shared.clock.sleep_until(deadline_ms).await;
             None
@@ -221,20 +347,12 @@ pub(crate) async fn attempt(
 }
 
 /// The request of a duplicated attempt, sent again on a connection of its
-/// own, as a retransmitting proxy would: its answer goes nowhere.
-pub(crate) fn duplicate(
-    shared: &Rc<Shared>,
-    client: ClientIx,
-    tag: Tag,
-    key: Option<Key>,
-    body: TransferBody,
-    request_msg: MsgId,
-    deadline_ms: u64,
-) {
+/// own, as a client or a retransmitting proxy would: its answer goes nowhere.
+pub(crate) fn duplicate(shared: &Rc<Shared>, exchange: Exchange, deadline_ms: u64) {
     let shared = shared.clone();
-    super::panics::spawn(Host::Client(client), async move {
-        let exchange = exchange(&shared, client, tag, key, body, request_msg);
-        let _ = timeout_at(&shared.clock, deadline_ms, exchange).await;
+    super::panics::spawn(Host::Client(exchange.client), async move {
+        let call = run_exchange(&shared, &exchange);
+        let _ = timeout_at(&shared.clock, deadline_ms, call).await;
     });
 }
 
@@ -247,21 +365,17 @@ impl Drop for AbortOnDrop {
     }
 }
 
-async fn exchange(
+async fn run_exchange(
     shared: &Rc<Shared>,
-    client: ClientIx,
-    tag: Tag,
-    key: Option<Key>,
-    body: TransferBody,
-    request_msg: MsgId,
-) -> Result<Response, crate::service::BoxError> {
+    exchange: &Exchange,
+) -> Result<(Response, Bytes), crate::service::BoxError> {
     let stream = TcpStream::connect((turmoil::lookup("api"), HTTP_PORT)).await?;
     let io = TokioIo::new(FramedStream::client(
         stream,
         shared.clone(),
-        tag,
-        key,
-        request_msg,
+        exchange.tag,
+        exchange.key,
+        exchange.request_msg,
     ));
     let (mut sender, connection) = hyper::client::conn::http1::Builder::new()
         .writev(false)
@@ -270,29 +384,37 @@ async fn exchange(
     let _driver = AbortOnDrop(tokio::task::spawn_local(async move {
         let _ = connection.await;
     }));
-    let scenario = &shared.scenario;
-    let json = serde_json::json!({
-        "from": scenario.account_name(body.from),
-        "to": scenario.account_name(body.to),
-        "amount": body.amount,
-    })
-    .to_string();
-    let mut request = http::Request::post("/transfers")
+    let shape = &exchange.request;
+    let mut request = http::Request::builder()
+        .method(shape.method.clone())
+        .uri(shape.path.as_str())
         .header(HOST, "api")
-        .header(CONTENT_TYPE, "application/json")
-        .header(AUTHORIZATION, format!("Bearer {}", Host::Client(client)));
-    if let Some(key) = key {
-        request = request.header("idempotency-key", key.to_string());
+        .header(
+            AUTHORIZATION,
+            format!("Bearer {}", Host::Client(exchange.client)),
+        );
+    if shape.body.is_some() {
+        request = request.header(CONTENT_TYPE, "application/json");
     }
-    let response = sender
-        .send_request(request.body(Full::new(Bytes::from(json)))?)
-        .await?;
+    for (name, value) in &shape.headers {
+        request = request.header(name, value.as_str());
+    }
+    if let Some(cookies) = exchange.cookies.borrow().header() {
+        request = request.header(http::header::COOKIE, cookies);
+    }
+    let body = Bytes::from(shape.body.clone().unwrap_or_default());
+    let response = sender.send_request(request.body(Full::new(body))?).await?;
     let (parts, body) = response.into_parts();
+    exchange.cookies.borrow_mut().keep(&parts.headers);
     let bytes = Limited::new(body, crate::limits::MAX_RESPONSE_BYTES)
         .collect()
         .await?
         .to_bytes();
-    Ok(response_of(parts.status, &parts.headers, &bytes))
+    let reading = &shared.scenario.http_api().answer;
+    Ok((
+        response_of(parts.status, &parts.headers, &bytes, reading),
+        bytes,
+    ))
 }
 
 #[cfg(test)]
@@ -302,7 +424,8 @@ mod tests {
     #[test]
     fn answers_read_as_clients_read_them() {
         let mut headers = http::HeaderMap::new();
-        let r = response_of(http::StatusCode::CREATED, &headers, b"{\"id\":7}");
+        let reading = AnswerReading::default();
+        let r = response_of(http::StatusCode::CREATED, &headers, b"{\"id\":7}", &reading);
         assert_eq!((r.status, r.code.as_str()), (201, "created"));
         assert!(r.is_success() && !r.replayed);
         headers.insert("idempotent-replayed", "true".parse().unwrap());
@@ -311,12 +434,23 @@ mod tests {
             http::StatusCode::INTERNAL_SERVER_ERROR,
             &headers,
             br#"{"error":{"code":"ledger_down"}}"#,
+            &reading,
         );
         assert_eq!(r.code.as_str(), "ledger_down");
         assert!(r.replayed && r.final_answer);
         assert_eq!(r.meaning(), crate::wire::Meaning::Failure);
-        let a = response_of(http::StatusCode::OK, &http::HeaderMap::new(), b"a");
-        let b = response_of(http::StatusCode::OK, &http::HeaderMap::new(), b"b");
+        let a = response_of(
+            http::StatusCode::OK,
+            &http::HeaderMap::new(),
+            b"a",
+            &reading,
+        );
+        let b = response_of(
+            http::StatusCode::OK,
+            &http::HeaderMap::new(),
+            b"b",
+            &reading,
+        );
         assert_ne!(a.content(), b.content());
     }
 }

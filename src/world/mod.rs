@@ -28,7 +28,7 @@ pub(crate) mod service_world;
 mod store;
 mod warp;
 
-pub use driver::{EndReason, RunOptions, RunOutput, run_world};
+pub use driver::{EndReason, RunOptions, RunOutput, ServiceValue, run_world};
 pub use liveness::liveness_deadline_ms;
 pub use net::TracedMessage;
 pub use service_store::ServiceOp;
@@ -43,6 +43,7 @@ use crate::fault::CrashHost;
 use crate::history::{Cause, CrashSite, History, Host, What};
 use crate::scenario::Scenario;
 use crate::seed::derive_rng;
+use crate::wire::{Key, KeyOrigin};
 use clock::Clock;
 use faults::FaultBook;
 use rand_chacha::ChaCha8Rng;
@@ -135,6 +136,16 @@ pub(crate) struct Shared {
     pub api_runtime: RefCell<Option<tokio::runtime::Handle>>,
     /// Quiet time skipped that the `api` host's tokio clock has yet to skip.
     pub warp: warp::Warp,
+    /// The text of each key a service issued, by the value of the [`Key`]
+    /// that stands for it in the history.
+    issued_keys: RefCell<IssuedKeys>,
+}
+
+/// The keys a service issued, both ways.
+#[derive(Default)]
+struct IssuedKeys {
+    texts: Vec<String>,
+    values: std::collections::BTreeMap<String, u32>,
 }
 
 /// The random streams of the fault injectors that live inside hosts.
@@ -205,6 +216,7 @@ impl Shared {
             api_crashing: Cell::new(false),
             api_runtime: RefCell::new(None),
             warp: warp::Warp::default(),
+            issued_keys: RefCell::new(IssuedKeys::default()),
             outages: RefCell::new([0; 4]),
             scenario,
         }
@@ -244,6 +256,42 @@ impl Shared {
         if self.panic_in == Some(host) {
             panic!("self-test: code in {host} panics");
         }
+    }
+
+    /// The key that stands in the history for a key a service issued as
+    /// `text` (the same text, the same key); `None` past
+    /// [`crate::limits::MAX_ISSUED_KEYS`].
+    pub fn intern_issued_key(&self, text: &str) -> Option<Key> {
+        let mut keys = self.issued_keys.borrow_mut();
+        let value = match keys.values.get(text) {
+            Some(value) => *value,
+            None if keys.texts.len() < crate::limits::MAX_ISSUED_KEYS => {
+                let value = u32::try_from(keys.texts.len()).expect("issued keys are bounded");
+                keys.texts.push(text.to_string());
+                keys.values.insert(text.to_string(), value);
+                value
+            }
+            None => return None,
+        };
+        Some(Key {
+            origin: KeyOrigin::Server,
+            value,
+        })
+    }
+
+    /// The text a client sends for `key`: a key a service issued as it was
+    /// issued, a key a client made as it prints.
+    pub fn key_text(&self, key: Key) -> String {
+        let issued = (key.origin == KeyOrigin::Server && self.scenario.api.service().is_some())
+            .then(|| {
+                self.issued_keys
+                    .borrow()
+                    .texts
+                    .get(key.value as usize)
+                    .cloned()
+            })
+            .flatten();
+        issued.unwrap_or_else(|| key.to_string())
     }
 
     pub fn messages_sent(&self) -> u64 {

@@ -2,6 +2,7 @@
 //! compiles and links them once, a module per area; run one with a name
 //! filter, e.g. `cargo test --release --test suite reports_docs`.
 
+mod api_shape;
 mod bad_input;
 #[path = "../../examples/services/catalog/mod.rs"]
 mod catalog;

@@ -965,8 +965,12 @@ fn a_final_error_after_commit_is_a_phantom_apply_and_the_atomic_design_has_none(
 // ---------------------------------------------------------------------------
 
 #[test]
-fn a_run_where_no_transfer_succeeds_warns_and_an_expected_count_fails_it() {
+fn a_run_that_shows_nothing_warns_and_a_check_where_nothing_succeeded_fails() {
     let dir = tempfile::tempdir().unwrap();
+    // Every transfer refused with a definitive 400: nothing broke, and the
+    // client knows its outcome, so the run itself does not warn; but a
+    // check in which nothing ever succeeded shows nothing about
+    // exactly-once, and fails unless the scenario says it expects that.
     let base = "name = \"refused\"\ndesign = \"classic\"\n[keys]\nsource = \"client\"\n\
                 [accounts]\nalice = 10000\nbob = 0\n\
                 [[client]]\ntransfers = [{ from = \"alice\", to = \"bob\", amount = 2500 }]\n\
@@ -979,18 +983,47 @@ fn a_run_where_no_transfer_succeeds_warns_and_an_expected_count_fails_it() {
         stdout.contains("transfers: 0 succeeded, 1 failed, 0 unknown"),
         "{stdout}"
     );
+    assert!(!stdout.contains("warning:"), "{stdout}");
+    let (code, stdout, _) = idemsim(&["check", text(&path), "--format", "json"]);
+    assert_eq!(code, Some(1), "{stdout}");
+    let line = &of_type(&stdout, "scenario")[0];
+    assert_eq!(line["miss"], "nothing-succeeded", "{line}");
+    assert_eq!(line["last_answers"][0]["status"], 400, "{line}");
+    let expected = write(
+        dir.path(),
+        "expected.toml",
+        &format!("{base}succeeded = 0\n"),
+    );
+    let (code, stdout, _) = idemsim(&["check", text(&expected)]);
+    assert_eq!(code, Some(0), "{stdout}");
+
+    // The ledger unreachable through the whole window and a client that
+    // never comes back: no answer, nothing broke, nothing learnt.
+    let silent = write(
+        dir.path(),
+        "silent.toml",
+        "name = \"silent\"\ndesign = \"atomic\"\n[accounts]\nalice = 10000\nbob = 0\n\
+         [retry]\nattempts_after_heal = 0\n\
+         [[client]]\ntransfers = [{ from = \"alice\", to = \"bob\", amount = 2500 }]\n\
+         [[fault]]\nkind = \"unreachable\"\nhost = \"ledger\"\nfrom_ms = 0\nuntil_ms = 1000\n\
+         [expect]\nviolations = []\nsucceeded = 0\n",
+    );
+    let (code, stdout, _) = idemsim(&["run", text(&silent)]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("transfers: 0 succeeded, 0 failed, 1 unknown"),
+        "{stdout}"
+    );
     assert!(
         stdout
             .lines()
-            .any(|l| l.starts_with("warning: no transfer succeeded")),
+            .any(|l| l.starts_with("warning: no transfer reached a definitive outcome")),
         "{stdout}"
     );
-    let (_, json, _) = idemsim(&["run", text(&path), "--format", "json"]);
-    let s = summary(&json);
-    assert_eq!(s["transfers"]["succeeded"], 0);
+    let (_, json, _) = idemsim(&["run", text(&silent), "--format", "json"]);
     assert!(
-        strings(&s["warnings"]).contains(&"no-transfer-succeeded".to_string()),
-        "{s}"
+        strings(&summary(&json)["warnings"]).contains(&"shows-nothing".to_string()),
+        "{json}"
     );
 
     let counted = write(
@@ -1009,6 +1042,25 @@ fn a_run_where_no_transfer_succeeds_warns_and_an_expected_count_fails_it() {
     let (code, json, _) = idemsim(&["run", text(&counted), "--format", "json"]);
     assert_eq!(code, Some(1));
     assert_eq!(summary(&json)["met"], false);
+}
+
+/// A run that broke an invariant shows something, whatever its clients
+/// learnt: it never warns that it shows nothing.
+#[test]
+fn a_run_with_a_violation_never_warns_that_it_shows_nothing() {
+    for lesson in [
+        "scenarios/lessons/3-response-lost-classic.toml",
+        "scenarios/lessons/8-final-error-after-commit-final.toml",
+        "scenarios/failures/03-mark-before-processing-bug.toml",
+        "scenarios/failures/07-key-wedged-after-crash-bug.toml",
+    ] {
+        let (_, stdout, _) = idemsim(&["run", lesson]);
+        assert!(
+            stdout.contains("FAIL  "),
+            "{lesson} breaks an invariant:\n{stdout}"
+        );
+        assert!(!stdout.contains("warning:"), "{lesson}:\n{stdout}");
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -193,7 +193,15 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
         let woken = shared.clock.wake_due();
         let drain_deadline_ms =
             clients_done.then(|| *clients_done_at.get_or_insert(now_ms) + limits::DRAIN_MS);
-        if clients_done && down.is_empty() && shared.busy.get() == 0 && injector.is_quiet(&sim) {
+        let settle_until_ms = clients_done_at
+            .and_then(|done_ms| settle_until_ms(&shared, done_ms, now_ms))
+            .map(|t| t.min(drain_deadline_ms.unwrap_or(t)));
+        if clients_done
+            && down.is_empty()
+            && shared.busy.get() == 0
+            && injector.is_quiet(&sim)
+            && settle_until_ms.is_none_or(|t| now_ms >= t)
+        {
             break EndReason::Completed;
         }
         if let Some(limit) = over_a_limit(
@@ -224,6 +232,7 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
                 (!healed).then_some(scenario.window.heal_at_ms),
                 Some(scenario.limits.max_sim_ms),
                 drain_deadline_ms,
+                settle_until_ms,
             ];
             let next = deadlines
                 .into_iter()
@@ -261,6 +270,42 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
     output.network_work = network_work;
     output.skipped_ms = skipped_ms;
     output
+}
+
+/// Until when, after the last client finished at `done_ms`, the world keeps
+/// running for hosts that can still act on their own; `None` when none can.
+/// A completer may yet take up a claim still in progress: the world runs
+/// until the completer's first pass after that claim is abandoned, and its
+/// work, are over. A service's request may have left a task going on: the
+/// world runs for as long as the service says it needs to recover, and a
+/// store call's timeout. The world does not wait for ever: a host that
+/// still acts after that acts past the run's horizon.
+fn settle_until_ms(shared: &Shared, done_ms: u64, now_ms: u64) -> Option<u64> {
+    let scenario = &shared.scenario;
+    let completer = scenario.api.design().and_then(|design| {
+        let completer = design.completer.as_ref()?;
+        let claimed_ms = shared
+            .db(design.key_store)
+            .borrow()
+            .latest_claim_ms(now_ms)?;
+        let work_ms = design
+            .store_timeout_ms
+            .saturating_mul(completer.run.len() as u64 + 1);
+        Some(
+            claimed_ms
+                .saturating_add(completer.after_ms)
+                .saturating_add(completer.every_ms)
+                .saturating_add(work_ms),
+        )
+    });
+    let service = scenario.api.service().and_then(|service| {
+        (super::warp::request_tasks_alive(shared) > 0).then(|| {
+            done_ms
+                .saturating_add(service.recovery())
+                .saturating_add(crate::service::keys::DEFAULT_TIMEOUT_MS)
+        })
+    });
+    completer.into_iter().chain(service).max()
 }
 
 /// What a run has spent of its step budgets so far.

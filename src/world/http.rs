@@ -52,6 +52,7 @@ pub(crate) async fn service_main(shared: Rc<Shared>, service: Arc<Service>) -> t
         seed: shared.seed,
     };
     let handler = service.boot(&env);
+    shared.boot_tasks.set(super::lineage::alive_tasks());
     loop {
         let (stream, _) = listener.accept().await?;
         let connection = Rc::new(Connection::default());

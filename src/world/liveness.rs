@@ -6,12 +6,17 @@
 //! wait forever to see that, so the bound is what the design and the
 //! scenario imply a correct system needs to recover after the heal:
 //!
-//! * the settle time, the longest of: a stale claim's lock expiry
-//!   (`lock_ms`), the API's waits for a held key (`wait_ms × max_waits`), its
-//!   store timeouts over every transaction (for a service: the recovery time
-//!   it declares and a store call's timeout), a crashed host's restart delay,
-//!   the longest delay or stall a fault can hold past the heal, and a slow
-//!   store's work;
+//! * what can still be in flight at the heal, the longest of: a message a
+//!   fault holds (a targeted delay, a random hold of up to two client
+//!   timeouts, a long hold past the API's expiries), a stall, a crashed
+//!   host's restart, a store outage, and a slow store's work;
+//! * then what the API may need once that has landed: a stale claim's lock
+//!   expiry (`lock_ms`) — a claim held in the network can lock the key
+//!   again for a request long gone, so the lock counts from when the held
+//!   claim lands, not from the heal —, the API's waits for a held key
+//!   (`wait_ms × max_waits`), its store timeouts over every transaction
+//!   (for a service: the recovery time it declares and a store call's
+//!   timeout);
 //! * then one more whole attempt: the client's timeout, a round trip at the
 //!   highest latency, and its longest backoff.
 //!
@@ -28,7 +33,21 @@ use crate::scenario::Scenario;
 /// The simulated time at which clients stop waiting for a definitive answer.
 pub fn liveness_deadline_ms(scenario: &Scenario) -> u64 {
     let retry = &scenario.retry;
-    let longest_fault_ms = scenario
+    let attempt_ms = retry.timeout_ms + 2 * scenario.network.latency_max_ms + retry.backoff_max_ms;
+    scenario
+        .window
+        .heal_at_ms
+        .saturating_add(in_flight_at_heal_ms(scenario))
+        .saturating_add(api_settle_ms(&scenario.api))
+        .saturating_add(attempt_ms)
+}
+
+/// How long after the heal something the faults set going can still land:
+/// a held message, a stall, a host coming back, an outage, a slow store.
+fn in_flight_at_heal_ms(scenario: &Scenario) -> u64 {
+    let retry = &scenario.retry;
+    let window = &scenario.window;
+    let targeted_ms = scenario
         .faults
         .iter()
         .map(|f| match &f.kind {
@@ -39,23 +58,23 @@ pub fn liveness_deadline_ms(scenario: &Scenario) -> u64 {
         })
         .max()
         .unwrap_or(0);
+    // Random holds, stalls and outages last up to two client timeouts.
     let random_hold_ms = 2 * retry.timeout_ms;
-    let settle_ms = [
-        api_settle_ms(&scenario.api),
-        scenario.window.restart_after_ms,
-        longest_fault_ms,
+    let long_hold_ms = if window.long_delay.is_zero() {
+        0
+    } else {
+        scenario.long_hold_ms().unwrap_or(0)
+    };
+    [
+        targeted_ms,
         random_hold_ms,
+        long_hold_ms,
+        window.restart_after_ms,
         scenario.stores.keys_work_ms + scenario.stores.ledger_work_ms,
     ]
     .into_iter()
     .max()
-    .unwrap_or(0);
-    let attempt_ms = retry.timeout_ms + 2 * scenario.network.latency_max_ms + retry.backoff_max_ms;
-    scenario
-        .window
-        .heal_at_ms
-        .saturating_add(settle_ms)
-        .saturating_add(attempt_ms)
+    .unwrap_or(0)
 }
 
 /// How long the API itself may need to answer every key again: a design's

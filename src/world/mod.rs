@@ -136,6 +136,9 @@ pub(crate) struct Shared {
     pub api_runtime: RefCell<Option<tokio::runtime::Handle>>,
     /// Quiet time skipped that the `api` host's tokio clock has yet to skip.
     pub warp: warp::Warp,
+    /// Tasks alive on the service's `api` host once it had booted (those
+    /// its factory started, which live as long as the process).
+    pub boot_tasks: Cell<usize>,
     /// The text of each key a service issued, by the value of the [`Key`]
     /// that stands for it in the history.
     issued_keys: RefCell<IssuedKeys>,
@@ -216,6 +219,7 @@ impl Shared {
             api_crashing: Cell::new(false),
             api_runtime: RefCell::new(None),
             warp: warp::Warp::default(),
+            boot_tasks: Cell::new(0),
             issued_keys: RefCell::new(IssuedKeys::default()),
             outages: RefCell::new([0; 4]),
             scenario,

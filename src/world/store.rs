@@ -172,6 +172,19 @@ impl StoreDb {
             .collect()
     }
 
+    /// When the last claim still in progress at `now_ms` was taken, if any
+    /// is: a completer may yet take it up.
+    pub fn latest_claim_ms(&self, now_ms: u64) -> Option<u64> {
+        self.records
+            .values()
+            .filter(|r| r.expires_at_ms.is_none_or(|t| now_ms < t))
+            .filter_map(|r| match r.state {
+                KeyState::InProgress { locked_at_ms, .. } => Some(locked_at_ms),
+                _ => None,
+            })
+            .max()
+    }
+
     /// Evicts records, closest to expiry first (ties by key), until at most
     /// `max_records` remain; returns the keys evicted.
     pub fn evict_over(&mut self, max_records: u32) -> Vec<RecordKey> {

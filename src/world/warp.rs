@@ -99,3 +99,9 @@ pub(crate) fn service_tasks_alive(shared: &super::Shared) -> usize {
         .as_ref()
         .map_or(0, |runtime| runtime.metrics().num_alive_tasks())
 }
+
+/// Tasks alive beyond those the service started as it booted: work its
+/// requests left going on.
+pub(crate) fn request_tasks_alive(shared: &super::Shared) -> usize {
+    service_tasks_alive(shared).saturating_sub(shared.boot_tasks.get())
+}

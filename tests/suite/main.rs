@@ -23,3 +23,4 @@ mod reports_snapshots;
 mod services;
 mod shrink_props;
 mod verdicts;
+mod world_end;

@@ -142,10 +142,7 @@ fn lesson(name: &str) -> (PathBuf, Scenario) {
 }
 
 fn seeds(start: u64, count: u64) -> SeedRange {
-    SeedRange {
-        start,
-        end: start + count,
-    }
+    SeedRange::new(start, count).expect("a bench sweeps a valid seed range")
 }
 
 fn sweep_config(range: SeedRange, jobs: usize) -> SweepConfig {

@@ -240,3 +240,77 @@ fn a_partitioned_sweep_writes_junit_with_the_other_seeds_skipped() {
         "{xml}"
     );
 }
+
+#[test]
+fn the_last_seed_can_be_swept_checked_and_partitioned() {
+    const MAX: &str = "18446744073709551615";
+    let (code, stdout, stderr) = idemsim(&["run", CLASSIC, "--seed", MAX]);
+    assert_eq!(
+        code,
+        Some(0),
+        "run --seed accepts the last seed: {stdout}{stderr}"
+    );
+    let last_six = format!("{}..={MAX}", u64::MAX - 5);
+    let (code, stdout, stderr) = idemsim(&["check", CLASSIC, "--seeds", &last_six]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("6 seeds run"), "{stdout}");
+    // The same range written with its exclusive end, 2^64.
+    let exclusive = format!("{}..18446744073709551616", u64::MAX - 5);
+    let (code, again, _) = idemsim(&["check", CLASSIC, "--seeds", &exclusive]);
+    assert_eq!((code, &again), (Some(0), &stdout));
+    let (code, stdout, stderr) =
+        idemsim(&["explore", CLASSIC, "--seeds", &last_six, "--format", "json"]);
+    assert_eq!(
+        code,
+        Some(1),
+        "classic fails some swarm seed: {stdout}{stderr}"
+    );
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["data"]["ran"], 6, "{stdout}");
+    let mut ran = 0;
+    for m in 1..=4 {
+        let partition = format!("hash:{m}/4");
+        let (_, out, err) = idemsim(&[
+            "explore",
+            CLASSIC,
+            "--seeds",
+            &last_six,
+            "--partition",
+            &partition,
+            "--format",
+            "json",
+        ]);
+        let summary: serde_json::Value = serde_json::from_str(out.lines().last().unwrap())
+            .unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+        ran += summary["data"]["ran"].as_u64().unwrap();
+        assert_eq!(
+            summary["data"]["ran"].as_u64().unwrap() + summary["data"]["skipped"].as_u64().unwrap(),
+            6,
+            "{out}"
+        );
+    }
+    assert_eq!(ran, 6, "the partitions cover the range exactly once");
+    // A scenario whose own seed is the last one is checked on it.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join(CLASSIC))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            if l.starts_with("seed =") {
+                format!("seed = \"{MAX}\"")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let path = dir.path().join("last-seed.toml");
+    std::fs::write(&path, text).unwrap();
+    let (code, stdout, stderr) = idemsim(&["check", path.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("\"seeds_run\":1"), "{stdout}");
+    // Past the last seed is still refused, as bad input.
+    let (code, _, stderr) = idemsim(&["check", CLASSIC, "--seeds", "0..=18446744073709551616"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("is not a seed"), "{stderr}");
+}

@@ -235,6 +235,44 @@ impl ResolveCtx<'_> {
         })
     }
 
+    /// The hosts a fault may crash (see [`crash::nameable`]).
+    pub fn crash_hosts(&self) -> Vec<CrashHost> {
+        crash::nameable(self.api)
+    }
+
+    /// The store hosts a fault may cut off (the same, less the API).
+    pub fn store_hosts(&self) -> Vec<CrashHost> {
+        crash::nameable(self.api)
+            .into_iter()
+            .filter(|h| h.store().is_some())
+            .collect()
+    }
+
+    /// `host` if it is one of `hosts`; else a problem at the fault's `host`
+    /// saying which hosts this design or service has, and why it matters
+    /// (`what`: what the fault would do to it).
+    pub fn host_among(
+        &self,
+        host: CrashHost,
+        hosts: &[CrashHost],
+        what: &str,
+    ) -> Result<CrashHost, Problem> {
+        if hosts.contains(&host) {
+            return Ok(host);
+        }
+        let names: Vec<&str> = hosts.iter().map(|h| h.name()).collect();
+        Err(self.problem(
+            "host",
+            format!(
+                "{} `{}` has no host `{}` to {what}; expected one of: {}",
+                self.api.noun(),
+                crate::text::escape(self.api.name()),
+                host.name(),
+                crate::text::list(&names)
+            ),
+        ))
+    }
+
     /// A duration field: at least 1 ms, at most [`limits::MAX_TIMEOUT_MS`].
     pub fn duration(&self, field: &str, value_ms: u64) -> Result<u64, Problem> {
         if (1..=limits::MAX_TIMEOUT_MS).contains(&value_ms) {

@@ -188,18 +188,8 @@ fn verdict(body: &mut String, scenario: &Scenario, run: &Run) {
         body.push_str(r#"<p class="warning">No transfer succeeded, so this run shows nothing about exactly-once.</p>"#);
     }
     for index in &run.output.unfired_faults {
-        if let Some(f) = scenario.faults.get(*index) {
-            let target = f
-                .attempt()
-                .map(|(t, a)| format!(" on {}#{a}", crate::describe::transfer(scenario, t)))
-                .unwrap_or_default();
-            let _ = write!(
-                body,
-                r#"<p class="note">Fault {} ({}{}) never hit: that attempt never reached its point.</p>"#,
-                index + 1,
-                f.to_spec(scenario).kind_name(),
-                xml(&target),
-            );
+        if let Some(note) = super::words::unfired_fault(scenario, *index) {
+            let _ = write!(body, r#"<p class="note">Note: {}.</p>"#, xml(&note));
         }
     }
     body.push_str("</section>");

@@ -498,17 +498,9 @@ fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
         .collect();
     let _ = writeln!(out, "balances: {}", balances.join(", "));
     for index in &run.output.unfired_faults {
-        let f = &scenario.faults[*index];
-        let target = match f.attempt() {
-            Some((t, a)) => format!(" on {}#{a}", describe::transfer(scenario, t)),
-            None => String::new(),
-        };
-        let _ = writeln!(
-            out,
-            "note: fault {} ({}{target}) never hit: that attempt never reached its point",
-            index + 1,
-            f.to_spec(scenario).kind_name(),
-        );
+        if let Some(note) = super::words::unfired_fault(scenario, *index) {
+            let _ = writeln!(out, "note: {note}");
+        }
     }
     match &run.output.end {
         EndReason::Completed => {}

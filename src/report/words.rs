@@ -209,3 +209,31 @@ pub fn incomplete(end: &crate::world::EndReason) -> Option<String> {
         )),
     }
 }
+
+/// Why a targeted fault never hit, with the fault as the note names it:
+/// `fault 2 (drop-response on t1#3) never hit: that attempt never reached its
+/// point`, or for an outage, which targets a window rather than an attempt,
+/// `fault 1 (unreachable keys from 0 to 600 ms) never hit: nothing was sent
+/// to or from keys then`.
+pub fn unfired_fault(s: &Scenario, index: usize) -> Option<String> {
+    let f = s.faults.get(index)?;
+    // As the scenario file names it (`drop-response`, not the `drop` it runs as).
+    let kind = f.to_spec(s).kind_name();
+    Some(match (&f.kind, f.attempt()) {
+        (crate::fault::FaultKind::Unreachable(u), _) => {
+            let host = Host::store(u.store);
+            format!(
+                "fault {} ({kind} {host} from {} to {} ms) never hit: nothing was sent to or from {host} then",
+                index + 1,
+                u.from_ms,
+                u.until_ms
+            )
+        }
+        (_, Some((t, a))) => format!(
+            "fault {} ({kind} on {}#{a}) never hit: that attempt never reached its point",
+            index + 1,
+            describe::transfer(s, t)
+        ),
+        (_, None) => format!("fault {} ({kind}) never hit", index + 1),
+    })
+}

@@ -249,3 +249,119 @@ fn empty_and_binary_files() {
     assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(out.stderr.contains("bin.toml"), "{}", out.stderr);
 }
+
+/// A fault may name only a host the world has: the API, the key store and
+/// the ledger always, the processor only with a design that charges one.
+/// Before, a crash of a processor the design lacks panicked the driver, and
+/// an outage of it was accepted with a note that "that attempt never reached
+/// its point".
+#[test]
+fn faults_aimed_at_a_host_the_design_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let crash = |host: &str| {
+        format!(
+            "{VALID}[[fault]]\nkind = \"crash\"\ntransfer = \"t1\"\nhost = \"{host}\"\nat = \"after:apply\"\n"
+        )
+    };
+    let out = run_file(dir.path(), "p.toml", &crash("processor"));
+    assert_bad(
+        &out,
+        "p.toml:11:8: ",
+        &[
+            "design `naive` has no host `processor` to crash",
+            "expected one of: api, keys, ledger",
+        ],
+    );
+    for host in ["api", "keys", "ledger"] {
+        // It runs (a crash of the API after the apply doubles a naive transfer: exit 1).
+        let out = run_file(dir.path(), "ok.toml", &crash(host));
+        assert!(matches!(out.code, Some(0 | 1)), "{host}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    }
+    let outage = |host: &str| {
+        format!(
+            "{VALID}[[fault]]\nkind = \"unreachable\"\nhost = \"{host}\"\nfrom_ms = 0\nuntil_ms = 500\n"
+        )
+    };
+    let out = run_file(dir.path(), "u.toml", &outage("processor"));
+    assert_bad(
+        &out,
+        "u.toml:10:8: ",
+        &[
+            "design `naive` has no host `processor` to cut off",
+            "expected one of: keys, ledger",
+        ],
+    );
+    let out = run_file(dir.path(), "a.toml", &outage("api"));
+    assert_bad(
+        &out,
+        "a.toml:10:8: ",
+        &[
+            "cannot be unreachable from itself",
+            "expected one of: keys, ledger",
+        ],
+    );
+    // A design with a processor may cut it off.
+    let design = crate::common::root().join("designs/variants/processor-request-key.toml");
+    let with_processor = VALID.replace(
+        "design = \"naive\"",
+        &format!("design = {:?}", design.to_str().unwrap()),
+    );
+    let ok = format!(
+        "{with_processor}[[fault]]\nkind = \"unreachable\"\nhost = \"processor\"\nfrom_ms = 0\nuntil_ms = 100\n"
+    );
+    let out = run_file(dir.path(), "proc.toml", &ok);
+    assert!(matches!(out.code, Some(0 | 1)), "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+}
+
+/// An outage that nothing crossed is noted as a window, not as an attempt.
+#[test]
+fn an_outage_that_never_hit_is_noted_as_a_window() {
+    let scenario = idemsim::parse_scenario(
+        Path::new("w.toml"),
+        &format!(
+            "{VALID}[[fault]]\nkind = \"unreachable\"\nhost = \"keys\"\nfrom_ms = 0\nuntil_ms = 500\n"
+        ),
+    )
+    .unwrap();
+    let run = idemsim::run_scenario(&scenario, None);
+    assert_eq!(
+        run.output.unfired_faults,
+        vec![0],
+        "naive never talks to keys"
+    );
+    let text = idemsim::report::human::render(&scenario, &run, idemsim::report::Color::Never);
+    assert!(
+        text.contains("note: fault 1 (unreachable keys from 0 to 500 ms) never hit: nothing was sent to or from keys then"),
+        "{text}"
+    );
+    assert!(!text.contains("that attempt"), "{text}");
+}
+
+/// A service talks to the key store and the ledger, never to a processor.
+#[test]
+fn a_service_has_no_processor_to_crash() {
+    let text = std::fs::read_to_string(
+        crate::common::root().join("scenarios/services/naive-response-lost.toml"),
+    )
+    .unwrap()
+    .replace(
+        "[expect]",
+        "[[fault]]\nkind = \"crash\"\ntransfer = \"t1\"\nhost = \"processor\"\nat = \"end\"\n\n[expect]",
+    );
+    let error = idemsim::scenario::parse_scenario_with(
+        Path::new("s.toml"),
+        &text,
+        &crate::common::services(),
+    )
+    .expect_err("a service has no processor");
+    let shown = error.to_string();
+    assert!(shown.starts_with("s.toml:"), "{shown}");
+    assert!(
+        shown.contains(
+            "service `naive-http` has no host `processor` to crash; expected one of: api, keys, ledger"
+        ),
+        "{shown}"
+    );
+}

@@ -171,6 +171,19 @@ pub struct CrashSite {
     pub tag: Tag,
 }
 
+/// What a crashed host found of its records when it started again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Kept {
+    /// Its durable state: a store's records, balances and entries (the API
+    /// has none of its own; what it had in flight is gone).
+    Durable,
+    /// Nothing: it started empty, and the `records` idempotency records it
+    /// held are gone (a key store without persistence, or a design's records
+    /// in the API's memory).
+    Nothing { records: u64 },
+}
+
 /// One thing that happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum What {
@@ -332,8 +345,9 @@ pub enum What {
         cause: Cause,
         site: Option<CrashSite>,
     },
-    /// A crashed host started again, with its durable state and an empty memory.
-    Restarted { host: Host },
+    /// A crashed host started again with an empty memory, and with what
+    /// `kept` says of the records it held.
+    Restarted { host: Host, kept: Kept },
     /// The fault window closed: from now on the network is healthy and no host crashes.
     Healed,
     /// The run stopped at one of its limits.

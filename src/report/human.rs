@@ -363,9 +363,12 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
             Bad,
             format!("CRASHED ({})", words::crash_reason(s, crashed)),
         ),
-        What::Restarted { .. } => (
-            Fault,
-            "restarted: durable state kept, memory lost".to_string(),
+        What::Restarted { kept, .. } => (
+            match kept {
+                crate::history::Kept::Durable => Fault,
+                crate::history::Kept::Nothing { .. } => Bad,
+            },
+            words::restarted(*kept),
         ),
         What::Healed => (
             Fault,

@@ -396,7 +396,15 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
                 site.map_or(Value::Null, |x| json!(x.tag.attempt)),
             );
         }
-        What::Restarted { host } => put("host", json!(host.to_string())),
+        What::Restarted { host, kept } => {
+            put("host", json!(host.to_string()));
+            let (kept, lost) = match kept {
+                crate::history::Kept::Durable => ("durable", 0),
+                crate::history::Kept::Nothing { records } => ("nothing", *records),
+            };
+            put("kept", json!(kept));
+            put("records_lost", json!(lost));
+        }
         What::Healed => {}
         What::LimitReached { limit } => put("limit", json!(words::limit(*limit))),
         What::Panicked { host, message } => {

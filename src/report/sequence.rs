@@ -577,11 +577,14 @@ impl Builder<'_> {
                 let reason = words::crash_reason(s, crashed);
                 self.note(at, (*host, *host), format!("CRASHED: {reason}"), Tone::Bad)
             }
-            What::Restarted { host } => self.note(
+            What::Restarted { host, kept } => self.note(
                 at,
                 (*host, *host),
-                "restarted: durable state kept, memory lost".to_string(),
-                Tone::Fault,
+                words::restarted(*kept),
+                match kept {
+                    crate::history::Kept::Durable => Tone::Fault,
+                    crate::history::Kept::Nothing { .. } => Tone::Bad,
+                },
             ),
             What::Healed => self.note_over_all(
                 Some(at),

@@ -4,7 +4,7 @@
 //! here, so they all say the same thing.
 
 use crate::describe;
-use crate::history::{Cause, Event, Host, KeyPhase, Limit, TxnResult, What};
+use crate::history::{Cause, Event, Host, Kept, KeyPhase, Limit, TxnResult, What};
 use crate::scenario::Scenario;
 use crate::wire::{Call, MsgId, Point, Response, Tag};
 use std::collections::BTreeMap;
@@ -97,6 +97,26 @@ pub fn hold_reason(s: &Scenario, cause: Cause, point: Point, tag: Tag) -> String
             describe::tag(s, tag)
         ),
         _ => "random delay".to_string(),
+    }
+}
+
+/// What a restart found, as the timeline and the diagram say it: the words
+/// follow what the crash did to the host's records, so a key store without
+/// persistence is never said to have kept them.
+pub fn restarted(kept: Kept) -> String {
+    match kept {
+        Kept::Durable => "restarted: durable state kept, memory lost".to_string(),
+        Kept::Nothing { records: 0 } => {
+            "restarted EMPTY: nothing kept (it held no idempotency records)".to_string()
+        }
+        Kept::Nothing { records: 1 } => {
+            "restarted EMPTY: nothing kept, the 1 idempotency record it held is lost".to_string()
+        }
+        Kept::Nothing { records } => {
+            format!(
+                "restarted EMPTY: nothing kept, the {records} idempotency records it held are lost"
+            )
+        }
     }
 }
 

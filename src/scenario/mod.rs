@@ -278,6 +278,17 @@ impl Scenario {
             .is_some_and(|d| d.stores().contains(&crate::design::StoreName::Processor))
     }
 
+    /// Whether the `keys` host keeps its records through a crash. One knob,
+    /// stated once: a design's `[keys] durable`, a service's `[stores]
+    /// keys_durability` (validation refuses the latter with a design).
+    pub fn keys_durability(&self) -> Durability {
+        match &self.api {
+            Api::Design(d) if d.key_store_durable => Durability::Durable,
+            Api::Design(_) => Durability::Memory,
+            Api::Service(_) => self.stores.keys_durability.unwrap_or_default(),
+        }
+    }
+
     /// Whether the design runs a completer host beside the API.
     pub fn has_completer(&self) -> bool {
         self.api.design().is_some_and(|d| d.completer.is_some())

@@ -420,10 +420,14 @@ pub struct Stores {
     pub keys_work_ms: u64,
     #[schemars(range(max = limits::MAX_TIMEOUT_MS))]
     pub ledger_work_ms: u64,
-    /// `durable` (the default): the key store keeps its data through a
-    /// crash. `memory`: a crash of `keys` loses everything it held, as a
-    /// Redis without persistence does. The ledger is always durable.
-    pub keys_durability: Durability,
+    /// For a service's key store: `durable` (the default) keeps its data
+    /// through a crash; `memory` loses everything `keys` held, as a Redis
+    /// without persistence does. A design states this itself (`[keys]
+    /// durable` in its file), so a scenario that names a design and sets
+    /// this is refused: one knob, stated once. The ledger is always durable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Durability")]
+    pub keys_durability: Option<Durability>,
 }
 
 /// Whether a store keeps its data through a crash.

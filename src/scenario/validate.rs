@@ -240,6 +240,15 @@ impl ScenarioSpec {
                 Api::Design(_) => {}
             }
         }
+        if let (Some(_), Api::Design(design)) = (self.stores.keys_durability, api) {
+            return Err(at(
+                root("stores").key("keys_durability"),
+                format!(
+                    "design `{}` states whether its key store keeps its records through a crash (`durable` under [keys] in the design file); expected no keys_durability, which is for a service's key store",
+                    crate::text::escape(&design.name)
+                ),
+            ));
+        }
         in_range(
             root("keys").key("space"),
             self.keys.space,

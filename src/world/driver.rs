@@ -119,6 +119,8 @@ struct Down {
     host: Host,
     ip: IpAddr,
     restart_at_ms: u64,
+    /// What the crash left of its records, for the restart to say.
+    kept: crate::history::Kept,
 }
 
 /// Runs `scenario` with `seed` and returns what happened. Panics in hosts
@@ -416,12 +418,7 @@ fn carry_out_crashes(
         shared.api_crashing.set(host == Host::Api);
         sim.crash(name.as_str());
         shared.api_crashing.set(false);
-        if host == Host::Keys && shared.keys_are_volatile() {
-            shared.keys_db.borrow_mut().forget_everything();
-        }
-        if host == Host::Api {
-            shared.memory_db.borrow_mut().forget_everything();
-        }
+        let kept = shared.lose_on_crash(host);
         shared.record(
             host,
             What::Crashed {
@@ -436,6 +433,7 @@ fn carry_out_crashes(
             host,
             ip,
             restart_at_ms: now_ms + request.restart_after_ms,
+            kept,
         });
     }
 }
@@ -449,7 +447,13 @@ fn restart_due(sim: &mut Sim, shared: &Shared, down: &mut Vec<Down>, now_ms: u64
     *down = still_down;
     for d in due {
         sim.bounce(d.host.name().as_str());
-        shared.record(d.host, What::Restarted { host: d.host });
+        shared.record(
+            d.host,
+            What::Restarted {
+                host: d.host,
+                kept: d.kept,
+            },
+        );
     }
 }
 

@@ -444,7 +444,7 @@ fn a_key_store_kept_in_memory_forgets_the_stored_response_in_a_crash() {
     let durable = s.with_spec(&spec).unwrap();
     let run = run_scenario(&durable, None);
     assert!(run.verdict.found.is_empty(), "durable: the retry replays");
-    spec.stores.keys_durability = idemsim::scenario::Durability::Memory;
+    spec.stores.keys_durability = Some(idemsim::scenario::Durability::Memory);
     let memory = s.with_spec(&spec).unwrap();
     let run = run_scenario(&memory, None);
     assert_eq!(

@@ -878,7 +878,8 @@ fn first_counterexample(summary: &mut Summary, scale: f64) {
             break;
         }
     }
-    let plan = exhaustive::plan(&base, 1, u64::MAX).expect("a K = 1 search is in bounds");
+    let plan = exhaustive::plan(&base, 1, exhaustive::Budget::most())
+        .expect("a K = 1 search is in bounds");
     let check = exhaustive::search(&base, plan, 1, &mut |_| {});
 
     println!(
@@ -1022,7 +1023,7 @@ fn exhaustive_k2(summary: &mut Summary) {
     let mut results = Vec::new();
     for jobs in [1, 2] {
         let (secs, cores, report) = timed_cores(|| {
-            let plan = exhaustive::plan(&scenario, EXHAUSTIVE_K, u64::MAX)
+            let plan = exhaustive::plan(&scenario, EXHAUSTIVE_K, exhaustive::Budget::most())
                 .expect("the search is within bounds");
             exhaustive::search(&scenario, plan, jobs, &mut |_| {})
         });

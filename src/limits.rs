@@ -76,6 +76,12 @@ pub const MAX_EXHAUSTIVE_FAULTS: usize = 4;
 pub const DEFAULT_MAX_SCHEDULES: u64 = 100_000;
 /// Schedules one exhaustive search may be allowed to run.
 pub const MAX_SCHEDULES: u64 = 100_000_000;
+/// Estimated seconds of one core an exhaustive search may spend unless
+/// `--max-seconds` raises it (priced from deterministic work, see
+/// `explore::cost`): five minutes, two and a half on a 2-core machine.
+pub const DEFAULT_MAX_SEARCH_SECONDS: u64 = 300;
+/// Estimated seconds one exhaustive search may be allowed to spend (a week).
+pub const MAX_SEARCH_SECONDS: u64 = 7 * 86_400;
 /// Schedules an exhaustive search keeps per violation to show (the rest are counted).
 pub const MAX_SHOWN_SCHEDULES: usize = 64;
 /// Runs one shrink may spend.

@@ -49,6 +49,14 @@ pub struct ExploreArgs {
     /// is refused before it starts, naming its size [default: 100000].
     #[arg(long)]
     max_schedules: Option<u64>,
+    /// The most time a search may spend, with --exhaustive: estimated seconds
+    /// of one core, priced from the work its runs do (host steps, network
+    /// work), never measured, so the same search stops at the same schedule
+    /// everywhere. A search that would spend more even without faults is
+    /// refused before it starts; one whose runs spend it stops and says so
+    /// [default: 300].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=limits::MAX_SEARCH_SECONDS))]
+    max_seconds: Option<u64>,
     /// Shrink the first failure and write it as a scenario file with targeted faults only.
     #[arg(long, value_name = "PATH")]
     save_repro: Option<PathBuf>,
@@ -77,6 +85,7 @@ pub(super) fn explore(
         let given = [
             ("--max-faults", args.max_faults.is_some()),
             ("--max-schedules", args.max_schedules.is_some()),
+            ("--max-seconds", args.max_seconds.is_some()),
         ];
         if let Some((flag, _)) = given.iter().find(|(_, given)| *given) {
             return Err(InputError::plain(format!(
@@ -168,13 +177,22 @@ fn exhaustive_search(
     scenario: &Scenario,
 ) -> Result<Exit, InputError> {
     let max_faults = args.max_faults.unwrap_or(DEFAULT_MAX_FAULTS);
-    let budget = args.max_schedules.unwrap_or(limits::DEFAULT_MAX_SCHEDULES);
+    let budget = exhaustive::Budget {
+        max_schedules: args.max_schedules.unwrap_or(limits::DEFAULT_MAX_SCHEDULES),
+        max_seconds: args
+            .max_seconds
+            .unwrap_or(limits::DEFAULT_MAX_SEARCH_SECONDS),
+    };
     let plan = exhaustive::plan(scenario, max_faults, budget)
         .map_err(|e| InputError::plain(e.to_string()))?;
     // The cost, known before the search starts.
     eprintln!(
-        "exhaustive search: {} candidate faults, {} schedules of up to {} faults",
-        plan.candidates, plan.schedules, plan.max_faults
+        "exhaustive search: {} candidate faults, {} schedules of up to {} faults, at least {} s of one core (budget {} s)",
+        plan.candidates,
+        plan.schedules,
+        plan.max_faults,
+        plan.estimate().seconds_text(),
+        plan.max_seconds
     );
     let mut bar = Progress::new(plan.schedules, "schedules");
     let result = exhaustive::search(scenario, plan, args.jobs as usize, &mut |done| {
@@ -209,7 +227,9 @@ fn exhaustive_search(
             json,
         ));
     }
-    Ok(Exit::met(result.first.is_empty()))
+    // A search stopped at its budget did not complete, as a run that
+    // reached a limit does not: it cannot pass for one that held.
+    Ok(Exit::met(result.first.is_empty() && !result.stopped))
 }
 
 /// Shrinks `explicit` (a failing scenario with targeted faults only) and

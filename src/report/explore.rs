@@ -209,7 +209,24 @@ pub fn exhaustive_text(report: &ExhaustiveReport, header: &str) -> String {
         "{} candidate faults; {} schedules of up to {} faults explored, smallest first",
         report.candidates, report.explored, report.max_faults
     );
-    if report.first.is_empty() {
+    if report.stopped {
+        let _ = writeln!(
+            out,
+            "STOPPED at the time budget: {} of {} schedules explored, about {} s of one core spent (--max-seconds {}); the other {} were not searched; raise --max-seconds to search them all",
+            report.explored,
+            report.planned,
+            report.spent.seconds_text(),
+            report.max_seconds,
+            report.planned - report.explored,
+        );
+    }
+    if report.first.is_empty() && report.stopped {
+        let _ = writeln!(
+            out,
+            "violations: none among the {} schedules explored",
+            report.explored
+        );
+    } else if report.first.is_empty() {
         let _ = writeln!(out, "violations: none");
     }
     for (kind, schedule) in &report.first {
@@ -264,6 +281,11 @@ pub fn exhaustive_json(report: &ExhaustiveReport) -> String {
             "candidates": report.candidates,
             "max_faults": report.max_faults,
             "explored": report.explored,
+            "planned": report.planned,
+            "stopped": report.stopped,
+            "max_seconds": report.max_seconds,
+            "spent": report.spent,
+            "estimated_seconds": report.spent.estimated_ns() as f64 / 1e9,
             "violations": report.first.keys().map(|k| k.name()).collect::<Vec<_>>(),
         }),
     ));

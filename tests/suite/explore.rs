@@ -314,3 +314,147 @@ fn the_last_seed_can_be_swept_checked_and_partitioned() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("is not a seed"), "{stderr}");
 }
+
+/// A scenario of `transfers` transfers whose design's completer looks every
+/// millisecond, so a run skips no quiet time: a fault that holds a message
+/// or stalls the API makes its run cost many times one without faults.
+fn busy_completer_scenario(dir: &Path, count: usize) -> std::path::PathBuf {
+    let design = std::fs::read_to_string(root().join("designs/variants/completer-checked.toml"))
+        .unwrap()
+        .replace("every_ms = 100", "every_ms = 1");
+    std::fs::write(dir.join("completer-1ms.toml"), design).unwrap();
+    let transfers = "  { from = \"alice\", to = \"bob\", amount = 10 },\n".repeat(count);
+    let scenario = format!(
+        "name = \"busy\"\ndesign = \"completer-1ms.toml\"\naccounts = {{ alice = 100000, bob = 0 }}\n\
+         [[client]]\ntransfers = [\n{transfers}]\n[expect]\nviolations = []\n"
+    );
+    let path = dir.join(format!("busy-{count}.toml"));
+    std::fs::write(&path, scenario).unwrap();
+    path
+}
+
+/// An exhaustive search is priced before it starts, from the work (host
+/// steps, network work, events) of a run without faults: a search that
+/// would spend more than --max-seconds even so is refused, with the price
+/// and the flag that raises the budget. No clock is read: the same search is
+/// refused on every machine.
+#[test]
+fn an_exhaustive_search_over_its_time_budget_is_refused_before_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = busy_completer_scenario(dir.path(), 50);
+    let file = path.to_str().unwrap();
+    let scenario = idemsim::load_scenario(&path).unwrap();
+    let budget = |max_seconds| idemsim::explore::exhaustive::Budget {
+        max_seconds,
+        ..Default::default()
+    };
+    let plan = idemsim::explore::exhaustive::plan(&scenario, 1, budget(3_600)).unwrap();
+    let least = plan.estimate().estimated_secs() as u64;
+    assert!(least > 2, "{plan:?}");
+    let shown = plan.estimate().seconds_text();
+    assert!(plan.calm.host_steps > 0 && plan.calm.events > 0, "{plan:?}");
+    let refused = idemsim::explore::exhaustive::plan(&scenario, 1, budget(least - 1)).unwrap_err();
+    assert!(
+        matches!(refused, idemsim::explore::exhaustive::TooBig::Time { .. }),
+        "{refused:?}"
+    );
+    let (code, stdout, stderr) = idemsim(&[
+        "explore",
+        file,
+        "--exhaustive",
+        "--max-faults",
+        "1",
+        "--max-seconds",
+        &(least - 1).to_string(),
+    ]);
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "nothing ran: {stdout}");
+    assert!(
+        stderr.contains(&format!(
+            "{} schedules of up to 1 faults would take at least {shown} s of one core",
+            plan.schedules
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("--max-seconds {least} (at most 604800)")),
+        "{stderr}"
+    );
+    // The flag belongs to the exhaustive search, and has bounds.
+    for args in [
+        vec!["explore", file, "--seeds", "0..3", "--max-seconds", "10"],
+        vec!["explore", file, "--exhaustive", "--max-seconds", "0"],
+        vec!["explore", file, "--exhaustive", "--max-seconds", "604801"],
+    ] {
+        let (code, stdout, stderr) = idemsim(&args);
+        assert_eq!(code, Some(2), "{args:?}: {stdout}{stderr}");
+    }
+}
+
+/// Runs with faults cost more than the run without: the search counts
+/// what each run spent and stops at its budget, at the same schedule with
+/// any number of jobs, and says so; a stopped search exits 1, as a run that
+/// reached a limit does.
+#[test]
+fn an_exhaustive_search_stops_at_its_time_budget_and_says_so() {
+    use idemsim::explore::exhaustive;
+    let dir = tempfile::tempdir().unwrap();
+    let path = busy_completer_scenario(dir.path(), 1);
+    let scenario = idemsim::load_scenario(&path).unwrap();
+    let budget = exhaustive::Budget {
+        max_seconds: 1,
+        ..Default::default()
+    };
+    // Without faults the 2-fault search would take under a second.
+    let plan = exhaustive::plan(&scenario, 2, budget).unwrap();
+    assert!(plan.estimate().fits(1), "{plan:?}");
+    let one = exhaustive::search(&scenario, plan, 1, &mut |_| {});
+    let two = exhaustive::search(&scenario, plan, 2, &mut |_| {});
+    assert!(one.stopped, "{} of {}", one.explored, one.planned);
+    assert!(one.explored > 0 && one.explored < one.planned);
+    assert_eq!(
+        (one.explored, one.spent, &one.first),
+        (two.explored, two.spent, &two.first),
+        "where it stops depends on work, not on threads"
+    );
+    assert!(!one.spent.fits(0) && one.spent.estimated_ns() >= 1_000_000_000);
+    let per_run = one.spent.estimated_ns() / u128::from(one.spent.runs);
+    assert!(
+        one.spent.estimated_ns() <= 1_000_000_000 + 2 * per_run.max(100_000_000),
+        "it stops close to its budget: {:?}",
+        one.spent
+    );
+    let text = idemsim::report::explore::exhaustive_text(&one, "header");
+    assert!(
+        text.contains(&format!(
+            "STOPPED at the time budget: {} of {} schedules explored",
+            one.explored, one.planned
+        )),
+        "{text}"
+    );
+    assert!(text.contains("raise --max-seconds"), "{text}");
+    assert!(text.contains("violations: none among the"), "{text}");
+    // The same on the command line.
+    let (code, stdout, stderr) = idemsim(&[
+        "explore",
+        path.to_str().unwrap(),
+        "--exhaustive",
+        "--max-faults",
+        "2",
+        "--max-seconds",
+        "1",
+        "--jobs",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        code,
+        Some(1),
+        "a stopped search is not a pass: {stdout}{stderr}"
+    );
+    let summary: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["data"]["stopped"], true, "{stdout}");
+    assert_eq!(summary["data"]["explored"], one.explored, "{stdout}");
+    assert_eq!(summary["data"]["planned"], one.planned, "{stdout}");
+}

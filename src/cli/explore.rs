@@ -3,9 +3,10 @@
 use super::output::{self, Output};
 use super::progress::Progress;
 use super::{Exit, Format};
+use crate::check::ViolationKind;
 use crate::error::InputError;
 use crate::explore::exhaustive;
-use crate::explore::shrink::{self, Size};
+use crate::explore::shrink::{self, Reproduced};
 use crate::explore::swarm::scenario_for;
 use crate::explore::sweep::{SweepConfig, sweep};
 use crate::limits;
@@ -154,15 +155,23 @@ fn seed_sweep(
         output::write_file(path, &junit::render("idemsim explore", &cases))?;
     }
     if let Some(path) = &args.save_repro {
-        let first = result.failures.iter().find(|f| !f.found.is_empty());
-        let text = match first {
-            Some(f) => {
-                let ran = scenario_for(scenario, f.seed, config.swarm);
-                let run = run_with(&ran, Some(f.seed), config.mode(), config.options);
-                let explicit = shrink::make_explicit(&ran, &run);
-                save_shrunk(scenario, &explicit, f.seed, f.found[0], path, json)?
-            }
-            None => report::no_repro("nothing to shrink: no seed showed a violation", json),
+        // Every kept failing seed with a violation, lowest first: the first
+        // that reproduces with targeted faults only is shrunk and saved.
+        let failing: Vec<(u64, Vec<ViolationKind>)> = result
+            .failures
+            .iter()
+            .filter(|f| !f.found.is_empty())
+            .map(|f| (f.seed, f.found.clone()))
+            .collect();
+        let text = if failing.is_empty() {
+            report::no_repro("nothing to shrink: no seed showed a violation", json)
+        } else {
+            let reproduced = shrink::first_reproducible(&failing, |seed| {
+                let ran = scenario_for(scenario, seed, config.swarm);
+                let run = run_with(&ran, Some(seed), config.mode(), config.options);
+                shrink::explicit_of(&ran, &run)
+            });
+            save_reproduced(scenario, &reproduced, path, json)?
         };
         out.write(&text);
     }
@@ -213,14 +222,10 @@ fn exhaustive_search(
     });
     if let (Some(path), Some((kind, schedule))) = (&args.save_repro, result.first.iter().next()) {
         let s = result.scenario_of(schedule);
-        out.write(&save_shrunk(
-            scenario,
-            &s,
-            scenario.seed,
-            *kind,
-            path,
-            json,
-        )?);
+        // A schedule is targeted faults already: it shrinks as it is.
+        let reproduced =
+            shrink::first_reproducible(&[(scenario.seed, vec![*kind])], |_| (s.clone(), 0));
+        out.write(&save_reproduced(scenario, &reproduced, path, json)?);
     } else if args.save_repro.is_some() {
         out.write(&report::no_repro(
             "nothing to shrink: no schedule showed a violation",
@@ -232,31 +237,21 @@ fn exhaustive_search(
     Ok(Exit::met(result.first.is_empty() && !result.stopped))
 }
 
-/// Shrinks `explicit` (a failing scenario with targeted faults only) and
-/// writes it to `path`; returns what to print about it.
-fn save_shrunk(
+/// Writes the repro `reproduced` found, if any, to `path`; returns what to
+/// print about it.
+fn save_reproduced(
     original: &Scenario,
-    explicit: &Scenario,
-    seed: u64,
-    violation: crate::check::ViolationKind,
+    reproduced: &Reproduced,
     path: &Path,
     json: bool,
 ) -> Result<String, InputError> {
-    let Some(shrunk) = shrink::shrink(explicit, seed, violation) else {
-        return Ok(report::no_repro(
-            &format!(
-                "could not reproduce {} with targeted faults only (seed {seed}); no file written",
-                violation.name()
-            ),
-            json,
-        ));
-    };
-    shrink::write_repro(original, &shrunk, path)?;
+    if let Some((shrunk, _)) = &reproduced.shrunk {
+        shrink::write_repro(original, shrunk, path)?;
+    }
     let shown = path.display().to_string();
-    let size = Size::of(explicit);
     Ok(if json {
-        report::shrunk_json(&size, &shrunk, &shown)
+        report::repro_json(reproduced, &shown)
     } else {
-        report::shrunk_text(&size, &shrunk, &shown)
+        report::repro_text(reproduced, &shown)
     })
 }

@@ -355,6 +355,18 @@ macro_rules! fault_kinds {
                 None
             }
 
+            /// Whether `event` is a fault that struck a completer's work
+            /// (attempt 0): a fault the run suffered that no targeted fault
+            /// can aim at, so a repro cannot have it.
+            pub(crate) fn struck_completer(event: &Event, scenario: &Scenario) -> bool {
+                $(
+                    if let Some(f) = <$kind_ty as Explore>::from_event(event, scenario) {
+                        return f.attempt().is_some_and(|(_, attempt)| attempt == 0);
+                    }
+                )*
+                false
+            }
+
             /// Every fault an exhaustive search may place on one attempt.
             pub(crate) fn candidates(
                 scenario: &Scenario,

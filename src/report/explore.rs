@@ -5,7 +5,7 @@
 
 use crate::describe;
 use crate::explore::exhaustive::ExhaustiveReport;
-use crate::explore::shrink::{Shrunk, Size};
+use crate::explore::shrink::{Reproduced, Shrunk, Size, Skipped, Unreproducible};
 use crate::explore::sweep::{SeedOutcome, SweepReport};
 use crate::reach::{Phase, ReachCounts};
 use crate::run::{Mode, Replay, inline_fault};
@@ -16,6 +16,9 @@ use std::fmt::Write;
 
 /// How many failing seeds the human report lists.
 const LISTED_FAILURES: usize = 20;
+
+/// How many unreproducible seeds the human report lists before a repro.
+const LISTED_SKIPPED: usize = 10;
 
 /// The human report of a sweep.
 pub fn sweep_text(scenario: &Scenario, report: &SweepReport, mode: Mode, header: &str) -> String {
@@ -292,8 +295,98 @@ pub fn exhaustive_json(report: &ExhaustiveReport) -> String {
     out
 }
 
+/// Why a failing seed could not be reproduced, for a person.
+fn skipped_reason(skipped: &Skipped) -> String {
+    match skipped.why {
+        Unreproducible::CompleterFaults { faults } => format!(
+            "{} on the completer's work, which no targeted fault can aim at; without {} the seed no longer fails",
+            describe::count(faults, "fault"),
+            if faults == 1 { "it" } else { "them" }
+        ),
+        Unreproducible::NotShown => {
+            "with every fault it suffered made targeted it no longer fails (the timing of random faults mattered)".to_string()
+        }
+    }
+}
+
+/// What trying failing seeds for a repro came to, for a person: which lower
+/// seeds could not be reproduced and why, then what shrinking made of the
+/// one that could, saved to `saved_to`.
+pub fn repro_text(r: &Reproduced, saved_to: &str) -> String {
+    let mut out = String::new();
+    for skipped in r.skipped.iter().take(LISTED_SKIPPED) {
+        let names: Vec<&str> = skipped.violations.iter().map(|v| v.name()).collect();
+        let _ = writeln!(
+            out,
+            "seed {} ({}) not reproduced: {}",
+            skipped.seed,
+            names.join(", "),
+            skipped_reason(skipped)
+        );
+    }
+    if r.skipped.len() > LISTED_SKIPPED {
+        let _ = writeln!(
+            out,
+            "... and {} more failing seeds not reproduced",
+            r.skipped.len() - LISTED_SKIPPED
+        );
+    }
+    match &r.shrunk {
+        Some((shrunk, original)) => {
+            if !r.skipped.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "seed {} is the lowest failing seed that reproduces with targeted faults only",
+                    shrunk.seed
+                );
+            }
+            out.push_str(&shrunk_text(original, shrunk, saved_to));
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "could not reproduce any of the {} failing seeds with targeted faults only; no file written",
+                r.skipped.len()
+            );
+        }
+    }
+    out
+}
+
+/// What trying failing seeds for a repro came to, as one JSON Lines line.
+pub fn repro_json(r: &Reproduced, saved_to: &str) -> String {
+    let skipped = serde_json::to_value(&r.skipped).expect("skipped seeds serialise");
+    match &r.shrunk {
+        Some((shrunk, original)) => {
+            let size = Size::of(&shrunk.scenario);
+            super::json::line(
+                "repro",
+                json!({
+                    "violation": shrunk.violation.name(),
+                    "seed": shrunk.seed,
+                    "runs": shrunk.runs,
+                    "faults": [original.faults, size.faults],
+                    "transfers": [original.transfers, size.transfers],
+                    "clients": [original.clients, size.clients],
+                    "attempts": [original.attempts, size.attempts],
+                    "path": saved_to,
+                    "skipped": skipped,
+                }),
+            )
+        }
+        None => super::json::line(
+            "repro",
+            json!({
+                "path": null,
+                "reason": "no failing seed reproduces with targeted faults only",
+                "skipped": skipped,
+            }),
+        ),
+    }
+}
+
 /// What shrinking made of a failure, for a person.
-pub fn shrunk_text(original: &Size, shrunk: &Shrunk, saved_to: &str) -> String {
+fn shrunk_text(original: &Size, shrunk: &Shrunk, saved_to: &str) -> String {
     let size = Size::of(&shrunk.scenario);
     let mut out = format!(
         "shrunk {} (seed {}) in {} runs: {} -> {} faults, {} -> {} transfers, {} -> {} clients, {} -> {} attempts\n",
@@ -316,24 +409,6 @@ pub fn shrunk_text(original: &Size, shrunk: &Shrunk, saved_to: &str) -> String {
     let program = Escaped(&shrunk.scenario.program.join(" ")).to_string();
     let _ = writeln!(out, "saved to {path}; replay: {program} run {path}");
     out
-}
-
-/// What shrinking made of a failure, as one JSON Lines line.
-pub fn shrunk_json(original: &Size, shrunk: &Shrunk, saved_to: &str) -> String {
-    let size = Size::of(&shrunk.scenario);
-    super::json::line(
-        "repro",
-        json!({
-            "violation": shrunk.violation.name(),
-            "seed": shrunk.seed,
-            "runs": shrunk.runs,
-            "faults": [original.faults, size.faults],
-            "transfers": [original.transfers, size.transfers],
-            "clients": [original.clients, size.clients],
-            "attempts": [original.attempts, size.attempts],
-            "path": saved_to,
-        }),
-    )
 }
 
 /// Why no repro file was written, as text or as a JSON line.

@@ -458,3 +458,115 @@ fn an_exhaustive_search_stops_at_its_time_budget_and_says_so() {
     assert_eq!(summary["data"]["explored"], one.explored, "{stdout}");
     assert_eq!(summary["data"]["planned"], one.planned, "{stdout}");
 }
+
+/// A completer that resends its unchecked job when an answer is lost pays
+/// twice; so does the API's own resend of its unchecked apply. The first
+/// needs a fault on the completer's work, which no targeted fault can aim
+/// at; the second a lost `apply-result`. `--save-repro` tries the failing
+/// seeds lowest first, says why each lower one could not be reproduced, and
+/// saves the first that can.
+#[test]
+fn save_repro_skips_seeds_that_need_a_fault_on_the_completers_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = std::fs::read_to_string(root().join("designs/variants/completer-unchecked.toml"))
+        .unwrap()
+        .replace(
+            "[completer]",
+            "[api]\ncall_attempts = 2\nstore_timeout_ms = 100\n\n[completer]",
+        );
+    std::fs::write(dir.path().join("resend.toml"), design).unwrap();
+    let scenario = "name = \"completer resends\"\nseed = 0\ndesign = \"resend.toml\"\n\
+        accounts = { alice = 10000, bob = 0 }\n[retry]\nmax_attempts = 4\ntimeout_ms = 200\n\
+        [network]\nloss = \"1/6\"\n[faults]\ncrash = \"1/6\"\n\
+        [[client]]\ntransfers = [{ from = \"alice\", to = \"bob\", amount = 100 }]\n\
+        [expect]\nviolations = []\n";
+    let path = dir.path().join("resend-scenario.toml");
+    std::fs::write(&path, scenario).unwrap();
+    let file = path.to_str().unwrap();
+
+    // Typed: seed 11 fails only through the completer's work.
+    let loaded = idemsim::load_scenario(&path).unwrap();
+    let run = idemsim::run_scenario(&loaded, Some(11));
+    assert!(
+        run.verdict
+            .found
+            .contains(&idemsim::ViolationKind::DoubleApply),
+        "{:?}",
+        run.verdict.found
+    );
+    let (_, completer) = idemsim::explore::shrink::explicit_of(&loaded, &run);
+    assert_eq!(completer, 1);
+    let reproduced = idemsim::explore::shrink::first_reproducible(
+        &[
+            (11, run.verdict.found.clone()),
+            (23, vec![idemsim::ViolationKind::DoubleApply]),
+        ],
+        |seed| {
+            let ran = idemsim::run_scenario(&loaded, Some(seed));
+            idemsim::explore::shrink::explicit_of(&loaded, &ran)
+        },
+    );
+    assert_eq!(
+        reproduced.skipped,
+        vec![idemsim::explore::shrink::Skipped {
+            seed: 11,
+            violations: run.verdict.found.clone(),
+            why: idemsim::explore::shrink::Unreproducible::CompleterFaults { faults: 1 },
+        }]
+    );
+    let (shrunk, _) = reproduced.shrunk.expect("seed 23 reproduces");
+    assert_eq!(shrunk.seed, 23);
+
+    // On the command line: the file is written, and says which seed and why.
+    let repro = dir.path().join("repro.toml");
+    let (code, stdout, stderr) = idemsim(&[
+        "explore",
+        file,
+        "--seeds",
+        "0..30",
+        "--no-swarm",
+        "--save-repro",
+        repro.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains(
+            "seed 11 (double-apply, inconsistent-replay) not reproduced: 1 fault on the completer's work, which no targeted fault can aim at"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "seed 23 is the lowest failing seed that reproduces with targeted faults only"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("shrunk double-apply (seed 23)"), "{stdout}");
+    let (code, report, _) = idemsim(&["run", repro.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "the repro meets its expectation: {report}");
+    assert!(report.contains("found: double-apply"), "{report}");
+    // JSON Lines carries the same, typed.
+    let (_, stdout, _) = idemsim(&[
+        "explore",
+        file,
+        "--seeds",
+        "0..30",
+        "--no-swarm",
+        "--format",
+        "json",
+        "--save-repro",
+        repro.to_str().unwrap(),
+    ]);
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("\"type\":\"repro\""))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let repro_line: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(repro_line["data"]["seed"], 23);
+    assert_eq!(repro_line["data"]["skipped"][0]["seed"], 11);
+    assert_eq!(
+        repro_line["data"]["skipped"][0]["reason"],
+        "completer-faults"
+    );
+    assert_eq!(repro_line["data"]["skipped"][0]["faults"], 1);
+}

@@ -290,6 +290,10 @@ pub enum What {
     },
     /// A client restarted after attempt `tag` failed, and lost the key it was holding.
     ClientRestarted { tag: Tag, cause: Cause },
+    /// Attempt `tag` was answered a definitive failure and the client pays
+    /// again with a new key (`[retry.on] failure = "new-key"`, a person
+    /// pressing Pay again): the `time`th time, of at most `most`.
+    PaysAgain { tag: Tag, time: u32, most: u32 },
     /// A key record changed state in a committed transaction.
     KeyState {
         store: StoreName,

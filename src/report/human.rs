@@ -291,6 +291,13 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
                 messages.label(s, *msg, *point, *t)
             ),
         ),
+        What::PaysAgain { tag: t, time, most } => (
+            Bad,
+            format!(
+                "{} failed for good: pays again with a new key ({time} of at most {most})",
+                tag(*t)
+            ),
+        ),
         What::ClientRestarted { tag: t, cause } => (
             Bad,
             format!(

@@ -99,6 +99,7 @@ fn event_name(what: &What) -> &'static str {
         What::Stalled { .. } => "stalled",
         What::Duplicated { .. } => "duplicated",
         What::ClientRestarted { .. } => "client-restarted",
+        What::PaysAgain { .. } => "pays-again",
         What::KeyState { .. } => "key-state",
         What::KeyExpired { .. } => "key-expired",
         What::Outage { .. } => "outage",
@@ -333,6 +334,12 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("transfer", json!(s.transfer_id(tag.transfer)));
             put("attempt", json!(tag.attempt));
             put("cause", json!(words::cause_name(*cause)));
+        }
+        What::PaysAgain { tag, time, most } => {
+            put("transfer", json!(s.transfer_id(tag.transfer)));
+            put("attempt", json!(tag.attempt));
+            put("time", json!(time));
+            put("most", json!(most));
         }
         What::Completing {
             key: k,

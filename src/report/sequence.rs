@@ -246,7 +246,8 @@ impl Builder<'_> {
             | What::Backoff { .. }
             | What::LivenessPhase { .. }
             | What::Finished { .. }
-            | What::ClientRestarted { .. } => self.client_event(index),
+            | What::ClientRestarted { .. }
+            | What::PaysAgain { .. } => self.client_event(index),
             What::ApiReceived { .. }
             | What::Txn { .. }
             | What::LedgerEntry { .. }
@@ -353,6 +354,15 @@ impl Builder<'_> {
                     tone,
                 );
             }
+            What::PaysAgain { tag, time, most } => self.note(
+                at,
+                (host, host),
+                format!(
+                    "pays {} again with a new key ({time} of at most {most})",
+                    describe::transfer(s, tag.transfer)
+                ),
+                Tone::Bad,
+            ),
             What::ClientRestarted { tag, .. } => self.note(
                 at,
                 (host, host),

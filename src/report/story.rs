@@ -282,6 +282,13 @@ fn event_step(s: &Scenario, tellers: &mut [Teller], event: &Event) {
                 "still unanswered after the heal, retried until {deadline_ms} ms"
             )),
         ),
+        What::PaysAgain { tag, .. } => (
+            teller(tag.transfer),
+            Some(format!(
+                "attempt {} failed for good; the client paid again with a new key at {at} ms",
+                tag.attempt
+            )),
+        ),
         What::ClientRestarted { tag, .. } => (
             teller(tag.transfer),
             Some(

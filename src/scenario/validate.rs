@@ -295,6 +295,24 @@ impl ScenarioSpec {
             r.attempts_after_heal,
             0..=limits::MAX_ATTEMPTS_AFTER_HEAL,
         )?;
+        if r.on.failure == super::ClientAction::Retry {
+            return Err(at(
+                retry.key("on").key("failure"),
+                "a definitive failure is the API's last word on its key, and a retry with it is answered the same; expected \"give-up\" (the transfer ends failed) or \"new-key\" (pay again with a new key)",
+            ));
+        }
+        match (r.pay_again, r.on.failure) {
+            (Some(times), super::ClientAction::NewKey) => {
+                in_range(retry.key("pay_again"), times, 1..=r.max_attempts)?;
+            }
+            (Some(_), _) => {
+                return Err(at(
+                    retry.key("pay_again"),
+                    "pay_again bounds how often a client pays again with a new key after a definitive failure; expected [retry.on] failure = \"new-key\" with it, or no pay_again",
+                ));
+            }
+            (None, _) => {}
+        }
         let network = root("network");
         let min = in_range(
             network.key("latency_min_ms"),

@@ -365,3 +365,44 @@ fn a_service_has_no_processor_to_crash() {
         "{shown}"
     );
 }
+
+/// Paying again is stated with `[retry.on] failure = "new-key"` and bounded
+/// by `[retry] pay_again`; what cannot mean anything is refused at its place.
+#[test]
+fn paying_again_is_bounded_and_stated_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = |retry: &str, on: &str| {
+        format!("{VALID}[retry]\nmax_attempts = 3\n{retry}\n[retry.on]\n{on}\n")
+    };
+    let out = run_file(dir.path(), "r.toml", &with("", "failure = \"retry\""));
+    assert_bad(
+        &out,
+        "r.toml:12:11: ",
+        &[
+            "a definitive failure is the API's last word",
+            "expected \"give-up\"",
+        ],
+    );
+    let out = run_file(dir.path(), "p.toml", &with("pay_again = 2", ""));
+    assert_bad(
+        &out,
+        "p.toml:10:13: ",
+        &["expected [retry.on] failure = \"new-key\" with it"],
+    );
+    let out = run_file(
+        dir.path(),
+        "m.toml",
+        &with("pay_again = 4", "failure = \"new-key\""),
+    );
+    assert_bad(
+        &out,
+        "m.toml:10:13: ",
+        &["pay_again is 4; expected a value from 1 to 3"],
+    );
+    let out = run_file(
+        dir.path(),
+        "ok.toml",
+        &with("pay_again = 3", "failure = \"new-key\""),
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+}

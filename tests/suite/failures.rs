@@ -434,3 +434,86 @@ fn a_completer_that_fails_abandoned_keys_needs_the_fence_too() {
         assert!(stdout.contains("completer picks up key"), "{stdout}");
     }
 }
+
+/// A person who presses Pay again after a definitive failure sends the same
+/// payment with a new key (`[retry.on] failure = "new-key"`). Against the
+/// design of failure mode 15, which answers a final 500 when it cannot know
+/// whether the ledger committed, the second payment moves the money again:
+/// a double-apply across two keys, which the checker counts per intent. The
+/// fixed design answers a retryable 503, so the client retries with the same
+/// key and is paid once; a true refusal (402) is paid again at most
+/// `pay_again` times and ends failed, with nothing to report.
+#[test]
+fn a_client_that_pays_again_after_a_final_error_doubles_the_payment() {
+    let pay_again = |file: &str, extra: &str| {
+        let path = root().join("scenarios/failures").join(file);
+        let text = std::fs::read_to_string(&path).unwrap().replace(
+            "[[client]]",
+            &format!("[retry.on]\nfailure = \"new-key\"\n{extra}\n[[client]]"),
+        );
+        let s = idemsim::scenario::parse_scenario(&path, &text).unwrap();
+        let run = idemsim::run_scenario(&s, None);
+        (s, run)
+    };
+    let (_, run) = pay_again("15-final-error-after-commit-bug.toml", "");
+    assert_eq!(run.verdict.found, vec![ViolationKind::DoubleApply]);
+    let again: Vec<(u32, u32)> = run
+        .output
+        .events
+        .iter()
+        .filter_map(|e| match e.what {
+            What::PaysAgain { time, most, .. } => Some((time, most)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(again, vec![(1, 1)]);
+    let keys: std::collections::BTreeSet<String> = run
+        .output
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::Sent { key: Some(k), .. } => Some(k.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(keys.len(), 2, "two keys, one payment: {keys:?}");
+    let evidence = &run.verdict.violations[0].evidence;
+    assert!(
+        evidence.iter().filter(|l| l.contains("key ck-")).count() == 2,
+        "{evidence:?}"
+    );
+
+    let (_, run) = pay_again("15-final-error-after-commit-fixed.toml", "");
+    assert!(run.verdict.found.is_empty(), "{:?}", run.verdict.found);
+    assert!(
+        !run.output
+            .events
+            .iter()
+            .any(|e| matches!(e.what, What::PaysAgain { .. })),
+        "a 503 is retried with the same key"
+    );
+
+    // A true refusal: the client pays again twice, is refused twice more,
+    // and the transfer ends failed after three payments.
+    let poor = "name = \"poor\"\ndesign = \"atomic\"\naccounts = { alice = 100, bob = 0 }\n\
+        [retry]\npay_again = 2\n[retry.on]\nfailure = \"new-key\"\n\
+        [[client]]\ntransfers = [{ from = \"alice\", to = \"bob\", amount = 500 }]\n[expect]\nviolations = []\nfailed = 1\n";
+    let s = idemsim::parse_scenario(std::path::Path::new("poor.toml"), poor).unwrap();
+    let run = idemsim::run_scenario(&s, None);
+    assert!(run.verdict.met, "{:?}", run.verdict.found);
+    let finished: Vec<u32> = run
+        .output
+        .events
+        .iter()
+        .filter_map(|e| match e.what {
+            What::Finished { attempts, .. } => Some(attempts),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(finished, vec![3], "one payment and two more");
+    let text = idemsim::report::human::render(&s, &run, idemsim::report::Color::Never);
+    assert!(
+        text.contains("t1#2 failed for good: pays again with a new key (2 of at most 2)"),
+        "{text}"
+    );
+}

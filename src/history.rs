@@ -204,8 +204,15 @@ pub enum What {
     TimedOut { tag: Tag },
     /// An answer to an earlier attempt arrived after the client stopped waiting for it.
     LateAnswer { tag: Tag, response: Response },
-    /// A client waits before the next attempt.
-    Backoff { transfer: TransferIx, wait_ms: u64 },
+    /// A client waits before the next attempt: its backoff, or, when
+    /// `until_heal`, until the faults heal, since it has made all the
+    /// attempts its policy allows while they act (`max_attempts`) and owes
+    /// the rest (`attempts_after_heal`) to after the heal.
+    Backoff {
+        transfer: TransferIx,
+        wait_ms: u64,
+        until_heal: bool,
+    },
     /// The faults have healed and a transfer still has no definitive answer:
     /// its client goes on retrying until `deadline_ms` (the liveness phase).
     LivenessPhase {
@@ -257,8 +264,17 @@ pub enum What {
     /// The key store did not answer and the design fails open: the API carries
     /// on without deduplication.
     FailedOpen { tag: Tag, call: Call },
-    /// The API gave up waiting for a store.
-    StoreTimeout { store: StoreName, tag: Tag },
+    /// The API (or the completer) waited in vain for a store's answer to
+    /// the `send`th send of a call it sends at most `sends` times (a
+    /// design's `[api] call_attempts`; 1 for a service, whose code decides
+    /// what to do next): it sends the call again while `send < sends`, and
+    /// gives up on it after the last.
+    StoreTimeout {
+        store: StoreName,
+        tag: Tag,
+        send: u32,
+        sends: u32,
+    },
     /// A service's handler for attempt `tag` was dropped before it answered:
     /// its client closed the connection, and hyper drops the handler
     /// wherever it was waiting.
@@ -288,7 +304,8 @@ pub enum What {
         tag: Tag,
         cause: Cause,
     },
-    /// A client restarted after attempt `tag` failed, and lost the key it was holding.
+    /// A client restarted after attempt `tag` failed; what it kept follows
+    /// the scenario's `[retry.on] restart`.
     ClientRestarted { tag: Tag, cause: Cause },
     /// Attempt `tag` was answered a definitive failure and the client pays
     /// again with a new key (`[retry.on] failure = "new-key"`, a person

@@ -87,7 +87,8 @@ pub(crate) trait Behaviour {
         false
     }
 
-    /// The attempt failed: does the client restart and forget its key?
+    /// The attempt failed: does the client restart (keeping what `[retry.on]
+    /// restart` says it keeps)?
     fn restarts_client(&self) -> bool {
         false
     }
@@ -426,7 +427,8 @@ fault_kinds! {
         Duplicate(duplicate::Spec),
         /// The key's record disappears as the attempt is sent, as if its TTL ran out.
         ExpireKey(expire_key::Spec),
-        /// After the attempt fails, the client restarts and forgets its key.
+        /// After the attempt fails, the client restarts; what it keeps follows
+        /// `[retry.on] restart` (by default it stored its key and retries with it).
         ClientRestart(client_restart::Spec),
         /// Every message to or from a store is lost from `from_ms` until `until_ms`.
         Unreachable(unreachable::Spec),

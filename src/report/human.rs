@@ -133,9 +133,22 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
         What::Backoff {
             transfer: t,
             wait_ms,
+            until_heal: false,
         } => (
             Plain,
             format!("backs off {wait_ms} ms before retrying {}", transfer(*t)),
+        ),
+        What::Backoff {
+            transfer: t,
+            wait_ms,
+            until_heal: true,
+        } => (
+            Plain,
+            format!(
+                "has made the {} attempts allowed while faults act: waits {wait_ms} ms, until the heal, to retry {}",
+                s.retry.max_attempts,
+                transfer(*t)
+            ),
         ),
         What::LivenessPhase {
             transfer: t,
@@ -214,10 +227,12 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
             Plain,
             format!("-> {} for {}", describe::response(response), tag(*t)),
         ),
-        What::StoreTimeout { store, tag: t } => (
-            Fault,
-            format!("no answer from {store} for {}: gives up", tag(*t)),
-        ),
+        What::StoreTimeout {
+            store,
+            tag: t,
+            send,
+            sends,
+        } => (Fault, words::store_timeout(*store, &tag(*t), *send, *sends)),
         What::HandlerDropped { tag: t } => (
             Bad,
             format!(
@@ -301,9 +316,10 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
         What::ClientRestarted { tag: t, cause } => (
             Bad,
             format!(
-                "RESTARTED after {} and lost the key it held ({})",
+                "RESTARTED after {} ({}): {}",
                 tag(*t),
-                words::cause_text(s, *cause)
+                words::cause_text(s, *cause),
+                words::client_restart_kept(s)
             ),
         ),
         What::KeyState { key, from, to, .. } => (

@@ -156,9 +156,14 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("transfer", json!(s.transfer_id(tag.transfer)));
             put("attempt", json!(tag.attempt));
         }
-        What::Backoff { transfer, wait_ms } => {
+        What::Backoff {
+            transfer,
+            wait_ms,
+            until_heal,
+        } => {
             put("transfer", json!(s.transfer_id(*transfer)));
             put("wait_ms", json!(wait_ms));
+            put("until_heal", json!(until_heal));
         }
         What::LivenessPhase {
             transfer,
@@ -246,10 +251,17 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("attempt", json!(tag.attempt));
             put("transaction", json!(s.api.call_name(*call)));
         }
-        What::StoreTimeout { store, tag } => {
+        What::StoreTimeout {
+            store,
+            tag,
+            send,
+            sends,
+        } => {
             put("store", json!(store.name()));
             put("transfer", json!(s.transfer_id(tag.transfer)));
             put("attempt", json!(tag.attempt));
+            put("send", json!(send));
+            put("sends", json!(sends));
         }
         What::Lost {
             msg,

@@ -367,8 +367,9 @@ impl Builder<'_> {
                 at,
                 (host, host),
                 format!(
-                    "RESTARTED: forgot the key of {}",
-                    describe::transfer(s, tag.transfer)
+                    "RESTARTED after {}: {}",
+                    self.tag(*tag),
+                    words::client_restart_kept(s)
                 ),
                 Tone::Bad,
             ),
@@ -453,10 +454,15 @@ impl Builder<'_> {
                 ),
                 Tone::Bad,
             ),
-            What::StoreTimeout { store, tag } => self.note(
+            What::StoreTimeout {
+                store,
+                tag,
+                send,
+                sends,
+            } => self.note(
                 at,
                 (host, host),
-                format!("no answer from {store} for {}: gives up", self.tag(*tag)),
+                words::store_timeout(*store, &self.tag(*tag), *send, *sends),
                 Tone::Fault,
             ),
             What::Stalled {

@@ -100,6 +100,32 @@ pub fn hold_reason(s: &Scenario, cause: Cause, point: Point, tag: Tag) -> String
     }
 }
 
+/// What a host did when a store did not answer in time: sent the call again,
+/// or gave up on it (after how many sends, when it sent it more than once).
+pub fn store_timeout(store: crate::design::StoreName, tag: &str, send: u32, sends: u32) -> String {
+    if send < sends {
+        format!(
+            "no answer from {store} for {tag}: sends the call again ({} of {sends})",
+            send + 1
+        )
+    } else if sends > 1 {
+        format!("no answer from {store} for {tag}: gives up after {sends} sends")
+    } else {
+        format!("no answer from {store} for {tag}: gives up")
+    }
+}
+
+/// What a client that restarted kept, as `[retry.on] restart` says (what
+/// it does next, the timeline shows): `it had stored its key and keeps it`.
+pub fn client_restart_kept(s: &Scenario) -> &'static str {
+    use crate::scenario::{ClientAction, ClientAnswer};
+    match s.retry.action(ClientAnswer::Restart) {
+        ClientAction::Retry => "it had stored its key and keeps it",
+        ClientAction::NewKey => "it held its key in memory only and lost it",
+        ClientAction::GiveUp => "it forgot the transfer",
+    }
+}
+
 /// What a restart found, as the timeline and the diagram say it: the words
 /// follow what the crash did to the host's records, so a key store without
 /// persistence is never said to have kept them.

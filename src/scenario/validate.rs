@@ -75,6 +75,7 @@ fn in_range<T: PartialOrd + Copy + Display>(
 }
 
 /// A name the scenario gives (account, transfer id): not empty, bounded.
+/// `what` is the bare noun (`account name`): each message adds its own article.
 fn name(path: FieldPath, what: &str, text: &str) -> Result<(), Problem> {
     if text.is_empty() {
         return Err(at(path, format!("an empty {what}; expected a name")));
@@ -83,7 +84,7 @@ fn name(path: FieldPath, what: &str, text: &str) -> Result<(), Problem> {
         return Err(at(
             path,
             format!(
-                "{what} of {} bytes; expected at most {} bytes",
+                "the {what} is {} bytes; expected at most {} bytes",
                 text.len(),
                 limits::MAX_NAME_BYTES
             ),
@@ -199,7 +200,7 @@ impl ScenarioSpec {
         self.accounts
             .iter()
             .map(|(account, &balance)| {
-                name(path.name(account), "an account name", account)?;
+                name(path.name(account), "account name", account)?;
                 let path = path.key(account);
                 in_range(path, balance, 0..=limits::MAX_AMOUNT).map_err(|p| Problem {
                     message: format!(
@@ -414,7 +415,7 @@ impl ScenarioSpec {
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, (path, explicit, id)) in ids.iter().enumerate() {
             if let Some(explicit) = explicit {
-                name(path.key("id"), "a transfer id", explicit)?;
+                name(path.key("id"), "transfer id", explicit)?;
             }
             if let Some(&earlier) = seen.get(id.as_str()) {
                 // Point at an explicit id: that is what the author can change.

@@ -334,7 +334,21 @@ impl Client {
             attempts.liveness_wait_ms = Some(wait);
             wait.min(deadline_ms.saturating_sub(now_ms)).max(1)
         };
-        self.record(What::Backoff { transfer, wait_ms });
+        // Attempts while the faults act are spent: the next one is owed to
+        // after the heal, and waits for it (see `before_attempt`), however
+        // short the backoff.
+        let heal_ms = self.shared.scenario.window.heal_at_ms;
+        let until_heal = attempts.waits_for_heal() && now_ms + wait_ms < heal_ms;
+        let wait_ms = if until_heal {
+            heal_ms - now_ms
+        } else {
+            wait_ms
+        };
+        self.record(What::Backoff {
+            transfer,
+            wait_ms,
+            until_heal,
+        });
         self.shared.clock.sleep(wait_ms).await;
     }
 

@@ -406,3 +406,28 @@ fn paying_again_is_bounded_and_stated_once() {
     );
     assert_eq!(out.code, Some(0), "{}", out.stderr);
 }
+
+/// An empty name is reported with one article.
+#[test]
+fn an_empty_account_name_reads_as_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = VALID.replace(
+        "accounts = { alice = 100, bob = 0 }",
+        "accounts = { alice = 100, bob = 0, \"\" = 1 }",
+    );
+    let out = run_file(dir.path(), "e.toml", &text);
+    assert_bad(
+        &out,
+        "e.toml:3:",
+        &["an empty account name; expected a name"],
+    );
+    assert!(!out.stderr.contains("an empty an"), "{}", out.stderr);
+    let long = "x".repeat(65);
+    let text = VALID.replace("bob = 0 }", &format!("bob = 0, {long} = 1 }}"));
+    let out = run_file(dir.path(), "l.toml", &text);
+    assert_bad(
+        &out,
+        "l.toml:3:",
+        &["the account name is 65 bytes; expected at most 64 bytes"],
+    );
+}

@@ -30,6 +30,10 @@ pub const MAX_TIMEOUT_MS: u64 = 7 * 86_400_000;
 pub const MAX_AMOUNT: i64 = 1 << 53;
 /// Network latency, in simulated milliseconds.
 pub const MAX_LATENCY_MS: u64 = 10_000;
+/// The shortest store timeout a design may have: every message spends at
+/// least a millisecond in flight, so a store call's answer comes back 2 ms
+/// after it was sent at the earliest, and must come before the timeout.
+pub const MIN_STORE_TIMEOUT_MS: u64 = 3;
 /// The default cap on simulated time of one run.
 pub const DEFAULT_MAX_SIM_MS: u64 = 600_000;
 /// The largest cap on simulated time a scenario may ask for (thirty days).

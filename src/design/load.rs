@@ -215,8 +215,11 @@ impl Default for KeysSection {
 #[serde(deny_unknown_fields, default, rename_all = "snake_case")]
 #[schemars(rename = "Api")]
 struct ApiSection {
-    /// How long the API waits for each store or processor call. Default 1000.
-    #[schemars(with = "u64", range(min = 1, max = limits::MAX_TIMEOUT_MS))]
+    /// How long the API waits for each store or processor call. Default
+    /// 1000. At least 3: an answer takes 2 ms at the least (a millisecond
+    /// each way), and a scenario whose network cannot carry a call there
+    /// and back within it is refused.
+    #[schemars(with = "u64", range(min = 3, max = limits::MAX_TIMEOUT_MS))]
     store_timeout_ms: Spanned<u64>,
     /// What the API does when the key store does not answer: `fail-closed`
     /// (the default) or `fail-open` (carry on without it).
@@ -397,7 +400,7 @@ impl Validator<'_> {
         }
         let store_timeout_ms = self.in_range(
             &file.api.store_timeout_ms,
-            1..=limits::MAX_TIMEOUT_MS,
+            limits::MIN_STORE_TIMEOUT_MS..=limits::MAX_TIMEOUT_MS,
             "store_timeout_ms",
         )?;
         let wait_ms = self.in_range(&file.api.wait_ms, 1..=limits::MAX_TIMEOUT_MS, "wait_ms")?;

@@ -187,6 +187,13 @@ fn verdict(body: &mut String, scenario: &Scenario, run: &Run) {
     if human::nothing_succeeded(run) {
         body.push_str(r#"<p class="warning">No transfer succeeded, so this run shows nothing about exactly-once.</p>"#);
     }
+    for warning in scenario.warnings() {
+        let _ = write!(
+            body,
+            r#"<p class="warning">Warning: {}.</p>"#,
+            xml(&super::words::warning(scenario, warning))
+        );
+    }
     for index in &run.output.unfired_faults {
         if let Some(note) = super::words::unfired_fault(scenario, *index) {
             let _ = write!(body, r#"<p class="note">Note: {}.</p>"#, xml(&note));

@@ -500,6 +500,16 @@ fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
             )
         );
     }
+    for warning in scenario.warnings() {
+        let _ = writeln!(
+            out,
+            "{}",
+            color.paint(
+                Paint::Yellow,
+                &format!("warning: {}", words::warning(scenario, warning))
+            )
+        );
+    }
     for (what, want, got) in v.outcomes.misses(&scenario.expect) {
         let _ = writeln!(
             out,

@@ -497,7 +497,11 @@ fn summary(s: &Scenario, run: &Run) -> Value {
             "unknown": o.unknown,
             "unfinished": o.unfinished,
         },
-        "warnings": if super::human::nothing_succeeded(run) { vec!["no-transfer-succeeded"] } else { vec![] },
+        "warnings": super::human::nothing_succeeded(run)
+            .then_some("no-transfer-succeeded")
+            .into_iter()
+            .chain(s.warnings().iter().map(|w| w.name()))
+            .collect::<Vec<_>>(),
         "balances": balances,
         "unfired_faults": run.output.unfired_faults,
         "replay": Replay::of(s, run).to_string(),

@@ -126,6 +126,26 @@ pub fn client_restart_kept(s: &Scenario) -> &'static str {
     }
 }
 
+/// A scenario's warning, for a person.
+pub fn warning(s: &Scenario, warning: crate::scenario::Warning) -> String {
+    use crate::scenario::Warning;
+    match warning {
+        Warning::SlowStoreRoundTrip {
+            round_trip_ms,
+            store_timeout_ms,
+        } => format!(
+            "the network's slowest round trip ({round_trip_ms} ms, latency_max_ms each way) is no shorter than design `{}`'s store_timeout_ms ({store_timeout_ms} ms): store calls whose messages are slow time out, whatever faults act",
+            crate::text::escape(s.api.name())
+        ),
+        Warning::SlowClientRoundTrip {
+            round_trip_ms,
+            timeout_ms,
+        } => format!(
+            "the network's slowest round trip ({round_trip_ms} ms, latency_max_ms each way) is no shorter than the client's timeout_ms ({timeout_ms} ms): attempts whose messages are slow time out, whatever faults act"
+        ),
+    }
+}
+
 /// What a restart found, as the timeline and the diagram say it: the words
 /// follow what the crash did to the host's records, so a key store without
 /// persistence is never said to have kept them.

@@ -151,6 +151,7 @@ impl ScenarioSpec {
         let accounts = self.accounts()?;
         self.keys_against(&api)?;
         self.ranges()?;
+        self.answerable(&api)?;
         let (clients, transfers) = self.transfers(&accounts)?;
         let faults = self.faults(&api, &transfers)?;
         let must_reach = self.must_reach(&api)?;
@@ -180,6 +181,53 @@ impl ScenarioSpec {
             base_dir: base_dir.to_path_buf(),
             program: Arc::from(["idemsim".to_string()]),
         })
+    }
+
+    /// Refuses a network no answer can cross in time. A message spends at
+    /// least `latency_min_ms` each way, so a call's answer comes back
+    /// `2 × latency_min_ms` after it was sent at the earliest. If that is
+    /// no sooner than a design's `store_timeout_ms`, no store call is ever
+    /// answered and every transfer ends unknown under every fault and none
+    /// (lost-apply and stuck-key on every design); if it is no sooner than
+    /// the client's `timeout_ms`, no attempt ever is. Such a scenario
+    /// shows nothing about the design, so it is refused where it is said.
+    /// A slower `latency_max_ms` is allowed: some calls then time out and
+    /// some do not, which is a fault worth running. A service's store
+    /// clients set their own timeouts in its code (1,000 ms unless it says
+    /// otherwise), so for a service only the client's timeout is checked.
+    fn answerable(&self, api: &Api) -> Result<(), Problem> {
+        let min = self.network.latency_min_ms;
+        let round_trip = min.saturating_mul(2);
+        let timeout = self.retry.timeout_ms;
+        if round_trip >= timeout {
+            // At the floor of 1 ms, only the client's timeout can be at fault.
+            let path = if min > 1 {
+                root("network").key("latency_min_ms")
+            } else {
+                root("retry").key("timeout_ms")
+            };
+            return Err(at(
+                path,
+                format!(
+                    "a message spends at least {min} ms in flight each way, so an answer takes at least {round_trip} ms, and the client waits only {timeout} ms ([retry] timeout_ms): no attempt could ever be answered; expected latency_min_ms of at most {} or a longer timeout_ms",
+                    (timeout - 1) / 2
+                ),
+            ));
+        }
+        if let Api::Design(design) = api
+            && round_trip >= design.store_timeout_ms
+        {
+            let store_timeout = design.store_timeout_ms;
+            return Err(at(
+                root("network").key("latency_min_ms"),
+                format!(
+                    "a message spends at least {min} ms in flight each way, so a store call's answer takes at least {round_trip} ms, and design `{}` waits only {store_timeout} ms for it (store_timeout_ms): no store call could ever be answered and every transfer would end unknown; expected latency_min_ms of at most {}, or a design with a longer store_timeout_ms",
+                    crate::text::escape(&design.name),
+                    (store_timeout - 1) / 2
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn accounts(&self) -> Result<Vec<Account>, Problem> {

@@ -431,3 +431,129 @@ fn an_empty_account_name_reads_as_english() {
         &["the account name is 65 bytes; expected at most 64 bytes"],
     );
 }
+
+/// A network no answer can cross in time is refused where it is said: a
+/// message spends at least latency_min_ms each way, so when twice that is no
+/// sooner than a wait, nothing is ever answered and every design would show
+/// lost-apply and stuck-key. A slow latency_max_ms is a fault worth running,
+/// so it is allowed, and the reports warn.
+#[test]
+fn a_network_slower_than_every_wait_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let network = |min: u64, max: u64, retry: &str| {
+        format!(
+            "{VALID}[network]\nlatency_min_ms = {min}\nlatency_max_ms = {max}\n[retry]\n{retry}\n"
+        )
+    };
+    // atomic waits 1,000 ms for a store; the client 5,000.
+    let atomic = |text: String| text.replace("design = \"naive\"", "design = \"atomic\"");
+    let out = run_file(
+        dir.path(),
+        "s.toml",
+        &atomic(network(500, 500, "timeout_ms = 5000")),
+    );
+    assert_bad(
+        &out,
+        "s.toml:9:18: ",
+        &[
+            "a store call's answer takes at least 1000 ms",
+            "design `atomic` waits only 1000 ms for it (store_timeout_ms)",
+            "expected latency_min_ms of at most 499",
+        ],
+    );
+    let out = run_file(
+        dir.path(),
+        "ok.toml",
+        &atomic(network(499, 499, "timeout_ms = 5000")),
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    // The client's own wait.
+    let out = run_file(dir.path(), "c.toml", &network(100, 100, "timeout_ms = 200"));
+    assert_bad(
+        &out,
+        "c.toml:9:18: ",
+        &[
+            "the client waits only 200 ms",
+            "no attempt could ever be answered",
+            "at most 99",
+        ],
+    );
+    let out = run_file(dir.path(), "t.toml", &network(1, 1, "timeout_ms = 2"));
+    assert_bad(&out, "t.toml:12:14: ", &["the client waits only 2 ms"]);
+    // A design's store timeout can never be shorter than the shortest round trip.
+    std::fs::write(
+        dir.path().join("quick.toml"),
+        std::fs::read_to_string(crate::common::root().join("designs/naive.toml"))
+            .unwrap()
+            .replace(
+                "[[transaction]]",
+                "[api]\nstore_timeout_ms = 2\n\n[[transaction]]",
+            ),
+    )
+    .unwrap();
+    let out = run_file(
+        dir.path(),
+        "q.toml",
+        &VALID.replace("design = \"naive\"", "design = \"quick.toml\""),
+    );
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("quick.toml:")
+            && out
+                .stderr
+                .contains("store_timeout_ms is 2; expected a value from 3"),
+        "{}",
+        out.stderr
+    );
+    // Slow at times: allowed, with a warning the run carries as typed data.
+    let path = dir.path().join("w.toml");
+    std::fs::write(&path, atomic(network(10, 600, "timeout_ms = 5000"))).unwrap();
+    let scenario = idemsim::load_scenario(&path).unwrap();
+    assert_eq!(
+        scenario.warnings(),
+        vec![idemsim::scenario::Warning::SlowStoreRoundTrip {
+            round_trip_ms: 1200,
+            store_timeout_ms: 1000
+        }]
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_idemsim"))
+        .args(["run", "w.toml", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let json = String::from_utf8(out.stdout).unwrap();
+    assert!(json.contains("\"slow-store-round-trip\""), "{json}");
+}
+
+/// A service's store clients set their own timeouts in its code, so only
+/// the client's timeout is held against the network.
+#[test]
+fn a_service_is_held_to_the_clients_timeout_only() {
+    let base = std::fs::read_to_string(
+        crate::common::root().join("scenarios/services/naive-response-lost.toml"),
+    )
+    .unwrap();
+    let with = |retry: &str| {
+        base.replace("timeout_ms = 200", retry).replace(
+            "[[client]]",
+            "[network]\nlatency_min_ms = 600\nlatency_max_ms = 600\n\n[[client]]",
+        )
+    };
+    let services = crate::common::services();
+    let refused = idemsim::scenario::parse_scenario_with(
+        Path::new("s.toml"),
+        &with("timeout_ms = 200"),
+        &services,
+    )
+    .expect_err("no answer within 200 ms");
+    assert!(
+        refused.to_string().contains("the client waits only 200 ms"),
+        "{refused}"
+    );
+    idemsim::scenario::parse_scenario_with(
+        Path::new("s.toml"),
+        &with("timeout_ms = 5000"),
+        &services,
+    )
+    .expect("a service's store timeouts are its own");
+}

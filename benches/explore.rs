@@ -142,10 +142,7 @@ fn lesson(name: &str) -> (PathBuf, Scenario) {
 }
 
 fn seeds(start: u64, count: u64) -> SeedRange {
-    SeedRange {
-        start,
-        end: start + count,
-    }
+    SeedRange::new(start, count).expect("a bench sweeps a valid seed range")
 }
 
 fn sweep_config(range: SeedRange, jobs: usize) -> SweepConfig {
@@ -882,7 +879,8 @@ fn first_counterexample(summary: &mut Summary, scale: f64) {
             break;
         }
     }
-    let plan = exhaustive::plan(&base, 1, u64::MAX).expect("a K = 1 search is in bounds");
+    let plan = exhaustive::plan(&base, 1, exhaustive::Budget::most())
+        .expect("a K = 1 search is in bounds");
     let check = exhaustive::search(&base, plan, 1, &mut |_| {});
 
     println!(
@@ -1026,7 +1024,7 @@ fn exhaustive_k2(summary: &mut Summary) {
     let mut results = Vec::new();
     for jobs in [1, 2] {
         let (secs, cores, report) = timed_cores(|| {
-            let plan = exhaustive::plan(&scenario, EXHAUSTIVE_K, u64::MAX)
+            let plan = exhaustive::plan(&scenario, EXHAUSTIVE_K, exhaustive::Budget::most())
                 .expect("the search is within bounds");
             exhaustive::search(&scenario, plan, jobs, &mut |_| {})
         });

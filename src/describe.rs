@@ -46,6 +46,16 @@ pub fn tag(scenario: &Scenario, tag: Tag) -> String {
     }
 }
 
+/// Who did something for a transfer: `by attempt 2`, or `by the completer`
+/// for its own work (attempt 0, which no client makes).
+pub fn by(tag: Tag) -> String {
+    if tag.is_completer() {
+        "by the completer".to_string()
+    } else {
+        format!("by attempt {}", tag.attempt)
+    }
+}
+
 /// `key ck-1a2b3c`, or `no key`.
 pub fn key_label(key: Option<Key>) -> String {
     match key {

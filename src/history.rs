@@ -171,6 +171,19 @@ pub struct CrashSite {
     pub tag: Tag,
 }
 
+/// What a crashed host found of its records when it started again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Kept {
+    /// Its durable state: a store's records, balances and entries (the API
+    /// has none of its own; what it had in flight is gone).
+    Durable,
+    /// Nothing: it started empty, and the `records` idempotency records it
+    /// held are gone (a key store without persistence, or a design's records
+    /// in the API's memory).
+    Nothing { records: u64 },
+}
+
 /// One thing that happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum What {
@@ -191,8 +204,15 @@ pub enum What {
     TimedOut { tag: Tag },
     /// An answer to an earlier attempt arrived after the client stopped waiting for it.
     LateAnswer { tag: Tag, response: Response },
-    /// A client waits before the next attempt.
-    Backoff { transfer: TransferIx, wait_ms: u64 },
+    /// A client waits before the next attempt: its backoff, or, when
+    /// `until_heal`, until the faults heal, since it has made all the
+    /// attempts its policy allows while they act (`max_attempts`) and owes
+    /// the rest (`attempts_after_heal`) to after the heal.
+    Backoff {
+        transfer: TransferIx,
+        wait_ms: u64,
+        until_heal: bool,
+    },
     /// The faults have healed and a transfer still has no definitive answer:
     /// its client goes on retrying until `deadline_ms` (the liveness phase).
     LivenessPhase {
@@ -244,8 +264,17 @@ pub enum What {
     /// The key store did not answer and the design fails open: the API carries
     /// on without deduplication.
     FailedOpen { tag: Tag, call: Call },
-    /// The API gave up waiting for a store.
-    StoreTimeout { store: StoreName, tag: Tag },
+    /// The API (or the completer) waited in vain for a store's answer to
+    /// the `send`th send of a call it sends at most `sends` times (a
+    /// design's `[api] call_attempts`; 1 for a service, whose code decides
+    /// what to do next): it sends the call again while `send < sends`, and
+    /// gives up on it after the last.
+    StoreTimeout {
+        store: StoreName,
+        tag: Tag,
+        send: u32,
+        sends: u32,
+    },
     /// A service's handler for attempt `tag` was dropped before it answered:
     /// its client closed the connection, and hyper drops the handler
     /// wherever it was waiting. The `spawned` tasks the handler had started
@@ -276,8 +305,13 @@ pub enum What {
         tag: Tag,
         cause: Cause,
     },
-    /// A client restarted after attempt `tag` failed, and lost the key it was holding.
+    /// A client restarted after attempt `tag` failed; what it kept follows
+    /// the scenario's `[retry.on] restart`.
     ClientRestarted { tag: Tag, cause: Cause },
+    /// Attempt `tag` was answered a definitive failure and the client pays
+    /// again with a new key (`[retry.on] failure = "new-key"`, a person
+    /// pressing Pay again): the `time`th time, of at most `most`.
+    PaysAgain { tag: Tag, time: u32, most: u32 },
     /// A key record changed state in a committed transaction.
     KeyState {
         store: StoreName,
@@ -333,8 +367,9 @@ pub enum What {
         cause: Cause,
         site: Option<CrashSite>,
     },
-    /// A crashed host started again, with its durable state and an empty memory.
-    Restarted { host: Host },
+    /// A crashed host started again with an empty memory, and with what
+    /// `kept` says of the records it held.
+    Restarted { host: Host, kept: Kept },
     /// The fault window closed: from now on the network is healthy and no host crashes.
     Healed,
     /// The run stopped at one of its limits.

@@ -30,6 +30,10 @@ pub const MAX_TIMEOUT_MS: u64 = 7 * 86_400_000;
 pub const MAX_AMOUNT: i64 = 1 << 53;
 /// Network latency, in simulated milliseconds.
 pub const MAX_LATENCY_MS: u64 = 10_000;
+/// The shortest store timeout a design may have: every message spends at
+/// least a millisecond in flight, so a store call's answer comes back 2 ms
+/// after it was sent at the earliest, and must come before the timeout.
+pub const MIN_STORE_TIMEOUT_MS: u64 = 3;
 /// The default cap on simulated time of one run.
 pub const DEFAULT_MAX_SIM_MS: u64 = 600_000;
 /// The largest cap on simulated time a scenario may ask for (thirty days).
@@ -76,6 +80,12 @@ pub const MAX_EXHAUSTIVE_FAULTS: usize = 4;
 pub const DEFAULT_MAX_SCHEDULES: u64 = 100_000;
 /// Schedules one exhaustive search may be allowed to run.
 pub const MAX_SCHEDULES: u64 = 100_000_000;
+/// Estimated seconds of one core an exhaustive search may spend unless
+/// `--max-seconds` raises it (priced from deterministic work, see
+/// `explore::cost`): five minutes, two and a half on a 2-core machine.
+pub const DEFAULT_MAX_SEARCH_SECONDS: u64 = 300;
+/// Estimated seconds one exhaustive search may be allowed to spend (a week).
+pub const MAX_SEARCH_SECONDS: u64 = 7 * 86_400;
 /// Schedules an exhaustive search keeps per violation to show (the rest are counted).
 pub const MAX_SHOWN_SCHEDULES: usize = 64;
 /// Runs one shrink may spend.

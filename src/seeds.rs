@@ -3,18 +3,23 @@
 
 use crate::limits;
 use serde::Serialize;
-use std::ops::Range;
+use std::ops::RangeInclusive;
 
-/// Seeds `A..B` (B excluded) or `A..=B` (B included).
+/// Seeds `A..B` (B excluded) or `A..=B` (B included), never empty and at most
+/// [`limits::MAX_SEEDS`] long.
+///
+/// The range keeps its *last* seed rather than one past it, so that it can
+/// hold `u64::MAX`: every seed `run --seed` accepts can be swept, and no
+/// iteration, partition or count over a range needs a value past `u64::MAX`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct SeedRange {
-    pub start: u64,
-    /// One past the last seed; `u64::MAX` itself cannot be swept.
-    pub end: u64,
+    start: u64,
+    last: u64,
 }
 
 impl SeedRange {
-    /// Parses `A..B` or `A..=B`; at most [`limits::MAX_SEEDS`] seeds.
+    /// Parses `A..B` or `A..=B`; at most [`limits::MAX_SEEDS`] seeds. `B` of
+    /// `A..B` may be 2^64, one past the last seed.
     pub fn parse(text: &str) -> Result<SeedRange, String> {
         let expected = "expected a seed range such as 0..1000 (1000 seeds) or 5..=9";
         let (start, end, inclusive) = if let Some((a, b)) = text.split_once("..=") {
@@ -24,56 +29,98 @@ impl SeedRange {
         } else {
             return Err(format!("`{text}` is not a seed range; {expected}"));
         };
-        let number = |s: &str| {
-            s.trim()
-                .parse::<u64>()
-                .map_err(|_| format!("`{s}` in `{text}` is not a seed; {expected}"))
-        };
-        let start = number(start)?;
-        let end = number(end)?;
-        let end = if inclusive {
-            end.checked_add(1)
-                .ok_or_else(|| format!("`{text}` ends past the last seed"))?
+        let not_a_seed = |s: &str| format!("`{s}` in `{text}` is not a seed; {expected}");
+        let seed = |s: &str| s.trim().parse::<u64>().map_err(|_| not_a_seed(s));
+        let start = seed(start)?;
+        // The last seed: `B` itself, or one before `B` for `A..B`, where `B`
+        // may be 2^64 (one past `u64::MAX`).
+        let last = if inclusive {
+            Some(seed(end)?)
         } else {
-            end
+            let end = end
+                .trim()
+                .parse::<u128>()
+                .ok()
+                .filter(|n| *n <= u128::from(u64::MAX) + 1)
+                .ok_or_else(|| not_a_seed(end))?;
+            end.checked_sub(1).and_then(|last| u64::try_from(last).ok())
         };
-        if end <= start {
+        let Some(last) = last.filter(|last| *last >= start) else {
             return Err(format!("`{text}` holds no seed; {expected}"));
-        }
-        if end - start > limits::MAX_SEEDS {
+        };
+        let count = u128::from(last - start) + 1;
+        if count > u128::from(limits::MAX_SEEDS) {
             return Err(format!(
-                "`{text}` holds {} seeds; expected at most {}",
-                end - start,
+                "`{text}` holds {count} seeds; expected at most {}",
                 limits::MAX_SEEDS
             ));
         }
-        Ok(SeedRange { start, end })
+        Ok(SeedRange { start, last })
     }
 
-    /// The range holding just `seed`.
+    /// `count` seeds from `start` on: 1 to [`limits::MAX_SEEDS`] of them, the
+    /// last at most `u64::MAX`.
+    pub fn new(start: u64, count: u64) -> Result<SeedRange, String> {
+        if count == 0 || count > limits::MAX_SEEDS {
+            return Err(format!(
+                "{count} seeds; expected 1 to {}",
+                limits::MAX_SEEDS
+            ));
+        }
+        let last = start
+            .checked_add(count - 1)
+            .ok_or_else(|| format!("{count} seeds from {start} end past the last seed"))?;
+        Ok(SeedRange { start, last })
+    }
+
+    /// The range holding just `seed` (any seed, `u64::MAX` too).
     pub fn one(seed: u64) -> SeedRange {
         SeedRange {
             start: seed,
-            end: seed.saturating_add(1).max(seed),
+            last: seed,
         }
     }
 
-    pub fn seeds(&self) -> Range<u64> {
-        self.start..self.end
+    /// The first seed.
+    pub fn start(&self) -> u64 {
+        self.start
     }
 
+    /// The last seed (included).
+    pub fn last(&self) -> u64 {
+        self.last
+    }
+
+    /// Every seed, in order.
+    pub fn seeds(&self) -> RangeInclusive<u64> {
+        self.start..=self.last
+    }
+
+    /// The seed at `index` (0 is the first), if the range holds that many.
+    pub fn nth(&self, index: u64) -> Option<u64> {
+        self.start.checked_add(index).filter(|s| *s <= self.last)
+    }
+
+    /// How many seeds: at least 1, at most [`limits::MAX_SEEDS`], so the sum
+    /// cannot overflow.
     pub fn len(&self) -> u64 {
-        self.end - self.start
+        self.last - self.start + 1
     }
 
+    /// Never: a range holds at least one seed (kept for the `len` idiom).
     pub fn is_empty(&self) -> bool {
-        self.end == self.start
+        false
     }
 }
 
 impl std::fmt::Display for SeedRange {
+    /// `A..B` as the flags write it, or `A..=B` when the range ends at the
+    /// last seed (no `B` past it fits a `u64`).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}..{}", self.start, self.end)
+        match self.last.checked_add(1) {
+            Some(end) => write!(f, "{}..{end}", self.start),
+            None => write!(f, "{}..={}", self.start, self.last),
+        }
     }
 }
 
@@ -147,11 +194,57 @@ mod tests {
     #[test]
     fn parses_seed_ranges() {
         assert_eq!(SeedRange::parse("0..10").unwrap().len(), 10);
-        assert_eq!(SeedRange::parse("5..=9").unwrap().seeds(), 5..10);
+        assert_eq!(SeedRange::parse("5..=9").unwrap().seeds(), 5..=9);
         assert!(SeedRange::parse("10..10").is_err());
+        assert!(SeedRange::parse("10..=9").is_err());
         assert!(SeedRange::parse("a..3").is_err());
         assert!(SeedRange::parse("7").is_err());
         assert!(SeedRange::parse("0..99999999999").is_err());
+        assert!(SeedRange::parse("0..=18446744073709551616").is_err());
+        assert!(SeedRange::parse("18446744073709551616..=18446744073709551616").is_err());
+    }
+
+    #[test]
+    fn the_last_seed_can_be_swept() {
+        let max = u64::MAX;
+        let inclusive = SeedRange::parse("18446744073709551610..=18446744073709551615").unwrap();
+        assert_eq!(inclusive.len(), 6);
+        assert_eq!(inclusive.last(), max);
+        assert_eq!(inclusive.seeds().count(), 6);
+        assert_eq!(inclusive.seeds().last(), Some(max));
+        assert_eq!(inclusive.nth(5), Some(max));
+        assert_eq!(inclusive.nth(6), None);
+        assert_eq!(
+            inclusive.to_string(),
+            "18446744073709551610..=18446744073709551615"
+        );
+        // `A..2^64` is the same range, written exclusively.
+        assert_eq!(
+            SeedRange::parse("18446744073709551610..18446744073709551616").unwrap(),
+            inclusive
+        );
+        let last = SeedRange::parse("18446744073709551615..=18446744073709551615").unwrap();
+        assert_eq!(last.len(), 1);
+        assert_eq!(last.seeds().collect::<Vec<_>>(), vec![max]);
+        assert_eq!(SeedRange::one(max), last);
+        assert_eq!(SeedRange::one(max).seeds().count(), 1);
+        assert_eq!(SeedRange::new(max - 5, 6).unwrap(), inclusive);
+        assert!(SeedRange::new(max - 5, 7).is_err());
+        assert!(SeedRange::new(0, 0).is_err());
+        assert_eq!(SeedRange::parse("0..10").unwrap().to_string(), "0..10");
+        // Every seed of the range belongs to exactly one partition.
+        for kind in ["slice", "hash"] {
+            let parts: Vec<Partition> = (1..=4)
+                .map(|m| Partition::parse(&format!("{kind}:{m}/4")).unwrap())
+                .collect();
+            for (index, seed) in inclusive.seeds().enumerate() {
+                let owners = parts
+                    .iter()
+                    .filter(|p| p.includes(index as u64, seed))
+                    .count();
+                assert_eq!(owners, 1, "{kind} seed {seed}");
+            }
+        }
     }
 
     #[test]

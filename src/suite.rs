@@ -249,7 +249,7 @@ pub fn check_scenario(
     };
     if !any_success && otherwise_met {
         let (seed, run) = first_seed_run
-            .or(first_run.map(|run| (range.start, run)))
+            .or(first_run.map(|run| (range.start(), run)))
             .expect("a met seed was kept");
         let verdict = Verdict::Failed {
             seed,

@@ -26,10 +26,10 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
         )];
         evidence.extend(applications.iter().map(|e| {
             format!(
-                "ledger transfer {} at {} ms, by attempt {}: {} -{}",
+                "ledger transfer {} at {} ms, {}: {} -{}",
                 e.transfer_id,
                 e.at_ms,
-                e.tag.attempt,
+                describe::by(e.tag),
                 describe::account(s, e.account),
                 -e.delta
             )

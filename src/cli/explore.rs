@@ -3,9 +3,10 @@
 use super::output::{self, Output};
 use super::progress::Progress;
 use super::{Exit, Format};
+use crate::check::ViolationKind;
 use crate::error::InputError;
 use crate::explore::exhaustive;
-use crate::explore::shrink::{self, Size};
+use crate::explore::shrink::{self, Reproduced};
 use crate::explore::swarm::scenario_for;
 use crate::explore::sweep::{SweepConfig, sweep};
 use crate::limits;
@@ -49,6 +50,14 @@ pub struct ExploreArgs {
     /// is refused before it starts, naming its size [default: 100000].
     #[arg(long)]
     max_schedules: Option<u64>,
+    /// The most time a search may spend, with --exhaustive: estimated seconds
+    /// of one core, priced from the work its runs do (host steps, network
+    /// work), never measured, so the same search stops at the same schedule
+    /// everywhere. A search that would spend more even without faults is
+    /// refused before it starts; one whose runs spend it stops and says so
+    /// [default: 300].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=limits::MAX_SEARCH_SECONDS))]
+    max_seconds: Option<u64>,
     /// Shrink the first failure and write it as a scenario file with targeted faults only.
     #[arg(long, value_name = "PATH")]
     save_repro: Option<PathBuf>,
@@ -84,6 +93,7 @@ pub(super) fn explore(
         let given = [
             ("--max-faults", args.max_faults.is_some()),
             ("--max-schedules", args.max_schedules.is_some()),
+            ("--max-seconds", args.max_seconds.is_some()),
         ];
         if let Some((flag, _)) = given.iter().find(|(_, given)| *given) {
             return Err(InputError::plain(format!(
@@ -154,15 +164,23 @@ fn seed_sweep(
         output::write_file(path, &junit::render("idemsim explore", &cases))?;
     }
     if let Some(path) = &args.save_repro {
-        let first = result.failures.iter().find(|f| !f.found.is_empty());
-        let text = match first {
-            Some(f) => {
-                let ran = scenario_for(scenario, f.seed, config.swarm);
-                let run = run_with(&ran, Some(f.seed), config.mode(), config.options);
-                let explicit = shrink::make_explicit(&ran, &run);
-                save_shrunk(scenario, &explicit, f.seed, f.found[0], path, json)?
-            }
-            None => report::no_repro("nothing to shrink: no seed showed a violation", json),
+        // Every kept failing seed with a violation, lowest first: the first
+        // that reproduces with targeted faults only is shrunk and saved.
+        let failing: Vec<(u64, Vec<ViolationKind>)> = result
+            .failures
+            .iter()
+            .filter(|f| !f.found.is_empty())
+            .map(|f| (f.seed, f.found.clone()))
+            .collect();
+        let text = if failing.is_empty() {
+            report::no_repro("nothing to shrink: no seed showed a violation", json)
+        } else {
+            let reproduced = shrink::first_reproducible(&failing, |seed| {
+                let ran = scenario_for(scenario, seed, config.swarm);
+                let run = run_with(&ran, Some(seed), config.mode(), config.options);
+                shrink::explicit_of(&ran, &run)
+            });
+            save_reproduced(scenario, &reproduced, path, json)?
         };
         out.write(&text);
     }
@@ -177,13 +195,22 @@ fn exhaustive_search(
     scenario: &Scenario,
 ) -> Result<Exit, InputError> {
     let max_faults = args.max_faults.unwrap_or(DEFAULT_MAX_FAULTS);
-    let budget = args.max_schedules.unwrap_or(limits::DEFAULT_MAX_SCHEDULES);
+    let budget = exhaustive::Budget {
+        max_schedules: args.max_schedules.unwrap_or(limits::DEFAULT_MAX_SCHEDULES),
+        max_seconds: args
+            .max_seconds
+            .unwrap_or(limits::DEFAULT_MAX_SEARCH_SECONDS),
+    };
     let plan = exhaustive::plan(scenario, max_faults, budget)
         .map_err(|e| InputError::plain(e.to_string()))?;
     // The cost, known before the search starts.
     eprintln!(
-        "exhaustive search: {} candidate faults, {} schedules of up to {} faults",
-        plan.candidates, plan.schedules, plan.max_faults
+        "exhaustive search: {} candidate faults, {} schedules of up to {} faults, at least {} s of one core (budget {} s)",
+        plan.candidates,
+        plan.schedules,
+        plan.max_faults,
+        plan.estimate().seconds_text(),
+        plan.max_seconds
     );
     let mut bar = Progress::new(plan.schedules, "schedules");
     let result = exhaustive::search(scenario, plan, args.jobs as usize, &mut |done| {
@@ -204,48 +231,36 @@ fn exhaustive_search(
     });
     if let (Some(path), Some((kind, schedule))) = (&args.save_repro, result.first.iter().next()) {
         let s = result.scenario_of(schedule);
-        out.write(&save_shrunk(
-            scenario,
-            &s,
-            scenario.seed,
-            *kind,
-            path,
-            json,
-        )?);
+        // A schedule is targeted faults already: it shrinks as it is.
+        let reproduced =
+            shrink::first_reproducible(&[(scenario.seed, vec![*kind])], |_| (s.clone(), 0));
+        out.write(&save_reproduced(scenario, &reproduced, path, json)?);
     } else if args.save_repro.is_some() {
         out.write(&report::no_repro(
             "nothing to shrink: no schedule showed a violation",
             json,
         ));
     }
-    Ok(Exit::met(result.first.is_empty()))
+    // A search stopped at its budget did not complete, as a run that
+    // reached a limit does not: it cannot pass for one that held.
+    Ok(Exit::met(result.first.is_empty() && !result.stopped))
 }
 
-/// Shrinks `explicit` (a failing scenario with targeted faults only) and
-/// writes it to `path`; returns what to print about it.
-fn save_shrunk(
+/// Writes the repro `reproduced` found, if any, to `path`; returns what to
+/// print about it.
+fn save_reproduced(
     original: &Scenario,
-    explicit: &Scenario,
-    seed: u64,
-    violation: crate::check::ViolationKind,
+    reproduced: &Reproduced,
     path: &Path,
     json: bool,
 ) -> Result<String, InputError> {
-    let Some(shrunk) = shrink::shrink(explicit, seed, violation) else {
-        return Ok(report::no_repro(
-            &format!(
-                "could not reproduce {} with targeted faults only (seed {seed}); no file written",
-                violation.name()
-            ),
-            json,
-        ));
-    };
-    shrink::write_repro(original, &shrunk, path)?;
+    if let Some((shrunk, _)) = &reproduced.shrunk {
+        shrink::write_repro(original, shrunk, path)?;
+    }
     let shown = path.display().to_string();
-    let size = Size::of(explicit);
     Ok(if json {
-        report::shrunk_json(&size, &shrunk, &shown)
+        report::repro_json(reproduced, &shown)
     } else {
-        report::shrunk_text(&size, &shrunk, &shown)
+        report::repro_text(reproduced, &shown)
     })
 }

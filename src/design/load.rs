@@ -170,11 +170,13 @@ struct KeysSection {
     /// Who may see a key: `global` or `client`. Default `global`.
     #[serde(default = "default_scope")]
     scope: KeyScope,
-    /// Whether the key store keeps its records through a crash (not for
-    /// `memory`, which never does). Default true.
-    #[serde(default = "default_durable")]
-    #[schemars(with = "bool")]
-    durable: Spanned<bool>,
+    /// With `store = "keys"`: whether the key store keeps its records
+    /// through a crash (false: a cache that restarts empty). Default true.
+    /// Refused with `memory` (records the API crash always loses) and
+    /// `ledger` (records the ledger always keeps): it would say nothing true.
+    #[serde(default)]
+    #[schemars(with = "bool", extend("default" = true))]
+    durable: Option<Spanned<bool>>,
     /// At most this many records in the key store; one more evicts the one
     /// closest to expiry (Redis `volatile-ttl`). Needs `ttl_ms`.
     #[schemars(with = "Option<u32>", range(min = 1, max = limits::MAX_KEY_RECORDS))]
@@ -183,10 +185,6 @@ struct KeysSection {
 
 fn default_bind() -> Spanned<bool> {
     Spanned::new(0..0, false)
-}
-
-fn default_durable() -> Spanned<bool> {
-    Spanned::new(0..0, true)
 }
 
 fn default_scope() -> KeyScope {
@@ -206,7 +204,7 @@ impl Default for KeysSection {
             issue: false,
             bind: default_bind(),
             scope: default_scope(),
-            durable: default_durable(),
+            durable: None,
             max_records: None,
         }
     }
@@ -217,8 +215,11 @@ impl Default for KeysSection {
 #[serde(deny_unknown_fields, default, rename_all = "snake_case")]
 #[schemars(rename = "Api")]
 struct ApiSection {
-    /// How long the API waits for each store or processor call. Default 1000.
-    #[schemars(with = "u64", range(min = 1, max = limits::MAX_TIMEOUT_MS))]
+    /// How long the API waits for each store or processor call. Default
+    /// 1000. At least 3: an answer takes 2 ms at the least (a millisecond
+    /// each way), and a scenario whose network cannot carry a call there
+    /// and back within it is refused.
+    #[schemars(with = "u64", range(min = 3, max = limits::MAX_TIMEOUT_MS))]
     store_timeout_ms: Spanned<u64>,
     /// What the API does when the key store does not answer: `fail-closed`
     /// (the default) or `fail-open` (carry on without it).
@@ -367,11 +368,20 @@ impl Validator<'_> {
                 "bind ties a key the API issues to the purpose it was asked for; expected issue = true",
             );
         }
-        if key_store == StoreName::Memory && !*file.keys.durable.get_ref() {
-            return self.err(
-                file.keys.durable.span(),
-                "records in the API's memory are never durable; `durable` is for the keys store",
-            );
+        if let Some(durable) = &file.keys.durable {
+            let why = match key_store {
+                StoreName::Memory => {
+                    Some("records in the API's memory are lost whenever the API crashes")
+                }
+                StoreName::Ledger => Some("records in the ledger are kept as its balances are"),
+                StoreName::Keys | StoreName::Processor => None,
+            };
+            if let Some(why) = why {
+                return self.err(
+                    durable.span(),
+                    format!("{why}, so `durable` says nothing about them; expected no `durable`, or store = \"keys\""),
+                );
+            }
         }
         if file.transactions.is_empty() {
             return Err(InputError::file(
@@ -390,7 +400,7 @@ impl Validator<'_> {
         }
         let store_timeout_ms = self.in_range(
             &file.api.store_timeout_ms,
-            1..=limits::MAX_TIMEOUT_MS,
+            limits::MIN_STORE_TIMEOUT_MS..=limits::MAX_TIMEOUT_MS,
             "store_timeout_ms",
         )?;
         let wait_ms = self.in_range(&file.api.wait_ms, 1..=limits::MAX_TIMEOUT_MS, "wait_ms")?;
@@ -475,7 +485,7 @@ impl Validator<'_> {
             key_ttl_ms: file.keys.ttl_ms.map(|t| *t.get_ref()),
             lock_ms: file.keys.lock_ms.map(|t| *t.get_ref()),
             key_scope: file.keys.scope,
-            key_store_durable: *file.keys.durable.get_ref(),
+            key_store_durable: file.keys.durable.is_none_or(|d| *d.get_ref()),
             max_key_records,
             store_timeout_ms,
             key_store_down: file.api.on_key_store_down,
@@ -1162,7 +1172,32 @@ mod tests {
             "store = \"ledger\"\nttl_ms",
             "store = \"memory\"\ndurable = false\nttl_ms",
         );
-        assert!(refused(&volatile_memory).message.contains("never durable"));
+        let err = refused(&volatile_memory);
+        assert!(
+            err.message.contains("lost whenever the API crashes"),
+            "{}",
+            err.message
+        );
+        // Stating the opposite is no truer: records in memory are never kept.
+        let durable_memory = volatile_memory.replace("durable = false", "durable = true");
+        let err = refused(&durable_memory);
+        assert!(
+            err.message
+                .contains("expected no `durable`, or store = \"keys\""),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.position, Some((5, 11)));
+        // The ledger keeps everything; `durable = false` there would be a lie.
+        let volatile_ledger = format!("{APPLY}{steps}").replace(
+            "store = \"ledger\"\nttl_ms",
+            "store = \"ledger\"\ndurable = false\nttl_ms",
+        );
+        assert!(
+            refused(&volatile_ledger)
+                .message
+                .contains("kept as its balances are")
+        );
 
         let wait = format!("{APPLY}{steps}[api]\non_wait_exhausted = \"wait\"\n");
         let err = refused(&wait);

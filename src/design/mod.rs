@@ -276,9 +276,10 @@ pub struct Design {
     pub lock_ms: Option<u64>,
     /// Who may see a key.
     pub key_scope: KeyScope,
-    /// Whether the key store keeps its records through a crash (`[keys]
-    /// durable`; a cache that restarts empty is not). Records in the API's
-    /// memory never are.
+    /// Whether the `keys` host keeps its records through a crash (`[keys]
+    /// durable`, stated only with `store = "keys"`; a cache that restarts
+    /// empty does not). Records in the API's memory are lost with every API
+    /// crash and records in the ledger always kept, whatever this says.
     pub key_store_durable: bool,
     /// At most this many records in the key store; one more evicts the
     /// record closest to its expiry (`[keys] max_records`, Redis's

@@ -17,6 +17,7 @@ use crate::fault::{Fault, FaultKind, Target};
 use crate::limits;
 use crate::run::{Run, run_scenario};
 use crate::scenario::{Scenario, ScenarioSpec};
+use serde::Serialize;
 use std::path::Path;
 
 /// How big a scenario is, by what shrinking removes.
@@ -92,6 +93,92 @@ pub fn make_explicit(scenario: &Scenario, run: &Run) -> Scenario {
         .into();
     s.seed = run.seed;
     s
+}
+
+/// How many of the faults `run` suffered struck a completer's work: the
+/// faults [`make_explicit`] cannot keep.
+pub fn completer_faults(run: &Run, scenario: &Scenario) -> usize {
+    run.output
+        .events
+        .iter()
+        .filter(|event| FaultKind::struck_completer(event, scenario))
+        .count()
+}
+
+/// Why a failing seed gave no repro.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum Unreproducible {
+    /// `faults` of the faults it suffered struck a completer's work, which
+    /// no targeted fault can aim at, and without them it no longer fails.
+    CompleterFaults { faults: usize },
+    /// With every fault it suffered made targeted, it no longer fails (the
+    /// timing of the random faults mattered).
+    NotShown,
+}
+
+/// A failing seed that gave no repro, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    pub seed: u64,
+    pub violations: Vec<ViolationKind>,
+    #[serde(flatten)]
+    pub why: Unreproducible,
+}
+
+/// What came of trying failing seeds for a repro, lowest first.
+#[derive(Debug, Clone)]
+pub struct Reproduced {
+    /// The first seed that shrank, and how large its explicit scenario was.
+    pub shrunk: Option<(Shrunk, Size)>,
+    /// The lower failing seeds that could not be reproduced.
+    pub skipped: Vec<Skipped>,
+}
+
+/// A failing seed's scenario with targeted faults only (see
+/// [`make_explicit`]), and how many faults of its run no targeted fault
+/// could keep (see [`completer_faults`]).
+pub fn explicit_of(ran: &Scenario, run: &Run) -> (Scenario, usize) {
+    (make_explicit(ran, run), completer_faults(run, ran))
+}
+
+/// Shrinks the first of `failing` (seeds with the violations each showed,
+/// lowest first) that fails the same way with targeted faults only;
+/// `explicit(seed)` makes the seed's scenario explicit (see
+/// [`explicit_of`]). A seed whose run needed a fault no targeted fault can
+/// aim at (one on a completer's work) is skipped, saying so, and the next
+/// is tried: a repro is saved whenever any failing seed can be reproduced.
+/// An unreproducible seed costs two runs, so trying every kept failing seed
+/// stays cheap.
+pub fn first_reproducible(
+    failing: &[(u64, Vec<ViolationKind>)],
+    explicit: impl Fn(u64) -> (Scenario, usize),
+) -> Reproduced {
+    let mut skipped = Vec::new();
+    for (seed, violations) in failing {
+        let (explicit, faults) = explicit(*seed);
+        for &violation in violations {
+            if let Some(shrunk) = shrink(&explicit, *seed, violation) {
+                return Reproduced {
+                    shrunk: Some((shrunk, Size::of(&explicit))),
+                    skipped,
+                };
+            }
+        }
+        skipped.push(Skipped {
+            seed: *seed,
+            violations: violations.clone(),
+            why: if faults > 0 {
+                Unreproducible::CompleterFaults { faults }
+            } else {
+                Unreproducible::NotShown
+            },
+        });
+    }
+    Reproduced {
+        shrunk: None,
+        skipped,
+    }
 }
 
 fn shows(s: &Scenario, seed: u64, violation: ViolationKind, runs: &mut u64) -> bool {

@@ -169,11 +169,7 @@ pub fn sweep(
     progress: &mut dyn FnMut(u64),
 ) -> SweepReport {
     let range = &config.seeds;
-    let ours = |index: u64| {
-        config
-            .partition
-            .is_none_or(|p| p.includes(index, range.start + index))
-    };
+    let ours = |index: u64, seed: u64| config.partition.is_none_or(|p| p.includes(index, seed));
     let next_index = AtomicU64::new(0);
     let jobs = config.jobs.clamp(1, limits::MAX_JOBS);
     let mut report = SweepReport::default();
@@ -186,13 +182,14 @@ pub fn sweep(
             scope.spawn(move || {
                 loop {
                     let index = next_index.fetch_add(1, Ordering::Relaxed);
-                    if index >= range.len() {
+                    // `nth` ends the range without adding past `u64::MAX`.
+                    let Some(seed) = range.nth(index) else {
                         break;
-                    }
-                    if !ours(index) {
+                    };
+                    if !ours(index, seed) {
                         continue;
                     }
-                    let result = run_seed(scenario, range.start + index, config);
+                    let result = run_seed(scenario, seed, config);
                     if sender.send(result).is_err() {
                         break;
                     }

@@ -1,5 +1,8 @@
-//! `client-restart`: after the attempt fails, the client restarts and
-//! forgets the key it was holding, so its next attempt carries a new key.
+//! `client-restart`: after the attempt fails, the client restarts. What it
+//! keeps follows the scenario's `[retry.on] restart`: its key, stored
+//! before it sent (`retry`, the default: the next attempt carries the same
+//! key); nothing but the payment, its key held in memory only (`new-key`:
+//! the next attempt carries a new key); or nothing (`give-up`).
 
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
 use crate::api::Api;

@@ -27,6 +27,16 @@ pub enum CrashHost {
 }
 
 impl CrashHost {
+    /// The name a scenario file gives the host.
+    pub fn name(self) -> &'static str {
+        match self {
+            CrashHost::Api => "api",
+            CrashHost::Keys => "keys",
+            CrashHost::Ledger => "ledger",
+            CrashHost::Processor => "processor",
+        }
+    }
+
     pub fn host(self) -> Host {
         match self {
             CrashHost::Api => Host::Api,
@@ -46,6 +56,16 @@ impl CrashHost {
         }
     }
 
+    /// The store this host holds; `None` for the API.
+    pub fn store(self) -> Option<StoreName> {
+        match self {
+            CrashHost::Api => None,
+            CrashHost::Keys => Some(StoreName::Keys),
+            CrashHost::Ledger => Some(StoreName::Ledger),
+            CrashHost::Processor => Some(StoreName::Processor),
+        }
+    }
+
     fn of(host: Host) -> Option<CrashHost> {
         match host {
             Host::Api => Some(CrashHost::Api),
@@ -55,6 +75,23 @@ impl CrashHost {
             _ => None,
         }
     }
+}
+
+/// The hosts a targeted fault may name: the API, the key store and the
+/// ledger — every world has them, whether or not the API talks to them, so
+/// that one scenario describes one environment for any design (as `diff`
+/// runs it) — and the processor only when the design charges one, from its
+/// transfer endpoint, a cleanup or a completer's job ([`Api::stores`]): a
+/// world without one has no such host.
+pub(crate) fn nameable(api: &Api) -> Vec<CrashHost> {
+    let processor = api
+        .stores()
+        .contains(&StoreName::Processor)
+        .then_some(CrashHost::Processor);
+    [CrashHost::Api, CrashHost::Keys, CrashHost::Ledger]
+        .into_iter()
+        .chain(processor)
+        .collect()
 }
 
 /// How long a crashed host stays down when the fault does not say.
@@ -98,12 +135,13 @@ pub struct Crash {
 
 impl Resolve for Spec {
     fn resolve(&self, ctx: &ResolveCtx<'_>) -> Result<Fault, Problem> {
+        let host = ctx.host_among(self.host, &ctx.crash_hosts(), "crash")?;
         let boundary = ctx.boundary(&self.at)?;
         let restart_after_ms = ctx.duration("restart_after_ms", self.restart_after_ms)?;
         Ok(Fault {
             target: ctx.target(&self.transfer, self.attempt)?,
             kind: FaultKind::Crash(Crash {
-                host: self.host,
+                host,
                 boundary,
                 restart_after_ms,
             }),
@@ -162,7 +200,8 @@ impl Explore for Crash {
         ))
     }
 
-    /// The API, the key store and the ledger crashing at every site.
+    /// The API and each store it talks to, crashed at every site: a host the
+    /// API never talks to would change nothing.
     fn candidates(
         scenario: &Scenario,
         places: &super::Places,

@@ -88,7 +88,8 @@ pub(crate) trait Behaviour {
         false
     }
 
-    /// The attempt failed: does the client restart and forget its key?
+    /// The attempt failed: does the client restart (keeping what `[retry.on]
+    /// restart` says it keeps)?
     fn restarts_client(&self) -> bool {
         false
     }
@@ -238,6 +239,44 @@ impl ResolveCtx<'_> {
         })
     }
 
+    /// The hosts a fault may crash (see [`crash::nameable`]).
+    pub fn crash_hosts(&self) -> Vec<CrashHost> {
+        crash::nameable(self.api)
+    }
+
+    /// The store hosts a fault may cut off (the same, less the API).
+    pub fn store_hosts(&self) -> Vec<CrashHost> {
+        crash::nameable(self.api)
+            .into_iter()
+            .filter(|h| h.store().is_some())
+            .collect()
+    }
+
+    /// `host` if it is one of `hosts`; else a problem at the fault's `host`
+    /// saying which hosts this design or service has, and why it matters
+    /// (`what`: what the fault would do to it).
+    pub fn host_among(
+        &self,
+        host: CrashHost,
+        hosts: &[CrashHost],
+        what: &str,
+    ) -> Result<CrashHost, Problem> {
+        if hosts.contains(&host) {
+            return Ok(host);
+        }
+        let names: Vec<&str> = hosts.iter().map(|h| h.name()).collect();
+        Err(self.problem(
+            "host",
+            format!(
+                "{} `{}` has no host `{}` to {what}; expected one of: {}",
+                self.api.noun(),
+                crate::text::escape(self.api.name()),
+                host.name(),
+                crate::text::list(&names)
+            ),
+        ))
+    }
+
     /// A duration field: at least 1 ms, at most [`limits::MAX_TIMEOUT_MS`].
     pub fn duration(&self, field: &str, value_ms: u64) -> Result<u64, Problem> {
         if (1..=limits::MAX_TIMEOUT_MS).contains(&value_ms) {
@@ -320,6 +359,18 @@ macro_rules! fault_kinds {
                 None
             }
 
+            /// Whether `event` is a fault that struck a completer's work
+            /// (attempt 0): a fault the run suffered that no targeted fault
+            /// can aim at, so a repro cannot have it.
+            pub(crate) fn struck_completer(event: &Event, scenario: &Scenario) -> bool {
+                $(
+                    if let Some(f) = <$kind_ty as Explore>::from_event(event, scenario) {
+                        return f.attempt().is_some_and(|(_, attempt)| attempt == 0);
+                    }
+                )*
+                false
+            }
+
             /// Every fault an exhaustive search may place on one attempt.
             pub(crate) fn candidates(
                 scenario: &Scenario,
@@ -379,7 +430,8 @@ fault_kinds! {
         Duplicate(duplicate::Spec),
         /// The key's record disappears as the attempt is sent, as if its TTL ran out.
         ExpireKey(expire_key::Spec),
-        /// After the attempt fails, the client restarts and forgets its key.
+        /// After the attempt fails, the client restarts; what it keeps follows
+        /// `[retry.on] restart` (by default it stored its key and retries with it).
         ClientRestart(client_restart::Spec),
         /// Every message to or from a store is lost from `from_ms` until `until_ms`.
         Unreachable(unreachable::Spec),

@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 #[schemars(inline)]
 pub struct Spec {
-    /// `keys` or `ledger`.
+    /// A store host: `keys`, `ledger`, or `processor` when the design
+    /// charges one.
     pub host: CrashHost,
     pub from_ms: u64,
     pub until_ms: u64,
@@ -33,17 +34,18 @@ pub struct Unreachable {
 
 impl Resolve for Spec {
     fn resolve(&self, ctx: &ResolveCtx<'_>) -> Result<Fault, Problem> {
-        let store = match self.host {
-            CrashHost::Keys => StoreName::Keys,
-            CrashHost::Ledger => StoreName::Ledger,
-            CrashHost::Processor => StoreName::Processor,
-            CrashHost::Api => {
-                return Err(ctx.problem(
-                    "host",
-                    "the api cannot be unreachable from itself; expected `keys`, `ledger` or `processor`",
-                ));
-            }
+        let stores = ctx.store_hosts();
+        let Some(store) = self.host.store() else {
+            let names: Vec<&str> = stores.iter().map(|h| h.name()).collect();
+            return Err(ctx.problem(
+                "host",
+                format!(
+                    "the api cannot be unreachable from itself; expected one of: {}",
+                    crate::text::list(&names)
+                ),
+            ));
         };
+        ctx.host_among(self.host, &stores, "cut off")?;
         let heal = ctx.heal_at_ms;
         if self.from_ms > heal {
             return Err(ctx.problem(

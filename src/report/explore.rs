@@ -5,7 +5,7 @@
 
 use crate::describe;
 use crate::explore::exhaustive::ExhaustiveReport;
-use crate::explore::shrink::{Shrunk, Size};
+use crate::explore::shrink::{Reproduced, Shrunk, Size, Skipped, Unreproducible};
 use crate::explore::sweep::{SeedOutcome, SweepReport};
 use crate::reach::{Phase, ReachCounts};
 use crate::run::{Mode, Replay, inline_fault};
@@ -16,6 +16,9 @@ use std::fmt::Write;
 
 /// How many failing seeds the human report lists.
 const LISTED_FAILURES: usize = 20;
+
+/// How many unreproducible seeds the human report lists before a repro.
+const LISTED_SKIPPED: usize = 10;
 
 /// The human report of a sweep.
 pub fn sweep_text(scenario: &Scenario, report: &SweepReport, mode: Mode, header: &str) -> String {
@@ -229,7 +232,24 @@ pub fn exhaustive_text(report: &ExhaustiveReport, header: &str) -> String {
         "{} candidate faults; {} schedules of up to {} faults explored, smallest first",
         report.candidates, report.explored, report.max_faults
     );
-    if report.first.is_empty() {
+    if report.stopped {
+        let _ = writeln!(
+            out,
+            "STOPPED at the time budget: {} of {} schedules explored, about {} s of one core spent (--max-seconds {}); the other {} were not searched; raise --max-seconds to search them all",
+            report.explored,
+            report.planned,
+            report.spent.seconds_text(),
+            report.max_seconds,
+            report.planned - report.explored,
+        );
+    }
+    if report.first.is_empty() && report.stopped {
+        let _ = writeln!(
+            out,
+            "violations: none among the {} schedules explored",
+            report.explored
+        );
+    } else if report.first.is_empty() {
         let _ = writeln!(out, "violations: none");
     }
     for (kind, schedule) in &report.first {
@@ -284,14 +304,109 @@ pub fn exhaustive_json(report: &ExhaustiveReport) -> String {
             "candidates": report.candidates,
             "max_faults": report.max_faults,
             "explored": report.explored,
+            "planned": report.planned,
+            "stopped": report.stopped,
+            "max_seconds": report.max_seconds,
+            "spent": report.spent,
+            "estimated_seconds": report.spent.estimated_ns() as f64 / 1e9,
             "violations": report.first.keys().map(|k| k.name()).collect::<Vec<_>>(),
         }),
     ));
     out
 }
 
+/// Why a failing seed could not be reproduced, for a person.
+fn skipped_reason(skipped: &Skipped) -> String {
+    match skipped.why {
+        Unreproducible::CompleterFaults { faults } => format!(
+            "{} on the completer's work, which no targeted fault can aim at; without {} the seed no longer fails",
+            describe::count(faults, "fault"),
+            if faults == 1 { "it" } else { "them" }
+        ),
+        Unreproducible::NotShown => {
+            "with every fault it suffered made targeted it no longer fails (the timing of random faults mattered)".to_string()
+        }
+    }
+}
+
+/// What trying failing seeds for a repro came to, for a person: which lower
+/// seeds could not be reproduced and why, then what shrinking made of the
+/// one that could, saved to `saved_to`.
+pub fn repro_text(r: &Reproduced, saved_to: &str) -> String {
+    let mut out = String::new();
+    for skipped in r.skipped.iter().take(LISTED_SKIPPED) {
+        let names: Vec<&str> = skipped.violations.iter().map(|v| v.name()).collect();
+        let _ = writeln!(
+            out,
+            "seed {} ({}) not reproduced: {}",
+            skipped.seed,
+            names.join(", "),
+            skipped_reason(skipped)
+        );
+    }
+    if r.skipped.len() > LISTED_SKIPPED {
+        let _ = writeln!(
+            out,
+            "... and {} more failing seeds not reproduced",
+            r.skipped.len() - LISTED_SKIPPED
+        );
+    }
+    match &r.shrunk {
+        Some((shrunk, original)) => {
+            if !r.skipped.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "seed {} is the lowest failing seed that reproduces with targeted faults only",
+                    shrunk.seed
+                );
+            }
+            out.push_str(&shrunk_text(original, shrunk, saved_to));
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "could not reproduce any of the {} failing seeds with targeted faults only; no file written",
+                r.skipped.len()
+            );
+        }
+    }
+    out
+}
+
+/// What trying failing seeds for a repro came to, as one JSON Lines line.
+pub fn repro_json(r: &Reproduced, saved_to: &str) -> String {
+    let skipped = serde_json::to_value(&r.skipped).expect("skipped seeds serialise");
+    match &r.shrunk {
+        Some((shrunk, original)) => {
+            let size = Size::of(&shrunk.scenario);
+            super::json::line(
+                "repro",
+                json!({
+                    "violation": shrunk.violation.name(),
+                    "seed": shrunk.seed,
+                    "runs": shrunk.runs,
+                    "faults": [original.faults, size.faults],
+                    "transfers": [original.transfers, size.transfers],
+                    "clients": [original.clients, size.clients],
+                    "attempts": [original.attempts, size.attempts],
+                    "path": saved_to,
+                    "skipped": skipped,
+                }),
+            )
+        }
+        None => super::json::line(
+            "repro",
+            json!({
+                "path": null,
+                "reason": "no failing seed reproduces with targeted faults only",
+                "skipped": skipped,
+            }),
+        ),
+    }
+}
+
 /// What shrinking made of a failure, for a person.
-pub fn shrunk_text(original: &Size, shrunk: &Shrunk, saved_to: &str) -> String {
+fn shrunk_text(original: &Size, shrunk: &Shrunk, saved_to: &str) -> String {
     let size = Size::of(&shrunk.scenario);
     let mut out = format!(
         "shrunk {} (seed {}) in {} runs: {} -> {} faults, {} -> {} transfers, {} -> {} clients, {} -> {} attempts\n",
@@ -314,24 +429,6 @@ pub fn shrunk_text(original: &Size, shrunk: &Shrunk, saved_to: &str) -> String {
     let program = Escaped(&shrunk.scenario.program.join(" ")).to_string();
     let _ = writeln!(out, "saved to {path}; replay: {program} run {path}");
     out
-}
-
-/// What shrinking made of a failure, as one JSON Lines line.
-pub fn shrunk_json(original: &Size, shrunk: &Shrunk, saved_to: &str) -> String {
-    let size = Size::of(&shrunk.scenario);
-    super::json::line(
-        "repro",
-        json!({
-            "violation": shrunk.violation.name(),
-            "seed": shrunk.seed,
-            "runs": shrunk.runs,
-            "faults": [original.faults, size.faults],
-            "transfers": [original.transfers, size.transfers],
-            "clients": [original.clients, size.clients],
-            "attempts": [original.attempts, size.attempts],
-            "path": saved_to,
-        }),
-    )
 }
 
 /// Why no repro file was written, as text or as a JSON line.

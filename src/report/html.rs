@@ -187,19 +187,16 @@ fn verdict(body: &mut String, scenario: &Scenario, run: &Run) {
     if human::nothing_succeeded(run) {
         body.push_str(r#"<p class="warning">No transfer reached a definitive outcome and nothing broke, so this run shows nothing about exactly-once.</p>"#);
     }
+    for warning in scenario.warnings() {
+        let _ = write!(
+            body,
+            r#"<p class="warning">Warning: {}.</p>"#,
+            xml(&super::words::warning(scenario, warning))
+        );
+    }
     for index in &run.output.unfired_faults {
-        if let Some(f) = scenario.faults.get(*index) {
-            let target = f
-                .attempt()
-                .map(|(t, a)| format!(" on {}#{a}", crate::describe::transfer(scenario, t)))
-                .unwrap_or_default();
-            let _ = write!(
-                body,
-                r#"<p class="note">Fault {} ({}{}) never hit: that attempt never reached its point.</p>"#,
-                index + 1,
-                f.to_spec(scenario).kind_name(),
-                xml(&target),
-            );
+        if let Some(note) = super::words::unfired_fault(scenario, *index) {
+            let _ = write!(body, r#"<p class="note">Note: {}.</p>"#, xml(&note));
         }
     }
     body.push_str("</section>");

@@ -133,9 +133,22 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
         What::Backoff {
             transfer: t,
             wait_ms,
+            until_heal: false,
         } => (
             Plain,
             format!("backs off {wait_ms} ms before retrying {}", transfer(*t)),
+        ),
+        What::Backoff {
+            transfer: t,
+            wait_ms,
+            until_heal: true,
+        } => (
+            Plain,
+            format!(
+                "has made the {} attempts allowed while faults act: waits {wait_ms} ms, until the heal, to retry {}",
+                s.retry.max_attempts,
+                transfer(*t)
+            ),
         ),
         What::LivenessPhase {
             transfer: t,
@@ -214,10 +227,12 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
             Plain,
             format!("-> {} for {}", describe::response(response), tag(*t)),
         ),
-        What::StoreTimeout { store, tag: t } => (
-            Fault,
-            format!("no answer from {store} for {}: gives up", tag(*t)),
-        ),
+        What::StoreTimeout {
+            store,
+            tag: t,
+            send,
+            sends,
+        } => (Fault, words::store_timeout(*store, &tag(*t), *send, *sends)),
         What::HandlerDropped { tag: t, spawned } => (
             Bad,
             format!(
@@ -292,12 +307,20 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
                 messages.label(s, *msg, *point, *t)
             ),
         ),
+        What::PaysAgain { tag: t, time, most } => (
+            Bad,
+            format!(
+                "{} failed for good: pays again with a new key ({time} of at most {most})",
+                tag(*t)
+            ),
+        ),
         What::ClientRestarted { tag: t, cause } => (
             Bad,
             format!(
-                "RESTARTED after {} and lost the key it held ({})",
+                "RESTARTED after {} ({}): {}",
                 tag(*t),
-                words::cause_text(s, *cause)
+                words::cause_text(s, *cause),
+                words::client_restart_kept(s)
             ),
         ),
         What::KeyState { key, from, to, .. } => (
@@ -364,9 +387,12 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
             Bad,
             format!("CRASHED ({})", words::crash_reason(s, crashed)),
         ),
-        What::Restarted { .. } => (
-            Fault,
-            "restarted: durable state kept, memory lost".to_string(),
+        What::Restarted { kept, .. } => (
+            match kept {
+                crate::history::Kept::Durable => Fault,
+                crate::history::Kept::Nothing { .. } => Bad,
+            },
+            words::restarted(*kept),
         ),
         What::Healed => (
             Fault,
@@ -475,6 +501,16 @@ fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
             )
         );
     }
+    for warning in scenario.warnings() {
+        let _ = writeln!(
+            out,
+            "{}",
+            color.paint(
+                Paint::Yellow,
+                &format!("warning: {}", words::warning(scenario, warning))
+            )
+        );
+    }
     for (what, want, got) in v.outcomes.misses(&scenario.expect) {
         let _ = writeln!(
             out,
@@ -499,17 +535,9 @@ fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
         .collect();
     let _ = writeln!(out, "balances: {}", balances.join(", "));
     for index in &run.output.unfired_faults {
-        let f = &scenario.faults[*index];
-        let target = match f.attempt() {
-            Some((t, a)) => format!(" on {}#{a}", describe::transfer(scenario, t)),
-            None => String::new(),
-        };
-        let _ = writeln!(
-            out,
-            "note: fault {} ({}{target}) never hit: that attempt never reached its point",
-            index + 1,
-            f.to_spec(scenario).kind_name(),
-        );
+        if let Some(note) = super::words::unfired_fault(scenario, *index) {
+            let _ = writeln!(out, "note: {note}");
+        }
     }
     match &run.output.end {
         EndReason::Completed => {}

@@ -99,6 +99,7 @@ fn event_name(what: &What) -> &'static str {
         What::Stalled { .. } => "stalled",
         What::Duplicated { .. } => "duplicated",
         What::ClientRestarted { .. } => "client-restarted",
+        What::PaysAgain { .. } => "pays-again",
         What::KeyState { .. } => "key-state",
         What::KeyExpired { .. } => "key-expired",
         What::Outage { .. } => "outage",
@@ -155,9 +156,14 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("transfer", json!(s.transfer_id(tag.transfer)));
             put("attempt", json!(tag.attempt));
         }
-        What::Backoff { transfer, wait_ms } => {
+        What::Backoff {
+            transfer,
+            wait_ms,
+            until_heal,
+        } => {
             put("transfer", json!(s.transfer_id(*transfer)));
             put("wait_ms", json!(wait_ms));
+            put("until_heal", json!(until_heal));
         }
         What::LivenessPhase {
             transfer,
@@ -246,10 +252,17 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("attempt", json!(tag.attempt));
             put("transaction", json!(s.api.call_name(*call)));
         }
-        What::StoreTimeout { store, tag } => {
+        What::StoreTimeout {
+            store,
+            tag,
+            send,
+            sends,
+        } => {
             put("store", json!(store.name()));
             put("transfer", json!(s.transfer_id(tag.transfer)));
             put("attempt", json!(tag.attempt));
+            put("send", json!(send));
+            put("sends", json!(sends));
         }
         What::Lost {
             msg,
@@ -335,6 +348,12 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
             put("attempt", json!(tag.attempt));
             put("cause", json!(words::cause_name(*cause)));
         }
+        What::PaysAgain { tag, time, most } => {
+            put("transfer", json!(s.transfer_id(tag.transfer)));
+            put("attempt", json!(tag.attempt));
+            put("time", json!(time));
+            put("most", json!(most));
+        }
         What::Completing {
             key: k,
             tag,
@@ -397,7 +416,15 @@ pub fn event_json(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Value
                 site.map_or(Value::Null, |x| json!(x.tag.attempt)),
             );
         }
-        What::Restarted { host } => put("host", json!(host.to_string())),
+        What::Restarted { host, kept } => {
+            put("host", json!(host.to_string()));
+            let (kept, lost) = match kept {
+                crate::history::Kept::Durable => ("durable", 0),
+                crate::history::Kept::Nothing { records } => ("nothing", *records),
+            };
+            put("kept", json!(kept));
+            put("records_lost", json!(lost));
+        }
         What::Healed => {}
         What::LimitReached { limit } => put("limit", json!(words::limit(*limit))),
         What::Panicked { host, message } => {
@@ -471,7 +498,11 @@ fn summary(s: &Scenario, run: &Run) -> Value {
             "unknown": o.unknown,
             "unfinished": o.unfinished,
         },
-        "warnings": if super::human::nothing_succeeded(run) { vec!["shows-nothing"] } else { vec![] },
+        "warnings": super::human::nothing_succeeded(run)
+            .then_some("shows-nothing")
+            .into_iter()
+            .chain(s.warnings().iter().map(|w| w.name()))
+            .collect::<Vec<_>>(),
         "balances": balances,
         "unfired_faults": run.output.unfired_faults,
         "replay": Replay::of(s, run).to_string(),

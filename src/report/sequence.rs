@@ -246,7 +246,8 @@ impl Builder<'_> {
             | What::Backoff { .. }
             | What::LivenessPhase { .. }
             | What::Finished { .. }
-            | What::ClientRestarted { .. } => self.client_event(index),
+            | What::ClientRestarted { .. }
+            | What::PaysAgain { .. } => self.client_event(index),
             What::ApiReceived { .. }
             | What::Txn { .. }
             | What::LedgerEntry { .. }
@@ -353,12 +354,22 @@ impl Builder<'_> {
                     tone,
                 );
             }
+            What::PaysAgain { tag, time, most } => self.note(
+                at,
+                (host, host),
+                format!(
+                    "pays {} again with a new key ({time} of at most {most})",
+                    describe::transfer(s, tag.transfer)
+                ),
+                Tone::Bad,
+            ),
             What::ClientRestarted { tag, .. } => self.note(
                 at,
                 (host, host),
                 format!(
-                    "RESTARTED: forgot the key of {}",
-                    describe::transfer(s, tag.transfer)
+                    "RESTARTED after {}: {}",
+                    self.tag(*tag),
+                    words::client_restart_kept(s)
                 ),
                 Tone::Bad,
             ),
@@ -447,10 +458,15 @@ impl Builder<'_> {
                 ),
                 Tone::Bad,
             ),
-            What::StoreTimeout { store, tag } => self.note(
+            What::StoreTimeout {
+                store,
+                tag,
+                send,
+                sends,
+            } => self.note(
                 at,
                 (host, host),
-                format!("no answer from {store} for {}: gives up", self.tag(*tag)),
+                words::store_timeout(*store, &self.tag(*tag), *send, *sends),
                 Tone::Fault,
             ),
             What::Stalled {
@@ -581,11 +597,14 @@ impl Builder<'_> {
                 let reason = words::crash_reason(s, crashed);
                 self.note(at, (*host, *host), format!("CRASHED: {reason}"), Tone::Bad)
             }
-            What::Restarted { host } => self.note(
+            What::Restarted { host, kept } => self.note(
                 at,
                 (*host, *host),
-                "restarted: durable state kept, memory lost".to_string(),
-                Tone::Fault,
+                words::restarted(*kept),
+                match kept {
+                    crate::history::Kept::Durable => Tone::Fault,
+                    crate::history::Kept::Nothing { .. } => Tone::Bad,
+                },
             ),
             What::Healed => self.note_over_all(
                 Some(at),

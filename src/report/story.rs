@@ -18,7 +18,7 @@ use crate::describe;
 use crate::history::{Event, What};
 use crate::run::Run;
 use crate::scenario::{Scenario, TransferIx};
-use crate::wire::Key;
+use crate::wire::{Key, Tag};
 
 /// What happened to one transfer intent and its key(s).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,12 +133,15 @@ struct Teller {
 }
 
 impl Teller {
-    /// `attempt 1 ` when `attempt` is not the one the client sent last, else nothing.
-    fn whose(&self, attempt: u32) -> String {
-        if attempt == self.last_sent {
+    /// `attempt 1 ` when `tag` is not the attempt the client sent last,
+    /// `the completer ` for the completer's own work, else nothing.
+    fn whose(&self, tag: Tag) -> String {
+        if tag.is_completer() {
+            "the completer ".to_string()
+        } else if tag.attempt == self.last_sent {
             String::new()
         } else {
-            format!("attempt {attempt} ")
+            format!("attempt {} ", tag.attempt)
         }
     }
 
@@ -235,7 +238,7 @@ fn event_step(s: &Scenario, tellers: &mut [Teller], event: &Event) {
                 teller(tag.transfer),
                 Some(format!(
                     "{}applied{again} at {at} ms (ledger transfer {transfer_id})",
-                    t.whose(tag.attempt)
+                    t.whose(*tag)
                 )),
             )
         }
@@ -246,7 +249,7 @@ fn event_step(s: &Scenario, tellers: &mut [Teller], event: &Event) {
             ..
         } => {
             let t = &tellers[teller(tag.transfer)];
-            let whose = t.whose(tag.attempt);
+            let whose = t.whose(*tag);
             let replayed = if response.replayed { ", replayed" } else { "" };
             let mut answer = format!(
                 "{} {}",
@@ -283,6 +286,13 @@ fn event_step(s: &Scenario, tellers: &mut [Teller], event: &Event) {
             teller(*transfer),
             Some(format!(
                 "still unanswered after the heal, retried until {deadline_ms} ms"
+            )),
+        ),
+        What::PaysAgain { tag, .. } => (
+            teller(tag.transfer),
+            Some(format!(
+                "attempt {} failed for good; the client paid again with a new key at {at} ms",
+                tag.attempt
             )),
         ),
         What::ClientRestarted { tag, .. } => (

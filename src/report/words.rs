@@ -4,7 +4,7 @@
 //! here, so they all say the same thing.
 
 use crate::describe;
-use crate::history::{Cause, Event, Host, KeyPhase, Limit, TxnResult, What};
+use crate::history::{Cause, Event, Host, Kept, KeyPhase, Limit, TxnResult, What};
 use crate::scenario::Scenario;
 use crate::wire::{Call, MsgId, Point, Response, Tag};
 use std::collections::BTreeMap;
@@ -97,6 +97,72 @@ pub fn hold_reason(s: &Scenario, cause: Cause, point: Point, tag: Tag) -> String
             describe::tag(s, tag)
         ),
         _ => "random delay".to_string(),
+    }
+}
+
+/// What a host did when a store did not answer in time: sent the call again,
+/// or gave up on it (after how many sends, when it sent it more than once).
+pub fn store_timeout(store: crate::design::StoreName, tag: &str, send: u32, sends: u32) -> String {
+    if send < sends {
+        format!(
+            "no answer from {store} for {tag}: sends the call again ({} of {sends})",
+            send + 1
+        )
+    } else if sends > 1 {
+        format!("no answer from {store} for {tag}: gives up after {sends} sends")
+    } else {
+        format!("no answer from {store} for {tag}: gives up")
+    }
+}
+
+/// What a client that restarted kept, as `[retry.on] restart` says (what
+/// it does next, the timeline shows): `it had stored its key and keeps it`.
+pub fn client_restart_kept(s: &Scenario) -> &'static str {
+    use crate::scenario::{ClientAction, ClientAnswer};
+    match s.retry.action(ClientAnswer::Restart) {
+        ClientAction::Retry => "it had stored its key and keeps it",
+        ClientAction::NewKey => "it held its key in memory only and lost it",
+        ClientAction::GiveUp => "it forgot the transfer",
+    }
+}
+
+/// A scenario's warning, for a person.
+pub fn warning(s: &Scenario, warning: crate::scenario::Warning) -> String {
+    use crate::scenario::Warning;
+    match warning {
+        Warning::SlowStoreRoundTrip {
+            round_trip_ms,
+            store_timeout_ms,
+        } => format!(
+            "the network's slowest round trip ({round_trip_ms} ms, latency_max_ms each way) is no shorter than design `{}`'s store_timeout_ms ({store_timeout_ms} ms): store calls whose messages are slow time out, whatever faults act",
+            crate::text::escape(s.api.name())
+        ),
+        Warning::SlowClientRoundTrip {
+            round_trip_ms,
+            timeout_ms,
+        } => format!(
+            "the network's slowest round trip ({round_trip_ms} ms, latency_max_ms each way) is no shorter than the client's timeout_ms ({timeout_ms} ms): attempts whose messages are slow time out, whatever faults act"
+        ),
+    }
+}
+
+/// What a restart found, as the timeline and the diagram say it: the words
+/// follow what the crash did to the host's records, so a key store without
+/// persistence is never said to have kept them.
+pub fn restarted(kept: Kept) -> String {
+    match kept {
+        Kept::Durable => "restarted: durable state kept, memory lost".to_string(),
+        Kept::Nothing { records: 0 } => {
+            "restarted EMPTY: nothing kept (it held no idempotency records)".to_string()
+        }
+        Kept::Nothing { records: 1 } => {
+            "restarted EMPTY: nothing kept, the 1 idempotency record it held is lost".to_string()
+        }
+        Kept::Nothing { records } => {
+            format!(
+                "restarted EMPTY: nothing kept, the {records} idempotency records it held are lost"
+            )
+        }
     }
 }
 
@@ -208,6 +274,34 @@ pub fn incomplete(end: &crate::world::EndReason) -> Option<String> {
             crate::text::escape(message)
         )),
     }
+}
+
+/// Why a targeted fault never hit, with the fault as the note names it:
+/// `fault 2 (drop-response on t1#3) never hit: that attempt never reached its
+/// point`, or for an outage, which targets a window rather than an attempt,
+/// `fault 1 (unreachable keys from 0 to 600 ms) never hit: nothing was sent
+/// to or from keys then`.
+pub fn unfired_fault(s: &Scenario, index: usize) -> Option<String> {
+    let f = s.faults.get(index)?;
+    // As the scenario file names it (`drop-response`, not the `drop` it runs as).
+    let kind = f.to_spec(s).kind_name();
+    Some(match (&f.kind, f.attempt()) {
+        (crate::fault::FaultKind::Unreachable(u), _) => {
+            let host = Host::store(u.store);
+            format!(
+                "fault {} ({kind} {host} from {} to {} ms) never hit: nothing was sent to or from {host} then",
+                index + 1,
+                u.from_ms,
+                u.until_ms
+            )
+        }
+        (_, Some((t, a))) => format!(
+            "fault {} ({kind} on {}#{a}) never hit: that attempt never reached its point",
+            index + 1,
+            describe::transfer(s, t)
+        ),
+        (_, None) => format!("fault {} ({kind}) never hit", index + 1),
+    })
 }
 
 /// What a dropped handler leaves running: `; the 2 tasks it spawned go on`.

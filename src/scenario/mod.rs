@@ -143,6 +143,34 @@ pub struct Client {
     pub transfers: Vec<TransferIx>,
 }
 
+/// Something true of a scenario that whoever reads its runs should know:
+/// the network alone makes some calls time out, faults or none. (A network
+/// that makes every call time out is refused when the file is read.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Warning {
+    /// The slowest round trip (`2 × latency_max_ms`) is no shorter than a
+    /// design's `store_timeout_ms`: store calls whose messages are slow time
+    /// out.
+    SlowStoreRoundTrip {
+        round_trip_ms: u64,
+        store_timeout_ms: u64,
+    },
+    /// The slowest round trip is no shorter than the client's `timeout_ms`:
+    /// attempts whose messages are slow time out.
+    SlowClientRoundTrip { round_trip_ms: u64, timeout_ms: u64 },
+}
+
+impl Warning {
+    /// The stable name JSON Lines gives it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Warning::SlowStoreRoundTrip { .. } => "slow-store-round-trip",
+            Warning::SlowClientRoundTrip { .. } => "slow-client-round-trip",
+        }
+    }
+}
+
 /// A validated scenario, ready to run. Cheap to clone: the large parts are shared.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -302,6 +330,39 @@ impl Scenario {
         self.api
             .design()
             .is_some_and(|d| d.stores().contains(&crate::design::StoreName::Processor))
+    }
+
+    /// Whether the `keys` host keeps its records through a crash. One knob,
+    /// stated once: a design's `[keys] durable`, a service's `[stores]
+    /// keys_durability` (validation refuses the latter with a design).
+    pub fn keys_durability(&self) -> Durability {
+        match &self.api {
+            Api::Design(d) if d.key_store_durable => Durability::Durable,
+            Api::Design(_) => Durability::Memory,
+            Api::Service(_) => self.stores.keys_durability.unwrap_or_default(),
+        }
+    }
+
+    /// What the network does to the run whatever faults act (see
+    /// [`Warning`]).
+    pub fn warnings(&self) -> Vec<Warning> {
+        let round_trip_ms = self.network.latency_max_ms.saturating_mul(2);
+        let mut out = Vec::new();
+        if let Some(d) = self.api.design()
+            && round_trip_ms >= d.store_timeout_ms
+        {
+            out.push(Warning::SlowStoreRoundTrip {
+                round_trip_ms,
+                store_timeout_ms: d.store_timeout_ms,
+            });
+        }
+        if round_trip_ms >= self.retry.timeout_ms {
+            out.push(Warning::SlowClientRoundTrip {
+                round_trip_ms,
+                timeout_ms: self.retry.timeout_ms,
+            });
+        }
+        out
     }
 
     /// Whether the design runs a completer host beside the API.

@@ -219,8 +219,14 @@ pub struct RetryPolicy {
     /// new key and go on retrying, as classic clients do. The same as
     /// `on.unknown_key = "new-key"`.
     pub new_key_on_unknown_key: bool,
-    /// What the client does with each answer that is not a success nor a
-    /// definitive failure, and after a restart.
+    /// How many times, at most, a client whose `[retry.on] failure` is
+    /// `new-key` pays again after a definitive failure (1 to `max_attempts`;
+    /// 1 when not given). Refused with any other `failure`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "u32", range(min = 1, max = limits::MAX_ATTEMPTS))]
+    pub pay_again: Option<u32>,
+    /// What the client does with each kind of answer but a success, and
+    /// after a restart.
     pub on: AnswerPolicy,
 }
 
@@ -236,6 +242,16 @@ impl RetryPolicy {
             ClientAnswer::UnknownKey if self.new_key_on_unknown_key => ClientAction::NewKey,
             ClientAnswer::UnknownKey => on.unknown_key,
             ClientAnswer::Restart => on.restart,
+            ClientAnswer::Failure => on.failure,
+        }
+    }
+
+    /// How many times the client pays again with a new key after a
+    /// definitive failure: none unless `[retry.on] failure = "new-key"`.
+    pub fn pay_again_times(&self) -> u32 {
+        match self.on.failure {
+            ClientAction::NewKey => self.pay_again.unwrap_or(1),
+            ClientAction::Retry | ClientAction::GiveUp => 0,
         }
     }
 }
@@ -255,6 +271,9 @@ pub enum ClientAnswer {
     UnknownKey,
     /// Not an answer: the client process restarted after an attempt.
     Restart,
+    /// A definitive failure: a 4xx other than 409, 429 and `unknown_key`,
+    /// or any answer the API marks final.
+    Failure,
 }
 
 /// What a client does after one kind of answer.
@@ -270,9 +289,10 @@ pub enum ClientAction {
     NewKey,
 }
 
-/// `[retry.on]`: the client's action for each kind of answer. A success and
-/// a definitive failure (a 4xx other than 409 and 429, or an answer the API
-/// marks final) always end the transfer.
+/// `[retry.on]`: the client's action for each kind of answer. A success
+/// always ends the transfer; a definitive failure (a 4xx other than 409 and
+/// 429, or an answer the API marks final) ends it unless `failure =
+/// "new-key"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default, rename_all = "kebab-case")]
 pub struct AnswerPolicy {
@@ -291,6 +311,12 @@ pub struct AnswerPolicy {
     /// advises), `new-key` for one that kept the key only in memory and lost
     /// it, `give-up` for one that forgets the transfer.
     pub restart: ClientAction,
+    /// A definitive failure (a 402, a 4xx other than 409, 429 and
+    /// `unknown_key`, or an answer marked final): `give-up` (the default)
+    /// ends the transfer failed; `new-key` is a person who presses Pay again:
+    /// the same payment with a new key, at most `[retry] pay_again` times.
+    /// `retry` is refused: the API has given its last word on that key.
+    pub failure: ClientAction,
 }
 
 impl Default for AnswerPolicy {
@@ -302,6 +328,7 @@ impl Default for AnswerPolicy {
             server_error: ClientAction::Retry,
             unknown_key: ClientAction::GiveUp,
             restart: ClientAction::Retry,
+            failure: ClientAction::GiveUp,
         }
     }
 }
@@ -316,6 +343,7 @@ impl Default for RetryPolicy {
             jitter: Jitter::Half,
             attempts_after_heal: 2,
             new_key_on_unknown_key: false,
+            pay_again: None,
             on: AnswerPolicy::default(),
         }
     }
@@ -427,10 +455,14 @@ pub struct Stores {
     pub keys_work_ms: u64,
     #[schemars(range(max = limits::MAX_TIMEOUT_MS))]
     pub ledger_work_ms: u64,
-    /// `durable` (the default): the key store keeps its data through a
-    /// crash. `memory`: a crash of `keys` loses everything it held, as a
-    /// Redis without persistence does. The ledger is always durable.
-    pub keys_durability: Durability,
+    /// For a service's key store: `durable` (the default) keeps its data
+    /// through a crash; `memory` loses everything `keys` held, as a Redis
+    /// without persistence does. A design states this itself (`[keys]
+    /// durable` in its file), so a scenario that names a design and sets
+    /// this is refused: one knob, stated once. The ledger is always durable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Durability")]
+    pub keys_durability: Option<Durability>,
     /// The API's client of the key store resends a call after a connection
     /// error (some client libraries retry on their own), so one call may
     /// reach the store twice: only then may a `duplicate` fault strike a

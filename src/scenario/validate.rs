@@ -75,6 +75,7 @@ fn in_range<T: PartialOrd + Copy + Display>(
 }
 
 /// A name the scenario gives (account, transfer id): not empty, bounded.
+/// `what` is the bare noun (`account name`): each message adds its own article.
 fn name(path: FieldPath, what: &str, text: &str) -> Result<(), Problem> {
     if text.is_empty() {
         return Err(at(path, format!("an empty {what}; expected a name")));
@@ -83,7 +84,7 @@ fn name(path: FieldPath, what: &str, text: &str) -> Result<(), Problem> {
         return Err(at(
             path,
             format!(
-                "{what} of {} bytes; expected at most {} bytes",
+                "the {what} is {} bytes; expected at most {} bytes",
                 text.len(),
                 limits::MAX_NAME_BYTES
             ),
@@ -151,6 +152,7 @@ impl ScenarioSpec {
         self.http_against(&api)?;
         self.keys_against(&api)?;
         self.ranges()?;
+        self.answerable(&api)?;
         let (clients, transfers) = self.transfers(&accounts)?;
         let faults = self.faults(&api, &transfers)?;
         let must_reach = self.must_reach(&api)?;
@@ -184,6 +186,53 @@ impl ScenarioSpec {
         })
     }
 
+    /// Refuses a network no answer can cross in time. A message spends at
+    /// least `latency_min_ms` each way, so a call's answer comes back
+    /// `2 × latency_min_ms` after it was sent at the earliest. If that is
+    /// no sooner than a design's `store_timeout_ms`, no store call is ever
+    /// answered and every transfer ends unknown under every fault and none
+    /// (lost-apply and stuck-key on every design); if it is no sooner than
+    /// the client's `timeout_ms`, no attempt ever is. Such a scenario
+    /// shows nothing about the design, so it is refused where it is said.
+    /// A slower `latency_max_ms` is allowed: some calls then time out and
+    /// some do not, which is a fault worth running. A service's store
+    /// clients set their own timeouts in its code (1,000 ms unless it says
+    /// otherwise), so for a service only the client's timeout is checked.
+    fn answerable(&self, api: &Api) -> Result<(), Problem> {
+        let min = self.network.latency_min_ms;
+        let round_trip = min.saturating_mul(2);
+        let timeout = self.retry.timeout_ms;
+        if round_trip >= timeout {
+            // At the floor of 1 ms, only the client's timeout can be at fault.
+            let path = if min > 1 {
+                root("network").key("latency_min_ms")
+            } else {
+                root("retry").key("timeout_ms")
+            };
+            return Err(at(
+                path,
+                format!(
+                    "a message spends at least {min} ms in flight each way, so an answer takes at least {round_trip} ms, and the client waits only {timeout} ms ([retry] timeout_ms): no attempt could ever be answered; expected latency_min_ms of at most {} or a longer timeout_ms",
+                    (timeout - 1) / 2
+                ),
+            ));
+        }
+        if let Api::Design(design) = api
+            && round_trip >= design.store_timeout_ms
+        {
+            let store_timeout = design.store_timeout_ms;
+            return Err(at(
+                root("network").key("latency_min_ms"),
+                format!(
+                    "a message spends at least {min} ms in flight each way, so a store call's answer takes at least {round_trip} ms, and design `{}` waits only {store_timeout} ms for it (store_timeout_ms): no store call could ever be answered and every transfer would end unknown; expected latency_min_ms of at most {}, or a design with a longer store_timeout_ms",
+                    crate::text::escape(&design.name),
+                    (store_timeout - 1) / 2
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn accounts(&self) -> Result<Vec<Account>, Problem> {
         let path = root("accounts");
         if self.accounts.is_empty() {
@@ -202,7 +251,7 @@ impl ScenarioSpec {
         self.accounts
             .iter()
             .map(|(account, &balance)| {
-                name(path.name(account), "an account name", account)?;
+                name(path.name(account), "account name", account)?;
                 let path = path.key(account);
                 in_range(path, balance, 0..=limits::MAX_AMOUNT).map_err(|p| Problem {
                     message: format!(
@@ -250,6 +299,15 @@ impl ScenarioSpec {
                 }
                 Api::Design(_) => {}
             }
+        }
+        if let (Some(_), Api::Design(design)) = (self.stores.keys_durability, api) {
+            return Err(at(
+                root("stores").key("keys_durability"),
+                format!(
+                    "design `{}` states whether its key store keeps its records through a crash (`durable` under [keys] in the design file); expected no keys_durability, which is for a service's key store",
+                    crate::text::escape(&design.name)
+                ),
+            ));
         }
         in_range(
             root("keys").key("space"),
@@ -320,6 +378,24 @@ impl ScenarioSpec {
             r.attempts_after_heal,
             0..=limits::MAX_ATTEMPTS_AFTER_HEAL,
         )?;
+        if r.on.failure == super::ClientAction::Retry {
+            return Err(at(
+                retry.key("on").key("failure"),
+                "a definitive failure is the API's last word on its key, and a retry with it is answered the same; expected \"give-up\" (the transfer ends failed) or \"new-key\" (pay again with a new key)",
+            ));
+        }
+        match (r.pay_again, r.on.failure) {
+            (Some(times), super::ClientAction::NewKey) => {
+                in_range(retry.key("pay_again"), times, 1..=r.max_attempts)?;
+            }
+            (Some(_), _) => {
+                return Err(at(
+                    retry.key("pay_again"),
+                    "pay_again bounds how often a client pays again with a new key after a definitive failure; expected [retry.on] failure = \"new-key\" with it, or no pay_again",
+                ));
+            }
+            (None, _) => {}
+        }
         let network = root("network");
         let min = in_range(
             network.key("latency_min_ms"),
@@ -421,7 +497,7 @@ impl ScenarioSpec {
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, (path, explicit, id)) in ids.iter().enumerate() {
             if let Some(explicit) = explicit {
-                name(path.key("id"), "a transfer id", explicit)?;
+                name(path.key("id"), "transfer id", explicit)?;
             }
             if let Some(&earlier) = seen.get(id.as_str()) {
                 // Point at an explicit id: that is what the author can change.

@@ -433,8 +433,11 @@ impl Api {
         tag: Tag,
         answer: Option<&Response>,
     ) -> Option<TxnOutcome> {
-        for _ in 0..self.design.call_attempts {
-            let outcome = self.call_once(store, call, context, tag, answer).await;
+        let sends = self.design.call_attempts;
+        for send in 1..=sends {
+            let outcome = self
+                .call_once(store, call, context, tag, answer, (send, sends))
+                .await;
             if outcome.is_some() || !store.is_remote() {
                 return outcome;
             }
@@ -452,6 +455,7 @@ impl Api {
         context: TxnContext,
         tag: Tag,
         answer: Option<&Response>,
+        (send, sends): (u32, u32),
     ) -> Option<TxnOutcome> {
         let id = self.shared.next_message_id();
         if !store.is_remote() {
@@ -483,8 +487,15 @@ impl Api {
             Some(Ok(outcome)) => Some(outcome),
             _ => {
                 self.pending.borrow_mut().remove(&id);
-                self.shared
-                    .record(self.host, What::StoreTimeout { store, tag });
+                self.shared.record(
+                    self.host,
+                    What::StoreTimeout {
+                        store,
+                        tag,
+                        send,
+                        sends,
+                    },
+                );
                 None
             }
         }

@@ -5,7 +5,8 @@
 //! answer to an earlier attempt that arrives late is recorded and ignored.
 //! Retryable: no answer within `timeout_ms`, 409, 429 and 5xx, as Stripe's
 //! SDKs do, unless the API marks the answer final. Anything else is a
-//! definitive answer. After the faults heal, a client without one goes on
+//! definitive answer, which ends the transfer, unless the client pays again
+//! with a new key after a failure (`[retry.on] failure = "new-key"`). After the faults heal, a client without one goes on
 //! retrying until the liveness deadline ([`super::liveness`]).
 
 use super::Shared;
@@ -231,6 +232,8 @@ impl Client {
     ) -> turmoil::Result<(Outcome, u32)> {
         let mut attempts = self.attempts();
         let body = self.shared.scenario.transfer(transfer).body();
+        let pay_again = self.shared.scenario.retry.pay_again_times();
+        let mut paid_again = 0;
         loop {
             self.before_attempt(&mut attempts, transfer).await;
             let attempt = attempts.record(self.shared.now_ms());
@@ -251,7 +254,27 @@ impl Client {
                     match (meaning, answer_kind(&r, meaning)) {
                         (Meaning::Success, _) => return Ok((Outcome::Succeeded(r), attempt)),
                         (_, Some(kind)) => (LastAnswer::Answer(r), kind),
-                        (Meaning::Failure, None) => return Ok((Outcome::Failed(r), attempt)),
+                        (Meaning::Failure, None) => {
+                            // A person who presses Pay again: the same
+                            // payment, a new key, while the bound and the
+                            // attempts allow.
+                            if paid_again >= pay_again || !attempts.may_retry(self.shared.now_ms())
+                            {
+                                return Ok((Outcome::Failed(r), attempt));
+                            }
+                            paid_again += 1;
+                            self.record(What::PaysAgain {
+                                tag,
+                                time: paid_again,
+                                most: pay_again,
+                            });
+                            match self.new_key(transfer).await? {
+                                Ok(new) => key = new,
+                                Err(outcome) => return Ok((outcome, attempt)),
+                            }
+                            self.back_off(&mut attempts, transfer, attempt).await;
+                            continue;
+                        }
                         (Meaning::Transient, None) => {
                             (LastAnswer::Answer(r), ClientAnswer::ServerError)
                         }
@@ -314,7 +337,21 @@ impl Client {
             attempts.liveness_wait_ms = Some(wait);
             wait.min(deadline_ms.saturating_sub(now_ms)).max(1)
         };
-        self.record(What::Backoff { transfer, wait_ms });
+        // Attempts while the faults act are spent: the next one is owed to
+        // after the heal, and waits for it (see `before_attempt`), however
+        // short the backoff.
+        let heal_ms = self.shared.scenario.window.heal_at_ms;
+        let until_heal = attempts.waits_for_heal() && now_ms + wait_ms < heal_ms;
+        let wait_ms = if until_heal {
+            heal_ms - now_ms
+        } else {
+            wait_ms
+        };
+        self.record(What::Backoff {
+            transfer,
+            wait_ms,
+            until_heal,
+        });
         self.shared.clock.sleep(wait_ms).await;
     }
 

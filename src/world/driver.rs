@@ -139,6 +139,8 @@ struct Down {
     host: Host,
     ip: IpAddr,
     restart_at_ms: u64,
+    /// What the crash left of its records, for the restart to say.
+    kept: crate::history::Kept,
 }
 
 /// Runs `scenario` with `seed` and returns what happened. Panics in hosts
@@ -488,11 +490,8 @@ fn carry_out_crashes(
         shared.api_crashing.set(host == Host::Api);
         sim.crash(name.as_str());
         shared.api_crashing.set(false);
-        if host == Host::Keys && shared.keys_are_volatile() {
-            shared.keys_db.borrow_mut().forget_everything();
-        }
+        let kept = shared.lose_on_crash(host);
         if host == Host::Api {
-            shared.memory_db.borrow_mut().forget_everything();
             shared.api_runtime.borrow_mut().take();
         }
         shared.record(
@@ -509,6 +508,7 @@ fn carry_out_crashes(
             host,
             ip,
             restart_at_ms: now_ms + request.restart_after_ms,
+            kept,
         });
     }
 }
@@ -522,7 +522,13 @@ fn restart_due(sim: &mut Sim, shared: &Shared, down: &mut Vec<Down>, now_ms: u64
     *down = still_down;
     for d in due {
         sim.bounce(d.host.name().as_str());
-        shared.record(d.host, What::Restarted { host: d.host });
+        shared.record(
+            d.host,
+            What::Restarted {
+                host: d.host,
+                kept: d.kept,
+            },
+        );
     }
 }
 

@@ -40,7 +40,7 @@ pub const EPOCH_MS: u64 = 1_700_000_000_000;
 
 use crate::design::StoreName;
 use crate::fault::CrashHost;
-use crate::history::{Cause, CrashSite, History, Host, What};
+use crate::history::{Cause, CrashSite, History, Host, Kept, What};
 use crate::scenario::Scenario;
 use crate::seed::derive_rng;
 use crate::wire::{Key, KeyOrigin};
@@ -163,15 +163,29 @@ pub(crate) struct RandomStreams {
 }
 
 impl Shared {
-    /// Whether the key store loses its data in a crash: the scenario says
-    /// so (`[stores] keys_durability`), or the design does (`[keys] durable`).
-    pub fn keys_are_volatile(&self) -> bool {
-        self.scenario.stores.keys_durability == crate::scenario::Durability::Memory
-            || self
-                .scenario
-                .api
-                .design()
-                .is_some_and(|d| !d.key_store_durable)
+    /// What a crash of `host` loses of the records it holds, as its restart
+    /// will find them: a key store that keeps nothing (see
+    /// [`Scenario::keys_durability`]) and the API holding a design's records
+    /// in memory forget every one; every other host keeps its durable state.
+    pub fn lose_on_crash(&self, host: Host) -> Kept {
+        let in_memory = self
+            .scenario
+            .api
+            .design()
+            .is_some_and(|d| d.key_store == StoreName::Memory);
+        let db = match host {
+            Host::Keys
+                if self.scenario.keys_durability() == crate::scenario::Durability::Memory =>
+            {
+                &self.keys_db
+            }
+            Host::Api if in_memory => &self.memory_db,
+            _ => return Kept::Durable,
+        };
+        let mut db = db.borrow_mut();
+        let records = (db.records.len() + db.kv.len()) as u64;
+        db.forget_everything();
+        Kept::Nothing { records }
     }
 
     /// The database of `store`.

@@ -253,6 +253,8 @@ pub(crate) async fn store_call(
                 What::StoreTimeout {
                     store,
                     tag: attempt.tag,
+                    send: 1,
+                    sends: 1,
                 },
             );
         });

@@ -693,7 +693,19 @@ async fn serve(
         point: envelope.point.answer(),
         body: Body::Result(outcome),
     };
-    shared.send(socket, host, Host::Api, from, &reply).await
+    shared
+        .send(socket, host, caller(envelope.tag), from, &reply)
+        .await
+}
+
+/// The host a design call came from, which its answer goes back to: the
+/// completer for its own work, else the API.
+fn caller(tag: Tag) -> Host {
+    if tag.is_completer() {
+        Host::Completer
+    } else {
+        Host::Api
+    }
 }
 
 /// Runs one design call in `which` store and records what it did: the

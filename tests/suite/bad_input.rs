@@ -249,3 +249,311 @@ fn empty_and_binary_files() {
     assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(out.stderr.contains("bin.toml"), "{}", out.stderr);
 }
+
+/// A fault may name only a host the world has: the API, the key store and
+/// the ledger always, the processor only with a design that charges one.
+/// Before, a crash of a processor the design lacks panicked the driver, and
+/// an outage of it was accepted with a note that "that attempt never reached
+/// its point".
+#[test]
+fn faults_aimed_at_a_host_the_design_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let crash = |host: &str| {
+        format!(
+            "{VALID}[[fault]]\nkind = \"crash\"\ntransfer = \"t1\"\nhost = \"{host}\"\nat = \"after:apply\"\n"
+        )
+    };
+    let out = run_file(dir.path(), "p.toml", &crash("processor"));
+    assert_bad(
+        &out,
+        "p.toml:11:8: ",
+        &[
+            "design `naive` has no host `processor` to crash",
+            "expected one of: api, keys, ledger",
+        ],
+    );
+    for host in ["api", "keys", "ledger"] {
+        // It runs (a crash of the API after the apply doubles a naive transfer: exit 1).
+        let out = run_file(dir.path(), "ok.toml", &crash(host));
+        assert!(matches!(out.code, Some(0 | 1)), "{host}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    }
+    let outage = |host: &str| {
+        format!(
+            "{VALID}[[fault]]\nkind = \"unreachable\"\nhost = \"{host}\"\nfrom_ms = 0\nuntil_ms = 500\n"
+        )
+    };
+    let out = run_file(dir.path(), "u.toml", &outage("processor"));
+    assert_bad(
+        &out,
+        "u.toml:10:8: ",
+        &[
+            "design `naive` has no host `processor` to cut off",
+            "expected one of: keys, ledger",
+        ],
+    );
+    let out = run_file(dir.path(), "a.toml", &outage("api"));
+    assert_bad(
+        &out,
+        "a.toml:10:8: ",
+        &[
+            "cannot be unreachable from itself",
+            "expected one of: keys, ledger",
+        ],
+    );
+    // A design with a processor may cut it off.
+    let design = crate::common::root().join("designs/variants/processor-request-key.toml");
+    let with_processor = VALID.replace(
+        "design = \"naive\"",
+        &format!("design = {:?}", design.to_str().unwrap()),
+    );
+    let ok = format!(
+        "{with_processor}[[fault]]\nkind = \"unreachable\"\nhost = \"processor\"\nfrom_ms = 0\nuntil_ms = 100\n"
+    );
+    let out = run_file(dir.path(), "proc.toml", &ok);
+    assert!(matches!(out.code, Some(0 | 1)), "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+}
+
+/// An outage that nothing crossed is noted as a window, not as an attempt.
+#[test]
+fn an_outage_that_never_hit_is_noted_as_a_window() {
+    let scenario = idemsim::parse_scenario(
+        Path::new("w.toml"),
+        &format!(
+            "{VALID}[[fault]]\nkind = \"unreachable\"\nhost = \"keys\"\nfrom_ms = 0\nuntil_ms = 500\n"
+        ),
+    )
+    .unwrap();
+    let run = idemsim::run_scenario(&scenario, None);
+    assert_eq!(
+        run.output.unfired_faults,
+        vec![0],
+        "naive never talks to keys"
+    );
+    let text = idemsim::report::human::render(&scenario, &run, idemsim::report::Color::Never);
+    assert!(
+        text.contains("note: fault 1 (unreachable keys from 0 to 500 ms) never hit: nothing was sent to or from keys then"),
+        "{text}"
+    );
+    assert!(!text.contains("that attempt"), "{text}");
+}
+
+/// A service talks to the key store and the ledger, never to a processor.
+#[test]
+fn a_service_has_no_processor_to_crash() {
+    let text = std::fs::read_to_string(
+        crate::common::root().join("scenarios/services/naive-response-lost.toml"),
+    )
+    .unwrap()
+    .replace(
+        "[expect]",
+        "[[fault]]\nkind = \"crash\"\ntransfer = \"t1\"\nhost = \"processor\"\nat = \"end\"\n\n[expect]",
+    );
+    let error = idemsim::scenario::parse_scenario_with(
+        Path::new("s.toml"),
+        &text,
+        &crate::common::services(),
+    )
+    .expect_err("a service has no processor");
+    let shown = error.to_string();
+    assert!(shown.starts_with("s.toml:"), "{shown}");
+    assert!(
+        shown.contains(
+            "service `naive-http` has no host `processor` to crash; expected one of: api, keys, ledger"
+        ),
+        "{shown}"
+    );
+}
+
+/// Paying again is stated with `[retry.on] failure = "new-key"` and bounded
+/// by `[retry] pay_again`; what cannot mean anything is refused at its place.
+#[test]
+fn paying_again_is_bounded_and_stated_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let with = |retry: &str, on: &str| {
+        format!("{VALID}[retry]\nmax_attempts = 3\n{retry}\n[retry.on]\n{on}\n")
+    };
+    let out = run_file(dir.path(), "r.toml", &with("", "failure = \"retry\""));
+    assert_bad(
+        &out,
+        "r.toml:12:11: ",
+        &[
+            "a definitive failure is the API's last word",
+            "expected \"give-up\"",
+        ],
+    );
+    let out = run_file(dir.path(), "p.toml", &with("pay_again = 2", ""));
+    assert_bad(
+        &out,
+        "p.toml:10:13: ",
+        &["expected [retry.on] failure = \"new-key\" with it"],
+    );
+    let out = run_file(
+        dir.path(),
+        "m.toml",
+        &with("pay_again = 4", "failure = \"new-key\""),
+    );
+    assert_bad(
+        &out,
+        "m.toml:10:13: ",
+        &["pay_again is 4; expected a value from 1 to 3"],
+    );
+    let out = run_file(
+        dir.path(),
+        "ok.toml",
+        &with("pay_again = 3", "failure = \"new-key\""),
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+}
+
+/// An empty name is reported with one article.
+#[test]
+fn an_empty_account_name_reads_as_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = VALID.replace(
+        "accounts = { alice = 100, bob = 0 }",
+        "accounts = { alice = 100, bob = 0, \"\" = 1 }",
+    );
+    let out = run_file(dir.path(), "e.toml", &text);
+    assert_bad(
+        &out,
+        "e.toml:3:",
+        &["an empty account name; expected a name"],
+    );
+    assert!(!out.stderr.contains("an empty an"), "{}", out.stderr);
+    let long = "x".repeat(65);
+    let text = VALID.replace("bob = 0 }", &format!("bob = 0, {long} = 1 }}"));
+    let out = run_file(dir.path(), "l.toml", &text);
+    assert_bad(
+        &out,
+        "l.toml:3:",
+        &["the account name is 65 bytes; expected at most 64 bytes"],
+    );
+}
+
+/// A network no answer can cross in time is refused where it is said: a
+/// message spends at least latency_min_ms each way, so when twice that is no
+/// sooner than a wait, nothing is ever answered and every design would show
+/// lost-apply and stuck-key. A slow latency_max_ms is a fault worth running,
+/// so it is allowed, and the reports warn.
+#[test]
+fn a_network_slower_than_every_wait_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let network = |min: u64, max: u64, retry: &str| {
+        format!(
+            "{VALID}[network]\nlatency_min_ms = {min}\nlatency_max_ms = {max}\n[retry]\n{retry}\n"
+        )
+    };
+    // atomic waits 1,000 ms for a store; the client 5,000.
+    let atomic = |text: String| text.replace("design = \"naive\"", "design = \"atomic\"");
+    let out = run_file(
+        dir.path(),
+        "s.toml",
+        &atomic(network(500, 500, "timeout_ms = 5000")),
+    );
+    assert_bad(
+        &out,
+        "s.toml:9:18: ",
+        &[
+            "a store call's answer takes at least 1000 ms",
+            "design `atomic` waits only 1000 ms for it (store_timeout_ms)",
+            "expected latency_min_ms of at most 499",
+        ],
+    );
+    let out = run_file(
+        dir.path(),
+        "ok.toml",
+        &atomic(network(499, 499, "timeout_ms = 5000")),
+    );
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    // The client's own wait.
+    let out = run_file(dir.path(), "c.toml", &network(100, 100, "timeout_ms = 200"));
+    assert_bad(
+        &out,
+        "c.toml:9:18: ",
+        &[
+            "the client waits only 200 ms",
+            "no attempt could ever be answered",
+            "at most 99",
+        ],
+    );
+    let out = run_file(dir.path(), "t.toml", &network(1, 1, "timeout_ms = 2"));
+    assert_bad(&out, "t.toml:12:14: ", &["the client waits only 2 ms"]);
+    // A design's store timeout can never be shorter than the shortest round trip.
+    std::fs::write(
+        dir.path().join("quick.toml"),
+        std::fs::read_to_string(crate::common::root().join("designs/naive.toml"))
+            .unwrap()
+            .replace(
+                "[[transaction]]",
+                "[api]\nstore_timeout_ms = 2\n\n[[transaction]]",
+            ),
+    )
+    .unwrap();
+    let out = run_file(
+        dir.path(),
+        "q.toml",
+        &VALID.replace("design = \"naive\"", "design = \"quick.toml\""),
+    );
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("quick.toml:")
+            && out
+                .stderr
+                .contains("store_timeout_ms is 2; expected a value from 3"),
+        "{}",
+        out.stderr
+    );
+    // Slow at times: allowed, with a warning the run carries as typed data.
+    let path = dir.path().join("w.toml");
+    std::fs::write(&path, atomic(network(10, 600, "timeout_ms = 5000"))).unwrap();
+    let scenario = idemsim::load_scenario(&path).unwrap();
+    assert_eq!(
+        scenario.warnings(),
+        vec![idemsim::scenario::Warning::SlowStoreRoundTrip {
+            round_trip_ms: 1200,
+            store_timeout_ms: 1000
+        }]
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_idemsim"))
+        .args(["run", "w.toml", "--format", "json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let json = String::from_utf8(out.stdout).unwrap();
+    assert!(json.contains("\"slow-store-round-trip\""), "{json}");
+}
+
+/// A service's store clients set their own timeouts in its code, so only
+/// the client's timeout is held against the network.
+#[test]
+fn a_service_is_held_to_the_clients_timeout_only() {
+    let base = std::fs::read_to_string(
+        crate::common::root().join("scenarios/services/naive-response-lost.toml"),
+    )
+    .unwrap();
+    let with = |retry: &str| {
+        base.replace("timeout_ms = 200", retry).replace(
+            "[[client]]",
+            "[network]\nlatency_min_ms = 600\nlatency_max_ms = 600\n\n[[client]]",
+        )
+    };
+    let services = crate::common::services();
+    let refused = idemsim::scenario::parse_scenario_with(
+        Path::new("s.toml"),
+        &with("timeout_ms = 200"),
+        &services,
+    )
+    .expect_err("no answer within 200 ms");
+    assert!(
+        refused.to_string().contains("the client waits only 200 ms"),
+        "{refused}"
+    );
+    idemsim::scenario::parse_scenario_with(
+        Path::new("s.toml"),
+        &with("timeout_ms = 5000"),
+        &services,
+    )
+    .expect("a service's store timeouts are its own");
+}

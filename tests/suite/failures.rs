@@ -2,8 +2,9 @@
 //! holds, the fixes hold on a thousand seeds of random loss, and `idemsim check`
 //! reports all of it with the right exit codes.
 
-use idemsim::SeedRange;
+use idemsim::history::{Kept, What};
 use idemsim::suite::{CheckConfig, Verdict, check_scenario, collect_files};
+use idemsim::{SeedRange, ViolationKind};
 use std::path::PathBuf;
 
 use crate::common::{idemsim, root};
@@ -281,6 +282,103 @@ fn a_key_store_that_restarts_empty_forgets_what_was_paid() {
     }
 }
 
+/// Whether the key store keeps its records is one knob, stated once: a
+/// design says it in its file (`[keys] durable`, with `store = "keys"`
+/// only), a service's scenario in `[stores] keys_durability`. What cannot
+/// be true is refused at its line, and a restart says what the crash did to
+/// the records, in the typed history and in every report's words.
+#[test]
+fn key_store_durability_is_one_knob_told_truthfully() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = |store: &str, durable: &str| {
+        format!(
+            "name = \"cache\"\nsummary = \"s\"\n[keys]\nstore = \"{store}\"\nscope = \"client\"\n{durable}\n\
+             [[transaction]]\nname = \"claim\"\nstore = \"{store}\"\nsteps = [{{ op = \"load-key\", done = \"replay\" }}, {{ op = \"claim-key\" }}]\n\
+             [[transaction]]\nname = \"apply\"\nstore = \"ledger\"\nsteps = [{{ op = \"debit\" }}, {{ op = \"credit\" }}]\n\
+             [[transaction]]\nname = \"save\"\nstore = \"{store}\"\nsteps = [{{ op = \"save-response\" }}]\n"
+        )
+    };
+    let scenario = |design_file: &str, host: &str, extra: &str| {
+        format!(
+            "name = \"s\"\ndesign = \"{design_file}\"\naccounts = {{ a = 10, b = 0 }}\n[[client]]\ntransfers = [{{ from = \"a\", to = \"b\", amount = 1 }}]\n\
+             [[fault]]\nkind = \"crash\"\nhost = \"{host}\"\nat = \"after:save\"\ntransfer = \"t1\"\n\
+             [[fault]]\nkind = \"drop-response\"\ntransfer = \"t1\"\n{extra}[expect]\nviolations = []\n"
+        )
+    };
+    let run_file = |name: &str, text: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        idemsim(&["run", path.to_str().unwrap()])
+    };
+    // Records in memory are never kept, whatever `durable` says; records in
+    // the ledger always are. Both values are refused, at the value.
+    for (store, durable) in [("memory", "true"), ("memory", "false"), ("ledger", "false")] {
+        std::fs::write(
+            dir.path().join("d.toml"),
+            design(store, &format!("durable = {durable}")),
+        )
+        .unwrap();
+        let (code, _, stderr) = run_file("s.toml", scenario("d.toml", "api", ""));
+        assert_eq!(code, Some(2), "{store} durable = {durable}: {stderr}");
+        assert!(stderr.contains("d.toml:6:11: "), "{stderr}");
+        assert!(
+            stderr.contains("expected no `durable`, or store = \"keys\""),
+            "{stderr}"
+        );
+    }
+    // A scenario may not restate what its design says.
+    std::fs::write(dir.path().join("d.toml"), design("keys", "")).unwrap();
+    let (code, _, stderr) = run_file(
+        "s.toml",
+        scenario("d.toml", "keys", "[stores]\nkeys_durability = \"memory\"\n"),
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("s.toml:15:19: "), "{stderr}");
+    assert!(
+        stderr.contains("design `cache` states whether its key store keeps its records"),
+        "{stderr}"
+    );
+    // What a restart found, typed and in words.
+    let restarts = |design_text: String, host: &str| {
+        std::fs::write(dir.path().join("d.toml"), design_text).unwrap();
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, scenario("d.toml", host, "")).unwrap();
+        let s = idemsim::load_scenario(&path).unwrap();
+        let run = idemsim::run_scenario(&s, None);
+        let kept: Vec<Kept> = run
+            .output
+            .events
+            .iter()
+            .filter_map(|e| match e.what {
+                What::Restarted { kept, .. } => Some(kept),
+                _ => None,
+            })
+            .collect();
+        let text = idemsim::report::human::render(&s, &run, idemsim::report::Color::Never);
+        let restart_line = text
+            .lines()
+            .find(|l| l.contains("restarted"))
+            .unwrap_or_default()
+            .to_string();
+        (kept, restart_line, run.verdict.found)
+    };
+    let (kept, line, found) = restarts(design("keys", "durable = false"), "keys");
+    assert_eq!(kept, vec![Kept::Nothing { records: 1 }], "{line}");
+    assert!(
+        line.contains("restarted EMPTY: nothing kept, the 1 idempotency record it held is lost"),
+        "{line}"
+    );
+    assert!(found.contains(&ViolationKind::DoubleApply), "{found:?}");
+    let (kept, line, found) = restarts(design("memory", ""), "api");
+    assert_eq!(kept, vec![Kept::Nothing { records: 1 }], "{line}");
+    assert!(!line.contains("durable state kept"), "{line}");
+    assert!(found.contains(&ViolationKind::DoubleApply), "{found:?}");
+    let (kept, line, found) = restarts(design("keys", ""), "keys");
+    assert_eq!(kept, vec![Kept::Durable], "{line}");
+    assert!(line.contains("restarted: durable state kept"), "{line}");
+    assert!(found.is_empty(), "{found:?}");
+}
+
 /// A completer may fail what it finds abandoned: its job stores the
 /// completer's answer (a final 500). With the apply fenced by `check-claim`,
 /// the paused request then stops and no money moves; its client, retrying,
@@ -335,4 +433,87 @@ fn a_completer_that_fails_abandoned_keys_needs_the_fence_too() {
         assert_eq!(code, Some(0), "{}: {stdout}{stderr}", file.display());
         assert!(stdout.contains("completer picks up key"), "{stdout}");
     }
+}
+
+/// A person who presses Pay again after a definitive failure sends the same
+/// payment with a new key (`[retry.on] failure = "new-key"`). Against the
+/// design of failure mode 15, which answers a final 500 when it cannot know
+/// whether the ledger committed, the second payment moves the money again:
+/// a double-apply across two keys, which the checker counts per intent. The
+/// fixed design answers a retryable 503, so the client retries with the same
+/// key and is paid once; a true refusal (402) is paid again at most
+/// `pay_again` times and ends failed, with nothing to report.
+#[test]
+fn a_client_that_pays_again_after_a_final_error_doubles_the_payment() {
+    let pay_again = |file: &str, extra: &str| {
+        let path = root().join("scenarios/failures").join(file);
+        let text = std::fs::read_to_string(&path).unwrap().replace(
+            "[[client]]",
+            &format!("[retry.on]\nfailure = \"new-key\"\n{extra}\n[[client]]"),
+        );
+        let s = idemsim::scenario::parse_scenario(&path, &text).unwrap();
+        let run = idemsim::run_scenario(&s, None);
+        (s, run)
+    };
+    let (_, run) = pay_again("15-final-error-after-commit-bug.toml", "");
+    assert_eq!(run.verdict.found, vec![ViolationKind::DoubleApply]);
+    let again: Vec<(u32, u32)> = run
+        .output
+        .events
+        .iter()
+        .filter_map(|e| match e.what {
+            What::PaysAgain { time, most, .. } => Some((time, most)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(again, vec![(1, 1)]);
+    let keys: std::collections::BTreeSet<String> = run
+        .output
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::Sent { key: Some(k), .. } => Some(k.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(keys.len(), 2, "two keys, one payment: {keys:?}");
+    let evidence = &run.verdict.violations[0].evidence;
+    assert!(
+        evidence.iter().filter(|l| l.contains("key ck-")).count() == 2,
+        "{evidence:?}"
+    );
+
+    let (_, run) = pay_again("15-final-error-after-commit-fixed.toml", "");
+    assert!(run.verdict.found.is_empty(), "{:?}", run.verdict.found);
+    assert!(
+        !run.output
+            .events
+            .iter()
+            .any(|e| matches!(e.what, What::PaysAgain { .. })),
+        "a 503 is retried with the same key"
+    );
+
+    // A true refusal: the client pays again twice, is refused twice more,
+    // and the transfer ends failed after three payments.
+    let poor = "name = \"poor\"\ndesign = \"atomic\"\naccounts = { alice = 100, bob = 0 }\n\
+        [retry]\npay_again = 2\n[retry.on]\nfailure = \"new-key\"\n\
+        [[client]]\ntransfers = [{ from = \"alice\", to = \"bob\", amount = 500 }]\n[expect]\nviolations = []\nfailed = 1\n";
+    let s = idemsim::parse_scenario(std::path::Path::new("poor.toml"), poor).unwrap();
+    let run = idemsim::run_scenario(&s, None);
+    assert!(run.verdict.met, "{:?}", run.verdict.found);
+    let finished: Vec<u32> = run
+        .output
+        .events
+        .iter()
+        .filter_map(|e| match e.what {
+            What::Finished { attempts, .. } => Some(attempts),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(finished, vec![3], "one payment and two more");
+    let text = idemsim::report::human::render(&s, &run, idemsim::report::Color::Never);
+    assert!(
+        text.contains("t1#2 failed for good: pays again with a new key (2 of at most 2)"),
+        "{text}"
+    );
 }

@@ -512,3 +512,212 @@ fn diagrams_and_pages_are_the_same_bytes_in_every_process() {
     assert_eq!(pages[0], pages[1]);
     assert_eq!(diagrams[0], diagrams[1]);
 }
+
+// ------------------------------------------------ Words that match the run
+
+fn load_text(name: &str, text: &str) -> idemsim::Scenario {
+    idemsim::parse_scenario(&root().join(name), text).unwrap()
+}
+
+fn human(s: &idemsim::Scenario, run: &idemsim::Run) -> String {
+    idemsim::report::human::render(s, run, idemsim::report::Color::Never)
+}
+
+/// A completer racing a request whose apply it does not fence, with
+/// stalls and duplicated messages: the seeds it fails on show its work.
+fn completer_scenario() -> idemsim::Scenario {
+    let design = root().join("designs/variants/completer-unchecked.toml");
+    load_text(
+        "completer.toml",
+        &format!(
+            "name = \"c\"\ndesign = {:?}\naccounts = {{ alice = 10000, bob = 0 }}\n\
+             [faults]\nstall = \"1/3\"\ndelay = \"1/4\"\n\
+             [[client]]\ntransfers = [{{ from = \"alice\", to = \"bob\", amount = 100 }}]\n\
+             [expect]\nviolations = []\n",
+            design.to_str().unwrap()
+        ),
+    )
+}
+
+/// An answer a store sends the completer goes to the completer, not the
+/// API, and money the completer moved is its own, not "attempt 0"'s.
+#[test]
+fn the_completers_work_is_told_as_the_completers() {
+    use idemsim::history::{Host, What};
+    let s = completer_scenario();
+    let mut held_answers = 0;
+    let mut by_completer = 0;
+    for seed in 0..60 {
+        let run = idemsim::run_scenario(&s, Some(seed));
+        for e in &run.output.events {
+            if let What::Held { from, to, tag, .. } = &e.what
+                && tag.is_completer()
+                && *from == Host::Ledger
+            {
+                assert_eq!(*to, Host::Completer, "seed {seed}");
+                held_answers += 1;
+            }
+        }
+        for v in &run.verdict.violations {
+            for line in &v.evidence {
+                assert!(!line.contains("attempt 0"), "seed {seed}: {line}");
+                by_completer += usize::from(line.contains("by the completer"));
+            }
+        }
+        let text = human(&s, &run);
+        assert!(
+            !text.contains("(completer), ledger -> api"),
+            "seed {seed}:\n{text}"
+        );
+    }
+    assert!(
+        held_answers > 0,
+        "some seed holds an answer to the completer"
+    );
+    assert!(
+        by_completer > 0,
+        "some seed shows money the completer moved"
+    );
+}
+
+/// A design that resends a call which got no answer says so, and says
+/// "gives up" only after its last send; the words follow the typed event.
+#[test]
+fn a_store_timeout_says_whether_the_call_is_sent_again() {
+    use idemsim::history::What;
+    let design =
+        std::fs::read_to_string(root().join("designs/variants/processor-request-key.toml"))
+            .unwrap();
+    assert!(design.contains("call_attempts = 3"));
+    let s = load_text(
+        "resend.toml",
+        &format!(
+            "name = \"r\"\ndesign = {:?}\naccounts = {{ alice = 10000, bob = 0 }}\n\
+             [[client]]\ntransfers = [{{ from = \"alice\", to = \"bob\", amount = 100 }}]\n\
+             [[fault]]\nkind = \"unreachable\"\nhost = \"processor\"\nfrom_ms = 0\nuntil_ms = 250\n\
+             [expect]\nviolations = []\n",
+            root()
+                .join("designs/variants/processor-request-key.toml")
+                .to_str()
+                .unwrap()
+        ),
+    );
+    let run = idemsim::run_scenario(&s, None);
+    let timeouts: Vec<(u32, u32)> = run
+        .output
+        .events
+        .iter()
+        .filter_map(|e| match e.what {
+            What::StoreTimeout { send, sends, .. } => Some((send, sends)),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        timeouts.contains(&(1, 3)) && timeouts.contains(&(2, 3)),
+        "{timeouts:?}"
+    );
+    let text = human(&s, &run);
+    assert!(text.contains("sends the call again (2 of 3)"), "{text}");
+    assert!(text.contains("sends the call again (3 of 3)"), "{text}");
+    for line in text.lines().filter(|l| l.contains("gives up")) {
+        assert!(line.contains("gives up after 3 sends"), "{line}\n{text}");
+    }
+}
+
+/// A client that has made every attempt allowed while the faults act waits
+/// for the heal, and says so, instead of a backoff it does not keep.
+#[test]
+fn a_client_waiting_for_the_heal_says_so() {
+    use idemsim::history::What;
+    let s = load_text(
+        "spent.toml",
+        "name = \"spent\"\ndesign = \"atomic\"\naccounts = { alice = 100, bob = 0 }\n\
+         [retry]\nmax_attempts = 2\n[faults]\nheal_at_ms = 2000\n\
+         [[client]]\ntransfers = [{ from = \"alice\", to = \"bob\", amount = 5 }]\n\
+         [[fault]]\nkind = \"drop-request\"\ntransfer = \"t1\"\nattempt = 1\n\
+         [[fault]]\nkind = \"drop-request\"\ntransfer = \"t1\"\nattempt = 2\n\
+         [expect]\nviolations = []\n",
+    );
+    let run = idemsim::run_scenario(&s, None);
+    let waits: Vec<(u64, u64, bool)> = run
+        .output
+        .events
+        .iter()
+        .filter_map(|e| match e.what {
+            What::Backoff {
+                wait_ms,
+                until_heal,
+                ..
+            } => Some((e.at_ms, wait_ms, until_heal)),
+            _ => None,
+        })
+        .collect();
+    let (at, wait, until_heal) = *waits.last().unwrap();
+    assert!(until_heal, "{waits:?}");
+    assert_eq!(at + wait, 2000, "{waits:?}");
+    let third = run.output.events.iter().find_map(|e| match &e.what {
+        What::Sent { tag, .. } if tag.attempt == 3 => Some(e.at_ms),
+        _ => None,
+    });
+    assert_eq!(third, Some(2000), "the retry comes at the heal");
+    let text = human(&s, &run);
+    assert!(
+        text.contains(&format!(
+            "has made the 2 attempts allowed while faults act: waits {wait} ms, until the heal, to retry t1"
+        )),
+        "{text}"
+    );
+    assert_eq!(text.matches("backs off").count(), 1, "{text}");
+}
+
+/// What a restarted client is said to have kept follows `[retry.on]
+/// restart`, in the timeline, the diagram and the schema.
+#[test]
+fn a_restarted_client_is_told_as_its_policy_says() {
+    let base = "name = \"restart\"\ndesign = \"atomic\"\naccounts = { alice = 100, bob = 0 }\n\
+        [[client]]\ntransfers = [{ from = \"alice\", to = \"bob\", amount = 5 }]\n\
+        [[fault]]\nkind = \"drop-response\"\ntransfer = \"t1\"\n\
+        [[fault]]\nkind = \"client-restart\"\ntransfer = \"t1\"\n\
+        [expect]\nviolations = []\n";
+    let kept = load_text("kept.toml", base);
+    let run = idemsim::run_scenario(&kept, None);
+    let text = human(&kept, &run);
+    assert!(text.contains("RESTARTED after t1#1"), "{text}");
+    assert!(
+        text.contains("it had stored its key and keeps it"),
+        "{text}"
+    );
+    assert!(!text.contains("lost the key"), "{text}");
+    let keys = |run: &idemsim::Run| {
+        run.output
+            .events
+            .iter()
+            .filter(|e| matches!(e.what, idemsim::history::What::KeyObtained { .. }))
+            .count()
+    };
+    assert_eq!(keys(&run), 1, "one key, kept across the restart");
+    let diagram = idemsim::report::mermaid::render(&kept, &run);
+    assert!(
+        diagram.contains("it had stored its key and keeps it"),
+        "{diagram}"
+    );
+    let lost = load_text(
+        "lost.toml",
+        &base.replace(
+            "[[client]]",
+            "[retry.on]\nrestart = \"new-key\"\n[[client]]",
+        ),
+    );
+    let run = idemsim::run_scenario(&lost, None);
+    let text = human(&lost, &run);
+    assert!(
+        text.contains("it held its key in memory only and lost it"),
+        "{text}"
+    );
+    assert_eq!(keys(&run), 2, "a new key after the restart");
+    let schema = std::fs::read_to_string(root().join("docs/scenario.schema.json")).unwrap();
+    assert!(
+        !schema.contains("forgets its key"),
+        "the schema follows [retry.on] restart"
+    );
+}

@@ -183,7 +183,7 @@ fn a_client_that_stops_waiting_cancels_the_handler_and_is_found_and_replayed() {
 #[test]
 fn a_claim_that_expires_during_a_slow_ledger_call_needs_no_fault_at_all() {
     let s = scenario("scenarios/services/redis-claim-slow-ledger.toml");
-    let plan = exhaustive::plan(&s, 0, 10).unwrap();
+    let plan = exhaustive::plan(&s, 0, exhaustive::Budget::schedules(10)).unwrap();
     let report = exhaustive::search(&s, plan, 1, &mut |_| {});
     assert_eq!(
         report.first.get(&ViolationKind::DoubleApply),
@@ -241,7 +241,7 @@ fn the_atomic_service_holds_on_a_thousand_swarm_seeds() {
 #[test]
 fn the_atomic_service_holds_on_every_schedule_of_two_faults() {
     let s = scenario("scenarios/services/atomic.toml");
-    let plan = exhaustive::plan(&s, 2, idemsim::limits::DEFAULT_MAX_SCHEDULES).unwrap();
+    let plan = exhaustive::plan(&s, 2, exhaustive::Budget::default()).unwrap();
     assert!(plan.schedules > 10_000, "{plan:?}");
     let report = exhaustive::search(&s, plan, 2, &mut |_| {});
     assert_eq!(report.explored, plan.schedules);
@@ -551,7 +551,7 @@ fn a_key_store_kept_in_memory_forgets_the_stored_response_in_a_crash() {
     let durable = s.with_spec(&spec).unwrap();
     let run = run_scenario(&durable, None);
     assert!(run.verdict.found.is_empty(), "durable: the retry replays");
-    spec.stores.keys_durability = idemsim::scenario::Durability::Memory;
+    spec.stores.keys_durability = Some(idemsim::scenario::Durability::Memory);
     let memory = s.with_spec(&spec).unwrap();
     let run = run_scenario(&memory, None);
     assert_eq!(

@@ -710,7 +710,7 @@ fn the_replay_of_an_exhaustive_counterexample_replays_its_schedule() {
     let found = of_type(&stdout, "counterexample");
     assert!(!found.is_empty(), "{stdout}");
     let scenario = crate::common::load(Path::new(&file)).unwrap();
-    let plan = exhaustive::plan(&scenario, 1, idemsim::limits::DEFAULT_MAX_SCHEDULES).unwrap();
+    let plan = exhaustive::plan(&scenario, 1, exhaustive::Budget::default()).unwrap();
     let report = exhaustive::search(&scenario, plan, 1, &mut |_| {});
     assert_eq!(report.first.len(), found.len());
     for (line, (kind, schedule)) in found.iter().zip(&report.first) {
@@ -1443,7 +1443,7 @@ fn an_unknown_must_reach_phase_is_refused_with_its_position() {
 #[test]
 fn an_exhaustive_search_over_budget_is_refused_before_it_starts() {
     let scenario = crate::common::load(&root().join(ATOMIC)).unwrap();
-    let three = exhaustive::plan(&scenario, 3, u64::MAX).unwrap();
+    let three = exhaustive::plan(&scenario, 3, exhaustive::Budget::most()).unwrap();
     assert!(three.schedules > idemsim::limits::DEFAULT_MAX_SCHEDULES);
     let out = idemsim_within(
         &["explore", ATOMIC, "--exhaustive", "--max-faults", "3"],
@@ -1459,7 +1459,7 @@ fn an_exhaustive_search_over_budget_is_refused_before_it_starts() {
     );
     assert!(out.stderr.contains("--max-schedules"), "{}", out.stderr);
 
-    let one = exhaustive::plan(&scenario, 1, u64::MAX).unwrap();
+    let one = exhaustive::plan(&scenario, 1, exhaustive::Budget::most()).unwrap();
     let (code, stdout, stderr) = idemsim(&[
         "explore",
         ATOMIC,

@@ -125,6 +125,10 @@ struct Down {
 /// end the run ([`EndReason::Panicked`]); the caller catches panics of the
 /// driver itself.
 pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutput {
+    assert!(
+        scenario.api.service().is_none() || crate::interpose::active(),
+        "a service runs with the run's clock and randomness (crate::run::run_with sees to it)"
+    );
     let capture = Capture::begin();
     let mut shared = Shared::new(scenario.clone(), seed, options.skip_quiet_time);
     shared.panic_in = options.panic_in;

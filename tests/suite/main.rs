@@ -10,6 +10,8 @@ mod determinism;
 mod docs_examples;
 mod explore;
 mod failures;
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod interposition;
 mod lessons;
 mod mutation;
 mod properties;

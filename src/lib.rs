@@ -178,8 +178,9 @@
 //! the operating system's randomness that it and every crate it uses read
 //! (`SystemTime::now`, `Instant::now`, `rand::rng()`, `Uuid::new_v4`, std's
 //! `HashMap` keys) are the simulation's, on 64-bit Linux with the GNU C
-//! library (see [`service`] for what is covered and what is not);
-//! `explore --check-determinism` finds where a service leaks.
+//! library (see [`service`] for what is covered and what is not).
+//! [`suite::check_services`] runs seeds twice and shows where two runs part,
+//! as `explore --check-determinism` does.
 
 #![deny(unsafe_code)]
 

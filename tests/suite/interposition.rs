@@ -155,7 +155,7 @@ impl production::Payments for LedgerPayments {
     }
 }
 
-fn plain_std() -> Service {
+pub fn plain_std() -> Service {
     Service::new("plain-std", |env: &Env| {
         production::router(env.keys(), LedgerPayments(env.ledger()))
     })
@@ -167,7 +167,7 @@ fn offered() -> Services {
 }
 
 /// A scenario around `plain-std`: two transfers, `extra` appended.
-fn scenario_text(extra: &str) -> String {
+pub fn scenario_text(extra: &str) -> String {
     format!(
         r#"
 name = "plain std service"

@@ -16,6 +16,8 @@ mod lessons;
 mod mutation;
 mod properties;
 mod quiet_time;
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod replays;
 mod reports;
 mod reports_browser;
 mod reports_docs;

@@ -174,8 +174,15 @@
 //! streams; turmoil gets a derived `rng_seed` and a fixed epoch; no `HashMap`
 //! iteration, no wall clock, no threads inside a simulation. The same scenario
 //! and seed print the same bytes on every machine. A service keeps that
-//! promise if it takes time and randomness from idemsim (see
-//! [`service::Env`]); `explore --check-determinism` finds where it does not.
+//! promise without asking idemsim for anything: inside its run the clock and
+//! the operating system's randomness that it and every crate it uses read
+//! (`SystemTime::now`, `Instant::now`, `rand::rng()`, `Uuid::new_v4`, std's
+//! `HashMap` keys) are the simulation's, on 64-bit Linux with the GNU C
+//! library (see [`service`] for what is covered and what is not).
+//! [`suite::check_services`] runs seeds twice and shows where two runs part,
+//! as `explore --check-determinism` does.
+
+#![deny(unsafe_code)]
 
 pub mod api;
 pub mod check;
@@ -186,6 +193,7 @@ mod error;
 pub mod explore;
 pub mod fault;
 pub mod history;
+mod interpose;
 pub mod limits;
 mod ratio;
 pub mod reach;

@@ -39,8 +39,32 @@ pub fn run_scenario(scenario: &Scenario, seed: Option<u64>) -> Run {
 
 /// Runs `scenario` once. Whatever panics — code in a host, the driver, the
 /// checker — the run comes back, failed, with the panic as its end.
+///
+/// A service's run runs on a thread of its own, whose clock and OS
+/// randomness are the run's (see `src/interpose.rs`): code in the service
+/// that reads `SystemTime::now`, `Instant::now`, `rand::rng()` or std's
+/// `HashMap` keys replays from the seed.
 pub fn run_with(scenario: &Scenario, seed: Option<u64>, mode: Mode, options: RunOptions) -> Run {
     let seed = seed.unwrap_or(scenario.seed);
+    if scenario.api.service().is_none() {
+        return run_here(scenario, seed, mode, options);
+    }
+    crate::interpose::on_own_thread(seed, || run_here(scenario, seed, mode, options))
+        .unwrap_or_else(|e| {
+            let end = EndReason::HostFailed {
+                host: None,
+                message: format!("could not start the run's thread: {e}"),
+            };
+            Run {
+                seed,
+                mode,
+                output: RunOutput::void(seed, end.clone()),
+                verdict: void_verdict(scenario, end),
+            }
+        })
+}
+
+fn run_here(scenario: &Scenario, seed: u64, mode: Mode, options: RunOptions) -> Run {
     let capture = Capture::begin();
     let result = catch_unwind(AssertUnwindSafe(|| {
         let output = run_world(scenario, seed, options);

@@ -3,11 +3,14 @@
 
 use crate::check::ViolationKind;
 use crate::error::InputError;
-use crate::run::{Mode, Replay, Run};
+use crate::explore::sweep::{Difference, first_difference};
+use crate::report::{Color, human};
+use crate::run::{Mode, Replay, Run, run_with};
 use crate::scenario::{ExpectOn, Scenario, load_scenario_with};
 use crate::seeds::SeedRange;
 use crate::service::Services;
 use serde::Serialize;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// Why a run did not meet its scenario's expectation.
@@ -78,11 +81,16 @@ pub struct ScenarioResult {
     /// seed's when it passed), when the check was asked to keep it.
     #[serde(skip)]
     pub shown: Option<(Scenario, Run)>,
+    /// Two runs of one seed that differed, when the check ran seeds twice
+    /// ([`check_services`] does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nondeterminism: Option<Nondeterminism>,
 }
 
 impl ScenarioResult {
+    /// The expectation was met, and every seed run twice replayed.
     pub fn passed(&self) -> bool {
-        matches!(self.verdict, Verdict::Passed { .. })
+        matches!(self.verdict, Verdict::Passed { .. }) && self.nondeterminism.is_none()
     }
 
     pub fn invalid(&self) -> bool {
@@ -189,16 +197,22 @@ pub fn check_file(
 ) -> ScenarioResult {
     match load_scenario_with(path, services) {
         Ok(scenario) => check_scenario(&scenario, config, progress),
-        Err(e) => ScenarioResult {
-            path: path.to_path_buf(),
-            name: String::new(),
-            expected: Vec::new(),
-            expect_on: None,
-            verdict: Verdict::Invalid {
-                error: e.to_string(),
-            },
-            shown: None,
+        Err(e) => invalid(path, &e),
+    }
+}
+
+/// What became of a file that is not a valid scenario.
+fn invalid(path: &Path, error: &InputError) -> ScenarioResult {
+    ScenarioResult {
+        path: path.to_path_buf(),
+        name: String::new(),
+        expected: Vec::new(),
+        expect_on: None,
+        verdict: Verdict::Invalid {
+            error: error.to_string(),
         },
+        shown: None,
+        nondeterminism: None,
     }
 }
 
@@ -207,6 +221,16 @@ pub fn check_scenario(
     scenario: &Scenario,
     config: CheckConfig,
     progress: &mut dyn FnMut(u64),
+) -> ScenarioResult {
+    check_scenario_runs(scenario, config, progress, &mut |_| {})
+}
+
+/// [`check_scenario`], handing every run to `each` as it ends.
+fn check_scenario_runs(
+    scenario: &Scenario,
+    config: CheckConfig,
+    progress: &mut dyn FnMut(u64),
+    each: &mut dyn FnMut(&Run),
 ) -> ScenarioResult {
     let range = config.seeds.unwrap_or(SeedRange::one(scenario.seed));
     let need_every = scenario.expect.seeds == ExpectOn::EverySeed;
@@ -220,7 +244,8 @@ pub fn check_scenario(
     let mut answers = crate::check::LastAnswers::default();
     let mut first_seed_run: Option<(u64, Run)> = None;
     for seed in range.seeds() {
-        let run = crate::run::run_with(scenario, Some(seed), Mode::Plain, config.options);
+        let run = run_with(scenario, Some(seed), Mode::Plain, config.options);
+        each(&run);
         seeds_run += 1;
         progress(seeds_run);
         any_success |= run.verdict.outcomes.succeeded > 0;
@@ -292,6 +317,114 @@ fn result(
         shown: run
             .filter(|_| config.keep_runs)
             .map(|r| (scenario.clone(), r)),
+        nondeterminism: None,
+    }
+}
+
+/// Two runs of one seed of a scenario that differ, and where, in the words
+/// of the timeline: what each run did at the first event where they part.
+#[derive(Debug, Clone, Serialize)]
+pub struct Nondeterminism {
+    pub seed: u64,
+    /// Where the histories part, as `explore --check-determinism` compares
+    /// them.
+    pub difference: Difference,
+    /// The last event both runs had, as the timeline words it.
+    pub shared: Option<String>,
+    /// What the first run did where they part (time, host, the event as
+    /// the timeline words it), or that it had ended.
+    pub first: String,
+    /// What the second run did there.
+    pub second: String,
+    /// The command that replays the seed (once: run it twice to compare).
+    pub replay: String,
+}
+
+impl Nondeterminism {
+    /// Whether `first` and `second`, two runs of one seed of `scenario`,
+    /// differ, and where.
+    pub fn between(scenario: &Scenario, first: &Run, second: &Run) -> Option<Nondeterminism> {
+        let difference = first_difference(&first.output.events, &second.output.events)?;
+        let index = difference.index;
+        let words = |run: &Run| human::timeline_lines(scenario, &run.output.events, Color::Never);
+        let (words_a, words_b) = (words(first), words(second));
+        let at = |lines: &[String], event: &Option<crate::history::Event>, run: &Run| match (
+            lines.get(index),
+            event,
+        ) {
+            (Some(line), Some(_)) => line.trim_start().to_string(),
+            _ => format!(
+                "nothing more: the run had ended at {} ms",
+                run.output.end_ms
+            ),
+        };
+        let mut words_first = at(&words_a, &difference.first, first);
+        let mut words_second = at(&words_b, &difference.second, second);
+        if words_first == words_second {
+            // The timeline does not word what differs; show the events.
+            if let Some(e) = &difference.first {
+                words_first = format!("{words_first} [{:?}]", e.what);
+            }
+            if let Some(e) = &difference.second {
+                words_second = format!("{words_second} [{:?}]", e.what);
+            }
+        }
+        Some(Nondeterminism {
+            seed: first.seed,
+            shared: index
+                .checked_sub(1)
+                .and_then(|i| words_a.get(i))
+                .map(|line| line.trim_start().to_string()),
+            first: words_first,
+            second: words_second,
+            replay: Replay::new(scenario, first.seed, Mode::Plain).to_string(),
+            difference,
+        })
+    }
+
+    /// When the runs part: the time of the first differing event.
+    pub fn at_ms(&self) -> u64 {
+        self.difference
+            .first
+            .as_ref()
+            .or(self.difference.second.as_ref())
+            .map_or(0, |e| e.at_ms)
+    }
+}
+
+/// Width of one column where two runs are shown side by side.
+const COLUMN: usize = 56;
+
+impl fmt::Display for Nondeterminism {
+    /// The last event both runs had, then the two runs' events where they
+    /// part, side by side, then the replay command.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const INDENT: &str = "        ";
+        if let Some(shared) = &self.shared {
+            writeln!(f, "{INDENT}both runs, last alike: {shared}")?;
+        }
+        writeln!(f, "{INDENT}{:<COLUMN$} | second run", "first run")?;
+        writeln!(f, "{INDENT}{}-+-{}", "-".repeat(COLUMN), "-".repeat(COLUMN))?;
+        let cell = |text: &str| -> Vec<String> {
+            textwrap::wrap(
+                text,
+                textwrap::Options::new(COLUMN).subsequent_indent("    "),
+            )
+            .into_iter()
+            .map(|line| line.into_owned())
+            .collect()
+        };
+        let (left, right) = (cell(&self.first), cell(&self.second));
+        for row in 0..left.len().max(right.len()) {
+            let l = left.get(row).map_or("", String::as_str);
+            let r = right.get(row).map_or("", String::as_str);
+            writeln!(f, "{}", format!("{INDENT}{l:<COLUMN$} | {r}").trim_end())?;
+        }
+        writeln!(
+            f,
+            "{INDENT}replay: {} (twice, to see the two runs part)",
+            crate::text::Escaped(&self.replay)
+        )
     }
 }
 
@@ -313,14 +446,27 @@ impl std::fmt::Display for CheckFailure {
             crate::describe::count(self.results.len(), "scenario")
         )?;
         for r in failed {
-            f.write_str(&crate::report::suite::line(r, crate::report::Color::Never))?;
+            if !matches!(r.verdict, Verdict::Passed { .. }) {
+                f.write_str(&crate::report::suite::line(r, Color::Never))?;
+            }
+            if let Some(nd) = &r.nondeterminism {
+                writeln!(
+                    f,
+                    "NOT DETERMINISTIC  {}  {}: two runs of seed {} part at {} ms",
+                    crate::text::Escaped(&r.path.display().to_string()),
+                    crate::text::Escaped(&r.name),
+                    nd.seed,
+                    nd.at_ms()
+                )?;
+                write!(f, "{nd}")?;
+            }
         }
         Ok(())
     }
 }
 
 impl std::fmt::Debug for CheckFailure {
-    /// As [`fmt::Display`](std::fmt::Display), so that `.unwrap()` in a test shows the failures.
+    /// As [`fmt::Display`], so that `.unwrap()` in a test shows the failures.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Display::fmt(self, f)
     }
@@ -328,10 +474,63 @@ impl std::fmt::Debug for CheckFailure {
 
 impl std::error::Error for CheckFailure {}
 
+/// How many seeds of each scenario [`check_services`] runs twice, to see
+/// that they replay: the first this many it runs.
+pub const DETERMINISM_SEEDS: u64 = 4;
+
+/// How [`check_services_with`] checks: on which seeds, and how many of them
+/// twice.
+///
+/// ```
+/// use idemsim::SeedRange;
+/// use idemsim::suite::ServicesCheck;
+///
+/// let thorough = ServicesCheck::default()
+///     .seeds(SeedRange::parse("0..200").unwrap())
+///     .determinism_seeds(20);
+/// let no_replay_check = ServicesCheck::default().determinism_seeds(0);
+/// # let _ = (thorough, no_replay_check);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ServicesCheck {
+    /// Run each scenario over these seeds instead of its own.
+    pub seeds: Option<SeedRange>,
+    /// Run the first this many seeds of each scenario a second time and
+    /// fail the scenario if the two runs differ; 0 does not.
+    pub determinism_seeds: u64,
+}
+
+impl Default for ServicesCheck {
+    fn default() -> Self {
+        ServicesCheck {
+            seeds: None,
+            determinism_seeds: DETERMINISM_SEEDS,
+        }
+    }
+}
+
+impl ServicesCheck {
+    /// Run each scenario over `seeds` instead of its own seed.
+    pub fn seeds(mut self, seeds: SeedRange) -> Self {
+        self.seeds = Some(seeds);
+        self
+    }
+
+    /// Run the first `count` seeds of each scenario twice (0: none).
+    pub fn determinism_seeds(mut self, count: u64) -> Self {
+        self.determinism_seeds = count;
+        self
+    }
+}
+
 /// Checks every scenario under `paths` (files, or directories searched for
 /// `.toml` files) against its `[expect]`, with `services` offered to those
 /// that name one, on each scenario's own seed or over `seeds`: the check of
-/// `idemsim check`, for `cargo test`.
+/// `idemsim check`, for `cargo test`. It also runs the first
+/// [`DETERMINISM_SEEDS`] seeds of each scenario twice and fails the scenario
+/// if the two runs differ (a service that keeps state across runs, say);
+/// [`check_services_with`] sets how many, or none.
 ///
 /// ```no_run
 /// # fn my_services() -> idemsim::Services { idemsim::Services::new() }
@@ -342,11 +541,25 @@ impl std::error::Error for CheckFailure {}
 /// ```
 ///
 /// A failure lists each scenario that missed: the seed, the violations it
-/// found and the command that replays it.
+/// found and the command that replays it; for two runs that differ, what
+/// each did at the first event where they part, side by side.
 pub fn check_services<P: AsRef<Path>>(
     paths: impl IntoIterator<Item = P>,
     services: &Services,
     seeds: Option<SeedRange>,
+) -> Result<Totals, CheckFailure> {
+    let check = ServicesCheck {
+        seeds,
+        ..ServicesCheck::default()
+    };
+    check_services_with(paths, services, check)
+}
+
+/// [`check_services`], checking as `check` says.
+pub fn check_services_with<P: AsRef<Path>>(
+    paths: impl IntoIterator<Item = P>,
+    services: &Services,
+    check: ServicesCheck,
 ) -> Result<Totals, CheckFailure> {
     let paths: Vec<PathBuf> = paths
         .into_iter()
@@ -355,28 +568,19 @@ pub fn check_services<P: AsRef<Path>>(
     let files = match collect_files(&paths) {
         Ok(files) => files,
         Err(e) => {
-            let invalid = ScenarioResult {
-                path: paths.first().cloned().unwrap_or_default(),
-                name: String::new(),
-                expected: Vec::new(),
-                expect_on: None,
-                verdict: Verdict::Invalid {
-                    error: e.to_string(),
-                },
-                shown: None,
-            };
+            let path = paths.first().cloned().unwrap_or_default();
             return Err(CheckFailure {
-                results: vec![invalid],
+                results: vec![invalid(&path, &e)],
             });
         }
     };
     let config = CheckConfig {
-        seeds,
+        seeds: check.seeds,
         ..CheckConfig::default()
     };
     let results: Vec<ScenarioResult> = files
         .iter()
-        .map(|file| check_file(file, services, config, &mut |_| {}))
+        .map(|file| check_file_twice(file, services, config, check.determinism_seeds))
         .collect();
     let totals = Totals::of(&results);
     if totals.met() {
@@ -384,4 +588,32 @@ pub fn check_services<P: AsRef<Path>>(
     } else {
         Err(CheckFailure { results })
     }
+}
+
+/// Checks one file as [`check_file`] does, and runs the first `twice` seeds
+/// a second time, comparing the two histories as `explore
+/// --check-determinism` does.
+fn check_file_twice(
+    path: &Path,
+    services: &Services,
+    config: CheckConfig,
+    twice: u64,
+) -> ScenarioResult {
+    let scenario = match load_scenario_with(path, services) {
+        Ok(scenario) => scenario,
+        Err(e) => return invalid(path, &e),
+    };
+    let mut compared = 0;
+    let mut nondeterminism = None;
+    let mut compare = |run: &Run| {
+        if compared >= twice || nondeterminism.is_some() {
+            return;
+        }
+        compared += 1;
+        let again = run_with(&scenario, Some(run.seed), run.mode, config.options);
+        nondeterminism = Nondeterminism::between(&scenario, run, &again);
+    };
+    let mut result = check_scenario_runs(&scenario, config, &mut |_| {}, &mut compare);
+    result.nondeterminism = nondeterminism;
+    result
 }

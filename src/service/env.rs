@@ -2,19 +2,42 @@
 //! randomness.
 //!
 //! A run replays from its seed only if the code under test takes nothing
-//! from outside the simulation. The usual leaks, and what to use instead:
+//! from outside the simulation. Inside a service's run, the clock and the
+//! operating system's randomness already come from the simulation, for the
+//! service and every crate it uses, with nothing asked of them: idemsim
+//! answers the C library's `clock_gettime`, `gettimeofday`, `time`,
+//! `getrandom` and `getentropy` on the thread that runs the simulation (64-bit
+//! Linux with the GNU C library). So plain std and `rand` replay:
 //!
-//! * the wall clock (`SystemTime::now`, `chrono::Utc::now`): use [`now`];
-//! * OS randomness (`rand::rng()`, `uuid::Uuid::new_v4`): use [`Env::rng`];
-//! * `HashMap`/`HashSet` iteration order (seeded per process): iterate a
-//!   `BTreeMap`, or sort first;
+//! * `SystemTime::now()`, `chrono::Utc::now()`: the simulation's clock,
+//!   from 2023-11-14 22:13:20 UTC, quiet time that idemsim skips included;
+//! * `Instant::now()`: a monotonic clock that advances with it, so an expiry
+//!   of five minutes ends after five simulated minutes;
+//! * `rand::rng()`, `Uuid::new_v4()`, the keys of std's `HashMap` (and so
+//!   its iteration order): the run's seed, a different stream for every
+//!   seed, the same bytes in every process.
+//!
+//! [`now`], [`Env::now`] and [`Env::rng`] keep working and give the same
+//! clock; [`Env::rng`] also differs at every boot of the `api` host. What is
+//! still yours to avoid, because no clock or random call carries it:
+//!
+//! * state kept across runs in the process (a `static`, a `OnceLock`, a
+//!   global cache): two runs of one seed then differ;
+//! * time or randomness read without the C library: raw system calls
+//!   (`rustix`'s default backend), the vDSO called directly, `/dev/urandom`,
+//!   `rdtsc`/`rdrand`; CPU-time clocks, which report the real processor's
+//!   work;
+//! * `tokio::select!` without `biased;` (tokio seeds its choice from a
+//!   process-wide counter);
 //! * threads and thread pools (`std::thread::spawn`, `spawn_blocking`):
 //!   keep the work on the task;
 //! * real sockets (`redis::Client::get_multiplexed_async_connection`,
 //!   a connection pool): take the clients [`Env`] hands you.
 //!
 //! `idemsim explore --check-determinism` runs each seed twice and names the
-//! first event where the two runs part, which is where a leak shows.
+//! first event where the two runs part, which is where a leak shows;
+//! [`crate::suite::check_services`] does the same on a few seeds of every
+//! scenario, and shows what each run did there.
 
 use super::keys::Keys;
 use super::ledger::Ledger;
@@ -60,7 +83,9 @@ impl Env {
 }
 
 /// The time now: the simulation's clock inside a run (which starts at
-/// 2023-11-14 22:13:20 UTC), the system's outside one.
+/// 2023-11-14 22:13:20 UTC), the system's outside one. Inside a service's
+/// run `SystemTime::now()` reads the same clock; this works on every
+/// platform.
 pub fn now() -> SystemTime {
     match service_world::now_ms() {
         Some(ms) => std::time::UNIX_EPOCH + Duration::from_millis(crate::world::EPOCH_MS + ms),

@@ -5,8 +5,8 @@
 //! A [`Service`] is a name and a factory. idemsim calls the factory every
 //! time the `api` host boots, so a crash loses everything the process held
 //! in memory, as a real crash would. The factory gets an [`Env`]: the
-//! clients of the two stores the world runs for you, and the time and
-//! randomness your code must use for a run to replay from its seed.
+//! clients of the two stores the world runs for you, and the run's time and
+//! randomness.
 //!
 //! ```no_run
 //! use axum::{Json, Router, extract::State, http::StatusCode, routing::post};
@@ -51,6 +51,68 @@
 //! * Every store call, crash point and answer is attributed to the attempt
 //!   being served through a task-local ([`Attempt`]): code that hands work to
 //!   a task it spawns must carry it with [`Attempt::scope`].
+//!
+//! # Deterministic without idemsim in production code
+//!
+//! Inside a run, the clock and the operating system's randomness that the
+//! service and every crate it uses read are the simulation's: std's
+//! `SystemTime::now` and `Instant::now`, `chrono::Utc::now`, `rand::rng()`,
+//! `Uuid::new_v4`, the keys of std's `HashMap`. So production code written
+//! with plain std and `rand` replays from its seed, and a cache that expires
+//! by `Instant` after five minutes expires after five simulated minutes.
+//! idemsim stays a dev-dependency: the production crate takes its stores
+//! from outside (the `redis` crate's `ConnectionLike`, a trait of its own
+//! for the database), and only the test builds the [`Service`] around it:
+//!
+//! ```no_run
+//! // src/lib.rs of the production crate: no idemsim.
+//! # mod production {
+//! # use axum::Router;
+//! pub trait Payments: Clone + Send + Sync + 'static {
+//!     fn pay(&self, from: &str, to: &str, amount: i64)
+//!         -> impl std::future::Future<Output = bool> + Send;
+//! }
+//! pub fn router<C, P>(redis: C, payments: P) -> Router
+//! where
+//!     C: redis::aio::ConnectionLike + Clone + Send + Sync + 'static,
+//!     P: Payments,
+//! {
+//!     // Handlers read SystemTime::now(), Instant::now(), rand::rng() as usual.
+//!     # let _ = (redis, payments);
+//!     Router::new()
+//! }
+//! # }
+//! // tests/payments.rs: idemsim is a dev-dependency.
+//! use idemsim::service::{Batch, BatchOutcome, Env, Ledger, Service};
+//!
+//! #[derive(Clone)]
+//! struct LedgerPayments(Ledger);
+//!
+//! impl production::Payments for LedgerPayments {
+//!     async fn pay(&self, from: &str, to: &str, amount: i64) -> bool {
+//!         let batch = Batch::new().transfer(from, to, amount);
+//!         matches!(self.0.run(batch).await, Ok(BatchOutcome::Committed { .. }))
+//!     }
+//! }
+//!
+//! fn service() -> Service {
+//!     Service::new("payments", |env: &Env| {
+//!         production::router(env.keys(), LedgerPayments(env.ledger()))
+//!     })
+//! }
+//! ```
+//!
+//! Covered: the C library's `clock_gettime` (wall, monotonic and boot
+//! clocks), `gettimeofday`, `time`, `getrandom` and `getentropy`, on 64-bit
+//! Linux with the GNU C library, on the thread that runs the simulation
+//! (each service run gets a thread of its own, so that std's and `rand`'s
+//! per-thread seeds start from the run), while the run lasts. Not covered:
+//! state kept across runs (a `static`), code that reads time or randomness
+//! without the C library (raw system calls, the vDSO, `/dev/urandom`,
+//! `rdtsc`), CPU-time clocks, the branch order of `tokio::select!` without
+//! `biased;`, and other platforms. [`Env`] lists what to do about each;
+//! [`crate::suite::check_services`] runs seeds twice and shows where two
+//! runs part.
 
 mod attempt;
 mod env;

@@ -69,6 +69,14 @@ impl Clock {
             turmoil::sim_elapsed().is_none_or(|e| e.as_millis() as u64 == self.elapsed_ms.get()),
             "a host runs at the time the driver saw"
         );
+        self.reading_ms()
+    }
+
+    /// The same reading, for readers outside the hosts' code: the C
+    /// library's clock functions answer from it (`crate::interpose`), and
+    /// tokio and turmoil call them inside a step, where turmoil's clock has
+    /// already moved on.
+    pub fn reading_ms(&self) -> u64 {
         self.elapsed_ms.get() + self.offset_ms.get()
     }
 

@@ -147,6 +147,10 @@ struct Down {
 /// end the run ([`EndReason::Panicked`]); the caller catches panics of the
 /// driver itself.
 pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutput {
+    assert!(
+        scenario.api.service().is_none() || crate::interpose::active(),
+        "a service runs with the run's clock and randomness (crate::run::run_with sees to it)"
+    );
     let capture = Capture::begin();
     let skip_quiet_time = options.skip_quiet_time && scenario.simulation.skip_quiet_time;
     let mut shared = Shared::new(scenario.clone(), seed, skip_quiet_time);

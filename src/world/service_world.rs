@@ -116,6 +116,23 @@ pub(crate) fn now_ms() -> Option<u64> {
     with(|shared| shared.now_ms())
 }
 
+/// The run's clock for the C library's clock functions ([`crate::interpose`]),
+/// which any code on this thread may call at any moment (tokio reads the
+/// clock inside a step for its metrics): as [`now_ms`], but `None` rather
+/// than a panic while the run's state is being set up or torn down, or the
+/// thread is ending.
+pub(crate) fn os_clock_ms() -> Option<u64> {
+    WORLD
+        .try_with(|w| {
+            w.try_borrow()
+                .ok()?
+                .as_ref()
+                .map(|shared| shared.clock.reading_ms())
+        })
+        .ok()
+        .flatten()
+}
+
 /// The index of the account named `name` in the run on this thread.
 pub(crate) fn account(name: &str) -> Option<AccountIx> {
     with(|shared| {

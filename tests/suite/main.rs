@@ -11,10 +11,14 @@ mod determinism;
 mod docs_examples;
 mod explore;
 mod failures;
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod interposition;
 mod lessons;
 mod mutation;
 mod properties;
 mod quiet_time;
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod replays;
 mod reports;
 mod reports_browser;
 mod reports_docs;

@@ -585,12 +585,12 @@ fn quiet_time_is_skipped_around_a_service_as_around_a_design() {
 
 #[test]
 fn check_determinism_names_the_first_event_where_a_leaky_service_parts() {
-    // A service that stores the wall clock: two runs of one seed differ.
+    // A service that stores a count it keeps across runs: two runs of one
+    // seed differ.
+    static SEEN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let leaky = service_of("leaky", &[], |keys: Keys, _| async move {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        match keys.command(["SET", "seen", &nanos.to_string()]).await {
+        let seen = SEEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        match keys.command(["SET", "seen", &seen.to_string()]).await {
             Ok(_) => StatusCode::CREATED,
             Err(_) => StatusCode::SERVICE_UNAVAILABLE,
         }

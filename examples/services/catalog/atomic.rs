@@ -19,11 +19,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use idemsim::service::{Batch, BatchOutcome, Env, Ledger, Service, Stop, StoreError, now};
+use idemsim::service::{Batch, BatchOutcome, Env, Ledger, Service, Stop, StoreError};
 use rand::Rng;
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
-use std::time::UNIX_EPOCH;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// After how long a started claim is presumed abandoned.
 pub const LOCK_MS: u64 = 300;
@@ -58,8 +58,10 @@ fn error(status: u16, code: &str) -> Response {
     answer(status, &json!({ "code": code }), false)
 }
 
+/// The wall clock, read as production reads it: inside a simulation it is
+/// the simulation's clock, with nothing asked of idemsim.
 fn now_ms() -> u64 {
-    now()
+    SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
 }

@@ -73,17 +73,38 @@ pub fn sweep_text(scenario: &Scenario, report: &SweepReport, mode: Mode, header:
     out
 }
 
+/// One event where two runs part, as the timeline words it (`at 252 ms,
+/// client-1: <- 201 created for t1#2`), or that the run had ended.
+pub(crate) fn event_words(scenario: &Scenario, event: &Option<crate::history::Event>) -> String {
+    match event {
+        None => "had ended".to_string(),
+        Some(e) => {
+            let line = super::human::timeline_lines(
+                scenario,
+                std::slice::from_ref(e),
+                super::Color::Never,
+            )
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+            format!("\"{}\"", line.trim())
+        }
+    }
+}
+
 /// What a failing seed came to, in a few words.
-fn seed_summary(f: &SeedOutcome) -> String {
+fn seed_summary(scenario: &Scenario, f: &SeedOutcome) -> String {
     if let Some(nd) = &f.nondeterminism {
         format!(
-            "NOT DETERMINISTIC: the histories part at event {}",
-            nd.index
+            "NOT DETERMINISTIC: the two runs part: first run {}; second run {}",
+            event_words(scenario, &nd.first),
+            event_words(scenario, &nd.second)
         )
     } else if let Some(d) = &f.skip_changed {
         format!(
-            "SKIPPING QUIET TIME CHANGED THE RUN: the histories part at event {}",
-            d.index
+            "SKIPPING QUIET TIME CHANGED THE RUN: skipping, {}; on every tick, {}",
+            event_words(scenario, &d.first),
+            event_words(scenario, &d.second)
         )
     } else if f.found.is_empty() {
         match &f.end {
@@ -110,7 +131,7 @@ fn seed_line(out: &mut String, scenario: &Scenario, f: &SeedOutcome, mode: Mode)
         out,
         "  seed {}  {}  [{}]",
         f.seed,
-        seed_summary(f),
+        seed_summary(scenario, f),
         f.profile
     );
     let _ = writeln!(

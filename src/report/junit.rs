@@ -248,12 +248,14 @@ pub fn sweep_cases(
             if f.violations.is_empty() {
                 case.message = Some(match (&f.nondeterminism, &f.skip_changed) {
                     (Some(nd), _) => format!(
-                        "not deterministic: the histories part at event {}",
-                        nd.index
+                        "not deterministic: the two runs part: first run {}; second run {}",
+                        super::explore::event_words(scenario, &nd.first),
+                        super::explore::event_words(scenario, &nd.second)
                     ),
                     (None, Some(d)) => format!(
-                        "skipping quiet time changed the run: the histories part at event {}",
-                        d.index
+                        "skipping quiet time changed the run: skipping, {}; on every tick, {}",
+                        super::explore::event_words(scenario, &d.first),
+                        super::explore::event_words(scenario, &d.second)
                     ),
                     (None, None) => format!(
                         "the run did not complete: {}",

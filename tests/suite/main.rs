@@ -9,8 +9,10 @@ mod catalog;
 mod common;
 mod determinism;
 mod docs_examples;
+mod example_verdicts;
 mod explore;
 mod failures;
+mod faults_real;
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 mod interposition;
 mod lessons;

@@ -145,9 +145,21 @@ fn a_day_long_wait_costs_no_more_steps_than_a_second() {
 /// equal event for event, for the example services and for services whose
 /// own code waits on tokio timers (a lease renewed by an interval beside
 /// detached work, ledger calls under `tokio::time::timeout`, a background
-/// sweeper on an interval). CI runs the same on 1,000 seeds each.
+/// sweeper on an interval).
 #[test]
 fn skipping_changes_nothing_a_service_or_its_timers_do() {
+    skip_and_tick_agree("0..60");
+}
+
+/// The same on 1,000 seeds a scenario: a long run, which CI runs
+/// (`cargo test --release --test suite -- --ignored quiet_time`).
+#[test]
+#[ignore = "long: CI runs it with --ignored"]
+fn skipping_changes_nothing_a_service_or_its_timers_do_on_a_thousand_seeds() {
+    skip_and_tick_agree("0..1000");
+}
+
+fn skip_and_tick_agree(seeds: &str) {
     use idemsim::explore::sweep::{SweepConfig, sweep};
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let files = collect_files(&[root.join("scenarios/services")]).unwrap();
@@ -155,11 +167,11 @@ fn skipping_changes_nothing_a_service_or_its_timers_do() {
     for file in &files {
         let scenario = crate::common::load(file).unwrap();
         let config = SweepConfig {
-            seeds: idemsim::SeedRange::parse("0..60").unwrap(),
+            seeds: idemsim::SeedRange::parse(seeds).unwrap(),
             jobs: 2,
             partition: None,
             swarm: true,
-            check_determinism: false,
+            check_determinism: true,
             check_quiet_time: true,
             options: RunOptions::default(),
         };
@@ -167,7 +179,8 @@ fn skipping_changes_nothing_a_service_or_its_timers_do() {
         let changed: Vec<_> = report
             .failures
             .iter()
-            .filter_map(|f| f.skip_changed.as_ref().map(|d| (f.seed, d.clone())))
+            .filter(|f| f.skip_changed.is_some() || f.nondeterminism.is_some())
+            .map(|f| (f.seed, f.skip_changed.clone(), f.nondeterminism.clone()))
             .collect();
         assert!(
             changed.is_empty(),

@@ -239,16 +239,6 @@ fn the_atomic_service_holds_on_a_thousand_swarm_seeds() {
 }
 
 #[test]
-fn the_atomic_service_holds_on_every_schedule_of_two_faults() {
-    let s = scenario("scenarios/services/atomic.toml");
-    let plan = exhaustive::plan(&s, 2, exhaustive::Budget::default()).unwrap();
-    assert!(plan.schedules > 10_000, "{plan:?}");
-    let report = exhaustive::search(&s, plan, 2, &mut |_| {});
-    assert_eq!(report.explored, plan.schedules);
-    assert!(report.first.is_empty(), "{:?}", report.first);
-}
-
-#[test]
 fn a_targeted_crash_at_a_declared_point_crashes_the_api_there() {
     let mut s = scenario("scenarios/services/redis-claim.toml");
     let mut spec = s.to_spec();

@@ -18,7 +18,11 @@
 //!   money is moving, and the retry claims the key and pays again;
 //! * a client that gives up waiting: hyper drops the handler wherever it
 //!   is; dropped after the ledger, the response is never stored, and once
-//!   the claim expires the retry pays again.
+//!   the claim expires the retry pays again;
+//! * two requests at once (a retry, or a copy a proxy sent again): the
+//!   second checks for a stored response before the first has stored it,
+//!   and claims the key just after the first released it — checking,
+//!   claiming and storing are three steps, not one.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};

@@ -259,7 +259,7 @@ fn the_redis_claims_violations_on_every_schedule_of_two_faults_are_its_window() 
 }
 
 #[test]
-#[ignore = "long (95,267 schedules): CI runs it with --ignored"]
+#[ignore = "long (80,201 schedules): CI runs it with --ignored"]
 fn the_atomic_service_holds_on_every_schedule_of_two_faults() {
     assert!(judge_schedules("scenarios/services/atomic.toml", &atomic).is_empty());
 }

@@ -94,9 +94,9 @@ pub fn now() -> SystemTime {
 }
 
 /// Waits `duration` on the simulation's clock inside a run, on tokio's
-/// outside one. Prefer it to `tokio::time::sleep` for long waits: idemsim
-/// skips quiet time on its own clock, and a tokio timer stands still while
-/// it does.
+/// outside one. idemsim sees this timer when it skips quiet time, as it
+/// cannot see a tokio timer in a task started with `spawn_local`: wait with
+/// this there.
 pub async fn sleep(duration: Duration) {
     let ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
     if !service_world::sleep_ms(ms).await {

@@ -39,9 +39,10 @@
 //!
 //! What the world does around the service:
 //!
-//! * Clients send `POST /transfers` over HTTP/1.1, one connection per
-//!   attempt, with `Idempotency-Key`, `Authorization: Bearer client-N` (the
-//!   caller's identity) and a JSON body `{"from", "to", "amount"}`; they read
+//! * Clients send `POST /transfers` over HTTP/1.1 (unless the service's
+//!   [`HttpApi`] says otherwise), one connection per attempt, with
+//!   `Idempotency-Key`, `Authorization: Bearer client-N` (the caller's
+//!   identity) and a JSON body `{"from", "to", "amount"}`; they read
 //!   the status and the body. 2xx is success; 409, 429 and 5xx are retried
 //!   unless the answer carries `Should-Retry: false`; any other answer is
 //!   final. `Idempotent-Replayed: true` marks a stored answer.
@@ -49,8 +50,9 @@
 //!   the handler wherever it was, as it does in production: code that must
 //!   finish whether or not the client waits has to say so.
 //! * Every store call, crash point and answer is attributed to the attempt
-//!   being served through a task-local ([`Attempt`]): code that hands work to
-//!   a task it spawns must carry it with [`Attempt::scope`].
+//!   being served through a task-local ([`Attempt`]), and so is the work of a
+//!   task the handler spawns; work handed to a task no handler spawned must
+//!   carry it with [`Attempt::scope`].
 //!
 //! # Deterministic without idemsim in production code
 //!

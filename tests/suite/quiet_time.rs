@@ -145,7 +145,8 @@ fn a_day_long_wait_costs_no_more_steps_than_a_second() {
 /// equal event for event, for the example services and for services whose
 /// own code waits on tokio timers (a lease renewed by an interval beside
 /// detached work, ledger calls under `tokio::time::timeout`, a background
-/// sweeper on an interval).
+/// sweeper on an interval). `explore --check-quiet-time` runs the same
+/// comparison on any seed range.
 #[test]
 fn skipping_changes_nothing_a_service_or_its_timers_do() {
     skip_and_tick_agree("0..60");

@@ -136,3 +136,34 @@ pub fn last_answers(answers: &crate::check::LastAnswers) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// The method and path of a request to the API, as the timeline shows it:
+/// `POST /transfers` for a design; for a service, its own (the templates
+/// its API declares, such as `PUT /v1/payments/{key}`).
+pub fn request_line(scenario: &Scenario, endpoint: crate::wire::Endpoint) -> String {
+    let http = scenario.http_api();
+    match (scenario.api.service().is_some(), endpoint) {
+        (true, crate::wire::Endpoint::Transfers) => {
+            format!("{} {}", http.method, Escaped(&http.path))
+        }
+        (true, crate::wire::Endpoint::Keys) => match &http.key_endpoint {
+            Some(e) => format!("{} {}", e.method, Escaped(&e.path)),
+            None => "POST /keys".to_string(),
+        },
+        (false, endpoint) => format!("POST {}", endpoint.path()),
+    }
+}
+
+/// How a request carries its key, as the timeline shows it:
+/// `Idempotency-Key: ck-1a2b3c`, or `key ck-1a2b3c` when the service's API
+/// sends it in no header.
+pub fn key_carried(scenario: &Scenario, key: Key) -> String {
+    let header = &scenario.http_api().key_header;
+    if scenario.api.service().is_some() && header.is_empty() {
+        format!("key {key}")
+    } else if scenario.api.service().is_some() {
+        format!("{}: {key}", Escaped(header))
+    } else {
+        format!("Idempotency-Key: {key}")
+    }
+}

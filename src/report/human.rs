@@ -108,12 +108,13 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
         } => (
             Plain,
             format!(
-                "-> api  POST /transfers {} {} -> {} {}{}",
+                "-> api  {} {} {} -> {} {}{}",
+                describe::request_line(s, crate::wire::Endpoint::Transfers),
                 tag(*t),
                 describe::account(s, body.from),
                 describe::account(s, body.to),
                 body.amount,
-                key.map(|k| format!("  Idempotency-Key: {k}"))
+                key.map(|k| format!("  {}", describe::key_carried(s, k)))
                     .unwrap_or_default()
             ),
         ),
@@ -187,8 +188,8 @@ fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String)
         } => (
             Plain,
             format!(
-                "received POST {} {}{}",
-                endpoint.path(),
+                "received {} {}{}",
+                describe::request_line(s, *endpoint),
                 tag(*t),
                 key.map(|k| format!(" ({k})")).unwrap_or_default()
             ),

@@ -300,7 +300,8 @@ impl Builder<'_> {
                 body,
             } => {
                 let label = format!(
-                    "POST /transfers {} {}→{} {}, {}",
+                    "{} {} {}→{} {}, {}",
+                    describe::request_line(s, crate::wire::Endpoint::Transfers),
                     self.tag(*tag),
                     describe::account(s, body.from),
                     describe::account(s, body.to),

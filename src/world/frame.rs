@@ -117,7 +117,11 @@ impl FramedStream {
             } => Header {
                 id: *request_msg,
                 tag: *tag,
-                point: Point::Request,
+                point: if tag.key_request {
+                    Point::KeyRequest
+                } else {
+                    Point::Request
+                },
                 key: *key,
             },
             End::Server { connection } => {
@@ -128,10 +132,15 @@ impl FramedStream {
                     connection.response_msg.set(Some(id));
                     id
                 });
+                let tag = connection.tag.get().unwrap_or(NO_ATTEMPT);
                 Header {
                     id,
-                    tag: connection.tag.get().unwrap_or(NO_ATTEMPT),
-                    point: Point::Response,
+                    tag,
+                    point: if tag.key_request {
+                        Point::KeyResponse
+                    } else {
+                        Point::Response
+                    },
                     key: None,
                 }
             }

@@ -109,6 +109,17 @@ fn clients_speak_the_services_own_request_and_read_its_answers() {
     );
     assert_eq!(run.output.balance(&s, "bob"), Some(2500), "paid once");
     assert!(matches!(&outcomes(&run)[..], [Outcome::Succeeded(_)]));
+    // The timeline speaks the service's API, not idemsim's default shape.
+    let text = idemsim::report::human::render(&s, &run, idemsim::report::Color::Never);
+    assert!(
+        text.contains("-> api  PUT /v1/accounts/{from}/charges/{key} t1#1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("received PUT /v1/accounts/{from}/charges/{key} t1#1"),
+        "{text}"
+    );
+    assert!(!text.contains("POST /transfers"), "{text}");
     // Every answer is a 200: what it means came from the body.
     let failing = s.clone();
     let text = CHARGES.replace("amount = 2500", "amount = 20000");

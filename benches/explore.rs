@@ -66,7 +66,7 @@ use idemsim::explore::swarm::scenario_for;
 use idemsim::explore::sweep::{SweepConfig, SweepReport, sweep};
 use idemsim::fault::Fault;
 use idemsim::history::What;
-use idemsim::scenario::{Scenario, load_scenario};
+use idemsim::scenario::Scenario;
 use idemsim::{EndReason, RunOptions};
 use idemsim::{Mode, run_scenario, run_with};
 use std::hint::black_box;
@@ -137,7 +137,10 @@ fn lesson(name: &str) -> (PathBuf, Scenario) {
         .join("scenarios")
         .join("lessons")
         .join(name);
-    let scenario = load_scenario(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let scenario = idemsim::Loader::new()
+        .load(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .scenario;
     (path, scenario)
 }
 
@@ -242,8 +245,10 @@ impl LessonSweep {
             lesson_files(&[])
                 .iter()
                 .map(|path| {
-                    let scenario =
-                        load_scenario(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                    let scenario = idemsim::Loader::new()
+                        .load(path)
+                        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+                        .scenario;
                     measure_lesson(common::stem(path), &scenario, per_lesson, swarm)
                 })
                 .collect::<Vec<_>>()
@@ -644,7 +649,10 @@ violations = ["double-apply", "inconsistent-replay"]
     );
     let path = dir.join(format!("wait-{retry_after_ms}.toml"));
     std::fs::write(&path, text).expect("temp dir is writable");
-    load_scenario(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    idemsim::Loader::new()
+        .load(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .scenario
 }
 
 fn quiet_time(summary: &mut Summary, per_round: u64) {

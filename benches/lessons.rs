@@ -46,7 +46,7 @@ mod common;
 use common::{Plan, lesson_files, print_machine, run_bare, stem};
 use idemsim::EndReason;
 use idemsim::run_scenario;
-use idemsim::scenario::{Scenario, load_scenario};
+use idemsim::scenario::Scenario;
 use std::hint::black_box;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -78,7 +78,10 @@ fn main() {
 
     let mut rows = Vec::new();
     for path in &lessons {
-        let scenario = load_scenario(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let scenario = idemsim::Loader::new()
+            .load(path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .scenario;
         rows.push(measure(stem(path), &scenario, per_measurement));
     }
     print_table(&rows);

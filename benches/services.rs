@@ -83,7 +83,8 @@ fn idemsim_scenario(service: &str) -> idemsim::Scenario {
         })
         .client([TransferSpec::new("alice", "bob", 2_500)])
         .fault(FaultSpec::drop_response("t1", 1))
-        .build_with(&catalog::services())
+        .services(&catalog::services())
+        .build()
         .expect("a valid scenario")
 }
 
@@ -230,7 +231,8 @@ fn ttl_scenario(ttl_ms: u64) -> idemsim::Scenario {
     };
     builder
         .limits(limits)
-        .build_with(&idemsim::Services::new().with(service))
+        .services(&idemsim::Services::new().with(service))
+        .build()
         .expect("a valid scenario")
 }
 

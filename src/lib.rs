@@ -17,7 +17,7 @@
 //! verdict:
 //!
 //! ```
-//! use idemsim::{ViolationKind, parse_scenario, run_scenario};
+//! use idemsim::{Loader, ViolationKind, run_scenario};
 //! use std::path::Path;
 //!
 //! let text = r#"
@@ -36,7 +36,7 @@
 //! [expect]
 //! violations = ["double-apply", "inconsistent-replay"]
 //! "#;
-//! let scenario = parse_scenario(Path::new("example.toml"), text).unwrap();
+//! let scenario = Loader::new().parse(Path::new("example.toml"), text).unwrap().scenario;
 //! let run = run_scenario(&scenario, None);
 //! // The API applied the transfer, the response was lost, the client retried
 //! // with the same key, and the naive design applied it again.
@@ -51,7 +51,7 @@
 //! on the verdict; a failing run names its seed and the command that replays it:
 //!
 //! ```
-//! use idemsim::{FaultSpec, Replay, ScenarioSpec, TransferSpec, run_scenario};
+//! use idemsim::{FaultSpec, Provenance, Replay, ScenarioSpec, TransferSpec, run_scenario};
 //!
 //! let scenario = ScenarioSpec::builder("atomic holds", "atomic")
 //!     .account("alice", 10_000)
@@ -67,7 +67,7 @@
 //!         run.verdict.met,
 //!         "seed {seed} found {:?}; replay: {}",
 //!         run.verdict.found,
-//!         Replay::of(&scenario, &run)
+//!         Replay::of(&Provenance::default(), &scenario, &run)
 //!     );
 //! }
 //! ```
@@ -104,7 +104,8 @@
 //!     .filter(|e| matches!(e.what, What::Sent { .. }) && matches!(e.host, Host::Client(_)))
 //!     .count();
 //! assert_eq!(attempts, 2); // the retry went through
-//! print!("{}", idemsim::report::human::render(&scenario, &run, idemsim::report::Color::Never));
+//! let source = idemsim::Provenance::default(); // built in code: no file
+//! print!("{}", idemsim::report::human::render(&scenario, &source, &run, idemsim::report::Color::Never));
 //! ```
 //!
 //! ## Your own service
@@ -141,7 +142,8 @@
 //!     .account("bob", 0)
 //!     .client([TransferSpec::new("alice", "bob", 100)])
 //!     .fault(idemsim::FaultSpec::drop_response("t1", 1))
-//!     .build_with(&Services::new().with(naive))
+//!     .services(&Services::new().with(naive))
+//!     .build()
 //!     .unwrap();
 //! let run = run_scenario(&scenario, None);
 //! assert_eq!(run.verdict.found, vec![ViolationKind::DoubleApply]);
@@ -153,8 +155,11 @@
 //! [`check`] → [`report`], with [`explore`] and the command line ([`cli`])
 //! above them.
 //!
-//! * [`scenario`] reads and validates scenario files (TOML), with errors that
-//!   name file, line and column, and builds scenarios in code.
+//! * [`scenario`] reads and validates scenario files (TOML) with a
+//!   [`Loader`], with errors that name file, line and column, and builds
+//!   scenarios in code with [`ScenarioSpec::builder`]; both go through one
+//!   validation. Where a scenario came from (its file, the program) is its
+//!   [`Provenance`], kept beside it for replay commands.
 //! * [`design`] reads designs: what the API does, as transactions of steps
 //!   against the stores. `naive`, `classic` and `atomic` ship built in.
 //! * [`service`] runs a team's own HTTP service as the API instead; [`api`]
@@ -216,7 +221,7 @@ pub use fault::{CrashHost, FaultSpec};
 pub use ratio::Ratio;
 pub use run::{Mode, Replay, Run, inline_fault, run_scenario, run_with};
 pub use scenario::{
-    Scenario, ScenarioBuilder, ScenarioSpec, TransferSpec, load_scenario, parse_scenario,
+    Loaded, Loader, Provenance, Scenario, ScenarioBuilder, ScenarioSpec, TransferSpec,
 };
 pub use seeds::{Partition, SeedRange};
 pub use service::{Service, Services};

@@ -4,7 +4,7 @@
 use crate::check::{Verdict, check, void_verdict};
 use crate::fault::FaultSpec;
 use crate::history::Host;
-use crate::scenario::Scenario;
+use crate::scenario::{Provenance, Scenario};
 use crate::world::panics::{Capture, as_host};
 use crate::world::{EndReason, RunOptions, RunOutput, run_world};
 use std::fmt;
@@ -108,22 +108,19 @@ pub struct Replay {
 }
 
 impl Replay {
-    /// How to replay `run` of `scenario` (the scenario as it ran).
-    pub fn of(scenario: &Scenario, run: &Run) -> Replay {
-        Replay::new(scenario, run.seed, run.mode)
+    /// How to replay `run` of `scenario` (the scenario as it ran), which
+    /// came from `source`.
+    pub fn of(source: &Provenance, scenario: &Scenario, run: &Run) -> Replay {
+        Replay::new(source, scenario, run.seed, run.mode)
     }
 
-    /// How to replay seed `seed` of `scenario` in `mode`.
-    pub fn new(scenario: &Scenario, seed: u64, mode: Mode) -> Replay {
-        let file = scenario
-            .path
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "SCENARIO.toml".to_string());
-        let mut args: Vec<String> = scenario.program.to_vec();
+    /// How to replay seed `seed` of `scenario`, which came from `source`, in
+    /// `mode`: `source`'s program runs `source`'s file.
+    pub fn new(source: &Provenance, scenario: &Scenario, seed: u64, mode: Mode) -> Replay {
+        let mut args: Vec<String> = source.program.to_vec();
         args.extend([
             "run".to_string(),
-            file,
+            source.file_arg(),
             "--seed".to_string(),
             seed.to_string(),
         ]);

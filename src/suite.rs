@@ -6,7 +6,7 @@ use crate::error::InputError;
 use crate::explore::sweep::{Difference, first_difference};
 use crate::report::{Color, human};
 use crate::run::{Mode, Replay, Run, run_with};
-use crate::scenario::{ExpectOn, Scenario, load_scenario_with};
+use crate::scenario::{ExpectOn, Loaded, Loader, Scenario};
 use crate::seeds::SeedRange;
 use crate::service::Services;
 use serde::Serialize;
@@ -80,7 +80,7 @@ pub struct ScenarioResult {
     /// The run a report shows as evidence (the failing seed's, or the first
     /// seed's when it passed), when the check was asked to keep it.
     #[serde(skip)]
-    pub shown: Option<(Scenario, Run)>,
+    pub shown: Option<(Loaded, Run)>,
     /// Two runs of one seed that differed, when the check ran seeds twice
     /// ([`check_services`] does).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -195,8 +195,8 @@ pub fn check_file(
     config: CheckConfig,
     progress: &mut dyn FnMut(u64),
 ) -> ScenarioResult {
-    match load_scenario_with(path, services) {
-        Ok(scenario) => check_scenario(&scenario, config, progress),
+    match Loader::new().services(services).load(path) {
+        Ok(loaded) => check_scenario(&loaded, config, progress),
         Err(e) => invalid(path, &e),
     }
 }
@@ -218,20 +218,22 @@ fn invalid(path: &Path, error: &InputError) -> ScenarioResult {
 
 /// Checks a loaded scenario.
 pub fn check_scenario(
-    scenario: &Scenario,
+    loaded: &Loaded,
     config: CheckConfig,
     progress: &mut dyn FnMut(u64),
 ) -> ScenarioResult {
-    check_scenario_runs(scenario, config, progress, &mut |_| {})
+    check_scenario_runs(loaded, config, progress, &mut |_| {})
 }
 
 /// [`check_scenario`], handing every run to `each` as it ends.
 fn check_scenario_runs(
-    scenario: &Scenario,
+    loaded: &Loaded,
     config: CheckConfig,
     progress: &mut dyn FnMut(u64),
     each: &mut dyn FnMut(&Run),
 ) -> ScenarioResult {
+    let scenario = &loaded.scenario;
+    let replay = |seed: u64| Replay::new(&loaded.source, scenario, seed, Mode::Plain).to_string();
     let range = config.seeds.unwrap_or(SeedRange::one(scenario.seed));
     let need_every = scenario.expect.seeds == ExpectOn::EverySeed;
     let mut first_miss: Option<(u64, Run)> = None;
@@ -252,7 +254,7 @@ fn check_scenario_runs(
         answers.merge(&run.verdict.last_answers);
         let met = run.verdict.met;
         if met && !need_every && any_success {
-            return result(scenario, Verdict::Passed { seeds_run }, config, Some(run));
+            return result(loaded, Verdict::Passed { seeds_run }, config, Some(run));
         }
         if met && first_seed_run.is_none() && !any_success {
             first_seed_run = Some((seed, run.clone()));
@@ -280,11 +282,11 @@ fn check_scenario_runs(
             seed,
             found: run.verdict.found.clone(),
             miss: Miss::NothingSucceeded,
-            replay: Replay::new(scenario, seed, Mode::Plain).to_string(),
+            replay: replay(seed),
             seeds_run,
             last_answers: answers,
         };
-        return result(scenario, verdict, config, Some(run));
+        return result(loaded, verdict, config, Some(run));
     }
     match first_miss {
         Some((seed, run)) if need_every || first_run.is_none() => {
@@ -292,31 +294,32 @@ fn check_scenario_runs(
                 seed,
                 found: run.verdict.found.clone(),
                 miss: Miss::of(scenario, &run).expect("the run missed"),
-                replay: Replay::new(scenario, seed, Mode::Plain).to_string(),
+                replay: replay(seed),
                 seeds_run,
                 last_answers: run.verdict.last_answers.clone(),
             };
-            result(scenario, verdict, config, Some(run))
+            result(loaded, verdict, config, Some(run))
         }
-        _ => result(scenario, Verdict::Passed { seeds_run }, config, first_run),
+        _ => result(loaded, Verdict::Passed { seeds_run }, config, first_run),
     }
 }
 
 fn result(
-    scenario: &Scenario,
+    loaded: &Loaded,
     verdict: Verdict,
     config: CheckConfig,
     run: Option<Run>,
 ) -> ScenarioResult {
+    let scenario = &loaded.scenario;
     ScenarioResult {
-        path: scenario.path.clone().unwrap_or_default(),
+        path: loaded.source.file.clone().unwrap_or_default(),
         name: scenario.name.clone(),
         expected: scenario.expect.violations.clone(),
         expect_on: Some(scenario.expect.seeds),
         verdict,
         shown: run
             .filter(|_| config.keep_runs)
-            .map(|r| (scenario.clone(), r)),
+            .map(|r| (loaded.clone(), r)),
         nondeterminism: None,
     }
 }
@@ -341,9 +344,10 @@ pub struct Nondeterminism {
 }
 
 impl Nondeterminism {
-    /// Whether `first` and `second`, two runs of one seed of `scenario`,
-    /// differ, and where.
-    pub fn between(scenario: &Scenario, first: &Run, second: &Run) -> Option<Nondeterminism> {
+    /// Whether `first` and `second`, two runs of one seed of `loaded`'s
+    /// scenario, differ, and where.
+    pub fn between(loaded: &Loaded, first: &Run, second: &Run) -> Option<Nondeterminism> {
+        let scenario = &loaded.scenario;
         let difference = first_difference(&first.output.events, &second.output.events)?;
         let index = difference.index;
         let words = |run: &Run| human::timeline_lines(scenario, &run.output.events, Color::Never);
@@ -377,7 +381,7 @@ impl Nondeterminism {
                 .map(|line| line.trim_start().to_string()),
             first: words_first,
             second: words_second,
-            replay: Replay::new(scenario, first.seed, Mode::Plain).to_string(),
+            replay: Replay::new(&loaded.source, scenario, first.seed, Mode::Plain).to_string(),
             difference,
         })
     }
@@ -599,8 +603,8 @@ fn check_file_twice(
     config: CheckConfig,
     twice: u64,
 ) -> ScenarioResult {
-    let scenario = match load_scenario_with(path, services) {
-        Ok(scenario) => scenario,
+    let loaded = match Loader::new().services(services).load(path) {
+        Ok(loaded) => loaded,
         Err(e) => return invalid(path, &e),
     };
     let mut compared = 0;
@@ -610,10 +614,10 @@ fn check_file_twice(
             return;
         }
         compared += 1;
-        let again = run_with(&scenario, Some(run.seed), run.mode, config.options);
-        nondeterminism = Nondeterminism::between(&scenario, run, &again);
+        let again = run_with(&loaded.scenario, Some(run.seed), run.mode, config.options);
+        nondeterminism = Nondeterminism::between(&loaded, run, &again);
     };
-    let mut result = check_scenario_runs(&scenario, config, &mut |_| {}, &mut compare);
+    let mut result = check_scenario_runs(&loaded, config, &mut |_| {}, &mut compare);
     result.nondeterminism = nondeterminism;
     result
 }

@@ -13,7 +13,7 @@ use crate::limits;
 use crate::report::explore as report;
 use crate::report::junit;
 use crate::run::run_with;
-use crate::scenario::{Scenario, load_scenario_with};
+use crate::scenario::{Loaded, Loader, Provenance, Scenario};
 use crate::seeds::{Partition, SeedRange};
 use crate::service::Services;
 use crate::world::RunOptions;
@@ -101,22 +101,19 @@ pub(super) fn explore(
             )));
         }
     }
-    let scenario = load_scenario_with(&args.file, services)?;
+    let loaded = Loader::new().services(services).load(&args.file)?;
     for path in [&args.save_repro, &args.junit].into_iter().flatten() {
         output::check_writable(path)?;
     }
     if args.exhaustive {
-        exhaustive_search(out, &args, &scenario)
+        exhaustive_search(out, &args, &loaded)
     } else {
-        seed_sweep(out, &args, &scenario)
+        seed_sweep(out, &args, &loaded)
     }
 }
 
-fn seed_sweep(
-    out: &mut Output,
-    args: &ExploreArgs,
-    scenario: &Scenario,
-) -> Result<Exit, InputError> {
+fn seed_sweep(out: &mut Output, args: &ExploreArgs, loaded: &Loaded) -> Result<Exit, InputError> {
+    let (scenario, source) = (&loaded.scenario, &loaded.source);
     let seeds = args
         .seeds
         .expect("clap requires --seeds without --exhaustive");
@@ -153,14 +150,14 @@ fn seed_sweep(
     );
     let json = args.format == Format::Json;
     let text = if json {
-        report::sweep_json(scenario, &result, config.mode())
+        report::sweep_json(scenario, source, &result, config.mode())
     } else {
-        report::sweep_text(scenario, &result, config.mode(), &header)
+        report::sweep_text(scenario, source, &result, config.mode(), &header)
     };
     out.write(&text);
     let unreached = report::unreached(scenario, &result.reach);
     if let Some(path) = &args.junit {
-        let cases = junit::sweep_cases(&args.file, scenario, &config, &result, &unreached);
+        let cases = junit::sweep_cases(&args.file, scenario, source, &config, &result, &unreached);
         output::write_file(path, &junit::render("idemsim explore", &cases))?;
     }
     if let Some(path) = &args.save_repro {
@@ -180,7 +177,7 @@ fn seed_sweep(
                 let run = run_with(&ran, Some(seed), config.mode(), config.options);
                 shrink::explicit_of(&ran, &run)
             });
-            save_reproduced(scenario, &reproduced, path, json)?
+            save_reproduced(scenario, source, &reproduced, path, json)?
         };
         out.write(&text);
     }
@@ -192,8 +189,9 @@ fn seed_sweep(
 fn exhaustive_search(
     out: &mut Output,
     args: &ExploreArgs,
-    scenario: &Scenario,
+    loaded: &Loaded,
 ) -> Result<Exit, InputError> {
+    let (scenario, source) = (&loaded.scenario, &loaded.source);
     let max_faults = args.max_faults.unwrap_or(DEFAULT_MAX_FAULTS);
     let budget = exhaustive::Budget {
         max_schedules: args.max_schedules.unwrap_or(limits::DEFAULT_MAX_SCHEDULES),
@@ -225,16 +223,16 @@ fn exhaustive_search(
     );
     let json = args.format == Format::Json;
     out.write(&if json {
-        report::exhaustive_json(&result)
+        report::exhaustive_json(&result, source)
     } else {
-        report::exhaustive_text(&result, &header)
+        report::exhaustive_text(&result, source, &header)
     });
     if let (Some(path), Some((kind, schedule))) = (&args.save_repro, result.first.iter().next()) {
         let s = result.scenario_of(schedule);
         // A schedule is targeted faults already: it shrinks as it is.
         let reproduced =
             shrink::first_reproducible(&[(scenario.seed, vec![*kind])], |_| (s.clone(), 0));
-        out.write(&save_reproduced(scenario, &reproduced, path, json)?);
+        out.write(&save_reproduced(scenario, source, &reproduced, path, json)?);
     } else if args.save_repro.is_some() {
         out.write(&report::no_repro(
             "nothing to shrink: no schedule showed a violation",
@@ -250,6 +248,7 @@ fn exhaustive_search(
 /// print about it.
 fn save_reproduced(
     original: &Scenario,
+    source: &Provenance,
     reproduced: &Reproduced,
     path: &Path,
     json: bool,
@@ -261,6 +260,6 @@ fn save_reproduced(
     Ok(if json {
         report::repro_json(reproduced, &shown)
     } else {
-        report::repro_text(reproduced, &shown)
+        report::repro_text(reproduced, source, &shown)
     })
 }

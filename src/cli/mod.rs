@@ -16,7 +16,7 @@ use crate::error::InputError;
 use crate::report::suite as suite_report;
 use crate::report::{Color, diff as report_diff, html, human, json, junit, mermaid, schema};
 use crate::run::{Mode, run_with};
-use crate::scenario::{Scenario, load_scenario_with, load_scenario_with_api};
+use crate::scenario::{Loaded, Loader};
 use crate::seeds::SeedRange;
 use crate::service::Services;
 use crate::suite::{CheckConfig, Totals, check_file, collect_files};
@@ -260,10 +260,10 @@ fn execute(command: Command, out: &mut Output, services: &Services) -> Result<Ex
                 skip_quiet_time: !no_skip_quiet_time,
                 ..RunOptions::default()
             };
-            let (scenario, seed) = scenario_in_mode(&file, seed, mode, &faults, services)?;
+            let (loaded, seed) = scenario_in_mode(&file, seed, mode, &faults, services)?;
             run(
                 out,
-                &scenario,
+                &loaded,
                 seed,
                 mode,
                 format,
@@ -307,15 +307,17 @@ fn execute(command: Command, out: &mut Output, services: &Services) -> Result<Ex
     }
 }
 
-/// The scenario a run of `file` in `mode` runs, and the seed.
+/// The scenario a run of `file` in `mode` runs, with where it came from,
+/// and the seed: the command line's `--seed` and faults are applied here,
+/// to the data, never stored in it.
 pub(crate) fn scenario_in_mode(
     file: &Path,
     seed: Option<u64>,
     mode: Mode,
     faults: &[String],
     services: &Services,
-) -> Result<(Scenario, u64), InputError> {
-    let scenario = load_scenario_with(file, services)?;
+) -> Result<(Loaded, u64), InputError> {
+    let Loaded { scenario, source } = Loader::new().services(services).load(file)?;
     let seed = seed.unwrap_or(scenario.seed);
     let scenario = match mode {
         Mode::Plain => scenario,
@@ -328,7 +330,7 @@ pub(crate) fn scenario_in_mode(
             scenario.with_spec(&spec)?
         }
     };
-    Ok((scenario, seed))
+    Ok((Loaded { scenario, source }, seed))
 }
 
 /// A `--fault` value: an inline TOML table in the scenario file's `[[fault]]` form.
@@ -350,7 +352,7 @@ fn parse_fault(text: &str) -> Result<crate::fault::FaultSpec, InputError> {
 #[allow(clippy::too_many_arguments)]
 fn run(
     out: &mut Output,
-    scenario: &Scenario,
+    loaded: &Loaded,
     seed: u64,
     mode: Mode,
     format: Format,
@@ -358,18 +360,18 @@ fn run(
     html_path: Option<&Path>,
     options: RunOptions,
 ) -> Result<Exit, InputError> {
-    let scenario = scenario.clone();
+    let (scenario, source) = (&loaded.scenario, &loaded.source);
     if let Some(path) = html_path {
         output::check_writable(path)?;
     }
-    let run = run_with(&scenario, Some(seed), mode, options);
+    let run = run_with(scenario, Some(seed), mode, options);
     if let Some(path) = html_path {
-        output::write_file(path, &html::run_page(&scenario, &run))?;
+        output::write_file(path, &html::run_page(scenario, source, &run))?;
     }
     let text = match (diagram, format) {
-        (Some(Diagram::Mermaid), _) => mermaid::render(&scenario, &run),
-        (None, Format::Human) => human::render(&scenario, &run, out.color()),
-        (None, Format::Json) => json::render(&scenario, &run),
+        (Some(Diagram::Mermaid), _) => mermaid::render(scenario, &run),
+        (None, Format::Human) => human::render(scenario, source, &run, out.color()),
+        (None, Format::Json) => json::render(scenario, source, &run),
     };
     out.write(&text);
     Ok(Exit::met(run.verdict.met))
@@ -442,7 +444,11 @@ fn diff(
     };
     let mut sides = Vec::new();
     for design in [a, b] {
-        let scenario = load_scenario_with_api(file, design, services)?;
+        let scenario = Loader::new()
+            .services(services)
+            .api(design)
+            .load(file)?
+            .scenario;
         let run = run_with(&scenario, seed, Mode::Plain, RunOptions::default());
         sides.push((scenario, run));
     }

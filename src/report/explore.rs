@@ -9,7 +9,7 @@ use crate::explore::shrink::{Reproduced, Shrunk, Size, Skipped, Unreproducible};
 use crate::explore::sweep::{SeedOutcome, SweepReport};
 use crate::reach::{Phase, ReachCounts};
 use crate::run::{Mode, Replay, inline_fault};
-use crate::scenario::Scenario;
+use crate::scenario::{Provenance, Scenario};
 use crate::text::Escaped;
 use serde_json::{Value, json};
 use std::fmt::Write;
@@ -21,7 +21,14 @@ const LISTED_FAILURES: usize = 20;
 const LISTED_SKIPPED: usize = 10;
 
 /// The human report of a sweep.
-pub fn sweep_text(scenario: &Scenario, report: &SweepReport, mode: Mode, header: &str) -> String {
+/// `source` is where the scenario came from, for the replay commands.
+pub fn sweep_text(
+    scenario: &Scenario,
+    source: &Provenance,
+    report: &SweepReport,
+    mode: Mode,
+    header: &str,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", Escaped(header));
     let _ = writeln!(
@@ -66,7 +73,7 @@ pub fn sweep_text(scenario: &Scenario, report: &SweepReport, mode: Mode, header:
             }
         );
         for f in report.failures.iter().take(LISTED_FAILURES) {
-            seed_line(&mut out, scenario, f, mode);
+            seed_line(&mut out, scenario, source, f, mode);
         }
     }
     reach_text(&mut out, scenario, &report.reach);
@@ -126,7 +133,13 @@ fn seed_summary(scenario: &Scenario, f: &SeedOutcome) -> String {
     }
 }
 
-fn seed_line(out: &mut String, scenario: &Scenario, f: &SeedOutcome, mode: Mode) {
+fn seed_line(
+    out: &mut String,
+    scenario: &Scenario,
+    source: &Provenance,
+    f: &SeedOutcome,
+    mode: Mode,
+) {
     let _ = writeln!(
         out,
         "  seed {}  {}  [{}]",
@@ -137,7 +150,7 @@ fn seed_line(out: &mut String, scenario: &Scenario, f: &SeedOutcome, mode: Mode)
     let _ = writeln!(
         out,
         "      replay: {}",
-        Escaped(&Replay::new(scenario, f.seed, mode).to_string())
+        Escaped(&Replay::new(source, scenario, f.seed, mode).to_string())
     );
 }
 
@@ -171,7 +184,12 @@ pub fn unreached(scenario: &Scenario, reach: &ReachCounts) -> Vec<Phase> {
 }
 
 /// JSON Lines of a sweep: one `seed` per failing seed kept, one `reach`, one `summary`.
-pub fn sweep_json(scenario: &Scenario, report: &SweepReport, mode: Mode) -> String {
+pub fn sweep_json(
+    scenario: &Scenario,
+    source: &Provenance,
+    report: &SweepReport,
+    mode: Mode,
+) -> String {
     let mut out = String::new();
     for f in &report.failures {
         let data = json!({
@@ -190,8 +208,8 @@ pub fn sweep_json(scenario: &Scenario, report: &SweepReport, mode: Mode) -> Stri
                 "skipping": d.first.as_ref().map(|e| format!("{e:?}")),
                 "every_tick": d.second.as_ref().map(|e| format!("{e:?}")),
             })),
-            "replay": Replay::new(scenario, f.seed, mode).to_string(),
-            "replay_args": Replay::new(scenario, f.seed, mode).args,
+            "replay": Replay::new(source, scenario, f.seed, mode).to_string(),
+            "replay_args": Replay::new(source, scenario, f.seed, mode).args,
         });
         out.push_str(&super::json::line("seed", data));
     }
@@ -245,7 +263,8 @@ fn schedule_lines(scenario: &Scenario, faults: &[crate::fault::Fault]) -> Vec<St
 }
 
 /// The human report of an exhaustive search.
-pub fn exhaustive_text(report: &ExhaustiveReport, header: &str) -> String {
+/// `source` is where the searched scenario came from, for the replay commands.
+pub fn exhaustive_text(report: &ExhaustiveReport, source: &Provenance, header: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", Escaped(header));
     let _ = writeln!(
@@ -292,14 +311,14 @@ pub fn exhaustive_text(report: &ExhaustiveReport, header: &str) -> String {
         for line in schedule_lines(&scenario, schedule) {
             let _ = writeln!(out, "    {}", Escaped(&line));
         }
-        let replay = Replay::new(&scenario, scenario.seed, Mode::OnlyFaults);
+        let replay = Replay::new(source, &scenario, scenario.seed, Mode::OnlyFaults);
         let _ = writeln!(out, "    replay: {}", Escaped(&replay.to_string()));
     }
     out
 }
 
 /// JSON Lines of an exhaustive search.
-pub fn exhaustive_json(report: &ExhaustiveReport) -> String {
+pub fn exhaustive_json(report: &ExhaustiveReport, source: &Provenance) -> String {
     let mut out = String::new();
     for (kind, schedule) in &report.first {
         let scenario = report.scenario_of(schedule);
@@ -307,7 +326,7 @@ pub fn exhaustive_json(report: &ExhaustiveReport) -> String {
             .iter()
             .map(|f| serde_json::to_value(f.to_spec(&scenario)).expect("fault specs serialise"))
             .collect();
-        let replay = Replay::new(&scenario, scenario.seed, Mode::OnlyFaults);
+        let replay = Replay::new(source, &scenario, scenario.seed, Mode::OnlyFaults);
         out.push_str(&super::json::line(
             "counterexample",
             json!({
@@ -353,7 +372,8 @@ fn skipped_reason(skipped: &Skipped) -> String {
 /// What trying failing seeds for a repro came to, for a person: which lower
 /// seeds could not be reproduced and why, then what shrinking made of the
 /// one that could, saved to `saved_to`.
-pub fn repro_text(r: &Reproduced, saved_to: &str) -> String {
+/// `source` is where the explored scenario came from: its program runs the saved file.
+pub fn repro_text(r: &Reproduced, source: &Provenance, saved_to: &str) -> String {
     let mut out = String::new();
     for skipped in r.skipped.iter().take(LISTED_SKIPPED) {
         let names: Vec<&str> = skipped.violations.iter().map(|v| v.name()).collect();
@@ -381,7 +401,7 @@ pub fn repro_text(r: &Reproduced, saved_to: &str) -> String {
                     shrunk.seed
                 );
             }
-            out.push_str(&shrunk_text(original, shrunk, saved_to));
+            out.push_str(&shrunk_text(original, shrunk, source, saved_to));
         }
         None => {
             let _ = writeln!(
@@ -427,7 +447,7 @@ pub fn repro_json(r: &Reproduced, saved_to: &str) -> String {
 }
 
 /// What shrinking made of a failure, for a person.
-fn shrunk_text(original: &Size, shrunk: &Shrunk, saved_to: &str) -> String {
+fn shrunk_text(original: &Size, shrunk: &Shrunk, source: &Provenance, saved_to: &str) -> String {
     let size = Size::of(&shrunk.scenario);
     let mut out = format!(
         "shrunk {} (seed {}) in {} runs: {} -> {} faults, {} -> {} transfers, {} -> {} clients, {} -> {} attempts\n",
@@ -447,7 +467,7 @@ fn shrunk_text(original: &Size, shrunk: &Shrunk, saved_to: &str) -> String {
         let _ = writeln!(out, "  fault: {}", Escaped(&line));
     }
     let path = Escaped(saved_to);
-    let program = Escaped(&shrunk.scenario.program.join(" ")).to_string();
+    let program = Escaped(&source.program.join(" ")).to_string();
     let _ = writeln!(out, "saved to {path}; replay: {program} run {path}");
     out
 }

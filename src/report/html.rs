@@ -15,15 +15,15 @@ use super::{Color, human};
 use crate::check::ViolationKind;
 use crate::describe::violation_names as names;
 use crate::run::{Replay, Run};
-use crate::scenario::Scenario;
+use crate::scenario::{Provenance, Scenario};
 use crate::suite::{ScenarioResult, Verdict};
 use crate::world::EndReason;
 use std::fmt::Write;
 
-/// The page of one run.
-pub fn run_page(scenario: &Scenario, run: &Run) -> String {
+/// The page of one run of `scenario`, which came from `source`.
+pub fn run_page(scenario: &Scenario, source: &Provenance, run: &Run) -> String {
     let mut body = String::new();
-    run_article(&mut body, scenario, run, 0);
+    run_article(&mut body, scenario, source, run, 0);
     page(&format!("idemsim: {}", scenario.name), &body)
 }
 
@@ -48,7 +48,9 @@ pub fn check_page(entries: &[ScenarioResult]) -> String {
     body.push_str("</tbody></table>");
     for (i, entry) in entries.iter().enumerate() {
         match &entry.shown {
-            Some((scenario, run)) => run_article(&mut body, scenario, run, i + 1),
+            Some((loaded, run)) => {
+                run_article(&mut body, &loaded.scenario, &loaded.source, run, i + 1)
+            }
             None => invalid_article(&mut body, entry, i + 1),
         }
     }
@@ -92,7 +94,7 @@ fn invalid_article(body: &mut String, result: &ScenarioResult, n: usize) {
 }
 
 /// Everything about one run, as an `<article>`.
-fn run_article(body: &mut String, scenario: &Scenario, run: &Run, n: usize) {
+fn run_article(body: &mut String, scenario: &Scenario, source: &Provenance, run: &Run, n: usize) {
     let id = if n == 0 {
         "run".to_string()
     } else {
@@ -118,12 +120,12 @@ fn run_article(body: &mut String, scenario: &Scenario, run: &Run, n: usize) {
     stories(body, scenario, run);
     balances(body, scenario, run);
     diagram(body, scenario, run);
-    let text = human::render(scenario, run, Color::Never);
+    let text = human::render(scenario, source, run, Color::Never);
     let _ = write!(
         body,
         r#"<section class="text"><details><summary>Full text report</summary><pre>{}</pre></details></section><p class="replay">replay: <code>{}</code></p></article>"#,
         xml(&text),
-        xml(&Replay::of(scenario, run).to_string())
+        xml(&Replay::of(source, scenario, run).to_string())
     );
 }
 

@@ -12,17 +12,18 @@ use crate::check::{Violation, ViolationKind};
 use crate::describe;
 use crate::history::{Event, Outcome, What};
 use crate::run::{Replay, Run};
-use crate::scenario::Scenario;
+use crate::scenario::{Provenance, Scenario};
 use crate::text::{Escaped, escape, wrap};
 use crate::world::EndReason;
 use std::fmt::Write;
 
-/// The whole human report of one run.
-pub fn render(scenario: &Scenario, run: &Run, color: Color) -> String {
+/// The whole human report of one run of `scenario`, which came from
+/// `source` (the replay command names its file and program).
+pub fn render(scenario: &Scenario, source: &Provenance, run: &Run, color: Color) -> String {
     let mut out = String::new();
     header(&mut out, scenario, run, color);
     timeline(&mut out, scenario, &run.output.events, color);
-    verdict(&mut out, scenario, run, color);
+    verdict(&mut out, scenario, source, run, color);
     out
 }
 
@@ -461,7 +462,7 @@ pub(crate) fn nothing_succeeded(run: &Run) -> bool {
     run.verdict.shows_nothing()
 }
 
-fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
+fn verdict(out: &mut String, scenario: &Scenario, source: &Provenance, run: &Run, color: Color) {
     let v = &run.verdict;
     match &run.output.end {
         EndReason::Completed => {
@@ -598,6 +599,6 @@ fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
         out,
         "seed {}; replay: {}",
         run.seed,
-        Escaped(&Replay::of(scenario, run).to_string())
+        Escaped(&Replay::of(source, scenario, run).to_string())
     );
 }

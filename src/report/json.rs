@@ -11,7 +11,7 @@ use crate::check::{Violation, ViolationKind};
 use crate::describe;
 use crate::history::{Event, LastAnswer, Outcome, What};
 use crate::run::{Replay, Run};
-use crate::scenario::Scenario;
+use crate::scenario::{Provenance, Scenario};
 use crate::wire::{Key, Response, TransferBody};
 use crate::world::EndReason;
 use serde::Serialize;
@@ -25,8 +25,9 @@ pub fn line(kind: &str, data: impl Serialize) -> String {
     s
 }
 
-/// The whole JSON Lines report of one run.
-pub fn render(scenario: &Scenario, run: &Run) -> String {
+/// The whole JSON Lines report of one run of `scenario`, which came from
+/// `source` (the replay command names its file and program).
+pub fn render(scenario: &Scenario, source: &Provenance, run: &Run) -> String {
     let messages = Messages::index(&run.output.events);
     let mut out = String::new();
     for event in &run.output.events {
@@ -35,7 +36,7 @@ pub fn render(scenario: &Scenario, run: &Run) -> String {
     for violation in &run.verdict.violations {
         out.push_str(&line("violation", violation_json(scenario, violation)));
     }
-    out.push_str(&line("summary", summary(scenario, run)));
+    out.push_str(&line("summary", summary(scenario, source, run)));
     out
 }
 
@@ -466,7 +467,7 @@ fn names(kinds: &[ViolationKind]) -> Vec<&'static str> {
     kinds.iter().map(|k| k.name()).collect()
 }
 
-fn summary(s: &Scenario, run: &Run) -> Value {
+fn summary(s: &Scenario, source: &Provenance, run: &Run) -> Value {
     let balances: Map<String, Value> = s
         .accounts
         .iter()
@@ -505,7 +506,7 @@ fn summary(s: &Scenario, run: &Run) -> Value {
             .collect::<Vec<_>>(),
         "balances": balances,
         "unfired_faults": run.output.unfired_faults,
-        "replay": Replay::of(s, run).to_string(),
-        "replay_args": Replay::of(s, run).args,
+        "replay": Replay::of(source, s, run).to_string(),
+        "replay_args": Replay::of(source, s, run).args,
     })
 }

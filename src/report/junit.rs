@@ -20,7 +20,7 @@ use crate::describe::violation_names as names;
 use crate::explore::sweep::{SweepConfig, SweepReport};
 use crate::reach::Phase;
 use crate::run::Replay;
-use crate::scenario::Scenario;
+use crate::scenario::{Provenance, Scenario};
 use crate::suite::{ScenarioResult, Verdict};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::path::Path;
@@ -234,6 +234,7 @@ pub fn seed_case(
 pub fn sweep_cases(
     path: &Path,
     scenario: &Scenario,
+    source: &Provenance,
     config: &SweepConfig,
     report: &SweepReport,
     unreached: &[Phase],
@@ -243,7 +244,7 @@ pub fn sweep_cases(
         .failures
         .iter()
         .map(|f| {
-            let replay = Replay::new(scenario, f.seed, config.mode()).to_string();
+            let replay = Replay::new(source, scenario, f.seed, config.mode()).to_string();
             let mut case = seed_case(path, f.seed, Outcome::Failed, &f.violations, Some(&replay));
             if f.violations.is_empty() {
                 case.message = Some(match (&f.nondeterminism, &f.skip_changed) {

@@ -25,48 +25,66 @@
 //!     "client[0].transfers[0].to: unknown account `carol`; expected one of: alice, bob"
 //! );
 //! ```
+//!
+//! The builder is the one way to make a scenario in code; the
+//! [`super::Loader`] is the one way to read one. Both go through the same
+//! validation, so a scenario built here and the file it would write are
+//! refused, or accepted, alike.
 
 use super::Scenario;
 use super::spec::{
     ClientSpec, Expectation, FaultWindow, Keys, Network, RetryPolicy, RunLimits, ScenarioSpec,
     Seed, Stores, TransferSpec,
 };
+use super::validate::Invalid;
 use crate::check::ViolationKind;
 use crate::error::InputError;
 use crate::fault::FaultSpec;
+use crate::service::Services;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// Builds a [`ScenarioSpec`] step by step; [`ScenarioBuilder::build`] validates it.
 #[derive(Debug, Clone)]
 pub struct ScenarioBuilder {
     spec: ScenarioSpec,
+    /// What a scenario that names a service may name (see [`ScenarioBuilder::services`]).
+    services: Services,
 }
 
 impl ScenarioSpec {
     /// A scenario named `name` running `design` (a built-in name or a design
     /// file's path), with default settings and nothing in it yet.
     pub fn builder(name: impl Into<String>, design: impl Into<String>) -> ScenarioBuilder {
+        ScenarioSpec {
+            name: name.into(),
+            description: String::new(),
+            seed: Seed(0),
+            design: Some(design.into()),
+            service: None,
+            accounts: BTreeMap::new(),
+            keys: Keys::default(),
+            retry: RetryPolicy::default(),
+            network: Network::default(),
+            faults: FaultWindow::default(),
+            stores: Stores::default(),
+            limits: RunLimits::default(),
+            simulation: Default::default(),
+            http: None,
+            explore: Default::default(),
+            expect: Expectation::violations([]),
+            clients: Vec::new(),
+            targeted: Vec::new(),
+        }
+        .into_builder()
+    }
+
+    /// A builder that starts from this spec: a scenario read from a file,
+    /// changed in code (`loaded.scenario.to_spec()`), and built again.
+    pub fn into_builder(self) -> ScenarioBuilder {
         ScenarioBuilder {
-            spec: ScenarioSpec {
-                name: name.into(),
-                description: String::new(),
-                seed: Seed(0),
-                design: Some(design.into()),
-                service: None,
-                accounts: BTreeMap::new(),
-                keys: Keys::default(),
-                retry: RetryPolicy::default(),
-                network: Network::default(),
-                faults: FaultWindow::default(),
-                stores: Stores::default(),
-                limits: RunLimits::default(),
-                simulation: Default::default(),
-                http: None,
-                explore: Default::default(),
-                expect: Expectation::violations([]),
-                clients: Vec::new(),
-                targeted: Vec::new(),
-            },
+            spec: self,
+            services: Services::new(),
         }
     }
 }
@@ -173,16 +191,18 @@ impl ScenarioBuilder {
         self
     }
 
-    /// Validates the spec; a design path is taken from the current directory.
-    pub fn build(self) -> Result<Scenario, InputError> {
-        self.spec.validate()
+    /// Offers `services` to the scenario, which may name one of them (see
+    /// [`ScenarioBuilder::service`]).
+    pub fn services(mut self, services: &Services) -> Self {
+        self.services = services.clone();
+        self
     }
 
-    /// Validates the spec, offering it `services` (for a scenario that
-    /// names one, see [`ScenarioBuilder::service`]).
-    pub fn build_with(self, services: &crate::service::Services) -> Result<Scenario, InputError> {
+    /// Validates the spec; a design path is taken from the current
+    /// directory. A problem names the field's path.
+    pub fn build(self) -> Result<Scenario, InputError> {
         self.spec
-            .validate_with_services(std::path::Path::new("."), services)
-            .map_err(super::validate::Invalid::into_input_error)
+            .validate(Path::new("."), &self.services)
+            .map_err(Invalid::into_input_error)
     }
 }

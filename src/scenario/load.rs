@@ -1,58 +1,125 @@
 //! Reading scenario files: TOML into [`ScenarioSpec`] through serde, then
-//! [`ScenarioSpec::validate_in`]. An error names the file, the line and the
+//! the validation every scenario goes through (`validate.rs`). An error names the file, the line and the
 //! column and says what was expected: serde's errors carry their place, and
 //! a validation problem's field path is looked up in the parsed document.
 
-use super::Scenario;
+use super::provenance::{Loaded, Provenance};
 use super::spec::ScenarioSpec;
 use super::validate::Invalid;
 use crate::error::{FieldPath, InputError, Segment};
 use crate::service::Services;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Reads and validates the scenario file at `path`.
-pub fn load_scenario(path: &Path) -> Result<Scenario, InputError> {
-    load_scenario_with(path, &Services::new())
+/// The one way to read a scenario file (or scenario text) into a runnable
+/// [`super::Scenario`]: TOML through serde, then the same validation a
+/// scenario built in code gets, with every problem placed in the file.
+///
+/// ```
+/// use idemsim::scenario::Loader;
+/// use std::path::Path;
+///
+/// let text = "name = \"x\"\ndesign = \"naive\"\naccounts = { a = 1 }\n\n[[client]]\ntransfers = [{ from = \"a\", to = \"b\", amount = 1 }]\n\n[expect]\nviolations = []\n";
+/// let error = Loader::new().parse(Path::new("x.toml"), text).unwrap_err();
+/// assert!(error.to_string().starts_with("x.toml:6:"), "{error}");
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Loader<'a> {
+    services: Option<&'a Services>,
+    api: Option<&'a str>,
 }
 
-/// Reads and validates the scenario file at `path`, which may name one of
-/// `services`.
-pub fn load_scenario_with(path: &Path, services: &Services) -> Result<Scenario, InputError> {
-    let text = crate::error::read_input(path, "scenario file")?;
-    let mut scenario = parse_scenario_with(path, &text, services)?;
-    scenario.path = Some(path.to_path_buf());
-    Ok(scenario)
+impl Default for Loader<'_> {
+    fn default() -> Self {
+        Loader::new()
+    }
 }
 
-/// Parses and validates scenario text; `path` names it in errors and anchors a
-/// relative design path.
-pub fn parse_scenario(path: &Path, text: &str) -> Result<Scenario, InputError> {
-    parse_scenario_with(path, text, &Services::new())
+impl<'a> Loader<'a> {
+    /// A loader for `idemsim` itself: designs only, no services.
+    pub fn new() -> Loader<'a> {
+        Loader {
+            services: None,
+            api: None,
+        }
+    }
+
+    /// Offers `services` to scenarios that name one (`service = "…"`); the
+    /// replay commands of what it loads start with their program.
+    pub fn services(self, services: &'a Services) -> Loader<'a> {
+        Loader {
+            services: Some(services),
+            ..self
+        }
+    }
+
+    /// Runs `api` in place of the design or service the file names: a
+    /// built-in design's name, a design file's path taken from the current
+    /// directory (as paths on the command line are), or one of the offered
+    /// services. The scenario is validated against it exactly as a file
+    /// that named it would be (a fault at `after:claim` needs a design with
+    /// a `claim` step), and errors point into the file.
+    pub fn api(self, api: &'a str) -> Loader<'a> {
+        Loader {
+            api: Some(api),
+            ..self
+        }
+    }
+
+    /// Reads and validates the scenario file at `path`.
+    pub fn load(&self, path: &Path) -> Result<Loaded, InputError> {
+        let text = crate::error::read_input(path, "scenario file")?;
+        let mut loaded = self.parse(path, &text)?;
+        loaded.source.file = Some(path.to_path_buf());
+        Ok(loaded)
+    }
+
+    /// Parses and validates scenario `text`; `path` names it in errors and
+    /// anchors a relative design path, but replay commands name no file.
+    pub fn parse(&self, path: &Path, text: &str) -> Result<Loaded, InputError> {
+        let no_services = Services::new();
+        let services = self.services.unwrap_or(&no_services);
+        let mut spec: ScenarioSpec =
+            toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
+        if let Some(api) = self.api {
+            name_api(&mut spec, api, services);
+        }
+        let source = Provenance::of_file(path, services);
+        let scenario = spec
+            .validate(&source.base_dir, services)
+            .map_err(|invalid| located(invalid, path, text))?;
+        Ok(Loaded { scenario, source })
+    }
 }
 
-/// As [`parse_scenario`], for a program that offers `services`.
-pub fn parse_scenario_with(
-    path: &Path,
-    text: &str,
-    services: &Services,
-) -> Result<Scenario, InputError> {
-    let spec: ScenarioSpec =
-        toml::from_str(text).map_err(|e| InputError::from_toml(path, text, &e))?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    let base = if base.as_os_str().is_empty() {
-        Path::new(".")
+/// `spec` running `api` instead of what it names (see [`Loader::api`]).
+fn name_api(spec: &mut ScenarioSpec, api: &str, services: &Services) {
+    if services.get(api).is_some() {
+        spec.design = None;
+        spec.service = Some(api.to_string());
+        return;
+    }
+    spec.service = None;
+    spec.design = Some(if api.ends_with(".toml") || api.contains('/') {
+        std::fs::canonicalize(api)
+            .unwrap_or_else(|_| PathBuf::from(api))
+            .display()
+            .to_string()
     } else {
-        base
-    };
-    spec.validate_with_services(base, services)
-        .map_err(|invalid| match invalid {
-            Invalid::Value(problem) => match span_of(text, &problem.path) {
-                Some(span) => InputError::at(path, text, span, problem.message),
-                None => InputError::file(path, problem.message),
-            },
-            Invalid::Design(error) => error,
-        })
+        api.to_string()
+    });
+}
+
+/// A validation problem placed in the file: at the line and column of the
+/// value it names, else at the file as a whole.
+fn located(invalid: Invalid, path: &Path, text: &str) -> InputError {
+    match invalid {
+        Invalid::Value(problem) => match span_of(text, &problem.path) {
+            Some(span) => InputError::at(path, text, span, problem.message),
+            None => InputError::file(path, problem.message),
+        },
+        Invalid::Design(error) => error,
+    }
 }
 
 /// Where the value at `path` is written in `text`: the deepest part of the
@@ -123,56 +190,4 @@ impl<'a> Node<'a> {
             Node::Leaf(v) => v.span(),
         }
     }
-}
-
-/// Reads the scenario at `path` with its design replaced by `design` (a
-/// built-in name, or a design file's path taken from the current directory,
-/// as paths on the command line are). The scenario is validated against the
-/// new design exactly as a file that named it would be (a fault at
-/// `after:claim` needs a design with a `claim` step), and errors point into
-/// the file.
-pub fn load_scenario_with_design(path: &Path, design: &str) -> Result<Scenario, InputError> {
-    load_scenario_with_api(path, design, &Services::new())
-}
-
-/// As [`load_scenario_with_design`], where `api` may also name one of
-/// `services`.
-pub fn load_scenario_with_api(
-    path: &Path,
-    api: &str,
-    services: &Services,
-) -> Result<Scenario, InputError> {
-    let design = api;
-    let text = crate::error::read_input(path, "scenario file")?;
-    let mut spec: ScenarioSpec =
-        toml::from_str(&text).map_err(|e| InputError::from_toml(path, &text, &e))?;
-    let base = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if services.get(design).is_some() {
-        spec.design = None;
-        spec.service = Some(design.to_string());
-    } else {
-        spec.service = None;
-        spec.design = Some(if design.ends_with(".toml") || design.contains('/') {
-            std::fs::canonicalize(design)
-                .unwrap_or_else(|_| std::path::PathBuf::from(design))
-                .display()
-                .to_string()
-        } else {
-            design.to_string()
-        });
-    }
-    let mut scenario =
-        spec.validate_with_services(base, services)
-            .map_err(|invalid| match invalid {
-                Invalid::Value(problem) => match span_of(&text, &problem.path) {
-                    Some(span) => InputError::at(path, &text, span, problem.message),
-                    None => InputError::file(path, problem.message),
-                },
-                Invalid::Design(error) => error,
-            })?;
-    scenario.path = Some(path.to_path_buf());
-    Ok(scenario)
 }

@@ -1,12 +1,16 @@
 //! Scenarios: the workload, the network, the faults and the expected verdict.
 //!
-//! A scenario is written as a [`ScenarioSpec`] — read from a TOML file by
-//! [`load_scenario`], or built in code with [`ScenarioSpec::builder`] — and
-//! becomes a runnable [`Scenario`] only through [`ScenarioSpec::validate`],
-//! which checks every value, resolves every name (accounts, transfers, the
+//! A scenario is written as a [`ScenarioSpec`] and becomes a runnable
+//! [`Scenario`] in one of two ways: read from a TOML file (or text) by a
+//! [`Loader`], or built in code with [`ScenarioSpec::builder`]. Both go
+//! through the one validation, which checks every value, resolves every name (accounts, transfers, the
 //! design, the message and step boundary each fault names) and reports what
 //! is wrong the same way for a file (with line and column) and for code (with
 //! the field's path). The simulation only ever sees validated scenarios.
+//!
+//! A [`Scenario`] is data only: what the world runs. Where it came from —
+//! its file, the program that read it — is its [`Provenance`], kept beside
+//! it in a [`Loaded`] for the replay commands reports print.
 //!
 //! ```toml
 //! name = "naive design, response lost"
@@ -53,14 +57,13 @@
 
 mod builder;
 mod load;
+mod provenance;
 mod spec;
 mod validate;
 
 pub use builder::ScenarioBuilder;
-pub use load::{
-    load_scenario, load_scenario_with, load_scenario_with_api, load_scenario_with_design,
-    parse_scenario, parse_scenario_with,
-};
+pub use load::Loader;
+pub use provenance::{Loaded, Provenance};
 pub use spec::{
     AnswerPolicy, ClientAction, ClientAnswer, ClientSpec, Durability, ExpectOn, Expectation,
     ExploreSpec, FaultWindow, Jitter, KeySource, Keys, Network, RetryPolicy, RunLimits,
@@ -78,7 +81,6 @@ use crate::fault::Fault;
 use crate::reach::Phase;
 use crate::wire::TransferBody;
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A transfer, by its position in the scenario (`t1` is 0 unless renamed).
@@ -171,16 +173,20 @@ impl Warning {
     }
 }
 
-/// A validated scenario, ready to run. Cheap to clone: the large parts are shared.
+/// A validated scenario, ready to run. Cheap to clone: the large parts are
+/// shared. Made only by a [`Loader`] or a [`ScenarioBuilder`] (hence
+/// `non_exhaustive`: no struct literal outside the crate skips validation).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Scenario {
     pub name: String,
     pub description: String,
     pub seed: u64,
     /// The payment API: a design or a service.
     pub api: Api,
-    /// How the file named it (a built-in design's name, a design file's path
-    /// relative to `base_dir`, or a service's name), for writing it back.
+    /// How the scenario named it (a built-in design's name, a design file's
+    /// path relative to [`Provenance::base_dir`], or a service's name), for
+    /// writing it back.
     pub api_ref: String,
     /// Accounts and starting balances, sorted by name ([`AccountIx`] order).
     pub accounts: Arc<[Account]>,
@@ -200,13 +206,6 @@ pub struct Scenario {
     pub expect: Expectation,
     /// Phases an `idemsim explore` sweep must reach at least once.
     pub must_reach: Vec<Phase>,
-    /// The file it was read from, for the replay command.
-    pub path: Option<PathBuf>,
-    /// The directory a design path is relative to.
-    pub base_dir: PathBuf,
-    /// The command that runs the program this scenario was loaded by, as
-    /// replay commands start (`idemsim`, or a program offering services).
-    pub program: Arc<[String]>,
 }
 
 impl Scenario {
@@ -377,8 +376,20 @@ impl Scenario {
 }
 
 impl PartialEq for Scenario {
-    /// Two scenarios are equal when they would write the same file.
+    /// Two scenarios are equal when they hold the same data: they would
+    /// write the same file and run the same API. Compares values only, and
+    /// reads no file: where each came from is its [`Provenance`].
     fn eq(&self, other: &Scenario) -> bool {
-        self.to_spec() == other.to_spec() && self.path == other.path
+        same_api(&self.api, &other.api) && self.to_spec() == other.to_spec()
+    }
+}
+
+/// Whether two APIs are the same: equal designs (their files already read),
+/// or services of one name (a program offers one service per name).
+fn same_api(a: &Api, b: &Api) -> bool {
+    match (a, b) {
+        (Api::Design(a), Api::Design(b)) => a == b,
+        (Api::Service(a), Api::Service(b)) => a.name() == b.name(),
+        _ => false,
     }
 }

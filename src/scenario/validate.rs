@@ -94,34 +94,22 @@ fn name(path: FieldPath, what: &str, text: &str) -> Result<(), Problem> {
 }
 
 impl ScenarioSpec {
-    /// Checks the scenario and resolves its names, taking a design path
-    /// relative to the current directory.
-    pub fn validate(&self) -> Result<Scenario, InputError> {
-        self.validate_in(Path::new("."))
-            .map_err(Invalid::into_input_error)
-    }
-
-    /// Checks the scenario and resolves its names; a design path is taken
-    /// relative to `base_dir`.
-    pub fn validate_in(&self, base_dir: &Path) -> Result<Scenario, Invalid> {
-        self.validate_with_services(base_dir, &Services::new())
-    }
-
-    /// As [`ScenarioSpec::validate_in`], for a program that offers `services`
-    /// to scenarios that name one.
-    pub fn validate_with_services(
+    /// Checks the scenario and resolves its names: the one validation a
+    /// file (through [`super::Loader`]) and code (through
+    /// [`super::ScenarioBuilder`]) both go through. A design path is taken
+    /// relative to `base_dir`; `services` are those the program offers to
+    /// a scenario that names one.
+    pub(crate) fn validate(
         &self,
         base_dir: &Path,
         services: &Services,
     ) -> Result<Scenario, Invalid> {
         let api = self.resolve_api(base_dir, services)?;
-        let mut scenario = self.validate_with(api, base_dir)?;
-        scenario.program = services.program_words().into();
-        Ok(scenario)
+        self.validate_with(api)
     }
 
     /// The design or service the scenario names.
-    fn resolve_api(&self, base_dir: &Path, services: &Services) -> Result<Api, Invalid> {
+    pub(crate) fn resolve_api(&self, base_dir: &Path, services: &Services) -> Result<Api, Invalid> {
         match (&self.design, &self.service) {
             (Some(design), None) => Ok(Api::Design(resolve_design(design, base_dir)?)),
             (None, Some(name)) => Ok(Api::Service(resolve_service(name, services)?)),
@@ -139,15 +127,15 @@ impl ScenarioSpec {
     }
 
     /// How the file names its API.
-    fn api_ref(&self) -> String {
+    pub(crate) fn api_ref(&self) -> String {
         self.design
             .clone()
             .or_else(|| self.service.clone())
             .unwrap_or_default()
     }
 
-    /// As [`ScenarioSpec::validate_in`], with the API already resolved.
-    pub(crate) fn validate_with(&self, api: Api, base_dir: &Path) -> Result<Scenario, Invalid> {
+    /// As [`ScenarioSpec::validate`], with the API already resolved.
+    pub(crate) fn validate_with(&self, api: Api) -> Result<Scenario, Invalid> {
         let accounts = self.accounts()?;
         self.http_against(&api)?;
         self.keys_against(&api)?;
@@ -180,9 +168,6 @@ impl ScenarioSpec {
             http: self.http.clone().map(Arc::new),
             expect,
             must_reach,
-            path: None,
-            base_dir: base_dir.to_path_buf(),
-            program: Arc::from(["idemsim".to_string()]),
         })
     }
 
@@ -712,14 +697,9 @@ pub(crate) fn resolve_design(reference: &str, base_dir: &Path) -> Result<Arc<Des
 
 impl Scenario {
     /// The scenario as a file would write it: every transfer with its id,
-    /// every fault resolved to the fields it was given, defaults written out.
+    /// every fault resolved to the fields it was given, defaults written out,
+    /// the API named as the scenario named it. Reads no file.
     pub fn to_spec(&self) -> ScenarioSpec {
-        self.to_spec_in(&self.base_dir)
-    }
-
-    /// As [`Scenario::to_spec`], for a file that will live in `dir`: a design
-    /// read from a file is named by its path relative to `dir`.
-    pub fn to_spec_in(&self, dir: &Path) -> ScenarioSpec {
         let clients = self
             .clients
             .iter()
@@ -744,7 +724,7 @@ impl Scenario {
             name: self.name.clone(),
             description: self.description.clone(),
             seed: super::Seed(self.seed),
-            design: self.api.design().map(|_| self.design_ref_in(dir)),
+            design: self.api.design().map(|_| self.api_ref.clone()),
             service: self.api.service().map(|s| s.name().to_string()),
             accounts: self
                 .accounts
@@ -768,42 +748,33 @@ impl Scenario {
         }
     }
 
-    /// How a file in `dir` names this scenario's design.
-    fn design_ref_in(&self, dir: &Path) -> String {
-        match self.api.design().and_then(|d| d.source.as_ref()) {
-            None => self.api_ref.clone(),
-            Some(source) => {
-                let absolute =
-                    |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    /// As [`Scenario::to_spec`], for a file that will live in `dir`: a design
+    /// read from a file is named by its path relative to `dir` (which reads
+    /// the file system to compare the two paths).
+    pub fn to_spec_in(&self, dir: &Path) -> ScenarioSpec {
+        let mut spec = self.to_spec();
+        if let Some(source) = self.api.design().and_then(|d| d.source.as_ref()) {
+            let absolute = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+            spec.design = Some(
                 relative_path(&absolute(source), &absolute(dir))
                     .display()
-                    .to_string()
-            }
+                    .to_string(),
+            );
         }
+        spec
     }
 
     /// This scenario with `spec` in place of its own, validated, keeping its
-    /// design (and its file, for replay commands).
-    pub fn with_spec(&self, spec: &ScenarioSpec) -> Result<Scenario, InputError> {
-        let api = if spec.api_ref() == self.api_ref {
-            self.api.clone()
-        } else {
-            let services: Services = self
-                .api
-                .service()
-                .map(|s| (**s).clone())
-                .into_iter()
-                .collect();
-            spec.resolve_api(&self.base_dir, &services)
-                .map_err(Invalid::into_input_error)?
-        };
-        let mut s = spec
-            .validate_with(api, &self.base_dir)
-            .map_err(Invalid::into_input_error)?;
-        s.path = self.path.clone();
-        s.program = self.program.clone();
-        s.api_ref = spec.api_ref();
-        Ok(s)
+    /// API (resolved once, when it was read): a variant that search and
+    /// `--only-faults` derive. `spec` must name the same API.
+    pub(crate) fn with_spec(&self, spec: &ScenarioSpec) -> Result<Scenario, InputError> {
+        assert_eq!(
+            spec.api_ref(),
+            self.api_ref,
+            "a variant of a scenario runs the same API"
+        );
+        spec.validate_with(self.api.clone())
+            .map_err(Invalid::into_input_error)
     }
 }
 

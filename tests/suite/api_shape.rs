@@ -9,15 +9,17 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::post;
 use idemsim::history::{Outcome, What};
-use idemsim::scenario::parse_scenario_with;
 use idemsim::service::{Batch, BatchOutcome, Env, HttpApi, Ledger, Service, Stop};
 use idemsim::{Run, Scenario, Services, ViolationKind, run_scenario};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
 fn scenario(services: &Services, text: &str) -> Scenario {
-    parse_scenario_with(std::path::Path::new("shape.toml"), text, services)
+    idemsim::Loader::new()
+        .services(services)
+        .parse(std::path::Path::new("shape.toml"), text)
         .unwrap_or_else(|e| panic!("{e}"))
+        .scenario
 }
 
 fn outcomes(run: &Run) -> Vec<Outcome> {
@@ -110,7 +112,12 @@ fn clients_speak_the_services_own_request_and_read_its_answers() {
     assert_eq!(run.output.balance(&s, "bob"), Some(2500), "paid once");
     assert!(matches!(&outcomes(&run)[..], [Outcome::Succeeded(_)]));
     // The timeline speaks the service's API, not idemsim's default shape.
-    let text = idemsim::report::human::render(&s, &run, idemsim::report::Color::Never);
+    let text = idemsim::report::human::render(
+        &s,
+        &idemsim::Provenance::default(),
+        &run,
+        idemsim::report::Color::Never,
+    );
     assert!(
         text.contains("-> api  PUT /v1/accounts/{from}/charges/{key} t1#1"),
         "{text}"
@@ -146,7 +153,10 @@ fn a_route_that_does_not_match_fails_the_check_and_says_what_the_service_answere
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("wrong-route.toml");
     std::fs::write(&path, &text).unwrap();
-    let s = scenario(&services, &text);
+    let s = idemsim::Loaded {
+        scenario: scenario(&services, &text),
+        source: idemsim::Provenance::default(),
+    };
     let result = idemsim::suite::check_scenario(&s, Default::default(), &mut |_| {});
     match &result.verdict {
         idemsim::suite::Verdict::Failed {
@@ -159,7 +169,10 @@ fn a_route_that_does_not_match_fails_the_check_and_says_what_the_service_answere
         other => panic!("a check of a route that never matches must fail: {other:?}"),
     }
     // Saying it is expected passes it.
-    let expected = scenario(&services, &format!("{text}succeeded = 0\n"));
+    let expected = idemsim::Loaded {
+        scenario: scenario(&services, &format!("{text}succeeded = 0\n")),
+        source: idemsim::Provenance::default(),
+    };
     let result = idemsim::suite::check_scenario(&expected, Default::default(), &mut |_| {});
     assert!(result.passed(), "{:?}", result.verdict);
 }

@@ -318,20 +318,25 @@ fn faults_aimed_at_a_host_the_design_lacks() {
 /// An outage that nothing crossed is noted as a window, not as an attempt.
 #[test]
 fn an_outage_that_never_hit_is_noted_as_a_window() {
-    let scenario = idemsim::parse_scenario(
-        Path::new("w.toml"),
-        &format!(
-            "{VALID}[[fault]]\nkind = \"unreachable\"\nhost = \"keys\"\nfrom_ms = 0\nuntil_ms = 500\n"
-        ),
-    )
-    .unwrap();
+    let text = format!(
+        "{VALID}[[fault]]\nkind = \"unreachable\"\nhost = \"keys\"\nfrom_ms = 0\nuntil_ms = 500\n"
+    );
+    let scenario = idemsim::Loader::new()
+        .parse(Path::new("w.toml"), &text)
+        .unwrap()
+        .scenario;
     let run = idemsim::run_scenario(&scenario, None);
     assert_eq!(
         run.output.unfired_faults,
         vec![0],
         "naive never talks to keys"
     );
-    let text = idemsim::report::human::render(&scenario, &run, idemsim::report::Color::Never);
+    let text = idemsim::report::human::render(
+        &scenario,
+        &idemsim::Provenance::default(),
+        &run,
+        idemsim::report::Color::Never,
+    );
     assert!(
         text.contains("note: fault 1 (unreachable keys from 0 to 500 ms) never hit: nothing was sent to or from keys then"),
         "{text}"
@@ -350,12 +355,10 @@ fn a_service_has_no_processor_to_crash() {
         "[expect]",
         "[[fault]]\nkind = \"crash\"\ntransfer = \"t1\"\nhost = \"processor\"\nat = \"end\"\n\n[expect]",
     );
-    let error = idemsim::scenario::parse_scenario_with(
-        Path::new("s.toml"),
-        &text,
-        &crate::common::services(),
-    )
-    .expect_err("a service has no processor");
+    let error = idemsim::Loader::new()
+        .services(&crate::common::services())
+        .parse(Path::new("s.toml"), &text)
+        .expect_err("a service has no processor");
     let shown = error.to_string();
     assert!(shown.starts_with("s.toml:"), "{shown}");
     assert!(
@@ -508,7 +511,7 @@ fn a_network_slower_than_every_wait_is_refused() {
     // Slow at times: allowed, with a warning the run carries as typed data.
     let path = dir.path().join("w.toml");
     std::fs::write(&path, atomic(network(10, 600, "timeout_ms = 5000"))).unwrap();
-    let scenario = idemsim::load_scenario(&path).unwrap();
+    let scenario = idemsim::Loader::new().load(&path).unwrap().scenario;
     assert_eq!(
         scenario.warnings(),
         vec![idemsim::scenario::Warning::SlowStoreRoundTrip {
@@ -540,20 +543,16 @@ fn a_service_is_held_to_the_clients_timeout_only() {
         )
     };
     let services = crate::common::services();
-    let refused = idemsim::scenario::parse_scenario_with(
-        Path::new("s.toml"),
-        &with("timeout_ms = 200"),
-        &services,
-    )
-    .expect_err("no answer within 200 ms");
+    let refused = idemsim::Loader::new()
+        .services(&services)
+        .parse(Path::new("s.toml"), &with("timeout_ms = 200"))
+        .expect_err("no answer within 200 ms");
     assert!(
         refused.to_string().contains("the client waits only 200 ms"),
         "{refused}"
     );
-    idemsim::scenario::parse_scenario_with(
-        Path::new("s.toml"),
-        &with("timeout_ms = 5000"),
-        &services,
-    )
-    .expect("a service's store timeouts are its own");
+    idemsim::Loader::new()
+        .services(&services)
+        .parse(Path::new("s.toml"), &with("timeout_ms = 5000"))
+        .expect("a service's store timeouts are its own");
 }

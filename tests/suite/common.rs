@@ -37,14 +37,19 @@ pub fn names_a_service(path: &Path) -> bool {
         .is_some_and(|t| t.contains_key("service"))
 }
 
-/// Loads a bundled scenario: a design's as `idemsim` does, a service's as
-/// the `services` example does.
-pub fn load(path: &Path) -> Result<idemsim::Scenario, idemsim::InputError> {
+/// Loads a bundled scenario with where it came from: a design's as
+/// `idemsim` does, a service's as the `services` example does.
+pub fn loaded(path: &Path) -> Result<idemsim::Loaded, idemsim::InputError> {
     if names_a_service(path) {
-        idemsim::scenario::load_scenario_with(path, &services())
+        idemsim::Loader::new().services(&services()).load(path)
     } else {
-        idemsim::scenario::load_scenario(path)
+        idemsim::Loader::new().load(path)
     }
+}
+
+/// The scenario of [`loaded`], for a test that prints no replay command.
+pub fn load(path: &Path) -> Result<idemsim::Scenario, idemsim::InputError> {
+    loaded(path).map(|loaded| loaded.scenario)
 }
 
 /// The `services` example's binary: idemsim's command line offering the

@@ -3,7 +3,6 @@
 
 use idemsim::report::{Color, human, json};
 use idemsim::run_scenario;
-use idemsim::scenario::parse_scenario;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
@@ -171,8 +170,10 @@ violations = []
 #[test]
 fn same_seed_same_report_in_process() {
     const SEEDS: u64 = 300;
-    let scenario =
-        parse_scenario(Path::new("lesson.toml"), LESSON).expect("the lesson scenario is valid");
+    let scenario = idemsim::Loader::new()
+        .parse(Path::new("lesson.toml"), LESSON)
+        .expect("the lesson scenario is valid")
+        .scenario;
     // Each simulation runs on one thread; independent seeds run side by side.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -186,15 +187,16 @@ fn same_seed_same_report_in_process() {
                     for seed in (first..SEEDS).step_by(threads as usize) {
                         let first = run_scenario(scenario, Some(seed));
                         let second = run_scenario(scenario, Some(seed));
-                        let a = json::render(scenario, &first);
-                        let b = json::render(scenario, &second);
+                        let source = idemsim::Provenance::default();
+                        let a = json::render(scenario, &source, &first);
+                        let b = json::render(scenario, &source, &second);
                         assert!(
                             a == b,
                             "seed {seed}: two runs in one process gave different JSON reports:\n--- first\n{a}\n--- second\n{b}"
                         );
                         assert_eq!(
-                            human::render(scenario, &first, Color::Never),
-                            human::render(scenario, &second, Color::Never),
+                            human::render(scenario, &source, &first, Color::Never),
+                            human::render(scenario, &source, &second, Color::Never),
                             "seed {seed}: two runs gave different human reports"
                         );
                         // The last line, the summary, names the seed; the lines

@@ -441,9 +441,11 @@ fn every_toml_example_loads_and_scenarios_meet_their_expectation() {
             {
                 let path = root().join("scenarios").join("example.toml");
                 let services = crate::common::services();
-                let scenario =
-                    idemsim::scenario::parse_scenario_with(&path, &block.text, &services)
-                        .unwrap_or_else(|e| panic!("{place}: the scenario is refused: {e}"));
+                let scenario = idemsim::Loader::new()
+                    .services(&services)
+                    .parse(&path, &block.text)
+                    .unwrap_or_else(|e| panic!("{place}: the scenario is refused: {e}"))
+                    .scenario;
                 let run = idemsim::run_scenario(&scenario, None);
                 assert!(
                     run.verdict.met,
@@ -516,7 +518,8 @@ fn accept_fault(place: &str, fault: idemsim::FaultSpec, stores: idemsim::scenari
     let as_design = builder.clone().build();
     let as_service = builder
         .service("redis-claim")
-        .build_with(&crate::common::services());
+        .services(&crate::common::services())
+        .build();
     if let (Err(design), Err(service)) = (as_design, as_service) {
         panic!("{place}: the documented fault is refused: {design}; as a service's: {service}");
     }

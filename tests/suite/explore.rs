@@ -344,7 +344,7 @@ fn an_exhaustive_search_over_its_time_budget_is_refused_before_it_starts() {
     let dir = tempfile::tempdir().unwrap();
     let path = busy_completer_scenario(dir.path(), 50);
     let file = path.to_str().unwrap();
-    let scenario = idemsim::load_scenario(&path).unwrap();
+    let scenario = idemsim::Loader::new().load(&path).unwrap().scenario;
     let budget = |max_seconds| idemsim::explore::exhaustive::Budget {
         max_seconds,
         ..Default::default()
@@ -401,7 +401,7 @@ fn an_exhaustive_search_stops_at_its_time_budget_and_says_so() {
     use idemsim::explore::exhaustive;
     let dir = tempfile::tempdir().unwrap();
     let path = busy_completer_scenario(dir.path(), 1);
-    let scenario = idemsim::load_scenario(&path).unwrap();
+    let scenario = idemsim::Loader::new().load(&path).unwrap().scenario;
     let budget = exhaustive::Budget {
         max_seconds: 1,
         ..Default::default()
@@ -425,7 +425,8 @@ fn an_exhaustive_search_stops_at_its_time_budget_and_says_so() {
         "it stops close to its budget: {:?}",
         one.spent
     );
-    let text = idemsim::report::explore::exhaustive_text(&one, "header");
+    let text =
+        idemsim::report::explore::exhaustive_text(&one, &idemsim::Provenance::default(), "header");
     assert!(
         text.contains(&format!(
             "STOPPED at the time budget: {} of {} schedules explored",
@@ -486,7 +487,7 @@ fn save_repro_skips_seeds_that_need_a_fault_on_the_completers_work() {
     let file = path.to_str().unwrap();
 
     // Typed: seed 11 fails only through the completer's work.
-    let loaded = idemsim::load_scenario(&path).unwrap();
+    let loaded = idemsim::Loader::new().load(&path).unwrap().scenario;
     let run = idemsim::run_scenario(&loaded, Some(11));
     assert!(
         run.verdict

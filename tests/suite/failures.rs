@@ -59,7 +59,8 @@ fn later_bugs_are_found_by_random_faults_alone() {
         .collect();
     assert!(later.len() >= 6, "{later:?}");
     for file in later {
-        let scenario = crate::common::load(&file).unwrap();
+        let loaded = crate::common::loaded(&file).unwrap();
+        let scenario = &loaded.scenario;
         assert!(
             scenario.faults.is_empty(),
             "{}: found without targeted faults",
@@ -71,7 +72,7 @@ fn later_bugs_are_found_by_random_faults_alone() {
             keep_runs: false,
             options: Default::default(),
         };
-        let result = check_scenario(&scenario, config, &mut |_| {});
+        let result = check_scenario(&loaded, config, &mut |_| {});
         assert!(
             matches!(result.verdict, Verdict::Passed { .. }),
             "{}: {:?}",
@@ -88,7 +89,8 @@ fn fixed_designs_hold_on_a_thousand_seeds_with_random_loss() {
         .iter()
         .filter(|f| f.to_string_lossy().ends_with("-fixed.toml"))
     {
-        let scenario = crate::common::load(file).unwrap();
+        let loaded = crate::common::loaded(file).unwrap();
+        let scenario = &loaded.scenario;
         assert!(
             !scenario.network.loss.is_zero(),
             "{}: the fix is shown under random loss",
@@ -99,7 +101,7 @@ fn fixed_designs_hold_on_a_thousand_seeds_with_random_loss() {
             keep_runs: false,
             options: Default::default(),
         };
-        let result = check_scenario(&scenario, config, &mut |_| {});
+        let result = check_scenario(&loaded, config, &mut |_| {});
         match result.verdict {
             Verdict::Passed { seeds_run } => assert_eq!(seeds_run, 1000),
             other => panic!("{}: {other:?}", file.display()),
@@ -343,7 +345,7 @@ fn key_store_durability_is_one_knob_told_truthfully() {
         std::fs::write(dir.path().join("d.toml"), design_text).unwrap();
         let path = dir.path().join("s.toml");
         std::fs::write(&path, scenario("d.toml", host, "")).unwrap();
-        let s = idemsim::load_scenario(&path).unwrap();
+        let s = idemsim::Loader::new().load(&path).unwrap().scenario;
         let run = idemsim::run_scenario(&s, None);
         let kept: Vec<Kept> = run
             .output
@@ -354,7 +356,12 @@ fn key_store_durability_is_one_knob_told_truthfully() {
                 _ => None,
             })
             .collect();
-        let text = idemsim::report::human::render(&s, &run, idemsim::report::Color::Never);
+        let text = idemsim::report::human::render(
+            &s,
+            &idemsim::Provenance::default(),
+            &run,
+            idemsim::report::Color::Never,
+        );
         let restart_line = text
             .lines()
             .find(|l| l.contains("restarted"))
@@ -451,7 +458,7 @@ fn a_client_that_pays_again_after_a_final_error_doubles_the_payment() {
             "[[client]]",
             &format!("[retry.on]\nfailure = \"new-key\"\n{extra}\n[[client]]"),
         );
-        let s = idemsim::scenario::parse_scenario(&path, &text).unwrap();
+        let s = idemsim::Loader::new().parse(&path, &text).unwrap().scenario;
         let run = idemsim::run_scenario(&s, None);
         (s, run)
     };
@@ -498,7 +505,10 @@ fn a_client_that_pays_again_after_a_final_error_doubles_the_payment() {
     let poor = "name = \"poor\"\ndesign = \"atomic\"\naccounts = { alice = 100, bob = 0 }\n\
         [retry]\npay_again = 2\n[retry.on]\nfailure = \"new-key\"\n\
         [[client]]\ntransfers = [{ from = \"alice\", to = \"bob\", amount = 500 }]\n[expect]\nviolations = []\nfailed = 1\n";
-    let s = idemsim::parse_scenario(std::path::Path::new("poor.toml"), poor).unwrap();
+    let s = idemsim::Loader::new()
+        .parse(std::path::Path::new("poor.toml"), poor)
+        .unwrap()
+        .scenario;
     let run = idemsim::run_scenario(&s, None);
     assert!(run.verdict.met, "{:?}", run.verdict.found);
     let finished: Vec<u32> = run
@@ -511,7 +521,12 @@ fn a_client_that_pays_again_after_a_final_error_doubles_the_payment() {
         })
         .collect();
     assert_eq!(finished, vec![3], "one payment and two more");
-    let text = idemsim::report::human::render(&s, &run, idemsim::report::Color::Never);
+    let text = idemsim::report::human::render(
+        &s,
+        &idemsim::Provenance::default(),
+        &run,
+        idemsim::report::Color::Never,
+    );
     assert!(
         text.contains("t1#2 failed for good: pays again with a new key (2 of at most 2)"),
         "{text}"

@@ -142,7 +142,11 @@ fn expire_key_on_a_service_expires_only_its_values_with_a_ttl() {
          [expect]\nviolations = [\"double-apply\"]\n",
     );
     let services = crate::common::services();
-    let scenario = idemsim::scenario::load_scenario_with(&path, &services).unwrap();
+    let scenario = idemsim::Loader::new()
+        .services(&services)
+        .load(&path)
+        .unwrap()
+        .scenario;
     let run = idemsim::run_scenario(&scenario, None);
     assert!(run.verdict.met, "{:?}", run.verdict.found);
     let expired: Vec<_> = run

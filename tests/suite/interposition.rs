@@ -188,8 +188,11 @@ violations = []
 }
 
 fn scenario(extra: &str, services: &Services) -> Scenario {
-    idemsim::scenario::parse_scenario_with(Path::new("plain.toml"), &scenario_text(extra), services)
+    idemsim::Loader::new()
+        .services(services)
+        .parse(Path::new("plain.toml"), &scenario_text(extra))
         .unwrap_or_else(|e| panic!("{e}"))
+        .scenario
 }
 
 /// What the handler noted at each request, with the time the key store
@@ -234,7 +237,12 @@ fn notes(events: &[Event]) -> Vec<Note> {
 }
 
 fn human(scenario: &Scenario, run: &Run) -> String {
-    idemsim::report::human::render(scenario, run, idemsim::report::Color::Never)
+    idemsim::report::human::render(
+        scenario,
+        &idemsim::Provenance::default(),
+        run,
+        idemsim::report::Color::Never,
+    )
 }
 
 #[test]
@@ -398,8 +406,11 @@ attempts_after_heal = 0
 [expect]
 violations = []
 "#;
-    let s = idemsim::scenario::parse_scenario_with(Path::new("t.toml"), text, &services)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let s = idemsim::Loader::new()
+        .services(&services)
+        .parse(Path::new("t.toml"), text)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .scenario;
     let run = run_scenario(&s, None);
     drop(services);
     drop(s);

@@ -11,7 +11,6 @@
 //! time; `IDEMSIM_MUTATION_CASES` raises the count for a longer hunt.
 
 use idemsim::report::{Color, human, json};
-use idemsim::scenario::parse_scenario_with;
 use idemsim::{EndReason, Mode, RunOptions, run_with};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -243,7 +242,10 @@ fn apply(text: &str, m: &Mutation) -> String {
 /// an end within its budget; nothing panics. Returns whether it loaded.
 fn judge(path: &Path, text: &str) -> Result<bool, TestCaseError> {
     let parsed = catch_unwind(AssertUnwindSafe(|| {
-        parse_scenario_with(path, text, &crate::common::services())
+        idemsim::Loader::new()
+            .services(&crate::common::services())
+            .parse(path, text)
+            .map(|loaded| loaded.scenario)
     }));
     let Ok(parsed) = parsed else {
         return Err(TestCaseError::fail(format!(
@@ -278,8 +280,13 @@ fn judge(path: &Path, text: &str) -> Result<bool, TestCaseError> {
         run.output.end
     );
     let reports = catch_unwind(AssertUnwindSafe(|| {
-        let h = human::render(&scenario, &run, Color::Never);
-        let j = json::render(&scenario, &run);
+        let h = human::render(
+            &scenario,
+            &idemsim::Provenance::default(),
+            &run,
+            Color::Never,
+        );
+        let j = json::render(&scenario, &idemsim::Provenance::default(), &run);
         (h, j)
     }));
     prop_assert!(reports.is_ok(), "a report panicked on:\n{text}");
@@ -300,7 +307,9 @@ fn mutated_scenarios_are_refused_with_a_place_or_run_to_an_end() {
     let cases = mutate(&files, 512, 7, |path, mutated| {
         if judge(path, mutated)? {
             loaded.set(loaded.get() + 1);
-        } else if parse_scenario_with(path, mutated, &crate::common::services())
+        } else if idemsim::Loader::new()
+            .services(&crate::common::services())
+            .parse(path, mutated)
             .err()
             .is_some_and(|e| e.position.is_some())
         {

@@ -11,7 +11,7 @@ use idemsim::design::load_design;
 
 use idemsim::EndReason;
 use idemsim::{Run, run_scenario};
-use idemsim::{Scenario, ViolationKind, parse_scenario};
+use idemsim::{Scenario, ViolationKind};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use std::fmt::Write;
@@ -162,8 +162,10 @@ impl Case {
     /// Parses the case's TOML and runs it once with its own seed.
     fn run(&self) -> (String, Scenario, Run) {
         let text = self.toml();
-        let scenario = parse_scenario(Path::new("gen.toml"), &text)
-            .unwrap_or_else(|e| panic!("the generated scenario is invalid: {e}\n{text}"));
+        let scenario = idemsim::Loader::new()
+            .parse(Path::new("gen.toml"), &text)
+            .unwrap_or_else(|e| panic!("the generated scenario is invalid: {e}\n{text}"))
+            .scenario;
         let run = run_scenario(&scenario, None);
         (text, scenario, run)
     }
@@ -386,7 +388,10 @@ violations = []
 #[test]
 fn a_claim_that_would_go_stale_is_not_a_stuck_key() {
     let text = CLAIM_FRESH_AT_HEAL;
-    let scenario = parse_scenario(Path::new("gen.toml"), text).expect("a valid scenario");
+    let scenario = idemsim::Loader::new()
+        .parse(Path::new("gen.toml"), text)
+        .expect("a valid scenario")
+        .scenario;
     for seed in 1..=5 {
         let run = run_scenario(&scenario, Some(seed));
         assert!(run.verdict.met, "{}", replay(text, &run));

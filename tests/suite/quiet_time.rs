@@ -267,12 +267,11 @@ transfers = [{ from = "alice", to = "bob", amount = 5 }]
 [expect]
 violations = ["lost-apply"]
 "#;
-    let scenario = idemsim::scenario::parse_scenario_with(
-        std::path::Path::new("patient.toml"),
-        text,
-        &services,
-    )
-    .unwrap();
+    let scenario = idemsim::Loader::new()
+        .services(&services)
+        .parse(std::path::Path::new("patient.toml"), text)
+        .unwrap()
+        .scenario;
     let skipping = run_with(&scenario, None, idemsim::Mode::Plain, RunOptions::default());
     let ticking = run_with(
         &scenario,
@@ -311,12 +310,17 @@ fn a_scenario_can_turn_skipping_off() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let text =
         std::fs::read_to_string(root.join("scenarios/lessons/3-response-lost-naive.toml")).unwrap();
-    let on = idemsim::parse_scenario(&root.join("scenarios/lessons/x.toml"), &text).unwrap();
-    let off = idemsim::parse_scenario(
-        &root.join("scenarios/lessons/x.toml"),
-        &format!("{text}\n[simulation]\nskip_quiet_time = false\n"),
-    )
-    .unwrap();
+    let on = idemsim::Loader::new()
+        .parse(&root.join("scenarios/lessons/x.toml"), &text)
+        .unwrap()
+        .scenario;
+    let off = idemsim::Loader::new()
+        .parse(
+            &root.join("scenarios/lessons/x.toml"),
+            &format!("{text}\n[simulation]\nskip_quiet_time = false\n"),
+        )
+        .unwrap()
+        .scenario;
     let on = idemsim::run_scenario(&on, None);
     let off = idemsim::run_scenario(&off, None);
     assert!(on.output.skipped_ms > 0);
@@ -355,12 +359,11 @@ transfer = "t1"
 violations = ["double-apply"]
 "#
     );
-    let scenario = idemsim::scenario::parse_scenario_with(
-        std::path::Path::new("expired.toml"),
-        &text,
-        &services,
-    )
-    .unwrap();
+    let scenario = idemsim::Loader::new()
+        .services(&services)
+        .parse(std::path::Path::new("expired.toml"), &text)
+        .unwrap()
+        .scenario;
     (services, scenario)
 }
 

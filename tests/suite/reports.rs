@@ -516,11 +516,19 @@ fn diagrams_and_pages_are_the_same_bytes_in_every_process() {
 // ------------------------------------------------ Words that match the run
 
 fn load_text(name: &str, text: &str) -> idemsim::Scenario {
-    idemsim::parse_scenario(&root().join(name), text).unwrap()
+    idemsim::Loader::new()
+        .parse(&root().join(name), text)
+        .unwrap()
+        .scenario
 }
 
 fn human(s: &idemsim::Scenario, run: &idemsim::Run) -> String {
-    idemsim::report::human::render(s, run, idemsim::report::Color::Never)
+    idemsim::report::human::render(
+        s,
+        &idemsim::Provenance::default(),
+        run,
+        idemsim::report::Color::Never,
+    )
 }
 
 /// A completer racing a request whose apply it does not fence, with

@@ -10,7 +10,6 @@
 //! suite reports_schema`, or `cargo run --release -- schema > docs/scenario.schema.json`.
 
 use idemsim::report::schema::{scenario_schema, scenario_schema_json};
-use idemsim::scenario::parse_scenario;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -168,7 +167,8 @@ fn every_bundled_scenario_validates_against_the_schema() {
 
 #[test]
 fn a_scenario_with_every_field_is_valid_for_both() {
-    parse_scenario(Path::new("every.toml"), EVERY_FIELD)
+    idemsim::Loader::new()
+        .parse(Path::new("every.toml"), EVERY_FIELD)
         .unwrap_or_else(|e| panic!("the loader rejects it: {e}"));
     let errs = errors(&validator(), &toml_to_json(EVERY_FIELD));
     assert!(errs.is_empty(), "{errs:#?}");
@@ -212,7 +212,9 @@ fn the_schema_rejects_what_the_loader_rejects() {
     ];
     for (what, text) in cases {
         assert!(
-            parse_scenario(Path::new("x.toml"), &text).is_err(),
+            idemsim::Loader::new()
+                .parse(Path::new("x.toml"), &text)
+                .is_err(),
             "{what}: the loader accepts it"
         );
         assert!(
@@ -240,7 +242,8 @@ fn loader_error(edit: impl FnOnce(&mut toml::Table)) -> String {
     let mut table: toml::Table = toml::from_str(EVERY_FIELD).unwrap();
     edit(&mut table);
     let text = toml::to_string(&table).unwrap();
-    parse_scenario(Path::new("probe.toml"), &text)
+    idemsim::Loader::new()
+        .parse(Path::new("probe.toml"), &text)
         .expect_err("the probe is invalid")
         .to_string()
 }
@@ -456,7 +459,10 @@ transfers = [{ from = "a", to = "b", amount = 1 }]
 [expect]
 violations = []
 "#;
-    let s = parse_scenario(Path::new("m.toml"), minimal).unwrap();
+    let s = idemsim::Loader::new()
+        .parse(Path::new("m.toml"), minimal)
+        .unwrap()
+        .scenario;
     let default = |def: &str, field: &str| -> Value {
         let node = &schema["$defs"][def]["properties"][field];
         node.get("default")

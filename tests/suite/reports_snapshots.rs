@@ -34,9 +34,9 @@ fn no_colour(text: &str) -> &str {
 #[test]
 fn human_timeline_of_every_lesson() {
     for file in lessons() {
-        let scenario = crate::common::load(&file).unwrap();
-        let run = run_scenario(&scenario, None);
-        let text = human::render(&scenario, &run, Color::Never);
+        let loaded = crate::common::loaded(&file).unwrap();
+        let run = run_scenario(&loaded.scenario, None);
+        let text = human::render(&loaded.scenario, &loaded.source, &run, Color::Never);
         insta::assert_snapshot!(format!("human-{}", stem(&file)), no_colour(&text));
     }
 }

@@ -20,6 +20,15 @@ fn scenario(file: &str) -> Scenario {
     load(&root().join(file)).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// `spec`, changed from a bundled scenario's, built again with the
+/// services the example offers.
+fn rebuilt(spec: &idemsim::ScenarioSpec) -> Result<Scenario, idemsim::InputError> {
+    spec.clone()
+        .into_builder()
+        .services(&crate::common::services())
+        .build()
+}
+
 /// A scenario built in code around `service` (offered under its name).
 fn built(service: &Service, transfers: usize) -> Scenario {
     ScenarioSpec::builder("built", "naive")
@@ -27,7 +36,8 @@ fn built(service: &Service, transfers: usize) -> Scenario {
         .account("alice", 100_000)
         .account("bob", 0)
         .client((0..transfers).map(|_| TransferSpec::new("alice", "bob", 100)))
-        .build_with(&idemsim::Services::new().with(service.clone()))
+        .services(&idemsim::Services::new().with(service.clone()))
+        .build()
         .unwrap()
 }
 
@@ -243,7 +253,7 @@ fn a_targeted_crash_at_a_declared_point_crashes_the_api_there() {
     let mut s = scenario("scenarios/services/redis-claim.toml");
     let mut spec = s.to_spec();
     spec.targeted = vec![FaultSpec::crash("t1", 1, "after-ledger")];
-    s = s.with_spec(&spec).unwrap();
+    s = rebuilt(&spec).unwrap();
     let run = run_scenario(&s, None);
     let crashed_at: Vec<String> = run
         .output
@@ -260,7 +270,7 @@ fn a_targeted_crash_at_a_declared_point_crashes_the_api_there() {
     assert!(run.verdict.found.contains(&ViolationKind::DoubleApply));
     // A point the service does not declare is refused when the file is read.
     spec.targeted = vec![FaultSpec::crash("t1", 1, "after-nothing")];
-    let error = s.with_spec(&spec).unwrap_err().to_string();
+    let error = rebuilt(&spec).unwrap_err().to_string();
     assert!(error.contains("has no site `after-nothing`"), "{error}");
     assert!(error.contains("after-claim, after-ledger"), "{error}");
 }
@@ -449,7 +459,8 @@ fn a_middleware_that_spawns_the_inner_service_is_attributed_and_its_work_shown_g
             ledger_work_ms: 400,
             ..Default::default()
         })
-        .build_with(&idemsim::Services::new().with(service))
+        .services(&idemsim::Services::new().with(service))
+        .build()
         .unwrap();
     let run = run_scenario(&scenario, None);
     assert_eq!(run.output.end, EndReason::Completed);
@@ -468,7 +479,12 @@ fn a_middleware_that_spawns_the_inner_service_is_attributed_and_its_work_shown_g
         "the detached payment of attempt 1 is filed under it: {:?}",
         debits(&run)
     );
-    let text = idemsim::report::human::render(&scenario, &run, idemsim::report::Color::Never);
+    let text = idemsim::report::human::render(
+        &scenario,
+        &idemsim::Provenance::default(),
+        &run,
+        idemsim::report::Color::Never,
+    );
     assert!(text.contains("the task it spawned goes on"), "{text}");
 }
 
@@ -538,11 +554,11 @@ fn a_key_store_kept_in_memory_forgets_the_stored_response_in_a_crash() {
         r#"{ kind = "crash", host = "keys", transfer = "t1", attempt = 1, at = "after:keys-4" }"#,
     );
     spec.targeted = vec![FaultSpec::drop_response("t1", 1), crash];
-    let durable = s.with_spec(&spec).unwrap();
+    let durable = rebuilt(&spec).unwrap();
     let run = run_scenario(&durable, None);
     assert!(run.verdict.found.is_empty(), "durable: the retry replays");
     spec.stores.keys_durability = Some(idemsim::scenario::Durability::Memory);
-    let memory = s.with_spec(&spec).unwrap();
+    let memory = rebuilt(&spec).unwrap();
     let run = run_scenario(&memory, None);
     assert_eq!(
         run.verdict.found,
@@ -560,7 +576,7 @@ fn quiet_time_is_skipped_around_a_service_as_around_a_design() {
         spec.retry.backoff_max_ms = backoff_ms;
         spec.faults.heal_at_ms = backoff_ms + 1_000;
         spec.limits.max_sim_ms = 2 * backoff_ms + 60_000;
-        let run = run_scenario(&s.with_spec(&spec).unwrap(), None);
+        let run = run_scenario(&rebuilt(&spec).unwrap(), None);
         assert_eq!(run.verdict.found, vec![ViolationKind::DoubleApply]);
         (run.output.steps, run.output.skipped_ms)
     };
@@ -709,7 +725,7 @@ fn an_unreachable_key_store_delays_the_redis_claim_but_pays_once() {
     spec.targeted = vec![fault(
         r#"{ kind = "unreachable", host = "keys", from_ms = 0, until_ms = 900 }"#,
     )];
-    let run = run_scenario(&s.with_spec(&spec).unwrap(), None);
+    let run = run_scenario(&rebuilt(&spec).unwrap(), None);
     assert!(
         run.verdict.met,
         "{:?} {:?}",

@@ -5,7 +5,6 @@
 use idemsim::explore::shrink::{Size, make_explicit, shrink};
 use idemsim::explore::swarm::scenario_for;
 use idemsim::run_scenario;
-use idemsim::scenario::parse_scenario;
 use proptest::prelude::*;
 use std::path::Path;
 
@@ -58,7 +57,7 @@ proptest! {
         swarm in any::<bool>(),
     ) {
         let text = scenario_text(design, &clients, &faults);
-        let base = parse_scenario(Path::new("gen.toml"), &text).unwrap();
+        let base = idemsim::Loader::new().parse(Path::new("gen.toml"), &text).unwrap().scenario;
         let scenario = scenario_for(&base, seed, swarm);
         let run = run_scenario(&scenario, Some(seed));
         prop_assume!(!run.verdict.found.is_empty());

@@ -33,9 +33,7 @@ use idemsim::explore::exhaustive;
 use idemsim::explore::swarm::scenario_for;
 use idemsim::history::Host;
 use idemsim::report::json::render;
-use idemsim::{
-    EndReason, Mode, Replay, RunOptions, ScenarioSpec, TransferSpec, parse_scenario, run_with,
-};
+use idemsim::{EndReason, Mode, Replay, RunOptions, ScenarioSpec, TransferSpec, run_with};
 use serde_json::Value;
 use std::fs::File;
 use std::io::Read;
@@ -149,7 +147,7 @@ fn shell_words(line: &str) -> Vec<String> {
 /// The events of `scenario` run in-process as explore or check ran it.
 fn library_events(scenario: &idemsim::Scenario, seed: Option<u64>, mode: Mode) -> Vec<String> {
     let run = run_with(scenario, seed, mode, RunOptions::default());
-    event_lines(&render(scenario, &run))
+    event_lines(&render(scenario, &idemsim::Provenance::default(), &run))
 }
 
 struct Bounded {
@@ -503,7 +501,9 @@ fn a_scenario_built_in_code_is_refused_with_the_same_message_as_its_file() {
         "the file's error names file, line and column, then the same message"
     );
     // The library says the same for the same text.
-    let parsed = parse_scenario(Path::new("carol.toml"), file).unwrap_err();
+    let parsed = idemsim::Loader::new()
+        .parse(Path::new("carol.toml"), file)
+        .unwrap_err();
     assert!(
         parsed
             .to_string()
@@ -567,14 +567,15 @@ fn check_sweep_replays(file: &str, swarm: bool) {
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     let seeds = of_type(&stdout, "seed");
     assert!(!seeds.is_empty(), "failing seeds exist:\n{stdout}");
-    let scenario = crate::common::load(Path::new(file)).unwrap();
+    let loaded = crate::common::loaded(Path::new(file)).unwrap();
+    let scenario = &loaded.scenario;
     let mode = if swarm { Mode::Swarm } else { Mode::Plain };
     for line in &seeds {
         let seed = line["seed"].as_u64().unwrap();
         let replay = strings(&line["replay_args"]);
         assert_eq!(
             replay,
-            Replay::new(&scenario, seed, mode).args,
+            Replay::new(&loaded.source, scenario, seed, mode).args,
             "seed {seed}: the printed replay"
         );
         let (_, first, _) = replay_json(&replay);
@@ -595,7 +596,7 @@ fn check_sweep_replays(file: &str, swarm: bool) {
             events,
             "seed {seed}: two replays differ"
         );
-        let judged = library_events(&scenario_for(&scenario, seed, swarm), Some(seed), mode);
+        let judged = library_events(&scenario_for(scenario, seed, swarm), Some(seed), mode);
         assert_eq!(
             events, judged,
             "seed {seed}: the replay is not the run the sweep judged"
@@ -709,9 +710,10 @@ fn the_replay_of_an_exhaustive_counterexample_replays_its_schedule() {
     assert_eq!(code, Some(1), "{stdout}{stderr}");
     let found = of_type(&stdout, "counterexample");
     assert!(!found.is_empty(), "{stdout}");
-    let scenario = crate::common::load(Path::new(&file)).unwrap();
-    let plan = exhaustive::plan(&scenario, 1, exhaustive::Budget::default()).unwrap();
-    let report = exhaustive::search(&scenario, plan, 1, &mut |_| {});
+    let loaded = crate::common::loaded(Path::new(&file)).unwrap();
+    let scenario = &loaded.scenario;
+    let plan = exhaustive::plan(scenario, 1, exhaustive::Budget::default()).unwrap();
+    let report = exhaustive::search(scenario, plan, 1, &mut |_| {});
     assert_eq!(report.first.len(), found.len());
     for (line, (kind, schedule)) in found.iter().zip(&report.first) {
         assert_eq!(line["violation"], kind.name());
@@ -721,7 +723,7 @@ fn the_replay_of_an_exhaustive_counterexample_replays_its_schedule() {
         let judged = report.scenario_of(schedule);
         assert_eq!(
             replay,
-            Replay::new(&judged, judged.seed, Mode::OnlyFaults).args
+            Replay::new(&loaded.source, &judged, judged.seed, Mode::OnlyFaults).args
         );
         let (_, first, _) = replay_json(&replay);
         assert!(

@@ -1,7 +1,8 @@
 //! Reading scenario files: TOML into [`ScenarioSpec`] through serde, then
-//! the validation every scenario goes through (`validate.rs`). An error names the file, the line and the
-//! column and says what was expected: serde's errors carry their place, and
-//! a validation problem's field path is looked up in the parsed document.
+//! the validation every scenario goes through (`validate.rs`). An error
+//! names the file, the line and the column and says what was expected:
+//! serde's errors carry their place, and a validation problem's field path
+//! is looked up in the parsed document.
 
 use super::provenance::{Loaded, Provenance};
 use super::spec::ScenarioSpec;
@@ -84,7 +85,7 @@ impl<'a> Loader<'a> {
         if let Some(api) = self.api {
             name_api(&mut spec, api, services);
         }
-        let source = Provenance::of_file(path, services);
+        let source = Provenance::of_text(path, services);
         let scenario = spec
             .validate(&source.base_dir, services)
             .map_err(|invalid| located(invalid, path, text))?;

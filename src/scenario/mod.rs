@@ -393,3 +393,68 @@ fn same_api(a: &Api, b: &Api) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::ViolationKind;
+    use std::path::Path;
+
+    const TEXT: &str = r#"
+name = "response lost"
+design = "naive"
+accounts = { alice = 100, bob = 0 }
+
+[[client]]
+transfers = [{ from = "alice", to = "bob", amount = 10 }]
+
+[[fault]]
+kind = "drop-response"
+transfer = "t1"
+attempt = 1
+
+[expect]
+violations = ["double-apply", "inconsistent-replay"]
+"#;
+
+    #[test]
+    fn equal_scenarios_hold_equal_data_wherever_they_came_from() {
+        let one = Loader::new().parse(Path::new("a/one.toml"), TEXT).unwrap();
+        let two = Loader::new().parse(Path::new("b/two.toml"), TEXT).unwrap();
+        assert_ne!(one.source, two.source, "read as two files");
+        assert_eq!(one.scenario, two.scenario, "the same data");
+        let built = ScenarioSpec::builder("response lost", "naive")
+            .account("alice", 100)
+            .account("bob", 0)
+            .client([TransferSpec::new("alice", "bob", 10)])
+            .fault(crate::fault::FaultSpec::drop_response("t1", 1))
+            .expect([
+                ViolationKind::DoubleApply,
+                ViolationKind::InconsistentReplay,
+            ])
+            .build()
+            .unwrap();
+        assert_eq!(built, one.scenario, "built in code or read, the same data");
+        let mut reseeded = built.clone();
+        reseeded.seed += 1;
+        assert_ne!(reseeded, built, "a different seed is different data");
+    }
+
+    #[test]
+    fn comparing_and_writing_back_read_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let design = Path::new(env!("CARGO_MANIFEST_DIR")).join("designs/atomic.toml");
+        std::fs::copy(design, dir.path().join("mine.toml")).unwrap();
+        let text = TEXT
+            .replace("design = \"naive\"", "design = \"mine.toml\"")
+            .replace(r#"["double-apply", "inconsistent-replay"]"#, "[]");
+        let loaded = Loader::new()
+            .parse(&dir.path().join("s.toml"), &text)
+            .unwrap();
+        assert_eq!(loaded.source.base_dir, dir.path());
+        let scenario = loaded.scenario;
+        drop(dir);
+        assert_eq!(scenario.clone(), scenario);
+        assert_eq!(scenario.to_spec().design.as_deref(), Some("mine.toml"));
+    }
+}

@@ -37,12 +37,14 @@ impl Provenance {
         }
     }
 
-    /// A scenario read from `file` (or from text named as `file`) by
-    /// `services`' program: design paths are relative to the file's directory.
-    pub(crate) fn of_file(file: &Path, services: &Services) -> Provenance {
+    /// A scenario read from text named `name` by `services`' program:
+    /// design paths are relative to the directory `name` is in, and the
+    /// replay command names no file until the loader says which file the
+    /// text was read from.
+    pub(crate) fn of_text(name: &Path, services: &Services) -> Provenance {
         Provenance {
             file: None,
-            base_dir: base_dir_of(file),
+            base_dir: base_dir_of(name),
             program: services.program_words().into(),
         }
     }
@@ -65,7 +67,7 @@ impl Default for Provenance {
 
 /// The directory design paths in `file` are relative to: its parent, or the
 /// current directory for a bare file name.
-pub(crate) fn base_dir_of(file: &Path) -> PathBuf {
+fn base_dir_of(file: &Path) -> PathBuf {
     match file.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),

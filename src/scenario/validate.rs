@@ -109,7 +109,7 @@ impl ScenarioSpec {
     }
 
     /// The design or service the scenario names.
-    pub(crate) fn resolve_api(&self, base_dir: &Path, services: &Services) -> Result<Api, Invalid> {
+    fn resolve_api(&self, base_dir: &Path, services: &Services) -> Result<Api, Invalid> {
         match (&self.design, &self.service) {
             (Some(design), None) => Ok(Api::Design(resolve_design(design, base_dir)?)),
             (None, Some(name)) => Ok(Api::Service(resolve_service(name, services)?)),
@@ -127,7 +127,7 @@ impl ScenarioSpec {
     }
 
     /// How the file names its API.
-    pub(crate) fn api_ref(&self) -> String {
+    fn api_ref(&self) -> String {
         self.design
             .clone()
             .or_else(|| self.service.clone())

@@ -79,7 +79,7 @@
 /// Runs `run` on a new thread whose clock and randomness are the run's
 /// (`seed`'s), and returns what it returns. A panic that escapes `run` is
 /// resumed on the calling thread. Fails only when no thread can be started.
-pub(crate) fn on_own_thread<R, F>(seed: u64, run: F) -> std::io::Result<R>
+pub(crate) fn on_own_thread<R, F>(seed: u64, clock: WorldClock, run: F) -> std::io::Result<R>
 where
     R: Send,
     F: FnOnce() -> R + Send,
@@ -90,7 +90,7 @@ where
             .spawn_scoped(scope, move || {
                 // Before anything else on the thread: its first draw of
                 // randomness (std's HashMap keys, say) must come from the run.
-                let _session = Session::begin(seed);
+                let _session = Session::begin(seed, clock);
                 run()
             })?;
         match handle.join() {
@@ -99,6 +99,12 @@ where
         }
     })
 }
+
+/// Reads the simulated milliseconds since the run began from the world
+/// this thread runs, or `None` while there is none (being set up or torn
+/// down). The world registers it when a session begins, so that this module,
+/// below the world, never names it.
+pub(crate) type WorldClock = fn() -> Option<u64>;
 
 /// Whether this thread's clock and randomness are a run's right now.
 pub(crate) fn active() -> bool {
@@ -111,12 +117,12 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    /// Makes this thread's clock and randomness those of the run with seed
-    /// `seed`, until the session is dropped.
+    /// Makes this thread's clock (read from `clock`) and randomness those
+    /// of the run with seed `seed`, until the session is dropped.
     #[inline(never)]
-    pub(crate) fn begin(seed: u64) -> Session {
+    pub(crate) fn begin(seed: u64, clock: WorldClock) -> Session {
         imp::link();
-        imp::begin(crate::seed::derive_rng(seed, "os-random"));
+        imp::begin(crate::seed::derive_rng(seed, "os-random"), clock);
         Session {
             _not_send: std::marker::PhantomData,
         }
@@ -140,7 +146,7 @@ impl Drop for Session {
     allow(dead_code, reason = "nothing is replaced on this platform")
 )]
 mod reading {
-    use crate::world::EPOCH_MS;
+    use crate::vocab::EPOCH_MS;
 
     /// Where the monotonic clocks start in a run: one million seconds (about
     /// 11.6 days), as if the simulated machine had been up that long, so
@@ -256,6 +262,8 @@ mod imp {
         static LAST_MS: Cell<u64> = const { Cell::new(0) };
         /// The session's randomness (no destructor either).
         static RNG: RefCell<Option<ChaCha8Rng>> = const { RefCell::new(None) };
+        /// Where the session reads the world's clock.
+        static CLOCK: Cell<Option<super::WorldClock>> = const { Cell::new(None) };
     }
 
     /// Refers to every definition, so that the object file holding them is
@@ -271,9 +279,10 @@ mod imp {
         std::hint::black_box(definitions);
     }
 
-    pub fn begin(rng: ChaCha8Rng) {
+    pub fn begin(rng: ChaCha8Rng, clock: super::WorldClock) {
         assert!(!active(), "one session at a time on a thread");
         RNG.with(|r| *r.borrow_mut() = Some(rng));
+        CLOCK.with(|c| c.set(Some(clock)));
         LAST_MS.with(|l| l.set(0));
         ACTIVE.with(|a| a.set(true));
     }
@@ -281,6 +290,7 @@ mod imp {
     pub fn end() {
         ACTIVE.with(|a| a.set(false));
         RNG.with(|r| *r.borrow_mut() = None);
+        CLOCK.with(|c| c.set(None));
         LAST_MS.with(|l| l.set(0));
     }
 
@@ -298,9 +308,9 @@ mod imp {
         // Unwinding out of an `extern "C"` function aborts the process; a
         // panic reading the world (a broken invariant) is left to the run's
         // panic capture, which fails the run, and the clock stands still.
-        let world = std::panic::catch_unwind(crate::world::service_world::os_clock_ms)
-            .ok()
-            .flatten();
+        let world = CLOCK
+            .with(Cell::get)
+            .and_then(|clock| std::panic::catch_unwind(clock).ok().flatten());
         let ms = world.map_or(last, |ms| ms.max(last));
         LAST_MS.with(|l| l.set(ms));
         Some(ms)
@@ -580,7 +590,7 @@ mod imp {
 
     pub fn link() {}
 
-    pub fn begin(_rng: ChaCha8Rng) {
+    pub fn begin(_rng: ChaCha8Rng, _clock: super::WorldClock) {
         assert!(!active(), "one session at a time on a thread");
         ACTIVE.with(|a| a.set(true));
     }
@@ -601,7 +611,12 @@ mod tests {
 
     use super::reading::MONOTONIC_BASE_S;
     use super::*;
-    use crate::world::EPOCH_MS;
+    use crate::vocab::EPOCH_MS;
+
+    /// A session with no world: its clock stays at the run's start.
+    fn no_world() -> Option<u64> {
+        None
+    }
 
     fn clock(id: libc::clockid_t) -> (u64, u32) {
         let mut t = libc::timespec::default();
@@ -621,7 +636,7 @@ mod tests {
     }
 
     fn random(session_seed: Option<u64>, len: usize) -> Vec<u8> {
-        let _session = session_seed.map(Session::begin);
+        let _session = session_seed.map(|seed| Session::begin(seed, no_world));
         let mut buf = vec![0u8; len];
         // SAFETY (test): `buf` is ours and `len` long.
         let got = unsafe { libc::getrandom(buf.as_mut_ptr().cast(), len, 0) };
@@ -631,7 +646,7 @@ mod tests {
 
     #[test]
     fn in_a_session_the_clocks_read_the_runs_start_and_randomness_its_seed() {
-        let _session = Session::begin(7);
+        let _session = Session::begin(7, no_world);
         assert!(active());
         let epoch = (EPOCH_MS / 1_000, 0);
         for id in [
@@ -680,7 +695,7 @@ mod tests {
         assert_eq!(a, random(Some(1), 100), "the same seed, the same bytes");
         assert_ne!(a, random(Some(2), 100), "another seed, other bytes");
         assert_ne!(random(None, 32), random(None, 32), "outside: the kernel's");
-        let _session = Session::begin(1);
+        let _session = Session::begin(1, no_world);
         let mut entropy = [0u8; 100];
         // SAFETY (test): `entropy` is ours.
         assert_eq!(
@@ -712,7 +727,7 @@ mod tests {
     fn std_keys_its_hash_maps_from_the_seed_on_a_runs_thread() {
         use std::hash::BuildHasher;
         let hash = |seed| {
-            on_own_thread(seed, || {
+            on_own_thread(seed, no_world, || {
                 std::collections::hash_map::RandomState::new().hash_one("key")
             })
             .expect("a thread starts")
@@ -724,7 +739,7 @@ mod tests {
     #[test]
     fn cpu_clocks_answer_from_the_kernel_and_outside_a_session_every_clock_does() {
         {
-            let _session = Session::begin(3);
+            let _session = Session::begin(3, no_world);
             // The process has run for some time; the simulated clocks
             // would say it had not.
             let cpu = clock(libc::CLOCK_PROCESS_CPUTIME_ID);
@@ -764,7 +779,7 @@ mod tests {
 
     #[test]
     fn a_session_runs_on_its_own_thread_and_ends_with_it() {
-        let (inside, thread_active) = on_own_thread(5, || {
+        let (inside, thread_active) = on_own_thread(5, no_world, || {
             (
                 std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
@@ -777,7 +792,7 @@ mod tests {
         assert_eq!(inside, Some(u128::from(EPOCH_MS)));
         assert!(thread_active);
         assert!(!active(), "the caller's thread is untouched");
-        let caught = std::panic::catch_unwind(|| on_own_thread(5, || panic!("inside")));
+        let caught = std::panic::catch_unwind(|| on_own_thread(5, no_world, || panic!("inside")));
         assert!(caught.is_err(), "a panic inside reaches the caller");
     }
 }

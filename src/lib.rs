@@ -211,6 +211,7 @@ mod seeds;
 pub mod service;
 pub mod suite;
 mod text;
+mod vocab;
 mod wire;
 mod world;
 

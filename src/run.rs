@@ -49,19 +49,21 @@ pub fn run_with(scenario: &Scenario, seed: Option<u64>, mode: Mode, options: Run
     if scenario.api.service().is_none() {
         return run_here(scenario, seed, mode, options);
     }
-    crate::interpose::on_own_thread(seed, || run_here(scenario, seed, mode, options))
-        .unwrap_or_else(|e| {
-            let end = EndReason::HostFailed {
-                host: None,
-                message: format!("could not start the run's thread: {e}"),
-            };
-            Run {
-                seed,
-                mode,
-                output: RunOutput::void(seed, end.clone()),
-                verdict: void_verdict(scenario, end),
-            }
-        })
+    crate::interpose::on_own_thread(seed, crate::world::service_clock_ms, || {
+        run_here(scenario, seed, mode, options)
+    })
+    .unwrap_or_else(|e| {
+        let end = EndReason::HostFailed {
+            host: None,
+            message: format!("could not start the run's thread: {e}"),
+        };
+        Run {
+            seed,
+            mode,
+            output: RunOutput::void(seed, end.clone()),
+            verdict: void_verdict(scenario, end),
+        }
+    })
 }
 
 fn run_here(scenario: &Scenario, seed: u64, mode: Mode, options: RunOptions) -> Run {

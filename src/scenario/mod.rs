@@ -80,32 +80,9 @@ fn default_http_api() -> &'static crate::service::HttpApi {
 use crate::fault::Fault;
 use crate::reach::Phase;
 use crate::wire::TransferBody;
-use std::fmt;
 use std::sync::Arc;
 
-/// A transfer, by its position in the scenario (`t1` is 0 unless renamed).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-pub struct TransferIx(pub u32);
-
-/// A client host, by position (`client-1` is 0).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-pub struct ClientIx(pub u32);
-
-impl fmt::Display for ClientIx {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "client-{}", self.0 + 1)
-    }
-}
-
-/// An account, by position in the scenario's accounts sorted by name.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-pub struct AccountIx(pub u32);
+pub use crate::vocab::{AccountIx, ClientIx, TransferIx};
 
 /// An account and its starting balance.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -88,7 +88,7 @@ impl Env {
 /// platform.
 pub fn now() -> SystemTime {
     match service_world::now_ms() {
-        Some(ms) => std::time::UNIX_EPOCH + Duration::from_millis(crate::world::EPOCH_MS + ms),
+        Some(ms) => std::time::UNIX_EPOCH + Duration::from_millis(crate::vocab::EPOCH_MS + ms),
         None => SystemTime::now(),
     }
 }

@@ -149,7 +149,7 @@ struct Down {
 pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutput {
     assert!(
         scenario.api.service().is_none() || crate::interpose::active(),
-        "a service runs with the run's clock and randomness (crate::run::run_with sees to it)"
+        "a service runs on a thread whose clock and randomness are the run's"
     );
     let capture = Capture::begin();
     let skip_quiet_time = options.skip_quiet_time && scenario.simulation.skip_quiet_time;

@@ -34,9 +34,13 @@ pub use net::TracedMessage;
 pub use service_store::ServiceOp;
 pub use store::{KeyRecord, KeyState, LedgerEntry};
 
-/// Where the simulation's clock starts, in milliseconds since the Unix
-/// epoch (2023-11-14 22:13:20 UTC): what a service reads as the time.
-pub const EPOCH_MS: u64 = 1_700_000_000_000;
+pub use crate::vocab::EPOCH_MS;
+
+/// The simulated milliseconds since the run began, read by a service's own
+/// clock calls on the run's thread; `None` while no world is reachable.
+pub(crate) fn service_clock_ms() -> Option<u64> {
+    service_world::os_clock_ms()
+}
 
 use crate::design::StoreName;
 use crate::fault::CrashHost;

@@ -326,8 +326,8 @@ impl StoreDb {
                         "PX" => expiry_at(now_ms, n, 1),
                         "EXAT" => (n as u64)
                             .saturating_mul(1_000)
-                            .saturating_sub(crate::world::EPOCH_MS),
-                        _ => (n as u64).saturating_sub(crate::world::EPOCH_MS),
+                            .saturating_sub(crate::vocab::EPOCH_MS),
+                        _ => (n as u64).saturating_sub(crate::vocab::EPOCH_MS),
                     }));
                     i += 1;
                 }

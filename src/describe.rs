@@ -105,7 +105,7 @@ pub fn count(n: usize, noun: &str) -> String {
 }
 
 /// `double-apply, stuck-key`, or `none`.
-pub fn violation_names(kinds: &[crate::check::ViolationKind]) -> String {
+pub fn violation_names(kinds: &[crate::vocab::ViolationKind]) -> String {
     if kinds.is_empty() {
         "none".to_string()
     } else {

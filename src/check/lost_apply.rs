@@ -44,7 +44,10 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
             kind: ViolationKind::LostApply,
             transfer: Some(transfer),
             key: view.key,
-            summary: format!("{} never applied, but {told}", describe::transfer(s, transfer)),
+            summary: format!(
+                "{} never applied, but {told}",
+                describe::transfer(s, transfer)
+            ),
             evidence: vec![
                 format!(
                     "{} sent, last at {} ms",

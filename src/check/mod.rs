@@ -17,8 +17,7 @@ pub(crate) use facts::Facts;
 use crate::scenario::{Expectation, Scenario, TransferIx};
 use crate::wire::Key;
 use crate::world::{EndReason, RunOutput};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// One broken invariant, with its evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -32,72 +31,27 @@ pub struct Violation {
     pub evidence: Vec<String>,
 }
 
-/// Registers the invariants: their stable names, their docs (which the JSON
-/// Schema shows) and the module that checks each.
-macro_rules! invariants {
-    ($( $(#[$doc:meta])* $variant:ident($name:literal) => $module:ident ),* $(,)?) => {
-        $( mod $module; )*
+mod double_apply;
+mod lost_apply;
+mod mismatch;
+mod money;
+mod phantom;
+mod replay;
+mod stuck;
 
-        /// The stable name of an invariant.
-        #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-        )]
-        #[schemars(rename = "ViolationName")]
-        pub enum ViolationKind {
-            $( $(#[$doc])* #[serde(rename = $name)] $variant ),*
-        }
+pub use crate::vocab::ViolationKind;
 
-        impl ViolationKind {
-            /// Every invariant, in the order reports list them.
-            pub const ALL: &'static [ViolationKind] = &[ $( ViolationKind::$variant ),* ];
-
-            /// The stable name (`double-apply`).
-            pub fn name(self) -> &'static str {
-                match self { $( ViolationKind::$variant => $name ),* }
-            }
-
-            fn checker(self) -> fn(&Facts) -> Vec<Violation> {
-                match self { $( ViolationKind::$variant => $module::check ),* }
-            }
-        }
-    };
-}
-
-invariants! {
-    /// One transfer intent changed balances more than once.
-    DoubleApply("double-apply") => double_apply,
-    /// The client was told success but balances never changed; or the intent
-    /// never applied although the client kept retrying after the faults healed.
-    LostApply("lost-apply") => lost_apply,
-    /// The sum of balances changed, or a debit exists without its credit.
-    MoneyNotConserved("money-not-conserved") => money,
-    /// Two answers for the same key and payload disagree.
-    InconsistentReplay("inconsistent-replay") => replay,
-    /// A key reused with a different payload was processed instead of refused.
-    MismatchAccepted("mismatch-accepted") => mismatch,
-    /// After the faults stopped, a key never reached a final state or the
-    /// client never learned the outcome.
-    StuckKey("stuck-key") => stuck,
-    /// The client was told a definitive failure, yet the transfer's money moved.
-    PhantomApply("phantom-apply") => phantom,
-}
-
-impl std::str::FromStr for ViolationKind {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        ViolationKind::ALL
-            .iter()
-            .copied()
-            .find(|k| k.name() == text)
-            .ok_or_else(|| {
-                let names: Vec<&str> = ViolationKind::ALL.iter().map(|k| k.name()).collect();
-                format!(
-                    "`{}` is not an invariant; expected one of: {}",
-                    crate::text::escape(text),
-                    names.join(", ")
-                )
-            })
+/// The module that checks each invariant. The match is exhaustive, so an
+/// invariant named in the vocabulary without its checker does not compile.
+fn checker(kind: ViolationKind) -> fn(&Facts) -> Vec<Violation> {
+    match kind {
+        ViolationKind::DoubleApply => double_apply::check,
+        ViolationKind::LostApply => lost_apply::check,
+        ViolationKind::MoneyNotConserved => money::check,
+        ViolationKind::InconsistentReplay => replay::check,
+        ViolationKind::MismatchAccepted => mismatch::check,
+        ViolationKind::StuckKey => stuck::check,
+        ViolationKind::PhantomApply => phantom::check,
     }
 }
 
@@ -213,7 +167,7 @@ pub fn check(scenario: &Scenario, output: &RunOutput) -> Verdict {
     let facts = Facts::new(scenario, output);
     let mut violations = Vec::new();
     for kind in ViolationKind::ALL {
-        let found = kind.checker()(&facts);
+        let found = checker(*kind)(&facts);
         assert!(
             found.iter().all(|v| v.kind == *kind),
             "an invariant reports under its own name"

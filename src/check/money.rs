@@ -29,9 +29,7 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
                 .accounts
                 .iter()
                 .zip(&facts.output.balances)
-                .map(|(a, end)| {
-                    format!("{}: {} -> {end}", crate::text::escape(&a.name), a.balance)
-                })
+                .map(|(a, end)| format!("{}: {} -> {end}", crate::text::escape(&a.name), a.balance))
                 .collect(),
         });
     }

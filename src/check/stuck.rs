@@ -102,9 +102,7 @@ fn service_values_left(facts: &Facts, transfer: crate::scenario::TransferIx) -> 
         out.push(format!("and {} more", left.len() - SHOWN_VALUES));
     }
     if left.is_empty() {
-        out.push(
-            "nothing its requests stored is left in the key store or the ledger".to_string(),
-        );
+        out.push("nothing its requests stored is left in the key store or the ledger".to_string());
     }
     out.push("what the service keeps in its own memory, idemsim cannot see".to_string());
     out

@@ -37,10 +37,10 @@ use super::spec::{
     Seed, Stores, TransferSpec,
 };
 use super::validate::Invalid;
-use crate::check::ViolationKind;
 use crate::error::InputError;
 use crate::fault::FaultSpec;
 use crate::service::Services;
+use crate::vocab::ViolationKind;
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -374,7 +374,7 @@ fn same_api(a: &Api, b: &Api) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::ViolationKind;
+    use crate::vocab::ViolationKind;
     use std::path::Path;
 
     const TEXT: &str = r#"

@@ -8,10 +8,10 @@
 //! in code; sections that need no resolving (the retry policy, the network,
 //! the limits…) are used by the simulation as they are.
 
-use crate::check::ViolationKind;
 use crate::fault::FaultSpec;
 use crate::limits;
 use crate::ratio::Ratio;
+use crate::vocab::ViolationKind;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;

@@ -1,12 +1,15 @@
-//! The words every layer shares: ids, and the start of simulated time.
+//! The words every layer shares: ids, the invariants' names, and the start
+//! of simulated time.
 //!
 //! This module imports nothing else of the crate, so that any module may use
 //! it and the modules above it import one another downward only (a test in
 //! the suite checks the layering).
 
 mod ids;
+mod violation;
 
 pub use ids::{AccountIx, ClientIx, TransferIx};
+pub use violation::ViolationKind;
 
 /// Where the simulation's clock starts, in milliseconds since the Unix
 /// epoch (2023-11-14 22:13:20 UTC): what a service reads as the time.

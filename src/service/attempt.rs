@@ -35,7 +35,7 @@ impl Attempt {
         ATTEMPT
             .try_with(|a| *a)
             .ok()
-            .or_else(crate::world::service_world::spawned_attempt)
+            .or_else(super::world_link::spawned_attempt)
     }
 
     /// Runs `future` as part of this attempt: for work handed to a task
@@ -77,8 +77,8 @@ pub async fn crash_point(name: &'static str) {
     let Some(attempt) = Attempt::current() else {
         return;
     };
-    let Some(site) = crate::world::service_world::point_site(attempt, name) else {
+    let Some(site) = super::world_link::point_site(attempt, name) else {
         return;
     };
-    crate::world::service_world::pass(attempt, site).await;
+    super::world_link::pass(attempt, site).await;
 }

@@ -41,7 +41,7 @@
 
 use super::keys::Keys;
 use super::ledger::Ledger;
-use crate::world::service_world;
+use super::world_link as service_world;
 use rand_chacha::ChaCha8Rng;
 use std::time::{Duration, SystemTime};
 

@@ -80,7 +80,7 @@ impl Keys {
                 crate::limits::MAX_RESP_REQUEST_BYTES
             )));
         }
-        let answer = crate::world::service_world::store_call(
+        let answer = super::world_link::store_call(
             StoreName::Keys,
             StoreRequest::Resp(bytes),
             self.timeout_ms,

@@ -307,8 +307,8 @@ impl Ledger {
 
     /// Runs `batch`, all or nothing.
     pub async fn run(&self, batch: Batch) -> Result<BatchOutcome, StoreError> {
-        let wire = batch.to_wire(&crate::world::service_world::account)?;
-        let answer = crate::world::service_world::store_call(
+        let wire = batch.to_wire(&super::world_link::account)?;
+        let answer = super::world_link::store_call(
             StoreName::Ledger,
             StoreRequest::Batch(wire),
             self.timeout_ms,

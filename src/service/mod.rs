@@ -122,6 +122,7 @@ pub(crate) mod http_api;
 pub(crate) mod keys;
 pub(crate) mod ledger;
 pub(crate) mod sites;
+pub(crate) mod world_link;
 
 pub use crate::resp::Resp;
 pub use attempt::{Attempt, crash_point};

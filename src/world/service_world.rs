@@ -16,6 +16,7 @@ use crate::history::{Host, What};
 use crate::limits;
 use crate::scenario::AccountIx;
 use crate::service::sites::Site;
+use crate::service::world_link::WorldLink;
 use crate::service::{Attempt, StoreError};
 use crate::wire::{Body, Call, Envelope, MsgId, PORT, StoreAnswer, StoreRequest, Tag};
 use std::cell::RefCell;
@@ -38,6 +39,7 @@ pub(crate) struct Entered {
 }
 
 pub(crate) fn enter(shared: &Rc<Shared>) -> Entered {
+    crate::service::world_link::register(LINK);
     WORLD.with(|w| {
         let mut w = w.borrow_mut();
         assert!(w.is_none(), "one run at a time on a thread");
@@ -53,6 +55,18 @@ impl Drop for Entered {
         WORLD.with(|w| *w.borrow_mut() = None);
     }
 }
+
+/// The world's answers to a service's questions (see
+/// [`crate::service::world_link`]), registered when a run begins.
+const LINK: WorldLink = WorldLink {
+    spawned_attempt,
+    now_ms,
+    sleep_ms: |ms| Box::pin(sleep_ms(ms)),
+    account,
+    point_site,
+    pass: |attempt, site| Box::pin(pass(attempt, site)),
+    store_call: |store, request, timeout_ms| Box::pin(store_call(store, request, timeout_ms)),
+};
 
 /// Runs `f` on the world of the run on this thread, if there is one.
 fn with<R>(f: impl FnOnce(&Rc<Shared>) -> R) -> Option<R> {

@@ -100,44 +100,9 @@ fn replay_json(args: &[String]) -> (Option<i32>, String, String) {
     idemsim(&all)
 }
 
-/// Splits a command line as a POSIX shell would, for the quoting `Replay`
-/// uses: single quotes, and backslash escapes outside them.
-fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_word = true;
-                for q in chars.by_ref() {
-                    if q == '\'' {
-                        break;
-                    }
-                    word.push(q);
-                }
-            }
-            '\\' => {
-                in_word = true;
-                word.extend(chars.next());
-            }
-            c if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            c => {
-                in_word = true;
-                word.push(c);
-            }
-        }
-    }
-    if in_word {
-        words.push(word);
-    }
-    words
+/// The words of a printed replay command, as a POSIX shell splits them.
+fn replay_words(line: &str) -> Vec<String> {
+    shell_words::split(line).unwrap_or_else(|e| panic!("{line}: {e}"))
 }
 
 /// The events of `scenario` run in-process as explore or check ran it.

@@ -104,7 +104,7 @@ fn check_sweep_replays(file: &str, swarm: bool) {
     let printed: Vec<Vec<String>> = human
         .lines()
         .filter_map(|l| l.trim_start().strip_prefix("replay: "))
-        .map(shell_words)
+        .map(replay_words)
         .collect();
     assert!(!printed.is_empty(), "{human}");
     for (words, line) in printed.iter().zip(&seeds) {
@@ -156,7 +156,7 @@ fn the_replay_a_failing_check_prints_replays_the_failing_seed() {
             .lines()
             .find_map(|l| l.trim_start().strip_prefix("replay: "))
             .unwrap_or_else(|| panic!("no replay line:\n{stdout}"));
-        let replay = shell_words(line);
+        let replay = replay_words(line);
         let seed: u64 = replay[replay.iter().position(|w| w == "--seed").unwrap() + 1]
             .parse()
             .unwrap();

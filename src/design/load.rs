@@ -20,6 +20,7 @@ use crate::limits;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::path::Path;
+use strum::IntoEnumIterator;
 use toml::Spanned;
 
 /// The built-in designs: name and file text, compiled into the binary.
@@ -331,6 +332,19 @@ pub fn design_schema() -> schemars::Schema {
         .into_root_schema_for::<DesignFile>()
 }
 
+/// The stores a design may name, as an error lists them: `` `keys`, `ledger`,
+/// `memory` (the API's own memory) or `processor` ``.
+fn store_names_said() -> String {
+    let said: Vec<String> = StoreName::iter()
+        .map(|store| match store {
+            StoreName::Memory => format!("`{store}` (the API's own memory)"),
+            remote => format!("`{remote}`"),
+        })
+        .collect();
+    let (last, rest) = said.split_last().expect("there are stores");
+    format!("{} or {last}", rest.join(", "))
+}
+
 const STEP_NAMES: &str = "load-key, claim-key, check-claim, debit, credit, charge (on the processor), save-response, mark-done, delete-key, and in a [[cleanup]] release-claim, save-answer, refund";
 
 /// Parses and validates the text of a design file.
@@ -562,15 +576,16 @@ impl Validator<'_> {
     }
 
     fn store(&self, name: &Spanned<String>) -> Result<StoreName, InputError> {
-        match name.get_ref().as_str() {
-            "keys" => Ok(StoreName::Keys),
-            "ledger" => Ok(StoreName::Ledger),
-            "memory" => Ok(StoreName::Memory),
-            "processor" => Ok(StoreName::Processor),
-            other => self.err(
-                name.span(),
-                format!("unknown store `{other}`; expected `keys`, `ledger`, `memory` (the API's own memory) or `processor`"),
-            ),
+        match name.get_ref().parse::<StoreName>() {
+            Ok(store) => Ok(store),
+            Err(_) => {
+                let other = name.get_ref();
+                let expected = store_names_said();
+                self.err(
+                    name.span(),
+                    format!("unknown store `{other}`; expected {expected}"),
+                )
+            }
         }
     }
 
@@ -1005,6 +1020,20 @@ fn parse_action(text: &str) -> Result<Action, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The schema's list of stores (a literal, as `schemars` needs) is the
+    /// enum's.
+    #[test]
+    fn the_schema_lists_every_store_and_no_other() {
+        let schema = serde_json::to_value(design_schema()).unwrap();
+        let listed = &schema["$defs"]["Transaction"]["properties"]["store"]["enum"];
+        let names: Vec<&str> = StoreName::iter().map(StoreName::name).collect();
+        assert_eq!(listed, &serde_json::json!(names));
+        assert_eq!(
+            store_names_said(),
+            "`keys`, `ledger`, `memory` (the API's own memory) or `processor`"
+        );
+    }
 
     #[test]
     fn builtins_are_well_formed() {

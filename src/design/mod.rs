@@ -18,11 +18,28 @@ pub use load::{LoadDesignError, builtin_names, design_schema, load_design, parse
 
 use crate::wire::{Code, Response};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// Which store a transaction or record lives in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+///
+/// Its names are written once, here: the design file, reports and JSON spell
+/// them as the variants in kebab case (`strum` and `serde` alike).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+    strum::Display,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum StoreName {
     Keys,
     Ledger,
@@ -38,30 +55,19 @@ impl StoreName {
     /// The host that holds the store (`api` for its memory).
     pub fn host(self) -> &'static str {
         match self {
-            StoreName::Keys => "keys",
-            StoreName::Ledger => "ledger",
             StoreName::Memory => "api",
-            StoreName::Processor => "processor",
+            remote => remote.name(),
         }
     }
 
     /// The name a design file uses.
     pub fn name(self) -> &'static str {
-        match self {
-            StoreName::Memory => "memory",
-            other => other.host(),
-        }
+        self.into()
     }
 
     /// Whether calls to the store cross the network (and so meet its faults).
     pub fn is_remote(self) -> bool {
         self != StoreName::Memory
-    }
-}
-
-impl fmt::Display for StoreName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
     }
 }
 

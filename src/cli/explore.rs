@@ -122,7 +122,7 @@ fn seed_sweep(
         .expect("clap requires --seeds without --exhaustive");
     let config = SweepConfig {
         seeds,
-        jobs: args.jobs as usize,
+        jobs: jobs(args),
         partition: args.partition,
         swarm: !args.no_swarm,
         check_determinism: args.check_determinism,
@@ -213,9 +213,7 @@ fn exhaustive_search(
         plan.max_seconds
     );
     let mut bar = Progress::new(plan.schedules, "schedules");
-    let result = exhaustive::search(scenario, plan, args.jobs as usize, &mut |done| {
-        bar.set(done)
-    });
+    let result = exhaustive::search(scenario, plan, jobs(args), &mut |done| bar.set(done));
     bar.finish();
     let header = format!(
         "exhaustive search of {}: {} {}",
@@ -263,4 +261,9 @@ fn save_reproduced(
     } else {
         report::repro_text(reproduced, &shown)
     })
+}
+
+/// The threads asked for: clap's range (`limits::MAX_JOBS`) keeps it small.
+fn jobs(args: &ExploreArgs) -> usize {
+    usize::try_from(args.jobs).expect("MAX_JOBS keeps --jobs inside usize")
 }

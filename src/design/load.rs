@@ -332,6 +332,38 @@ pub fn design_schema() -> schemars::Schema {
         .into_root_schema_for::<DesignFile>()
 }
 
+/// What the world assumes of every design that loaded: a first boundary, the
+/// limits kept, and every cleanup and completer number naming a transaction.
+fn assert_wired(design: &Design) {
+    assert!(
+        !design.transactions.is_empty(),
+        "a design has a transaction"
+    );
+    for list in [&design.transactions, &design.cleanups, &design.jobs] {
+        assert!(list.len() <= limits::MAX_DESIGN_TRANSACTIONS);
+        assert!(
+            list.iter()
+                .all(|t| t.steps.len() <= limits::MAX_STEPS_PER_TRANSACTION)
+        );
+    }
+    let cleanups = design.cleanups.len();
+    for on in design.transactions.iter().map(|t| &t.on) {
+        for index in [on.refusal, on.timeout, on.later_failure]
+            .into_iter()
+            .flatten()
+        {
+            assert!(
+                usize::from(index) < cleanups,
+                "cleanup {index} of {cleanups}"
+            );
+        }
+    }
+    let wired = design.transactions.len() + cleanups + design.jobs.len();
+    for n in design.completer.iter().flat_map(|c| &c.run) {
+        assert!(usize::from(*n) < wired, "completer runs {n} of {wired}");
+    }
+}
+
 /// The stores a design may name, as an error lists them: `` `keys`, `ledger`,
 /// `memory` (the API's own memory) or `processor` ``.
 fn store_names_said() -> String {
@@ -517,6 +549,7 @@ impl Validator<'_> {
             call_attempts,
         };
         self.whole(&design)?;
+        assert_wired(&design);
         Ok(design)
     }
 
@@ -615,7 +648,7 @@ impl Validator<'_> {
         let find = |field: &Option<Spanned<String>>| -> Result<Option<u16>, InputError> {
             let Some(name) = field else { return Ok(None) };
             match cleanups.iter().position(|c| c.name == *name.get_ref()) {
-                Some(index) => Ok(Some(index as u16)),
+                Some(index) => Ok(Some(super::txn_number(index))),
                 None => {
                     let known: Vec<&str> = cleanups.iter().map(|c| c.name.as_str()).collect();
                     self.err(
@@ -669,7 +702,7 @@ impl Validator<'_> {
         let mut run = Vec::new();
         for name in c.run.get_ref() {
             match names.iter().position(|n| n == name.get_ref()) {
-                Some(n) => run.push(n as u16),
+                Some(n) => run.push(super::txn_number(n)),
                 None => {
                     return self.err(
                         name.span(),
@@ -699,7 +732,7 @@ impl Validator<'_> {
         completer: Option<&Completer>,
     ) -> Result<(), InputError> {
         for (index, section) in sections.iter().enumerate() {
-            let n = (first + index) as u16;
+            let n = super::txn_number(first + index);
             if !completer.is_some_and(|c| c.run.contains(&n)) {
                 return self.err(
                     section.get_ref().name.span(),
@@ -721,8 +754,8 @@ impl Validator<'_> {
         completer: Option<&Completer>,
     ) -> Result<(), InputError> {
         for (index, section) in sections.iter().enumerate() {
-            let wire = (transactions.len() + index) as u16;
-            let index = Some(index as u16);
+            let wire = super::txn_number(transactions.len() + index);
+            let index = Some(super::txn_number(index));
             let used = transactions.iter().any(|t| {
                 t.on.refusal == index || t.on.timeout == index || t.on.later_failure == index
             }) || completer.is_some_and(|c| c.run.contains(&wire));

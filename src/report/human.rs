@@ -520,7 +520,10 @@ fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
                 Paint::Red,
                 &format!(
                     "expected {} {what}; {got} did",
-                    describe::count(want as usize, "transfer")
+                    describe::count(
+                        usize::try_from(want).expect("MAX_TRANSFERS keeps a count inside usize"),
+                        "transfer",
+                    )
                 )
             )
         );

@@ -87,11 +87,33 @@ use std::sync::Arc;
 )]
 pub struct TransferIx(pub u32);
 
+impl TransferIx {
+    /// Transfer number `i`: `limits::MAX_TRANSFERS` keeps it well inside `u32`.
+    pub fn at(i: usize) -> TransferIx {
+        assert!(
+            i < crate::limits::MAX_TRANSFERS,
+            "transfer {i} over MAX_TRANSFERS"
+        );
+        TransferIx(u32::try_from(i).expect("MAX_TRANSFERS keeps transfer numbers below u32::MAX"))
+    }
+}
+
 /// A client host, by position (`client-1` is 0).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
 pub struct ClientIx(pub u32);
+
+impl ClientIx {
+    /// Client number `i`: `limits::MAX_CLIENTS` keeps it well inside `u32`.
+    pub fn at(i: usize) -> ClientIx {
+        assert!(
+            i < crate::limits::MAX_CLIENTS,
+            "client {i} over MAX_CLIENTS"
+        );
+        ClientIx(u32::try_from(i).expect("MAX_CLIENTS keeps client numbers below u32::MAX"))
+    }
+}
 
 impl fmt::Display for ClientIx {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -104,6 +126,17 @@ impl fmt::Display for ClientIx {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
 pub struct AccountIx(pub u32);
+
+impl AccountIx {
+    /// Account number `i`: `limits::MAX_ACCOUNTS` keeps it well inside `u32`.
+    pub fn at(i: usize) -> AccountIx {
+        assert!(
+            i < crate::limits::MAX_ACCOUNTS,
+            "account {i} over MAX_ACCOUNTS"
+        );
+        AccountIx(u32::try_from(i).expect("MAX_ACCOUNTS keeps account numbers below u32::MAX"))
+    }
+}
 
 /// An account and its starting balance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,7 +266,7 @@ impl Scenario {
         self.transfers
             .iter()
             .enumerate()
-            .map(|(i, t)| (TransferIx(i as u32), t))
+            .map(|(i, t)| (TransferIx::at(i), t))
     }
 
     pub fn key_source(&self) -> KeySource {
@@ -372,7 +405,9 @@ impl Scenario {
 
     /// turmoil hosts the clients run on.
     pub fn client_host_count(&self) -> u32 {
-        (self.clients.len() as u32).min(crate::limits::MAX_CLIENT_HOSTS)
+        u32::try_from(self.clients.len())
+            .expect("MAX_CLIENTS keeps the client count below u32::MAX")
+            .min(crate::limits::MAX_CLIENT_HOSTS)
     }
 }
 

@@ -143,8 +143,8 @@ impl Replay {
 
 impl fmt::Display for Replay {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let quoted: Vec<String> = self.args.iter().map(|a| shell_quote(a)).collect();
-        f.write_str(&quoted.join(" "))
+        // Quoted for a POSIX shell, so a person can paste it whatever the path.
+        f.write_str(&shell_words::join(&self.args))
     }
 }
 
@@ -167,28 +167,29 @@ pub fn inline_fault(spec: &FaultSpec) -> String {
     format!("{{ {} }}", parts.join(", "))
 }
 
-/// Quotes a word for a POSIX shell when it needs it.
-fn shell_quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn quotes_what_a_shell_would_split() {
-        assert_eq!(shell_quote("a/b.toml"), "a/b.toml");
-        assert_eq!(shell_quote("my file.toml"), "'my file.toml'");
-        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+    fn a_replay_reads_back_as_the_words_it_was_made_of() {
+        let args: Vec<String> = [
+            "idemsim",
+            "run",
+            "a/b.toml",
+            "my file.toml",
+            "it's",
+            "",
+            "$x`y`",
+        ]
+        .map(String::from)
+        .to_vec();
+        let line = Replay { args: args.clone() }.to_string();
+        assert!(
+            line.starts_with("idemsim run a/b.toml 'my file.toml' "),
+            "{line}"
+        );
+        assert_eq!(shell_words::split(&line).unwrap(), args);
         assert_eq!(
             inline_fault(&FaultSpec::drop_response("t1", 2)),
             r#"{ kind = "drop-response", attempt = 2, transfer = "t1" }"#

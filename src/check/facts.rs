@@ -118,7 +118,7 @@ impl<'a> Facts<'a> {
         self.views
             .iter()
             .enumerate()
-            .map(|(i, v)| (TransferIx(i as u32), v))
+            .map(|(i, v)| (TransferIx::at(i), v))
     }
 
     /// Distinct applications of one intent, in order: ledger transfers that

@@ -119,7 +119,7 @@ fn seed_sweep(out: &mut Output, args: &ExploreArgs, loaded: &Loaded) -> Result<E
         .expect("clap requires --seeds without --exhaustive");
     let config = SweepConfig {
         seeds,
-        jobs: args.jobs as usize,
+        jobs: jobs(args),
         partition: args.partition,
         swarm: !args.no_swarm,
         check_determinism: args.check_determinism,
@@ -211,9 +211,7 @@ fn exhaustive_search(
         plan.max_seconds
     );
     let mut bar = Progress::new(plan.schedules, "schedules");
-    let result = exhaustive::search(scenario, plan, args.jobs as usize, &mut |done| {
-        bar.set(done)
-    });
+    let result = exhaustive::search(scenario, plan, jobs(args), &mut |done| bar.set(done));
     bar.finish();
     let header = format!(
         "exhaustive search of {}: {} {}",
@@ -262,4 +260,9 @@ fn save_reproduced(
     } else {
         report::repro_text(reproduced, source, &shown)
     })
+}
+
+/// The threads asked for: clap's range (`limits::MAX_JOBS`) keeps it small.
+fn jobs(args: &ExploreArgs) -> usize {
+    usize::try_from(args.jobs).expect("MAX_JOBS keeps --jobs inside usize")
 }

@@ -20,6 +20,7 @@ use crate::limits;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::path::Path;
+use strum::IntoEnumIterator;
 use toml::Spanned;
 
 /// The built-in designs: name and file text, compiled into the binary.
@@ -331,6 +332,51 @@ pub fn design_schema() -> schemars::Schema {
         .into_root_schema_for::<DesignFile>()
 }
 
+/// What the world assumes of every design that loaded: a first boundary, the
+/// limits kept, and every cleanup and completer number naming a transaction.
+fn assert_wired(design: &Design) {
+    assert!(
+        !design.transactions.is_empty(),
+        "a design has a transaction"
+    );
+    for list in [&design.transactions, &design.cleanups, &design.jobs] {
+        assert!(list.len() <= limits::MAX_DESIGN_TRANSACTIONS);
+        assert!(
+            list.iter()
+                .all(|t| t.steps.len() <= limits::MAX_STEPS_PER_TRANSACTION)
+        );
+    }
+    let cleanups = design.cleanups.len();
+    for on in design.transactions.iter().map(|t| &t.on) {
+        for index in [on.refusal, on.timeout, on.later_failure]
+            .into_iter()
+            .flatten()
+        {
+            assert!(
+                usize::from(index) < cleanups,
+                "cleanup {index} of {cleanups}"
+            );
+        }
+    }
+    let wired = design.transactions.len() + cleanups + design.jobs.len();
+    for n in design.completer.iter().flat_map(|c| &c.run) {
+        assert!(usize::from(*n) < wired, "completer runs {n} of {wired}");
+    }
+}
+
+/// The stores a design may name, as an error lists them: `` `keys`, `ledger`,
+/// `memory` (the API's own memory) or `processor` ``.
+fn store_names_said() -> String {
+    let said: Vec<String> = StoreName::iter()
+        .map(|store| match store {
+            StoreName::Memory => format!("`{store}` (the API's own memory)"),
+            remote => format!("`{remote}`"),
+        })
+        .collect();
+    let (last, rest) = said.split_last().expect("there are stores");
+    format!("{} or {last}", rest.join(", "))
+}
+
 const STEP_NAMES: &str = "load-key, claim-key, check-claim, debit, credit, charge (on the processor), save-response, mark-done, delete-key, and in a [[cleanup]] release-claim, save-answer, refund";
 
 /// Parses and validates the text of a design file.
@@ -503,6 +549,7 @@ impl Validator<'_> {
             call_attempts,
         };
         self.whole(&design)?;
+        assert_wired(&design);
         Ok(design)
     }
 
@@ -562,15 +609,16 @@ impl Validator<'_> {
     }
 
     fn store(&self, name: &Spanned<String>) -> Result<StoreName, InputError> {
-        match name.get_ref().as_str() {
-            "keys" => Ok(StoreName::Keys),
-            "ledger" => Ok(StoreName::Ledger),
-            "memory" => Ok(StoreName::Memory),
-            "processor" => Ok(StoreName::Processor),
-            other => self.err(
-                name.span(),
-                format!("unknown store `{other}`; expected `keys`, `ledger`, `memory` (the API's own memory) or `processor`"),
-            ),
+        match name.get_ref().parse::<StoreName>() {
+            Ok(store) => Ok(store),
+            Err(_) => {
+                let other = name.get_ref();
+                let expected = store_names_said();
+                self.err(
+                    name.span(),
+                    format!("unknown store `{other}`; expected {expected}"),
+                )
+            }
         }
     }
 
@@ -600,7 +648,7 @@ impl Validator<'_> {
         let find = |field: &Option<Spanned<String>>| -> Result<Option<u16>, InputError> {
             let Some(name) = field else { return Ok(None) };
             match cleanups.iter().position(|c| c.name == *name.get_ref()) {
-                Some(index) => Ok(Some(index as u16)),
+                Some(index) => Ok(Some(super::txn_number(index))),
                 None => {
                     let known: Vec<&str> = cleanups.iter().map(|c| c.name.as_str()).collect();
                     self.err(
@@ -654,7 +702,7 @@ impl Validator<'_> {
         let mut run = Vec::new();
         for name in c.run.get_ref() {
             match names.iter().position(|n| n == name.get_ref()) {
-                Some(n) => run.push(n as u16),
+                Some(n) => run.push(super::txn_number(n)),
                 None => {
                     return self.err(
                         name.span(),
@@ -684,7 +732,7 @@ impl Validator<'_> {
         completer: Option<&Completer>,
     ) -> Result<(), InputError> {
         for (index, section) in sections.iter().enumerate() {
-            let n = (first + index) as u16;
+            let n = super::txn_number(first + index);
             if !completer.is_some_and(|c| c.run.contains(&n)) {
                 return self.err(
                     section.get_ref().name.span(),
@@ -706,8 +754,8 @@ impl Validator<'_> {
         completer: Option<&Completer>,
     ) -> Result<(), InputError> {
         for (index, section) in sections.iter().enumerate() {
-            let wire = (transactions.len() + index) as u16;
-            let index = Some(index as u16);
+            let wire = super::txn_number(transactions.len() + index);
+            let index = Some(super::txn_number(index));
             let used = transactions.iter().any(|t| {
                 t.on.refusal == index || t.on.timeout == index || t.on.later_failure == index
             }) || completer.is_some_and(|c| c.run.contains(&wire));
@@ -1005,6 +1053,20 @@ fn parse_action(text: &str) -> Result<Action, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The schema's list of stores (a literal, as `schemars` needs) is the
+    /// enum's.
+    #[test]
+    fn the_schema_lists_every_store_and_no_other() {
+        let schema = serde_json::to_value(design_schema()).unwrap();
+        let listed = &schema["$defs"]["Transaction"]["properties"]["store"]["enum"];
+        let names: Vec<&str> = StoreName::iter().map(StoreName::name).collect();
+        assert_eq!(listed, &serde_json::json!(names));
+        assert_eq!(
+            store_names_said(),
+            "`keys`, `ledger`, `memory` (the API's own memory) or `processor`"
+        );
+    }
 
     #[test]
     fn builtins_are_well_formed() {

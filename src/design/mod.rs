@@ -18,11 +18,35 @@ pub use load::{LoadDesignError, builtin_names, design_schema, load_design, parse
 
 use crate::wire::{Code, Response};
 use serde::{Deserialize, Serialize};
-use std::fmt;
+
+/// A transaction's (or boundary's) number, as the wire and faults carry it:
+/// `limits::MAX_DESIGN_TRANSACTIONS` bounds each of a design's transactions,
+/// cleanups and jobs, which keeps every number far below `u16::MAX`.
+pub(crate) fn txn_number(n: usize) -> u16 {
+    u16::try_from(n).expect("MAX_DESIGN_TRANSACTIONS keeps transaction numbers below u16::MAX")
+}
 
 /// Which store a transaction or record lives in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+///
+/// Its names are written once, here: the design file, reports and JSON spell
+/// them as the variants in kebab case (`strum` and `serde` alike).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+    strum::Display,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum StoreName {
     Keys,
     Ledger,
@@ -38,30 +62,19 @@ impl StoreName {
     /// The host that holds the store (`api` for its memory).
     pub fn host(self) -> &'static str {
         match self {
-            StoreName::Keys => "keys",
-            StoreName::Ledger => "ledger",
             StoreName::Memory => "api",
-            StoreName::Processor => "processor",
+            remote => remote.name(),
         }
     }
 
     /// The name a design file uses.
     pub fn name(self) -> &'static str {
-        match self {
-            StoreName::Memory => "memory",
-            other => other.host(),
-        }
+        self.into()
     }
 
     /// Whether calls to the store cross the network (and so meet its faults).
     pub fn is_remote(self) -> bool {
         self != StoreName::Memory
-    }
-}
-
-impl fmt::Display for StoreName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
     }
 }
 
@@ -410,7 +423,7 @@ impl Design {
     /// The wire's number of cleanup `index`.
     pub fn cleanup_call(&self, index: u16) -> crate::wire::Call {
         assert!((index as usize) < self.cleanups.len());
-        crate::wire::Call::Txn(self.transactions.len() as u16 + index)
+        crate::wire::Call::Txn(txn_number(self.transactions.len()) + index)
     }
 
     /// How many step boundaries the transfer endpoint has.
@@ -419,7 +432,7 @@ impl Design {
     }
 
     pub fn boundaries(&self) -> impl Iterator<Item = Boundary> + use<> {
-        (0..self.boundary_count() as u16).map(Boundary)
+        (0..txn_number(self.boundary_count())).map(Boundary)
     }
 
     /// The name of a boundary, as faults and the timeline write it:
@@ -446,7 +459,7 @@ impl Design {
             "after" => position + 1,
             _ => return None,
         };
-        Some(Boundary(index as u16))
+        Some(Boundary(txn_number(index)))
     }
 
     /// All boundary names a fault may use (both spellings of each inner one), for error messages.
@@ -494,7 +507,7 @@ impl Design {
         }
         // A completer's jobs belong to no client attempt, so no fault names
         // them; a transaction in the API's memory sends no message.
-        for n in 0..(self.transactions.len() + self.cleanups.len()) as u16 {
+        for n in 0..txn_number(self.transactions.len() + self.cleanups.len()) {
             if !self.txn(n).store.is_remote() {
                 continue;
             }

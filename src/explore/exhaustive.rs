@@ -84,7 +84,9 @@ pub fn base(scenario: &Scenario) -> Scenario {
 
 /// Every single fault the search may place.
 pub fn candidates(scenario: &Scenario, max_faults: usize) -> Vec<Fault> {
-    let attempts = scenario.retry.max_attempts.min(max_faults as u32 + 1);
+    let max_faults = u32::try_from(max_faults)
+        .expect("MAX_EXHAUSTIVE_FAULTS keeps the faults per schedule below u32::MAX");
+    let attempts = scenario.retry.max_attempts.min(max_faults + 1);
     let places = places(scenario);
     let mut out = Vec::new();
     for (transfer, _) in scenario.transfer_ixs() {

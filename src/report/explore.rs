@@ -299,7 +299,10 @@ pub fn exhaustive_text(report: &ExhaustiveReport, source: &Provenance, header: &
             out,
             "{}: shown by {}; first by {} fault{}{}",
             kind.name(),
-            describe::count(count as usize, "schedule"),
+            describe::count(
+                usize::try_from(count).expect("MAX_SCHEDULES keeps a count inside usize"),
+                "schedule",
+            ),
             schedule.len(),
             if schedule.len() == 1 { "" } else { "s" },
             if schedule.is_empty() {

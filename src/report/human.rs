@@ -521,7 +521,10 @@ fn verdict(out: &mut String, scenario: &Scenario, source: &Provenance, run: &Run
                 Paint::Red,
                 &format!(
                     "expected {} {what}; {got} did",
-                    describe::count(want as usize, "transfer")
+                    describe::count(
+                        usize::try_from(want).expect("MAX_TRANSFERS keeps a count inside usize"),
+                        "transfer",
+                    )
                 )
             )
         );

@@ -70,14 +70,7 @@ pub fn stories(scenario: &Scenario, run: &Run) -> Vec<KeyStory> {
     tellers
         .into_iter()
         .enumerate()
-        .map(|(i, teller)| {
-            finish(
-                scenario,
-                TransferIx(i as u32),
-                teller,
-                &run.verdict.violations,
-            )
-        })
+        .map(|(i, teller)| finish(scenario, TransferIx::at(i), teller, &run.verdict.violations))
         .collect()
 }
 

@@ -84,6 +84,41 @@ use std::sync::Arc;
 
 pub use crate::vocab::{AccountIx, ClientIx, TransferIx};
 
+// The ids' constructors from positions, bounded by the scenario's limits.
+
+impl TransferIx {
+    /// Transfer number `i`: `limits::MAX_TRANSFERS` keeps it well inside `u32`.
+    pub fn at(i: usize) -> TransferIx {
+        assert!(
+            i < crate::limits::MAX_TRANSFERS,
+            "transfer {i} over MAX_TRANSFERS"
+        );
+        TransferIx(u32::try_from(i).expect("MAX_TRANSFERS keeps transfer numbers below u32::MAX"))
+    }
+}
+
+impl ClientIx {
+    /// Client number `i`: `limits::MAX_CLIENTS` keeps it well inside `u32`.
+    pub fn at(i: usize) -> ClientIx {
+        assert!(
+            i < crate::limits::MAX_CLIENTS,
+            "client {i} over MAX_CLIENTS"
+        );
+        ClientIx(u32::try_from(i).expect("MAX_CLIENTS keeps client numbers below u32::MAX"))
+    }
+}
+
+impl AccountIx {
+    /// Account number `i`: `limits::MAX_ACCOUNTS` keeps it well inside `u32`.
+    pub fn at(i: usize) -> AccountIx {
+        assert!(
+            i < crate::limits::MAX_ACCOUNTS,
+            "account {i} over MAX_ACCOUNTS"
+        );
+        AccountIx(u32::try_from(i).expect("MAX_ACCOUNTS keeps account numbers below u32::MAX"))
+    }
+}
+
 /// An account and its starting balance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
@@ -209,7 +244,7 @@ impl Scenario {
         self.transfers
             .iter()
             .enumerate()
-            .map(|(i, t)| (TransferIx(i as u32), t))
+            .map(|(i, t)| (TransferIx::at(i), t))
     }
 
     pub fn key_source(&self) -> KeySource {
@@ -348,7 +383,9 @@ impl Scenario {
 
     /// turmoil hosts the clients run on.
     pub fn client_host_count(&self) -> u32 {
-        (self.clients.len() as u32).min(crate::limits::MAX_CLIENT_HOSTS)
+        u32::try_from(self.clients.len())
+            .expect("MAX_CLIENTS keeps the client count below u32::MAX")
+            .min(crate::limits::MAX_CLIENT_HOSTS)
     }
 }
 

@@ -148,6 +148,7 @@ impl ScenarioSpec {
         let mut expect = self.expect.clone();
         expect.violations.sort();
         expect.violations.dedup();
+        assert_indexed(accounts.len(), clients.len(), &transfers);
         Ok(Scenario {
             name: self.name.clone(),
             description: self.description.trim().to_string(),
@@ -505,7 +506,7 @@ impl ScenarioSpec {
             accounts
                 .binary_search_by(|a| a.name.as_str().cmp(name))
                 .ok()
-                .map(|i| AccountIx(i as u32))
+                .map(AccountIx::at)
         };
         let names: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
         let mut clients = Vec::new();
@@ -515,12 +516,12 @@ impl ScenarioSpec {
             let mut mine = Vec::new();
             for spec in &client.transfers {
                 let (path, _, id) = &ids[next];
-                let ix = TransferIx(next as u32);
+                let ix = TransferIx::at(next);
                 next += 1;
                 let transfer =
                     self.transfer(path, spec, id, &account_ix, &names, &transfers, &mine)?;
                 transfers.push(Transfer {
-                    client: ClientIx(c as u32),
+                    client: ClientIx::at(c),
                     ..transfer
                 });
                 mine.push(ix);
@@ -606,7 +607,7 @@ impl ScenarioSpec {
         let transfer_ids: BTreeMap<String, TransferIx> = transfers
             .iter()
             .enumerate()
-            .map(|(i, t)| (t.id.clone(), TransferIx(i as u32)))
+            .map(|(i, t)| (t.id.clone(), TransferIx::at(i)))
             .collect();
         self.targeted
             .iter()
@@ -693,6 +694,27 @@ pub(crate) fn resolve_design(reference: &str, base_dir: &Path) -> Result<Arc<Des
             LoadDesignError::Unreadable(message) => Invalid::Value(at(root("design"), message)),
             LoadDesignError::Invalid(inner) => Invalid::Design(inner),
         })
+}
+
+/// What the world and the checker index by without looking: every transfer's
+/// accounts and client exist, amounts are positive and within
+/// `limits::MAX_AMOUNT`, and a reused key is an earlier transfer's.
+fn assert_indexed(accounts: usize, clients: usize, transfers: &[Transfer]) {
+    assert!(transfers.len() <= crate::limits::MAX_TRANSFERS);
+    for (i, t) in transfers.iter().enumerate() {
+        assert!((t.from.0 as usize) < accounts && (t.to.0 as usize) < accounts);
+        assert!(
+            (t.client.0 as usize) < clients,
+            "transfer {i} of client {}",
+            t.client.0
+        );
+        assert!(
+            t.amount > 0 && t.amount <= crate::limits::MAX_AMOUNT,
+            "amount {}",
+            t.amount
+        );
+        assert!(t.reuse_key_of.is_none_or(|r| (r.0 as usize) < i));
+    }
 }
 
 impl Scenario {

@@ -127,7 +127,7 @@ impl Site {
         if !(1..=limits::MAX_POINT_PASSES).contains(&pass) {
             return None;
         }
-        let index = points.iter().position(|p| p == name)? as u16;
+        let index = point_number(points.iter().position(|p| p == name)?);
         Some(Site::Point { index, pass })
     }
 
@@ -135,7 +135,7 @@ impl Site {
     /// `start`, `end`, and the first pass of each declared point.
     pub fn fixed(points: &[String]) -> Vec<Site> {
         let mut out = vec![Site::Start];
-        out.extend((0..points.len() as u16).map(|index| Site::Point { index, pass: 1 }));
+        out.extend((0..point_number(points.len())).map(|index| Site::Point { index, pass: 1 }));
         out.push(Site::End);
         out
     }
@@ -181,6 +181,11 @@ pub fn parse_call(text: &str) -> Option<Call> {
         "ledger" => Some(Call::Ledger(n)),
         _ => None,
     }
+}
+
+/// A crash point's number: `limits::MAX_CRASH_POINTS` keeps it far below `u16::MAX`.
+fn point_number(index: usize) -> u16 {
+    u16::try_from(index).expect("MAX_CRASH_POINTS keeps crash point numbers below u16::MAX")
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use super::clock::timeout;
 use super::{Busy, Shared};
-use crate::design::{Boundary, Design, KeyScope, KeyStoreDown, StoreName, Transaction};
+use crate::design::{Boundary, Design, KeyScope, KeyStoreDown, StoreName, Transaction, txn_number};
 use crate::history::{Host, What};
 use crate::seed::derive_rng;
 use crate::wire::{
@@ -301,10 +301,10 @@ impl Api {
         // Transactions that committed, for the cleanups of a later failure.
         let mut committed: Vec<&Transaction> = Vec::new();
         for (index, txn) in design.transactions.iter().enumerate() {
-            if !self.boundary(tag, Boundary(index as u16)).await {
+            if !self.boundary(tag, Boundary(txn_number(index))).await {
                 return None;
             }
-            let call = Call::Txn(index as u16);
+            let call = Call::Txn(txn_number(index));
             let (answer, cleanup) = match self.run_transaction(txn, call, &ctx, tag).await {
                 Some(TxnOutcome::Continue { transfer_id }) => {
                     ctx.transfer_id = transfer_id.or(ctx.transfer_id);
@@ -330,7 +330,7 @@ impl Api {
             return Some(answer);
         }
         if !self
-            .boundary(tag, Boundary(design.transactions.len() as u16))
+            .boundary(tag, Boundary(txn_number(design.transactions.len())))
             .await
         {
             return None;

@@ -58,7 +58,8 @@ pub(crate) async fn client_host_main(
     first: u32,
     hosts: u32,
 ) -> turmoil::Result {
-    let clients = shared.scenario.clients.len() as u32;
+    let clients = u32::try_from(shared.scenario.clients.len())
+        .expect("MAX_CLIENTS keeps the client count below u32::MAX");
     let mut tasks = Vec::new();
     for c in (first..clients).step_by(hosts as usize) {
         let ix = ClientIx(c);

@@ -240,7 +240,9 @@ impl AsyncWrite for FramedStream {
         let payload = &buf[..buf.len().min(MAX_PAYLOAD_BYTES)];
         let mut frame = Vec::with_capacity(PREFIX_BYTES + payload.len());
         this.header().write(&mut frame);
-        frame.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        let length = u32::try_from(payload.len())
+            .expect("MAX_PAYLOAD_BYTES keeps a frame's length below u32::MAX");
+        frame.extend_from_slice(&length.to_le_bytes());
         frame.extend_from_slice(payload);
         match Pin::new(&mut this.inner).poll_write(cx, &frame) {
             Poll::Ready(Ok(n)) => {

@@ -260,6 +260,13 @@ impl Shared {
     }
 
     pub fn record(&self, host: Host, what: What) {
+        if let Host::Client(c) = host {
+            // Reports index lanes and tellers by client.
+            assert!(
+                (c.0 as usize) < self.scenario.clients.len(),
+                "no client {c}"
+            );
+        }
         self.activity.set(self.activity.get() + 1);
         let now = self.now_ms();
         self.history.borrow_mut().push(now, host, what);

@@ -77,7 +77,8 @@ impl HostMap {
             servers,
             client_hosts,
             client_host_count: scenario.client_host_count(),
-            clients: scenario.clients.len() as u32,
+            clients: u32::try_from(scenario.clients.len())
+                .expect("MAX_CLIENTS keeps the client count below u32::MAX"),
             transfer_clients: scenario.transfers.iter().map(|t| t.client).collect(),
         }
     }

@@ -155,7 +155,7 @@ pub(crate) fn account(name: &str) -> Option<AccountIx> {
             .accounts
             .binary_search_by(|a| a.name.as_str().cmp(name))
             .ok()
-            .map(|i| AccountIx(i as u32))
+            .map(AccountIx::at)
     })
     .flatten()
 }
@@ -241,7 +241,8 @@ pub(crate) fn point_site(attempt: Attempt, name: &str) -> Option<Site> {
             );
             return None;
         };
-        let index = index as u16;
+        let index = u16::try_from(index)
+            .expect("MAX_CRASH_POINTS keeps crash point numbers below u16::MAX");
         let mut boot = shared.service.borrow_mut();
         let boot = boot.as_mut()?;
         let pass = boot.passes.entry((attempt.tag, index)).or_insert(0);

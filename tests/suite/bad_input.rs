@@ -525,7 +525,12 @@ fn a_network_slower_than_every_wait_is_refused() {
         .output()
         .unwrap();
     let json = String::from_utf8(out.stdout).unwrap();
-    assert!(json.contains("\"slow-store-round-trip\""), "{json}");
+    let summary = &crate::common::of_type(&json, "summary")[0];
+    let warnings = summary["warnings"].as_array().unwrap();
+    assert!(
+        warnings.contains(&serde_json::json!("slow-store-round-trip")),
+        "{summary}"
+    );
 }
 
 /// A service's store clients set their own timeouts in its code, so only

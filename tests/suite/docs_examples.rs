@@ -293,7 +293,7 @@ fn invocation(line: &str) -> Option<Invocation> {
         .iter()
         .filter(|(prefix, _)| plain.starts_with(prefix))
         .max_by_key(|(prefix, _)| prefix.len())?;
-    match shell_words(line) {
+    match plain_words(line) {
         Some(words) => Some(Invocation {
             program: *program,
             args: words[prefix.len()..].to_vec(),
@@ -313,7 +313,10 @@ fn invocation(line: &str) -> Option<Invocation> {
                     .iter()
                     .map(|s| s.to_string())
                     .collect(),
-                shell: Some(format!("'{}'{rest}", binary.display())),
+                shell: Some(format!(
+                    "{}{rest}",
+                    shell_words::quote(&binary.display().to_string())
+                )),
             })
         }
     }
@@ -384,37 +387,13 @@ fn run_once(invocation: &Invocation, dir: &Path) -> (i32, String) {
     cell.get_or_init(|| run(invocation, dir)).clone()
 }
 
-/// Splits a command line as a POSIX shell would, for the quoting the docs
-/// use (single and double quotes); `None` for pipes and redirections, which
-/// need a shell.
-fn shell_words(line: &str) -> Option<Vec<String>> {
-    let line = without_comment(line).trim();
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quote: Option<char> = None;
-    let mut has = false;
-    for c in line.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => word.push(c),
-            None if c == '\'' || c == '"' => {
-                quote = Some(c);
-                has = true;
-            }
-            None if c == '|' || c == '>' || c == '<' || c == '&' => return None,
-            None if c.is_whitespace() => {
-                if has || !word.is_empty() {
-                    words.push(std::mem::take(&mut word));
-                    has = false;
-                }
-            }
-            None => word.push(c),
-        }
-    }
-    if has || !word.is_empty() {
-        words.push(word);
-    }
-    Some(words)
+/// The words of `line` as a POSIX shell splits them; `None` for pipes and
+/// redirections, which need a shell.
+fn plain_words(line: &str) -> Option<Vec<String>> {
+    let words =
+        shell_words::split(without_comment(line).trim()).unwrap_or_else(|e| panic!("{line}: {e}"));
+    let needs_shell = words.iter().any(|w| w.contains(['|', '>', '<', '&']));
+    (!needs_shell).then_some(words)
 }
 
 /// Whether a command shown in prose shows a form rather than a command: a

@@ -2,7 +2,7 @@
 //! the work exactly, exhaustive search finds the smallest schedule, and a saved
 //! repro reproduces its violation.
 
-use crate::common::{idemsim, root};
+use crate::common::{idemsim, of_type, root};
 use std::path::Path;
 
 const CLASSIC: &str = "scenarios/lessons/3-response-lost-classic.toml";
@@ -36,12 +36,16 @@ fn a_correct_design_sweeps_clean_and_exits_0() {
         "--jobs",
         "2",
         "--check-determinism",
+        "--format",
+        "json",
     ]);
     assert_eq!(code, Some(0), "{stdout}");
-    assert!(stdout.contains("failing seeds: none"), "{stdout}");
+    let summary = of_type(&stdout, "summary").pop().unwrap();
+    assert_eq!(summary["failing_seeds"], 0, "{summary}");
+    let reach = of_type(&stdout, "reach").pop().unwrap();
     assert!(
-        stdout.contains("response-lost"),
-        "the sweep reached the window: {stdout}"
+        reach["response-lost"].as_u64() > Some(0),
+        "the sweep reached the window: {reach}"
     );
 }
 
@@ -309,7 +313,7 @@ fn the_last_seed_can_be_swept_checked_and_partitioned() {
     std::fs::write(&path, text).unwrap();
     let (code, stdout, stderr) = idemsim(&["check", path.to_str().unwrap(), "--format", "json"]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
-    assert!(stdout.contains("\"seeds_run\":1"), "{stdout}");
+    assert_eq!(of_type(&stdout, "scenario")[0]["seeds_run"], 1, "{stdout}");
     // Past the last seed is still refused, as bad input.
     let (code, _, stderr) = idemsim(&["check", CLASSIC, "--seeds", "0..=18446744073709551616"]);
     assert_eq!(code, Some(2), "{stderr}");
@@ -559,16 +563,11 @@ fn save_repro_skips_seeds_that_need_a_fault_on_the_completers_work() {
         "--save-repro",
         repro.to_str().unwrap(),
     ]);
-    let line = stdout
-        .lines()
-        .find(|l| l.contains("\"type\":\"repro\""))
+    let repro_line = of_type(&stdout, "repro")
+        .pop()
         .unwrap_or_else(|| panic!("{stdout}"));
-    let repro_line: serde_json::Value = serde_json::from_str(line).unwrap();
-    assert_eq!(repro_line["data"]["seed"], 23);
-    assert_eq!(repro_line["data"]["skipped"][0]["seed"], 11);
-    assert_eq!(
-        repro_line["data"]["skipped"][0]["reason"],
-        "completer-faults"
-    );
-    assert_eq!(repro_line["data"]["skipped"][0]["faults"], 1);
+    assert_eq!(repro_line["seed"], 23);
+    assert_eq!(repro_line["skipped"][0]["seed"], 11);
+    assert_eq!(repro_line["skipped"][0]["reason"], "completer-faults");
+    assert_eq!(repro_line["skipped"][0]["faults"], 1);
 }

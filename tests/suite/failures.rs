@@ -146,14 +146,28 @@ fn check_fails_with_exit_1_and_a_replay_command() {
     let (code, stdout, _) = idemsim(&["check", path.to_str().unwrap(), "--seeds", "3..6"]);
     assert_eq!(code, Some(1), "{stdout}");
     assert!(stdout.starts_with("FAIL"), "{stdout}");
-    assert!(
-        stdout.contains("found double-apply, inconsistent-replay on seed 3"),
-        "{stdout}"
+    let (code, json, _) = idemsim(&[
+        "check",
+        path.to_str().unwrap(),
+        "--seeds",
+        "3..6",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(1), "{json}");
+    let scenario = &crate::common::of_type(&json, "scenario")[0];
+    assert_eq!(scenario["result"], "failed", "{scenario}");
+    assert_eq!(
+        scenario["found"],
+        serde_json::json!(["double-apply", "inconsistent-replay"]),
+        "{scenario}"
     );
-    assert!(stdout.contains("--seed 3"), "{stdout}");
-    assert!(
-        stdout.contains("1 scenario: 0 passed, 1 failed"),
-        "{stdout}"
+    assert_eq!(scenario["seed"], 3, "{scenario}");
+    let summary = &crate::common::of_type(&json, "summary")[0];
+    assert_eq!(
+        (&summary["passed"], &summary["failed"]),
+        (&0.into(), &1.into()),
+        "{summary}"
     );
 }
 

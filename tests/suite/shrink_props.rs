@@ -6,7 +6,28 @@ use idemsim::explore::shrink::{Size, make_explicit, shrink};
 use idemsim::explore::swarm::scenario_for;
 use idemsim::run_scenario;
 use proptest::prelude::*;
+use proptest::test_runner::{FailurePersistence, FileFailurePersistence};
 use std::path::Path;
+
+/// The failures proptest has found and shrunk before, replayed before any new case.
+const REGRESSIONS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/suite/shrink_props.proptest-regressions"
+);
+
+/// The recorded failures are where the property's configuration reads them, and
+/// parse: a path proptest could not resolve would replay nothing, silently.
+#[test]
+fn recorded_failures_are_loaded_for_replay() {
+    let recorded = std::fs::read_to_string(REGRESSIONS).unwrap();
+    let lines = recorded
+        .lines()
+        .filter(|line| line.starts_with("cc "))
+        .count();
+    assert!(lines >= 1, "{REGRESSIONS} records no failure");
+    let loaded = FileFailurePersistence::Direct(REGRESSIONS).load_persisted_failures2(None);
+    assert_eq!(loaded.len(), lines);
+}
 
 fn scenario_text(design: &str, clients: &[Vec<u64>], faults: &[(usize, u32, &str)]) -> String {
     let source = if design == "classic" {
@@ -44,7 +65,11 @@ proptest! {
         cases: 64,
         // The same cases on every run: a failure here replays.
         rng_seed: proptest::test_runner::RngSeed::Fixed(0x1de5),
-        failure_persistence: None,
+        // A failure is recorded in, and every recorded failure replayed from,
+        // the file beside this one. By default proptest looks for it beside a
+        // `lib.rs` or `main.rs` it finds above this file, which here is
+        // `tests/suite/main.rs`, so the path is given outright.
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(REGRESSIONS))),
         .. ProptestConfig::default()
     })]
 

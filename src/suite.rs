@@ -4,13 +4,11 @@
 use crate::check::ViolationKind;
 use crate::error::InputError;
 use crate::explore::sweep::{Difference, first_difference};
-use crate::report::{Color, human};
 use crate::run::{Mode, Replay, Run, run_with};
 use crate::scenario::{ExpectOn, Loaded, Loader, Scenario};
 use crate::seeds::SeedRange;
 use crate::service::Services;
 use serde::Serialize;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// Why a run did not meet its scenario's expectation.
@@ -324,65 +322,35 @@ fn result(
     }
 }
 
-/// Two runs of one seed of a scenario that differ, and where, in the words
-/// of the timeline: what each run did at the first event where they part.
-#[derive(Debug, Clone, Serialize)]
+/// Two runs of one seed of a scenario that differ, and where. Reports word
+/// it (what each run did at the first event where they part) from the runs
+/// kept here.
+#[derive(Debug, Clone)]
 pub struct Nondeterminism {
     pub seed: u64,
     /// Where the histories part, as `explore --check-determinism` compares
     /// them.
     pub difference: Difference,
-    /// The last event both runs had, as the timeline words it.
-    pub shared: Option<String>,
-    /// What the first run did where they part (time, host, the event as
-    /// the timeline words it), or that it had ended.
-    pub first: String,
-    /// What the second run did there.
-    pub second: String,
-    /// The command that replays the seed (once: run it twice to compare).
-    pub replay: String,
+    /// The scenario both runs ran, and where it came from.
+    pub loaded: Loaded,
+    /// The first run of the seed.
+    pub first: Box<Run>,
+    /// The second run of the seed.
+    pub second: Box<Run>,
 }
 
 impl Nondeterminism {
     /// Whether `first` and `second`, two runs of one seed of `loaded`'s
     /// scenario, differ, and where.
     pub fn between(loaded: &Loaded, first: &Run, second: &Run) -> Option<Nondeterminism> {
-        let scenario = &loaded.scenario;
+        assert_eq!(first.seed, second.seed, "two runs of one seed");
         let difference = first_difference(&first.output.events, &second.output.events)?;
-        let index = difference.index;
-        let words = |run: &Run| human::timeline_lines(scenario, &run.output.events, Color::Never);
-        let (words_a, words_b) = (words(first), words(second));
-        let at = |lines: &[String], event: &Option<crate::history::Event>, run: &Run| match (
-            lines.get(index),
-            event,
-        ) {
-            (Some(line), Some(_)) => line.trim_start().to_string(),
-            _ => format!(
-                "nothing more: the run had ended at {} ms",
-                run.output.end_ms
-            ),
-        };
-        let mut words_first = at(&words_a, &difference.first, first);
-        let mut words_second = at(&words_b, &difference.second, second);
-        if words_first == words_second {
-            // The timeline does not word what differs; show the events.
-            if let Some(e) = &difference.first {
-                words_first = format!("{words_first} [{:?}]", e.what);
-            }
-            if let Some(e) = &difference.second {
-                words_second = format!("{words_second} [{:?}]", e.what);
-            }
-        }
         Some(Nondeterminism {
             seed: first.seed,
-            shared: index
-                .checked_sub(1)
-                .and_then(|i| words_a.get(i))
-                .map(|line| line.trim_start().to_string()),
-            first: words_first,
-            second: words_second,
-            replay: Replay::new(&loaded.source, scenario, first.seed, Mode::Plain).to_string(),
             difference,
+            loaded: loaded.clone(),
+            first: Box::new(first.clone()),
+            second: Box::new(second.clone()),
         })
     }
 
@@ -394,40 +362,14 @@ impl Nondeterminism {
             .or(self.difference.second.as_ref())
             .map_or(0, |e| e.at_ms)
     }
-}
 
-/// Width of one column where two runs are shown side by side.
-const COLUMN: usize = 56;
-
-impl fmt::Display for Nondeterminism {
-    /// The last event both runs had, then the two runs' events where they
-    /// part, side by side, then the replay command.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const INDENT: &str = "        ";
-        if let Some(shared) = &self.shared {
-            writeln!(f, "{INDENT}both runs, last alike: {shared}")?;
-        }
-        writeln!(f, "{INDENT}{:<COLUMN$} | second run", "first run")?;
-        writeln!(f, "{INDENT}{}-+-{}", "-".repeat(COLUMN), "-".repeat(COLUMN))?;
-        let cell = |text: &str| -> Vec<String> {
-            textwrap::wrap(
-                text,
-                textwrap::Options::new(COLUMN).subsequent_indent("    "),
-            )
-            .into_iter()
-            .map(|line| line.into_owned())
-            .collect()
-        };
-        let (left, right) = (cell(&self.first), cell(&self.second));
-        for row in 0..left.len().max(right.len()) {
-            let l = left.get(row).map_or("", String::as_str);
-            let r = right.get(row).map_or("", String::as_str);
-            writeln!(f, "{}", format!("{INDENT}{l:<COLUMN$} | {r}").trim_end())?;
-        }
-        writeln!(
-            f,
-            "{INDENT}replay: {} (twice, to see the two runs part)",
-            crate::text::Escaped(&self.replay)
+    /// The command that replays the seed (once: run it twice to compare).
+    pub fn replay(&self) -> Replay {
+        Replay::new(
+            &self.loaded.source,
+            &self.loaded.scenario,
+            self.seed,
+            Mode::Plain,
         )
     }
 }
@@ -438,42 +380,6 @@ impl fmt::Display for Nondeterminism {
 #[derive(Clone)]
 pub struct CheckFailure {
     pub results: Vec<ScenarioResult>,
-}
-
-impl std::fmt::Display for CheckFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let failed: Vec<&ScenarioResult> = self.results.iter().filter(|r| !r.passed()).collect();
-        writeln!(
-            f,
-            "{} of {} failed:",
-            failed.len(),
-            crate::describe::count(self.results.len(), "scenario")
-        )?;
-        for r in failed {
-            if !matches!(r.verdict, Verdict::Passed { .. }) {
-                f.write_str(&crate::report::suite::line(r, Color::Never))?;
-            }
-            if let Some(nd) = &r.nondeterminism {
-                writeln!(
-                    f,
-                    "NOT DETERMINISTIC  {}  {}: two runs of seed {} part at {} ms",
-                    crate::text::Escaped(&r.path.display().to_string()),
-                    crate::text::Escaped(&r.name),
-                    nd.seed,
-                    nd.at_ms()
-                )?;
-                write!(f, "{nd}")?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl std::fmt::Debug for CheckFailure {
-    /// As [`fmt::Display`], so that `.unwrap()` in a test shows the failures.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self, f)
-    }
 }
 
 impl std::error::Error for CheckFailure {}

@@ -171,11 +171,15 @@ enum Command {
     /// Sweep seeds (or every small fault schedule) for runs that break the design.
     Explore(explore::ExploreArgs),
     /// Print the JSON Schema of the scenario file format (or, with
-    /// `--design`, of the design file format).
+    /// `--design`, of the design file format; with `--history`, of an event
+    /// as `--format json` prints it).
     Schema {
         /// The design file format instead of the scenario's.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "history")]
         design: bool,
+        /// An event of a run's history, as a JSON Lines `event` line's `data`.
+        #[arg(long)]
+        history: bool,
     },
     /// List the built-in designs.
     Designs,
@@ -294,9 +298,11 @@ fn execute(command: Command, out: &mut Output, services: &Services) -> Result<Ex
             designs,
             seed,
         } => diff(out, &file, &designs, seed, services),
-        Command::Schema { design } => {
+        Command::Schema { design, history } => {
             out.write(&if design {
                 schema::design_schema_json()
+            } else if history {
+                schema::history_schema_json()
             } else {
                 schema::scenario_schema_json()
             });

@@ -76,8 +76,22 @@ fn timeline(out: &mut String, scenario: &Scenario, events: &[Event], color: Colo
     let _ = writeln!(out);
 }
 
+/// The evidence of `violation`, a run of `scenario`'s, one line per fact.
+pub fn evidence_lines(scenario: &Scenario, violation: &Violation) -> Vec<String> {
+    violation
+        .evidence
+        .iter()
+        .map(|fact| words::evidence(scenario, fact))
+        .collect()
+}
+
 /// One line per invariant: `ok` or `FAIL` with its evidence.
-pub(crate) fn invariant_lines(out: &mut String, violations: &[Violation], color: Color) {
+pub(crate) fn invariant_lines(
+    out: &mut String,
+    scenario: &Scenario,
+    violations: &[Violation],
+    color: Color,
+) {
     for kind in ViolationKind::ALL {
         let broken: Vec<&Violation> = violations.iter().filter(|x| x.kind == *kind).collect();
         if broken.is_empty() {
@@ -97,7 +111,7 @@ pub(crate) fn invariant_lines(out: &mut String, violations: &[Violation], color:
                 kind.name(),
                 b.summary
             );
-            for line in &b.evidence {
+            for line in evidence_lines(scenario, b) {
                 let _ = writeln!(out, "          {line}");
             }
         }
@@ -128,7 +142,7 @@ fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
     match &run.output.end {
         EndReason::Completed => {
             let _ = writeln!(out, "{}", color.paint(Paint::Bold, "invariants"));
-            invariant_lines(out, &v.violations, color);
+            invariant_lines(out, scenario, &v.violations, color);
         }
         EndReason::Panicked {
             host: crate::history::Host::Checker | crate::history::Host::Driver,
@@ -149,7 +163,7 @@ fn verdict(out: &mut String, scenario: &Scenario, run: &Run, color: Color) {
                     "invariants (judged on what happened before the run stopped)"
                 )
             );
-            invariant_lines(out, &v.violations, color);
+            invariant_lines(out, scenario, &v.violations, color);
         }
     }
     let _ = writeln!(out);

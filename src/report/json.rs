@@ -56,7 +56,7 @@ pub fn violation_json(s: &Scenario, v: &Violation) -> Value {
         "transfer": v.transfer.map(|t| s.transfer_id(t)),
         "key": key(v.key),
         "summary": v.summary,
-        "evidence": v.evidence,
+        "evidence": v.evidence.iter().map(|fact| words::evidence(s, fact)).collect::<Vec<_>>(),
     })
 }
 

@@ -460,7 +460,11 @@ impl Builder<'_> {
     fn closing_notes(&mut self, run: &Run) {
         for v in &run.verdict.violations {
             let mut lines = vec![format!("FAIL {}: {}", v.kind.name(), v.summary)];
-            lines.extend(v.evidence.iter().cloned());
+            lines.extend(
+                v.evidence
+                    .iter()
+                    .map(|fact| words::evidence(self.scenario, fact)),
+            );
             self.note_over_all(None, lines, Tone::Bad);
         }
         let met = if run.verdict.met {

@@ -14,7 +14,7 @@
 use super::sequence::Tone;
 use super::words::{self, Messages};
 use crate::describe;
-use crate::history::{Event, Host, Kept, LastAnswer, Outcome, What};
+use crate::history::{Event, Host, Kept, LastAnswer, LogLevel, Outcome, What};
 use crate::scenario::Scenario;
 use crate::text::Escaped;
 use crate::wire::{Key, MsgId, Response, TransferBody};
@@ -321,6 +321,17 @@ pub enum WhatView {
     },
     Panicked {
         panicked_host: String,
+        message: String,
+    },
+    /// A `tracing` event of the host's code (`--log`).
+    Log {
+        /// The transfer and attempt the code served; null when it served none.
+        transfer: Option<String>,
+        attempt: Option<u32>,
+        /// `ERROR`, `WARN`, `INFO`, `DEBUG` or `TRACE`.
+        level: String,
+        /// The event's target: the logging module's path unless the code names one.
+        target: String,
         message: String,
     },
 }
@@ -645,6 +656,18 @@ impl EventView {
             What::Panicked { host: h, message } => WhatView::Panicked {
                 panicked_host: host(h),
                 message: message.clone(),
+            },
+            What::Log {
+                tag,
+                level,
+                target,
+                message,
+            } => WhatView::Log {
+                transfer: tag.map(|t| id(t.transfer)),
+                attempt: tag.map(|t| t.attempt),
+                level: level.name().to_string(),
+                target: target.to_string(),
+                message: message.to_string(),
             },
         };
         EventView {
@@ -995,6 +1018,25 @@ pub fn timeline_words(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Ma
                 Escaped(message)
             ),
         ),
+        What::Log {
+            tag: t,
+            level,
+            target,
+            message,
+        } => (
+            match level {
+                LogLevel::Error => Bad,
+                LogLevel::Warn => Fault,
+                _ => Plain,
+            },
+            format!(
+                "log {} {}: {}{}",
+                level.name(),
+                Escaped(target),
+                Escaped(message),
+                t.map(|t| format!(" ({})", tag(t))).unwrap_or_default()
+            ),
+        ),
     }
 }
 
@@ -1220,6 +1262,14 @@ pub fn drawing(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Drawing 
             text: format!("run stopped at a limit: {}", words::limit(*limit)),
             tone: Tone::Bad,
         },
+        What::Log { level, message, .. } => here(
+            format!("log {} {}", level.name(), Escaped(message)),
+            match level {
+                LogLevel::Error => Tone::Bad,
+                LogLevel::Warn => Tone::Fault,
+                _ => Tone::Plain,
+            },
+        ),
         What::Panicked { host: h, message } => Drawing::Across {
             text: format!(
                 "PANICKED in {}: {}",

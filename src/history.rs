@@ -184,6 +184,39 @@ pub enum Kept {
     Nothing { records: u64 },
 }
 
+/// How severe a logged event is, as `tracing` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum LogLevel {
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl LogLevel {
+    pub fn of(level: tracing::Level) -> LogLevel {
+        match level {
+            tracing::Level::ERROR => LogLevel::Error,
+            tracing::Level::WARN => LogLevel::Warn,
+            tracing::Level::INFO => LogLevel::Info,
+            tracing::Level::DEBUG => LogLevel::Debug,
+            _ => LogLevel::Trace,
+        }
+    }
+
+    /// `ERROR`, `WARN`, `INFO`, `DEBUG`, `TRACE`: as `tracing` prints it.
+    pub fn name(self) -> &'static str {
+        match self {
+            LogLevel::Error => "ERROR",
+            LogLevel::Warn => "WARN",
+            LogLevel::Info => "INFO",
+            LogLevel::Debug => "DEBUG",
+            LogLevel::Trace => "TRACE",
+        }
+    }
+}
+
 /// One thing that happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum What {
@@ -374,6 +407,17 @@ pub enum What {
     Healed,
     /// The run stopped at one of its limits.
     LimitReached { limit: Limit },
+    /// Code running in the host (a service, or a crate it uses) logged a
+    /// `tracing` event that the run's `--log` filter lets through (see
+    /// `crate::logs`); `tag` is the attempt that code served, when it
+    /// served one. `message` holds the event's message, then its other
+    /// fields as ` name=value`.
+    Log {
+        tag: Option<Tag>,
+        level: LogLevel,
+        target: Box<str>,
+        message: Box<str>,
+    },
     /// Code running in `host` (or the driver or the checker) panicked: the run
     /// is void, whatever it had shown so far.
     Panicked { host: Host, message: String },

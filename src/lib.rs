@@ -200,6 +200,7 @@ pub mod fault;
 pub mod history;
 mod interpose;
 pub mod limits;
+pub mod logs;
 mod ratio;
 pub mod reach;
 pub mod report;

@@ -148,3 +148,9 @@ pub const MAX_ISSUED_KEYS: usize = 1_000_000;
 /// Cookies one client keeps, and bytes of one; more are not kept.
 pub const MAX_COOKIES: usize = 64;
 pub const MAX_COOKIE_BYTES: usize = 4 * 1024;
+/// `tracing` events one run keeps in its history with `--log`; later ones
+/// are dropped, so a chatty service cannot grow a history without bound.
+pub const MAX_LOG_EVENTS: usize = 10_000;
+/// Bytes of one log event's message (its fields included) and of its
+/// target; the rest is cut, marked with `…`.
+pub const MAX_LOG_MESSAGE_BYTES: usize = 1_024;

@@ -4,7 +4,7 @@
 //! key for the same payment (delete-on-done, a client that makes a new key per
 //! attempt) is caught too.
 
-use super::{Facts, Violation, ViolationKind};
+use super::{Evidence, Facts, Violation, ViolationKind};
 use crate::describe;
 
 pub(super) fn check(facts: &Facts) -> Vec<Violation> {
@@ -17,16 +17,9 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
         }
         let evidence = applications
             .iter()
-            .map(|e| {
-                format!(
-                    "ledger transfer {} at {} ms, {} ({}): {} -{}",
-                    e.transfer_id,
-                    e.at_ms,
-                    describe::by(e.tag),
-                    describe::key_label(e.key),
-                    describe::account(s, e.account),
-                    -e.delta
-                )
+            .map(|e| Evidence::Applied {
+                entry: (*e).clone(),
+                with_key: true,
             })
             .collect();
         out.push(Violation {

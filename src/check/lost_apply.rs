@@ -12,7 +12,7 @@
 //! Refusals on the merits — 422 for a reused key, 402 for insufficient
 //! funds — are legitimate answers, not lost payments.
 
-use super::{Facts, Violation, ViolationKind};
+use super::{Evidence, Facts, Violation, ViolationKind};
 use crate::describe;
 use crate::history::Outcome;
 use crate::wire::Response;
@@ -49,12 +49,11 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
                 describe::transfer(s, transfer)
             ),
             evidence: vec![
-                format!(
-                    "{} sent, last at {} ms",
-                    describe::count(view.attempts.len(), "attempt"),
-                    view.attempts.last().map_or(0, |a| a.1)
-                ),
-                "no ledger entry names this transfer".to_string(),
+                Evidence::AttemptsSent {
+                    attempts: view.attempts.len(),
+                    last_at_ms: view.attempts.last().map_or(0, |a| a.1),
+                },
+                Evidence::NoLedgerEntry,
             ],
         });
     }

@@ -11,7 +11,7 @@
 //! were told (`lost-apply`), not here.
 
 use super::facts::Reply;
-use super::{Facts, Violation, ViolationKind};
+use super::{Evidence, Facts, Violation, ViolationKind};
 use crate::describe;
 use crate::scenario::{ClientIx, Scenario, TransferIx};
 use crate::wire::{Key, Meaning, TransferBody};
@@ -81,27 +81,19 @@ fn violation(s: &Scenario, transfer: TransferIx, key: Key, a: &Acceptance) -> Vi
     let (Some(first), Some(second)) = (a.first, a.second) else {
         unreachable!("an acceptance is recorded with both payloads")
     };
-    let mut evidence: Vec<String> = a
+    let mut evidence: Vec<Evidence> = a
         .successes
         .iter()
-        .map(|r| {
-            format!(
-                "{} ms: {} answered {}, a success",
-                r.at_ms,
-                describe::tag(s, r.tag),
-                describe::response(&r.response)
-            )
+        .map(|r| Evidence::Answered {
+            at_ms: r.at_ms,
+            tag: r.tag,
+            response: r.response.clone(),
+            success: true,
         })
         .collect();
-    evidence.extend(a.moved.iter().map(|e| {
-        format!(
-            "ledger transfer {} at {} ms, by attempt {}: {} -{}",
-            e.transfer_id,
-            e.at_ms,
-            e.tag.attempt,
-            describe::account(s, e.account),
-            -e.delta
-        )
+    evidence.extend(a.moved.iter().map(|e| Evidence::Applied {
+        entry: (*e).clone(),
+        with_key: false,
     }));
     Violation {
         kind: ViolationKind::MismatchAccepted,

@@ -10,7 +10,10 @@
 //! successes, except where the liveness phase says the client should have
 //! learned it (`stuck-key`).
 
+mod evidence;
 mod facts;
+
+pub use evidence::{Evidence, RecordLeft};
 
 pub(crate) use facts::Facts;
 
@@ -27,8 +30,8 @@ pub struct Violation {
     pub key: Option<Key>,
     /// One sentence: what broke.
     pub summary: String,
-    /// The facts behind it, one per line, with times.
-    pub evidence: Vec<String>,
+    /// The facts behind it, as data: the reports word each as one line.
+    pub evidence: Vec<Evidence>,
 }
 
 mod double_apply;

@@ -1,7 +1,7 @@
 //! `money-not-conserved`: the sum of balances changed, or a ledger transfer has a
 //! debit without its credit (or the amounts differ).
 
-use super::{Facts, Violation, ViolationKind};
+use super::{Evidence, Facts, Violation, ViolationKind};
 use crate::describe;
 use std::collections::BTreeMap;
 
@@ -29,7 +29,12 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
                 .accounts
                 .iter()
                 .zip(&facts.output.balances)
-                .map(|(a, end)| format!("{}: {} -> {end}", crate::text::escape(&a.name), a.balance))
+                .enumerate()
+                .map(|(i, (a, end))| Evidence::Balance {
+                    account: crate::scenario::AccountIx::at(i),
+                    start: a.balance,
+                    end: *end,
+                })
                 .collect(),
         });
     }
@@ -58,10 +63,10 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
                     leg.debited,
                     leg.credited
                 ),
-                evidence: vec![format!(
-                    "{} debit entries, {} credit entries",
-                    leg.debits, leg.credits
-                )],
+                evidence: vec![Evidence::Legs {
+                    debits: leg.debits,
+                    credits: leg.credits,
+                }],
             });
         }
     }

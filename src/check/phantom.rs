@@ -4,7 +4,7 @@
 //! transfer's money moved. The client tells its user the payment failed;
 //! the user pays again some other way, and the money has gone twice.
 
-use super::{Facts, Violation, ViolationKind};
+use super::{Evidence, Facts, Violation, ViolationKind};
 use crate::describe;
 use crate::history::Outcome;
 
@@ -19,20 +19,13 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
         if applications.is_empty() {
             continue;
         }
-        let mut evidence = vec![format!(
-            "the client's last answer, after {}: {}",
-            describe::count(view.attempts.len(), "attempt"),
-            describe::response(response)
-        )];
-        evidence.extend(applications.iter().map(|e| {
-            format!(
-                "ledger transfer {} at {} ms, {}: {} -{}",
-                e.transfer_id,
-                e.at_ms,
-                describe::by(e.tag),
-                describe::account(s, e.account),
-                -e.delta
-            )
+        let mut evidence = vec![Evidence::ToldFailure {
+            attempts: view.attempts.len(),
+            response: response.clone(),
+        }];
+        evidence.extend(applications.iter().map(|e| Evidence::Applied {
+            entry: (*e).clone(),
+            with_key: false,
         }));
         out.push(Violation {
             kind: ViolationKind::PhantomApply,

@@ -6,14 +6,13 @@
 //! `mismatch-accepted`'s business, not this checker's.
 
 use super::facts::Reply;
-use super::{Facts, Violation, ViolationKind};
+use super::{Evidence, Facts, Violation, ViolationKind};
 use crate::describe;
 use crate::scenario::ClientIx;
 use crate::wire::{Key, TransferBody};
 use std::collections::BTreeMap;
 
 pub(super) fn check(facts: &Facts) -> Vec<Violation> {
-    let s = facts.scenario;
     let mut by_key: BTreeMap<(ClientIx, Key, TransferBody), Vec<&Reply>> = BTreeMap::new();
     for reply in &facts.replies {
         if let Some(key) = reply.key
@@ -45,13 +44,11 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
             ),
             evidence: replies
                 .iter()
-                .map(|r| {
-                    format!(
-                        "{} ms: {} answered {}",
-                        r.at_ms,
-                        describe::tag(s, r.tag),
-                        describe::response(&r.response)
-                    )
+                .map(|r| Evidence::Answered {
+                    at_ms: r.at_ms,
+                    tag: r.tag,
+                    response: r.response.clone(),
+                    success: false,
                 })
                 .collect(),
         });

@@ -9,7 +9,7 @@
 //! 0`), has an unknown outcome, which is no violation: the faults, not the
 //! design, kept it in the dark.
 
-use super::{Facts, Violation, ViolationKind};
+use super::{Evidence, Facts, RecordLeft, Violation, ViolationKind};
 use crate::describe;
 use crate::history::Outcome;
 
@@ -24,35 +24,33 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
             continue;
         }
         let mut evidence = vec![
-            format!(
-                "{} after the faults healed at {} ms; the last answer: {}",
-                describe::count(view.requests_after_heal as usize, "request"),
-                s.window.heal_at_ms,
-                describe::last_answer(last)
-            ),
-            format!(
-                "liveness deadline: {} ms",
-                view.liveness_deadline_ms
-                    .unwrap_or(facts.output.liveness_deadline_ms)
-            ),
+            Evidence::RetriedAfterHeal {
+                requests: view.requests_after_heal,
+                heal_at_ms: s.window.heal_at_ms,
+                last: last.clone(),
+            },
+            Evidence::LivenessDeadline {
+                deadline_ms: view
+                    .liveness_deadline_ms
+                    .unwrap_or(facts.output.liveness_deadline_ms),
+            },
         ];
         if s.api.service().is_some() {
             evidence.extend(service_values_left(facts, transfer));
         } else if let Some(key) = view.key {
-            let left: Vec<String> = facts
+            let left: Vec<Evidence> = facts
                 .output
                 .records
                 .iter()
                 .filter(|(_, k, _)| k.key == key)
-                .map(|(store, k, r)| {
-                    format!(
-                        "{k} left {} in {store}",
-                        record_state(r, facts.output.end_ms)
-                    )
+                .map(|(store, k, r)| Evidence::RecordLeft {
+                    store: *store,
+                    key: *k,
+                    state: record_state(r, facts.output.end_ms),
                 })
                 .collect();
             if left.is_empty() {
-                evidence.push(format!("no record of key {key} is left"));
+                evidence.push(Evidence::NoRecordLeft { key });
             }
             evidence.extend(left);
         }
@@ -76,50 +74,42 @@ const SHOWN_VALUES: usize = 4;
 /// What idemsim saw of a service's records for `transfer` at the end (what
 /// its requests left in the key store and the ledger), and what it could
 /// not (the service's own memory).
-fn service_values_left(facts: &Facts, transfer: crate::scenario::TransferIx) -> Vec<String> {
+fn service_values_left(facts: &Facts, transfer: crate::scenario::TransferIx) -> Vec<Evidence> {
     let left: Vec<&crate::world::ServiceValue> = facts
         .output
         .service_values
         .iter()
         .filter(|v| v.writer == Some(transfer))
         .collect();
-    let mut out: Vec<String> = left
+    let mut out: Vec<Evidence> = left
         .iter()
         .take(SHOWN_VALUES)
-        .map(|v| {
-            let until = match v.expires_at_ms {
-                Some(t) => format!("until {t} ms"),
-                None => "with no expiry".to_string(),
-            };
-            format!(
-                "`{}` left in {} by its requests, {until}",
-                crate::text::Escaped(&v.key),
-                v.store
-            )
+        .map(|v| Evidence::ValueLeft {
+            store: v.store,
+            key: v.key.clone(),
+            expires_at_ms: v.expires_at_ms,
         })
         .collect();
     if left.len() > SHOWN_VALUES {
-        out.push(format!("and {} more", left.len() - SHOWN_VALUES));
+        out.push(Evidence::MoreValuesLeft {
+            count: left.len() - SHOWN_VALUES,
+        });
     }
     if left.is_empty() {
-        out.push("nothing its requests stored is left in the key store or the ledger".to_string());
+        out.push(Evidence::NoValueLeft);
     }
-    out.push("what the service keeps in its own memory, idemsim cannot see".to_string());
+    out.push(Evidence::ServiceMemoryUnseen);
     out
 }
 
-/// A record's state at the end of the run, as its evidence reads.
-fn record_state(record: &crate::world::KeyRecord, end_ms: u64) -> String {
+fn record_state(record: &crate::world::KeyRecord, end_ms: u64) -> RecordLeft {
     use crate::world::KeyState;
     if record.expires_at_ms.is_some_and(|t| end_ms >= t) {
-        return "expired".to_string();
+        return RecordLeft::Expired;
     }
     match &record.state {
-        KeyState::Issued => "issued".to_string(),
-        KeyState::InProgress { .. } => "in progress".to_string(),
-        KeyState::Done { response: Some(r) } => {
-            format!("done, storing {}", describe::response(r))
-        }
-        KeyState::Done { response: None } => "done".to_string(),
+        KeyState::Issued => RecordLeft::Issued,
+        KeyState::InProgress { .. } => RecordLeft::InProgress,
+        KeyState::Done { response } => RecordLeft::Done(response.clone()),
     }
 }

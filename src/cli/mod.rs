@@ -75,6 +75,11 @@ enum Diagram {
     Mermaid,
 }
 
+/// `--log`'s filter, checked as `tracing_subscriber` reads it.
+fn parse_log(text: &str) -> Result<crate::logs::LogFilter, String> {
+    crate::logs::LogFilter::new(text)
+}
+
 pub(crate) fn parse_host(text: &str) -> Result<crate::history::Host, String> {
     use crate::history::Host;
     match text {
@@ -128,6 +133,11 @@ enum Command {
         /// Run every millisecond: never skip quiet time.
         #[arg(long)]
         no_skip_quiet_time: bool,
+        /// Keep the service's own `tracing` events in the history, as
+        /// `tracing_subscriber::EnvFilter` directives select them
+        /// (`info`, `info,my_crate=debug`); off by default.
+        #[arg(long, value_name = "FILTER", value_parser = parse_log)]
+        log: Option<crate::logs::LogFilter>,
         /// A self-test of the failure path: make code in this host (`api`,
         /// `keys`, `ledger`, `client-1`, `driver`, `checker`) panic.
         #[arg(long, value_name = "HOST", hide = true, value_parser = parse_host)]
@@ -171,11 +181,15 @@ enum Command {
     /// Sweep seeds (or every small fault schedule) for runs that break the design.
     Explore(explore::ExploreArgs),
     /// Print the JSON Schema of the scenario file format (or, with
-    /// `--design`, of the design file format).
+    /// `--design`, of the design file format; with `--history`, of an event
+    /// as `--format json` prints it).
     Schema {
         /// The design file format instead of the scenario's.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "history")]
         design: bool,
+        /// An event of a run's history, as a JSON Lines `event` line's `data`.
+        #[arg(long)]
+        history: bool,
     },
     /// List the built-in designs.
     Designs,
@@ -246,6 +260,7 @@ fn execute(command: Command, out: &mut Output, services: &Services) -> Result<Ex
             only_faults,
             faults,
             no_skip_quiet_time,
+            log,
             self_test_panic,
         } => {
             let mode = if swarm {
@@ -258,6 +273,7 @@ fn execute(command: Command, out: &mut Output, services: &Services) -> Result<Ex
             let options = RunOptions {
                 panic_in: self_test_panic,
                 skip_quiet_time: !no_skip_quiet_time,
+                log,
                 ..RunOptions::default()
             };
             let (loaded, seed) = scenario_in_mode(&file, seed, mode, &faults, services)?;
@@ -294,9 +310,11 @@ fn execute(command: Command, out: &mut Output, services: &Services) -> Result<Ex
             designs,
             seed,
         } => diff(out, &file, &designs, seed, services),
-        Command::Schema { design } => {
+        Command::Schema { design, history } => {
             out.write(&if design {
                 schema::design_schema_json()
+            } else if history {
+                schema::history_schema_json()
             } else {
                 schema::scenario_schema_json()
             });

@@ -7,6 +7,8 @@
 //! verdict came out under each design. Plain text, no colour, so that it
 //! reads the same in a terminal, a file and a slide.
 
+use super::view::EventView;
+use super::words::Messages;
 use super::{Color, human};
 use crate::check::ViolationKind;
 use crate::describe::violation_names as names;
@@ -46,11 +48,12 @@ pub fn render(a: &Side<'_>, b: &Side<'_>) -> String {
     let lines_b = timeline_lines(b);
     let events_a = &a.run.output.events;
     let events_b = &b.run.output.events;
-    // Events are compared as a person reads them: index 0 of one design's
-    // transactions is not the same transaction as index 0 of the other's.
-    let shared = lines_a
+    // Events are compared by their views, which name what the indices
+    // stand for: index 0 of one design's transactions is not the same
+    // transaction as index 0 of the other's.
+    let shared = views(a)
         .iter()
-        .zip(&lines_b)
+        .zip(&views(b))
         .take_while(|(x, y)| x == y)
         .count();
     if shared > 0 {
@@ -86,6 +89,16 @@ pub fn render(a: &Side<'_>, b: &Side<'_>) -> String {
     let _ = writeln!(out);
     verdicts(&mut out, a, b);
     out
+}
+
+/// The typed view of every event.
+fn views(side: &Side<'_>) -> Vec<EventView> {
+    let events = &side.run.output.events;
+    let messages = Messages::index(events);
+    events
+        .iter()
+        .map(|e| EventView::of(side.scenario, &messages, e))
+        .collect()
 }
 
 /// The human timeline's line for every event, without colour.

@@ -158,8 +158,9 @@ fn verdict(body: &mut String, scenario: &Scenario, run: &Run) {
                 kind.name(),
                 xml(&b.summary)
             );
-            for line in &b.evidence {
-                let _ = write!(body, "<li>{}</li>", xml(line));
+            for fact in &b.evidence {
+                let line = super::words::evidence(scenario, fact);
+                let _ = write!(body, "<li>{}</li>", xml(&line));
             }
             body.push_str("</ul></li>");
         }

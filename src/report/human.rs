@@ -6,11 +6,12 @@
 //! with control characters escaped, so a hostile file cannot drive the
 //! terminal or forge a line.
 
+use super::view::{self, Mark};
 use super::words::{self, Messages};
 use super::{Color, Paint};
 use crate::check::{Violation, ViolationKind};
 use crate::describe;
-use crate::history::{Event, Outcome, What};
+use crate::history::Event;
 use crate::run::{Replay, Run};
 use crate::scenario::{Provenance, Scenario};
 use crate::text::{Escaped, escape, wrap};
@@ -52,7 +53,7 @@ pub fn timeline_lines(scenario: &Scenario, events: &[Event], color: Color) -> Ve
     events
         .iter()
         .map(|event| {
-            let (mark, text) = narrate(scenario, &messages, &event.what);
+            let (mark, text) = view::timeline_words(scenario, &messages, &event.what);
             let text = match mark {
                 Mark::Bad => color.paint(Paint::Red, &text),
                 Mark::Fault => color.paint(Paint::Yellow, &text),
@@ -76,347 +77,22 @@ fn timeline(out: &mut String, scenario: &Scenario, events: &[Event], color: Colo
     let _ = writeln!(out);
 }
 
-enum Mark {
-    Plain,
-    Fault,
-    Bad,
-}
-
-/// One line of the timeline for one event.
-fn narrate(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Mark, String) {
-    use Mark::*;
-    let tag = |t| describe::tag(s, t);
-    let transfer = |t| describe::transfer(s, t);
-    match what {
-        What::KeyRequested { tag: t, .. } => (
-            Plain,
-            format!(
-                "-> api  POST /keys for {} (attempt {})",
-                transfer(t.transfer),
-                t.attempt
-            ),
-        ),
-        What::KeyObtained { transfer: t, key } => (
-            Plain,
-            format!(
-                "has key {key} for {} ({})",
-                transfer(*t),
-                describe::key_origin(*key)
-            ),
-        ),
-        What::Sent {
-            tag: t, key, body, ..
-        } => (
-            Plain,
-            format!(
-                "-> api  {} {} {} -> {} {}{}",
-                describe::request_line(s, crate::wire::Endpoint::Transfers),
-                tag(*t),
-                describe::account(s, body.from),
-                describe::account(s, body.to),
-                body.amount,
-                key.map(|k| format!("  {}", describe::key_carried(s, k)))
-                    .unwrap_or_default()
-            ),
-        ),
-        What::Received { tag: t, response } => (
-            Plain,
-            format!("<- {} for {}", describe::response(response), tag(*t)),
-        ),
-        What::TimedOut { tag: t } => (Fault, format!("no answer to {}: timed out", tag(*t))),
-        What::LateAnswer { tag: t, response } => (
-            Plain,
-            format!(
-                "late answer to {} ignored: {}",
-                tag(*t),
-                describe::response(response)
-            ),
-        ),
-        What::Backoff {
-            transfer: t,
-            wait_ms,
-            until_heal: false,
-        } => (
-            Plain,
-            format!("backs off {wait_ms} ms before retrying {}", transfer(*t)),
-        ),
-        What::Backoff {
-            transfer: t,
-            wait_ms,
-            until_heal: true,
-        } => (
-            Plain,
-            format!(
-                "has made the {} attempts allowed while faults act: waits {wait_ms} ms, until the heal, to retry {}",
-                s.retry.max_attempts,
-                transfer(*t)
-            ),
-        ),
-        What::LivenessPhase {
-            transfer: t,
-            deadline_ms,
-        } => (
-            Fault,
-            format!(
-                "{} has no definitive answer yet: keeps retrying until {deadline_ms} ms (liveness phase)",
-                transfer(*t)
-            ),
-        ),
-        What::Finished {
-            transfer: t,
-            outcome,
-            attempts,
-        } => {
-            let mark = match outcome {
-                Outcome::Succeeded(_) => Plain,
-                _ => Fault,
-            };
-            (
-                mark,
-                format!(
-                    "{} done after {attempts} attempt{}: {}",
-                    transfer(*t),
-                    if *attempts == 1 { "" } else { "s" },
-                    describe::outcome(outcome)
-                ),
-            )
-        }
-        What::ApiReceived {
-            tag: t,
-            endpoint,
-            key,
-            ..
-        } => (
-            Plain,
-            format!(
-                "received {} {}{}",
-                describe::request_line(s, *endpoint),
-                tag(*t),
-                key.map(|k| format!(" ({k})")).unwrap_or_default()
-            ),
-        ),
-        What::Txn {
-            call,
-            tag: t,
-            result,
-            ..
-        } => (
-            Plain,
-            format!(
-                "txn {} for {}: {}",
-                words::call_name(s, *call),
-                tag(*t),
-                words::txn_result(result)
-            ),
-        ),
-        What::LedgerEntry {
-            tag: t,
-            transfer_id,
-            account,
-            delta,
-            ..
-        } => (
-            Plain,
-            format!(
-                "{} {delta:+} (ledger transfer {transfer_id}, {})",
-                describe::account(s, *account),
-                tag(*t)
-            ),
-        ),
-        What::ApiReplied {
-            tag: t, response, ..
-        } => (
-            Plain,
-            format!("-> {} for {}", describe::response(response), tag(*t)),
-        ),
-        What::StoreTimeout {
-            store,
-            tag: t,
-            send,
-            sends,
-        } => (Fault, words::store_timeout(*store, &tag(*t), *send, *sends)),
-        What::HandlerDropped { tag: t, spawned } => (
-            Bad,
-            format!(
-                "handler for {} dropped unfinished: its client closed the connection{}",
-                tag(*t),
-                words::spawned_go_on(*spawned)
-            ),
-        ),
-        What::FailedOpen { tag: t, call } => (
-            Bad,
-            format!(
-                "key store silent: skips txn {} for {} (fail-open)",
-                words::call_name(s, *call),
-                tag(*t)
-            ),
-        ),
-        What::Lost {
-            msg,
-            from,
-            to,
-            point,
-            tag: t,
-            cause,
-        } => (
-            Fault,
-            format!(
-                "LOST {}, {from} -> {to}: {}",
-                messages.label(s, *msg, *point, *t),
-                words::loss_reason(s, *cause, *point, *t)
-            ),
-        ),
-        What::Held {
-            msg,
-            from,
-            to,
-            point,
-            tag: t,
-            until_ms,
-            cause,
-        } => (
-            Fault,
-            format!(
-                "HELD {}, {from} -> {to}, until {until_ms} ms: {}",
-                messages.label(s, *msg, *point, *t),
-                words::hold_reason(s, *cause, *point, *t)
-            ),
-        ),
-        What::Stalled {
-            tag: t,
-            boundary,
-            stall_ms,
-            ..
-        } => (
-            Fault,
-            format!(
-                "STALLS {stall_ms} ms at {} of {}",
-                s.api.boundary_name(*boundary),
-                tag(*t)
-            ),
-        ),
-        What::Duplicated {
-            msg,
-            from,
-            to,
-            point,
-            tag: t,
-            ..
-        } => (
-            Fault,
-            format!(
-                "DUPLICATED {}, {from} -> {to}: it will arrive twice",
-                messages.label(s, *msg, *point, *t)
-            ),
-        ),
-        What::PaysAgain { tag: t, time, most } => (
-            Bad,
-            format!(
-                "{} failed for good: pays again with a new key ({time} of at most {most})",
-                tag(*t)
-            ),
-        ),
-        What::ClientRestarted { tag: t, cause } => (
-            Bad,
-            format!(
-                "RESTARTED after {} ({}): {}",
-                tag(*t),
-                words::cause_text(s, *cause),
-                words::client_restart_kept(s)
-            ),
-        ),
-        What::KeyState { key, from, to, .. } => (
-            Plain,
-            format!(
-                "key {key}: {} -> {}",
-                words::key_phase(*from),
-                words::key_phase(*to)
-            ),
-        ),
-        What::KeyExpired {
-            store,
-            key,
-            tag: t,
-            cause,
-        } => (
-            Fault,
-            format!(
-                "key {key} EXPIRED in {store} as {} was sent ({})",
-                tag(*t),
-                words::cause_text(s, *cause)
-            ),
-        ),
-        What::Completing {
-            key,
-            tag: t,
-            since_ms,
-        } => (
-            Plain,
-            format!(
-                "picks up key {key} of {}, in progress since {since_ms} ms",
-                describe::transfer(s, t.transfer)
-            ),
-        ),
-        What::KeyEvicted { store, key } => (
-            Fault,
-            format!("key {key} EVICTED from {store}: the store was full"),
-        ),
-        What::Outage {
-            store,
-            until_ms,
-            cause,
-        } => (
-            Fault,
-            format!(
-                "{store} UNREACHABLE until {until_ms} ms ({})",
-                words::cause_text(s, *cause)
-            ),
-        ),
-        What::Released {
-            msg,
-            from,
-            to,
-            point,
-            tag: t,
-        } => (
-            Fault,
-            format!(
-                "released {}, {from} -> {to}",
-                messages.label(s, *msg, *point, *t)
-            ),
-        ),
-        crashed @ What::Crashed { .. } => (
-            Bad,
-            format!("CRASHED ({})", words::crash_reason(s, crashed)),
-        ),
-        What::Restarted { kept, .. } => (
-            match kept {
-                crate::history::Kept::Durable => Fault,
-                crate::history::Kept::Nothing { .. } => Bad,
-            },
-            words::restarted(*kept),
-        ),
-        What::Healed => (
-            Fault,
-            "faults stop: the network is healthy from now on".to_string(),
-        ),
-        What::LimitReached { limit } => (
-            Bad,
-            format!("run stopped at a limit: {}", words::limit(*limit)),
-        ),
-        What::Panicked { host, message } => (
-            Bad,
-            format!(
-                "PANICKED in {}: {}",
-                words::panic_site(*host),
-                Escaped(message)
-            ),
-        ),
-    }
+/// The evidence of `violation`, a run of `scenario`'s, one line per fact.
+pub fn evidence_lines(scenario: &Scenario, violation: &Violation) -> Vec<String> {
+    violation
+        .evidence
+        .iter()
+        .map(|fact| words::evidence(scenario, fact))
+        .collect()
 }
 
 /// One line per invariant: `ok` or `FAIL` with its evidence.
-pub(crate) fn invariant_lines(out: &mut String, violations: &[Violation], color: Color) {
+pub(crate) fn invariant_lines(
+    out: &mut String,
+    scenario: &Scenario,
+    violations: &[Violation],
+    color: Color,
+) {
     for kind in ViolationKind::ALL {
         let broken: Vec<&Violation> = violations.iter().filter(|x| x.kind == *kind).collect();
         if broken.is_empty() {
@@ -436,7 +112,7 @@ pub(crate) fn invariant_lines(out: &mut String, violations: &[Violation], color:
                 kind.name(),
                 b.summary
             );
-            for line in &b.evidence {
+            for line in evidence_lines(scenario, b) {
                 let _ = writeln!(out, "          {line}");
             }
         }
@@ -467,7 +143,7 @@ fn verdict(out: &mut String, scenario: &Scenario, source: &Provenance, run: &Run
     match &run.output.end {
         EndReason::Completed => {
             let _ = writeln!(out, "{}", color.paint(Paint::Bold, "invariants"));
-            invariant_lines(out, &v.violations, color);
+            invariant_lines(out, scenario, &v.violations, color);
         }
         EndReason::Panicked {
             host: crate::history::Host::Checker | crate::history::Host::Driver,
@@ -488,7 +164,7 @@ fn verdict(out: &mut String, scenario: &Scenario, source: &Provenance, run: &Run
                     "invariants (judged on what happened before the run stopped)"
                 )
             );
-            invariant_lines(out, &v.violations, color);
+            invariant_lines(out, scenario, &v.violations, color);
         }
     }
     let _ = writeln!(out);

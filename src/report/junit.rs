@@ -154,7 +154,13 @@ pub fn check_case(result: &ScenarioResult) -> Case {
             ));
             let mut text = String::new();
             if let Some(run) = run {
-                text.push_str(&violations_text(&run.verdict.violations));
+                let scenario = result.shown.as_ref().map(|(s, _)| s);
+                if let Some(scenario) = scenario {
+                    text.push_str(&violations_text(
+                        &scenario.scenario,
+                        &run.verdict.violations,
+                    ));
+                }
             }
             text.push_str(&format!(
                 "expected: {}; found: {} on seed {seed} ({seeds_run} seeds run)\nreplay: {replay}\n",
@@ -193,9 +199,9 @@ pub fn check_case(result: &ScenarioResult) -> Case {
 /// let cases: Vec<Case> = (0..4)
 ///     .map(|seed| {
 ///         if seed % 2 == 0 {
-///             seed_case(path, seed, Outcome::Passed, &[], None)
+///             seed_case(path, seed, Outcome::Passed, None, None)
 ///         } else {
-///             let mut case = seed_case(path, seed, Outcome::Skipped, &[], None);
+///             let mut case = seed_case(path, seed, Outcome::Skipped, None, None);
 ///             case.message = Some("run by another partition (slice:2/2)".into());
 ///             case
 ///         }
@@ -208,17 +214,20 @@ pub fn seed_case(
     path: &Path,
     seed: u64,
     outcome: Outcome,
-    violations: &[Violation],
+    violations: Option<(&Scenario, &[Violation])>,
     replay: Option<&str>,
 ) -> Case {
     let mut case = Case::new(format!("seed {seed}"), path.display().to_string(), outcome);
     case.properties.push(("seed".to_string(), seed.to_string()));
     if outcome == Outcome::Failed {
-        let mut kinds: Vec<_> = violations.iter().map(|v| v.kind).collect();
+        let found = violations.map_or(&[][..], |(_, v)| v);
+        let mut kinds: Vec<_> = found.iter().map(|v| v.kind).collect();
         kinds.sort();
         kinds.dedup();
         case.message = Some(format!("seed {seed}: found {}", names(&kinds)));
-        let mut text = violations_text(violations);
+        let mut text = violations
+            .map(|(s, v)| violations_text(s, v))
+            .unwrap_or_default();
         if let Some(replay) = replay {
             text.push_str(&format!("replay: {replay}\n"));
         }
@@ -245,7 +254,13 @@ pub fn sweep_cases(
         .iter()
         .map(|f| {
             let replay = Replay::new(source, scenario, f.seed, config.mode()).to_string();
-            let mut case = seed_case(path, f.seed, Outcome::Failed, &f.violations, Some(&replay));
+            let mut case = seed_case(
+                path,
+                f.seed,
+                Outcome::Failed,
+                Some((scenario, &f.violations)),
+                Some(&replay),
+            );
             if f.violations.is_empty() {
                 case.message = Some(match (&f.nondeterminism, &f.skip_changed) {
                     (Some(nd), _) => format!(
@@ -308,13 +323,13 @@ fn properties(result: &ScenarioResult, seed: Option<u64>, found: &str) -> Vec<(S
     p
 }
 
-/// Every violation with its evidence, as a failure's text.
-pub fn violations_text(violations: &[Violation]) -> String {
+/// Every violation of a run of `scenario` with its evidence, as a failure's text.
+pub fn violations_text(scenario: &Scenario, violations: &[Violation]) -> String {
     let mut text = String::new();
     for v in violations {
         text.push_str(&format!("FAIL {}: {}\n", v.kind.name(), v.summary));
-        for line in &v.evidence {
-            text.push_str(&format!("    {line}\n"));
+        for fact in &v.evidence {
+            text.push_str(&format!("    {}\n", super::words::evidence(scenario, fact)));
         }
     }
     text

@@ -22,6 +22,7 @@ pub mod sequence;
 pub mod story;
 pub mod suite;
 pub mod svg;
+pub mod view;
 pub(crate) mod words;
 
 use anstyle::{AnsiColor, Style};

@@ -106,3 +106,21 @@ pub fn scenario_schema() -> Schema {
         .into_generator()
         .into_root_schema_for::<ScenarioSpec>()
 }
+
+/// The JSON Schema (draft 2020-12) of one event of a run's history as JSON
+/// Lines prints it (the `data` of a line whose `type` is `event`), generated
+/// from [`super::view::EventView`], the type that line is the serialisation of.
+pub fn history_schema() -> Schema {
+    SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<super::view::EventView>()
+}
+
+/// The history's schema, pretty-printed, ending in a newline
+/// (`idemsim schema --history`, checked in as `docs/history.schema.json`).
+pub fn history_schema_json() -> String {
+    let mut text = serde_json::to_string_pretty(&history_schema()).expect("schemas serialise");
+    text.push('\n');
+    text
+}

@@ -13,9 +13,10 @@
 //! else (timeouts, crashes, stalls, expiries, the end of the fault window) is
 //! a note over the lanes it concerns. The verdict's evidence closes the diagram.
 
+use super::view::{self, Drawing};
 use super::words::{self, Messages};
 use crate::describe;
-use crate::history::{Event, Host, Outcome, TxnResult, What};
+use crate::history::{Event, Host, TxnResult, What};
 use crate::run::Run;
 use crate::scenario::Scenario;
 use crate::text::Escaped;
@@ -236,45 +237,20 @@ impl Builder<'_> {
 
     fn event(&mut self, index: usize) {
         let event = &self.events[index];
-        match &event.what {
-            What::KeyRequested { .. }
-            | What::KeyObtained { .. }
-            | What::Sent { .. }
-            | What::Received { .. }
-            | What::TimedOut { .. }
-            | What::LateAnswer { .. }
-            | What::Backoff { .. }
-            | What::LivenessPhase { .. }
-            | What::Finished { .. }
-            | What::ClientRestarted { .. }
-            | What::PaysAgain { .. } => self.client_event(index),
-            What::ApiReceived { .. }
-            | What::Txn { .. }
-            | What::LedgerEntry { .. }
-            | What::KeyState { .. }
-            | What::ApiReplied { .. }
-            | What::FailedOpen { .. }
-            | What::HandlerDropped { .. }
-            | What::StoreTimeout { .. }
-            | What::Completing { .. }
-            | What::Stalled { .. } => self.server_event(index),
-            What::Lost { .. }
-            | What::Held { .. }
-            | What::Released { .. }
-            | What::Duplicated { .. }
-            | What::KeyExpired { .. }
-            | What::KeyEvicted { .. }
-            | What::Outage { .. }
-            | What::Crashed { .. }
-            | What::Restarted { .. }
-            | What::Healed
-            | What::LimitReached { .. }
-            | What::Panicked { .. } => self.fault_event(index),
+        let at = event.at_ms;
+        match view::drawing(self.scenario, &self.messages, event) {
+            Drawing::Message => self.message_event(index),
+            Drawing::Note { over, text, tone } => self.note(at, over, text, tone),
+            Drawing::Across { text, tone } => {
+                self.note_over_all(Some(at), vec![format!("{at} ms: {text}")], tone)
+            }
+            Drawing::Nothing => {}
         }
     }
 
-    /// What a client did: its requests, timeouts and outcomes.
-    fn client_event(&mut self, index: usize) {
+    /// A message between lanes: a request, an answer, a store call, or the
+    /// network's loss or late release of one.
+    fn message_event(&mut self, index: usize) {
         let s = self.scenario;
         let event = &self.events[index];
         let (at, host) = (event.at_ms, event.host);
@@ -283,16 +259,6 @@ impl Builder<'_> {
                 let label = format!("POST /keys ({})", self.tag(*tag));
                 self.message(index, (host, Host::Api), *msg, Sent::request(label));
             }
-            What::KeyObtained { transfer, key } => self.note(
-                at,
-                (host, host),
-                format!(
-                    "key {key} for {} ({})",
-                    describe::transfer(s, *transfer),
-                    describe::key_origin(*key)
-                ),
-                Tone::Plain,
-            ),
             What::Sent {
                 msg,
                 tag,
@@ -310,81 +276,6 @@ impl Builder<'_> {
                 );
                 self.message(index, (host, Host::Api), *msg, Sent::request(label));
             }
-            What::TimedOut { tag } => self.note(
-                at,
-                (host, host),
-                format!("no answer to {}: timed out", self.tag(*tag)),
-                Tone::Fault,
-            ),
-            What::LateAnswer { tag, .. } => self.note(
-                at,
-                (host, host),
-                format!("late answer to {} ignored", self.tag(*tag)),
-                Tone::Plain,
-            ),
-            What::LivenessPhase {
-                transfer,
-                deadline_ms,
-            } => self.note(
-                at,
-                (host, host),
-                format!(
-                    "{} unanswered after the heal: retries until {deadline_ms} ms",
-                    describe::transfer(s, *transfer)
-                ),
-                Tone::Fault,
-            ),
-            What::Finished {
-                transfer,
-                outcome,
-                attempts,
-            } => {
-                let tone = match outcome {
-                    Outcome::Succeeded(_) => Tone::Plain,
-                    _ => Tone::Fault,
-                };
-                self.note(
-                    at,
-                    (host, host),
-                    format!(
-                        "{} done after {}: {}",
-                        describe::transfer(s, *transfer),
-                        describe::count(*attempts as usize, "attempt"),
-                        describe::outcome(outcome)
-                    ),
-                    tone,
-                );
-            }
-            What::PaysAgain { tag, time, most } => self.note(
-                at,
-                (host, host),
-                format!(
-                    "pays {} again with a new key ({time} of at most {most})",
-                    describe::transfer(s, tag.transfer)
-                ),
-                Tone::Bad,
-            ),
-            What::ClientRestarted { tag, .. } => self.note(
-                at,
-                (host, host),
-                format!(
-                    "RESTARTED after {}: {}",
-                    self.tag(*tag),
-                    words::client_restart_kept(s)
-                ),
-                Tone::Bad,
-            ),
-            // Backoff waits are in the timeline; a diagram gains nothing from them.
-            _ => {}
-        }
-    }
-
-    /// What the API and the stores did: requests served, transactions, answers.
-    fn server_event(&mut self, index: usize) {
-        let s = self.scenario;
-        let event = &self.events[index];
-        let (at, host) = (event.at_ms, event.host);
-        match &event.what {
             What::ApiReceived { msg, tag, .. } if !self.received.insert(*msg) => self.note(
                 at,
                 (host, host),
@@ -399,35 +290,6 @@ impl Builder<'_> {
                 result,
                 ..
             } => self.txn(index, Host::store(*store), *call, *tag, *result_msg, result),
-            What::LedgerEntry {
-                account,
-                delta,
-                transfer_id,
-                ..
-            } => self.note(
-                at,
-                (host, host),
-                format!(
-                    "ledger transfer {transfer_id}: {} {delta:+}",
-                    describe::account(s, *account)
-                ),
-                Tone::Plain,
-            ),
-            What::KeyState {
-                store,
-                key,
-                from,
-                to,
-            } => self.note(
-                at,
-                (Host::store(*store), Host::store(*store)),
-                format!(
-                    "key {key}: {} → {}",
-                    words::key_phase(*from),
-                    words::key_phase(*to)
-                ),
-                Tone::Plain,
-            ),
             What::ApiReplied {
                 msg, tag, response, ..
             } => {
@@ -439,62 +301,6 @@ impl Builder<'_> {
                 };
                 self.message(index, (host, client), *msg, sent);
             }
-            What::HandlerDropped { tag, spawned } => self.note(
-                at,
-                (host, host),
-                format!(
-                    "handler for {} dropped: its client hung up{}",
-                    self.tag(*tag),
-                    super::words::spawned_go_on(*spawned)
-                ),
-                Tone::Bad,
-            ),
-            What::FailedOpen { tag, call } => self.note(
-                at,
-                (host, host),
-                format!(
-                    "key store silent: skips {} for {} (fail-open)",
-                    words::call_name(s, *call),
-                    self.tag(*tag)
-                ),
-                Tone::Bad,
-            ),
-            What::StoreTimeout {
-                store,
-                tag,
-                send,
-                sends,
-            } => self.note(
-                at,
-                (host, host),
-                words::store_timeout(*store, &self.tag(*tag), *send, *sends),
-                Tone::Fault,
-            ),
-            What::Stalled {
-                tag,
-                boundary,
-                stall_ms,
-                ..
-            } => self.note(
-                at,
-                (host, host),
-                format!(
-                    "STALLS {stall_ms} ms at {} of {}",
-                    s.api.boundary_name(*boundary),
-                    self.tag(*tag)
-                ),
-                Tone::Fault,
-            ),
-            _ => {}
-        }
-    }
-
-    /// What the network and the hosts suffered: losses, holds, crashes, the end of the faults.
-    fn fault_event(&mut self, index: usize) {
-        let s = self.scenario;
-        let event = &self.events[index];
-        let at = event.at_ms;
-        match &event.what {
             What::Lost {
                 msg,
                 from,
@@ -519,23 +325,6 @@ impl Builder<'_> {
                     tone: Tone::Fault,
                 });
             }
-            What::Held {
-                msg,
-                from,
-                to,
-                point,
-                tag,
-                until_ms,
-                ..
-            } => {
-                let label = self.messages.label(s, *msg, *point, *tag);
-                self.note(
-                    at,
-                    (*from, *to),
-                    format!("{label} HELD in the network until {until_ms} ms"),
-                    Tone::Fault,
-                );
-            }
             What::Released {
                 msg,
                 from,
@@ -558,79 +347,7 @@ impl Builder<'_> {
                     tone: Tone::Fault,
                 });
             }
-            What::Duplicated {
-                msg,
-                from,
-                to,
-                point,
-                tag,
-                ..
-            } => {
-                let label = self.messages.label(s, *msg, *point, *tag);
-                self.note(
-                    at,
-                    (*from, *to),
-                    format!("{label} DUPLICATED: it will arrive twice"),
-                    Tone::Fault,
-                );
-            }
-            What::KeyExpired { store, key, .. } => self.note(
-                at,
-                (Host::store(*store), Host::store(*store)),
-                format!("key {key} EXPIRED"),
-                Tone::Fault,
-            ),
-            What::KeyEvicted { store, key } => self.note(
-                at,
-                (Host::store(*store), Host::store(*store)),
-                format!("key {key} EVICTED: the store was full"),
-                Tone::Fault,
-            ),
-            What::Outage {
-                store, until_ms, ..
-            } => self.note(
-                at,
-                (Host::store(*store), Host::store(*store)),
-                format!("UNREACHABLE until {until_ms} ms"),
-                Tone::Fault,
-            ),
-            crashed @ What::Crashed { host, .. } => {
-                let reason = words::crash_reason(s, crashed);
-                self.note(at, (*host, *host), format!("CRASHED: {reason}"), Tone::Bad)
-            }
-            What::Restarted { host, kept } => self.note(
-                at,
-                (*host, *host),
-                words::restarted(*kept),
-                match kept {
-                    crate::history::Kept::Durable => Tone::Fault,
-                    crate::history::Kept::Nothing { .. } => Tone::Bad,
-                },
-            ),
-            What::Healed => self.note_over_all(
-                Some(at),
-                vec![format!(
-                    "{at} ms: faults stop, the network is healthy from now on"
-                )],
-                Tone::Plain,
-            ),
-            What::LimitReached { limit } => self.note_over_all(
-                Some(at),
-                vec![format!(
-                    "{at} ms: run stopped at a limit: {}",
-                    words::limit(*limit)
-                )],
-                Tone::Bad,
-            ),
-            What::Panicked { host, message } => self.note_over_all(
-                Some(at),
-                vec![format!(
-                    "{at} ms: PANICKED in {}: {}",
-                    words::panic_site(*host),
-                    Escaped(message)
-                )],
-                Tone::Bad,
-            ),
+            // A request the API receives for the first time is drawn at its send.
             _ => {}
         }
     }
@@ -706,11 +423,9 @@ impl Builder<'_> {
                     *transfer_id,
                     format!("{} {delta:+}", describe::account(s, *account)),
                 )),
-                What::KeyState { key, from, to, .. } => keys.push(format!(
-                    "key {key}: {} → {}",
-                    words::key_phase(*from),
-                    words::key_phase(*to)
-                )),
+                What::KeyState { key, from, to, .. } => {
+                    keys.push(view::key_change(key, *from, *to))
+                }
                 _ => break,
             }
             self.used[j] = true;
@@ -745,7 +460,11 @@ impl Builder<'_> {
     fn closing_notes(&mut self, run: &Run) {
         for v in &run.verdict.violations {
             let mut lines = vec![format!("FAIL {}: {}", v.kind.name(), v.summary)];
-            lines.extend(v.evidence.iter().cloned());
+            lines.extend(
+                v.evidence
+                    .iter()
+                    .map(|fact| words::evidence(self.scenario, fact)),
+            );
             self.note_over_all(None, lines, Tone::Bad);
         }
         let met = if run.verdict.met {

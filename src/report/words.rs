@@ -3,6 +3,7 @@
 //! the key stories, the diff, JSON's `reason` fields) takes its words from
 //! here, so they all say the same thing.
 
+use crate::check::{Evidence, RecordLeft};
 use crate::describe;
 use crate::history::{Cause, Event, Host, Kept, KeyPhase, Limit, TxnResult, What};
 use crate::scenario::Scenario;
@@ -310,5 +311,102 @@ pub fn spawned_go_on(spawned: u32) -> String {
         0 => String::new(),
         1 => "; the task it spawned goes on".to_string(),
         n => format!("; the {n} tasks it spawned go on"),
+    }
+}
+
+/// A fact behind a violation, as one line of evidence.
+pub fn evidence(s: &Scenario, fact: &Evidence) -> String {
+    match fact {
+        Evidence::Applied { entry: e, with_key } => {
+            let key = if *with_key {
+                format!(" ({})", describe::key_label(e.key))
+            } else {
+                String::new()
+            };
+            format!(
+                "ledger transfer {} at {} ms, {}{key}: {} -{}",
+                e.transfer_id,
+                e.at_ms,
+                describe::by(e.tag),
+                describe::account(s, e.account),
+                -e.delta
+            )
+        }
+        Evidence::Answered {
+            at_ms,
+            tag,
+            response,
+            success,
+        } => format!(
+            "{at_ms} ms: {} answered {}{}",
+            describe::tag(s, *tag),
+            describe::response(response),
+            if *success { ", a success" } else { "" }
+        ),
+        Evidence::Balance {
+            account,
+            start,
+            end,
+        } => format!("{}: {start} -> {end}", describe::account(s, *account)),
+        Evidence::Legs { debits, credits } => {
+            format!("{debits} debit entries, {credits} credit entries")
+        }
+        Evidence::AttemptsSent {
+            attempts,
+            last_at_ms,
+        } => format!(
+            "{} sent, last at {last_at_ms} ms",
+            describe::count(*attempts, "attempt")
+        ),
+        Evidence::NoLedgerEntry => "no ledger entry names this transfer".to_string(),
+        Evidence::ToldFailure { attempts, response } => format!(
+            "the client's last answer, after {}: {}",
+            describe::count(*attempts, "attempt"),
+            describe::response(response)
+        ),
+        Evidence::RetriedAfterHeal {
+            requests,
+            heal_at_ms,
+            last,
+        } => format!(
+            "{} after the faults healed at {heal_at_ms} ms; the last answer: {}",
+            describe::count(*requests as usize, "request"),
+            describe::last_answer(last)
+        ),
+        Evidence::LivenessDeadline { deadline_ms } => {
+            format!("liveness deadline: {deadline_ms} ms")
+        }
+        Evidence::RecordLeft { store, key, state } => {
+            let state = match state {
+                RecordLeft::Expired => "expired".to_string(),
+                RecordLeft::Issued => "issued".to_string(),
+                RecordLeft::InProgress => "in progress".to_string(),
+                RecordLeft::Done(Some(r)) => format!("done, storing {}", describe::response(r)),
+                RecordLeft::Done(None) => "done".to_string(),
+            };
+            format!("{key} left {state} in {store}")
+        }
+        Evidence::NoRecordLeft { key } => format!("no record of key {key} is left"),
+        Evidence::ValueLeft {
+            store,
+            key,
+            expires_at_ms,
+        } => {
+            let until = match expires_at_ms {
+                Some(t) => format!("until {t} ms"),
+                None => "with no expiry".to_string(),
+            };
+            format!(
+                "`{}` left in {store} by its requests, {until}",
+                crate::text::Escaped(key)
+            )
+        }
+        Evidence::MoreValuesLeft { count } => format!("and {count} more"),
+        Evidence::NoValueLeft => {
+            "nothing its requests stored is left in the key store or the ledger".to_string()
+        }
+        Evidence::ServiceMemoryUnseen => {
+            "what the service keeps in its own memory, idemsim cannot see".to_string()
+        }
     }
 }

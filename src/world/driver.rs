@@ -122,6 +122,9 @@ pub struct RunOptions {
     /// the checker) panics at its first chance, as a bug would. The run must
     /// end failed, naming the host and the panic.
     pub panic_in: Option<Host>,
+    /// Which of the code's own `tracing` events the history keeps
+    /// (`--log`); `None` keeps none and installs nothing.
+    pub log: Option<crate::logs::LogFilter>,
 }
 
 impl Default for RunOptions {
@@ -130,6 +133,7 @@ impl Default for RunOptions {
             skip_quiet_time: true,
             trace: false,
             panic_in: None,
+            log: None,
         }
     }
 }

@@ -110,6 +110,11 @@ impl Drop for Capture {
     }
 }
 
+/// The host whose code runs on this thread now, if a host's does.
+pub(crate) fn current_host() -> Option<Host> {
+    CURRENT_HOST.with(Cell::get)
+}
+
 /// Runs `f` as code of `host`: a panic inside is attributed to it.
 pub fn as_host<R>(host: Host, f: impl FnOnce() -> R) -> R {
     struct Restore(Option<Host>);

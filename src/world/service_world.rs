@@ -116,6 +116,32 @@ pub(crate) fn spawned_attempt() -> Option<Attempt> {
     .flatten()
 }
 
+/// Records the log event `log` makes, given the attempt the code running
+/// now serves, in the history of the run on this thread, as the current
+/// host's. Code no host is marked as running is a task the service spawned
+/// when it serves an attempt (the API's), and otherwise the simulation's
+/// own stepping (the driver's). False when no run is here, or when its
+/// history is being written at this very moment, in which case the log is
+/// dropped.
+pub(crate) fn record_log(
+    log: impl FnOnce(Option<crate::wire::Tag>) -> crate::history::What,
+) -> bool {
+    let tag = Attempt::current().map(|a| a.tag);
+    with(|shared| {
+        let host = super::panics::current_host().unwrap_or(match tag {
+            Some(_) => crate::history::Host::Api,
+            None => crate::history::Host::Driver,
+        });
+        let now_ms = shared.now_ms();
+        let Ok(mut history) = shared.history.try_borrow_mut() else {
+            return false;
+        };
+        history.push(now_ms, host, log(tag));
+        true
+    })
+    .unwrap_or(false)
+}
+
 /// Notes that tasks numbered strictly between `start` and `end` serve `attempt`.
 pub(crate) fn note_spawned(start: u64, end: u64, attempt: Attempt) {
     let _ = with(|shared| {

@@ -499,9 +499,19 @@ fn a_client_that_pays_again_after_a_final_error_doubles_the_payment() {
         .collect();
     assert_eq!(keys.len(), 2, "two keys, one payment: {keys:?}");
     let evidence = &run.verdict.violations[0].evidence;
-    assert!(
-        evidence.iter().filter(|l| l.contains("key ck-")).count() == 2,
-        "{evidence:?}"
+    let applied_keys: std::collections::BTreeSet<String> = evidence
+        .iter()
+        .filter_map(|fact| match fact {
+            idemsim::check::Evidence::Applied {
+                entry,
+                with_key: true,
+            } => entry.key.map(|k| k.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        applied_keys, keys,
+        "each application names its key: {evidence:?}"
     );
 
     let (_, run) = pay_again("15-final-error-after-commit-fixed.toml", "");

@@ -24,6 +24,7 @@ mod replays;
 mod reports;
 mod reports_browser;
 mod reports_docs;
+mod reports_history;
 mod reports_schema;
 mod reports_snapshots;
 mod services;

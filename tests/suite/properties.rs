@@ -182,7 +182,11 @@ fn replay(text: &str, run: &Run) -> String {
                 "  {}: {}\n    {}",
                 v.kind.name(),
                 v.summary,
-                v.evidence.join("\n    ")
+                v.evidence
+                    .iter()
+                    .map(|fact| format!("{fact:?}"))
+                    .collect::<Vec<_>>()
+                    .join("\n    ")
             )
         })
         .collect();

@@ -567,7 +567,7 @@ fn the_completers_work_is_told_as_the_completers() {
             }
         }
         for v in &run.verdict.violations {
-            for line in &v.evidence {
+            for line in idemsim::report::human::evidence_lines(&s, v) {
                 assert!(!line.contains("attempt 0"), "seed {seed}: {line}");
                 by_completer += usize::from(line.contains("by the completer"));
             }

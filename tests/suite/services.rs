@@ -754,3 +754,108 @@ fn an_unreachable_key_store_delays_the_redis_claim_but_pays_once() {
         "both transfers went through after the outage"
     );
 }
+
+/// A service's own `tracing` events, with `--log`, are in the history at
+/// the simulated millisecond they were logged, in the API's host, for the
+/// attempt whose handler logged them; without a filter there are none, and
+/// keeping them changes nothing else in the run.
+#[test]
+fn a_services_own_logs_are_in_the_history_at_simulated_time_for_their_attempt() {
+    use idemsim::history::{Host, LogLevel};
+    let s = scenario("scenarios/services/naive-response-lost.toml");
+    let quiet = run_scenario(&s, None);
+    assert!(
+        !quiet
+            .output
+            .events
+            .iter()
+            .any(|e| matches!(e.what, What::Log { .. })),
+        "no filter, no logs"
+    );
+    let options = RunOptions {
+        log: Some(idemsim::logs::LogFilter::new("warn,naive_http=info").unwrap()),
+        ..RunOptions::default()
+    };
+    let run = run_with(&s, None, Mode::Plain, options);
+    let received: Vec<(u32, u64)> = run
+        .output
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::ApiReceived { tag, .. } => Some((tag.attempt, e.at_ms)),
+            _ => None,
+        })
+        .collect();
+    let logs: Vec<(u32, u64, Host, LogLevel, String, String)> = run
+        .output
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::Log {
+                tag,
+                level,
+                target,
+                message,
+            } => Some((
+                tag.expect("logged inside a request's handler").attempt,
+                e.at_ms,
+                e.host,
+                *level,
+                target.to_string(),
+                message.to_string(),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(logs.len(), 2, "one line per attempt: {logs:?}");
+    for ((attempt, at_ms, host, level, target, message), (sent, received_ms)) in
+        logs.iter().zip(&received)
+    {
+        assert_eq!(attempt, sent, "attributed to the attempt that logged it");
+        assert_eq!(at_ms, received_ms, "logged as the request arrived");
+        assert_eq!(*host, Host::Api);
+        assert_eq!(*level, LogLevel::Info);
+        assert_eq!(target, "naive_http");
+        assert_eq!(message, "moving money from alice to bob amount=2500");
+    }
+    let without_logs: Vec<_> = run
+        .output
+        .events
+        .iter()
+        .filter(|e| !matches!(e.what, What::Log { .. }))
+        .cloned()
+        .collect();
+    assert_eq!(
+        without_logs, quiet.output.events,
+        "logs change nothing else"
+    );
+    assert_eq!(run.verdict.found, quiet.verdict.found);
+}
+
+/// `--log` shows the lines in the timeline and in JSON Lines, and a filter
+/// `tracing_subscriber` cannot read is refused as bad input.
+#[test]
+fn run_log_shows_a_services_lines_in_every_report() {
+    let file = "scenarios/services/naive-response-lost.toml";
+    let (_, human, _) = services_cli(&["run", file, "--log", "naive_http=info"]);
+    assert!(
+        human.contains(
+            "api       log INFO naive_http: moving money from alice to bob amount=2500 (t1#1)"
+        ),
+        "{human}"
+    );
+    let (_, quiet, _) = services_cli(&["run", file]);
+    assert!(!quiet.contains(" log "), "off by default");
+    let (_, json, _) = services_cli(&["run", file, "--log", "naive_http=info", "--format", "json"]);
+    let logs: Vec<Value> = crate::common::json_lines(&json)
+        .into_iter()
+        .filter(|l| l["data"]["event"] == "log")
+        .collect();
+    assert_eq!(logs.len(), 2, "{json}");
+    assert_eq!(logs[1]["data"]["attempt"], 2);
+    assert_eq!(logs[1]["data"]["transfer"], "t1");
+    assert_eq!(logs[1]["data"]["host"], "api");
+    assert_eq!(logs[1]["data"]["level"], "INFO");
+    let (code, _, err) = services_cli(&["run", file, "--log", "info,[[["]);
+    assert_eq!(code, Some(2), "{err}");
+}

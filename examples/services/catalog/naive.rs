@@ -1,5 +1,8 @@
 //! A naive payment endpoint: it moves the money on every request and never
 //! looks at the `Idempotency-Key`. A retry after a lost response pays twice.
+//!
+//! It logs with `tracing` as a team's service would; `--log naive_http=info`
+//! shows each line in the timeline, at its simulated time, for its attempt.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -20,6 +23,13 @@ async fn transfer(
     State(ledger): State<Ledger>,
     Json(t): Json<Transfer>,
 ) -> (StatusCode, Json<Value>) {
+    tracing::info!(
+        target: "naive_http",
+        amount = t.amount,
+        "moving money from {} to {}",
+        t.from,
+        t.to
+    );
     match ledger
         .run(Batch::new().transfer(&t.from, &t.to, t.amount))
         .await

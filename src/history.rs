@@ -12,66 +12,14 @@
 //! module ever decides anything by reading another's prose. An event costs a
 //! fixed few dozen bytes whatever the scenario names things.
 
-pub use crate::design::{Boundary, StoreName};
-pub use crate::scenario::{AccountIx, ClientIx, TransferIx};
+pub use crate::design::Boundary;
+pub use crate::vocab::{AccountIx, ClientIx, Host, StoreName, TransferIx};
 pub use crate::wire::{
     Call, Code, Endpoint, Key, KeyOrigin, Meaning, MsgId, Point, RecordKey, Response, Tag,
     TransferBody,
 };
 pub use crate::world::{KeyRecord, KeyState, LedgerEntry};
 use serde::Serialize;
-use std::fmt;
-
-/// A host of the world, or one of the two actors outside the hosts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Host {
-    Client(ClientIx),
-    Api,
-    Keys,
-    Ledger,
-    /// A design's processor: the third party that charges.
-    Processor,
-    /// A design's completer: a worker that finishes or fails keys left in progress.
-    Completer,
-    /// The simulated network (faults on messages, the end of the fault window).
-    Network,
-    /// The driver that steps the simulation (limits, host failures).
-    Driver,
-    /// The checker that judges a finished run.
-    Checker,
-}
-
-impl Host {
-    pub fn store(store: StoreName) -> Host {
-        match store {
-            StoreName::Keys => Host::Keys,
-            StoreName::Memory => Host::Api,
-            StoreName::Ledger => Host::Ledger,
-            StoreName::Processor => Host::Processor,
-        }
-    }
-
-    /// The name turmoil knows the host by (and every report prints).
-    pub fn name(self) -> String {
-        self.to_string()
-    }
-}
-
-impl fmt::Display for Host {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Host::Client(c) => write!(f, "{c}"),
-            Host::Api => f.write_str("api"),
-            Host::Keys => f.write_str("keys"),
-            Host::Ledger => f.write_str("ledger"),
-            Host::Completer => f.write_str("completer"),
-            Host::Processor => f.write_str("processor"),
-            Host::Network => f.write_str("network"),
-            Host::Driver => f.write_str("driver"),
-            Host::Checker => f.write_str("checker"),
-        }
-    }
-}
 
 /// The last thing a client heard for a transfer it never finished.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -26,57 +26,7 @@ pub(crate) fn txn_number(n: usize) -> u16 {
     u16::try_from(n).expect("MAX_DESIGN_TRANSACTIONS keeps transaction numbers below u16::MAX")
 }
 
-/// Which store a transaction or record lives in.
-///
-/// Its names are written once, here: the design file, reports and JSON spell
-/// them as the variants in kebab case (`strum` and `serde` alike).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::EnumIter,
-    strum::Display,
-)]
-#[serde(rename_all = "kebab-case")]
-#[strum(serialize_all = "kebab-case")]
-pub enum StoreName {
-    Keys,
-    Ledger,
-    /// The API process's own memory: no network between, and nothing kept
-    /// through a crash or restart of the API.
-    Memory,
-    /// A third party that moves the money (a card processor), called from
-    /// inside processing; it keeps its own idempotency records.
-    Processor,
-}
-
-impl StoreName {
-    /// The host that holds the store (`api` for its memory).
-    pub fn host(self) -> &'static str {
-        match self {
-            StoreName::Memory => "api",
-            remote => remote.name(),
-        }
-    }
-
-    /// The name a design file uses.
-    pub fn name(self) -> &'static str {
-        self.into()
-    }
-
-    /// Whether calls to the store cross the network (and so meet its faults).
-    pub fn is_remote(self) -> bool {
-        self != StoreName::Memory
-    }
-}
+pub use crate::vocab::StoreName;
 
 /// An answer a design gives: a status, a code, and whether the API marks it
 /// final (`Should-Retry: false`), so that a client does not retry it

@@ -24,7 +24,7 @@
 use super::StoreError;
 use crate::design::StoreName;
 use crate::limits;
-use crate::scenario::AccountIx;
+use crate::vocab::AccountIx;
 use crate::wire::{StoreAnswer, StoreRequest};
 use serde::{Deserialize, Serialize};
 

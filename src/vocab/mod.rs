@@ -1,13 +1,15 @@
-//! The words every layer shares: ids, the invariants' names, and the start
-//! of simulated time.
+//! The words every layer shares: ids, hosts and stores, the invariants'
+//! names, and the start of simulated time.
 //!
 //! This module imports nothing else of the crate, so that any module may use
 //! it and the modules above it import one another downward only (a test in
 //! the suite checks the layering).
 
+mod host;
 mod ids;
 mod violation;
 
+pub use host::{Host, StoreName};
 pub use ids::{AccountIx, ClientIx, TransferIx};
 pub use violation::ViolationKind;
 

@@ -357,7 +357,7 @@ pub enum What {
     LimitReached { limit: Limit },
     /// Code running in the host (a service, or a crate it uses) logged a
     /// `tracing` event that the run's `--log` filter lets through (see
-    /// `crate::logs`); `tag` is the attempt that code served, when it
+    /// `crate::world::logs`); `tag` is the attempt that code served, when it
     /// served one. `message` holds the event's message, then its other
     /// fields as ` name=value`.
     Log {

@@ -200,7 +200,6 @@ pub mod fault;
 pub mod history;
 mod interpose;
 pub mod limits;
-pub mod logs;
 mod ratio;
 pub mod reach;
 pub mod report;
@@ -227,4 +226,5 @@ pub use scenario::{
 };
 pub use seeds::{Partition, SeedRange};
 pub use service::{Service, Services};
+pub use world::logs::LogFilter;
 pub use world::{EndReason, RunOptions, RunOutput, TracedMessage};

@@ -69,7 +69,8 @@ pub fn run_with(scenario: &Scenario, seed: Option<u64>, mode: Mode, options: Run
 fn run_here(scenario: &Scenario, seed: u64, mode: Mode, options: RunOptions) -> Run {
     let capture = Capture::begin();
     let result = catch_unwind(AssertUnwindSafe(|| {
-        let output = crate::logs::with_logs(options.log, || run_world(scenario, seed, options));
+        let output =
+            crate::world::logs::with_logs(options.log, || run_world(scenario, seed, options));
         let verdict = as_host(Host::Checker, || {
             if options.panic_in == Some(Host::Checker) {
                 panic!("self-test: the checker panics");

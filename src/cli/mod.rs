@@ -76,8 +76,8 @@ enum Diagram {
 }
 
 /// `--log`'s filter, checked as `tracing_subscriber` reads it.
-fn parse_log(text: &str) -> Result<crate::logs::LogFilter, String> {
-    crate::logs::LogFilter::new(text)
+fn parse_log(text: &str) -> Result<crate::world::logs::LogFilter, String> {
+    crate::world::logs::LogFilter::new(text)
 }
 
 pub(crate) fn parse_host(text: &str) -> Result<crate::history::Host, String> {
@@ -137,7 +137,7 @@ enum Command {
         /// `tracing_subscriber::EnvFilter` directives select them
         /// (`info`, `info,my_crate=debug`); off by default.
         #[arg(long, value_name = "FILTER", value_parser = parse_log)]
-        log: Option<crate::logs::LogFilter>,
+        log: Option<crate::world::logs::LogFilter>,
         /// A self-test of the failure path: make code in this host (`api`,
         /// `keys`, `ledger`, `client-1`, `driver`, `checker`) panic.
         #[arg(long, value_name = "HOST", hide = true, value_parser = parse_host)]

@@ -124,7 +124,7 @@ pub struct RunOptions {
     pub panic_in: Option<Host>,
     /// Which of the code's own `tracing` events the history keeps
     /// (`--log`); `None` keeps none and installs nothing.
-    pub log: Option<crate::logs::LogFilter>,
+    pub log: Option<crate::world::logs::LogFilter>,
 }
 
 impl Default for RunOptions {

@@ -21,6 +21,7 @@ mod frame;
 mod http;
 mod lineage;
 mod liveness;
+pub(crate) mod logs;
 mod net;
 pub(crate) mod panics;
 mod service_store;

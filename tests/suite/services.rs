@@ -773,7 +773,7 @@ fn a_services_own_logs_are_in_the_history_at_simulated_time_for_their_attempt() 
         "no filter, no logs"
     );
     let options = RunOptions {
-        log: Some(idemsim::logs::LogFilter::new("warn,naive_http=info").unwrap()),
+        log: Some(idemsim::LogFilter::new("warn,naive_http=info").unwrap()),
         ..RunOptions::default()
     };
     let run = run_with(&s, None, Mode::Plain, options);

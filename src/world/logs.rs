@@ -88,7 +88,7 @@ impl<S: tracing::Subscriber> Layer<S> for HistoryLayer {
         let meta = event.metadata();
         let mut text = Text::default();
         event.record(&mut text);
-        let kept = crate::world::service_world::record_log(|tag| What::Log {
+        let kept = super::service_world::record_log(|tag| What::Log {
             tag,
             level: LogLevel::of(*meta.level()),
             target: bounded(meta.target()).into_boxed_str(),

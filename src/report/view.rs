@@ -6,7 +6,7 @@
 //! serialises, and `docs/history.schema.json` is its JSON Schema, generated
 //! from these types so the contract cannot drift from the code.
 //!
-//! [`Words`] is the same event as people read it: the timeline's sentence
+//! The same event as people read it ([`timeline_words`], [`drawing`]): the timeline's sentence
 //! and how the sequence diagram draws it. Both come from exhaustive matches
 //! in this module, so a new event kind is its variant in
 //! [`crate::history::What`] plus its arm here, and a report cannot forget it.

@@ -17,7 +17,7 @@
 //! belongs to. It is ghost data, like a Jepsen operation id: the fault injector
 //! and the checker read it, the design never does.
 
-use crate::scenario::{AccountIx, ClientIx, TransferIx};
+use crate::vocab::{AccountIx, ClientIx, TransferIx};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
@@ -366,21 +366,21 @@ pub enum Call {
 
 impl Call {
     /// The `n`th call of a service to `store` in one attempt.
-    pub fn service(store: crate::design::StoreName, n: u16) -> Call {
+    pub fn service(store: crate::vocab::StoreName, n: u16) -> Call {
         match store {
-            crate::design::StoreName::Keys => Call::Keys(n),
-            crate::design::StoreName::Ledger => Call::Ledger(n),
-            crate::design::StoreName::Memory | crate::design::StoreName::Processor => {
+            crate::vocab::StoreName::Keys => Call::Keys(n),
+            crate::vocab::StoreName::Ledger => Call::Ledger(n),
+            crate::vocab::StoreName::Memory | crate::vocab::StoreName::Processor => {
                 unreachable!("a service reaches only the keys and ledger hosts")
             }
         }
     }
 
     /// A service's call: its store and number.
-    pub fn service_call(self) -> Option<(crate::design::StoreName, u16)> {
+    pub fn service_call(self) -> Option<(crate::vocab::StoreName, u16)> {
         match self {
-            Call::Keys(n) => Some((crate::design::StoreName::Keys, n)),
-            Call::Ledger(n) => Some((crate::design::StoreName::Ledger, n)),
+            Call::Keys(n) => Some((crate::vocab::StoreName::Keys, n)),
+            Call::Ledger(n) => Some((crate::vocab::StoreName::Ledger, n)),
             Call::IssueKey | Call::Txn(_) => None,
         }
     }
@@ -503,7 +503,7 @@ pub enum StoreRequest {
     /// may hold several); the key store runs them in order, atomically.
     Resp(#[serde(with = "latin1")] Vec<u8>),
     /// A ledger batch: all or nothing.
-    Batch(crate::service::ledger::WireBatch),
+    Batch(crate::vocab::WireBatch),
 }
 
 /// A store's answer to a [`StoreRequest`].
@@ -511,7 +511,7 @@ pub enum StoreRequest {
 pub enum StoreAnswer {
     /// The RESP replies, one per command.
     Resp(#[serde(with = "latin1")] Vec<u8>),
-    Batch(crate::service::ledger::BatchOutcome),
+    Batch(crate::vocab::BatchOutcome),
 }
 
 /// A message with its id, the id it answers, and its tag.

@@ -5,10 +5,12 @@
 //! it and the modules above it import one another downward only (a test in
 //! the suite checks the layering).
 
+mod batch;
 mod host;
 mod ids;
 mod violation;
 
+pub use batch::{BatchOutcome, LedgerOp, Read, Stop, WireBatch, WireOp};
 pub use host::{Host, StoreName};
 pub use ids::{AccountIx, ClientIx, TransferIx};
 pub use violation::ViolationKind;

@@ -58,13 +58,13 @@
 mod common;
 
 use common::{CoresUsed, CpuSample, Plan, lesson_files, load_average, machine_line, run_bare};
+use idemsim::Fault;
 use idemsim::Ratio;
 use idemsim::SeedRange;
 use idemsim::explore::exhaustive;
 use idemsim::explore::swarm::Profile;
 use idemsim::explore::swarm::scenario_for;
 use idemsim::explore::sweep::{SweepConfig, SweepReport, sweep};
-use idemsim::fault::Fault;
 use idemsim::history::What;
 use idemsim::scenario::Scenario;
 use idemsim::{EndReason, RunOptions};

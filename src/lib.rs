@@ -149,11 +149,29 @@
 //! assert_eq!(run.verdict.found, vec![ViolationKind::DoubleApply]);
 //! ```
 //!
+//! ## What is public
+//!
+//! * **Service authors** need [`service`] (the [`Service`] and its
+//!   [`service::Env`], the store clients, crash points, the attempt) and
+//!   [`cli::main_with`] to offer their services to the command line.
+//! * **Test authors** need the crate root: [`Loader`] and
+//!   [`ScenarioSpec::builder`] to make a [`Scenario`], [`run_scenario`] or
+//!   [`run_with`] to run it, the [`Run`] with its [`Verdict`] and
+//!   [`history`], [`Replay`] for the command that replays it, and
+//!   [`suite::check_services`] to check a directory of scenarios.
+//! * Tools built on idemsim use [`explore`] (seed sweeps, exhaustive search,
+//!   shrinking), [`report`] (every output format), [`design`] (design
+//!   files) and [`limits`].
+//!
+//! The other modules are private.
+//!
 //! ## How it fits together
 //!
 //! Data flows one way: [`scenario`] → world (+ faults) → [`history`] →
-//! [`check`] → [`report`], with [`explore`] and the command line ([`cli`])
-//! above them.
+//! checker ([`Verdict`]) → [`report`], with [`explore`] and the command line
+//! ([`cli`]) above them. The modules are layered, each using only those
+//! below it, with a shared vocabulary (ids, hosts, stores, messages, records)
+//! at the bottom; a test in the suite keeps it so.
 //!
 //! * [`scenario`] reads and validates scenario files (TOML) with a
 //!   [`Loader`], with errors that name file, line and column, and builds
@@ -162,12 +180,14 @@
 //!   [`Provenance`], kept beside it for replay commands.
 //! * [`design`] reads designs: what the API does, as transactions of steps
 //!   against the stores. `naive`, `classic` and `atomic` ship built in.
-//! * [`service`] runs a team's own HTTP service as the API instead; [`api`]
-//!   names the places of either (messages, sites) for faults and reports.
+//! * [`service`] runs a team's own HTTP service as the API instead; an
+//!   [`Api`] names the places of either (messages, sites) for faults and
+//!   reports.
 //! * The world runs the turmoil simulation: hosts, durable stores, the
 //!   network fault injector, crashes and restarts, the liveness phase.
 //! * [`history`] is the ordered, typed event log every part appends to.
-//! * [`check`] judges the invariants, one module each, by stable name.
+//! * The checker judges the invariants, one module each, by stable name
+//!   ([`ViolationKind`]), with typed [`Evidence`].
 //! * [`report`] prints the narrated timeline and verdict, JSON Lines, JUnit,
 //!   HTML and diagrams.
 //! * [`explore`] sweeps seeds, searches fault schedules, and shrinks a
@@ -189,19 +209,19 @@
 
 #![deny(unsafe_code)]
 
-pub mod api;
-pub mod check;
+mod api;
+mod check;
 pub mod cli;
 mod describe;
 pub mod design;
 mod error;
 pub mod explore;
-pub mod fault;
+mod fault;
 pub mod history;
 mod interpose;
 pub mod limits;
 mod ratio;
-pub mod reach;
+mod reach;
 pub mod report;
 mod resp;
 mod run;
@@ -216,10 +236,11 @@ mod wire;
 mod world;
 
 pub use api::Api;
-pub use check::{OutcomeCounts, Verdict, Violation, ViolationKind};
+pub use check::{Evidence, LastAnswers, OutcomeCounts, Verdict, Violation, ViolationKind};
 pub use error::{FieldPath, InputError};
-pub use fault::{CrashHost, FaultSpec};
+pub use fault::{CrashHost, Fault, FaultSpec};
 pub use ratio::Ratio;
+pub use reach::Phase;
 pub use run::{Mode, Replay, Run, inline_fault, run_scenario, run_with};
 pub use scenario::{
     Loaded, Loader, Provenance, Scenario, ScenarioBuilder, ScenarioSpec, TransferSpec,

@@ -3,7 +3,7 @@
 //!
 //! * [`sweep`]: every seed of a range with random faults; in swarm mode the
 //!   seed also picks the fault profile ([`swarm`]). Parallel, partitionable,
-//!   bounded in memory, with reach counts ([`crate::reach`]) and an optional
+//!   bounded in memory, with reach counts ([`crate::Phase`]) and an optional
 //!   determinism self-check.
 //! * [`exhaustive`]: every placement of up to K targeted faults, smallest
 //!   first, within a budget of schedules and of time ([`cost`]).

@@ -331,7 +331,7 @@ impl Scenario {
     }
 
     /// Whether a message at `point` can arrive twice (see
-    /// [`crate::fault::can_arrive_twice`]).
+    /// `fault::can_arrive_twice`).
     pub fn duplicable(&self, point: crate::wire::Point) -> bool {
         crate::fault::can_arrive_twice(&self.api, &self.stores, point)
     }

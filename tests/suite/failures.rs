@@ -502,7 +502,7 @@ fn a_client_that_pays_again_after_a_final_error_doubles_the_payment() {
     let applied_keys: std::collections::BTreeSet<String> = evidence
         .iter()
         .filter_map(|fact| match fact {
-            idemsim::check::Evidence::Applied {
+            idemsim::Evidence::Applied {
                 entry,
                 with_key: true,
             } => entry.key.map(|k| k.to_string()),

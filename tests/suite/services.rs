@@ -45,7 +45,7 @@ fn built(service: &Service, transfers: usize) -> Scenario {
 fn reached(report: &idemsim::explore::sweep::SweepReport, s: &Scenario, name: &str) -> u64 {
     report
         .reach
-        .get(idemsim::reach::Phase::parse(name, &s.api).unwrap())
+        .get(idemsim::Phase::parse(name, &s.api).unwrap())
 }
 
 /// A fault written as a scenario file writes it.

@@ -10,7 +10,7 @@
 use crate::design::{Boundary, Design, StoreName};
 use crate::service::Service;
 use crate::service::sites::{self, Site};
-use crate::wire::{Call, Point};
+use crate::vocab::wire::{Call, Point};
 use std::sync::Arc;
 
 /// The payment API a scenario runs.

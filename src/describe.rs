@@ -8,7 +8,7 @@
 use crate::history::{LastAnswer, Outcome};
 use crate::scenario::{Scenario, TransferIx};
 use crate::text::Escaped;
-use crate::wire::{Key, Response, Tag};
+use crate::vocab::wire::{Key, Response, Tag};
 use std::fmt::Write;
 
 /// `201 created (transfer 3) [replayed]`.
@@ -118,7 +118,7 @@ pub fn violation_names(kinds: &[crate::vocab::ViolationKind]) -> String {
 }
 
 /// Transfers' last answers, counted: `404 not_found (3 transfers), no answer (1 transfer)`.
-pub fn last_answers(answers: &crate::check::LastAnswers) -> String {
+pub fn last_answers(answers: &crate::vocab::LastAnswers) -> String {
     if answers.0.is_empty() {
         return "none".to_string();
     }
@@ -140,13 +140,13 @@ pub fn last_answers(answers: &crate::check::LastAnswers) -> String {
 /// The method and path of a request to the API, as the timeline shows it:
 /// `POST /transfers` for a design; for a service, its own (the templates
 /// its API declares, such as `PUT /v1/payments/{key}`).
-pub fn request_line(scenario: &Scenario, endpoint: crate::wire::Endpoint) -> String {
+pub fn request_line(scenario: &Scenario, endpoint: crate::vocab::wire::Endpoint) -> String {
     let http = scenario.http_api();
     match (scenario.api.service().is_some(), endpoint) {
-        (true, crate::wire::Endpoint::Transfers) => {
+        (true, crate::vocab::wire::Endpoint::Transfers) => {
             format!("{} {}", http.method, Escaped(&http.path))
         }
-        (true, crate::wire::Endpoint::Keys) => match &http.key_endpoint {
+        (true, crate::vocab::wire::Endpoint::Keys) => match &http.key_endpoint {
             Some(e) => format!("{} {}", e.method, Escaped(&e.path)),
             None => "POST /keys".to_string(),
         },

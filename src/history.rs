@@ -13,12 +13,12 @@
 //! fixed few dozen bytes whatever the scenario names things.
 
 pub use crate::design::Boundary;
-pub use crate::vocab::{AccountIx, ClientIx, Host, StoreName, TransferIx};
-pub use crate::wire::{
+pub use crate::vocab::wire::{
     Call, Code, Endpoint, Key, KeyOrigin, Meaning, MsgId, Point, RecordKey, Response, Tag,
     TransferBody,
 };
-pub use crate::world::{KeyRecord, KeyState, LedgerEntry};
+pub use crate::vocab::{AccountIx, ClientIx, Host, StoreName, TransferIx};
+pub use crate::vocab::{KeyRecord, KeyState, LedgerEntry};
 use serde::Serialize;
 
 /// The last thing a client heard for a transfer it never finished.
@@ -93,7 +93,7 @@ pub enum TxnResult {
     /// Stopped because another request holds the key; the API will wait and run it again.
     Wait,
     /// A service's call: what it asked and what the store answered.
-    Service(std::sync::Arc<crate::world::ServiceOp>),
+    Service(std::sync::Arc<crate::vocab::ServiceOp>),
 }
 
 /// A limit a run reached before it completed.

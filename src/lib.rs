@@ -232,7 +232,6 @@ pub mod service;
 pub mod suite;
 mod text;
 mod vocab;
-mod wire;
 mod world;
 
 pub use api::Api;

@@ -154,3 +154,32 @@ pub const MAX_LOG_EVENTS: usize = 10_000;
 /// Bytes of one log event's message (its fields included) and of its
 /// target; the rest is cut, marked with `…`.
 pub const MAX_LOG_MESSAGE_BYTES: usize = 1_024;
+
+#[cfg(test)]
+mod tests {
+    //! The limits keep every message within one datagram.
+
+    use super::MAX_NAME_BYTES;
+    use crate::vocab::wire::tests::biggest;
+    use crate::vocab::wire::{Body, Code, Envelope, Key, KeyOrigin, MAX_ANSWER_BYTES, Response};
+
+    #[test]
+    fn every_message_fits_a_datagram_with_the_longest_name() {
+        let bytes = biggest(MAX_NAME_BYTES).encode().unwrap();
+        assert!(bytes.len() < 1024, "{} bytes", bytes.len());
+        // A response carries a code, which a design file names: the design
+        // loader bounds it (see `limits::MAX_NAME_BYTES`).
+        let code = "\u{1}".repeat(MAX_NAME_BYTES);
+        let mut response = Response::error(599, Code::parse(&code));
+        response.key = Some(Key {
+            origin: KeyOrigin::Client,
+            value: u32::MAX,
+        });
+        let e = Envelope {
+            body: Body::Response(response),
+            ..biggest(MAX_NAME_BYTES)
+        };
+        let bytes = e.encode().unwrap();
+        assert!(bytes.len() <= MAX_ANSWER_BYTES, "{} bytes", bytes.len());
+    }
+}

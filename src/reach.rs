@@ -10,7 +10,7 @@
 use crate::api::Api;
 use crate::design::Boundary;
 use crate::history::{Event, Host, KeyPhase, TxnResult, What};
-use crate::wire::{Code, Point};
+use crate::vocab::wire::{Code, Point};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A failure window, or a defence at work, that a run can reach.

@@ -8,7 +8,7 @@
 use crate::design::StoreName;
 use crate::history::LastAnswer;
 use crate::scenario::AccountIx;
-use crate::wire::{Key, RecordKey, Response, Tag};
+use crate::vocab::wire::{Key, RecordKey, Response, Tag};
 use crate::world::LedgerEntry;
 use serde::Serialize;
 

@@ -5,7 +5,7 @@
 use super::OutcomeCounts;
 use crate::history::{Outcome, What};
 use crate::scenario::{ClientIx, Scenario, TransferIx};
-use crate::wire::{Key, Response, Tag, TransferBody};
+use crate::vocab::wire::{Key, Response, Tag, TransferBody};
 use crate::world::{LedgerEntry, RunOutput};
 
 /// An answer the API sent for a transfer request.

@@ -15,7 +15,7 @@
 use super::{Evidence, Facts, Violation, ViolationKind};
 use crate::describe;
 use crate::history::Outcome;
-use crate::wire::Response;
+use crate::vocab::wire::Response;
 
 pub(super) fn check(facts: &Facts) -> Vec<Violation> {
     let s = facts.scenario;

@@ -14,7 +14,7 @@ use super::facts::Reply;
 use super::{Evidence, Facts, Violation, ViolationKind};
 use crate::describe;
 use crate::scenario::{ClientIx, Scenario, TransferIx};
-use crate::wire::{Key, Meaning, TransferBody};
+use crate::vocab::wire::{Key, Meaning, TransferBody};
 use crate::world::LedgerEntry;
 use std::collections::BTreeMap;
 

@@ -18,7 +18,7 @@ pub use evidence::{Evidence, RecordLeft};
 pub(crate) use facts::Facts;
 
 use crate::scenario::{Expectation, Scenario, TransferIx};
-use crate::wire::Key;
+use crate::vocab::wire::Key;
 use crate::world::{EndReason, RunOutput};
 use serde::Serialize;
 
@@ -82,26 +82,14 @@ impl OutcomeCounts {
     }
 }
 
-/// The last answer of each transfer, counted by status and code: what the
-/// API told clients, for a check in which nothing succeeded.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct LastAnswers(pub Vec<AnswerCount>);
-
-/// How many transfers ended at one kind of last answer.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct AnswerCount {
-    /// The status, or `None` when the client got no answer at all.
-    pub status: Option<u16>,
-    pub code: Option<crate::wire::Code>,
-    pub transfers: u64,
-}
+pub use crate::vocab::{AnswerCount, LastAnswers};
 
 /// Distinct kinds of last answer kept; the rest are counted under the last.
 const MAX_ANSWER_KINDS: usize = 16;
 
 impl LastAnswers {
     /// Counts one transfer's last answer (`None`: it got none).
-    pub fn add(&mut self, response: Option<&crate::wire::Response>) {
+    pub fn add(&mut self, response: Option<&crate::vocab::wire::Response>) {
         self.add_count(
             response.map(|r| r.status),
             response.map(|r| r.code.clone()),
@@ -109,7 +97,7 @@ impl LastAnswers {
         );
     }
 
-    fn add_count(&mut self, status: Option<u16>, code: Option<crate::wire::Code>, n: u64) {
+    fn add_count(&mut self, status: Option<u16>, code: Option<crate::vocab::wire::Code>, n: u64) {
         let at = self
             .0
             .iter()

@@ -9,7 +9,7 @@ use super::facts::Reply;
 use super::{Evidence, Facts, Violation, ViolationKind};
 use crate::describe;
 use crate::scenario::ClientIx;
-use crate::wire::{Key, TransferBody};
+use crate::vocab::wire::{Key, TransferBody};
 use std::collections::BTreeMap;
 
 pub(super) fn check(facts: &Facts) -> Vec<Violation> {

@@ -1037,7 +1037,7 @@ fn parse_action(text: &str) -> Result<Action, String> {
             }
             let answer = Answer {
                 status,
-                code: crate::wire::Code::parse(code),
+                code: crate::vocab::wire::Code::parse(code),
                 final_answer,
             };
             Ok(if *verb == "reply" {

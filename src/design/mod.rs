@@ -16,7 +16,7 @@ mod load;
 
 pub use load::{LoadDesignError, builtin_names, design_schema, load_design, parse_design};
 
-use crate::wire::{Code, Response};
+use crate::vocab::wire::{Code, Response};
 use serde::{Deserialize, Serialize};
 
 /// A transaction's (or boundary's) number, as the wire and faults carry it:
@@ -371,9 +371,9 @@ impl Design {
     }
 
     /// The wire's number of cleanup `index`.
-    pub fn cleanup_call(&self, index: u16) -> crate::wire::Call {
+    pub fn cleanup_call(&self, index: u16) -> crate::vocab::wire::Call {
         assert!((index as usize) < self.cleanups.len());
-        crate::wire::Call::Txn(txn_number(self.transactions.len()) + index)
+        crate::vocab::wire::Call::Txn(txn_number(self.transactions.len()) + index)
     }
 
     /// How many step boundaries the transfer endpoint has.
@@ -423,18 +423,20 @@ impl Design {
     }
 
     /// The name of a store call, as faults name its message.
-    pub fn call_name(&self, call: crate::wire::Call) -> &str {
+    pub fn call_name(&self, call: crate::vocab::wire::Call) -> &str {
         match call {
-            crate::wire::Call::IssueKey => "issue-key",
-            crate::wire::Call::Txn(n) => &self.txn(n).name,
+            crate::vocab::wire::Call::IssueKey => "issue-key",
+            crate::vocab::wire::Call::Txn(n) => &self.txn(n).name,
             // A service's calls are named by the service's vocabulary.
-            crate::wire::Call::Keys(_) | crate::wire::Call::Ledger(_) => "(service call)",
+            crate::vocab::wire::Call::Keys(_) | crate::vocab::wire::Call::Ledger(_) => {
+                "(service call)"
+            }
         }
     }
 
     /// The name of a message of an attempt, as faults and the timeline write it.
-    pub fn point_name(&self, point: crate::wire::Point) -> String {
-        use crate::wire::Point;
+    pub fn point_name(&self, point: crate::vocab::wire::Point) -> String {
+        use crate::vocab::wire::Point;
         match point {
             Point::Request => "request".to_string(),
             Point::Response => "response".to_string(),
@@ -446,8 +448,8 @@ impl Design {
     }
 
     /// Every message a design's attempts send, in the order a request meets them.
-    pub fn points(&self) -> Vec<crate::wire::Point> {
-        use crate::wire::{Call, Point};
+    pub fn points(&self) -> Vec<crate::vocab::wire::Point> {
+        use crate::vocab::wire::{Call, Point};
         let mut points = vec![Point::Request, Point::Response];
         if self.issues_keys {
             points.extend([Point::KeyRequest, Point::KeyResponse]);
@@ -468,7 +470,7 @@ impl Design {
     }
 
     /// The message a fault names by `name`, if this design sends one.
-    pub fn point(&self, name: &str) -> Option<crate::wire::Point> {
+    pub fn point(&self, name: &str) -> Option<crate::vocab::wire::Point> {
         self.points()
             .into_iter()
             .find(|p| self.point_name(*p) == name)

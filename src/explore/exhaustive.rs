@@ -36,7 +36,7 @@ use crate::limits;
 use crate::run::{Mode, run_with};
 use crate::scenario::Scenario;
 use crate::service::sites::Site;
-use crate::wire::{Call, Point};
+use crate::vocab::wire::{Call, Point};
 use crate::world::RunOptions;
 use std::collections::BTreeMap;
 

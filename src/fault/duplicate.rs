@@ -14,7 +14,7 @@ use crate::api::Api;
 use crate::error::Problem;
 use crate::history::{Event, What};
 use crate::scenario::{Scenario, TransferIx};
-use crate::wire::Point;
+use crate::vocab::wire::Point;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -27,7 +27,7 @@ use crate::error::{FieldPath, Problem};
 use crate::history::{Event, Host};
 use crate::limits;
 use crate::scenario::{Scenario, TransferIx};
-use crate::wire::Point;
+use crate::vocab::wire::Point;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

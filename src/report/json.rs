@@ -12,7 +12,7 @@ use crate::check::{Violation, ViolationKind};
 use crate::history::Event;
 use crate::run::{Replay, Run};
 use crate::scenario::{Provenance, Scenario};
-use crate::wire::Key;
+use crate::vocab::wire::Key;
 use crate::world::EndReason;
 use serde::Serialize;
 use serde_json::{Map, Value, json};

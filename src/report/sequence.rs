@@ -20,7 +20,7 @@ use crate::history::{Event, Host, TxnResult, What};
 use crate::run::Run;
 use crate::scenario::Scenario;
 use crate::text::Escaped;
-use crate::wire::{Call, MsgId, Response, Tag};
+use crate::vocab::wire::{Call, MsgId, Response, Tag};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// How a step should catch the eye.
@@ -267,7 +267,7 @@ impl Builder<'_> {
             } => {
                 let label = format!(
                     "{} {} {}→{} {}, {}",
-                    describe::request_line(s, crate::wire::Endpoint::Transfers),
+                    describe::request_line(s, crate::vocab::wire::Endpoint::Transfers),
                     self.tag(*tag),
                     describe::account(s, body.from),
                     describe::account(s, body.to),

@@ -18,7 +18,7 @@ use crate::describe;
 use crate::history::{Event, What};
 use crate::run::Run;
 use crate::scenario::{Scenario, TransferIx};
-use crate::wire::{Key, Tag};
+use crate::vocab::wire::{Key, Tag};
 
 /// What happened to one transfer intent and its key(s).
 #[derive(Debug, Clone, PartialEq, Eq)]

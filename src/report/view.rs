@@ -17,7 +17,7 @@ use crate::describe;
 use crate::history::{Event, Host, Kept, LastAnswer, LogLevel, Outcome, What};
 use crate::scenario::Scenario;
 use crate::text::Escaped;
-use crate::wire::{Key, MsgId, Response, TransferBody};
+use crate::vocab::wire::{Key, MsgId, Response, TransferBody};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -716,7 +716,7 @@ pub fn timeline_words(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Ma
             Plain,
             format!(
                 "-> api  {} {} {} -> {} {}{}",
-                describe::request_line(s, crate::wire::Endpoint::Transfers),
+                describe::request_line(s, crate::vocab::wire::Endpoint::Transfers),
                 tag(*t),
                 describe::account(s, body.from),
                 describe::account(s, body.to),

@@ -7,7 +7,7 @@ use crate::check::{Evidence, RecordLeft};
 use crate::describe;
 use crate::history::{Cause, Event, Host, Kept, KeyPhase, Limit, TxnResult, What};
 use crate::scenario::Scenario;
-use crate::wire::{Call, MsgId, Point, Response, Tag};
+use crate::vocab::wire::{Call, MsgId, Point, Response, Tag};
 use std::collections::BTreeMap;
 
 /// What the reports need to know about messages by id, gathered in one pass

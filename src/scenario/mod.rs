@@ -79,7 +79,7 @@ fn default_http_api() -> &'static crate::service::HttpApi {
 }
 use crate::fault::Fault;
 use crate::reach::Phase;
-use crate::wire::TransferBody;
+use crate::vocab::wire::TransferBody;
 use std::sync::Arc;
 
 pub use crate::vocab::{AccountIx, ClientIx, TransferIx};
@@ -332,7 +332,7 @@ impl Scenario {
 
     /// Whether a message at `point` can arrive twice (see
     /// `fault::can_arrive_twice`).
-    pub fn duplicable(&self, point: crate::wire::Point) -> bool {
+    pub fn duplicable(&self, point: crate::vocab::wire::Point) -> bool {
         crate::fault::can_arrive_twice(&self.api, &self.stores, point)
     }
 

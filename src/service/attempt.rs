@@ -11,7 +11,7 @@
 //! also puts the [`Attempt`] in the request's extensions, for code that
 //! wants to read it.
 
-use crate::wire::{Key, Tag};
+use crate::vocab::wire::{Key, Tag};
 use std::fmt;
 use std::future::Future;
 

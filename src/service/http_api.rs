@@ -268,7 +268,7 @@ pub(crate) struct HttpRequest {
 }
 
 /// What a client concludes from an answer.
-pub(crate) use crate::wire::Meaning;
+pub(crate) use crate::vocab::wire::Meaning;
 
 impl HttpApi {
     /// The transfer request for `values`.

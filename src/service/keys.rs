@@ -24,7 +24,7 @@
 use super::StoreError;
 use crate::design::StoreName;
 use crate::resp::{self, Resp};
-use crate::wire::{StoreAnswer, StoreRequest};
+use crate::vocab::wire::{StoreAnswer, StoreRequest};
 
 /// A client of the key store. Cheap to clone; every clone is the same client.
 #[derive(Debug, Clone)]

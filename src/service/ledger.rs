@@ -25,8 +25,8 @@ use super::StoreError;
 use crate::design::StoreName;
 use crate::limits;
 use crate::vocab::AccountIx;
+use crate::vocab::wire::{StoreAnswer, StoreRequest};
 pub use crate::vocab::{BatchOutcome, LedgerOp, Read, Stop, WireBatch, WireOp};
-use crate::wire::{StoreAnswer, StoreRequest};
 
 /// A client of the ledger. Cheap to clone; every clone is the same client.
 #[derive(Debug, Clone)]

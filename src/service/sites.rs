@@ -18,7 +18,7 @@
 
 use crate::design::{Boundary, StoreName};
 use crate::limits;
-use crate::wire::Call;
+use crate::vocab::wire::Call;
 
 /// A place in a service's handling of one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -12,7 +12,7 @@ use super::sites::Site;
 use super::{Attempt, StoreError};
 use crate::design::StoreName;
 use crate::vocab::AccountIx;
-use crate::wire::{StoreAnswer, StoreRequest};
+use crate::vocab::wire::{StoreAnswer, StoreRequest};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;

@@ -1,5 +1,6 @@
-//! The words every layer shares: ids, hosts and stores, the invariants'
-//! names, and the start of simulated time.
+//! The words every layer shares: ids, hosts and stores, the messages on the
+//! wire, a ledger batch, the invariants' names, and the start of simulated
+//! time.
 //!
 //! This module imports nothing else of the crate, so that any module may use
 //! it and the modules above it import one another downward only (a test in
@@ -8,11 +9,14 @@
 mod batch;
 mod host;
 mod ids;
+mod records;
 mod violation;
+pub mod wire;
 
 pub use batch::{BatchOutcome, LedgerOp, Read, Stop, WireBatch, WireOp};
 pub use host::{Host, StoreName};
 pub use ids::{AccountIx, ClientIx, TransferIx};
+pub use records::{AnswerCount, KeyRecord, KeyState, LastAnswers, LedgerEntry, ServiceOp};
 pub use violation::ViolationKind;
 
 /// Where the simulation's clock starts, in milliseconds since the Unix

@@ -10,7 +10,7 @@ use super::{Busy, Shared};
 use crate::design::{Boundary, Design, KeyScope, KeyStoreDown, StoreName, Transaction, txn_number};
 use crate::history::{Host, What};
 use crate::seed::derive_rng;
-use crate::wire::{
+use crate::vocab::wire::{
     Body, Call, ClaimToken, Code, Endpoint, Envelope, Key, KeyOrigin, MAX_ANSWER_BYTES, MsgId,
     PORT, RecordKey, Request, Response, Tag, TransferBody, TxnContext, TxnOutcome,
 };
@@ -241,8 +241,8 @@ impl Api {
             },
         );
         let point = match request.endpoint {
-            Endpoint::Transfers => crate::wire::Point::Response,
-            Endpoint::Keys => crate::wire::Point::KeyResponse,
+            Endpoint::Transfers => crate::vocab::wire::Point::Response,
+            Endpoint::Keys => crate::vocab::wire::Point::KeyResponse,
         };
         let reply = Envelope {
             id: msg,
@@ -470,7 +470,7 @@ impl Api {
             id,
             reply_to: None,
             tag,
-            point: crate::wire::Point::Call(call),
+            point: crate::vocab::wire::Point::Call(call),
             body: Body::Call {
                 call,
                 context,

@@ -17,7 +17,7 @@ use crate::scenario::{
     ClientAction, ClientAnswer, ClientIx, Jitter, KeySource, RetryPolicy, TransferIx,
 };
 use crate::seed::derive_rng;
-use crate::wire::{
+use crate::vocab::wire::{
     Body, Code, Endpoint, Envelope, Key, KeyOrigin, MAX_ANSWER_BYTES, Meaning, MsgId, PORT, Point,
     Request, Response, Tag,
 };

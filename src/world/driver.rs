@@ -13,7 +13,7 @@ use crate::history::{Event, Host, Limit, What};
 use crate::limits;
 use crate::scenario::{ClientIx, Scenario};
 use crate::seed::derive_seed;
-use crate::wire::RecordKey;
+use crate::vocab::wire::RecordKey;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::net::IpAddr;

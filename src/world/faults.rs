@@ -12,8 +12,8 @@ use crate::design::{Boundary, StoreName};
 use crate::fault::{Behaviour, BoundaryAction, CrashHost, NetAction, Target};
 use crate::history::{Cause, CrashSite, Host, What};
 use crate::scenario::{Scenario, TransferIx};
-use crate::wire::Key;
-use crate::wire::{Point, Tag};
+use crate::vocab::wire::Key;
+use crate::vocab::wire::{Point, Tag};
 use rand::Rng;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -222,7 +222,7 @@ impl Shared {
                     Host::store(store),
                     What::KeyExpired {
                         store,
-                        key: crate::wire::RecordKey { scope: None, key },
+                        key: crate::vocab::wire::RecordKey { scope: None, key },
                         tag,
                         cause,
                     },

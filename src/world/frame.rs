@@ -15,7 +15,7 @@
 use super::Shared;
 use crate::limits;
 use crate::scenario::TransferIx;
-use crate::wire::{Header, Key, MsgId, Point, Tag};
+use crate::vocab::wire::{Header, Key, MsgId, Point, Tag};
 use std::cell::Cell;
 use std::io;
 use std::pin::Pin;

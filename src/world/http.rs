@@ -16,7 +16,7 @@ use crate::scenario::ClientIx;
 use crate::service::http_api::{AnswerReading, Fill, HttpRequest, Meaning};
 use crate::service::sites::Site;
 use crate::service::{Attempt, Env, Service};
-use crate::wire::{Code, Endpoint, Key, MsgId, PORT, Response, Tag, TransferBody};
+use crate::vocab::wire::{Code, Endpoint, Key, MsgId, PORT, Response, Tag, TransferBody};
 use bytes::Bytes;
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use http_body_util::{BodyExt, Full, Limited};
@@ -439,7 +439,7 @@ mod tests {
         );
         assert_eq!(r.code.as_str(), "ledger_down");
         assert!(r.replayed && r.final_answer);
-        assert_eq!(r.meaning(), crate::wire::Meaning::Failure);
+        assert_eq!(r.meaning(), crate::vocab::wire::Meaning::Failure);
         let a = response_of(
             http::StatusCode::OK,
             &http::HeaderMap::new(),

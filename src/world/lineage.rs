@@ -134,7 +134,7 @@ impl<F: Future> Future for Watched<F> {
 mod tests {
     use super::*;
     use crate::scenario::TransferIx;
-    use crate::wire::Tag;
+    use crate::vocab::wire::Tag;
 
     fn attempt(transfer: u32) -> Attempt {
         Attempt {

@@ -32,7 +32,6 @@ mod warp;
 pub use driver::{EndReason, RunOptions, RunOutput, ServiceValue, run_world};
 pub use liveness::liveness_deadline_ms;
 pub use net::TracedMessage;
-pub use service_store::ServiceOp;
 pub use store::{KeyRecord, KeyState, LedgerEntry};
 
 pub use crate::vocab::EPOCH_MS;
@@ -48,7 +47,7 @@ use crate::fault::CrashHost;
 use crate::history::{Cause, CrashSite, History, Host, Kept, What};
 use crate::scenario::Scenario;
 use crate::seed::derive_rng;
-use crate::wire::{Key, KeyOrigin};
+use crate::vocab::wire::{Key, KeyOrigin};
 use clock::Clock;
 use faults::FaultBook;
 use rand_chacha::ChaCha8Rng;
@@ -119,7 +118,7 @@ pub(crate) struct Shared {
     /// The host whose code panics, in a self-test of the failure path.
     pub panic_in: Option<Host>,
     /// Messages the network lost: thrown away where they arrive (see [`net`]).
-    pub lost: RefCell<std::collections::BTreeSet<crate::wire::MsgId>>,
+    pub lost: RefCell<std::collections::BTreeSet<crate::vocab::wire::MsgId>>,
     /// What the current boot of a service keeps (`None` for a design).
     pub service: RefCell<Option<service_world::ServiceBoot>>,
     /// A service's handlers running now: quiet time is not skipped while any

@@ -27,7 +27,7 @@ use super::Shared;
 use super::faults::NetVerdict;
 use crate::history::{Cause, Host, What};
 use crate::seed::derive_rng;
-use crate::wire::{Envelope, Header, MsgId, Point, Tag, peek_id};
+use crate::vocab::wire::{Envelope, Header, MsgId, Point, Tag, peek_id};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -94,9 +94,9 @@ impl HostMap {
             .client_hosts
             .get(&addr.ip())
             .expect("every address on the network is a host idemsim made");
-        let slot = u32::from(addr.port().wrapping_sub(crate::wire::PORT));
+        let slot = u32::from(addr.port().wrapping_sub(crate::vocab::wire::PORT));
         let client = h + slot.saturating_mul(self.client_host_count);
-        if addr.port() >= crate::wire::PORT && client < self.clients {
+        if addr.port() >= crate::vocab::wire::PORT && client < self.clients {
             return Host::Client(crate::scenario::ClientIx(client));
         }
         match self.transfer_clients.get(tag.transfer.0 as usize) {

@@ -10,7 +10,8 @@ use crate::limits;
 use crate::resp::{self, Resp};
 use crate::scenario::TransferIx;
 use crate::service::ledger::{BatchOutcome, Read, Stop, WireBatch, WireOp};
-use crate::wire::{Key, Tag};
+pub use crate::vocab::ServiceOp;
+use crate::vocab::wire::{Key, Tag};
 use std::collections::BTreeMap;
 
 /// A value a service stored, and when it expires.
@@ -22,15 +23,6 @@ pub struct Stored {
     /// owns), so that an `expire-key` fault expires what that transfer's
     /// requests stored, whatever the service names its keys.
     pub writer: Option<TransferIx>,
-}
-
-/// A service's call as a store ran it, for the timeline: the request and
-/// the answer in words, and whether it changed anything.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ServiceOp {
-    pub request: String,
-    pub answer: String,
-    pub committed: bool,
 }
 
 /// Longest request or answer text the timeline keeps of one call.

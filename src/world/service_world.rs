@@ -18,7 +18,7 @@ use crate::scenario::AccountIx;
 use crate::service::sites::Site;
 use crate::service::world_link::WorldLink;
 use crate::service::{Attempt, StoreError};
-use crate::wire::{Body, Call, Envelope, MsgId, PORT, StoreAnswer, StoreRequest, Tag};
+use crate::vocab::wire::{Body, Call, Envelope, MsgId, PORT, StoreAnswer, StoreRequest, Tag};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -124,7 +124,7 @@ pub(crate) fn spawned_attempt() -> Option<Attempt> {
 /// history is being written at this very moment, in which case the log is
 /// dropped.
 pub(crate) fn record_log(
-    log: impl FnOnce(Option<crate::wire::Tag>) -> crate::history::What,
+    log: impl FnOnce(Option<crate::vocab::wire::Tag>) -> crate::history::What,
 ) -> bool {
     let tag = Attempt::current().map(|a| a.tag);
     with(|shared| {
@@ -363,7 +363,7 @@ impl Shared {
             id,
             reply_to: None,
             tag: attempt.tag,
-            point: crate::wire::Point::Call(call),
+            point: crate::vocab::wire::Point::Call(call),
             body: Body::StoreCall {
                 call,
                 key: attempt.key,
@@ -403,7 +403,7 @@ impl Shared {
 
 /// Routes the stores' answers to the calls waiting for them, for one boot.
 pub(crate) async fn route_answers(shared: Rc<Shared>, socket: Rc<UdpSocket>) -> turmoil::Result {
-    let mut buf = vec![0u8; crate::wire::MAX_DATAGRAM_BYTES];
+    let mut buf = vec![0u8; crate::vocab::wire::MAX_DATAGRAM_BYTES];
     loop {
         let Some((envelope, _)) = shared.receive(&socket, &mut buf).await? else {
             continue;

@@ -12,42 +12,15 @@ use super::{Busy, Shared};
 use crate::design::{Action, Answer, Design, LoadKey, Step, StoreName};
 use crate::history::{Host, KeyPhase, TxnResult, What};
 use crate::scenario::{AccountIx, Scenario};
-use crate::wire::{
-    Body, Call, ClaimToken, Code, Envelope, Fingerprint, Key, MAX_DATAGRAM_BYTES, PORT, RecordKey,
-    Response, Tag, TxnContext, TxnOutcome,
+use crate::vocab::wire::{
+    Body, Call, ClaimToken, Code, Envelope, Key, MAX_DATAGRAM_BYTES, PORT, RecordKey, Response,
+    Tag, TxnContext, TxnOutcome,
 };
-use serde::Serialize;
+pub use crate::vocab::{KeyRecord, KeyState, LedgerEntry};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::rc::Rc;
 use turmoil::net::UdpSocket;
-
-/// The life of an idempotency key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub enum KeyState {
-    /// Issued by the server, not used yet.
-    Issued,
-    /// Claimed by the request holding `token` since `locked_at_ms`. `by`
-    /// is the attempt that claimed it (ghost data: a completer that finishes
-    /// the key files its work under that transfer).
-    InProgress {
-        token: ClaimToken,
-        locked_at_ms: u64,
-        by: Tag,
-    },
-    /// Finished; `response` is kept when the design stores it for replay.
-    Done { response: Option<Response> },
-}
-
-/// One idempotency record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct KeyRecord {
-    pub state: KeyState,
-    /// The payload fingerprint of the request that claimed the key.
-    pub fingerprint: Option<Fingerprint>,
-    /// When the record disappears; `None`: never.
-    pub expires_at_ms: Option<u64>,
-}
 
 impl KeyRecord {
     fn phase(&self, now_ms: u64) -> KeyPhase {
@@ -67,21 +40,10 @@ impl KeyRecord {
 pub struct Abandoned {
     pub key: RecordKey,
     /// The payload the claim recorded.
-    pub body: Option<crate::wire::TransferBody>,
+    pub body: Option<crate::vocab::wire::TransferBody>,
     /// The attempt that claimed it.
     pub by: Tag,
     pub locked_at_ms: u64,
-}
-
-/// A movement of money, tagged with the intent it served (ghost data for the checker).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LedgerEntry {
-    pub at_ms: u64,
-    pub tag: Tag,
-    pub transfer_id: u64,
-    pub key: Option<Key>,
-    pub account: AccountIx,
-    pub delta: i64,
 }
 
 /// One database's durable state.
@@ -558,7 +520,7 @@ fn processor_key(mode: crate::design::ProcessorKey, ctx: &TxnContext) -> Option<
         ProcessorKey::Attempt => Some(RecordKey {
             scope: None,
             key: Key {
-                origin: crate::wire::KeyOrigin::Server,
+                origin: crate::vocab::wire::KeyOrigin::Server,
                 value: ctx
                     .claim_token
                     .incarnation
@@ -717,9 +679,9 @@ pub(crate) fn run_call(
     call: Call,
     context: &TxnContext,
     tag: Tag,
-    msg: crate::wire::MsgId,
+    msg: crate::vocab::wire::MsgId,
     answer: Option<&Response>,
-) -> (TxnOutcome, crate::wire::MsgId) {
+) -> (TxnOutcome, crate::vocab::wire::MsgId) {
     let now_ms = shared.now_ms();
     let db = shared.db(which);
     let key = context.record_key;
@@ -794,10 +756,10 @@ fn serve_service(
     envelope: &Envelope,
     call: Call,
     key: Option<Key>,
-    request: &crate::wire::StoreRequest,
+    request: &crate::vocab::wire::StoreRequest,
     from: SocketAddr,
 ) -> std::io::Result<()> {
-    use crate::wire::{StoreAnswer, StoreRequest};
+    use crate::vocab::wire::{StoreAnswer, StoreRequest};
     shared.self_test_panic(Host::store(which));
     let now_ms = shared.now_ms();
     let db = shared.db(which);

@@ -15,6 +15,7 @@ mod failures;
 mod faults_real;
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 mod interposition;
+mod layers;
 mod lessons;
 mod mutation;
 mod properties;

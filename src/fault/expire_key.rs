@@ -6,6 +6,8 @@
 //! stored in the key store with a TTL (whatever it names them). A database
 //! row, or a value stored without a TTL, never disappears on its own.
 
+use super::Lasts;
+use super::random::{self, RandomForm, RateTable};
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
 use crate::api::Api;
 use crate::error::Problem;
@@ -56,6 +58,10 @@ impl Behaviour for ExpireKey {
         "expire-key"
     }
 
+    fn lasts(&self) -> Lasts {
+        Lasts::NOTHING
+    }
+
     fn to_spec(&self, transfer: String, attempt: u32, _api: &Api) -> FaultSpec {
         FaultSpec::ExpireKey(Spec { transfer, attempt })
     }
@@ -92,3 +98,17 @@ impl Explore for ExpireKey {
         }
     }
 }
+
+/// Random expiries, where a record can expire at all.
+pub static RANDOM: RandomForm = RandomForm {
+    draw: 7,
+    rate_field: "expire",
+    table: RateTable::Faults,
+    stream: "expire",
+    menu: random::RARE_RATES,
+    words: "expire",
+    doc: "Chance the records of a request's key expire as the request is sent.",
+    in_reach: Scenario::key_expiry_in_reach,
+    lasts_ms: random::instant_ms,
+    on_message: None,
+};

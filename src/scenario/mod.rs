@@ -252,6 +252,22 @@ impl Scenario {
         crate::limits::MAX_ATTEMPTS_PER_TRANSFER
     }
 
+    /// The rate of random form `form`, from whichever table holds it.
+    pub fn rate(&self, form: &crate::fault::RandomForm) -> crate::Ratio {
+        match form.table {
+            crate::fault::random::RateTable::Network => self.network.loss,
+            crate::fault::random::RateTable::Faults => self.window.rates.get(form),
+        }
+    }
+
+    /// Sets the rate of random form `form`, in whichever table holds it.
+    pub fn set_rate(&mut self, form: &crate::fault::RandomForm, rate: crate::Ratio) {
+        match form.table {
+            crate::fault::random::RateTable::Network => self.network.loss = rate,
+            crate::fault::random::RateTable::Faults => self.window.rates.set(form, rate),
+        }
+    }
+
     /// How long a long delay holds a message: past the longest expiry the
     /// API relies on (a design's key TTL or lock, a service's recovery time)
     /// that a message can outlive, plus a client timeout. A message outlives

@@ -27,7 +27,7 @@
 //! key stuck.
 
 use crate::api::Api;
-use crate::fault::FaultKind;
+use crate::fault::RANDOM_FORMS;
 use crate::scenario::Scenario;
 
 /// The simulated time at which clients stop waiting for a definitive answer.
@@ -44,32 +44,24 @@ pub fn liveness_deadline_ms(scenario: &Scenario) -> u64 {
 
 /// How long after the heal something the faults set going can still land:
 /// a held message, a stall, a host coming back, an outage, a slow store.
+/// Each targeted fault and each random form says how long it lasts; every
+/// random form counts, on or not (a targeted fault elsewhere may set the
+/// same thing going), save those that say they depend on their rate.
 fn in_flight_at_heal_ms(scenario: &Scenario) -> u64 {
-    let retry = &scenario.retry;
-    let window = &scenario.window;
     let targeted_ms = scenario
         .faults
         .iter()
-        .map(|f| match &f.kind {
-            FaultKind::Delay(d) => d.delay_ms,
-            FaultKind::Stall(s) => s.stall_ms,
-            FaultKind::Crash(c) => c.restart_after_ms,
-            _ => 0,
-        })
+        .map(|f| f.kind.behaviour().lasts().ms)
         .max()
         .unwrap_or(0);
-    // Random holds, stalls and outages last up to two client timeouts.
-    let random_hold_ms = 2 * retry.timeout_ms;
-    let long_hold_ms = if window.long_delay.is_zero() {
-        0
-    } else {
-        scenario.long_hold_ms().unwrap_or(0)
-    };
+    let random_ms = RANDOM_FORMS
+        .iter()
+        .map(|form| (form.lasts_ms)(scenario))
+        .max()
+        .unwrap_or(0);
     [
         targeted_ms,
-        random_hold_ms,
-        long_hold_ms,
-        window.restart_after_ms,
+        random_ms,
         scenario.stores.keys_work_ms + scenario.stores.ledger_work_ms,
     ]
     .into_iter()

@@ -77,7 +77,12 @@ fn random_duplicates_strike_only_requests() {
         "scenarios/services/redis-claim.toml",
     ] {
         let mut scenario = load(&root().join(file)).unwrap();
-        scenario.window.duplicate = idemsim::Ratio::new(1, 2).unwrap();
+        assert!(
+            scenario
+                .window
+                .rates
+                .set_named("duplicate", idemsim::Ratio::new(1, 2).unwrap())
+        );
         let mut duplicated = 0;
         for seed in 0..40 {
             let run = run_with(

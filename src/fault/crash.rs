@@ -248,6 +248,7 @@ pub static API_CRASH: RandomForm = RandomForm {
     in_reach: random::always,
     lasts_ms: restart_after_ms,
     on_message: None,
+    refuses: random::never_refused,
 };
 
 /// Random store crashes at the API's step boundaries.
@@ -262,6 +263,7 @@ pub static STORE_CRASH: RandomForm = RandomForm {
     in_reach: random::always,
     lasts_ms: restart_after_ms,
     on_message: None,
+    refuses: random::never_refused,
 };
 
 /// A randomly crashed host is down for the scenario's restart time.

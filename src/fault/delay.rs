@@ -142,6 +142,7 @@ pub static HOLD: RandomForm = RandomForm {
     in_reach: random::always,
     lasts_ms: random::two_timeouts_ms,
     on_message: None,
+    refuses: random::never_refused,
 };
 
 /// Random long holds: a message held past the API's expiries (see
@@ -157,6 +158,7 @@ pub static LONG_HOLD: RandomForm = RandomForm {
     in_reach: long_hold_in_reach,
     lasts_ms: long_hold_ms,
     on_message: None,
+    refuses: random::never_refused,
 };
 
 fn long_hold_in_reach(scenario: &Scenario) -> bool {

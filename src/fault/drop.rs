@@ -154,4 +154,5 @@ pub static LOSS: RandomForm = RandomForm {
     in_reach: random::always,
     lasts_ms: random::instant_ms,
     on_message: None,
+    refuses: random::never_refused,
 };

@@ -186,4 +186,5 @@ pub static RANDOM: RandomForm = RandomForm {
     in_reach: random::always,
     lasts_ms: random::instant_ms,
     on_message: None,
+    refuses: random::never_refused,
 };

@@ -111,4 +111,5 @@ pub static RANDOM: RandomForm = RandomForm {
     in_reach: Scenario::key_expiry_in_reach,
     lasts_ms: random::instant_ms,
     on_message: None,
+    refuses: random::never_refused,
 };

@@ -11,6 +11,8 @@
 //! so no other file lists the forms.
 
 use super::{NetAction, RANDOM_FORMS};
+use crate::api::Api;
+use crate::error::{FieldPath, Problem};
 use crate::limits;
 use crate::ratio::Ratio;
 use crate::scenario::{FaultWindow, Scenario};
@@ -63,6 +65,9 @@ pub struct RandomForm {
     /// order within a message is fixed: see `world::net`); `None` for the
     /// forms the world decides at a place of their own.
     pub on_message: Option<OnMessage>,
+    /// Why a scenario with this API may not set the rate, if it may not:
+    /// the form stands for something the API has no part that could suffer.
+    pub refuses: fn(&Api) -> Option<String>,
 }
 
 /// What a random fault does to a message the network carries at `point`
@@ -80,6 +85,11 @@ pub const RARE_RATES: &[(u32, u32)] = &[(1, 100), (1, 50), (1, 20)];
 /// Every form is in reach of every API unless it says otherwise.
 pub fn always(_: &Scenario) -> bool {
     true
+}
+
+/// Every API may set the rate of most forms.
+pub fn never_refused(_: &Api) -> Option<String> {
+    None
 }
 
 /// A random hold, stall or outage lasts up to two client timeouts.
@@ -204,6 +214,23 @@ pub(crate) static WINDOW_FIELDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| 
     }
     fields
 });
+
+/// The first rate of `window` that `api` refuses, as a problem at its field.
+pub(crate) fn refused_rate(
+    window: &FaultWindow,
+    api: &Api,
+    faults: &FieldPath,
+) -> Result<(), Problem> {
+    for form in window_forms() {
+        if window.rates.get(form).is_zero() {
+            continue;
+        }
+        if let Some(why) = (form.refuses)(api) {
+            return Err(Problem::new(faults.key(form.rate_field), why));
+        }
+    }
+    Ok(())
+}
 
 /// The forms whose rate `[faults]` holds.
 pub(crate) fn window_forms() -> impl Iterator<Item = &'static RandomForm> {

@@ -140,4 +140,5 @@ pub static RANDOM: RandomForm = RandomForm {
     in_reach: random::always,
     lasts_ms: random::two_timeouts_ms,
     on_message: None,
+    refuses: random::never_refused,
 };

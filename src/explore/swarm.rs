@@ -60,11 +60,13 @@ impl Profile {
     }
 
     /// `scenario` with these random fault rates in place of its own. A form
-    /// the scenario's API cannot meet stays off (see `Scenario::reaches`).
+    /// the scenario's API cannot meet stays off (see `Scenario::reaches`),
+    /// and so does an opt-in form the scenario does not set a rate for.
     pub fn apply(&self, scenario: &Scenario) -> Scenario {
         let mut s = scenario.clone();
         for (form, rate) in self.rates.iter() {
-            let rate = if (form.in_reach)(scenario) {
+            let opted_in = !form.opt_in || !scenario.rate(form).is_zero();
+            let rate = if (form.in_reach)(scenario) && opted_in {
                 rate
             } else {
                 Ratio::ZERO

@@ -249,6 +249,7 @@ pub static API_CRASH: RandomForm = RandomForm {
     lasts_ms: restart_after_ms,
     on_message: None,
     refuses: random::never_refused,
+    opt_in: false,
 };
 
 /// Random store crashes at the API's step boundaries.
@@ -264,6 +265,7 @@ pub static STORE_CRASH: RandomForm = RandomForm {
     lasts_ms: restart_after_ms,
     on_message: None,
     refuses: random::never_refused,
+    opt_in: false,
 };
 
 /// A randomly crashed host is down for the scenario's restart time.

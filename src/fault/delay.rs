@@ -143,6 +143,7 @@ pub static HOLD: RandomForm = RandomForm {
     lasts_ms: random::two_timeouts_ms,
     on_message: None,
     refuses: random::never_refused,
+    opt_in: false,
 };
 
 /// Random long holds: a message held past the API's expiries (see
@@ -159,6 +160,7 @@ pub static LONG_HOLD: RandomForm = RandomForm {
     lasts_ms: long_hold_ms,
     on_message: None,
     refuses: random::never_refused,
+    opt_in: false,
 };
 
 fn long_hold_in_reach(scenario: &Scenario) -> bool {

@@ -155,4 +155,5 @@ pub static LOSS: RandomForm = RandomForm {
     lasts_ms: random::instant_ms,
     on_message: None,
     refuses: random::never_refused,
+    opt_in: false,
 };

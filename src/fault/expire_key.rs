@@ -112,4 +112,5 @@ pub static RANDOM: RandomForm = RandomForm {
     lasts_ms: random::instant_ms,
     on_message: None,
     refuses: random::never_refused,
+    opt_in: false,
 };

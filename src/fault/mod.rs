@@ -597,6 +597,12 @@ mod tests {
             .map(|f| (f.rate_field, f.stream))
             .collect();
         assert_eq!(registered[..historical.len()], historical[..]);
+        assert!(
+            RANDOM_FORMS
+                .iter()
+                .all(|f| f.opt_in == (f.draw >= historical.len())),
+            "the forms every seed has drawn are on in swarm; later ones only where a scenario opts in"
+        );
     }
 
     #[test]

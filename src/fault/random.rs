@@ -68,6 +68,10 @@ pub struct RandomForm {
     /// Why a scenario with this API may not set the rate, if it may not:
     /// the form stands for something the API has no part that could suffer.
     pub refuses: fn(&Api) -> Option<String>,
+    /// Whether swarm turns the form on only for a scenario that sets its
+    /// rate itself. A form added after seeds were recorded is opt-in, so that
+    /// a swarm over an existing scenario runs every seed as it did before.
+    pub opt_in: bool,
 }
 
 /// What a random fault does to a message the network carries at `point`

@@ -175,4 +175,5 @@ pub static RANDOM: RandomForm = RandomForm {
     lasts_ms: random::two_timeouts_ms,
     on_message: None,
     refuses: random::never_refused,
+    opt_in: false,
 };

@@ -482,6 +482,7 @@ fault_kinds! {
         /// Every message to or from a store is lost from `from_ms` until `until_ms`.
         Unreachable(unreachable::Spec),
     } random [unreachable::RANDOM],
+    connection_reset: ConnectionReset(connection_reset::ConnectionReset) { /** A service's connection to the client is reset after the handler ran, before the answer arrived. */ ConnectionReset(connection_reset::Spec) } random [connection_reset::RANDOM],
 }
 
 impl FaultKind {

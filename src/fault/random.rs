@@ -249,19 +249,24 @@ fn window_form(name: &str) -> Option<&'static RandomForm> {
     window_forms().find(|f| f.rate_field == name)
 }
 
-/// Writes `[faults]` in [`WINDOW_FIELDS`] order.
+/// Writes `[faults]` in [`WINDOW_FIELDS`] order. An opt-in form's rate
+/// is written only when it is set, so that a scenario written back (a
+/// repro) reads as it did before the form existed.
 pub(crate) fn serialize_window<S: Serializer>(
     window: &FaultWindow,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    let mut map = serializer.serialize_map(Some(WINDOW_FIELDS.len()))?;
+    let mut map = serializer.serialize_map(None)?;
     for &field in WINDOW_FIELDS.iter() {
         match field {
             HEAL_AT_MS => map.serialize_entry(field, &window.heal_at_ms)?,
             RESTART_AFTER_MS => map.serialize_entry(field, &window.restart_after_ms)?,
             rate => {
                 let form = window_form(rate).expect("a window field is a rate");
-                map.serialize_entry(field, &window.rates.get(form))?
+                let rate = window.rates.get(form);
+                if !(form.opt_in && rate.is_zero()) {
+                    map.serialize_entry(field, &rate)?
+                }
             }
         }
     }

@@ -35,7 +35,7 @@ impl Resolve for Spec {
     fn resolve(&self, ctx: &ResolveCtx<'_>) -> Result<Fault, Problem> {
         // The fault stands for a TTL running out: a design that keeps its
         // records without one has nothing that could expire.
-        if let Api::Design(design) = ctx.api
+        if let Some(design) = ctx.api.design()
             && design.key_ttl_ms.is_none()
         {
             return Err(ctx.problem(

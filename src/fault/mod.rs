@@ -245,10 +245,7 @@ impl ResolveCtx<'_> {
     /// The step boundary a fault's `at` names.
     pub fn boundary(&self, at: &str) -> Result<Boundary, Problem> {
         self.api.boundary_index(at).ok_or_else(|| {
-            let what = match self.api {
-                Api::Design(_) => "step boundary",
-                Api::Service(_) => "site",
-            };
+            let what = self.api.site_noun();
             self.problem(
                 "at",
                 format!(

@@ -26,7 +26,6 @@
 //! without a definitive answer then ends unknown, and the checker calls its
 //! key stuck.
 
-use crate::api::Api;
 use crate::fault::RANDOM_FORMS;
 use crate::scenario::Scenario;
 
@@ -38,7 +37,7 @@ pub fn liveness_deadline_ms(scenario: &Scenario) -> u64 {
         .window
         .heal_at_ms
         .saturating_add(in_flight_at_heal_ms(scenario))
-        .saturating_add(api_settle_ms(&scenario.api))
+        .saturating_add(scenario.api.settle_ms())
         .saturating_add(attempt_ms)
 }
 
@@ -67,25 +66,4 @@ fn in_flight_at_heal_ms(scenario: &Scenario) -> u64 {
     .into_iter()
     .max()
     .unwrap_or(0)
-}
-
-/// How long the API itself may need to answer every key again: a design's
-/// lock expiry, waits and store timeouts; what a service declares
-/// (`Service::recovery_ms`) plus one store call's timeout.
-fn api_settle_ms(api: &Api) -> u64 {
-    match api {
-        Api::Design(design) => [
-            design.lock_ms.unwrap_or(0),
-            design.wait_ms.saturating_mul(u64::from(design.max_waits)),
-            design
-                .store_timeout_ms
-                .saturating_mul(design.transactions.len() as u64 + 1),
-        ]
-        .into_iter()
-        .max()
-        .unwrap_or(0),
-        Api::Service(service) => service
-            .recovery()
-            .saturating_add(crate::service::keys::DEFAULT_TIMEOUT_MS),
-    }
 }

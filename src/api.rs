@@ -67,6 +67,71 @@ impl Api {
         }
     }
 
+    /// What a place where the API can crash or stall is called, for
+    /// messages: a design's `step boundary`, a service's `site`.
+    pub fn site_noun(&self) -> &'static str {
+        match self {
+            Api::Design(_) => "step boundary",
+            Api::Service(_) => "site",
+        }
+    }
+
+    /// The expiries the API relies on that a held message could outlive: a
+    /// design's key TTL and lock, a service's declared recovery time. Asked
+    /// for every message the network carries: no allocation.
+    pub fn expiries_ms(&self) -> [Option<u64>; 2] {
+        match self {
+            Api::Design(d) => [d.key_ttl_ms, d.lock_ms],
+            Api::Service(s) => [Some(s.recovery()), None],
+        }
+    }
+
+    /// The time to live of a design's key records; a service declares none
+    /// (its own expiries happen as simulated time passes).
+    pub fn key_ttl_ms(&self) -> Option<u64> {
+        match self {
+            Api::Design(d) => d.key_ttl_ms,
+            Api::Service(_) => None,
+        }
+    }
+
+    /// How long the API itself may need to answer every key again after
+    /// the faults heal: a design's lock expiry, waits and store timeouts;
+    /// what a service declares (`Service::recovery_ms`) plus one store
+    /// call's timeout.
+    pub fn settle_ms(&self) -> u64 {
+        match self {
+            Api::Design(design) => [
+                design.lock_ms.unwrap_or(0),
+                design.wait_ms.saturating_mul(u64::from(design.max_waits)),
+                design
+                    .store_timeout_ms
+                    .saturating_mul(design.transactions.len() as u64 + 1),
+            ]
+            .into_iter()
+            .max()
+            .unwrap_or(0),
+            Api::Service(service) => service
+                .recovery()
+                .saturating_add(crate::service::keys::DEFAULT_TIMEOUT_MS),
+        }
+    }
+
+    /// Whether the `keys` host keeps its records through a crash: a
+    /// design's `[keys] durable`; for a service, what the scenario says
+    /// (`declared`, durable by default).
+    pub fn keys_durability(
+        &self,
+        declared: Option<crate::scenario::Durability>,
+    ) -> crate::scenario::Durability {
+        use crate::scenario::Durability;
+        match self {
+            Api::Design(d) if d.key_store_durable => Durability::Durable,
+            Api::Design(_) => Durability::Memory,
+            Api::Service(_) => declared.unwrap_or_default(),
+        }
+    }
+
     /// The crash points a service declares (none for a design).
     pub fn declared_points(&self) -> &[String] {
         match self {

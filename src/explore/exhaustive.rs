@@ -95,7 +95,7 @@ pub fn candidates(scenario: &Scenario, max_faults: usize) -> Vec<Fault> {
                 FaultKind::candidates(scenario, &places, transfer, attempt)
                     .into_iter()
                     .map(|kind| Fault {
-                        target: if kind.behaviour().targets_window() {
+                        target: if kind.behaviour().window().is_some() {
                             Target::Window
                         } else {
                             Target::Attempt { transfer, attempt }

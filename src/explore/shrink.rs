@@ -41,11 +41,7 @@ impl Size {
             fault_ms: s
                 .faults
                 .iter()
-                .map(|f| match &f.kind {
-                    FaultKind::Delay(d) => d.delay_ms,
-                    FaultKind::Stall(st) => st.stall_ms,
-                    _ => 0,
-                })
+                .map(|f| f.kind.behaviour().lasts().shrinkable_ms())
                 .sum(),
         }
     }

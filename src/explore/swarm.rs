@@ -6,6 +6,8 @@
 //! strike, so that rare combinations — only crashes, only duplicates, heavy
 //! loss with stalls — each get runs of their own.
 
+use crate::fault::random::Rates;
+use crate::fault::{RANDOM_FORMS, RandomForm};
 use crate::ratio::Ratio;
 use crate::scenario::Scenario;
 use crate::seed::derive_rng;
@@ -13,123 +15,75 @@ use rand::Rng;
 use serde::Serialize;
 use std::fmt;
 
-/// The random fault rates of one run.
+/// The random fault rates of one run: one per random form of a fault kind,
+/// in registry order ([`RANDOM_FORMS`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct Profile {
-    pub loss: Ratio,
-    pub crash: Ratio,
-    pub duplicate: Ratio,
-    pub delay: Ratio,
-    pub stall: Ratio,
-    pub long_delay: Ratio,
-    pub store_crash: Ratio,
-    pub expire: Ratio,
-    pub client_restart: Ratio,
-    pub outage: Ratio,
+    rates: Rates,
 }
-
-/// Rates a swarm draws from, for each fault kind that is on.
-const MESSAGE_RATES: [(u32, u32); 4] = [(1, 50), (1, 20), (1, 10), (1, 5)];
-const BOUNDARY_RATES: [(u32, u32); 3] = [(1, 50), (1, 20), (1, 10)];
-/// Rates for the faults that strike rarely in real systems and hard when
-/// they do (a message held for hours, a store crash, an outage).
-const RARE_RATES: [(u32, u32); 3] = [(1, 100), (1, 50), (1, 20)];
 
 impl Profile {
     /// No random faults at all.
-    pub const CALM: Profile = Profile {
-        loss: Ratio::ZERO,
-        crash: Ratio::ZERO,
-        duplicate: Ratio::ZERO,
-        delay: Ratio::ZERO,
-        stall: Ratio::ZERO,
-        long_delay: Ratio::ZERO,
-        store_crash: Ratio::ZERO,
-        expire: Ratio::ZERO,
-        client_restart: Ratio::ZERO,
-        outage: Ratio::ZERO,
-    };
+    pub const CALM: Profile = Profile { rates: Rates::CALM };
 
-    /// The profile seed `seed` draws: each kind on with chance one half, at a
-    /// rate drawn from a small menu. (The kinds added last are drawn last, so
-    /// that the earlier kinds of every seed's profile never changed.)
+    /// The profile seed `seed` draws: each form on with chance one half, at
+    /// a rate drawn from its menu, in registry order (so a form registered
+    /// last leaves every earlier form of every seed's profile as it was).
     pub fn from_seed(seed: u64) -> Profile {
         let mut rng = derive_rng(seed, "swarm");
-        let mut pick = |menu: &[(u32, u32)]| {
-            if rng.random_bool(0.5) {
-                let (n, d) = menu[rng.random_range(0..menu.len())];
+        let mut rates = Rates::CALM;
+        for form in RANDOM_FORMS {
+            let rate = if rng.random_bool(0.5) {
+                let (n, d) = form.menu[rng.random_range(0..form.menu.len())];
                 Ratio::new(n, d).expect("menu ratios are valid")
             } else {
                 Ratio::ZERO
-            }
-        };
-        Profile {
-            loss: pick(&MESSAGE_RATES),
-            crash: pick(&BOUNDARY_RATES),
-            duplicate: pick(&MESSAGE_RATES),
-            delay: pick(&MESSAGE_RATES),
-            stall: pick(&BOUNDARY_RATES),
-            long_delay: pick(&RARE_RATES),
-            store_crash: pick(&RARE_RATES),
-            expire: pick(&RARE_RATES),
-            client_restart: pick(&RARE_RATES),
-            outage: pick(&RARE_RATES),
+            };
+            rates.set(form, rate);
         }
+        Profile { rates }
     }
 
     /// The scenario's own random fault rates.
     pub fn of(scenario: &Scenario) -> Profile {
-        Profile {
-            loss: scenario.network.loss,
-            crash: scenario.window.crash,
-            duplicate: scenario.window.duplicate,
-            delay: scenario.window.delay,
-            stall: scenario.window.stall,
-            long_delay: scenario.window.long_delay,
-            store_crash: scenario.window.store_crash,
-            expire: scenario.window.expire,
-            client_restart: scenario.window.client_restart,
-            outage: scenario.window.outage,
+        let mut rates = Rates::CALM;
+        for form in RANDOM_FORMS {
+            rates.set(form, scenario.rate(form));
         }
+        Profile { rates }
     }
 
-    /// `scenario` with these random fault rates in place of its own.
+    /// The rate of `form`.
+    pub fn rate(&self, form: &RandomForm) -> Ratio {
+        self.rates.get(form)
+    }
+
+    /// `scenario` with these random fault rates in place of its own. A form
+    /// the scenario's API cannot meet stays off (see `Scenario::reaches`),
+    /// and so does an opt-in form the scenario does not set a rate for.
     pub fn apply(&self, scenario: &Scenario) -> Scenario {
         let mut s = scenario.clone();
-        s.network.loss = self.loss;
-        s.window.crash = self.crash;
-        s.window.duplicate = self.duplicate;
-        s.window.delay = self.delay;
-        s.window.stall = self.stall;
-        // A kind the scenario's API cannot meet stays off (see `Scenario::reaches`).
-        let reachable = |on: bool, rate: Ratio| if on { rate } else { Ratio::ZERO };
-        s.window.long_delay = reachable(scenario.long_hold_ms().is_some(), self.long_delay);
-        s.window.store_crash = self.store_crash;
-        s.window.expire = reachable(scenario.key_expiry_in_reach(), self.expire);
-        s.window.client_restart = self.client_restart;
-        s.window.outage = self.outage;
+        for (form, rate) in self.rates.iter() {
+            let opted_in = !form.opt_in || !scenario.rate(form).is_zero();
+            let rate = if (form.in_reach)(scenario) && opted_in {
+                rate
+            } else {
+                Ratio::ZERO
+            };
+            s.set_rate(form, rate);
+        }
         s
     }
 }
 
 impl fmt::Display for Profile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kinds = [
-            ("loss", self.loss),
-            ("crash", self.crash),
-            ("duplicate", self.duplicate),
-            ("delay", self.delay),
-            ("stall", self.stall),
-            ("long delay", self.long_delay),
-            ("store crash", self.store_crash),
-            ("expire", self.expire),
-            ("client restart", self.client_restart),
-            ("outage", self.outage),
-        ];
-        let on: Vec<String> = kinds
+        let on: Vec<String> = self
+            .rates
             .iter()
             .filter(|(_, r)| !r.is_zero())
-            .map(|(name, r)| format!("{name} {r}"))
+            .map(|(form, r)| format!("{} {r}", form.words))
             .collect();
         if on.is_empty() {
             write!(f, "no random faults")
@@ -158,5 +112,34 @@ mod tests {
         let distinct: std::collections::BTreeSet<String> =
             (0..50).map(|s| Profile::from_seed(s).to_string()).collect();
         assert!(distinct.len() > 20, "{distinct:?}");
+    }
+
+    /// Each seed draws the profile it drew when swarm listed the kinds by
+    /// hand: this is that list, drawn the same way.
+    #[test]
+    fn profiles_are_those_seeds_always_drew() {
+        const MESSAGE: &[(u32, u32)] = &[(1, 50), (1, 20), (1, 10), (1, 5)];
+        const BOUNDARY: &[(u32, u32)] = &[(1, 50), (1, 20), (1, 10)];
+        const RARE: &[(u32, u32)] = &[(1, 100), (1, 50), (1, 20)];
+        let historical = [
+            MESSAGE, BOUNDARY, MESSAGE, MESSAGE, BOUNDARY, RARE, RARE, RARE, RARE, RARE,
+        ];
+        for seed in 0..500 {
+            let mut rng = derive_rng(seed, "swarm");
+            let drawn: Vec<Ratio> = historical
+                .iter()
+                .map(|menu| {
+                    if rng.random_bool(0.5) {
+                        let (n, d) = menu[rng.random_range(0..menu.len())];
+                        Ratio::new(n, d).unwrap()
+                    } else {
+                        Ratio::ZERO
+                    }
+                })
+                .collect();
+            let profile = Profile::from_seed(seed);
+            let now: Vec<Ratio> = RANDOM_FORMS.iter().map(|f| profile.rate(f)).collect();
+            assert_eq!(now[..drawn.len()], drawn[..], "seed {seed}");
+        }
     }
 }

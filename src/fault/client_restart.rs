@@ -4,6 +4,8 @@
 //! key); nothing but the payment, its key held in memory only (`new-key`:
 //! the next attempt carries a new key); or nothing (`give-up`).
 
+use super::Lasts;
+use super::random::{self, RandomForm, RateTable};
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
 use crate::api::Api;
 use crate::error::Problem;
@@ -41,6 +43,10 @@ impl Behaviour for ClientRestart {
         "client-restart"
     }
 
+    fn lasts(&self) -> Lasts {
+        Lasts::NOTHING
+    }
+
     fn to_spec(&self, transfer: String, attempt: u32, _api: &Api) -> FaultSpec {
         FaultSpec::ClientRestart(Spec { transfer, attempt })
     }
@@ -72,3 +78,19 @@ impl Explore for ClientRestart {
         vec![FaultKind::ClientRestart(ClientRestart)]
     }
 }
+
+/// Random restarts after failed attempts.
+pub static RANDOM: RandomForm = RandomForm {
+    draw: 8,
+    rate_field: "client_restart",
+    table: RateTable::Faults,
+    stream: "client-restart",
+    menu: random::RARE_RATES,
+    words: "client restart",
+    doc: "Chance a client restarts after a failed attempt; what it keeps\nfollows `[retry.on] restart`.",
+    in_reach: random::always,
+    lasts_ms: random::instant_ms,
+    on_message: None,
+    refuses: random::never_refused,
+    opt_in: false,
+};

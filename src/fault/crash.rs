@@ -3,6 +3,8 @@
 //! Crashing the API between two transactions is the "failure during
 //! processing" window; crashing a store there loses what was in flight to it.
 
+use super::Lasts;
+use super::random::{self, RandomForm, RateTable};
 use super::{Behaviour, BoundaryAction, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
 use crate::api::Api;
 use crate::design::{Boundary, StoreName};
@@ -154,6 +156,13 @@ impl Behaviour for Crash {
         "crash"
     }
 
+    fn lasts(&self) -> Lasts {
+        Lasts {
+            ms: self.restart_after_ms,
+            shrinks: false,
+        }
+    }
+
     fn to_spec(&self, transfer: String, attempt: u32, api: &Api) -> FaultSpec {
         FaultSpec::Crash(Spec {
             transfer,
@@ -225,4 +234,41 @@ impl Explore for Crash {
             })
             .collect()
     }
+}
+
+/// Random API crashes at step boundaries, back after `[faults] restart_after_ms`.
+pub static API_CRASH: RandomForm = RandomForm {
+    draw: 1,
+    rate_field: "crash",
+    table: RateTable::Faults,
+    stream: "crash",
+    menu: random::BOUNDARY_RATES,
+    words: "crash",
+    doc: "Chance the API crashes at each step boundary.",
+    in_reach: random::always,
+    lasts_ms: restart_after_ms,
+    on_message: None,
+    refuses: random::never_refused,
+    opt_in: false,
+};
+
+/// Random store crashes at the API's step boundaries.
+pub static STORE_CRASH: RandomForm = RandomForm {
+    draw: 6,
+    rate_field: "store_crash",
+    table: RateTable::Faults,
+    stream: "store-crash",
+    menu: random::RARE_RATES,
+    words: "store crash",
+    doc: "Chance a store (`keys` or `ledger`, either) crashes at each step boundary.",
+    in_reach: random::always,
+    lasts_ms: restart_after_ms,
+    on_message: None,
+    refuses: random::never_refused,
+    opt_in: false,
+};
+
+/// A randomly crashed host is down for the scenario's restart time.
+fn restart_after_ms(scenario: &Scenario) -> u64 {
+    scenario.window.restart_after_ms
 }

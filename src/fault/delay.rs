@@ -2,6 +2,8 @@
 //! then delivered, so that a retry can overtake it or a late request arrive
 //! after the answer was given.
 
+use super::Lasts;
+use super::random::{self, RandomForm, RateTable};
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, NetAction, Resolve, ResolveCtx};
 use crate::api::Api;
 use crate::error::Problem;
@@ -50,6 +52,13 @@ impl Resolve for Spec {
 impl Behaviour for Delay {
     fn name(&self) -> &'static str {
         "delay"
+    }
+
+    fn lasts(&self) -> Lasts {
+        Lasts {
+            ms: self.delay_ms,
+            shrinks: true,
+        }
     }
 
     fn to_spec(&self, transfer: String, attempt: u32, api: &Api) -> FaultSpec {
@@ -117,5 +126,52 @@ impl Explore for Delay {
                     .map(move |&delay_ms| FaultKind::Delay(Delay { point, delay_ms }))
             })
             .collect()
+    }
+}
+
+/// Random holds: a message held from one to two client timeouts, long
+/// enough that a retry may overtake it.
+pub static HOLD: RandomForm = RandomForm {
+    draw: 3,
+    rate_field: "delay",
+    table: RateTable::Faults,
+    stream: "network-delay",
+    menu: random::MESSAGE_RATES,
+    words: "delay",
+    doc: "Chance each message is held in the network past the client's timeout.",
+    in_reach: random::always,
+    lasts_ms: random::two_timeouts_ms,
+    on_message: None,
+    refuses: random::never_refused,
+    opt_in: false,
+};
+
+/// Random long holds: a message held past the API's expiries (see
+/// `Scenario::long_hold_ms`); only where the API has an expiry.
+pub static LONG_HOLD: RandomForm = RandomForm {
+    draw: 5,
+    rate_field: "long_delay",
+    table: RateTable::Faults,
+    stream: "network-long-delay",
+    menu: random::RARE_RATES,
+    words: "long delay",
+    doc: "Chance each message is held long: past the key TTL or lock expiry of\nthe design (or a service's recovery time), plus a client timeout — a\nmessage stuck in a queue for hours. No long hold without an expiry.",
+    in_reach: long_hold_in_reach,
+    lasts_ms: long_hold_ms,
+    on_message: None,
+    refuses: random::never_refused,
+    opt_in: false,
+};
+
+fn long_hold_in_reach(scenario: &Scenario) -> bool {
+    scenario.long_hold_ms().is_some()
+}
+
+/// A long hold outlasts the heal only when the scenario turns it on.
+fn long_hold_ms(scenario: &Scenario) -> u64 {
+    if scenario.rate(&LONG_HOLD).is_zero() {
+        0
+    } else {
+        scenario.long_hold_ms().unwrap_or(0)
     }
 }

@@ -2,6 +2,8 @@
 //! and `drop-response` are the two drops every lesson uses: the request lost
 //! before the API sees it, the response lost after the API processed it.
 
+use super::Lasts;
+use super::random::{self, RandomForm, RateTable};
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, NetAction, Resolve, ResolveCtx};
 use crate::api::Api;
 use crate::error::Problem;
@@ -90,6 +92,10 @@ impl Behaviour for Drop {
         "drop"
     }
 
+    fn lasts(&self) -> Lasts {
+        Lasts::NOTHING
+    }
+
     fn to_spec(&self, transfer: String, attempt: u32, api: &Api) -> FaultSpec {
         match self.point {
             Point::Request => FaultSpec::DropRequest(RequestSpec { transfer, attempt }),
@@ -135,3 +141,19 @@ impl Explore for Drop {
             .collect()
     }
 }
+
+/// Random loss: each message is lost with `[network] loss`.
+pub static LOSS: RandomForm = RandomForm {
+    draw: 0,
+    rate_field: "loss",
+    table: RateTable::Network,
+    stream: "network-loss",
+    menu: random::MESSAGE_RATES,
+    words: "loss",
+    doc: "Chance each message is lost while faults act, e.g. `\"1/20\"`.",
+    in_reach: random::always,
+    lasts_ms: random::instant_ms,
+    on_message: None,
+    refuses: random::never_refused,
+    opt_in: false,
+};

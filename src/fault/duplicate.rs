@@ -9,6 +9,8 @@
 //! arrives twice: it goes back on the connection that asked, and TCP never
 //! delivers a byte twice.
 
+use super::Lasts;
+use super::random::{self, RandomForm, RateTable};
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
 use crate::api::Api;
 use crate::error::Problem;
@@ -84,6 +86,10 @@ impl Resolve for Spec {
 impl Behaviour for Duplicate {
     fn name(&self) -> &'static str {
         "duplicate"
+    }
+
+    fn lasts(&self) -> Lasts {
+        Lasts::NOTHING
     }
 
     fn to_spec(&self, transfer: String, attempt: u32, api: &Api) -> FaultSpec {
@@ -167,3 +173,19 @@ fn twice_forms(api: &Api, stores: &crate::scenario::Stores) -> String {
     }
     text
 }
+
+/// Random duplicates: a message sent twice where it can be.
+pub static RANDOM: RandomForm = RandomForm {
+    draw: 2,
+    rate_field: "duplicate",
+    table: RateTable::Faults,
+    stream: "duplicate",
+    menu: random::MESSAGE_RATES,
+    words: "duplicate",
+    doc: "Chance each message is delivered twice.",
+    in_reach: random::always,
+    lasts_ms: random::instant_ms,
+    on_message: None,
+    refuses: random::never_refused,
+    opt_in: false,
+};

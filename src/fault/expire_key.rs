@@ -6,6 +6,8 @@
 //! stored in the key store with a TTL (whatever it names them). A database
 //! row, or a value stored without a TTL, never disappears on its own.
 
+use super::Lasts;
+use super::random::{self, RandomForm, RateTable};
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
 use crate::api::Api;
 use crate::error::Problem;
@@ -33,7 +35,7 @@ impl Resolve for Spec {
     fn resolve(&self, ctx: &ResolveCtx<'_>) -> Result<Fault, Problem> {
         // The fault stands for a TTL running out: a design that keeps its
         // records without one has nothing that could expire.
-        if let Api::Design(design) = ctx.api
+        if let Some(design) = ctx.api.design()
             && design.key_ttl_ms.is_none()
         {
             return Err(ctx.problem(
@@ -54,6 +56,10 @@ impl Resolve for Spec {
 impl Behaviour for ExpireKey {
     fn name(&self) -> &'static str {
         "expire-key"
+    }
+
+    fn lasts(&self) -> Lasts {
+        Lasts::NOTHING
     }
 
     fn to_spec(&self, transfer: String, attempt: u32, _api: &Api) -> FaultSpec {
@@ -92,3 +98,19 @@ impl Explore for ExpireKey {
         }
     }
 }
+
+/// Random expiries, where a record can expire at all.
+pub static RANDOM: RandomForm = RandomForm {
+    draw: 7,
+    rate_field: "expire",
+    table: RateTable::Faults,
+    stream: "expire",
+    menu: random::RARE_RATES,
+    words: "expire",
+    doc: "Chance the records of a request's key expire as the request is sent.",
+    in_reach: Scenario::key_expiry_in_reach,
+    lasts_ms: random::instant_ms,
+    on_message: None,
+    refuses: random::never_refused,
+    opt_in: false,
+};

@@ -9,17 +9,11 @@
 //! kind an exhaustive search places, and how one is made smaller.
 //!
 //! The world never matches on kinds: at each place a fault can act it asks
-//! the faults that target the attempt at hand through `Behaviour`. Adding a
-//! kind means one new module here and its lines in `fault_kinds!` below.
+//! the faults that target the attempt at hand through `Behaviour`, and its
+//! random decisions through the kinds' [`RandomForm`]s. Adding a kind means
+//! one new module here and its line in `fault_kinds!` below.
 
-mod client_restart;
-mod crash;
-mod delay;
-mod drop;
-mod duplicate;
-mod expire_key;
-mod stall;
-mod unreachable;
+pub mod random;
 
 use crate::api::Api;
 use crate::design::Boundary;
@@ -34,6 +28,31 @@ use std::collections::BTreeMap;
 
 pub use crash::CrashHost;
 pub use duplicate::can_arrive_twice;
+pub use random::RandomForm;
+
+/// How long a fault holds something up (a message, the API, a host) past
+/// the moment it strikes: what the liveness deadline waits for, and what
+/// shrinking makes smaller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lasts {
+    pub ms: u64,
+    /// Whether shrinking counts it (a delay or a stall it can shorten; not
+    /// a crashed host's restart time, which it keeps).
+    pub shrinks: bool,
+}
+
+impl Lasts {
+    /// A fault that acts at once, or whose whole effect ends by the heal.
+    pub const NOTHING: Lasts = Lasts {
+        ms: 0,
+        shrinks: false,
+    };
+
+    /// What shrinking counts of it.
+    pub fn shrinkable_ms(self) -> u64 {
+        if self.shrinks { self.ms } else { 0 }
+    }
+}
 
 /// What the network does with a message a fault hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,9 +113,10 @@ pub(crate) trait Behaviour {
         false
     }
 
-    /// Whether the fault acts on a window of time rather than on an attempt.
-    fn targets_window(&self) -> bool {
-        false
+    /// The window of time the fault acts in, for a fault that acts on a
+    /// window rather than on an attempt.
+    fn window(&self) -> Option<Window> {
+        None
     }
 
     /// For faults that act on a time window rather than an attempt: a message
@@ -105,6 +125,9 @@ pub(crate) trait Behaviour {
     fn loses_in_window(&self, _from: Host, _to: Host, _now_ms: u64) -> Option<u64> {
         None
     }
+
+    /// How long the fault holds something up once it strikes.
+    fn lasts(&self) -> Lasts;
 
     /// Smaller versions of this fault (a shorter delay), for shrinking.
     fn smaller(&self) -> Vec<FaultKind> {
@@ -222,10 +245,7 @@ impl ResolveCtx<'_> {
     /// The step boundary a fault's `at` names.
     pub fn boundary(&self, at: &str) -> Result<Boundary, Problem> {
         self.api.boundary_index(at).ok_or_else(|| {
-            let what = match self.api {
-                Api::Design(_) => "step boundary",
-                Api::Service(_) => "site",
-            };
+            let what = self.api.site_noun();
             self.problem(
                 "at",
                 format!(
@@ -293,6 +313,14 @@ impl ResolveCtx<'_> {
     }
 }
 
+/// A window of time in which a host is cut off from the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub host: Host,
+    pub from_ms: u64,
+    pub until_ms: u64,
+}
+
 /// What a fault hits: one attempt of one transfer, or (for an outage) a
 /// window of time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -330,14 +358,25 @@ fn first_attempt() -> u32 {
     1
 }
 
-/// Registers the fault kinds: the runtime kinds (one per module) and the
-/// names a scenario file may use for them (a kind may have several, such as
-/// `drop-request` for a `drop` of the request).
+/// Registers the fault kinds, one line each: the kind's module, its
+/// runtime type, the names a scenario file may use for it (a kind may have
+/// several, such as `drop-request` for a `drop` of the request), and its
+/// random forms (each declares its own place in swarm's draw order).
 macro_rules! fault_kinds {
     (
-        kinds { $( $kind:ident($kind_ty:ty) ),* $(,)? }
-        files { $( $(#[$doc:meta])* $spec:ident($spec_ty:ty) ),* $(,)? }
+        $(
+            $module:ident: $kind:ident($kind_ty:ty)
+            { $( $(#[$doc:meta])* $spec:ident($spec_ty:ty) ),* $(,)? }
+            random [ $( $form:path ),* $(,)? ]
+        ),* $(,)?
     ) => {
+        $( pub(crate) mod $module; )*
+
+        /// Every random form of every kind, in swarm's draw order (each at
+        /// the position it declares; checked when the crate is compiled).
+        pub const RANDOM_FORMS: &[&RandomForm] =
+            &random::in_draw_order([$( $( &$form, )* )*]);
+
         /// A resolved fault kind, with what it needs at run time.
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub enum FaultKind { $( $kind($kind_ty) ),* }
@@ -392,50 +431,55 @@ macro_rules! fault_kinds {
         #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
         #[serde(tag = "kind", rename_all = "kebab-case")]
         #[schemars(rename = "Fault")]
-        pub enum FaultSpec { $( $(#[$doc])* $spec($spec_ty) ),* }
+        pub enum FaultSpec { $( $( $(#[$doc])* $spec($spec_ty), )* )* }
 
         impl FaultSpec {
             pub(crate) fn resolver(&self) -> &dyn Resolve {
-                match self { $( FaultSpec::$spec(s) => s ),* }
+                match self { $( $( FaultSpec::$spec(s) => s, )* )* }
             }
         }
     };
 }
 
 fault_kinds! {
-    kinds {
-        Drop(drop::Drop),
-        Delay(delay::Delay),
-        Duplicate(duplicate::Duplicate),
-        Stall(stall::Stall),
-        Crash(crash::Crash),
-        ExpireKey(expire_key::ExpireKey),
-        ClientRestart(client_restart::ClientRestart),
-        Unreachable(unreachable::Unreachable),
-    }
-    files {
+    drop: Drop(drop::Drop) {
         /// A message of the attempt is lost in the network.
         Drop(drop::Spec),
         /// The attempt's request is lost before the API sees it.
         DropRequest(drop::RequestSpec),
         /// The API processed the attempt; its response is lost.
         DropResponse(drop::ResponseSpec),
+    } random [drop::LOSS],
+    delay: Delay(delay::Delay) {
         /// A message is held in the network for `delay_ms`, then delivered.
         Delay(delay::Spec),
-        /// The API pauses `delay_ms` at step boundary `at` while serving the attempt.
-        Stall(stall::Spec),
-        /// A host crashes when the API reaches step boundary `at` serving the attempt.
-        Crash(crash::Spec),
+    } random [delay::HOLD, delay::LONG_HOLD],
+    duplicate: Duplicate(duplicate::Duplicate) {
         /// A message of the attempt arrives twice.
         Duplicate(duplicate::Spec),
+    } random [duplicate::RANDOM],
+    stall: Stall(stall::Stall) {
+        /// The API pauses `delay_ms` at step boundary `at` while serving the attempt.
+        Stall(stall::Spec),
+    } random [stall::RANDOM],
+    crash: Crash(crash::Crash) {
+        /// A host crashes when the API reaches step boundary `at` serving the attempt.
+        Crash(crash::Spec),
+    } random [crash::API_CRASH, crash::STORE_CRASH],
+    expire_key: ExpireKey(expire_key::ExpireKey) {
         /// The key's record disappears as the attempt is sent, as if its TTL ran out.
         ExpireKey(expire_key::Spec),
+    } random [expire_key::RANDOM],
+    client_restart: ClientRestart(client_restart::ClientRestart) {
         /// After the attempt fails, the client restarts; what it keeps follows
         /// `[retry.on] restart` (by default it stored its key and retries with it).
         ClientRestart(client_restart::Spec),
+    } random [client_restart::RANDOM],
+    unreachable: Unreachable(unreachable::Unreachable) {
         /// Every message to or from a store is lost from `from_ms` until `until_ms`.
         Unreachable(unreachable::Spec),
-    }
+    } random [unreachable::RANDOM],
+    connection_reset: ConnectionReset(connection_reset::ConnectionReset) { /** A service's connection to the client is reset after the handler ran, before the answer arrived. */ ConnectionReset(connection_reset::Spec) } random [connection_reset::RANDOM],
 }
 
 impl FaultKind {
@@ -522,5 +566,56 @@ impl FaultSpec {
             .ok()
             .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(String::from))
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The forms every seed has drawn, with their fields and streams, in
+    /// the order swarm draws them: changing any of these changes what
+    /// existing seeds do. New forms go after them.
+    #[test]
+    fn the_first_random_forms_keep_their_order_fields_and_streams() {
+        let historical = [
+            ("loss", "network-loss"),
+            ("crash", "crash"),
+            ("duplicate", "duplicate"),
+            ("delay", "network-delay"),
+            ("stall", "stall"),
+            ("long_delay", "network-long-delay"),
+            ("store_crash", "store-crash"),
+            ("expire", "expire"),
+            ("client_restart", "client-restart"),
+            ("outage", "outage"),
+        ];
+        let registered: Vec<(&str, &str)> = RANDOM_FORMS
+            .iter()
+            .map(|f| (f.rate_field, f.stream))
+            .collect();
+        assert_eq!(registered[..historical.len()], historical[..]);
+        assert!(
+            RANDOM_FORMS
+                .iter()
+                .all(|f| f.opt_in == (f.draw >= historical.len())),
+            "the forms every seed has drawn are on in swarm; later ones only where a scenario opts in"
+        );
+    }
+
+    #[test]
+    fn random_forms_have_distinct_fields_and_streams_and_one_network_rate() {
+        let fields: std::collections::BTreeSet<&str> =
+            RANDOM_FORMS.iter().map(|f| f.rate_field).collect();
+        let streams: std::collections::BTreeSet<&str> =
+            RANDOM_FORMS.iter().map(|f| f.stream).collect();
+        assert_eq!(fields.len(), RANDOM_FORMS.len());
+        assert_eq!(streams.len(), RANDOM_FORMS.len());
+        let network: Vec<&str> = RANDOM_FORMS
+            .iter()
+            .filter(|f| f.table == random::RateTable::Network)
+            .map(|f| f.rate_field)
+            .collect();
+        assert_eq!(network, ["loss"], "`[network]` holds the loss rate alone");
     }
 }

@@ -2,6 +2,8 @@
 //! garbage-collection pause, a slow dependency), so that a retry overlaps the
 //! original or a claim goes stale under its owner.
 
+use super::Lasts;
+use super::random::{self, RandomForm, RateTable};
 use super::{Behaviour, BoundaryAction, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
 use crate::api::Api;
 use crate::design::Boundary;
@@ -48,6 +50,13 @@ impl Resolve for Spec {
 impl Behaviour for Stall {
     fn name(&self) -> &'static str {
         "stall"
+    }
+
+    fn lasts(&self) -> Lasts {
+        Lasts {
+            ms: self.stall_ms,
+            shrinks: true,
+        }
     }
 
     fn to_spec(&self, transfer: String, attempt: u32, api: &Api) -> FaultSpec {
@@ -117,3 +126,20 @@ impl Explore for Stall {
             .collect()
     }
 }
+
+/// Random stalls: the API pauses at a step boundary for one to two client
+/// timeouts, so that a retry overlaps the stalled attempt.
+pub static RANDOM: RandomForm = RandomForm {
+    draw: 4,
+    rate_field: "stall",
+    table: RateTable::Faults,
+    stream: "stall",
+    menu: random::BOUNDARY_RATES,
+    words: "stall",
+    doc: "Chance the API stalls at each step boundary.",
+    in_reach: random::always,
+    lasts_ms: random::two_timeouts_ms,
+    on_message: None,
+    refuses: random::never_refused,
+    opt_in: false,
+};

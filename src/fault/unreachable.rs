@@ -2,6 +2,8 @@
 //! `until_ms`: every message to or from it is lost in that window (a
 //! partition, a failover, a dead connection pool).
 
+use super::Lasts;
+use super::random::{self, RandomForm, RateTable};
 use super::{Behaviour, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx, Target};
 use crate::api::Api;
 use crate::design::StoreName;
@@ -81,6 +83,11 @@ impl Behaviour for Unreachable {
         "unreachable"
     }
 
+    fn lasts(&self) -> Lasts {
+        // An outage a scenario names ends by the heal.
+        Lasts::NOTHING
+    }
+
     fn to_spec(&self, _transfer: String, _attempt: u32, _api: &Api) -> FaultSpec {
         FaultSpec::Unreachable(Spec {
             host: CrashHost::of_store(self.store),
@@ -89,8 +96,12 @@ impl Behaviour for Unreachable {
         })
     }
 
-    fn targets_window(&self) -> bool {
-        true
+    fn window(&self) -> Option<super::Window> {
+        Some(super::Window {
+            host: Host::store(self.store),
+            from_ms: self.from_ms,
+            until_ms: self.until_ms,
+        })
     }
 
     fn loses_in_window(&self, from: Host, to: Host, now_ms: u64) -> Option<u64> {
@@ -150,3 +161,19 @@ impl Explore for Unreachable {
         out
     }
 }
+
+/// Random outages: a store unreachable for one to two client timeouts.
+pub static RANDOM: RandomForm = RandomForm {
+    draw: 9,
+    rate_field: "outage",
+    table: RateTable::Faults,
+    stream: "outage",
+    menu: random::RARE_RATES,
+    words: "outage",
+    doc: "Chance, at each message to or from a store, that the store becomes\nunreachable for one to two client timeouts.",
+    in_reach: random::always,
+    lasts_ms: random::two_timeouts_ms,
+    on_message: None,
+    refuses: random::never_refused,
+    opt_in: false,
+};

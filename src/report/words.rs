@@ -286,14 +286,14 @@ pub fn unfired_fault(s: &Scenario, index: usize) -> Option<String> {
     let f = s.faults.get(index)?;
     // As the scenario file names it (`drop-response`, not the `drop` it runs as).
     let kind = f.to_spec(s).kind_name();
-    Some(match (&f.kind, f.attempt()) {
-        (crate::fault::FaultKind::Unreachable(u), _) => {
-            let host = Host::store(u.store);
+    Some(match (f.kind.behaviour().window(), f.attempt()) {
+        (Some(w), _) => {
+            let host = w.host;
             format!(
                 "fault {} ({kind} {host} from {} to {} ms) never hit: nothing was sent to or from {host} then",
                 index + 1,
-                u.from_ms,
-                u.until_ms
+                w.from_ms,
+                w.until_ms
             )
         }
         (_, Some((t, a))) => format!(

@@ -263,6 +263,22 @@ impl Scenario {
         crate::limits::MAX_ATTEMPTS_PER_TRANSFER
     }
 
+    /// The rate of random form `form`, from whichever table holds it.
+    pub fn rate(&self, form: &crate::fault::RandomForm) -> crate::Ratio {
+        match form.table {
+            crate::fault::random::RateTable::Network => self.network.loss,
+            crate::fault::random::RateTable::Faults => self.window.rates.get(form),
+        }
+    }
+
+    /// Sets the rate of random form `form`, in whichever table holds it.
+    pub fn set_rate(&mut self, form: &crate::fault::RandomForm, rate: crate::Ratio) {
+        match form.table {
+            crate::fault::random::RateTable::Network => self.network.loss = rate,
+            crate::fault::random::RateTable::Faults => self.window.rates.set(form, rate),
+        }
+    }
+
     /// How long a long delay holds a message: past the longest expiry the
     /// API relies on (a design's key TTL or lock, a service's recovery time)
     /// that a message can outlive, plus a client timeout. A message outlives
@@ -272,11 +288,9 @@ impl Scenario {
     /// no expiry a message can outlive.
     pub fn long_hold_ms(&self) -> Option<u64> {
         // Asked for every message the network carries: no allocation.
-        let expiries_ms = match &self.api {
-            crate::api::Api::Design(d) => [d.key_ttl_ms, d.lock_ms],
-            crate::api::Api::Service(s) => [Some(s.recovery()), None],
-        };
-        let expiry_ms = expiries_ms
+        let expiry_ms = self
+            .api
+            .expiries_ms()
             .into_iter()
             .flatten()
             .filter(|&e| e <= crate::limits::MAX_LONG_HOLD_MS)
@@ -302,12 +316,9 @@ impl Scenario {
     /// so search does not expire keys it protects. A service declares no
     /// TTL: its own expiries happen as simulated time passes.
     pub fn key_expiry_in_reach(&self) -> bool {
-        match &self.api {
-            crate::api::Api::Design(d) => d
-                .key_ttl_ms
-                .is_some_and(|ttl_ms| ttl_ms <= crate::limits::MAX_LONG_HOLD_MS),
-            crate::api::Api::Service(_) => false,
-        }
+        self.api
+            .key_ttl_ms()
+            .is_some_and(|ttl_ms| ttl_ms <= crate::limits::MAX_LONG_HOLD_MS)
     }
 
     /// Hosts in the simulation: the client hosts (clients share them past
@@ -347,11 +358,7 @@ impl Scenario {
     /// stated once: a design's `[keys] durable`, a service's `[stores]
     /// keys_durability` (validation refuses the latter with a design).
     pub fn keys_durability(&self) -> Durability {
-        match &self.api {
-            Api::Design(d) if d.key_store_durable => Durability::Durable,
-            Api::Design(_) => Durability::Memory,
-            Api::Service(_) => self.stores.keys_durability.unwrap_or_default(),
-        }
+        self.api.keys_durability(self.stores.keys_durability)
     }
 
     /// What the network does to the run whatever faults act (see

@@ -9,6 +9,7 @@
 //! the limits…) are used by the simulation as they are.
 
 use crate::fault::FaultSpec;
+use crate::fault::random::Rates;
 use crate::limits;
 use crate::ratio::Ratio;
 use crate::vocab::ViolationKind;
@@ -373,55 +374,26 @@ impl Default for Network {
     }
 }
 
-/// Random faults, and the window in which every fault acts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-#[schemars(rename = "Faults")]
+/// Random faults, and the window in which every fault acts (`[faults]`).
+/// Its rates are one per random form of a fault kind (see
+/// [`crate::fault::random`]), read and written by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FaultWindow {
     /// Every fault acts before this time; none after. The liveness phase starts here.
-    #[schemars(range(max = limits::MAX_SIM_MS))]
     pub heal_at_ms: u64,
-    /// Chance the API crashes at each step boundary.
-    pub crash: Ratio,
     /// How long a randomly crashed host stays down.
-    #[schemars(range(min = 1, max = limits::MAX_TIMEOUT_MS))]
     pub restart_after_ms: u64,
-    /// Chance each message is delivered twice.
-    pub duplicate: Ratio,
-    /// Chance each message is held in the network past the client's timeout.
-    pub delay: Ratio,
-    /// Chance the API stalls at each step boundary.
-    pub stall: Ratio,
-    /// Chance each message is held long: past the key TTL or lock expiry of
-    /// the design (or a service's recovery time), plus a client timeout — a
-    /// message stuck in a queue for hours. No long hold without an expiry.
-    pub long_delay: Ratio,
-    /// Chance a store (`keys` or `ledger`, either) crashes at each step boundary.
-    pub store_crash: Ratio,
-    /// Chance the records of a request's key expire as the request is sent.
-    pub expire: Ratio,
-    /// Chance a client restarts after a failed attempt; what it keeps
-    /// follows `[retry.on] restart`.
-    pub client_restart: Ratio,
-    /// Chance, at each message to or from a store, that the store becomes
-    /// unreachable for one to two client timeouts.
-    pub outage: Ratio,
+    /// The chance of each random form (zero for `[network] loss`, which
+    /// [`Network`] holds).
+    pub rates: Rates,
 }
 
 impl Default for FaultWindow {
     fn default() -> Self {
         FaultWindow {
             heal_at_ms: 1_000,
-            crash: Ratio::ZERO,
             restart_after_ms: 100,
-            duplicate: Ratio::ZERO,
-            delay: Ratio::ZERO,
-            stall: Ratio::ZERO,
-            long_delay: Ratio::ZERO,
-            store_crash: Ratio::ZERO,
-            expire: Ratio::ZERO,
-            client_restart: Ratio::ZERO,
-            outage: Ratio::ZERO,
+            rates: Rates::default(),
         }
     }
 }
@@ -429,19 +401,29 @@ impl Default for FaultWindow {
 impl FaultWindow {
     /// True when no random fault is on (loss lives in [`Network`]).
     pub fn is_calm(&self) -> bool {
-        [
-            self.crash,
-            self.duplicate,
-            self.delay,
-            self.stall,
-            self.long_delay,
-            self.store_crash,
-            self.expire,
-            self.client_restart,
-            self.outage,
-        ]
-        .iter()
-        .all(|r| r.is_zero())
+        self.rates.is_calm()
+    }
+}
+
+impl Serialize for FaultWindow {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::fault::random::serialize_window(self, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for FaultWindow {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::fault::random::deserialize_window(deserializer, FaultWindow::default())
+    }
+}
+
+impl JsonSchema for FaultWindow {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Faults".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::fault::random::window_schema(generator, &FaultWindow::default())
     }
 }
 

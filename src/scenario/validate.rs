@@ -140,6 +140,7 @@ impl ScenarioSpec {
         self.http_against(&api)?;
         self.keys_against(&api)?;
         self.ranges()?;
+        crate::fault::random::refused_rate(&self.faults, &api, &root("faults"))?;
         self.answerable(&api)?;
         let (clients, transfers) = self.transfers(&accounts)?;
         let faults = self.faults(&api, &transfers)?;

@@ -163,7 +163,7 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
     let entered = service_world::enter(&shared);
     let mut sim = build_sim(scenario, seed, &shared);
     let hosts = host_map(&sim, scenario);
-    let mut injector = Injector::new(seed, hosts, options.trace);
+    let mut injector = Injector::new(hosts, options.trace);
     let mut down: Vec<Down> = Vec::new();
     let mut healed = false;
     let mut clients_done_at: Option<u64> = None;

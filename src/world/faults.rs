@@ -9,14 +9,39 @@
 
 use super::{CrashRequest, Shared};
 use crate::design::{Boundary, StoreName};
+use crate::fault::random::position;
 use crate::fault::{Behaviour, BoundaryAction, CrashHost, NetAction, Target};
+use crate::fault::{RANDOM_FORMS, RandomForm, client_restart, crash, duplicate, expire_key};
+use crate::fault::{stall, unreachable};
 use crate::history::{Cause, CrashSite, Host, What};
 use crate::scenario::{Scenario, TransferIx};
+use crate::seed::derive_rng;
 use crate::vocab::wire::Key;
 use crate::vocab::wire::{Point, Tag};
 use rand::Rng;
+use rand_chacha::ChaCha8Rng;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+
+/// The random streams of the run: one per random form of a fault kind, in
+/// registry order, each named by the form's label.
+pub(crate) struct RandomStreams(Vec<RefCell<ChaCha8Rng>>);
+
+impl RandomStreams {
+    pub fn new(seed: u64) -> RandomStreams {
+        RandomStreams(
+            RANDOM_FORMS
+                .iter()
+                .map(|form| RefCell::new(derive_rng(seed, form.stream)))
+                .collect(),
+        )
+    }
+
+    /// The stream of `form`.
+    pub fn of(&self, form: &RandomForm) -> std::cell::RefMut<'_, ChaCha8Rng> {
+        self.0[position(form)].borrow_mut()
+    }
+}
 
 /// The scenario's targeted faults, indexed by the attempt they aim at.
 pub(crate) struct FaultBook {
@@ -105,6 +130,19 @@ pub(crate) enum NetVerdict {
 }
 
 impl Shared {
+    /// Whether a random fault of `form` strikes here: one draw from its
+    /// stream at the scenario's rate.
+    pub fn strikes(&self, form: &RandomForm) -> bool {
+        self.scenario.rate(form).sample(&mut *self.rng.of(form))
+    }
+
+    /// How long a random fault of `form` that struck lasts: from one to two
+    /// client timeouts, drawn from its stream.
+    pub fn random_span_ms(&self, form: &RandomForm) -> u64 {
+        let timeout = self.scenario.retry.timeout_ms;
+        self.rng.of(form).random_range(timeout..=2 * timeout)
+    }
+
     /// Judges a message that has just entered the network (the driver's
     /// injector calls this once per message).
     pub fn net_verdict(
@@ -170,12 +208,10 @@ impl Shared {
         if now_ms < until_ms {
             return Some(until_ms);
         }
-        let mut rng = self.rng.outage.borrow_mut();
-        if !self.scenario.window.outage.sample(&mut *rng) {
+        if !self.strikes(&unreachable::RANDOM) {
             return None;
         }
-        let timeout = self.scenario.retry.timeout_ms;
-        let until_ms = now_ms + rng.random_range(timeout..=2 * timeout);
+        let until_ms = now_ms + self.random_span_ms(&unreachable::RANDOM);
         self.outages.borrow_mut()[slot] = until_ms;
         self.record(
             Host::store(store),
@@ -202,14 +238,7 @@ impl Shared {
                 self.faults.fire(index);
                 Cause::Targeted(index)
             }
-            None if self
-                .scenario
-                .window
-                .expire
-                .sample(&mut *self.rng.expire.borrow_mut()) =>
-            {
-                Cause::Random
-            }
+            None if self.strikes(&expire_key::RANDOM) => Cause::Random,
             None => return,
         };
         if self.scenario.api.service().is_some() {
@@ -249,16 +278,6 @@ impl Shared {
         }
     }
 
-    /// A random stall lasts from one to two client timeouts, so that a retry
-    /// overlaps the stalled attempt.
-    fn random_stall_ms(&self) -> u64 {
-        let timeout = self.scenario.retry.timeout_ms;
-        self.rng
-            .stall
-            .borrow_mut()
-            .random_range(timeout..=2 * timeout)
-    }
-
     /// Called by the API at step boundary `boundary` of attempt `tag`: how long
     /// a stall holds the API here, if one hits.
     pub fn stall_ms(&self, tag: Tag, boundary: Boundary) -> Option<u64> {
@@ -274,13 +293,10 @@ impl Shared {
         let (stall_ms, cause) = if let Some((index, stall_ms)) = targeted {
             self.faults.fire(index);
             (stall_ms, Cause::Targeted(index))
-        } else if self
-            .scenario
-            .window
-            .stall
-            .sample(&mut *self.rng.stall.borrow_mut())
-        {
-            (self.random_stall_ms(), Cause::Random)
+        } else if self.strikes(&stall::RANDOM) {
+            // From one to two client timeouts, so that a retry overlaps the
+            // stalled attempt.
+            (self.random_span_ms(&stall::RANDOM), Cause::Random)
         } else {
             return None;
         };
@@ -327,13 +343,7 @@ impl Shared {
                 cause: Cause::Targeted(index),
                 site,
             }
-        } else if random
-            && self
-                .scenario
-                .window
-                .crash
-                .sample(&mut *self.rng.crash.borrow_mut())
-        {
+        } else if random && self.strikes(&crash::API_CRASH) {
             CrashRequest {
                 host: CrashHost::Api,
                 restart_after_ms: self.scenario.window.restart_after_ms,
@@ -369,19 +379,14 @@ impl Shared {
             self.faults.fire(index);
             return Some(Cause::Targeted(index));
         }
-        self.scenario
-            .window
-            .duplicate
-            .sample(&mut *self.rng.duplicate.borrow_mut())
-            .then_some(Cause::Random)
+        self.strikes(&duplicate::RANDOM).then_some(Cause::Random)
     }
 
     /// A store that crashes here at random, if one does: one of the stores
     /// the API talks to over the network (a store it never calls could
     /// crash too, but that changes nothing a run can show).
     fn random_store_crash(&self) -> Option<CrashHost> {
-        let mut rng = self.rng.store_crash.borrow_mut();
-        if !self.scenario.window.store_crash.sample(&mut *rng) {
+        if !self.strikes(&crash::STORE_CRASH) {
             return None;
         }
         let stores: Vec<StoreName> = self
@@ -393,7 +398,9 @@ impl Shared {
             .collect();
         match stores.len() {
             0 => None,
-            n => Some(CrashHost::of_store(stores[rng.random_range(0..n)])),
+            n => Some(CrashHost::of_store(
+                stores[self.rng.of(&crash::STORE_CRASH).random_range(0..n)],
+            )),
         }
     }
 
@@ -410,10 +417,7 @@ impl Shared {
             self.faults.fire(index);
             return Some(Cause::Targeted(index));
         }
-        self.scenario
-            .window
-            .client_restart
-            .sample(&mut *self.rng.client_restart.borrow_mut())
+        self.strikes(&client_restart::RANDOM)
             .then_some(Cause::Random)
     }
 }

@@ -26,8 +26,7 @@
 //! without a definitive answer then ends unknown, and the checker calls its
 //! key stuck.
 
-use crate::api::Api;
-use crate::fault::FaultKind;
+use crate::fault::RANDOM_FORMS;
 use crate::scenario::Scenario;
 
 /// The simulated time at which clients stop waiting for a definitive answer.
@@ -38,62 +37,33 @@ pub fn liveness_deadline_ms(scenario: &Scenario) -> u64 {
         .window
         .heal_at_ms
         .saturating_add(in_flight_at_heal_ms(scenario))
-        .saturating_add(api_settle_ms(&scenario.api))
+        .saturating_add(scenario.api.settle_ms())
         .saturating_add(attempt_ms)
 }
 
 /// How long after the heal something the faults set going can still land:
 /// a held message, a stall, a host coming back, an outage, a slow store.
+/// Each targeted fault and each random form says how long it lasts; every
+/// random form counts, on or not (a targeted fault elsewhere may set the
+/// same thing going), save those that say they depend on their rate.
 fn in_flight_at_heal_ms(scenario: &Scenario) -> u64 {
-    let retry = &scenario.retry;
-    let window = &scenario.window;
     let targeted_ms = scenario
         .faults
         .iter()
-        .map(|f| match &f.kind {
-            FaultKind::Delay(d) => d.delay_ms,
-            FaultKind::Stall(s) => s.stall_ms,
-            FaultKind::Crash(c) => c.restart_after_ms,
-            _ => 0,
-        })
+        .map(|f| f.kind.behaviour().lasts().ms)
         .max()
         .unwrap_or(0);
-    // Random holds, stalls and outages last up to two client timeouts.
-    let random_hold_ms = 2 * retry.timeout_ms;
-    let long_hold_ms = if window.long_delay.is_zero() {
-        0
-    } else {
-        scenario.long_hold_ms().unwrap_or(0)
-    };
+    let random_ms = RANDOM_FORMS
+        .iter()
+        .map(|form| (form.lasts_ms)(scenario))
+        .max()
+        .unwrap_or(0);
     [
         targeted_ms,
-        random_hold_ms,
-        long_hold_ms,
-        window.restart_after_ms,
+        random_ms,
         scenario.stores.keys_work_ms + scenario.stores.ledger_work_ms,
     ]
     .into_iter()
     .max()
     .unwrap_or(0)
-}
-
-/// How long the API itself may need to answer every key again: a design's
-/// lock expiry, waits and store timeouts; what a service declares
-/// (`Service::recovery_ms`) plus one store call's timeout.
-fn api_settle_ms(api: &Api) -> u64 {
-    match api {
-        Api::Design(design) => [
-            design.lock_ms.unwrap_or(0),
-            design.wait_ms.saturating_mul(u64::from(design.max_waits)),
-            design
-                .store_timeout_ms
-                .saturating_mul(design.transactions.len() as u64 + 1),
-        ]
-        .into_iter()
-        .max()
-        .unwrap_or(0),
-        Api::Service(service) => service
-            .recovery()
-            .saturating_add(crate::service::keys::DEFAULT_TIMEOUT_MS),
-    }
 }

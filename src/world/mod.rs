@@ -49,8 +49,7 @@ use crate::scenario::Scenario;
 use crate::seed::derive_rng;
 use crate::vocab::wire::{Key, KeyOrigin};
 use clock::Clock;
-use faults::FaultBook;
-use rand_chacha::ChaCha8Rng;
+use faults::{FaultBook, RandomStreams};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use store::StoreDb;
@@ -155,17 +154,6 @@ struct IssuedKeys {
     values: std::collections::BTreeMap<String, u32>,
 }
 
-/// The random streams of the fault injectors that live inside hosts.
-pub(crate) struct RandomStreams {
-    pub crash: RefCell<ChaCha8Rng>,
-    pub stall: RefCell<ChaCha8Rng>,
-    pub duplicate: RefCell<ChaCha8Rng>,
-    pub store_crash: RefCell<ChaCha8Rng>,
-    pub expire: RefCell<ChaCha8Rng>,
-    pub client_restart: RefCell<ChaCha8Rng>,
-    pub outage: RefCell<ChaCha8Rng>,
-}
-
 impl Shared {
     /// What a crash of `host` loses of the records it holds, as its restart
     /// will find them: a key store that keeps nothing (see
@@ -218,15 +206,7 @@ impl Shared {
             next_message_id: Cell::new(1),
             clock: Clock::new(skip_quiet_time),
             activity: Cell::new(0),
-            rng: RandomStreams {
-                crash: RefCell::new(derive_rng(seed, "crash")),
-                stall: RefCell::new(derive_rng(seed, "stall")),
-                duplicate: RefCell::new(derive_rng(seed, "duplicate")),
-                store_crash: RefCell::new(derive_rng(seed, "store-crash")),
-                expire: RefCell::new(derive_rng(seed, "expire")),
-                client_restart: RefCell::new(derive_rng(seed, "client-restart")),
-                outage: RefCell::new(derive_rng(seed, "outage")),
-            },
+            rng: RandomStreams::new(seed),
             liveness_deadline_ms: liveness_deadline_ms(&scenario),
             panic_in: None,
             lost: RefCell::new(std::collections::BTreeSet::new()),
@@ -333,7 +313,7 @@ impl Shared {
 fn buggify(scenario: &Scenario, seed: u64) -> Vec<bool> {
     use rand::Rng;
     let points = scenario.api.declared_points();
-    if scenario.window.crash.is_zero() {
+    if scenario.rate(&crate::fault::crash::API_CRASH).is_zero() {
         return vec![false; points.len()];
     }
     let mut rng = derive_rng(seed, "buggify");

@@ -25,11 +25,9 @@
 
 use super::Shared;
 use super::faults::NetVerdict;
+use crate::fault::{NetAction, RANDOM_FORMS, delay, drop};
 use crate::history::{Cause, Host, What};
-use crate::seed::derive_rng;
 use crate::vocab::wire::{Envelope, Header, MsgId, Point, Tag, peek_id};
-use rand::Rng;
-use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, SocketAddr};
 use turmoil::net::UdpSocket;
@@ -125,11 +123,6 @@ struct MessageInfo {
 pub(crate) struct Injector {
     /// Highest message id already judged.
     watermark: MsgId,
-    loss_rng: ChaCha8Rng,
-    /// Random delays: which messages are held, and for how long.
-    delay_rng: ChaCha8Rng,
-    /// Random long holds (past the design's expiries).
-    long_delay_rng: ChaCha8Rng,
     held: Vec<Held>,
     /// Links (ordered pairs of hosts) that turmoil holds for us.
     held_links: BTreeSet<(IpAddr, IpAddr)>,
@@ -176,12 +169,9 @@ fn ip_link(a: SocketAddr, b: SocketAddr) -> (IpAddr, IpAddr) {
 }
 
 impl Injector {
-    pub fn new(seed: u64, hosts: HostMap, trace: bool) -> Injector {
+    pub fn new(hosts: HostMap, trace: bool) -> Injector {
         Injector {
             watermark: 0,
-            loss_rng: derive_rng(seed, "network-loss"),
-            delay_rng: derive_rng(seed, "network-delay"),
-            long_delay_rng: derive_rng(seed, "network-long-delay"),
             held: Vec::new(),
             held_links: BTreeSet::new(),
             info: BTreeMap::new(),
@@ -323,30 +313,40 @@ impl Injector {
             NetVerdict::Deliver => {}
             decided => return decided,
         }
-        if shared.scenario.network.loss.sample(&mut self.loss_rng) {
+        if shared.strikes(&drop::LOSS) {
             return NetVerdict::Lose(Cause::Random);
         }
         if let Some(hold_ms) = shared.scenario.long_hold_ms()
-            && shared
-                .scenario
-                .window
-                .long_delay
-                .sample(&mut self.long_delay_rng)
+            && shared.strikes(&delay::LONG_HOLD)
         {
             return NetVerdict::Hold {
                 until_ms: shared.now_ms() + hold_ms,
                 cause: Cause::Random,
             };
         }
-        if shared.scenario.window.delay.sample(&mut self.delay_rng) {
+        if shared.strikes(&delay::HOLD) {
             // Held from one to two client timeouts: long enough that a retry
             // may overtake it.
-            let timeout = shared.scenario.retry.timeout_ms;
-            let delay_ms = self.delay_rng.random_range(timeout..=2 * timeout);
+            let delay_ms = shared.random_span_ms(&delay::HOLD);
             return NetVerdict::Hold {
                 until_ms: shared.now_ms() + delay_ms,
                 cause: Cause::Random,
             };
+        }
+        // Then each form that acts on messages, in registry order.
+        for form in RANDOM_FORMS {
+            if let Some(on_message) = form.on_message
+                && let Some(action) = on_message(header.point, &shared.scenario)
+                && shared.strikes(form)
+            {
+                return match action {
+                    NetAction::Lose => NetVerdict::Lose(Cause::Random),
+                    NetAction::Hold { delay_ms } => NetVerdict::Hold {
+                        until_ms: shared.now_ms() + delay_ms,
+                        cause: Cause::Random,
+                    },
+                };
+            }
         }
         NetVerdict::Deliver
     }

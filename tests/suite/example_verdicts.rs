@@ -249,7 +249,7 @@ fn the_atomic_service_shows_no_violation_on_a_thousand_seeds() {
 }
 
 #[test]
-#[ignore = "long (356,591 schedules): CI runs it with --ignored"]
+#[ignore = "long (361,676 schedules): CI runs it with --ignored"]
 fn the_redis_claims_violations_on_every_schedule_of_two_faults_are_its_window() {
     let searched = judge_schedules("scenarios/services/redis-claim.toml", &redis_claim);
     assert_eq!(
@@ -259,7 +259,7 @@ fn the_redis_claims_violations_on_every_schedule_of_two_faults_are_its_window() 
 }
 
 #[test]
-#[ignore = "long (80,201 schedules): CI runs it with --ignored"]
+#[ignore = "long (82,622 schedules): CI runs it with --ignored"]
 fn the_atomic_service_holds_on_every_schedule_of_two_faults() {
     assert!(judge_schedules("scenarios/services/atomic.toml", &atomic).is_empty());
 }

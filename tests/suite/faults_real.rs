@@ -77,7 +77,12 @@ fn random_duplicates_strike_only_requests() {
         "scenarios/services/redis-claim.toml",
     ] {
         let mut scenario = load(&root().join(file)).unwrap();
-        scenario.window.duplicate = idemsim::Ratio::new(1, 2).unwrap();
+        assert!(
+            scenario
+                .window
+                .rates
+                .set_named("duplicate", idemsim::Ratio::new(1, 2).unwrap())
+        );
         let mut duplicated = 0;
         for seed in 0..40 {
             let run = run_with(
@@ -161,4 +166,112 @@ fn expire_key_on_a_service_expires_only_its_values_with_a_ttl() {
         vec![idemsim::history::Host::Keys],
         "the key store only"
     );
+}
+
+const NAIVE_DESIGN: &str = "name = \"naive\"\ndesign = \"naive\"\n\
+    accounts = { alice = 10000, bob = 0 }\n\
+    [[client]]\ntransfers = [{ from = \"alice\", to = \"bob\", amount = 2500 }]\n";
+
+/// A reset connection after the handler ran: the service has applied the
+/// attempt, its client never hears so and retries; the naive service pays
+/// again.
+#[test]
+fn a_connection_reset_after_the_handler_ran_leaves_the_payment_applied() {
+    let scenario = load(&root().join("scenarios/services/naive-connection-reset.toml")).unwrap();
+    let run = idemsim::run_scenario(&scenario, None);
+    assert_eq!(run.verdict.found, vec![idemsim::ViolationKind::DoubleApply]);
+    let debits: Vec<u32> = run
+        .output
+        .entries
+        .iter()
+        .filter(|e| e.delta < 0)
+        .map(|e| e.tag.attempt)
+        .collect();
+    assert_eq!(
+        debits,
+        vec![1, 2],
+        "the first attempt applied before the reset"
+    );
+    let lost: Vec<(u32, Point)> = run
+        .output
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::Lost { tag, point, .. } => Some((tag.attempt, *point)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(lost, vec![(1, Point::Response)], "only the answer is lost");
+}
+
+/// A design's clients hold no connection to reset: the fault and its
+/// random rate are refused at their lines.
+#[test]
+fn a_design_has_no_connection_to_reset() {
+    let dir = tempfile::tempdir().unwrap();
+    let targeted = write(
+        dir.path(),
+        "targeted.toml",
+        &format!(
+            "{NAIVE_DESIGN}[[fault]]\nkind = \"connection-reset\"\ntransfer = \"t1\"\n[expect]\nviolations = []\n"
+        ),
+    );
+    let (code, _, stderr) = crate::common::idemsim(&["run", targeted.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("targeted.toml:7:8:"), "{stderr}");
+    assert!(
+        stderr.contains("not over a connection that can be reset"),
+        "{stderr}"
+    );
+    let random = write(
+        dir.path(),
+        "random.toml",
+        &format!("{NAIVE_DESIGN}[faults]\nconnection_reset = \"1/5\"\n[expect]\nviolations = []\n"),
+    );
+    let (code, _, stderr) = crate::common::idemsim(&["run", random.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("random.toml:7:"), "{stderr}");
+    assert!(
+        stderr.contains("not over a connection that can be reset"),
+        "{stderr}"
+    );
+}
+
+/// Swarm turns resets on only for a scenario that sets their rate, so a
+/// swarm over any other scenario runs each seed as it always has.
+#[test]
+fn swarm_resets_connections_only_where_the_scenario_opts_in() {
+    use idemsim::explore::swarm::Profile;
+    let rate = |file: &str, seed: u64| {
+        let scenario = load(&root().join(file)).unwrap();
+        Profile::from_seed(seed)
+            .apply(&scenario)
+            .window
+            .rates
+            .named("connection_reset")
+            .unwrap()
+    };
+    let silent = (0..64).all(|seed| rate("scenarios/services/atomic.toml", seed).is_zero());
+    assert!(silent, "a scenario without the rate never gets one");
+    let on = (0..64)
+        .filter(|&seed| !rate("scenarios/services/atomic-connection-resets.toml", seed).is_zero())
+        .count();
+    assert!((8..56).contains(&on), "on in about half the seeds: {on}");
+}
+
+/// An exhaustive search places a reset on each attempt of a service, and
+/// none on a design's.
+#[test]
+fn exhaustive_search_places_resets_for_a_service_only() {
+    use idemsim::explore::exhaustive;
+    let resets = |scenario: &idemsim::Scenario| {
+        exhaustive::candidates(scenario, 1)
+            .iter()
+            .filter(|f| f.kind.name() == "connection-reset")
+            .count()
+    };
+    let service = load(&root().join("scenarios/services/naive-connection-reset.toml")).unwrap();
+    assert!(resets(&service) > 0);
+    let design = load(&root().join("scenarios/lessons/3-response-lost-naive.toml")).unwrap();
+    assert_eq!(resets(&design), 0);
 }

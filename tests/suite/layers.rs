@@ -13,7 +13,15 @@ use std::path::Path;
 /// scenario is made of faults, and a fault is judged against its scenario.
 const LAYERS: &[&[&str]] = &[
     &["vocab"],
-    &["limits", "text", "ratio", "seed", "seeds", "resp", "interpose"],
+    &[
+        "limits",
+        "text",
+        "ratio",
+        "seed",
+        "seeds",
+        "resp",
+        "interpose",
+    ],
     &["error"],
     &["design"],
     &["service"],
@@ -37,8 +45,15 @@ fn layer_of(module: &str) -> Option<usize> {
 
 /// The top-level module a source file belongs to.
 fn module_of(path: &Path) -> String {
-    let relative = path.strip_prefix(crate::common::root().join("src")).unwrap();
-    let first = relative.components().next().unwrap().as_os_str().to_string_lossy();
+    let relative = path
+        .strip_prefix(crate::common::root().join("src"))
+        .unwrap();
+    let first = relative
+        .components()
+        .next()
+        .unwrap()
+        .as_os_str()
+        .to_string_lossy();
     first.trim_end_matches(".rs").to_string()
 }
 

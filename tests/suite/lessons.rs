@@ -34,7 +34,8 @@ fn every_bundled_scenario_meets_its_expectation() {
         );
         // Without random faults, every targeted fault must hit: a scenario whose
         // fault misses its attempt tells a different story than it says.
-        let random = !scenario.network.loss.is_zero() || !scenario.window.crash.is_zero();
+        let random = !scenario.network.loss.is_zero()
+            || !scenario.window.rates.named("crash").unwrap().is_zero();
         assert!(
             random || run.output.unfired_faults.is_empty(),
             "{}: a targeted fault never hit",

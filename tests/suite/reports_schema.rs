@@ -502,7 +502,11 @@ violations = []
             "restart_after_ms",
             s.window.restart_after_ms.into(),
         ),
-        ("Faults", "crash", s.window.crash.to_string().into()),
+        (
+            "Faults",
+            "crash",
+            s.window.rates.named("crash").unwrap().to_string().into(),
+        ),
         ("Keys", "space", s.keys.space.into()),
         (
             "Keys",

@@ -3,7 +3,7 @@
 //! the key stories, the diff, JSON's `reason` fields) takes its words from
 //! here, so they all say the same thing.
 
-use crate::check::{Evidence, RecordLeft};
+use crate::check::{Evidence, LostTold, RecordLeft, Summary};
 use crate::describe;
 use crate::history::{Cause, Event, Host, Kept, KeyPhase, Limit, TxnResult, What};
 use crate::scenario::Scenario;
@@ -312,6 +312,80 @@ pub fn spawned_go_on(spawned: u32) -> String {
         1 => "; the task it spawned goes on".to_string(),
         n => format!("; the {n} tasks it spawned go on"),
     }
+}
+
+/// What broke, as the one sentence that heads a violation.
+pub fn summary(s: &Scenario, broke: &Summary) -> String {
+    match broke {
+        Summary::AppliedTimes { transfer, times } => format!(
+            "{} was applied {times} times",
+            describe::transfer(s, *transfer)
+        ),
+        Summary::NeverApplied { transfer, told } => format!(
+            "{} never applied, but {}",
+            describe::transfer(s, *transfer),
+            lost_told(told)
+        ),
+        Summary::SumChanged { before, after } => {
+            format!("the sum of balances went from {before} to {after}")
+        }
+        Summary::LegsDiffer {
+            transfer,
+            ledger_transfer,
+            debited,
+            credited,
+        } => format!(
+            "ledger transfer {ledger_transfer} of {} debited {debited} but credited {credited}",
+            describe::transfer(s, *transfer)
+        ),
+        Summary::ReplayDiffered { key, first, later } => format!(
+            "key {key} was answered {} and later {}",
+            describe::response(first),
+            describe::response(later)
+        ),
+        Summary::MismatchAccepted { key, first, second } => format!(
+            "key {key} was first used for {} and then accepted for {}",
+            payload(s, first),
+            payload(s, second)
+        ),
+        Summary::NeverDefinitive { transfer } => format!(
+            "{} never got a definitive answer, though its client kept retrying after the faults healed",
+            describe::transfer(s, *transfer)
+        ),
+        Summary::FailedYetMoved { transfer, response } => format!(
+            "{} was told {}, a definitive failure, yet its money moved",
+            describe::transfer(s, *transfer),
+            describe::response(response)
+        ),
+    }
+}
+
+/// What the client of a transfer that never applied was told, as the end
+/// of a summary: `the client was told 201 created`.
+fn lost_told(told: &LostTold) -> String {
+    match told {
+        LostTold::Success { response } => {
+            format!("the client was told {}", describe::response(response))
+        }
+        LostTold::RefusedOnRetry { response } => format!(
+            "the client, retrying, was finally refused with {}",
+            describe::response(response)
+        ),
+        LostTold::RetriedAfterHeal { heal_at_ms, last } => format!(
+            "the client kept retrying after the faults healed at {heal_at_ms} ms and never got it done (last attempt: {})",
+            describe::last_answer(last)
+        ),
+    }
+}
+
+/// A transfer's payload: `alice>bob:100`.
+fn payload(s: &Scenario, body: &crate::wire::TransferBody) -> String {
+    format!(
+        "{}>{}:{}",
+        describe::account(s, body.from),
+        describe::account(s, body.to),
+        body.amount
+    )
 }
 
 /// A fact behind a violation, as one line of evidence.

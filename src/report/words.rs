@@ -1,7 +1,8 @@
 //! The words reports use for events: how a message, a cause, a limit or a
-//! fault site reads. Every reporter that narrates (the timeline, the diagram,
-//! the key stories, the diff, JSON's `reason` fields) takes its words from
-//! here, so they all say the same thing.
+//! fault site reads, and what a broken invariant says (its summary and its
+//! evidence). Every reporter that narrates (the timeline, the diagram, the
+//! key stories, the diff, JSON's `reason` and `summary` fields) takes its
+//! words from here, so they all say the same thing.
 
 use crate::check::{Evidence, LostTold, RecordLeft, Summary};
 use crate::describe;
@@ -482,5 +483,78 @@ pub fn evidence(s: &Scenario, fact: &Evidence) -> String {
         Evidence::ServiceMemoryUnseen => {
             "what the service keeps in its own memory, idemsim cannot see".to_string()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Loader, TransferIx};
+    use crate::wire::TransferBody;
+    use std::path::Path;
+
+    const TEXT: &str = r#"
+name = "summaries"
+design = "naive"
+accounts = { alice = 100, bob = 0 }
+
+[[client]]
+transfers = [{ from = "alice", to = "bob", amount = 10 }]
+
+[expect]
+violations = []
+"#;
+
+    fn scenario() -> Scenario {
+        Loader::new()
+            .parse(Path::new("s.toml"), TEXT)
+            .expect("the scenario is valid")
+            .scenario
+    }
+
+    /// The sentences no scenario of the suite breaks, pinned here.
+    #[test]
+    fn money_and_mismatch_summaries_name_their_facts() {
+        let s = scenario();
+        let t1 = TransferIx::at(0);
+        assert_eq!(
+            summary(
+                &s,
+                &Summary::SumChanged {
+                    before: 100,
+                    after: 90
+                }
+            ),
+            "the sum of balances went from 100 to 90"
+        );
+        assert_eq!(
+            summary(
+                &s,
+                &Summary::LegsDiffer {
+                    transfer: t1,
+                    ledger_transfer: 7,
+                    debited: 10,
+                    credited: 0
+                }
+            ),
+            "ledger transfer 7 of t1 debited 10 but credited 0"
+        );
+        let body = |amount| TransferBody {
+            from: crate::scenario::AccountIx::at(0),
+            to: crate::scenario::AccountIx::at(1),
+            amount,
+        };
+        let key = crate::wire::Key::parse("ck-00002a").expect("a key as keys print");
+        assert_eq!(
+            summary(
+                &s,
+                &Summary::MismatchAccepted {
+                    key,
+                    first: body(10),
+                    second: body(20)
+                }
+            ),
+            "key ck-00002a was first used for alice>bob:10 and then accepted for alice>bob:20"
+        );
     }
 }

@@ -122,9 +122,9 @@ impl Api {
     /// (`declared`, durable by default).
     pub fn keys_durability(
         &self,
-        declared: Option<crate::scenario::Durability>,
-    ) -> crate::scenario::Durability {
-        use crate::scenario::Durability;
+        declared: Option<crate::vocab::Durability>,
+    ) -> crate::vocab::Durability {
+        use crate::vocab::Durability;
         match self {
             Api::Design(d) if d.key_store_durable => Durability::Durable,
             Api::Design(_) => Durability::Memory,

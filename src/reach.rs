@@ -166,7 +166,8 @@ impl Phase {
     }
 }
 
-/// The phases one run reached.
+/// The phases one run reached. The match over events names every kind,
+/// so a new kind does not compile until the phase it reaches is decided.
 pub fn phases(events: &[Event]) -> BTreeSet<Phase> {
     let mut reached = BTreeSet::new();
     for event in events {
@@ -226,7 +227,35 @@ pub fn phases(events: &[Event]) -> BTreeSet<Phase> {
             What::LivenessPhase { .. } => {
                 reached.insert(Phase::Liveness);
             }
-            _ => {}
+            // Listed one by one, with no catch-all, so that a new kind of
+            // event does not compile until the phase it reaches is decided.
+            What::Lost { .. }
+            | What::Crashed { site: None, .. }
+            | What::ApiReplied { .. }
+            | What::Txn { .. }
+            | What::KeyRequested { .. }
+            | What::KeyObtained { .. }
+            | What::Sent { .. }
+            | What::Received { .. }
+            | What::TimedOut { .. }
+            | What::LateAnswer { .. }
+            | What::Backoff { .. }
+            | What::Finished { .. }
+            | What::ApiReceived { .. }
+            | What::LedgerEntry { .. }
+            | What::FailedOpen { .. }
+            | What::StoreTimeout { .. }
+            | What::HandlerDropped { .. }
+            | What::ClientRestarted { .. }
+            | What::PaysAgain { .. }
+            | What::Completing { .. }
+            | What::Outage { .. }
+            | What::Released { .. }
+            | What::Restarted { .. }
+            | What::Healed
+            | What::LimitReached { .. }
+            | What::Log { .. }
+            | What::Panicked { .. } => {}
         }
     }
     reached

@@ -4,11 +4,9 @@
 //! key for the same payment (delete-on-done, a client that makes a new key per
 //! attempt) is caught too.
 
-use super::{Evidence, Facts, Violation, ViolationKind};
-use crate::describe;
+use super::{Evidence, Facts, Summary, Violation, ViolationKind};
 
 pub(super) fn check(facts: &Facts) -> Vec<Violation> {
-    let s = facts.scenario;
     let mut out = Vec::new();
     for (transfer, _) in facts.transfers() {
         let applications = facts.applications_of(transfer);
@@ -26,11 +24,10 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
             kind: ViolationKind::DoubleApply,
             transfer: Some(transfer),
             key: applications[0].key,
-            summary: format!(
-                "{} was applied {} times",
-                describe::transfer(s, transfer),
-                applications.len()
-            ),
+            summary: Summary::AppliedTimes {
+                transfer,
+                times: applications.len(),
+            },
             evidence,
         });
     }

@@ -48,6 +48,9 @@ pub(crate) struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
+    /// Gathers the facts from the history. The match over events names
+    /// every kind, so a new kind does not compile until what the
+    /// invariants learn from it is decided.
     pub fn new(scenario: &'a Scenario, output: &'a RunOutput) -> Facts<'a> {
         let n = scenario.transfers.len();
         let mut views: Vec<TransferView> = (0..n).map(|_| TransferView::default()).collect();
@@ -99,7 +102,39 @@ impl<'a> Facts<'a> {
                     body: *body,
                     response: response.clone(),
                 }),
-                _ => {}
+                // Listed one by one, with no catch-all, so that a new kind
+                // of event does not compile until what the invariants learn
+                // from it is decided.
+                What::KeyRequested { .. }
+                | What::ApiReplied { .. }
+                | What::Received { .. }
+                | What::TimedOut { .. }
+                | What::LateAnswer { .. }
+                | What::Backoff { .. }
+                | What::ApiReceived { .. }
+                | What::Txn { .. }
+                | What::LedgerEntry { .. }
+                | What::FailedOpen { .. }
+                | What::StoreTimeout { .. }
+                | What::HandlerDropped { .. }
+                | What::Lost { .. }
+                | What::Stalled { .. }
+                | What::Duplicated { .. }
+                | What::ClientRestarted { .. }
+                | What::PaysAgain { .. }
+                | What::KeyState { .. }
+                | What::KeyExpired { .. }
+                | What::Completing { .. }
+                | What::KeyEvicted { .. }
+                | What::Outage { .. }
+                | What::Held { .. }
+                | What::Released { .. }
+                | What::Crashed { .. }
+                | What::Restarted { .. }
+                | What::Healed
+                | What::LimitReached { .. }
+                | What::Log { .. }
+                | What::Panicked { .. } => {}
             }
         }
         let applications = applications(n, &output.entries);

@@ -12,8 +12,7 @@
 //! Refusals on the merits — 422 for a reused key, 402 for insufficient
 //! funds — are legitimate answers, not lost payments.
 
-use super::{Evidence, Facts, Violation, ViolationKind};
-use crate::describe;
+use super::{Evidence, Facts, LostTold, Summary, Violation, ViolationKind};
 use crate::history::Outcome;
 use crate::vocab::wire::Response;
 
@@ -26,28 +25,27 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
         }
         let retried = view.attempts.len() > 1;
         let told = match &view.outcome {
-            Some(Outcome::Succeeded(r)) => {
-                format!("the client was told {}", describe::response(r))
+            Some(Outcome::Succeeded(r)) => LostTold::Success {
+                response: r.clone(),
+            },
+            Some(Outcome::Failed(r)) if retried && !is_refusal_on_the_merits(r) => {
+                LostTold::RefusedOnRetry {
+                    response: r.clone(),
+                }
             }
-            Some(Outcome::Failed(r)) if retried && !is_refusal_on_the_merits(r) => format!(
-                "the client, retrying, was finally refused with {}",
-                describe::response(r)
-            ),
-            Some(Outcome::Unknown(last)) if view.requests_after_heal > 0 => format!(
-                "the client kept retrying after the faults healed at {} ms and never got it done (last attempt: {})",
-                s.window.heal_at_ms,
-                describe::last_answer(last)
-            ),
+            Some(Outcome::Unknown(last)) if view.requests_after_heal > 0 => {
+                LostTold::RetriedAfterHeal {
+                    heal_at_ms: s.window.heal_at_ms,
+                    last: last.clone(),
+                }
+            }
             _ => continue,
         };
         out.push(Violation {
             kind: ViolationKind::LostApply,
             transfer: Some(transfer),
             key: view.key,
-            summary: format!(
-                "{} never applied, but {told}",
-                describe::transfer(s, transfer)
-            ),
+            summary: Summary::NeverApplied { transfer, told },
             evidence: vec![
                 Evidence::AttemptsSent {
                     attempts: view.attempts.len(),

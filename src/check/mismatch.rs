@@ -11,21 +11,11 @@
 //! were told (`lost-apply`), not here.
 
 use super::facts::Reply;
-use super::{Evidence, Facts, Violation, ViolationKind};
-use crate::describe;
-use crate::scenario::{ClientIx, Scenario, TransferIx};
+use super::{Evidence, Facts, Summary, Violation, ViolationKind};
+use crate::scenario::{ClientIx, TransferIx};
 use crate::vocab::wire::{Key, Meaning, TransferBody};
 use crate::world::LedgerEntry;
 use std::collections::BTreeMap;
-
-fn payload(s: &Scenario, body: &TransferBody) -> String {
-    format!(
-        "{}>{}:{}",
-        describe::account(s, body.from),
-        describe::account(s, body.to),
-        body.amount
-    )
-}
 
 /// Everything that shows one mismatched use of a key was accepted.
 #[derive(Default)]
@@ -39,7 +29,6 @@ struct Acceptance<'a> {
 }
 
 pub(super) fn check(facts: &Facts) -> Vec<Violation> {
-    let s = facts.scenario;
     // The payload each client's key is for: the purpose the client gave
     // when it asked the API for the key, else the payload it was first used
     // with, as the API saw it.
@@ -73,11 +62,11 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
     accepted
         .into_iter()
         .filter(|(_, a)| !a.successes.is_empty() || !a.moved.is_empty())
-        .map(|((transfer, key), a)| violation(s, transfer, key, &a))
+        .map(|((transfer, key), a)| violation(transfer, key, &a))
         .collect()
 }
 
-fn violation(s: &Scenario, transfer: TransferIx, key: Key, a: &Acceptance) -> Violation {
+fn violation(transfer: TransferIx, key: Key, a: &Acceptance) -> Violation {
     let (Some(first), Some(second)) = (a.first, a.second) else {
         unreachable!("an acceptance is recorded with both payloads")
     };
@@ -99,11 +88,7 @@ fn violation(s: &Scenario, transfer: TransferIx, key: Key, a: &Acceptance) -> Vi
         kind: ViolationKind::MismatchAccepted,
         transfer: Some(transfer),
         key: Some(key),
-        summary: format!(
-            "key {key} was first used for {} and then accepted for {}",
-            payload(s, &first),
-            payload(s, &second)
-        ),
+        summary: Summary::MismatchAccepted { key, first, second },
         evidence,
     }
 }

@@ -12,8 +12,10 @@
 
 mod evidence;
 mod facts;
+mod summary;
 
 pub use evidence::{Evidence, RecordLeft};
+pub use summary::{LostTold, Summary};
 
 pub(crate) use facts::Facts;
 
@@ -28,8 +30,8 @@ pub struct Violation {
     pub kind: ViolationKind,
     pub transfer: Option<TransferIx>,
     pub key: Option<Key>,
-    /// One sentence: what broke.
-    pub summary: String,
+    /// What broke, as data: the reports word it as one sentence.
+    pub summary: Summary,
     /// The facts behind it, as data: the reports word each as one line.
     pub evidence: Vec<Evidence>,
 }

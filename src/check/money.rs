@@ -1,8 +1,7 @@
 //! `money-not-conserved`: the sum of balances changed, or a ledger transfer has a
 //! debit without its credit (or the amounts differ).
 
-use super::{Evidence, Facts, Violation, ViolationKind};
-use crate::describe;
+use super::{Evidence, Facts, Summary, Violation, ViolationKind};
 use std::collections::BTreeMap;
 
 /// The legs of one ledger transfer.
@@ -24,7 +23,7 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
             kind: ViolationKind::MoneyNotConserved,
             transfer: None,
             key: None,
-            summary: format!("the sum of balances went from {before} to {after}"),
+            summary: Summary::SumChanged { before, after },
             evidence: s
                 .accounts
                 .iter()
@@ -57,12 +56,12 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
                 kind: ViolationKind::MoneyNotConserved,
                 transfer: Some(transfer),
                 key: None,
-                summary: format!(
-                    "ledger transfer {id} of {} debited {} but credited {}",
-                    describe::transfer(s, transfer),
-                    leg.debited,
-                    leg.credited
-                ),
+                summary: Summary::LegsDiffer {
+                    transfer,
+                    ledger_transfer: id,
+                    debited: leg.debited,
+                    credited: leg.credited,
+                },
                 evidence: vec![Evidence::Legs {
                     debits: leg.debits,
                     credits: leg.credits,

@@ -4,12 +4,10 @@
 //! transfer's money moved. The client tells its user the payment failed;
 //! the user pays again some other way, and the money has gone twice.
 
-use super::{Evidence, Facts, Violation, ViolationKind};
-use crate::describe;
+use super::{Evidence, Facts, Summary, Violation, ViolationKind};
 use crate::history::Outcome;
 
 pub(super) fn check(facts: &Facts) -> Vec<Violation> {
-    let s = facts.scenario;
     let mut out = Vec::new();
     for (transfer, view) in facts.transfers() {
         let Some(Outcome::Failed(response)) = &view.outcome else {
@@ -31,11 +29,10 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
             kind: ViolationKind::PhantomApply,
             transfer: Some(transfer),
             key: view.key,
-            summary: format!(
-                "{} was told {}, a definitive failure, yet its money moved",
-                describe::transfer(s, transfer),
-                describe::response(response)
-            ),
+            summary: Summary::FailedYetMoved {
+                transfer,
+                response: response.clone(),
+            },
             evidence,
         });
     }

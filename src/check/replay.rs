@@ -6,8 +6,7 @@
 //! `mismatch-accepted`'s business, not this checker's.
 
 use super::facts::Reply;
-use super::{Evidence, Facts, Violation, ViolationKind};
-use crate::describe;
+use super::{Evidence, Facts, Summary, Violation, ViolationKind};
 use crate::scenario::ClientIx;
 use crate::vocab::wire::{Key, TransferBody};
 use std::collections::BTreeMap;
@@ -37,11 +36,11 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
             kind: ViolationKind::InconsistentReplay,
             transfer: Some(first.tag.transfer),
             key: Some(key),
-            summary: format!(
-                "key {key} was answered {} and later {}",
-                describe::response(&first.response),
-                describe::response(&other.response)
-            ),
+            summary: Summary::ReplayDiffered {
+                key,
+                first: first.response.clone(),
+                later: other.response.clone(),
+            },
             evidence: replies
                 .iter()
                 .map(|r| Evidence::Answered {

@@ -9,8 +9,7 @@
 //! 0`), has an unknown outcome, which is no violation: the faults, not the
 //! design, kept it in the dark.
 
-use super::{Evidence, Facts, RecordLeft, Violation, ViolationKind};
-use crate::describe;
+use super::{Evidence, Facts, RecordLeft, Summary, Violation, ViolationKind};
 use crate::history::Outcome;
 
 pub(super) fn check(facts: &Facts) -> Vec<Violation> {
@@ -58,10 +57,7 @@ pub(super) fn check(facts: &Facts) -> Vec<Violation> {
             kind: ViolationKind::StuckKey,
             transfer: Some(transfer),
             key: view.key,
-            summary: format!(
-                "{} never got a definitive answer, though its client kept retrying after the faults healed",
-                describe::transfer(s, transfer)
-            ),
+            summary: Summary::NeverDefinitive { transfer },
             evidence,
         });
     }

@@ -231,7 +231,12 @@ fn verdicts(out: &mut String, a: &Side<'_>, b: &Side<'_>) {
             balances(side)
         );
         for v in &side.run.verdict.violations {
-            let _ = writeln!(out, "    {}: {}", v.kind.name(), v.summary);
+            let _ = writeln!(
+                out,
+                "    {}: {}",
+                v.kind.name(),
+                super::words::summary(side.scenario, &v.summary)
+            );
         }
     }
 }

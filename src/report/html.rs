@@ -156,7 +156,7 @@ fn verdict(body: &mut String, scenario: &Scenario, run: &Run) {
                 body,
                 r#"<li class="fail"><span class="mark">FAIL</span> {}: {}<ul class="evidence">"#,
                 kind.name(),
-                xml(&b.summary)
+                xml(&super::words::summary(scenario, &b.summary))
             );
             for fact in &b.evidence {
                 let line = super::words::evidence(scenario, fact);

@@ -110,7 +110,7 @@ pub(crate) fn invariant_lines(
                 "  {}  {}: {}",
                 color.paint(Paint::Red, "FAIL"),
                 kind.name(),
-                b.summary
+                words::summary(scenario, &b.summary)
             );
             for line in evidence_lines(scenario, b) {
                 let _ = writeln!(out, "          {line}");

@@ -56,7 +56,7 @@ pub fn violation_json(s: &Scenario, v: &Violation) -> Value {
         "kind": v.kind.name(),
         "transfer": v.transfer.map(|t| s.transfer_id(t)),
         "key": key(v.key),
-        "summary": v.summary,
+        "summary": words::summary(s, &v.summary),
         "evidence": v.evidence.iter().map(|fact| words::evidence(s, fact)).collect::<Vec<_>>(),
     })
 }

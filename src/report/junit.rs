@@ -327,7 +327,11 @@ fn properties(result: &ScenarioResult, seed: Option<u64>, found: &str) -> Vec<(S
 pub fn violations_text(scenario: &Scenario, violations: &[Violation]) -> String {
     let mut text = String::new();
     for v in violations {
-        text.push_str(&format!("FAIL {}: {}\n", v.kind.name(), v.summary));
+        text.push_str(&format!(
+            "FAIL {}: {}\n",
+            v.kind.name(),
+            super::words::summary(scenario, &v.summary)
+        ));
         for fact in &v.evidence {
             text.push_str(&format!("    {}\n", super::words::evidence(scenario, fact)));
         }

@@ -459,7 +459,11 @@ impl Builder<'_> {
     /// The broken invariants with their evidence, then the verdict.
     fn closing_notes(&mut self, run: &Run) {
         for v in &run.verdict.violations {
-            let mut lines = vec![format!("FAIL {}: {}", v.kind.name(), v.summary)];
+            let mut lines = vec![format!(
+                "FAIL {}: {}",
+                v.kind.name(),
+                words::summary(self.scenario, &v.summary)
+            )];
             lines.extend(
                 v.evidence
                     .iter()

@@ -1,9 +1,10 @@
 //! The words reports use for events: how a message, a cause, a limit or a
-//! fault site reads. Every reporter that narrates (the timeline, the diagram,
-//! the key stories, the diff, JSON's `reason` fields) takes its words from
-//! here, so they all say the same thing.
+//! fault site reads, and what a broken invariant says (its summary and its
+//! evidence). Every reporter that narrates (the timeline, the diagram, the
+//! key stories, the diff, JSON's `reason` and `summary` fields) takes its
+//! words from here, so they all say the same thing.
 
-use crate::check::{Evidence, RecordLeft};
+use crate::check::{Evidence, LostTold, RecordLeft, Summary};
 use crate::describe;
 use crate::history::{Cause, Event, Host, Kept, KeyPhase, Limit, TxnResult, What};
 use crate::scenario::Scenario;
@@ -314,6 +315,80 @@ pub fn spawned_go_on(spawned: u32) -> String {
     }
 }
 
+/// What broke, as the one sentence that heads a violation.
+pub fn summary(s: &Scenario, broke: &Summary) -> String {
+    match broke {
+        Summary::AppliedTimes { transfer, times } => format!(
+            "{} was applied {times} times",
+            describe::transfer(s, *transfer)
+        ),
+        Summary::NeverApplied { transfer, told } => format!(
+            "{} never applied, but {}",
+            describe::transfer(s, *transfer),
+            lost_told(told)
+        ),
+        Summary::SumChanged { before, after } => {
+            format!("the sum of balances went from {before} to {after}")
+        }
+        Summary::LegsDiffer {
+            transfer,
+            ledger_transfer,
+            debited,
+            credited,
+        } => format!(
+            "ledger transfer {ledger_transfer} of {} debited {debited} but credited {credited}",
+            describe::transfer(s, *transfer)
+        ),
+        Summary::ReplayDiffered { key, first, later } => format!(
+            "key {key} was answered {} and later {}",
+            describe::response(first),
+            describe::response(later)
+        ),
+        Summary::MismatchAccepted { key, first, second } => format!(
+            "key {key} was first used for {} and then accepted for {}",
+            payload(s, first),
+            payload(s, second)
+        ),
+        Summary::NeverDefinitive { transfer } => format!(
+            "{} never got a definitive answer, though its client kept retrying after the faults healed",
+            describe::transfer(s, *transfer)
+        ),
+        Summary::FailedYetMoved { transfer, response } => format!(
+            "{} was told {}, a definitive failure, yet its money moved",
+            describe::transfer(s, *transfer),
+            describe::response(response)
+        ),
+    }
+}
+
+/// What the client of a transfer that never applied was told, as the end
+/// of a summary: `the client was told 201 created`.
+fn lost_told(told: &LostTold) -> String {
+    match told {
+        LostTold::Success { response } => {
+            format!("the client was told {}", describe::response(response))
+        }
+        LostTold::RefusedOnRetry { response } => format!(
+            "the client, retrying, was finally refused with {}",
+            describe::response(response)
+        ),
+        LostTold::RetriedAfterHeal { heal_at_ms, last } => format!(
+            "the client kept retrying after the faults healed at {heal_at_ms} ms and never got it done (last attempt: {})",
+            describe::last_answer(last)
+        ),
+    }
+}
+
+/// A transfer's payload: `alice>bob:100`.
+fn payload(s: &Scenario, body: &crate::vocab::wire::TransferBody) -> String {
+    format!(
+        "{}>{}:{}",
+        describe::account(s, body.from),
+        describe::account(s, body.to),
+        body.amount
+    )
+}
+
 /// A fact behind a violation, as one line of evidence.
 pub fn evidence(s: &Scenario, fact: &Evidence) -> String {
     match fact {
@@ -408,5 +483,78 @@ pub fn evidence(s: &Scenario, fact: &Evidence) -> String {
         Evidence::ServiceMemoryUnseen => {
             "what the service keeps in its own memory, idemsim cannot see".to_string()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Loader, TransferIx};
+    use crate::vocab::wire::TransferBody;
+    use std::path::Path;
+
+    const TEXT: &str = r#"
+name = "summaries"
+design = "naive"
+accounts = { alice = 100, bob = 0 }
+
+[[client]]
+transfers = [{ from = "alice", to = "bob", amount = 10 }]
+
+[expect]
+violations = []
+"#;
+
+    fn scenario() -> Scenario {
+        Loader::new()
+            .parse(Path::new("s.toml"), TEXT)
+            .expect("the scenario is valid")
+            .scenario
+    }
+
+    /// The sentences no scenario of the suite breaks, pinned here.
+    #[test]
+    fn money_and_mismatch_summaries_name_their_facts() {
+        let s = scenario();
+        let t1 = TransferIx::at(0);
+        assert_eq!(
+            summary(
+                &s,
+                &Summary::SumChanged {
+                    before: 100,
+                    after: 90
+                }
+            ),
+            "the sum of balances went from 100 to 90"
+        );
+        assert_eq!(
+            summary(
+                &s,
+                &Summary::LegsDiffer {
+                    transfer: t1,
+                    ledger_transfer: 7,
+                    debited: 10,
+                    credited: 0
+                }
+            ),
+            "ledger transfer 7 of t1 debited 10 but credited 0"
+        );
+        let body = |amount| TransferBody {
+            from: crate::scenario::AccountIx::at(0),
+            to: crate::scenario::AccountIx::at(1),
+            amount,
+        };
+        let key = crate::vocab::wire::Key::parse("ck-00002a").expect("a key as keys print");
+        assert_eq!(
+            summary(
+                &s,
+                &Summary::MismatchAccepted {
+                    key,
+                    first: body(10),
+                    second: body(20)
+                }
+            ),
+            "key ck-00002a was first used for alice>bob:10 and then accepted for alice>bob:20"
+        );
     }
 }

@@ -454,14 +454,7 @@ pub struct Stores {
     pub ledger_client_resends: bool,
 }
 
-/// Whether a store keeps its data through a crash.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum Durability {
-    #[default]
-    Durable,
-    Memory,
-}
+pub use crate::vocab::Durability;
 
 /// How the simulation is driven.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -1,6 +1,7 @@
 //! The hosts of the world and the stores an API calls.
 
 use super::ClientIx;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -105,4 +106,13 @@ impl fmt::Display for Host {
             Host::Checker => f.write_str("checker"),
         }
     }
+}
+
+/// Whether a store keeps its data through a crash.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Durability {
+    #[default]
+    Durable,
+    Memory,
 }

@@ -14,7 +14,7 @@ mod violation;
 pub mod wire;
 
 pub use batch::{BatchOutcome, LedgerOp, Read, Stop, WireBatch, WireOp};
-pub use host::{Host, StoreName};
+pub use host::{Durability, Host, StoreName};
 pub use ids::{AccountIx, ClientIx, TransferIx};
 pub use records::{AnswerCount, KeyRecord, KeyState, LastAnswers, LedgerEntry, ServiceOp};
 pub use violation::ViolationKind;

@@ -179,7 +179,7 @@ fn replay(text: &str, run: &Run) -> String {
         .iter()
         .map(|v| {
             format!(
-                "  {}: {}\n    {}",
+                "  {}: {:?}\n    {}",
                 v.kind.name(),
                 v.summary,
                 v.evidence

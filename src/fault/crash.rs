@@ -15,10 +15,25 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A host a crash fault can hit.
+///
+/// Its names are written once, here: scenario files, reports and JSON spell
+/// them as the variants in kebab case (`serde` and `strum` alike).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::IntoStaticStr,
 )]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 #[schemars(rename = "Host")]
 pub enum CrashHost {
     Api,
@@ -31,12 +46,7 @@ pub enum CrashHost {
 impl CrashHost {
     /// The name a scenario file gives the host.
     pub fn name(self) -> &'static str {
-        match self {
-            CrashHost::Api => "api",
-            CrashHost::Keys => "keys",
-            CrashHost::Ledger => "ledger",
-            CrashHost::Processor => "processor",
-        }
+        self.into()
     }
 
     pub fn host(self) -> Host {
@@ -271,4 +281,23 @@ pub static STORE_CRASH: RandomForm = RandomForm {
 /// A randomly crashed host is down for the scenario's restart time.
 fn restart_after_ms(scenario: &Scenario) -> u64 {
     scenario.window.restart_after_ms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CrashHost;
+
+    #[test]
+    fn a_hosts_name_is_how_scenario_files_spell_it() {
+        for host in [
+            CrashHost::Api,
+            CrashHost::Keys,
+            CrashHost::Ledger,
+            CrashHost::Processor,
+        ] {
+            let spelled = serde_json::to_value(host).unwrap();
+            assert_eq!(spelled, host.name(), "{host:?}");
+            assert_eq!(host.host().name(), host.name(), "{host:?}");
+        }
+    }
 }

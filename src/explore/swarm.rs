@@ -16,7 +16,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// The random fault rates of one run: one per random form of a fault kind,
-/// in registry order ([`RANDOM_FORMS`]).
+/// in registry order (the fault registry's random forms).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Profile {

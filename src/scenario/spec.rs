@@ -375,8 +375,8 @@ impl Default for Network {
 }
 
 /// Random faults, and the window in which every fault acts (`[faults]`).
-/// Its rates are one per random form of a fault kind (see
-/// [`crate::fault::random`]), read and written by name.
+/// Its rates are one per random form of a fault kind (each kind's module
+/// declares its forms), read and written by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FaultWindow {
     /// Every fault acts before this time; none after. The liveness phase starts here.

@@ -11,7 +11,18 @@ use crate::design::{Boundary, Design, StoreName};
 use crate::service::Service;
 use crate::service::sites::{self, Site};
 use crate::vocab::wire::{Call, Point};
+use serde::Serialize;
 use std::sync::Arc;
+
+/// A place where the API can crash or stall while serving an attempt, as
+/// faults, the history and the search carry it: a design's step boundary
+/// (a count of committed transactions) or a service's [`Site`]. Each API
+/// parses, names and lists its own kind (see [`Api::place_name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Place {
+    Design(Boundary),
+    Service(Site),
+}
 
 /// The payment API a scenario runs.
 #[derive(Debug, Clone)]
@@ -140,42 +151,42 @@ impl Api {
         }
     }
 
-    /// How faults and the timeline name a site where the API can crash or stall.
-    pub fn boundary_name(&self, boundary: Boundary) -> String {
-        match self {
-            Api::Design(d) => d.boundary_name(boundary),
-            Api::Service(s) => match Site::of(boundary) {
-                Some(site) => site.name(s.declared_points()),
-                None => format!("(site {})", boundary.0),
-            },
+    /// How faults and the timeline name a place where the API can crash or
+    /// stall. A place of the other API's kind cannot arise from a scenario
+    /// (faults are resolved against their own API); it is shown raw.
+    pub fn place_name(&self, place: Place) -> String {
+        match (self, place) {
+            (Api::Design(d), Place::Design(boundary)) => d.boundary_name(boundary),
+            (Api::Service(s), Place::Service(site)) => site.name(s.declared_points()),
+            (_, other) => format!("({other:?})"),
         }
     }
 
-    /// The site a fault's `at` names.
-    pub fn boundary_index(&self, name: &str) -> Option<Boundary> {
+    /// The place a fault's `at` names.
+    pub fn place(&self, name: &str) -> Option<Place> {
         match self {
-            Api::Design(d) => d.boundary_index(name),
-            Api::Service(s) => Site::parse(name, s.declared_points()).map(Site::boundary),
+            Api::Design(d) => d.boundary_index(name).map(Place::Design),
+            Api::Service(s) => Site::parse(name, s.declared_points()).map(Place::Service),
         }
     }
 
-    /// How a person may name sites, for error messages.
-    pub fn boundary_forms(&self) -> String {
+    /// How a person may name places, for error messages.
+    pub fn place_forms(&self) -> String {
         match self {
             Api::Design(d) => d.boundary_names().join(", "),
             Api::Service(s) => Site::forms(s.declared_points()),
         }
     }
 
-    /// The sites every attempt has, whatever happens: a design's boundaries;
+    /// The places every attempt has, whatever happens: a design's boundaries;
     /// a service's `start`, `end` and declared points (its store calls
     /// depend on what its code does, see `explore::exhaustive`).
-    pub fn boundaries(&self) -> Vec<Boundary> {
+    pub fn places(&self) -> Vec<Place> {
         match self {
-            Api::Design(d) => d.boundaries().collect(),
+            Api::Design(d) => d.boundaries().map(Place::Design).collect(),
             Api::Service(s) => Site::fixed(s.declared_points())
                 .into_iter()
-                .map(Site::boundary)
+                .map(Place::Service)
                 .collect(),
         }
     }

@@ -28,6 +28,7 @@
 use super::cost::Work;
 use super::swarm::Profile;
 use super::workers::parallel_map;
+use crate::api::Place;
 use crate::check::ViolationKind;
 use crate::design::StoreName;
 use crate::fault::{Fault, FaultKind, Places, Target};
@@ -137,9 +138,10 @@ fn places(scenario: &Scenario) -> Places {
             places
                 .points
                 .extend([Point::Call(call), Point::Result(call)]);
-            places
-                .boundaries
-                .extend([Site::Before(call).boundary(), Site::After(call).boundary()]);
+            places.boundaries.extend([
+                Place::Service(Site::Before(call)),
+                Place::Service(Site::After(call)),
+            ]);
         }
     }
     places

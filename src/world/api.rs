@@ -7,6 +7,7 @@
 
 use super::clock::timeout;
 use super::{Busy, Shared};
+use crate::api::Place;
 use crate::design::{Boundary, Design, KeyScope, KeyStoreDown, StoreName, Transaction, txn_number};
 use crate::history::{Host, What};
 use crate::seed::derive_rng;
@@ -352,10 +353,11 @@ impl Api {
     /// Passes step boundary `boundary`: a stall fault may hold the API here, a
     /// crash fault may end it (false: the API is crashing and must stop).
     async fn boundary(&self, tag: Tag, boundary: Boundary) -> bool {
-        if let Some(stall_ms) = self.shared.stall_ms(tag, boundary) {
+        let place = Place::Design(boundary);
+        if let Some(stall_ms) = self.shared.stall_ms(tag, place) {
             self.shared.clock.sleep(stall_ms).await;
         }
-        !self.shared.crash_point(tag, boundary)
+        !self.shared.crash_point(tag, place)
     }
 
     /// One transaction, run again while the design says `wait` (at most

@@ -11,6 +11,7 @@
 //! production.
 
 use super::{Busy, Shared};
+use crate::api::Place;
 use crate::design::StoreName;
 use crate::history::{Host, What};
 use crate::limits;
@@ -388,15 +389,15 @@ impl Shared {
 
     /// What the faults do at `site` of attempt `tag`.
     fn at_service_site(&self, tag: Tag, site: Site) -> SiteAction {
-        let boundary = site.boundary();
-        let stall_ms = self.stall_ms(tag, boundary);
+        let place = Place::Service(site);
+        let stall_ms = self.stall_ms(tag, place);
         // A declared point is one the seed may switch on (BUGGIFY): only
         // those switched on for this run crash at random.
         let random = match site {
             Site::Point { index, .. } => self.buggify.get(index as usize).copied().unwrap_or(false),
             _ => true,
         };
-        let crash = self.crash_point_if(tag, boundary, random);
+        let crash = self.crash_point_if(tag, place, random);
         SiteAction { stall_ms, crash }
     }
 }

@@ -191,25 +191,24 @@ impl Api {
         }
     }
 
-    /// How faults name a store call: a design's transaction, a service's `keys-2`.
+    /// How faults name a store call: a design's transaction, a service's
+    /// `keys-2`. A design call of a service cannot arise (its calls are
+    /// all service calls); it is shown raw.
     pub fn call_name(&self, call: Call) -> String {
-        match (self, call.service_call()) {
-            (_, Some(_)) => sites::call_name(call),
-            (Api::Design(d), None) => d.call_name(call).to_string(),
-            (Api::Service(_), None) => format!("{call:?}"),
+        match (self, call) {
+            (_, Call::Service(call)) => sites::call_name(call),
+            (Api::Design(d), Call::Design(call)) => d.call_name(call).to_string(),
+            (Api::Service(_), Call::Design(call)) => format!("{call:?}"),
         }
     }
 
-    /// The store a call goes to.
-    pub fn call_store(&self, call: Call) -> StoreName {
+    /// The store a call goes to; `None` for a call this API never makes
+    /// (a design call of a service).
+    pub fn call_store(&self, call: Call) -> Option<StoreName> {
         match (self, call) {
-            (_, Call::Keys(_)) => StoreName::Keys,
-            (_, Call::Ledger(_)) => StoreName::Ledger,
-            (Api::Design(d), Call::IssueKey) => d.key_store,
-            (Api::Design(d), Call::Txn(n)) => d.txn(n).store,
-            (Api::Service(_), Call::IssueKey | Call::Txn(_)) => {
-                unreachable!("a service makes only keys and ledger calls")
-            }
+            (_, Call::Service(call)) => Some(call.store()),
+            (Api::Design(d), Call::Design(call)) => Some(d.call_store(call)),
+            (Api::Service(_), Call::Design(_)) => None,
         }
     }
 
@@ -233,8 +232,8 @@ impl Api {
                 "request" => Some(Point::Request),
                 "response" => Some(Point::Response),
                 _ => match name.strip_suffix("-result") {
-                    Some(call) => sites::parse_call(call).map(Point::Result),
-                    None => sites::parse_call(name).map(Point::Call),
+                    Some(call) => sites::parse_call(call).map(|c| Point::Result(Call::Service(c))),
+                    None => sites::parse_call(name).map(|c| Point::Call(Call::Service(c))),
                 },
             },
         }

@@ -17,14 +17,14 @@
 //! history and the search treat a service's places as they treat a design's.
 
 use crate::limits;
-use crate::vocab::wire::Call;
+use crate::vocab::wire::ServiceCall;
 
 /// A place in a service's handling of one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub enum Site {
     Start,
-    Before(Call),
-    After(Call),
+    Before(ServiceCall),
+    After(ServiceCall),
     /// The `pass`th pass (from 1) of declared crash point number `index`.
     Point {
         index: u16,
@@ -109,23 +109,20 @@ impl Site {
 }
 
 /// `keys-3`, `ledger-1`: how faults name a service's call.
-pub fn call_name(call: Call) -> String {
-    match call.service_call() {
-        Some((store, n)) => format!("{store}-{n}"),
-        None => unreachable!("only a service's calls have service names"),
-    }
+pub fn call_name(call: ServiceCall) -> String {
+    format!("{}-{}", call.store(), call.number())
 }
 
 /// Parses `keys-N` or `ledger-N`.
-pub fn parse_call(text: &str) -> Option<Call> {
+pub fn parse_call(text: &str) -> Option<ServiceCall> {
     let (store, n) = text.rsplit_once('-')?;
     let n: u16 = n.parse().ok()?;
     if !(1..=limits::MAX_STORE_CALLS).contains(&n) {
         return None;
     }
     match store {
-        "keys" => Some(Call::Keys(n)),
-        "ledger" => Some(Call::Ledger(n)),
+        "keys" => Some(ServiceCall::Keys(n)),
+        "ledger" => Some(ServiceCall::Ledger(n)),
         _ => None,
     }
 }
@@ -144,7 +141,7 @@ mod tests {
         let points = vec!["after-claim".to_string(), "after-debit".to_string()];
         let mut sites = vec![Site::Start, Site::End];
         for n in [1, 2, limits::MAX_STORE_CALLS] {
-            for call in [Call::Keys(n), Call::Ledger(n)] {
+            for call in [ServiceCall::Keys(n), ServiceCall::Ledger(n)] {
                 sites.push(Site::Before(call));
                 sites.push(Site::After(call));
             }

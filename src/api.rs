@@ -191,6 +191,19 @@ impl Api {
         }
     }
 
+    /// The places around a store call the API was seen making: a service's
+    /// sites before it leaves and after its answer arrives; none for a
+    /// design, whose places are all fixed (see [`Api::places`]).
+    pub fn places_around(&self, call: Call) -> Vec<Place> {
+        match (self, call) {
+            (Api::Service(_), Call::Service(call)) => vec![
+                Place::Service(Site::Before(call)),
+                Place::Service(Site::After(call)),
+            ],
+            (Api::Design(_), _) | (_, Call::Design(_)) => Vec::new(),
+        }
+    }
+
     /// How faults name a store call: a design's transaction, a service's
     /// `keys-2`. A design call of a service cannot arise (its calls are
     /// all service calls); it is shown raw.

@@ -28,14 +28,12 @@
 use super::cost::Work;
 use super::swarm::Profile;
 use super::workers::parallel_map;
-use crate::api::Place;
 use crate::check::ViolationKind;
 use crate::fault::{Fault, FaultKind, Places, Target};
 use crate::history::What;
 use crate::limits;
 use crate::run::{Mode, run_with};
 use crate::scenario::Scenario;
-use crate::service::sites::Site;
 use crate::vocab::wire::{Call, Point, ServiceCall};
 use crate::world::RunOptions;
 use std::collections::BTreeMap;
@@ -137,15 +135,11 @@ fn places(scenario: &Scenario) -> Places {
             continue;
         }
         for n in 1..=(made + 1).min(limits::MAX_STORE_CALLS) {
-            let call = unnumbered.numbered(n);
-            places.points.extend([
-                Point::Call(Call::Service(call)),
-                Point::Result(Call::Service(call)),
-            ]);
-            places.boundaries.extend([
-                Place::Service(Site::Before(call)),
-                Place::Service(Site::After(call)),
-            ]);
+            let call = Call::Service(unnumbered.numbered(n));
+            places
+                .points
+                .extend([Point::Call(call), Point::Result(call)]);
+            places.boundaries.extend(scenario.api.places_around(call));
         }
     }
     places

@@ -54,6 +54,16 @@ impl Api {
         }
     }
 
+    /// Whether two APIs are the same: equal designs (their files already
+    /// read), or services of one name (a program offers one service per name).
+    pub fn same_as(&self, other: &Api) -> bool {
+        match (self, other) {
+            (Api::Design(a), Api::Design(b)) => a == b,
+            (Api::Service(a), Api::Service(b)) => a.name() == b.name(),
+            _ => false,
+        }
+    }
+
     pub fn design(&self) -> Option<&Arc<Design>> {
         match self {
             Api::Design(d) => Some(d),

@@ -770,6 +770,22 @@ pub(crate) mod tests {
         assert_eq!(Header::read(&big.encode().unwrap()), Some(big.header()));
     }
 
+    /// A call is written as the arm it holds, as when one enum held every
+    /// kind: messages keep their form and size, so seeds replay as before.
+    #[test]
+    fn calls_keep_their_wire_form() {
+        let calls = [
+            (Call::Design(DesignCall::IssueKey), r#""IssueKey""#),
+            (Call::Design(DesignCall::Txn(3)), r#"{"Txn":3}"#),
+            (Call::Service(ServiceCall::Keys(1)), r#"{"Keys":1}"#),
+            (Call::Service(ServiceCall::Ledger(2)), r#"{"Ledger":2}"#),
+        ];
+        for (call, json) in calls {
+            assert_eq!(serde_json::to_string(&call).unwrap(), json);
+            assert_eq!(serde_json::from_str::<Call>(json).unwrap(), call);
+        }
+    }
+
     #[test]
     fn store_calls_carry_any_bytes() {
         let bytes: Vec<u8> = (0..=255).collect();

@@ -11,7 +11,18 @@ use crate::design::{Boundary, Design, StoreName};
 use crate::service::Service;
 use crate::service::sites::{self, Site};
 use crate::vocab::wire::{Call, Point};
+use serde::Serialize;
 use std::sync::Arc;
+
+/// A place where the API can crash or stall while serving an attempt, as
+/// faults, the history and the search carry it: a design's step boundary
+/// (a count of committed transactions) or a service's [`Site`]. Each API
+/// parses, names and lists its own kind (see [`Api::place_name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Place {
+    Design(Boundary),
+    Service(Site),
+}
 
 /// The payment API a scenario runs.
 #[derive(Debug, Clone)]
@@ -40,6 +51,16 @@ impl Api {
         match self {
             Api::Design(_) => "design",
             Api::Service(_) => "service",
+        }
+    }
+
+    /// Whether two APIs are the same: equal designs (their files already
+    /// read), or services of one name (a program offers one service per name).
+    pub fn same_as(&self, other: &Api) -> bool {
+        match (self, other) {
+            (Api::Design(a), Api::Design(b)) => a == b,
+            (Api::Service(a), Api::Service(b)) => a.name() == b.name(),
+            _ => false,
         }
     }
 
@@ -140,65 +161,77 @@ impl Api {
         }
     }
 
-    /// How faults and the timeline name a site where the API can crash or stall.
-    pub fn boundary_name(&self, boundary: Boundary) -> String {
-        match self {
-            Api::Design(d) => d.boundary_name(boundary),
-            Api::Service(s) => match Site::of(boundary) {
-                Some(site) => site.name(s.declared_points()),
-                None => format!("(site {})", boundary.0),
-            },
+    /// How faults and the timeline name a place where the API can crash or
+    /// stall. A place of the other API's kind cannot arise from a scenario
+    /// (faults are resolved against their own API); it is shown raw.
+    pub fn place_name(&self, place: Place) -> String {
+        match (self, place) {
+            (Api::Design(d), Place::Design(boundary)) => d.boundary_name(boundary),
+            (Api::Service(s), Place::Service(site)) => site.name(s.declared_points()),
+            (_, other) => format!("({other:?})"),
         }
     }
 
-    /// The site a fault's `at` names.
-    pub fn boundary_index(&self, name: &str) -> Option<Boundary> {
+    /// The place a fault's `at` names.
+    pub fn place(&self, name: &str) -> Option<Place> {
         match self {
-            Api::Design(d) => d.boundary_index(name),
-            Api::Service(s) => Site::parse(name, s.declared_points()).map(Site::boundary),
+            Api::Design(d) => d.boundary_index(name).map(Place::Design),
+            Api::Service(s) => Site::parse(name, s.declared_points()).map(Place::Service),
         }
     }
 
-    /// How a person may name sites, for error messages.
-    pub fn boundary_forms(&self) -> String {
+    /// How a person may name places, for error messages.
+    pub fn place_forms(&self) -> String {
         match self {
             Api::Design(d) => d.boundary_names().join(", "),
             Api::Service(s) => Site::forms(s.declared_points()),
         }
     }
 
-    /// The sites every attempt has, whatever happens: a design's boundaries;
+    /// The places every attempt has, whatever happens: a design's boundaries;
     /// a service's `start`, `end` and declared points (its store calls
     /// depend on what its code does, see `explore::exhaustive`).
-    pub fn boundaries(&self) -> Vec<Boundary> {
+    pub fn places(&self) -> Vec<Place> {
         match self {
-            Api::Design(d) => d.boundaries().collect(),
+            Api::Design(d) => d.boundaries().map(Place::Design).collect(),
             Api::Service(s) => Site::fixed(s.declared_points())
                 .into_iter()
-                .map(Site::boundary)
+                .map(Place::Service)
                 .collect(),
         }
     }
 
-    /// How faults name a store call: a design's transaction, a service's `keys-2`.
-    pub fn call_name(&self, call: Call) -> String {
-        match (self, call.service_call()) {
-            (_, Some(_)) => sites::call_name(call),
-            (Api::Design(d), None) => d.call_name(call).to_string(),
-            (Api::Service(_), None) => format!("{call:?}"),
+    /// The places around a store call the API was seen making: a service's
+    /// sites before it leaves and after its answer arrives; none for a
+    /// design, whose places are all fixed (see [`Api::places`]).
+    pub fn places_around(&self, call: Call) -> Vec<Place> {
+        match (self, call) {
+            (Api::Service(_), Call::Service(call)) => vec![
+                Place::Service(Site::Before(call)),
+                Place::Service(Site::After(call)),
+            ],
+            (Api::Design(_), _) | (_, Call::Design(_)) => Vec::new(),
         }
     }
 
-    /// The store a call goes to.
-    pub fn call_store(&self, call: Call) -> StoreName {
+    /// How faults name a store call: a design's transaction, a service's
+    /// `keys-2`. A design call of a service cannot arise (its calls are
+    /// all service calls); it is shown raw.
+    pub fn call_name(&self, call: Call) -> String {
         match (self, call) {
-            (_, Call::Keys(_)) => StoreName::Keys,
-            (_, Call::Ledger(_)) => StoreName::Ledger,
-            (Api::Design(d), Call::IssueKey) => d.key_store,
-            (Api::Design(d), Call::Txn(n)) => d.txn(n).store,
-            (Api::Service(_), Call::IssueKey | Call::Txn(_)) => {
-                unreachable!("a service makes only keys and ledger calls")
-            }
+            (_, Call::Service(call)) => sites::call_name(call),
+            (Api::Design(d), Call::Design(call)) => d.call_name(call).to_string(),
+            (Api::Service(_), Call::Design(call)) => format!("{call:?}"),
+        }
+    }
+
+    /// The store a call goes to; `None` for a call this API never makes
+    /// (a design call of a service).
+    pub fn call_store(&self, call: Call) -> Option<StoreName> {
+        match (self, call) {
+            (_, Call::Service(call)) => Some(call.store()),
+            (Api::Design(d), Call::Design(call)) => Some(d.call_store(call)),
+            (Api::Service(_), Call::Design(_)) => None,
         }
     }
 
@@ -222,8 +255,8 @@ impl Api {
                 "request" => Some(Point::Request),
                 "response" => Some(Point::Response),
                 _ => match name.strip_suffix("-result") {
-                    Some(call) => sites::parse_call(call).map(Point::Result),
-                    None => sites::parse_call(name).map(Point::Call),
+                    Some(call) => sites::parse_call(call).map(|c| Point::Result(Call::Service(c))),
+                    None => sites::parse_call(name).map(|c| Point::Call(Call::Service(c))),
                 },
             },
         }

@@ -12,7 +12,7 @@
 //! module ever decides anything by reading another's prose. An event costs a
 //! fixed few dozen bytes whatever the scenario names things.
 
-pub use crate::design::Boundary;
+pub use crate::api::Place;
 pub use crate::vocab::wire::{
     Call, Code, Endpoint, Key, KeyOrigin, Meaning, MsgId, Point, RecordKey, Response, Tag,
     TransferBody,
@@ -115,7 +115,7 @@ pub enum Limit {
 /// Where a crash hit: the step boundary the API had reached serving an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct CrashSite {
-    pub boundary: Boundary,
+    pub boundary: Place,
     pub tag: Tag,
 }
 
@@ -273,7 +273,7 @@ pub enum What {
     /// The API stalls at a step boundary.
     Stalled {
         tag: Tag,
-        boundary: Boundary,
+        boundary: Place,
         stall_ms: u64,
         cause: Cause,
     },

@@ -7,8 +7,7 @@
 //! require some to be reached at least once (`[explore] must_reach`), which
 //! is checked against the names below when the scenario is loaded.
 
-use crate::api::Api;
-use crate::design::Boundary;
+use crate::api::{Api, Place};
 use crate::history::{Event, Host, KeyPhase, TxnResult, What};
 use crate::vocab::wire::{Code, Point};
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,10 +24,10 @@ pub enum Phase {
     Duplicated,
     Crash {
         host: Host,
-        boundary: Boundary,
+        boundary: Place,
     },
     Stall {
-        boundary: Boundary,
+        boundary: Place,
     },
     /// A request found its key held by another (409, or a design that waits).
     ConcurrentDuplicate,
@@ -77,9 +76,9 @@ impl Phase {
             Phase::Delayed => "delayed".into(),
             Phase::Duplicated => "duplicated".into(),
             Phase::Crash { host, boundary } => {
-                format!("crash:{host}:{}", api.boundary_name(boundary))
+                format!("crash:{host}:{}", api.place_name(boundary))
             }
-            Phase::Stall { boundary } => format!("stall:{}", api.boundary_name(boundary)),
+            Phase::Stall { boundary } => format!("stall:{}", api.place_name(boundary)),
             Phase::ConcurrentDuplicate => "concurrent-duplicate".into(),
             Phase::Replayed => "replayed".into(),
             Phase::Key { from, to } => {
@@ -102,7 +101,7 @@ impl Phase {
             Phase::Delayed,
             Phase::Duplicated,
         ];
-        let boundaries = api.boundaries();
+        let boundaries = api.places();
         for host in CRASH_HOSTS {
             out.extend(
                 boundaries
@@ -130,7 +129,7 @@ impl Phase {
             return Ok(phase);
         }
         // A site named by its own syntax (a service's `after:ledger-2`).
-        let site = |name: &str| api.boundary_index(name);
+        let site = |name: &str| api.place(name);
         if let Some(rest) = text.strip_prefix("stall:")
             && let Some(boundary) = site(rest)
         {
@@ -161,7 +160,7 @@ impl Phase {
             crate::text::escape(text),
             api.noun(),
             fixed.join(", "),
-            api.boundary_forms()
+            api.place_forms()
         ))
     }
 }

@@ -371,9 +371,9 @@ impl Design {
     }
 
     /// The wire's number of cleanup `index`.
-    pub fn cleanup_call(&self, index: u16) -> crate::vocab::wire::Call {
+    pub fn cleanup_call(&self, index: u16) -> crate::vocab::wire::DesignCall {
         assert!((index as usize) < self.cleanups.len());
-        crate::vocab::wire::Call::Txn(txn_number(self.transactions.len()) + index)
+        crate::vocab::wire::DesignCall::Txn(txn_number(self.transactions.len()) + index)
     }
 
     /// How many step boundaries the transfer endpoint has.
@@ -423,38 +423,46 @@ impl Design {
     }
 
     /// The name of a store call, as faults name its message.
-    pub fn call_name(&self, call: crate::vocab::wire::Call) -> &str {
+    pub fn call_name(&self, call: crate::vocab::wire::DesignCall) -> &str {
         match call {
-            crate::vocab::wire::Call::IssueKey => "issue-key",
-            crate::vocab::wire::Call::Txn(n) => &self.txn(n).name,
-            // A service's calls are named by the service's vocabulary.
-            crate::vocab::wire::Call::Keys(_) | crate::vocab::wire::Call::Ledger(_) => {
-                "(service call)"
-            }
+            crate::vocab::wire::DesignCall::IssueKey => "issue-key",
+            crate::vocab::wire::DesignCall::Txn(n) => &self.txn(n).name,
+        }
+    }
+
+    /// The store a call goes to.
+    pub fn call_store(&self, call: crate::vocab::wire::DesignCall) -> StoreName {
+        match call {
+            crate::vocab::wire::DesignCall::IssueKey => self.key_store,
+            crate::vocab::wire::DesignCall::Txn(n) => self.txn(n).store,
         }
     }
 
     /// The name of a message of an attempt, as faults and the timeline write it.
     pub fn point_name(&self, point: crate::vocab::wire::Point) -> String {
-        use crate::vocab::wire::Point;
+        use crate::vocab::wire::{Call, Point};
         match point {
             Point::Request => "request".to_string(),
             Point::Response => "response".to_string(),
             Point::KeyRequest => "key-request".to_string(),
             Point::KeyResponse => "key-response".to_string(),
-            Point::Call(call) => self.call_name(call).to_string(),
-            Point::Result(call) => format!("{}-result", self.call_name(call)),
+            Point::Call(Call::Design(call)) => self.call_name(call).to_string(),
+            Point::Result(Call::Design(call)) => format!("{}-result", self.call_name(call)),
+            // A service's calls are named by the service's vocabulary.
+            Point::Call(Call::Service(_)) => "(service call)".to_string(),
+            Point::Result(Call::Service(_)) => "(service call)-result".to_string(),
         }
     }
 
     /// Every message a design's attempts send, in the order a request meets them.
     pub fn points(&self) -> Vec<crate::vocab::wire::Point> {
-        use crate::vocab::wire::{Call, Point};
+        use crate::vocab::wire::{Call, DesignCall, Point};
         let mut points = vec![Point::Request, Point::Response];
         if self.issues_keys {
             points.extend([Point::KeyRequest, Point::KeyResponse]);
             if self.key_store.is_remote() {
-                points.extend([Point::Call(Call::IssueKey), Point::Result(Call::IssueKey)]);
+                let issue = Call::Design(DesignCall::IssueKey);
+                points.extend([Point::Call(issue), Point::Result(issue)]);
             }
         }
         // A completer's jobs belong to no client attempt, so no fault names
@@ -463,8 +471,9 @@ impl Design {
             if !self.txn(n).store.is_remote() {
                 continue;
             }
-            points.push(Point::Call(Call::Txn(n)));
-            points.push(Point::Result(Call::Txn(n)));
+            let txn = Call::Design(DesignCall::Txn(n));
+            points.push(Point::Call(txn));
+            points.push(Point::Result(txn));
         }
         points
     }

@@ -29,14 +29,12 @@ use super::cost::Work;
 use super::swarm::Profile;
 use super::workers::parallel_map;
 use crate::check::ViolationKind;
-use crate::design::StoreName;
 use crate::fault::{Fault, FaultKind, Places, Target};
 use crate::history::What;
 use crate::limits;
 use crate::run::{Mode, run_with};
 use crate::scenario::Scenario;
-use crate::service::sites::Site;
-use crate::vocab::wire::{Call, Point};
+use crate::vocab::wire::{Call, Point, ServiceCall};
 use crate::world::RunOptions;
 use std::collections::BTreeMap;
 
@@ -119,27 +117,29 @@ fn places(scenario: &Scenario) -> Places {
         return places;
     }
     let run = run_with(scenario, None, Mode::OnlyFaults, RunOptions::default());
+    // The most calls the run made to each store, by store.
     let mut most = [0u16; 2];
     for event in &run.output.events {
-        if let What::Txn { call, .. } = &event.what
-            && let Some((store, n)) = call.service_call()
+        if let What::Txn {
+            call: Call::Service(call),
+            ..
+        } = &event.what
         {
-            most[store as usize] = most[store as usize].max(n);
+            let made = &mut most[call.store() as usize];
+            *made = (*made).max(call.number());
         }
     }
-    for store in [StoreName::Keys, StoreName::Ledger] {
-        let made = most[store as usize];
+    for unnumbered in [ServiceCall::Keys(0), ServiceCall::Ledger(0)] {
+        let made = most[unnumbered.store() as usize];
         if made == 0 {
             continue;
         }
         for n in 1..=(made + 1).min(limits::MAX_STORE_CALLS) {
-            let call = Call::service(store, n);
+            let call = Call::Service(unnumbered.numbered(n));
             places
                 .points
                 .extend([Point::Call(call), Point::Result(call)]);
-            places
-                .boundaries
-                .extend([Site::Before(call).boundary(), Site::After(call).boundary()]);
+            places.boundaries.extend(scenario.api.places_around(call));
         }
     }
     places

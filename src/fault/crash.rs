@@ -6,8 +6,8 @@
 use super::Lasts;
 use super::random::{self, RandomForm, RateTable};
 use super::{Behaviour, BoundaryAction, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
-use crate::api::Api;
-use crate::design::{Boundary, StoreName};
+use crate::api::{Api, Place};
+use crate::design::StoreName;
 use crate::error::Problem;
 use crate::history::{Cause, Event, Host, What};
 use crate::scenario::{Scenario, TransferIx};
@@ -141,7 +141,7 @@ pub struct Spec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Crash {
     pub host: CrashHost,
-    pub boundary: Boundary,
+    pub boundary: Place,
     pub restart_after_ms: u64,
 }
 
@@ -178,12 +178,12 @@ impl Behaviour for Crash {
             transfer,
             attempt,
             host: self.host,
-            at: api.boundary_name(self.boundary),
+            at: api.place_name(self.boundary),
             restart_after_ms: self.restart_after_ms,
         })
     }
 
-    fn at_boundary(&self, boundary: Boundary) -> Option<BoundaryAction> {
+    fn at_boundary(&self, boundary: Place) -> Option<BoundaryAction> {
         (boundary == self.boundary).then_some(BoundaryAction::Crash {
             host: self.host,
             restart_after_ms: self.restart_after_ms,

@@ -54,10 +54,10 @@ pub fn can_arrive_twice(api: &Api, stores: &crate::scenario::Stores, point: Poin
         Point::Request | Point::KeyRequest => true,
         Point::Response | Point::KeyResponse | Point::Result(_) => false,
         Point::Call(call) => match api.call_store(call) {
-            StoreName::Keys => stores.keys_client_resends,
-            StoreName::Ledger => stores.ledger_client_resends,
-            StoreName::Processor => true,
-            StoreName::Memory => false,
+            Some(StoreName::Keys) => stores.keys_client_resends,
+            Some(StoreName::Ledger) => stores.ledger_client_resends,
+            Some(StoreName::Processor) => true,
+            Some(StoreName::Memory) | None => false,
         },
     }
 }
@@ -139,7 +139,9 @@ impl Explore for Duplicate {
 /// `duplicate` aimed at it.
 fn why_not_twice(api: &Api, point: Point) -> &'static str {
     match point {
-        Point::Call(call) if api.call_store(call) == crate::design::StoreName::Memory => {
+        Point::Call(call)
+            if matches!(api.call_store(call), Some(crate::design::StoreName::Memory) | None) =>
+        {
             "it never crosses the network"
         }
         Point::Call(_) => {

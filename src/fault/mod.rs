@@ -15,8 +15,7 @@
 
 pub mod random;
 
-use crate::api::Api;
-use crate::design::Boundary;
+use crate::api::{Api, Place};
 use crate::error::{FieldPath, Problem};
 use crate::history::{Event, Host};
 use crate::limits;
@@ -98,7 +97,7 @@ pub(crate) trait Behaviour {
     }
 
     /// The API reaches step boundary `boundary` while serving the attempt.
-    fn at_boundary(&self, _boundary: Boundary) -> Option<BoundaryAction> {
+    fn at_boundary(&self, _boundary: Place) -> Option<BoundaryAction> {
         None
     }
 
@@ -160,7 +159,7 @@ pub(crate) trait Explore {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Places {
     pub points: Vec<Point>,
-    pub boundaries: Vec<Boundary>,
+    pub boundaries: Vec<Place>,
 }
 
 impl Places {
@@ -168,7 +167,7 @@ impl Places {
     pub fn fixed(api: &Api) -> Places {
         Places {
             points: api.points(),
-            boundaries: api.boundaries(),
+            boundaries: api.places(),
         }
     }
 }
@@ -243,8 +242,8 @@ impl ResolveCtx<'_> {
     }
 
     /// The step boundary a fault's `at` names.
-    pub fn boundary(&self, at: &str) -> Result<Boundary, Problem> {
-        self.api.boundary_index(at).ok_or_else(|| {
+    pub fn boundary(&self, at: &str) -> Result<Place, Problem> {
+        self.api.place(at).ok_or_else(|| {
             let what = self.api.site_noun();
             self.problem(
                 "at",
@@ -253,7 +252,7 @@ impl ResolveCtx<'_> {
                     self.api.noun(),
                     self.api.name(),
                     crate::text::escape(at),
-                    self.api.boundary_forms()
+                    self.api.place_forms()
                 ),
             )
         })

@@ -5,8 +5,7 @@
 use super::Lasts;
 use super::random::{self, RandomForm, RateTable};
 use super::{Behaviour, BoundaryAction, Explore, Fault, FaultKind, FaultSpec, Resolve, ResolveCtx};
-use crate::api::Api;
-use crate::design::Boundary;
+use crate::api::{Api, Place};
 use crate::error::Problem;
 use crate::history::{Event, What};
 use crate::scenario::{Scenario, TransferIx};
@@ -32,7 +31,7 @@ pub struct Spec {
 /// A pause of `stall_ms` at `boundary`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stall {
-    pub boundary: Boundary,
+    pub boundary: Place,
     pub stall_ms: u64,
 }
 
@@ -63,12 +62,12 @@ impl Behaviour for Stall {
         FaultSpec::Stall(Spec {
             transfer,
             attempt,
-            at: api.boundary_name(self.boundary),
+            at: api.place_name(self.boundary),
             delay_ms: self.stall_ms,
         })
     }
 
-    fn at_boundary(&self, boundary: Boundary) -> Option<BoundaryAction> {
+    fn at_boundary(&self, boundary: Place) -> Option<BoundaryAction> {
         (boundary == self.boundary).then_some(BoundaryAction::Stall {
             stall_ms: self.stall_ms,
         })

@@ -206,7 +206,7 @@ fn event_step(s: &Scenario, tellers: &mut [Teller], event: &Event) {
             teller(tag.transfer),
             Some(format!(
                 "API stalled {stall_ms} ms at {}",
-                s.api.boundary_name(*boundary)
+                s.api.place_name(*boundary)
             )),
         ),
         What::Crashed {

@@ -566,7 +566,7 @@ impl EventView {
             } => WhatView::Stalled {
                 transfer: id(tag.transfer),
                 attempt: tag.attempt,
-                at: s.api.boundary_name(*boundary).to_string(),
+                at: s.api.place_name(*boundary).to_string(),
                 stall_ms: *stall_ms,
                 cause: words::cause_name(*cause).to_string(),
             },
@@ -634,7 +634,7 @@ impl EventView {
                 host: host(h),
                 reason: words::crash_reason(s, crashed),
                 cause: words::cause_name(*cause).to_string(),
-                at: site.map(|x| s.api.boundary_name(x.boundary).to_string()),
+                at: site.map(|x| s.api.place_name(x.boundary).to_string()),
                 transfer: site.map(|x| id(x.tag.transfer)),
                 attempt: site.map(|x| x.tag.attempt),
             },
@@ -897,7 +897,7 @@ pub fn timeline_words(s: &Scenario, messages: &Messages<'_>, what: &What) -> (Ma
             Fault,
             format!(
                 "STALLS {stall_ms} ms at {} of {}",
-                s.api.boundary_name(*boundary),
+                s.api.place_name(*boundary),
                 tag(*t)
             ),
         ),
@@ -1189,7 +1189,7 @@ pub fn drawing(s: &Scenario, messages: &Messages<'_>, event: &Event) -> Drawing 
         } => here(
             format!(
                 "STALLS {stall_ms} ms at {} of {}",
-                s.api.boundary_name(*boundary),
+                s.api.place_name(*boundary),
                 tag(*t)
             ),
             Tone::Fault,

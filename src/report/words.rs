@@ -177,7 +177,7 @@ pub fn crash_reason(s: &Scenario, what: &What) -> String {
         .map(|site| {
             format!(
                 " at {} of {}",
-                s.api.boundary_name(site.boundary),
+                s.api.place_name(site.boundary),
                 describe::tag(s, site.tag)
             )
         })

@@ -401,17 +401,7 @@ impl PartialEq for Scenario {
     /// write the same file and run the same API. Compares values only, and
     /// reads no file: where each came from is its [`Provenance`].
     fn eq(&self, other: &Scenario) -> bool {
-        same_api(&self.api, &other.api) && self.to_spec() == other.to_spec()
-    }
-}
-
-/// Whether two APIs are the same: equal designs (their files already read),
-/// or services of one name (a program offers one service per name).
-fn same_api(a: &Api, b: &Api) -> bool {
-    match (a, b) {
-        (Api::Design(a), Api::Design(b)) => a == b,
-        (Api::Service(a), Api::Service(b)) => a.name() == b.name(),
-        _ => false,
+        self.api.same_as(&other.api) && self.to_spec() == other.to_spec()
     }
 }
 

@@ -204,7 +204,7 @@ impl ScenarioSpec {
                 ),
             ));
         }
-        if let Api::Design(design) = api
+        if let Some(design) = api.design()
             && round_trip >= design.store_timeout_ms
         {
             let store_timeout = design.store_timeout_ms;
@@ -287,7 +287,7 @@ impl ScenarioSpec {
                 Api::Design(_) => {}
             }
         }
-        if let (Some(_), Api::Design(design)) = (self.stores.keys_durability, api) {
+        if let (Some(_), Some(design)) = (self.stores.keys_durability, api.design()) {
             return Err(at(
                 root("stores").key("keys_durability"),
                 format!(
@@ -309,7 +309,7 @@ impl ScenarioSpec {
         let Some(http) = &self.http else {
             return Ok(());
         };
-        if let Api::Design(design) = api {
+        if let Some(design) = api.design() {
             return Err(at(
                 FieldPath::root().name("http"),
                 format!(

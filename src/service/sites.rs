@@ -13,19 +13,18 @@
 //!   [`crate::service::crash_point`]`("NAME")`, a point the service declares;
 //! * `end`: the service has answered and the answer has not left.
 //!
-//! Each is carried as a [`Boundary`] number, so that the fault book, the
+//! Each is carried as a [`crate::api::Place`], so that the fault book, the
 //! history and the search treat a service's places as they treat a design's.
 
-use crate::design::{Boundary, StoreName};
 use crate::limits;
-use crate::vocab::wire::Call;
+use crate::vocab::wire::ServiceCall;
 
 /// A place in a service's handling of one attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub enum Site {
     Start,
-    Before(Call),
-    After(Call),
+    Before(ServiceCall),
+    After(ServiceCall),
     /// The `pass`th pass (from 1) of declared crash point number `index`.
     Point {
         index: u16,
@@ -34,59 +33,7 @@ pub enum Site {
     End,
 }
 
-const BEFORE: u16 = 0x1000;
-const AFTER: u16 = 0x2000;
-const POINT: u16 = 0x4000;
-/// Calls of one store in one attempt fit the low byte; the store is the next bit.
-const LEDGER_BIT: u16 = 0x100;
-
 impl Site {
-    /// The boundary number this site travels as.
-    pub fn boundary(self) -> Boundary {
-        let call_code = |call: Call| match call.service_call() {
-            Some((StoreName::Keys, n)) => n,
-            Some((StoreName::Ledger, n)) => LEDGER_BIT | n,
-            Some((StoreName::Memory | StoreName::Processor, _)) | None => {
-                unreachable!("a service's sites name only service calls")
-            }
-        };
-        Boundary(match self {
-            Site::Start => 0,
-            Site::End => 1,
-            Site::Before(call) => BEFORE | call_code(call),
-            Site::After(call) => AFTER | call_code(call),
-            Site::Point { index, pass } => {
-                debug_assert!((1..=limits::MAX_POINT_PASSES).contains(&pass));
-                POINT | (index << 4) | (pass - 1)
-            }
-        })
-    }
-
-    /// The site a boundary number stands for.
-    pub fn of(boundary: Boundary) -> Option<Site> {
-        let b = boundary.0;
-        let call = |code: u16| {
-            let n = code & 0xff;
-            let call = if code & LEDGER_BIT == 0 {
-                Call::Keys(n)
-            } else {
-                Call::Ledger(n)
-            };
-            (n >= 1).then_some(call)
-        };
-        match b {
-            0 => Some(Site::Start),
-            1 => Some(Site::End),
-            _ if b & POINT != 0 => Some(Site::Point {
-                index: (b & !POINT) >> 4,
-                pass: (b & 0xf) + 1,
-            }),
-            _ if b & AFTER != 0 => call(b & !AFTER).map(Site::After),
-            _ if b & BEFORE != 0 => call(b & !BEFORE).map(Site::Before),
-            _ => None,
-        }
-    }
-
     /// How faults and reports name this site, given the service's declared points.
     pub fn name(self, points: &[String]) -> String {
         match self {
@@ -162,23 +109,20 @@ impl Site {
 }
 
 /// `keys-3`, `ledger-1`: how faults name a service's call.
-pub fn call_name(call: Call) -> String {
-    match call.service_call() {
-        Some((store, n)) => format!("{store}-{n}"),
-        None => unreachable!("only a service's calls have service names"),
-    }
+pub fn call_name(call: ServiceCall) -> String {
+    format!("{}-{}", call.store(), call.number())
 }
 
 /// Parses `keys-N` or `ledger-N`.
-pub fn parse_call(text: &str) -> Option<Call> {
+pub fn parse_call(text: &str) -> Option<ServiceCall> {
     let (store, n) = text.rsplit_once('-')?;
     let n: u16 = n.parse().ok()?;
     if !(1..=limits::MAX_STORE_CALLS).contains(&n) {
         return None;
     }
     match store {
-        "keys" => Some(Call::Keys(n)),
-        "ledger" => Some(Call::Ledger(n)),
+        "keys" => Some(ServiceCall::Keys(n)),
+        "ledger" => Some(ServiceCall::Ledger(n)),
         _ => None,
     }
 }
@@ -193,11 +137,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_site_survives_its_number_and_its_name() {
+    fn every_site_survives_its_name() {
         let points = vec!["after-claim".to_string(), "after-debit".to_string()];
         let mut sites = vec![Site::Start, Site::End];
         for n in [1, 2, limits::MAX_STORE_CALLS] {
-            for call in [Call::Keys(n), Call::Ledger(n)] {
+            for call in [ServiceCall::Keys(n), ServiceCall::Ledger(n)] {
                 sites.push(Site::Before(call));
                 sites.push(Site::After(call));
             }
@@ -207,10 +151,9 @@ mod tests {
                 sites.push(Site::Point { index, pass });
             }
         }
-        let mut numbers = std::collections::BTreeSet::new();
+        let mut names = std::collections::BTreeSet::new();
         for site in sites {
-            assert_eq!(Site::of(site.boundary()), Some(site), "{site:?}");
-            assert!(numbers.insert(site.boundary()), "{site:?} shares a number");
+            assert!(names.insert(site.name(&points)), "{site:?} shares a name");
             assert_eq!(Site::parse(&site.name(&points), &points), Some(site));
         }
         assert_eq!(Site::parse("after:keys-0", &points), None);

@@ -7,12 +7,13 @@
 
 use super::clock::timeout;
 use super::{Busy, Shared};
+use crate::api::Place;
 use crate::design::{Boundary, Design, KeyScope, KeyStoreDown, StoreName, Transaction, txn_number};
 use crate::history::{Host, What};
 use crate::seed::derive_rng;
 use crate::vocab::wire::{
-    Body, Call, ClaimToken, Code, Endpoint, Envelope, Key, KeyOrigin, MAX_ANSWER_BYTES, MsgId,
-    PORT, RecordKey, Request, Response, Tag, TransferBody, TxnContext, TxnOutcome,
+    Body, Call, ClaimToken, Code, DesignCall, Endpoint, Envelope, Key, KeyOrigin, MAX_ANSWER_BYTES,
+    MsgId, PORT, RecordKey, Request, Response, Tag, TransferBody, TxnContext, TxnOutcome,
 };
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -186,7 +187,7 @@ impl Api {
             match self
                 .call(
                     store,
-                    Call::Txn(n),
+                    DesignCall::Txn(n),
                     ctx,
                     tag,
                     Some(&completer.answer.response()),
@@ -279,7 +280,7 @@ impl Api {
         };
         let ctx = self.context(request.client, Some(key), purpose);
         match self
-            .call(design.key_store, Call::IssueKey, ctx, tag, None)
+            .call(design.key_store, DesignCall::IssueKey, ctx, tag, None)
             .await
         {
             Some(TxnOutcome::Continue { .. }) => Some(Response {
@@ -304,7 +305,7 @@ impl Api {
             if !self.boundary(tag, Boundary(txn_number(index))).await {
                 return None;
             }
-            let call = Call::Txn(txn_number(index));
+            let call = DesignCall::Txn(txn_number(index));
             let (answer, cleanup) = match self.run_transaction(txn, call, &ctx, tag).await {
                 Some(TxnOutcome::Continue { transfer_id }) => {
                     ctx.transfer_id = transfer_id.or(ctx.transfer_id);
@@ -316,8 +317,13 @@ impl Api {
                 Some(TxnOutcome::Reply(response)) => (response, txn.on.refusal),
                 Some(TxnOutcome::Wait) => (design.on_wait_exhausted.response(), txn.on.refusal),
                 None if self.fails_open(txn) => {
-                    self.shared
-                        .record(Host::Api, What::FailedOpen { tag, call });
+                    self.shared.record(
+                        Host::Api,
+                        What::FailedOpen {
+                            tag,
+                            call: Call::Design(call),
+                        },
+                    );
                     continue;
                 }
                 None => (design.on_store_timeout.response(), txn.on.timeout),
@@ -352,10 +358,11 @@ impl Api {
     /// Passes step boundary `boundary`: a stall fault may hold the API here, a
     /// crash fault may end it (false: the API is crashing and must stop).
     async fn boundary(&self, tag: Tag, boundary: Boundary) -> bool {
-        if let Some(stall_ms) = self.shared.stall_ms(tag, boundary) {
+        let place = Place::Design(boundary);
+        if let Some(stall_ms) = self.shared.stall_ms(tag, place) {
             self.shared.clock.sleep(stall_ms).await;
         }
-        !self.shared.crash_point(tag, boundary)
+        !self.shared.crash_point(tag, place)
     }
 
     /// One transaction, run again while the design says `wait` (at most
@@ -363,7 +370,7 @@ impl Api {
     async fn run_transaction(
         &self,
         txn: &Transaction,
-        call: Call,
+        call: DesignCall,
         ctx: &TxnContext,
         tag: Tag,
     ) -> Option<TxnOutcome> {
@@ -428,7 +435,7 @@ impl Api {
     async fn call(
         &self,
         store: StoreName,
-        call: Call,
+        call: DesignCall,
         context: TxnContext,
         tag: Tag,
         answer: Option<&Response>,
@@ -451,7 +458,7 @@ impl Api {
     async fn call_once(
         &self,
         store: StoreName,
-        call: Call,
+        call: DesignCall,
         context: TxnContext,
         tag: Tag,
         answer: Option<&Response>,
@@ -470,7 +477,7 @@ impl Api {
             id,
             reply_to: None,
             tag,
-            point: crate::vocab::wire::Point::Call(call),
+            point: crate::vocab::wire::Point::Call(Call::Design(call)),
             body: Body::Call {
                 call,
                 context,

@@ -8,7 +8,8 @@
 //! costs the same with one fault or a thousand.
 
 use super::{CrashRequest, Shared};
-use crate::design::{Boundary, StoreName};
+use crate::api::Place;
+use crate::design::StoreName;
 use crate::fault::random::position;
 use crate::fault::{Behaviour, BoundaryAction, CrashHost, NetAction, Target};
 use crate::fault::{RANDOM_FORMS, RandomForm, client_restart, crash, duplicate, expire_key};
@@ -280,7 +281,7 @@ impl Shared {
 
     /// Called by the API at step boundary `boundary` of attempt `tag`: how long
     /// a stall holds the API here, if one hits.
-    pub fn stall_ms(&self, tag: Tag, boundary: Boundary) -> Option<u64> {
+    pub fn stall_ms(&self, tag: Tag, boundary: Place) -> Option<u64> {
         if !self.faults_active() || tag.key_request {
             return None;
         }
@@ -316,12 +317,12 @@ impl Shared {
     /// whether a host crashes here. Returns true when the API itself is the
     /// host to crash, in which case the caller must stop (the driver will
     /// crash it before the next step).
-    pub fn crash_point(&self, tag: Tag, boundary: Boundary) -> bool {
+    pub fn crash_point(&self, tag: Tag, boundary: Place) -> bool {
         self.crash_point_if(tag, boundary, true)
     }
 
     /// As [`Shared::crash_point`]; a random crash may strike only if `random`.
-    pub fn crash_point_if(&self, tag: Tag, boundary: Boundary, random: bool) -> bool {
+    pub fn crash_point_if(&self, tag: Tag, boundary: Place, random: bool) -> bool {
         if !self.faults_active() || tag.key_request {
             return false;
         }

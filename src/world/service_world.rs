@@ -11,6 +11,7 @@
 //! production.
 
 use super::{Busy, Shared};
+use crate::api::Place;
 use crate::design::StoreName;
 use crate::history::{Host, What};
 use crate::limits;
@@ -18,7 +19,9 @@ use crate::scenario::AccountIx;
 use crate::service::sites::Site;
 use crate::service::world_link::WorldLink;
 use crate::service::{Attempt, StoreError};
-use crate::vocab::wire::{Body, Call, Envelope, MsgId, PORT, StoreAnswer, StoreRequest, Tag};
+use crate::vocab::wire::{
+    Body, Call, Envelope, MsgId, PORT, ServiceCall, StoreAnswer, StoreRequest, Tag,
+};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -333,7 +336,9 @@ impl Shared {
     }
 
     /// Numbers the attempt's next call to `store`.
-    fn next_service_call(&self, tag: Tag, store: StoreName) -> Result<Call, StoreError> {
+    fn next_service_call(&self, tag: Tag, store: StoreName) -> Result<ServiceCall, StoreError> {
+        let unnumbered = ServiceCall::to(store, 0)
+            .ok_or_else(|| StoreError::Refused(format!("a service reaches no {store} host")))?;
         let mut boot = self.service.borrow_mut();
         let boot = boot
             .as_mut()
@@ -347,23 +352,23 @@ impl Shared {
             )));
         }
         *slot += 1;
-        Ok(Call::service(store, *slot))
+        Ok(unnumbered.numbered(*slot))
     }
 
     /// Sends a store call and registers for its answer.
     fn send_store_call(
         &self,
         attempt: Attempt,
-        call: Call,
+        call: ServiceCall,
         request: StoreRequest,
     ) -> Result<(MsgId, oneshot::Receiver<StoreAnswer>), StoreError> {
-        let (store, _) = call.service_call().expect("a service call");
+        let store = call.store();
         let id = self.next_message_id();
         let envelope = Envelope {
             id,
             reply_to: None,
             tag: attempt.tag,
-            point: crate::vocab::wire::Point::Call(call),
+            point: crate::vocab::wire::Point::Call(Call::Service(call)),
             body: Body::StoreCall {
                 call,
                 key: attempt.key,
@@ -388,15 +393,15 @@ impl Shared {
 
     /// What the faults do at `site` of attempt `tag`.
     fn at_service_site(&self, tag: Tag, site: Site) -> SiteAction {
-        let boundary = site.boundary();
-        let stall_ms = self.stall_ms(tag, boundary);
+        let place = Place::Service(site);
+        let stall_ms = self.stall_ms(tag, place);
         // A declared point is one the seed may switch on (BUGGIFY): only
         // those switched on for this run crash at random.
         let random = match site {
             Site::Point { index, .. } => self.buggify.get(index as usize).copied().unwrap_or(false),
             _ => true,
         };
-        let crash = self.crash_point_if(tag, boundary, random);
+        let crash = self.crash_point_if(tag, place, random);
         SiteAction { stall_ms, crash }
     }
 }

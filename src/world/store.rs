@@ -13,8 +13,8 @@ use crate::design::{Action, Answer, Design, LoadKey, Step, StoreName};
 use crate::history::{Host, KeyPhase, TxnResult, What};
 use crate::scenario::{AccountIx, Scenario};
 use crate::vocab::wire::{
-    Body, Call, ClaimToken, Code, Envelope, Key, MAX_DATAGRAM_BYTES, PORT, RecordKey, Response,
-    Tag, TxnContext, TxnOutcome,
+    Body, Call, ClaimToken, Code, DesignCall, Envelope, Key, MAX_DATAGRAM_BYTES, PORT, RecordKey,
+    Response, ServiceCall, Tag, TxnContext, TxnOutcome,
 };
 pub use crate::vocab::{KeyRecord, KeyState, LedgerEntry};
 use std::collections::BTreeMap;
@@ -187,7 +187,7 @@ impl StoreDb {
     /// Runs one call atomically. Returns its outcome and the entries it committed.
     pub fn execute(
         &mut self,
-        call: Call,
+        call: DesignCall,
         ctx: &TxnContext,
         tag: Tag,
         now_ms: u64,
@@ -195,7 +195,7 @@ impl StoreDb {
         answer: Option<&Response>,
     ) -> (TxnOutcome, Vec<LedgerEntry>) {
         let steps = match call {
-            Call::IssueKey => {
+            DesignCall::IssueKey => {
                 let key = ctx.record_key.expect("an issued key is named by the API");
                 let record = KeyRecord {
                     state: KeyState::Issued,
@@ -206,12 +206,7 @@ impl StoreDb {
                 self.records.insert(key, record);
                 return (TxnOutcome::Continue { transfer_id: None }, Vec::new());
             }
-            Call::Txn(n) => &design.txn(n).steps,
-            // A service's call travels as a `StoreCall`, never as a design's.
-            Call::Keys(_) | Call::Ledger(_) => {
-                let refusal = Response::error(400, Code::parse("not_a_design_call"));
-                return (TxnOutcome::Reply(refusal), Vec::new());
-            }
+            DesignCall::Txn(n) => &design.txn(n).steps,
         };
         let mut staged = Staged {
             record: None,
@@ -676,7 +671,7 @@ fn caller(tag: Tag) -> Host {
 pub(crate) fn run_call(
     shared: &Shared,
     which: StoreName,
-    call: Call,
+    call: DesignCall,
     context: &TxnContext,
     tag: Tag,
     msg: crate::vocab::wire::MsgId,
@@ -702,7 +697,7 @@ pub(crate) fn run_call(
             msg,
             result_msg,
             store: which,
-            call,
+            call: Call::Design(call),
             tag,
             result: match &outcome {
                 TxnOutcome::Continue { .. } => TxnResult::Committed,
@@ -754,7 +749,7 @@ fn serve_service(
     which: StoreName,
     socket: &UdpSocket,
     envelope: &Envelope,
-    call: Call,
+    call: ServiceCall,
     key: Option<Key>,
     request: &crate::vocab::wire::StoreRequest,
     from: SocketAddr,
@@ -790,7 +785,7 @@ fn serve_service(
             msg: envelope.id,
             result_msg,
             store: which,
-            call,
+            call: Call::Service(call),
             tag,
             result: TxnResult::Service(std::sync::Arc::new(op)),
         },

@@ -262,7 +262,7 @@ fn a_targeted_crash_at_a_declared_point_crashes_the_api_there() {
         .filter_map(|e| match &e.what {
             What::Crashed {
                 site: Some(site), ..
-            } => Some(s.api.boundary_name(site.boundary)),
+            } => Some(s.api.place_name(site.boundary)),
             _ => None,
         })
         .collect();

@@ -15,9 +15,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A host a crash fault can hit.
-///
-/// Its names are written once, here: scenario files, reports and JSON spell
-/// them as the variants in kebab case (`serde` and `strum` alike).
+// Its names are written once, here: scenario files, reports and JSON spell
+// them as the variants in kebab case (`serde` and `strum` alike).
 #[derive(
     Debug,
     Clone,

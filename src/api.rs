@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 /// A place where the API can crash or stall while serving an attempt, as
 /// faults, the history and the search carry it: a design's step boundary
-/// (a count of committed transactions) or a service's [`Site`]. Each API
+/// (a count of committed transactions) or a service's `Site`. Each API
 /// parses, names and lists its own kind (see [`Api::place_name`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Place {

@@ -352,8 +352,8 @@ pub struct Request {
 }
 
 /// What the API asks a store to run: a design's call or a service's. On
-/// the wire each travels in its own kind of message ([`Body::Call`],
-/// [`Body::StoreCall`]), which carries only its own kind; a point names
+/// the wire each travels in its own kind of message (`Body::Call`,
+/// `Body::StoreCall`), which carries only its own kind; a point names
 /// either. Serialised as the arm it holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(untagged)]

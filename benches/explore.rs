@@ -149,15 +149,7 @@ fn seeds(start: u64, count: u64) -> SeedRange {
 }
 
 fn sweep_config(range: SeedRange, jobs: usize) -> SweepConfig {
-    SweepConfig {
-        seeds: range,
-        jobs,
-        partition: None,
-        swarm: true,
-        check_determinism: false,
-        check_quiet_time: false,
-        options: RunOptions::default(),
-    }
+    SweepConfig::swarm(range, jobs)
 }
 
 /// Seconds `f` takes, with what it returned.

@@ -37,6 +37,20 @@ pub struct SweepConfig {
 }
 
 impl SweepConfig {
+    /// A swarm over `seeds` on `jobs` threads, each run driven as usual and
+    /// checked once: what most sweeps ask. Other sweeps change a field of it.
+    pub fn swarm(seeds: SeedRange, jobs: usize) -> SweepConfig {
+        SweepConfig {
+            seeds,
+            jobs,
+            partition: None,
+            swarm: true,
+            check_determinism: false,
+            check_quiet_time: false,
+            options: RunOptions::default(),
+        }
+    }
+
     /// How each seed's scenario is made, for its replay command.
     pub fn mode(&self) -> Mode {
         if self.swarm { Mode::Swarm } else { Mode::Plain }

@@ -20,15 +20,7 @@ type Explain = dyn Fn(&Scenario, &idemsim::Run, ViolationKind) -> Result<(), Str
 /// returns how many seeds showed each.
 fn judge_swarm(file: &str, explain: &Explain) -> BTreeMap<ViolationKind, u64> {
     let scenario = load(&root().join(file)).unwrap();
-    let config = SweepConfig {
-        seeds: SeedRange::parse("0..1000").unwrap(),
-        jobs: 2,
-        partition: None,
-        swarm: true,
-        check_determinism: false,
-        check_quiet_time: false,
-        options: RunOptions::default(),
-    };
+    let config = SweepConfig::swarm(SeedRange::parse("0..1000").unwrap(), 2);
     let report = sweep(&scenario, &config, &mut |_| {});
     assert_eq!(report.failures_total, report.failures.len() as u64);
     for failure in &report.failures {

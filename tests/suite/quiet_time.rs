@@ -168,13 +168,9 @@ fn skip_and_tick_agree(seeds: &str) {
     for file in &files {
         let scenario = crate::common::load(file).unwrap();
         let config = SweepConfig {
-            seeds: idemsim::SeedRange::parse(seeds).unwrap(),
-            jobs: 2,
-            partition: None,
-            swarm: true,
             check_determinism: true,
             check_quiet_time: true,
-            options: RunOptions::default(),
+            ..SweepConfig::swarm(idemsim::SeedRange::parse(seeds).unwrap(), 2)
         };
         let report = sweep(&scenario, &config, &mut |_| {});
         let changed: Vec<_> = report

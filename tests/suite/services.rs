@@ -93,15 +93,7 @@ fn the_naive_service_pays_twice_when_its_response_is_lost() {
 fn the_redis_claim_holds_without_faults_and_a_swarm_finds_it_paying_twice() {
     let s = scenario("scenarios/services/redis-claim.toml");
     assert!(run_scenario(&s, None).verdict.met);
-    let config = SweepConfig {
-        seeds: SeedRange::parse("0..100").unwrap(),
-        jobs: 2,
-        partition: None,
-        swarm: true,
-        check_determinism: false,
-        check_quiet_time: false,
-        options: RunOptions::default(),
-    };
+    let config = SweepConfig::swarm(SeedRange::parse("0..100").unwrap(), 2);
     let report = sweep(&s, &config, &mut |_| {});
     assert!(
         report
@@ -225,15 +217,7 @@ fn a_claim_that_expires_during_a_slow_ledger_call_needs_no_fault_at_all() {
 #[test]
 fn the_atomic_service_holds_on_a_thousand_swarm_seeds() {
     let s = scenario("scenarios/services/atomic.toml");
-    let config = SweepConfig {
-        seeds: SeedRange::parse("0..1000").unwrap(),
-        jobs: 2,
-        partition: None,
-        swarm: true,
-        check_determinism: false,
-        check_quiet_time: false,
-        options: RunOptions::default(),
-    };
+    let config = SweepConfig::swarm(SeedRange::parse("0..1000").unwrap(), 2);
     let report = sweep(&s, &config, &mut |_| {});
     assert_eq!(report.ran, 1000);
     assert!(report.failures.is_empty(), "{:?}", report.failures.first());
@@ -278,15 +262,7 @@ fn a_targeted_crash_at_a_declared_point_crashes_the_api_there() {
 #[test]
 fn a_swarm_switches_declared_points_on_and_crashes_there() {
     let s = scenario("scenarios/services/redis-claim.toml");
-    let config = SweepConfig {
-        seeds: SeedRange::parse("0..300").unwrap(),
-        jobs: 2,
-        partition: None,
-        swarm: true,
-        check_determinism: false,
-        check_quiet_time: false,
-        options: RunOptions::default(),
-    };
+    let config = SweepConfig::swarm(SeedRange::parse("0..300").unwrap(), 2);
     let report = sweep(&s, &config, &mut |_| {});
     let at_points = reached(&report, &s, "crash:api:after-claim")
         + reached(&report, &s, "crash:api:after-ledger");
@@ -602,13 +578,9 @@ fn check_determinism_names_the_first_event_where_a_leaky_service_parts() {
         }
     });
     let config = SweepConfig {
-        seeds: SeedRange::parse("0..2").unwrap(),
-        jobs: 1,
-        partition: None,
         swarm: false,
         check_determinism: true,
-        check_quiet_time: false,
-        options: RunOptions::default(),
+        ..SweepConfig::swarm(SeedRange::parse("0..2").unwrap(), 1)
     };
     let report = sweep(&built(&leaky, 1), &config, &mut |_| {});
     let difference = report

@@ -53,27 +53,29 @@ pub fn load(path: &Path) -> Result<idemsim::Scenario, idemsim::InputError> {
 }
 
 /// The `services` example's binary: idemsim's command line offering the
-/// example services (`cargo test` builds the examples before it runs tests;
-/// a test run that skipped them builds it here).
+/// example services. It is brought up to date once per test process, so
+/// that a run filtered to some tests (which builds no examples) never runs
+/// a binary older than the code under test.
 pub fn services_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
-    let binary = profile_dir
-        .join("examples")
-        .join(format!("services{}", std::env::consts::EXE_SUFFIX));
-    if !binary.exists() {
-        let release = profile_dir.ends_with("release");
-        let mut build = Command::new(env!("CARGO"));
-        build
-            .args(["build", "--example", "services"])
-            .current_dir(root());
-        if release {
-            build.arg("--release");
-        }
-        let status = build.status().unwrap();
-        assert!(status.success(), "building the services example failed");
-    }
-    binary
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().unwrap();
+            let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
+            let mut build = Command::new(env!("CARGO"));
+            build
+                .args(["build", "--locked", "--example", "services"])
+                .current_dir(root());
+            if profile_dir.ends_with("release") {
+                build.arg("--release");
+            }
+            let status = build.status().unwrap();
+            assert!(status.success(), "building the services example failed");
+            profile_dir
+                .join("examples")
+                .join(format!("services{}", std::env::consts::EXE_SUFFIX))
+        })
+        .clone()
 }
 
 /// Runs the `services` example with ARGS from the repository root, as

@@ -1,8 +1,9 @@
 //! Reading and validating design files, with errors that point into the file.
 
+use super::tagged::Tagged;
 use super::{
-    Action, Answer, Cleanups, Completer, Design, KeyScope, KeyStoreDown, LoadKey, ProcessorKey,
-    Step, StoreName, Transaction,
+    Action, Answer, Cleanups, Completer, Design, KeyScope, KeyStoreDown, ProcessorKey, Step,
+    StoreName, Transaction,
 };
 
 /// Where a transaction stands in a design file.
@@ -267,8 +268,11 @@ struct TransactionSection {
     /// `keys`, `ledger`, `memory` or `processor`.
     #[schemars(with = "String", extend("enum" = ["keys", "ledger", "memory", "processor"]))]
     store: Spanned<String>,
-    #[schemars(with = "Vec<StepSection>", length(min = 1, max = limits::MAX_STEPS_PER_TRANSACTION))]
-    steps: Vec<Spanned<StepSection>>,
+    /// What the transaction does, in order. Branches and answers are
+    /// actions: `continue`, `replay`, `wait`, `reply STATUS CODE` or `save
+    /// STATUS CODE`, optionally followed by `final`.
+    #[schemars(with = "Vec<Step>", length(min = 1, max = limits::MAX_STEPS_PER_TRANSACTION))]
+    steps: Vec<Spanned<Tagged<Step>>>,
     /// `[[transaction]]` only: the cleanup to run when this transaction
     /// stops with an answer (not a replay) or waits in vain.
     #[schemars(with = "Option<String>")]
@@ -281,45 +285,6 @@ struct TransactionSection {
     /// committed and a later one was refused or timed out (latest first).
     #[schemars(with = "Option<String>")]
     on_later_failure: Option<Spanned<String>>,
-}
-
-/// One step. Branches and answers are actions: `continue`, `replay`,
-/// `wait`, `reply STATUS CODE` or `save STATUS CODE`, optionally followed by
-/// `final`.
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-#[schemars(rename = "Step")]
-struct StepSection {
-    /// What the step does: load-key, claim-key, check-claim, debit, credit,
-    /// charge (on the processor), save-response, mark-done, delete-key; in a
-    /// cleanup or job also release-claim, save-answer, refund.
-    #[schemars(with = "String", extend("enum" = ["load-key", "claim-key", "check-claim", "debit", "credit", "charge", "save-response", "mark-done", "delete-key", "release-claim", "save-answer", "refund"]))]
-    op: Spanned<String>,
-    /// `load-key`: no record. Default `continue`.
-    #[schemars(with = "Option<String>")]
-    absent: Option<Spanned<String>>,
-    /// `load-key`: issued, not used yet. Default `continue`.
-    #[schemars(with = "Option<String>")]
-    issued: Option<Spanned<String>>,
-    /// `load-key`: claimed by a live request. Default `reply 409 key_in_use`.
-    #[schemars(with = "Option<String>")]
-    in_progress: Option<Spanned<String>>,
-    /// `load-key`: claimed, past `lock_ms`. Default: as `in-progress`.
-    #[schemars(with = "Option<String>")]
-    stale: Option<Spanned<String>>,
-    /// `load-key`: finished. Default `reply 400 key_already_used`.
-    #[schemars(with = "Option<String>")]
-    done: Option<Spanned<String>>,
-    /// `load-key`: the record's payload differs from the request's. Default: not compared.
-    #[schemars(with = "Option<String>")]
-    mismatch: Option<Spanned<String>>,
-    /// `debit`, `charge`: the payer's balance is short. Default `reply 402 insufficient_funds`.
-    #[schemars(with = "Option<String>")]
-    insufficient: Option<Spanned<String>>,
-    /// `release-claim`: delete only this request's own claim (true, the
-    /// default), or whatever the record holds.
-    #[schemars(with = "Option<bool>")]
-    check_owner: Option<Spanned<bool>>,
 }
 
 /// The JSON Schema (draft 2020-12) of the design file format, as `idemsim
@@ -376,8 +341,6 @@ fn store_names_said() -> String {
     let (last, rest) = said.split_last().expect("there are stores");
     format!("{} or {last}", rest.join(", "))
 }
-
-const STEP_NAMES: &str = "load-key, claim-key, check-claim, debit, credit, charge (on the processor), save-response, mark-done, delete-key, and in a [[cleanup]] release-claim, save-answer, refund";
 
 /// Parses and validates the text of a design file.
 pub fn parse_design(path: &Path, text: &str) -> Result<Design, InputError> {
@@ -557,10 +520,16 @@ impl Validator<'_> {
     fn whole(&self, design: &Design) -> Result<(), InputError> {
         let steps = || design.transactions.iter().flat_map(|t| t.steps.iter());
         let replays = steps().any(|s| match s {
-            Step::LoadKey(l) => [&l.absent, &l.issued, &l.in_progress, &l.stale, &l.done]
-                .into_iter()
-                .chain(l.mismatch.as_ref())
-                .any(|a| *a == Action::Replay),
+            Step::LoadKey(l) => [
+                &l.absent,
+                &l.issued,
+                &l.in_progress,
+                l.when_stale(),
+                &l.done,
+            ]
+            .into_iter()
+            .chain(l.mismatch.as_ref())
+            .any(|a| *a == Action::Replay),
             _ => false,
         });
         if replays && !steps().any(|s| *s == Step::SaveResponse) {
@@ -832,7 +801,7 @@ impl Validator<'_> {
         let mut steps = Vec::new();
         for step in &txn.steps {
             let span = step.span();
-            let step = self.step(step.get_ref())?;
+            let step = self.step(step)?;
             if role == Role::Endpoint && step.is_cleanup_only() {
                 return self.err(
                     span,
@@ -892,83 +861,13 @@ impl Validator<'_> {
         })
     }
 
-    fn step(&self, step: &StepSection) -> Result<Step, InputError> {
-        let op = step.op.get_ref().as_str();
-        let branches = [
-            &step.absent,
-            &step.issued,
-            &step.in_progress,
-            &step.stale,
-            &step.done,
-            &step.mismatch,
-        ];
-        if op != "debit"
-            && op != "charge"
-            && let Some(extra) = &step.insufficient
-        {
-            return self.err(
-                extra.span(),
-                format!("only debit and charge steps take `insufficient`; `{op}` does not"),
-            );
+    /// A step as read, or its error at the key or value at fault (the
+    /// step as a whole when no one field is).
+    fn step(&self, step: &Spanned<Tagged<Step>>) -> Result<Step, InputError> {
+        match &step.get_ref().0 {
+            Ok(step) => Ok(step.clone()),
+            Err(e) => self.err(e.span.clone().unwrap_or(step.span()), e.to_string()),
         }
-        if op != "release-claim"
-            && let Some(extra) = &step.check_owner
-        {
-            return self.err(
-                extra.span(),
-                format!("only release-claim steps take `check-owner`; `{op}` does not"),
-            );
-        }
-        if op != "load-key"
-            && let Some(extra) = branches.iter().find_map(|b| b.as_ref())
-        {
-            return self.err(
-                extra.span(),
-                format!("only load-key steps take state branches; `{op}` does not"),
-            );
-        }
-        Ok(match op {
-            "load-key" => {
-                let in_progress = self.action(&step.in_progress, "reply 409 key_in_use")?;
-                Step::LoadKey(LoadKey {
-                    absent: self.action(&step.absent, "continue")?,
-                    issued: self.action(&step.issued, "continue")?,
-                    stale: match &step.stale {
-                        Some(_) => self.action(&step.stale, "")?,
-                        None => in_progress.clone(),
-                    },
-                    in_progress,
-                    done: self.action(&step.done, "reply 400 key_already_used")?,
-                    mismatch: match &step.mismatch {
-                        Some(_) => Some(self.action(&step.mismatch, "")?),
-                        None => None,
-                    },
-                })
-            }
-            "claim-key" => Step::ClaimKey,
-            "check-claim" => Step::CheckClaim,
-            "debit" => Step::Debit {
-                insufficient: self.action(&step.insufficient, "reply 402 insufficient_funds")?,
-            },
-            "credit" => Step::Credit,
-            "save-response" => Step::SaveResponse,
-            "mark-done" => Step::MarkDone,
-            "delete-key" => Step::DeleteKey,
-            "release-claim" => Step::ReleaseClaim {
-                check_owner: step.check_owner.as_ref().is_none_or(|c| *c.get_ref()),
-            },
-            "save-answer" => Step::SaveAnswer,
-            "refund" => Step::Refund,
-            "charge" => Step::Charge {
-                insufficient: self.action(&step.insufficient, "reply 402 insufficient_funds")?,
-            },
-            other => {
-                return self.err(
-                    step.op.span(),
-                    format!("unknown step `{other}`; expected one of: {STEP_NAMES}"),
-                );
-            }
-        })
     }
 
     /// An answer the API gives (`reply STATUS CODE [final]`), for `what`.
@@ -1007,6 +906,14 @@ fn is_reserved(name: &str) -> bool {
     ]
     .contains(&name)
         || name.ends_with("-result")
+}
+
+impl TryFrom<String> for Action {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Action, String> {
+        parse_action(&text)
+    }
 }
 
 /// `continue`, `replay`, `wait`, or `reply|save STATUS CODE [final]`.
@@ -1089,6 +996,40 @@ mod tests {
         );
     }
 
+    /// A step's fields are read by the step: each error points at the
+    /// field's key or value, and a default fills what the file leaves out.
+    #[test]
+    fn step_fields_are_checked_where_they_are_written() {
+        let design = |steps: &str| {
+            format!(
+                "name = \"x\"\nsummary = \"s\"\n[[transaction]]\nname = \"t\"\nstore = \"ledger\"\nsteps = {steps}\n"
+            )
+        };
+        let err = parse_design(
+            Path::new("x.toml"),
+            &design(r#"[{ op = "debit", insufficient = "reply 402" }]"#),
+        )
+        .unwrap_err();
+        assert_eq!(err.position, Some((6, 41)), "{}", err.message);
+        let err = parse_design(
+            Path::new("x.toml"),
+            &design(r#"[{ op = "credit", insufficient = "continue" }]"#),
+        )
+        .unwrap_err();
+        assert_eq!(err.position, Some((6, 27)), "{}", err.message);
+        let ok = parse_design(
+            Path::new("x.toml"),
+            &design(r#"[{ op = "debit" }, { op = "credit" }]"#),
+        )
+        .unwrap();
+        assert_eq!(
+            ok.transactions[0].steps[0],
+            Step::Debit {
+                insufficient: parse_action("reply 402 insufficient_funds").unwrap()
+            }
+        );
+    }
+
     const APPLY: &str = "name = \"x\"\nsummary = \"s\"\n[keys]\nstore = \"ledger\"\nttl_ms = 1000\n[[transaction]]\nname = \"apply\"\nstore = \"ledger\"\n";
 
     fn refused(text: &str) -> InputError {
@@ -1153,7 +1094,7 @@ mod tests {
         assert!(
             refused(&owner)
                 .message
-                .contains("only release-claim steps take `check-owner`")
+                .contains("a `debit` step takes no `check-owner`; it takes `insufficient`")
         );
     }
 

@@ -13,6 +13,7 @@
 //! sequences transactions) runs every design.
 
 mod load;
+mod tagged;
 
 pub use load::{LoadDesignError, builtin_names, design_schema, load_design, parse_design};
 
@@ -47,8 +48,11 @@ impl Answer {
     }
 }
 
-/// What a `load-key` step does in one state of the key record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a `load-key` step does in one state of the key record. A design
+/// file writes it as text: `continue`, `replay`, `wait`, or
+/// `reply|save STATUS CODE`, optionally followed by `final`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
 pub enum Action {
     /// Go on with the next step.
     Continue,
@@ -63,6 +67,36 @@ pub enum Action {
     /// Wait for the other request to finish: the API runs this transaction
     /// again after `wait_ms`, up to `max_waits` times, then answers 409.
     Wait,
+}
+
+impl Action {
+    /// `continue`: the default for an absent or issued key.
+    fn go_on() -> Action {
+        Action::Continue
+    }
+
+    /// `reply 409 key_in_use`: the default for a live claim.
+    fn key_in_use() -> Action {
+        Action::reply(409, "key_in_use")
+    }
+
+    /// `reply 400 key_already_used`: the default for a finished key.
+    fn already_used() -> Action {
+        Action::reply(400, "key_already_used")
+    }
+
+    /// `reply 402 insufficient_funds`: the default for a short balance.
+    fn insufficient_funds() -> Action {
+        Action::reply(402, "insufficient_funds")
+    }
+
+    fn reply(status: u16, code: &str) -> Action {
+        Action::Reply(Answer {
+            status,
+            code: Code::parse(code),
+            final_answer: false,
+        })
+    }
 }
 
 /// Who may see a key: one namespace for everyone, or one per client.
@@ -85,26 +119,57 @@ pub enum KeyStoreDown {
     FailOpen,
 }
 
-/// The states a key record can be in, as a `load-key` step sees them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The states a key record can be in, as a `load-key` step sees them, and
+/// what the step does in each.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct LoadKey {
-    /// No record: never issued, expired, or deleted.
+    /// No record: never issued, expired, or deleted. Default `continue`.
+    #[serde(default = "Action::go_on")]
+    #[schemars(with = "Option<String>")]
     pub absent: Action,
-    /// Issued by the server (`issue-key`) and not yet used.
+    /// Issued by the server (`issue-key`) and not yet used. Default `continue`.
+    #[serde(default = "Action::go_on")]
+    #[schemars(with = "Option<String>")]
     pub issued: Action,
-    /// Claimed by a request that is still running (its lock has not expired).
+    /// Claimed by a request that is still running (its lock has not
+    /// expired). Default `reply 409 key_in_use`.
+    #[serde(default = "Action::key_in_use")]
+    #[schemars(with = "Option<String>")]
     pub in_progress: Action,
-    /// Claimed, but the lock is older than the design's `lock_ms`: its owner is presumed dead.
-    pub stale: Action,
-    /// Finished (`mark-done` or `save-response`).
+    /// Claimed, but the lock is older than the design's `lock_ms`: its owner
+    /// is presumed dead. Default: as `in-progress`.
+    #[schemars(with = "Option<String>")]
+    pub stale: Option<Action>,
+    /// Finished (`mark-done` or `save-response`). Default `reply 400 key_already_used`.
+    #[serde(default = "Action::already_used")]
+    #[schemars(with = "Option<String>")]
     pub done: Action,
     /// The record's payload fingerprint differs from this request's; checked
-    /// before the state branches. `None`: payloads are not compared.
+    /// before the state branches. Default: payloads are not compared.
+    #[schemars(with = "Option<String>")]
     pub mismatch: Option<Action>,
 }
 
-/// One step of a transaction.
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl LoadKey {
+    /// What the step does with a stale claim: its own branch, or else what
+    /// it does with a live one.
+    pub fn when_stale(&self) -> &Action {
+        self.stale.as_ref().unwrap_or(&self.in_progress)
+    }
+}
+
+/// One step of a transaction: a table whose `op` names the step, such as
+/// `{ op = "debit", insufficient = "reply 402 no_money" }`, with the fields
+/// that step takes.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema, strum::IntoStaticStr)]
+#[serde(
+    rename_all = "kebab-case",
+    rename_all_fields = "kebab-case",
+    deny_unknown_fields
+)]
+#[schemars(tag = "op")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Step {
     /// Read the key record and branch on its state.
     LoadKey(LoadKey),
@@ -114,7 +179,12 @@ pub enum Step {
     CheckClaim,
     /// Take the amount from the payer's balance; records a ledger entry.
     /// `insufficient` is what happens when the balance is below the amount.
-    Debit { insufficient: Action },
+    Debit {
+        /// When the payer's balance is short. Default `reply 402 insufficient_funds`.
+        #[serde(default = "Action::insufficient_funds")]
+        #[schemars(with = "Option<String>")]
+        insufficient: Action,
+    },
     /// Give the amount to the payee; records a ledger entry.
     Credit,
     /// Mark the key done and store the response that will be sent, for replay.
@@ -124,11 +194,17 @@ pub enum Step {
     /// Delete the key record.
     DeleteKey,
     /// Cleanup only: give up this request's claim so a retry need not wait
-    /// for the lock to expire. With `check_owner`, only a record still in
+    /// for the lock to expire. With `check-owner`, only a record still in
     /// progress under this request's claim is deleted (a compare-and-delete);
     /// without, whatever the record holds is deleted (a plain `DEL`): a
     /// finished key, or a claim another request took over.
-    ReleaseClaim { check_owner: bool },
+    ReleaseClaim {
+        /// Delete only this request's own claim (true, the default), or
+        /// whatever the record holds.
+        #[serde(default = "Step::checks_owner")]
+        #[schemars(with = "Option<bool>")]
+        check_owner: bool,
+    },
     /// Cleanup only: store the answer the API is about to send (a refusal,
     /// or its own 503 after a timeout) as the key's response, marking it
     /// done, so that retries replay it.
@@ -136,7 +212,12 @@ pub enum Step {
     /// At the processor: charge the payer and pay the payee, once per
     /// processor key when the design sends one (`[processor] key`).
     /// `insufficient` is what happens when the payer's balance is short.
-    Charge { insufficient: Action },
+    Charge {
+        /// When the payer's balance is short. Default `reply 402 insufficient_funds`.
+        #[serde(default = "Action::insufficient_funds")]
+        #[schemars(with = "Option<String>")]
+        insufficient: Action,
+    },
     /// Cleanup only, in the ledger: reverse every ledger transfer made under
     /// this request's key (or its transfer id) that is not reversed yet: a
     /// compensation. Refused, writing nothing, if a payee has spent the money.
@@ -146,20 +227,12 @@ pub enum Step {
 impl Step {
     /// The name a design file uses for this step.
     pub fn op_name(&self) -> &'static str {
-        match self {
-            Step::LoadKey(_) => "load-key",
-            Step::ClaimKey => "claim-key",
-            Step::CheckClaim => "check-claim",
-            Step::Debit { .. } => "debit",
-            Step::Credit => "credit",
-            Step::SaveResponse => "save-response",
-            Step::MarkDone => "mark-done",
-            Step::DeleteKey => "delete-key",
-            Step::ReleaseClaim { .. } => "release-claim",
-            Step::SaveAnswer => "save-answer",
-            Step::Refund => "refund",
-            Step::Charge { .. } => "charge",
-        }
+        self.into()
+    }
+
+    /// `check-owner`'s default: a release deletes only its own claim.
+    fn checks_owner() -> bool {
+        true
     }
 
     /// Steps that move money must run in the ledger.

@@ -88,12 +88,21 @@ pub fn design_knobs() -> Vec<(String, String)> {
         }
     }
     if let Some(step) = step_def {
-        for (field, value) in defs[step.as_str()]["properties"]
-            .as_object()
+        // One entry per step (`op`), then the fields that step takes.
+        for variant in defs[step.as_str()]["oneOf"]
+            .as_array()
             .into_iter()
             .flatten()
         {
-            knobs.push((format!("step {field}"), describe(value)));
+            let properties = variant["properties"].as_object();
+            let op = properties.and_then(|p| p["op"]["const"].as_str());
+            let op = op.expect("every step of the design schema names its op");
+            knobs.push((format!("step {op}"), describe(variant)));
+            for (field, value) in properties.into_iter().flatten() {
+                if field != "op" {
+                    knobs.push((format!("step {op} {field}"), describe(value)));
+                }
+            }
         }
     }
     knobs

@@ -549,7 +549,7 @@ fn branch(
                 .lock_ms
                 .is_some_and(|lock| now_ms.saturating_sub(*locked_at_ms) >= lock);
             if stale {
-                &load.stale
+                load.when_stale()
             } else {
                 &load.in_progress
             }

@@ -139,7 +139,7 @@ fn places(scenario: &Scenario) -> Places {
             places
                 .points
                 .extend([Point::Call(call), Point::Result(call)]);
-            places.boundaries.extend(scenario.api.places_around(call));
+            places.sites.extend(scenario.api.places_around(call));
         }
     }
     places

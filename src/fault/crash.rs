@@ -230,7 +230,7 @@ impl Explore for Crash {
             .chain(scenario.api.stores().into_iter().map(CrashHost::of_store))
             .collect();
         places
-            .boundaries
+            .sites
             .iter()
             .flat_map(|&boundary| {
                 hosts.iter().map(move |&host| {

@@ -159,7 +159,9 @@ pub(crate) trait Explore {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Places {
     pub points: Vec<Point>,
-    pub boundaries: Vec<Place>,
+    /// Where the API may crash or stall: step boundaries of a design,
+    /// sites of a service.
+    pub sites: Vec<Place>,
 }
 
 impl Places {
@@ -167,7 +169,7 @@ impl Places {
     pub fn fixed(api: &Api) -> Places {
         Places {
             points: api.points(),
-            boundaries: api.places(),
+            sites: api.places(),
         }
     }
 }

@@ -115,7 +115,7 @@ impl Explore for Stall {
     ) -> Vec<FaultKind> {
         let lengths = scenario.hold_lengths_ms();
         places
-            .boundaries
+            .sites
             .iter()
             .flat_map(|&boundary| {
                 lengths

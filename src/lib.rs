@@ -229,6 +229,7 @@ pub mod scenario;
 mod seed;
 mod seeds;
 pub mod service;
+pub mod sql;
 pub mod suite;
 mod text;
 mod vocab;

@@ -1,0 +1,379 @@
+//! The statements the engine runs: the subset of PostgreSQL's SQL that
+//! payment services write, as typed data. `parse` turns SQL text into these
+//! (through `sqlparser`'s PostgreSQL dialect) and refuses everything else
+//! with an error that names what is supported; the engine never sees a
+//! statement it cannot run.
+
+/// One statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Statement {
+    CreateTable(CreateTable),
+    CreateIndex(CreateIndex),
+    /// `DROP TABLE [IF EXISTS] name [, ...]`.
+    DropTable { names: Vec<String>, if_exists: bool },
+    Insert(Insert),
+    Select(Select),
+    Update(Update),
+    Delete(Delete),
+    /// `BEGIN` / `START TRANSACTION [ISOLATION LEVEL ...]`.
+    Begin { isolation: Option<Isolation> },
+    /// `SET TRANSACTION ISOLATION LEVEL ...` (first statement of a block).
+    SetTransaction { isolation: Isolation },
+    Commit,
+    Rollback,
+    Savepoint { name: String },
+    RollbackToSavepoint { name: String },
+    ReleaseSavepoint { name: String },
+    /// `SET name = value` / `SET name TO value`: accepted, recorded, and
+    /// otherwise without effect (clients set `client_encoding`, `TimeZone`...).
+    Set { name: String, value: String },
+    /// `SHOW name`.
+    Show { name: String },
+}
+
+/// A transaction isolation level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Isolation {
+    /// PostgreSQL's default; `READ UNCOMMITTED` is the same in PostgreSQL.
+    ReadCommitted,
+    RepeatableRead,
+    Serializable,
+}
+
+/// A column type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlType {
+    /// `bigint`, `int8`, `bigserial`.
+    BigInt,
+    /// `integer`, `int`, `int4`, `serial`; also `smallint` (kept as int4).
+    Integer,
+    /// `numeric`, `decimal`, with an optional scale.
+    Numeric { scale: Option<u32> },
+    /// `text`; `varchar(n)` / `character varying(n)` with its limit.
+    Text { max_chars: Option<u32> },
+    Boolean,
+    /// `timestamptz` / `timestamp with time zone`, microseconds since the Unix epoch.
+    Timestamptz,
+    Uuid,
+    /// `jsonb` (and `json`), kept as normalised text.
+    Jsonb,
+}
+
+/// `CREATE TABLE`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateTable {
+    pub name: String,
+    pub if_not_exists: bool,
+    pub columns: Vec<ColumnDef>,
+    /// Table constraints, and column constraints moved here (`UNIQUE`,
+    /// `PRIMARY KEY`, `CHECK`, `REFERENCES` written on a column).
+    pub constraints: Vec<TableConstraint>,
+}
+
+/// One column of `CREATE TABLE`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnDef {
+    pub name: String,
+    pub ty: SqlType,
+    pub not_null: bool,
+    pub default: Option<Expr>,
+    /// `serial` / `bigserial` / `GENERATED ... AS IDENTITY`: a sequence
+    /// fills it when the insert leaves it out.
+    pub serial: bool,
+}
+
+/// A constraint on a table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableConstraint {
+    PrimaryKey {
+        name: Option<String>,
+        columns: Vec<String>,
+    },
+    Unique {
+        name: Option<String>,
+        columns: Vec<String>,
+    },
+    Check {
+        name: Option<String>,
+        expr: Expr,
+    },
+    ForeignKey {
+        name: Option<String>,
+        columns: Vec<String>,
+        foreign_table: String,
+        /// Empty: the foreign table's primary key.
+        referred_columns: Vec<String>,
+    },
+}
+
+/// `CREATE [UNIQUE] INDEX [IF NOT EXISTS] [name] ON table (columns)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateIndex {
+    pub name: Option<String>,
+    pub table: String,
+    pub columns: Vec<String>,
+    pub unique: bool,
+    pub if_not_exists: bool,
+}
+
+/// `INSERT INTO table [(columns)] VALUES (...), ... [ON CONFLICT ...] [RETURNING ...]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Insert {
+    pub table: String,
+    /// Empty: every column, in order.
+    pub columns: Vec<String>,
+    /// Each row's values; `Expr::Default` for `DEFAULT`.
+    pub rows: Vec<Vec<Expr>>,
+    pub on_conflict: Option<OnConflict>,
+    pub returning: Vec<SelectItem>,
+}
+
+/// `ON CONFLICT [(columns)] DO NOTHING | DO UPDATE SET ... [WHERE ...]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnConflict {
+    /// The unique index's columns; empty: any unique constraint (allowed
+    /// with `DO NOTHING` only, as in PostgreSQL).
+    pub target: Vec<String>,
+    pub action: ConflictAction,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConflictAction {
+    Nothing,
+    /// Assignments and filter may name `excluded.col`.
+    Update {
+        assignments: Vec<Assignment>,
+        filter: Option<Expr>,
+    },
+}
+
+/// `col = expr` in `UPDATE ... SET` or `DO UPDATE SET`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    pub column: String,
+    pub value: Expr,
+}
+
+/// A table in `FROM`, with the name the query calls it by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableRef {
+    pub table: String,
+    /// The alias, or the table's name.
+    pub alias: String,
+}
+
+/// `[INNER | LEFT] JOIN table ON expr`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Join {
+    pub table: TableRef,
+    pub on: Expr,
+    pub left: bool,
+}
+
+/// `SELECT`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Select {
+    pub items: Vec<SelectItem>,
+    /// `None`: a `SELECT` without `FROM` (one row).
+    pub from: Option<TableRef>,
+    pub joins: Vec<Join>,
+    pub filter: Option<Expr>,
+    pub group_by: Vec<Expr>,
+    pub order_by: Vec<OrderBy>,
+    pub limit: Option<Expr>,
+    pub offset: Option<Expr>,
+    pub locking: Option<Locking>,
+}
+
+/// `ORDER BY expr [ASC | DESC] [NULLS FIRST | LAST]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderBy {
+    pub expr: Expr,
+    pub descending: bool,
+    /// `None`: PostgreSQL's default (nulls last ascending, first descending).
+    pub nulls_first: Option<bool>,
+}
+
+/// `FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [NOWAIT | SKIP LOCKED]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Locking {
+    pub strength: LockStrength,
+    pub wait: LockWait,
+}
+
+/// A row lock's strength, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LockStrength {
+    KeyShare,
+    Share,
+    NoKeyUpdate,
+    Update,
+}
+
+impl LockStrength {
+    /// PostgreSQL's conflict table for row-level locks.
+    pub fn conflicts_with(self, other: LockStrength) -> bool {
+        use LockStrength::*;
+        match (self, other) {
+            (KeyShare, Update) | (Update, KeyShare) => true,
+            (KeyShare, _) | (_, KeyShare) => false,
+            (Share, Share) => false,
+            _ => true,
+        }
+    }
+}
+
+/// What a locking read does with a row another transaction has locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockWait {
+    Wait,
+    /// `NOWAIT`: fail at once with 55P03.
+    NoWait,
+    /// `SKIP LOCKED`: leave the row out.
+    SkipLocked,
+}
+
+/// One output column: an expression with an optional name, or `*`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SelectItem {
+    Expr { expr: Expr, alias: Option<String> },
+    /// `*` or `t.*`.
+    Wildcard { qualifier: Option<String> },
+}
+
+/// `UPDATE table [AS alias] SET ... [WHERE ...] [RETURNING ...]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Update {
+    pub table: TableRef,
+    pub assignments: Vec<Assignment>,
+    pub filter: Option<Expr>,
+    pub returning: Vec<SelectItem>,
+}
+
+/// `DELETE FROM table [AS alias] [WHERE ...] [RETURNING ...]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delete {
+    pub table: TableRef,
+    pub filter: Option<Expr>,
+    pub returning: Vec<SelectItem>,
+}
+
+/// A literal as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    Null,
+    Bool(bool),
+    /// A number as written (`12`, `-3`, `10.50`): its type is decided where
+    /// it is used, as PostgreSQL does.
+    Number(String),
+    /// A quoted string: of unknown type until used.
+    Text(String),
+}
+
+/// An expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Literal(Literal),
+    /// `$n`, numbered from 1.
+    Param(usize),
+    /// A column, optionally qualified (`t.col`, `excluded.col`).
+    Column {
+        qualifier: Option<String>,
+        name: String,
+    },
+    /// `DEFAULT` in an `INSERT`'s values.
+    Default,
+    Binary {
+        op: BinaryOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
+    Not(Box<Expr>),
+    Negate(Box<Expr>),
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
+    InList {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+    Between {
+        expr: Box<Expr>,
+        low: Box<Expr>,
+        high: Box<Expr>,
+        negated: bool,
+    },
+    /// `expr::type` / `CAST(expr AS type)`.
+    Cast {
+        expr: Box<Expr>,
+        ty: SqlType,
+    },
+    /// A function call: `now()`, `coalesce(a, b)`, `count(*)`...
+    Function {
+        name: Function,
+        args: Vec<Expr>,
+        /// `count(*)`.
+        star: bool,
+        distinct: bool,
+    },
+    /// `CASE WHEN c THEN v ... [ELSE e] END`.
+    Case {
+        branches: Vec<(Expr, Expr)>,
+        otherwise: Option<Box<Expr>>,
+    },
+}
+
+/// The operators the engine evaluates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinaryOp {
+    Eq,
+    NotEq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
+    And,
+    Or,
+    Plus,
+    Minus,
+    Multiply,
+    Divide,
+    Modulo,
+    /// `||`.
+    Concat,
+}
+
+/// The functions the engine evaluates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    /// `now()`, `current_timestamp`, `transaction_timestamp()`: the
+    /// transaction's start time.
+    Now,
+    /// `clock_timestamp()`: the current time.
+    ClockTimestamp,
+    /// `gen_random_uuid()`: from the run's seed.
+    GenRandomUuid,
+    Coalesce,
+    Lower,
+    Upper,
+    Length,
+    Abs,
+    Greatest,
+    Least,
+    Count,
+    Sum,
+    Min,
+    Max,
+}
+
+impl Function {
+    /// Aggregates fold a group of rows into one value.
+    pub fn is_aggregate(self) -> bool {
+        matches!(
+            self,
+            Function::Count | Function::Sum | Function::Min | Function::Max
+        )
+    }
+}

@@ -10,25 +10,43 @@ pub enum Statement {
     CreateTable(CreateTable),
     CreateIndex(CreateIndex),
     /// `DROP TABLE [IF EXISTS] name [, ...]`.
-    DropTable { names: Vec<String>, if_exists: bool },
+    DropTable {
+        names: Vec<String>,
+        if_exists: bool,
+    },
     Insert(Insert),
     Select(Select),
     Update(Update),
     Delete(Delete),
     /// `BEGIN` / `START TRANSACTION [ISOLATION LEVEL ...]`.
-    Begin { isolation: Option<Isolation> },
+    Begin {
+        isolation: Option<Isolation>,
+    },
     /// `SET TRANSACTION ISOLATION LEVEL ...` (first statement of a block).
-    SetTransaction { isolation: Isolation },
+    SetTransaction {
+        isolation: Isolation,
+    },
     Commit,
     Rollback,
-    Savepoint { name: String },
-    RollbackToSavepoint { name: String },
-    ReleaseSavepoint { name: String },
+    Savepoint {
+        name: String,
+    },
+    RollbackToSavepoint {
+        name: String,
+    },
+    ReleaseSavepoint {
+        name: String,
+    },
     /// `SET name = value` / `SET name TO value`: accepted, recorded, and
     /// otherwise without effect (clients set `client_encoding`, `TimeZone`...).
-    Set { name: String, value: String },
+    Set {
+        name: String,
+        value: String,
+    },
     /// `SHOW name`.
-    Show { name: String },
+    Show {
+        name: String,
+    },
 }
 
 /// A transaction isolation level.
@@ -48,9 +66,13 @@ pub enum SqlType {
     /// `integer`, `int`, `int4`, `serial`; also `smallint` (kept as int4).
     Integer,
     /// `numeric`, `decimal`, with an optional scale.
-    Numeric { scale: Option<u32> },
+    Numeric {
+        scale: Option<u32>,
+    },
     /// `text`; `varchar(n)` / `character varying(n)` with its limit.
-    Text { max_chars: Option<u32> },
+    Text {
+        max_chars: Option<u32>,
+    },
     Boolean,
     /// `timestamptz` / `timestamp with time zone`, microseconds since the Unix epoch.
     Timestamptz,
@@ -236,9 +258,14 @@ pub enum LockWait {
 /// One output column: an expression with an optional name, or `*`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SelectItem {
-    Expr { expr: Expr, alias: Option<String> },
+    Expr {
+        expr: Expr,
+        alias: Option<String>,
+    },
     /// `*` or `t.*`.
-    Wildcard { qualifier: Option<String> },
+    Wildcard {
+        qualifier: Option<String>,
+    },
 }
 
 /// `UPDATE table [AS alias] SET ... [WHERE ...] [RETURNING ...]`.

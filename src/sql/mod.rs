@@ -9,6 +9,22 @@
 //! and `now()` are simulated time.
 
 pub mod ast;
+mod binary;
+mod describe;
+mod engine;
+mod eval;
+mod exec;
+mod storage;
+mod value;
+
+pub use binary::{param_text, result_bytes};
+pub use describe::Description;
+pub use engine::{Database, Prepared};
+pub use server::{DEADLOCK_TIMEOUT_MS, Server};
+
+mod parse;
+mod server;
+pub use parse::parse;
 
 /// A session (one client connection) of a [`Database`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -43,6 +59,15 @@ pub struct SqlError {
     pub message: String,
 }
 
+impl SqlError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> SqlError {
+        SqlError {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
 /// What a submitted query text gave: the result of each statement run, in
 /// order; a query stops at its first error, which is then the last item.
 pub type Reply = Vec<Result<QueryResult, SqlError>>;
@@ -57,3 +82,5 @@ pub enum TxStatus {
     /// In a failed transaction block: only ROLLBACK is accepted.
     Failed,
 }
+#[cfg(test)]
+mod tests;

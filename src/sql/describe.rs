@@ -1,0 +1,390 @@
+//! What a prepared statement takes and gives, before it runs: the types of
+//! its parameters (`$1`...), inferred from where they stand as PostgreSQL
+//! infers them, and the columns of its result. The extended query protocol
+//! sends both to the client, which encodes its values by them.
+
+use super::ast::{BinaryOp, ConflictAction, Expr, Function, SelectItem, SqlType, Statement};
+use super::engine::Database;
+use super::eval::{self, Scope, Source};
+use super::exec::table_id;
+use super::storage::Table;
+use super::value::type_oid;
+use super::{Column, SqlError};
+
+/// The parameter types and result columns of one statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Description {
+    /// One OID per parameter, `$1` first.
+    pub param_types: Vec<u32>,
+    /// Empty for a statement that returns no rows.
+    pub columns: Vec<Column>,
+}
+
+/// Most parameters a statement may take (PostgreSQL's protocol limit).
+pub const MAX_PARAMS: usize = 65_535;
+
+/// Describes `stmt`; `declared` are the types the client gave (0: infer).
+pub fn describe(
+    db: &Database,
+    stmt: &Statement,
+    declared: &[u32],
+) -> Result<Description, SqlError> {
+    let mut params = Params::new(declared);
+    params.count(stmt)?;
+    let columns = match stmt {
+        Statement::Select(sel) => {
+            let tables = tables_of(
+                db,
+                sel.from
+                    .iter()
+                    .map(|f| (&f.table, &f.alias))
+                    .chain(sel.joins.iter().map(|j| (&j.table.table, &j.table.alias))),
+            )?;
+            let sources = sources(&tables);
+            let scope = Scope { sources: &sources };
+            for item in &sel.items {
+                if let SelectItem::Expr { expr, .. } = item {
+                    params.walk(expr, None, &scope);
+                }
+            }
+            for j in &sel.joins {
+                params.walk(&j.on, Some(SqlType::Boolean), &scope);
+            }
+            if let Some(f) = &sel.filter {
+                params.walk(f, Some(SqlType::Boolean), &scope);
+            }
+            for e in sel.limit.iter().chain(&sel.offset) {
+                params.walk(e, Some(SqlType::BigInt), &scope);
+            }
+            for o in &sel.order_by {
+                params.walk(&o.expr, None, &scope);
+            }
+            columns(&sel.items, &scope)?
+        }
+        Statement::Insert(ins) => {
+            let tables = tables_of(db, [(&ins.table, &ins.table)])?;
+            let t = &tables[0].1;
+            let targets: Vec<usize> = if ins.columns.is_empty() {
+                (0..t.columns.len()).collect()
+            } else {
+                ins.columns
+                    .iter()
+                    .map(|c| t.column(c))
+                    .collect::<Result<_, _>>()?
+            };
+            let mut sources = sources(&tables);
+            let empty = Scope { sources: &[] };
+            for row in &ins.rows {
+                for (e, &c) in row.iter().zip(&targets) {
+                    params.walk(e, Some(t.columns[c].ty), &empty);
+                }
+            }
+            sources.push(Source {
+                alias: "excluded",
+                columns: &t.columns,
+                values: None,
+            });
+            let scope = Scope { sources: &sources };
+            if let Some(oc) = &ins.on_conflict
+                && let ConflictAction::Update {
+                    assignments,
+                    filter,
+                } = &oc.action
+            {
+                for a in assignments {
+                    params.walk(
+                        &a.value,
+                        t.column(&a.column).ok().map(|c| t.columns[c].ty),
+                        &scope,
+                    );
+                }
+                if let Some(f) = filter {
+                    params.walk(f, Some(SqlType::Boolean), &scope);
+                }
+            }
+            columns(
+                &ins.returning,
+                &Scope {
+                    sources: &sources[..1],
+                },
+            )?
+        }
+        Statement::Update(upd) => {
+            let tables = tables_of(db, [(&upd.table.table, &upd.table.alias)])?;
+            let sources = sources(&tables);
+            let scope = Scope { sources: &sources };
+            let t = &tables[0].1;
+            for a in &upd.assignments {
+                params.walk(
+                    &a.value,
+                    t.column(&a.column).ok().map(|c| t.columns[c].ty),
+                    &scope,
+                );
+            }
+            if let Some(f) = &upd.filter {
+                params.walk(f, Some(SqlType::Boolean), &scope);
+            }
+            columns(&upd.returning, &scope)?
+        }
+        Statement::Delete(del) => {
+            let tables = tables_of(db, [(&del.table.table, &del.table.alias)])?;
+            let sources = sources(&tables);
+            let scope = Scope { sources: &sources };
+            if let Some(f) = &del.filter {
+                params.walk(f, Some(SqlType::Boolean), &scope);
+            }
+            columns(&del.returning, &scope)?
+        }
+        Statement::Show { name } => vec![Column {
+            name: name.clone(),
+            type_oid: 25,
+        }],
+        _ => Vec::new(),
+    };
+    Ok(Description {
+        param_types: params.oids(),
+        columns,
+    })
+}
+
+fn tables_of<'a>(
+    db: &Database,
+    refs: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> Result<Vec<(String, Table)>, SqlError> {
+    let mut out = Vec::new();
+    for (name, alias) in refs {
+        let id = table_id(db, name)?;
+        let t = db.tables[id].as_ref().expect("a table that exists");
+        // Only the definition is needed: no rows are copied.
+        out.push((alias.clone(), t.clone_definition()));
+    }
+    Ok(out)
+}
+
+fn sources(tables: &[(String, Table)]) -> Vec<Source<'_>> {
+    tables
+        .iter()
+        .map(|(alias, t)| Source {
+            alias,
+            columns: &t.columns,
+            values: None,
+        })
+        .collect()
+}
+
+fn columns(items: &[SelectItem], scope: &Scope) -> Result<Vec<Column>, SqlError> {
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            SelectItem::Expr { expr, alias } => out.push(Column {
+                name: alias.clone().unwrap_or_else(|| eval::output_name(expr)),
+                type_oid: type_oid(eval::type_of(expr, scope)),
+            }),
+            SelectItem::Wildcard { qualifier } => {
+                for s in scope
+                    .sources
+                    .iter()
+                    .filter(|s| qualifier.as_deref().is_none_or(|q| q == s.alias))
+                {
+                    out.extend(s.columns.iter().map(|c| Column {
+                        name: c.name.clone(),
+                        type_oid: type_oid(c.ty),
+                    }));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The parameters found so far and their types.
+struct Params {
+    types: Vec<Option<SqlType>>,
+    declared: Vec<u32>,
+}
+
+impl Params {
+    fn new(declared: &[u32]) -> Params {
+        Params {
+            types: Vec::new(),
+            declared: declared.to_vec(),
+        }
+    }
+
+    /// Sizes the list by the highest `$n` the statement names.
+    fn count(&mut self, stmt: &Statement) -> Result<(), SqlError> {
+        let highest = max_param(stmt).max(self.declared.len());
+        if highest > MAX_PARAMS {
+            return Err(SqlError::new(
+                "54000",
+                format!("a statement takes at most {MAX_PARAMS} parameters"),
+            ));
+        }
+        self.types = vec![None; highest];
+        Ok(())
+    }
+
+    fn oids(&self) -> Vec<u32> {
+        self.types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| match self.declared.get(i) {
+                Some(&oid) if oid != 0 => oid,
+                _ => t.map_or(25, type_oid),
+            })
+            .collect()
+    }
+
+    fn set(&mut self, n: usize, ty: Option<SqlType>) {
+        if let (Some(slot), Some(ty)) = (self.types.get_mut(n.wrapping_sub(1)), ty)
+            && slot.is_none()
+        {
+            *slot = Some(ty);
+        }
+    }
+
+    /// The type an expression has, unless it is a parameter (or NULL).
+    fn known(expr: &Expr, scope: &Scope) -> Option<SqlType> {
+        match expr {
+            Expr::Param(_)
+            | Expr::Literal(super::ast::Literal::Null | super::ast::Literal::Text(_)) => None,
+            e => Some(eval::type_of(e, scope)),
+        }
+    }
+
+    fn walk(&mut self, expr: &Expr, expected: Option<SqlType>, scope: &Scope) {
+        match expr {
+            Expr::Param(n) => self.set(*n, expected),
+            Expr::Binary { op, left, right } => {
+                let side = match op {
+                    BinaryOp::And | BinaryOp::Or => Some(SqlType::Boolean),
+                    BinaryOp::Concat => Some(SqlType::Text { max_chars: None }),
+                    _ => Self::known(left, scope)
+                        .or_else(|| Self::known(right, scope))
+                        .or(expected),
+                };
+                self.walk(left, side, scope);
+                self.walk(right, side, scope);
+            }
+            Expr::Not(e) => self.walk(e, Some(SqlType::Boolean), scope),
+            Expr::Negate(e) => self.walk(e, expected, scope),
+            Expr::IsNull { expr, .. } => self.walk(expr, None, scope),
+            Expr::InList { expr, list, .. } => {
+                let ty = std::iter::once(&**expr)
+                    .chain(list)
+                    .find_map(|e| Self::known(e, scope));
+                self.walk(expr, ty, scope);
+                list.iter().for_each(|e| self.walk(e, ty, scope));
+            }
+            Expr::Between {
+                expr, low, high, ..
+            } => {
+                let ty = [&**expr, low, high]
+                    .into_iter()
+                    .find_map(|e| Self::known(e, scope));
+                for e in [&**expr, &**low, &**high] {
+                    self.walk(e, ty, scope);
+                }
+            }
+            Expr::Cast { expr, ty } => self.walk(expr, Some(*ty), scope),
+            Expr::Function { name, args, .. } => {
+                let ty = match name {
+                    Function::Lower | Function::Upper | Function::Length => {
+                        Some(SqlType::Text { max_chars: None })
+                    }
+                    _ => args.iter().find_map(|e| Self::known(e, scope)).or(expected),
+                };
+                args.iter().for_each(|e| self.walk(e, ty, scope));
+            }
+            Expr::Case {
+                branches,
+                otherwise,
+            } => {
+                let ty = branches
+                    .iter()
+                    .find_map(|(_, t)| Self::known(t, scope))
+                    .or(expected);
+                for (when, then) in branches {
+                    self.walk(when, Some(SqlType::Boolean), scope);
+                    self.walk(then, ty, scope);
+                }
+                if let Some(o) = otherwise {
+                    self.walk(o, ty, scope);
+                }
+            }
+            Expr::Literal(_) | Expr::Column { .. } | Expr::Default => {}
+        }
+    }
+}
+
+fn max_param(stmt: &Statement) -> usize {
+    let mut highest = 0;
+    let mut visit = |e: &Expr| highest = highest.max(max_in(e));
+    match stmt {
+        Statement::Select(s) => {
+            s.items.iter().for_each(|i| item_exprs(i, &mut visit));
+            s.joins.iter().for_each(|j| visit(&j.on));
+            s.filter
+                .iter()
+                .chain(&s.limit)
+                .chain(&s.offset)
+                .for_each(&mut visit);
+            s.group_by.iter().for_each(&mut visit);
+            s.order_by.iter().for_each(|o| visit(&o.expr));
+        }
+        Statement::Insert(i) => {
+            i.rows.iter().flatten().for_each(&mut visit);
+            if let Some(oc) = &i.on_conflict
+                && let ConflictAction::Update {
+                    assignments,
+                    filter,
+                } = &oc.action
+            {
+                assignments.iter().for_each(|a| visit(&a.value));
+                filter.iter().for_each(&mut visit);
+            }
+            i.returning.iter().for_each(|r| item_exprs(r, &mut visit));
+        }
+        Statement::Update(u) => {
+            u.assignments.iter().for_each(|a| visit(&a.value));
+            u.filter.iter().for_each(&mut visit);
+            u.returning.iter().for_each(|r| item_exprs(r, &mut visit));
+        }
+        Statement::Delete(d) => {
+            d.filter.iter().for_each(&mut visit);
+            d.returning.iter().for_each(|r| item_exprs(r, &mut visit));
+        }
+        _ => {}
+    }
+    highest
+}
+
+fn item_exprs(item: &SelectItem, visit: &mut impl FnMut(&Expr)) {
+    if let SelectItem::Expr { expr, .. } = item {
+        visit(expr);
+    }
+}
+
+fn max_in(e: &Expr) -> usize {
+    match e {
+        Expr::Param(n) => *n,
+        Expr::Binary { left, right, .. } => max_in(left).max(max_in(right)),
+        Expr::Not(e) | Expr::Negate(e) | Expr::Cast { expr: e, .. } => max_in(e),
+        Expr::IsNull { expr, .. } => max_in(expr),
+        Expr::InList { expr, list, .. } => list.iter().map(max_in).fold(max_in(expr), usize::max),
+        Expr::Between {
+            expr, low, high, ..
+        } => max_in(expr).max(max_in(low)).max(max_in(high)),
+        Expr::Function { args, .. } => args.iter().map(max_in).max().unwrap_or(0),
+        Expr::Case {
+            branches,
+            otherwise,
+        } => branches
+            .iter()
+            .map(|(w, t)| max_in(w).max(max_in(t)))
+            .chain(otherwise.iter().map(|o| max_in(o)))
+            .max()
+            .unwrap_or(0),
+        Expr::Literal(_) | Expr::Column { .. } | Expr::Default => 0,
+    }
+}

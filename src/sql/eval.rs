@@ -1,0 +1,603 @@
+//! Evaluating expressions over rows, and the types of their results.
+
+use super::SqlError;
+use super::ast::{BinaryOp, Expr, Function, Literal, SqlType};
+use super::storage::ColumnMeta;
+use super::value::{Arith, Value, arith, compare, parse_text};
+use std::cmp::Ordering;
+
+/// The rows an expression can name: each source by the name the query
+/// calls it, and `excluded` inside `ON CONFLICT DO UPDATE`.
+#[derive(Clone, Copy)]
+pub struct Scope<'a> {
+    pub sources: &'a [Source<'a>],
+}
+
+/// One table's row in a scope; `values` is `None` for the missing side of
+/// a left join (every column NULL).
+#[derive(Clone, Copy)]
+pub struct Source<'a> {
+    pub alias: &'a str,
+    pub columns: &'a [ColumnMeta],
+    pub values: Option<&'a [Value]>,
+}
+
+/// What evaluation needs besides the row: parameters and the clocks.
+pub struct Context<'a> {
+    pub params: &'a [Value],
+    /// `now()`: the transaction's start, microseconds since the epoch.
+    pub tx_start_us: i64,
+    /// `clock_timestamp()`.
+    pub clock_us: i64,
+    /// The state of the generator behind `gen_random_uuid()`, seeded by
+    /// the database.
+    pub random_state: &'a mut u64,
+}
+
+/// The next 128 random bits (splitmix64, twice).
+fn next_random(state: &mut u64) -> u128 {
+    let mut draw = || {
+        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    (u128::from(draw()) << 64) | u128::from(draw())
+}
+
+/// Where a column is: the source and its position.
+pub fn resolve(
+    scope: &Scope,
+    qualifier: Option<&str>,
+    name: &str,
+) -> Result<(usize, usize), SqlError> {
+    let mut found = None;
+    for (s, source) in scope.sources.iter().enumerate() {
+        if qualifier.is_some_and(|q| q != source.alias) {
+            continue;
+        }
+        if let Some(c) = source.columns.iter().position(|c| c.name == name) {
+            if found.is_some() {
+                return Err(SqlError::new(
+                    "42702",
+                    format!("column reference \"{name}\" is ambiguous"),
+                ));
+            }
+            found = Some((s, c));
+        }
+    }
+    found.ok_or_else(|| match qualifier {
+        Some(q) if !scope.sources.iter().any(|s| s.alias == q) => SqlError::new(
+            "42P01",
+            format!("missing FROM-clause entry for table \"{q}\""),
+        ),
+        Some(q) => SqlError::new("42703", format!("column {q}.{name} does not exist")),
+        None => SqlError::new("42703", format!("column \"{name}\" does not exist")),
+    })
+}
+
+/// An expression's value for one row. `group` is the whole group when the
+/// query aggregates (the row is then the group's first).
+pub fn eval(
+    expr: &Expr,
+    scope: &Scope,
+    group: Option<&[Scope]>,
+    ctx: &mut Context,
+) -> Result<Value, SqlError> {
+    Ok(match expr {
+        Expr::Literal(l) => literal(l)?,
+        Expr::Param(n) => ctx
+            .params
+            .get(n - 1)
+            .cloned()
+            .ok_or_else(|| SqlError::new("42P02", format!("there is no parameter ${n}")))?,
+        Expr::Column { qualifier, name } => {
+            let (s, c) = resolve(scope, qualifier.as_deref(), name)?;
+            scope.sources[s]
+                .values
+                .map_or(Value::Null, |v| v[c].clone())
+        }
+        Expr::Default => {
+            return Err(SqlError::new(
+                "42601",
+                "DEFAULT is not allowed in this context",
+            ));
+        }
+        Expr::Binary { op, left, right } => binary(*op, left, right, scope, group, ctx)?,
+        Expr::Not(e) => match truth(&eval(e, scope, group, ctx)?)? {
+            Some(b) => Value::Bool(!b),
+            None => Value::Null,
+        },
+        Expr::Negate(e) => match eval(e, scope, group, ctx)? {
+            Value::Null => Value::Null,
+            v => arith(Arith::Sub, &Value::Int(0), &v)?,
+        },
+        Expr::IsNull { expr, negated } => {
+            Value::Bool(eval(expr, scope, group, ctx)?.is_null() != *negated)
+        }
+        Expr::InList {
+            expr,
+            list,
+            negated,
+        } => {
+            let v = eval(expr, scope, group, ctx)?;
+            let mut result = Some(false);
+            for item in list {
+                let w = eval(item, scope, group, ctx)?;
+                match equal(&v, &w)? {
+                    Some(true) => {
+                        result = Some(true);
+                        break;
+                    }
+                    None => result = None,
+                    Some(false) => {}
+                }
+            }
+            match result {
+                Some(b) => Value::Bool(b != *negated),
+                None => Value::Null,
+            }
+        }
+        Expr::Between {
+            expr,
+            low,
+            high,
+            negated,
+        } => {
+            let v = eval(expr, scope, group, ctx)?;
+            let lo = order(&v, &eval(low, scope, group, ctx)?)?;
+            let hi = order(&v, &eval(high, scope, group, ctx)?)?;
+            let inside = and3(
+                lo.map(|o| o != Ordering::Less),
+                hi.map(|o| o != Ordering::Greater),
+            );
+            match inside {
+                Some(b) => Value::Bool(b != *negated),
+                None => Value::Null,
+            }
+        }
+        Expr::Cast { expr, ty } => cast(eval(expr, scope, group, ctx)?, *ty)?,
+        Expr::Function {
+            name,
+            args,
+            star,
+            distinct,
+        } => function(*name, args, *star, *distinct, scope, group, ctx)?,
+        Expr::Case {
+            branches,
+            otherwise,
+        } => {
+            for (when, then) in branches {
+                if truth(&eval(when, scope, group, ctx)?)? == Some(true) {
+                    return eval(then, scope, group, ctx);
+                }
+            }
+            match otherwise {
+                Some(e) => eval(e, scope, group, ctx)?,
+                None => Value::Null,
+            }
+        }
+    })
+}
+
+/// A literal's value: numbers as integers when they fit, else numeric;
+/// quoted text stays text until the context gives it a type.
+pub fn literal(l: &Literal) -> Result<Value, SqlError> {
+    Ok(match l {
+        Literal::Null => Value::Null,
+        Literal::Bool(b) => Value::Bool(*b),
+        Literal::Text(s) => Value::Text(s.clone()),
+        Literal::Number(n) => match n.parse::<i64>() {
+            Ok(i) => Value::Int(i),
+            Err(_) => parse_text(n, SqlType::Numeric { scale: None })?,
+        },
+    })
+}
+
+/// `CAST(v AS ty)`.
+pub fn cast(v: Value, ty: SqlType) -> Result<Value, SqlError> {
+    match (&v, ty) {
+        (Value::Bool(b), SqlType::Integer | SqlType::BigInt) => Ok(Value::Int(i64::from(*b))),
+        (Value::Int(n), SqlType::Boolean) => Ok(Value::Bool(*n != 0)),
+        _ => v.coerce(ty),
+    }
+}
+
+/// A condition's truth: `None` for NULL.
+pub fn truth(v: &Value) -> Result<Option<bool>, SqlError> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Bool(b) => Ok(Some(*b)),
+        Value::Text(s) => match parse_text(s, SqlType::Boolean)? {
+            Value::Bool(b) => Ok(Some(b)),
+            _ => unreachable!("a boolean parses to a boolean"),
+        },
+        _ => Err(SqlError::new(
+            "42804",
+            "argument of WHERE must be type boolean",
+        )),
+    }
+}
+
+fn and3(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), Some(true)) => Some(true),
+        _ => None,
+    }
+}
+
+fn or3(a: Option<bool>, b: Option<bool>) -> Option<bool> {
+    match (a, b) {
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        (Some(false), Some(false)) => Some(false),
+        _ => None,
+    }
+}
+
+/// Brings a quoted literal (text) to the other side's type, as PostgreSQL
+/// types an unknown literal by what it meets.
+fn unify(a: Value, b: Value) -> Result<(Value, Value), SqlError> {
+    Ok(match (a, b) {
+        (Value::Text(s), other) if !matches!(other, Value::Text(_) | Value::Null) => {
+            let ty = type_of_value(&other);
+            (parse_text(&s, ty)?, other)
+        }
+        (other, Value::Text(s)) if !matches!(other, Value::Text(_) | Value::Null) => {
+            let ty = type_of_value(&other);
+            let parsed = parse_text(&s, ty)?;
+            (other, parsed)
+        }
+        pair => pair,
+    })
+}
+
+fn type_of_value(v: &Value) -> SqlType {
+    match v {
+        Value::Null | Value::Text(_) => SqlType::Text { max_chars: None },
+        Value::Int(_) => SqlType::BigInt,
+        Value::Numeric(_) => SqlType::Numeric { scale: None },
+        Value::Bool(_) => SqlType::Boolean,
+        Value::Timestamp(_) => SqlType::Timestamptz,
+        Value::Uuid(_) => SqlType::Uuid,
+        Value::Json(_) => SqlType::Jsonb,
+    }
+}
+
+/// Orders two values; `None` when either is NULL.
+pub fn order(a: &Value, b: &Value) -> Result<Option<Ordering>, SqlError> {
+    if a.is_null() || b.is_null() {
+        return Ok(None);
+    }
+    let (a, b) = unify(a.clone(), b.clone())?;
+    compare(&a, &b).map(Some).ok_or_else(|| {
+        SqlError::new(
+            "42883",
+            "operator does not exist: the two sides have different types",
+        )
+    })
+}
+
+fn equal(a: &Value, b: &Value) -> Result<Option<bool>, SqlError> {
+    Ok(order(a, b)?.map(|o| o == Ordering::Equal))
+}
+
+fn binary(
+    op: BinaryOp,
+    left: &Expr,
+    right: &Expr,
+    scope: &Scope,
+    group: Option<&[Scope]>,
+    ctx: &mut Context,
+) -> Result<Value, SqlError> {
+    let a = eval(left, scope, group, ctx)?;
+    if op == BinaryOp::And && truth(&a)? == Some(false) {
+        return Ok(Value::Bool(false));
+    }
+    if op == BinaryOp::Or && truth(&a)? == Some(true) {
+        return Ok(Value::Bool(true));
+    }
+    let b = eval(right, scope, group, ctx)?;
+    let to_value = |o: Option<bool>| o.map_or(Value::Null, Value::Bool);
+    Ok(match op {
+        BinaryOp::And => to_value(and3(truth(&a)?, truth(&b)?)),
+        BinaryOp::Or => to_value(or3(truth(&a)?, truth(&b)?)),
+        BinaryOp::Eq => to_value(order(&a, &b)?.map(|o| o == Ordering::Equal)),
+        BinaryOp::NotEq => to_value(order(&a, &b)?.map(|o| o != Ordering::Equal)),
+        BinaryOp::Lt => to_value(order(&a, &b)?.map(|o| o == Ordering::Less)),
+        BinaryOp::LtEq => to_value(order(&a, &b)?.map(|o| o != Ordering::Greater)),
+        BinaryOp::Gt => to_value(order(&a, &b)?.map(|o| o == Ordering::Greater)),
+        BinaryOp::GtEq => to_value(order(&a, &b)?.map(|o| o != Ordering::Less)),
+        BinaryOp::Concat => match (a.to_text(), b.to_text()) {
+            (Some(x), Some(y)) => Value::Text(x + &y),
+            _ => Value::Null,
+        },
+        BinaryOp::Plus
+        | BinaryOp::Minus
+        | BinaryOp::Multiply
+        | BinaryOp::Divide
+        | BinaryOp::Modulo => {
+            if a.is_null() || b.is_null() {
+                return Ok(Value::Null);
+            }
+            let (a, b) = numeric_operands(a, b)?;
+            let op = match op {
+                BinaryOp::Plus => Arith::Add,
+                BinaryOp::Minus => Arith::Sub,
+                BinaryOp::Multiply => Arith::Mul,
+                BinaryOp::Divide => Arith::Div,
+                _ => Arith::Rem,
+            };
+            arith(op, &a, &b)?
+        }
+    })
+}
+
+/// Quoted literals in arithmetic are read as numbers.
+fn numeric_operands(a: Value, b: Value) -> Result<(Value, Value), SqlError> {
+    let number = |v: Value| match v {
+        Value::Text(s) => match s.trim().parse::<i64>() {
+            Ok(n) => Ok(Value::Int(n)),
+            Err(_) => parse_text(&s, SqlType::Numeric { scale: None }),
+        },
+        v => Ok(v),
+    };
+    Ok((number(a)?, number(b)?))
+}
+
+fn function(
+    name: Function,
+    args: &[Expr],
+    star: bool,
+    distinct: bool,
+    scope: &Scope,
+    group: Option<&[Scope]>,
+    ctx: &mut Context,
+) -> Result<Value, SqlError> {
+    if name.is_aggregate() {
+        let rows: Vec<Scope> = match group {
+            Some(rows) => rows.to_vec(),
+            None => {
+                return Err(SqlError::new(
+                    "42803",
+                    "aggregate functions are not allowed here",
+                ));
+            }
+        };
+        return aggregate(name, args, star, distinct, &rows, ctx);
+    }
+    let mut values = Vec::with_capacity(args.len());
+    for a in args {
+        values.push(eval(a, scope, group, ctx)?);
+    }
+    let one = |values: &[Value]| values.first().cloned().unwrap_or(Value::Null);
+    Ok(match name {
+        Function::Now => Value::Timestamp(ctx.tx_start_us),
+        Function::ClockTimestamp => Value::Timestamp(ctx.clock_us),
+        Function::GenRandomUuid => {
+            // Version 4, variant 1, as gen_random_uuid() makes them.
+            let raw = next_random(ctx.random_state);
+            let v4 = (raw & !(0xF << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62);
+            Value::Uuid(v4)
+        }
+        Function::Coalesce => values
+            .into_iter()
+            .find(|v| !v.is_null())
+            .unwrap_or(Value::Null),
+        Function::Lower | Function::Upper => match one(&values).to_text() {
+            None => Value::Null,
+            Some(s) if name == Function::Lower => Value::Text(s.to_lowercase()),
+            Some(s) => Value::Text(s.to_uppercase()),
+        },
+        Function::Length => match one(&values).to_text() {
+            None => Value::Null,
+            Some(s) => Value::Int(i64::try_from(s.chars().count()).unwrap_or(i64::MAX)),
+        },
+        Function::Abs => match one(&values) {
+            Value::Null => Value::Null,
+            v if order(&v, &Value::Int(0))? == Some(Ordering::Less) => {
+                arith(Arith::Sub, &Value::Int(0), &v)?
+            }
+            v => v,
+        },
+        Function::Greatest | Function::Least => {
+            let mut best: Option<Value> = None;
+            for v in values.into_iter().filter(|v| !v.is_null()) {
+                best = Some(match best {
+                    None => v,
+                    Some(b) => {
+                        let o = order(&v, &b)?.unwrap_or(Ordering::Equal);
+                        let take = if name == Function::Greatest {
+                            o == Ordering::Greater
+                        } else {
+                            o == Ordering::Less
+                        };
+                        if take { v } else { b }
+                    }
+                });
+            }
+            best.unwrap_or(Value::Null)
+        }
+        Function::Count | Function::Sum | Function::Min | Function::Max => {
+            unreachable!("aggregates are folded above")
+        }
+    })
+}
+
+fn aggregate(
+    name: Function,
+    args: &[Expr],
+    star: bool,
+    distinct: bool,
+    rows: &[Scope],
+    ctx: &mut Context,
+) -> Result<Value, SqlError> {
+    if star {
+        return Ok(Value::Int(i64::try_from(rows.len()).unwrap_or(i64::MAX)));
+    }
+    let arg = args
+        .first()
+        .ok_or_else(|| SqlError::new("42883", "an aggregate needs one argument"))?;
+    let mut values: Vec<Value> = Vec::new();
+    for row in rows {
+        let v = eval(arg, row, None, ctx)?;
+        if v.is_null() {
+            continue;
+        }
+        if distinct
+            && values
+                .iter()
+                .any(|w| order(w, &v).ok().flatten() == Some(Ordering::Equal))
+        {
+            continue;
+        }
+        values.push(v);
+    }
+    Ok(match name {
+        Function::Count => Value::Int(i64::try_from(values.len()).unwrap_or(i64::MAX)),
+        Function::Sum => {
+            let mut total: Option<Value> = None;
+            for v in values {
+                total = Some(match total {
+                    None => v,
+                    Some(t) => arith(Arith::Add, &t, &v)?,
+                });
+            }
+            total.unwrap_or(Value::Null)
+        }
+        Function::Min | Function::Max => {
+            let mut best: Option<Value> = None;
+            for v in values {
+                best = Some(match best {
+                    None => v,
+                    Some(b) => {
+                        let o = order(&v, &b)?.unwrap_or(Ordering::Equal);
+                        let take = (name == Function::Max) == (o == Ordering::Greater)
+                            && o != Ordering::Equal;
+                        if take { v } else { b }
+                    }
+                });
+            }
+            best.unwrap_or(Value::Null)
+        }
+        _ => unreachable!("only aggregates reach here"),
+    })
+}
+
+/// Whether an expression contains an aggregate.
+pub fn has_aggregate(expr: &Expr) -> bool {
+    match expr {
+        Expr::Function { name, args, .. } => name.is_aggregate() || args.iter().any(has_aggregate),
+        Expr::Binary { left, right, .. } => has_aggregate(left) || has_aggregate(right),
+        Expr::Not(e) | Expr::Negate(e) | Expr::Cast { expr: e, .. } => has_aggregate(e),
+        Expr::IsNull { expr, .. } => has_aggregate(expr),
+        Expr::InList { expr, list, .. } => has_aggregate(expr) || list.iter().any(has_aggregate),
+        Expr::Between {
+            expr, low, high, ..
+        } => has_aggregate(expr) || has_aggregate(low) || has_aggregate(high),
+        Expr::Case {
+            branches,
+            otherwise,
+        } => {
+            branches
+                .iter()
+                .any(|(w, t)| has_aggregate(w) || has_aggregate(t))
+                || otherwise.as_deref().is_some_and(has_aggregate)
+        }
+        Expr::Literal(_) | Expr::Param(_) | Expr::Column { .. } | Expr::Default => false,
+    }
+}
+
+/// The type of an expression's result, as a result's description gives it.
+pub fn type_of(expr: &Expr, scope: &Scope) -> SqlType {
+    let text = SqlType::Text { max_chars: None };
+    match expr {
+        Expr::Literal(Literal::Number(n)) => match n.parse::<i64>() {
+            Ok(v) if i32::try_from(v).is_ok() => SqlType::Integer,
+            Ok(_) => SqlType::BigInt,
+            Err(_) => SqlType::Numeric { scale: None },
+        },
+        Expr::Literal(Literal::Bool(_)) => SqlType::Boolean,
+        Expr::Literal(_) | Expr::Param(_) | Expr::Default => text,
+        Expr::Column { qualifier, name } => match resolve(scope, qualifier.as_deref(), name) {
+            Ok((s, c)) => scope.sources[s].columns[c].ty,
+            Err(_) => text,
+        },
+        Expr::Binary { op, left, right } => match op {
+            BinaryOp::Concat => text,
+            BinaryOp::Plus
+            | BinaryOp::Minus
+            | BinaryOp::Multiply
+            | BinaryOp::Divide
+            | BinaryOp::Modulo => numeric_type(type_of(left, scope), type_of(right, scope)),
+            _ => SqlType::Boolean,
+        },
+        Expr::Negate(e) => type_of(e, scope),
+        Expr::Not(_) | Expr::IsNull { .. } | Expr::InList { .. } | Expr::Between { .. } => {
+            SqlType::Boolean
+        }
+        Expr::Cast { ty, .. } => *ty,
+        Expr::Case { branches, .. } => branches
+            .first()
+            .map_or(text, |(_, then)| type_of(then, scope)),
+        Expr::Function { name, args, .. } => {
+            let first = || args.first().map_or(text, |a| type_of(a, scope));
+            match name {
+                Function::Now | Function::ClockTimestamp => SqlType::Timestamptz,
+                Function::GenRandomUuid => SqlType::Uuid,
+                Function::Lower | Function::Upper => text,
+                Function::Length => SqlType::Integer,
+                Function::Count => SqlType::BigInt,
+                Function::Sum => match first() {
+                    SqlType::Integer => SqlType::BigInt,
+                    SqlType::BigInt | SqlType::Numeric { .. } => SqlType::Numeric { scale: None },
+                    other => other,
+                },
+                Function::Coalesce
+                | Function::Abs
+                | Function::Greatest
+                | Function::Least
+                | Function::Min
+                | Function::Max => first(),
+            }
+        }
+    }
+}
+
+fn numeric_type(a: SqlType, b: SqlType) -> SqlType {
+    match (a, b) {
+        (SqlType::Numeric { .. }, _) | (_, SqlType::Numeric { .. }) => {
+            SqlType::Numeric { scale: None }
+        }
+        (SqlType::BigInt, _) | (_, SqlType::BigInt) => SqlType::BigInt,
+        _ => SqlType::Integer,
+    }
+}
+
+/// The column name PostgreSQL gives an output expression without an alias.
+pub fn output_name(expr: &Expr) -> String {
+    match expr {
+        Expr::Column { name, .. } => name.clone(),
+        Expr::Cast { expr, .. } => output_name(expr),
+        Expr::Function { name, .. } => match name {
+            Function::Now => "now",
+            Function::ClockTimestamp => "clock_timestamp",
+            Function::GenRandomUuid => "gen_random_uuid",
+            Function::Coalesce => "coalesce",
+            Function::Lower => "lower",
+            Function::Upper => "upper",
+            Function::Length => "length",
+            Function::Abs => "abs",
+            Function::Greatest => "greatest",
+            Function::Least => "least",
+            Function::Count => "count",
+            Function::Sum => "sum",
+            Function::Min => "min",
+            Function::Max => "max",
+        }
+        .to_string(),
+        Expr::Case { .. } => "case".to_string(),
+        _ => "?column?".to_string(),
+    }
+}

@@ -1,0 +1,1965 @@
+//! Running one statement inside a transaction, with PostgreSQL's rules for
+//! what it sees, what it locks, and what it waits for.
+//!
+//! READ COMMITTED takes a snapshot per statement; a row that a concurrent
+//! transaction changed is waited for, then its newest version is checked
+//! against the statement's `WHERE` again and used if it still matches
+//! (PostgreSQL's documented re-check). REPEATABLE READ and SERIALIZABLE
+//! keep the transaction's first snapshot and fail with 40001 instead.
+
+use super::ast::{
+    ConflictAction, CreateIndex, CreateTable, Delete, Expr, Insert, Isolation, LockStrength,
+    LockWait, OnConflict, SelectItem, Statement, TableConstraint, Update,
+};
+use super::engine::{Database, MAX_TABLES, MAX_TUPLES_PER_TABLE};
+use super::eval::{self, Context, Scope, Source};
+use super::storage::{
+    Check, ColumnMeta, ForeignKey, Liveness, Replaced, Snapshot, Table, Tuple, TxId, TxState, Undo,
+    UniqueIndex, liveness, lock_blocker,
+};
+use super::value::{Value, type_oid};
+use super::{Column, QueryResult, SqlError};
+use std::cmp::Ordering;
+
+/// What a statement came to, short of an error.
+pub enum Outcome {
+    Done(QueryResult),
+    /// It waits for this transaction to end.
+    Blocked(TxId),
+}
+
+/// A statement in progress: what it has done survives a wait.
+#[derive(Debug)]
+pub struct StmtState {
+    pub stmt: Statement,
+    pub now_us: i64,
+    /// `$1`... as the client bound them.
+    pub params: std::rc::Rc<[Value]>,
+    snapshot: Option<Snapshot>,
+    work: Option<Work>,
+    /// Rows returned so far (`RETURNING`, a locking `SELECT`).
+    rows: Vec<Vec<Value>>,
+    count: u64,
+}
+
+impl StmtState {
+    pub fn new(stmt: Statement, now_us: i64) -> StmtState {
+        StmtState {
+            stmt,
+            now_us,
+            params: std::rc::Rc::from(Vec::new()),
+            snapshot: None,
+            work: None,
+            rows: Vec::new(),
+            count: 0,
+        }
+    }
+}
+
+/// The rows a statement works through, and how far it got.
+#[derive(Debug)]
+enum Work {
+    /// Versions found at the statement's snapshot, in order.
+    Rows { tuples: Vec<usize>, cursor: usize },
+    /// Rows to insert (values computed once, as `nextval` is), and the
+    /// versions this statement wrote.
+    Insert {
+        rows: Vec<Vec<Value>>,
+        cursor: usize,
+        touched: Vec<usize>,
+    },
+}
+
+/// Runs (or resumes) a statement in transaction `tx`.
+pub fn run(db: &mut Database, tx: TxId, state: &mut StmtState) -> Result<Outcome, SqlError> {
+    if state.snapshot.is_none() {
+        state.snapshot = Some(snapshot_for(db, tx));
+    }
+    db.params = state.params.clone();
+    let stmt = state.stmt.clone();
+    match &stmt {
+        Statement::CreateTable(c) => create_table(db, c).map(Outcome::Done),
+        Statement::CreateIndex(c) => create_index(db, tx, c).map(Outcome::Done),
+        Statement::DropTable { names, if_exists } => drop_tables(db, names, *if_exists),
+        Statement::Insert(i) => insert(db, tx, state, i),
+        Statement::Select(s) => select(db, tx, state, s),
+        Statement::Update(u) => update(db, tx, state, u),
+        Statement::Delete(d) => delete(db, tx, state, d),
+        other => unreachable!("transaction control is the session's: {other:?}"),
+    }
+}
+
+/// The statement's snapshot: the transaction's own under REPEATABLE READ
+/// and SERIALIZABLE (taken at its first statement), a fresh one otherwise.
+fn snapshot_for(db: &mut Database, tx: TxId) -> Snapshot {
+    let fresh = Snapshot {
+        xmax: db.next_tx(),
+        active: db
+            .txs
+            .iter()
+            .filter(|(id, t)| **id != tx && t.state == TxState::Active)
+            .map(|(id, _)| *id)
+            .collect(),
+        own: tx,
+    };
+    let t = db.txs.get_mut(&tx).expect("a running transaction");
+    if t.isolation == Isolation::ReadCommitted {
+        return fresh;
+    }
+    t.snapshot.get_or_insert(fresh).clone()
+}
+
+fn isolation(db: &Database, tx: TxId) -> Isolation {
+    db.txs[&tx].isolation
+}
+
+pub fn table_id(db: &Database, name: &str) -> Result<usize, SqlError> {
+    db.tables
+        .iter()
+        .position(|t| t.as_ref().is_some_and(|t| t.name == name))
+        .ok_or_else(|| SqlError::new("42P01", format!("relation \"{name}\" does not exist")))
+}
+
+fn table(db: &Database, id: usize) -> &Table {
+    db.tables[id].as_ref().expect("a table that exists")
+}
+
+fn table_mut(db: &mut Database, id: usize) -> &mut Table {
+    db.tables[id].as_mut().expect("a table that exists")
+}
+
+/// Evaluates `expr` over `sources` with the statement's clocks.
+fn eval_in(
+    db: &mut Database,
+    tx: TxId,
+    now_us: i64,
+    expr: &Expr,
+    sources: &[Source],
+) -> Result<Value, SqlError> {
+    let tx_start_us = db.txs[&tx].start_us;
+    let mut ctx = Context {
+        params: &db.params,
+        tx_start_us,
+        clock_us: now_us,
+        random_state: &mut db.random_state,
+    };
+    eval::eval(expr, &Scope { sources }, None, &mut ctx)
+}
+
+/// A row by value: the name the statement calls its table, its columns,
+/// its values.
+type RowSource = (String, Vec<ColumnMeta>, Option<Vec<Value>>);
+
+/// Result columns and rows in text form.
+type Rendered = (Vec<Column>, Vec<Vec<Option<String>>>);
+
+/// `eval_in` for an expression that cannot reach `gen_random_uuid()`'s
+/// state through a borrowed table: it takes the row's values by copy.
+fn eval_row(
+    db: &mut Database,
+    tx: TxId,
+    now_us: i64,
+    expr: &Expr,
+    sources: &[RowSource],
+) -> Result<Value, SqlError> {
+    let sources: Vec<Source> = sources
+        .iter()
+        .map(|(alias, columns, values)| Source {
+            alias,
+            columns,
+            values: values.as_deref(),
+        })
+        .collect();
+    eval_in(db, tx, now_us, expr, &sources)
+}
+
+fn is_true(v: &Value) -> Result<bool, SqlError> {
+    Ok(eval::truth(v)? == Some(true))
+}
+
+// ---------------------------------------------------------------- DDL
+
+fn create_table(db: &mut Database, c: &CreateTable) -> Result<QueryResult, SqlError> {
+    if table_id(db, &c.name).is_ok() {
+        if c.if_not_exists {
+            return Ok(QueryResult::tag_only("CREATE TABLE"));
+        }
+        return Err(SqlError::new(
+            "42P07",
+            format!("relation \"{}\" already exists", c.name),
+        ));
+    }
+    if db.tables.iter().flatten().count() >= MAX_TABLES {
+        return Err(SqlError::new(
+            "54000",
+            format!("too many tables; idemsim's database holds at most {MAX_TABLES}"),
+        ));
+    }
+    let mut columns: Vec<ColumnMeta> = Vec::new();
+    for def in &c.columns {
+        if columns.iter().any(|col| col.name == def.name) {
+            return Err(SqlError::new(
+                "42701",
+                format!("column \"{}\" specified more than once", def.name),
+            ));
+        }
+        columns.push(ColumnMeta {
+            name: def.name.clone(),
+            ty: def.ty,
+            not_null: def.not_null || def.serial,
+            default: def.default.clone(),
+            serial: def.serial,
+        });
+    }
+    let mut t = Table {
+        name: c.name.clone(),
+        sequences: vec![1; columns.len()],
+        columns,
+        uniques: Vec::new(),
+        checks: Vec::new(),
+        foreign_keys: Vec::new(),
+        indexes: Vec::new(),
+        tuples: Vec::new(),
+    };
+    for constraint in &c.constraints {
+        add_constraint(db, &mut t, constraint)?;
+    }
+    db.tables.push(Some(t));
+    Ok(QueryResult::tag_only("CREATE TABLE"))
+}
+
+fn column_ids(t: &Table, names: &[String]) -> Result<Vec<usize>, SqlError> {
+    names.iter().map(|n| t.column(n)).collect()
+}
+
+fn add_constraint(db: &Database, t: &mut Table, c: &TableConstraint) -> Result<(), SqlError> {
+    match c {
+        TableConstraint::PrimaryKey { name, columns } => {
+            if t.uniques.iter().any(|u| u.name.ends_with("_pkey")) {
+                return Err(SqlError::new(
+                    "42P16",
+                    format!(
+                        "multiple primary keys for table \"{}\" are not allowed",
+                        t.name
+                    ),
+                ));
+            }
+            let ids = column_ids(t, columns)?;
+            for &i in &ids {
+                t.columns[i].not_null = true;
+            }
+            t.uniques.push(UniqueIndex {
+                name: name.clone().unwrap_or_else(|| format!("{}_pkey", t.name)),
+                columns: ids,
+            });
+        }
+        TableConstraint::Unique { name, columns } => {
+            let ids = column_ids(t, columns)?;
+            t.uniques.push(UniqueIndex {
+                name: name
+                    .clone()
+                    .unwrap_or_else(|| format!("{}_{}_key", t.name, columns.join("_"))),
+                columns: ids,
+            });
+        }
+        TableConstraint::Check { name, expr } => {
+            let name = name.clone().unwrap_or_else(|| check_name(t, expr));
+            t.checks.push(Check {
+                name,
+                expr: expr.clone(),
+            });
+        }
+        TableConstraint::ForeignKey {
+            name,
+            columns,
+            foreign_table,
+            referred_columns,
+        } => {
+            let ids = column_ids(t, columns)?;
+            let (parent_id, parent) = if *foreign_table == t.name {
+                (db.tables.len(), &*t)
+            } else {
+                let id = table_id(db, foreign_table)?;
+                (id, table(db, id))
+            };
+            let referred = if referred_columns.is_empty() {
+                parent
+                    .uniques
+                    .iter()
+                    .find(|u| u.name.ends_with("_pkey"))
+                    .map(|u| u.columns.clone())
+                    .ok_or_else(|| {
+                        SqlError::new(
+                            "42830",
+                            format!(
+                                "there is no primary key for referenced table \"{foreign_table}\""
+                            ),
+                        )
+                    })?
+            } else {
+                column_ids(parent, referred_columns)?
+            };
+            if !parent.uniques.iter().any(|u| u.columns == referred) {
+                return Err(SqlError::new(
+                    "42830",
+                    format!(
+                        "there is no unique constraint matching given keys for referenced table \"{foreign_table}\""
+                    ),
+                ));
+            }
+            if ids.len() != referred.len() {
+                return Err(SqlError::new(
+                    "42830",
+                    "number of referencing and referenced columns for foreign key disagree",
+                ));
+            }
+            t.foreign_keys.push(ForeignKey {
+                name: name
+                    .clone()
+                    .unwrap_or_else(|| format!("{}_{}_fkey", t.name, columns.join("_"))),
+                columns: ids,
+                table: parent_id,
+                referred,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// PostgreSQL's name for an unnamed check: `table_column_check` when it
+/// names one column, `table_check` otherwise.
+fn check_name(t: &Table, expr: &Expr) -> String {
+    let mut names = Vec::new();
+    collect_columns(expr, &mut names);
+    names.dedup();
+    match names.as_slice() {
+        [one] => format!("{}_{one}_check", t.name),
+        _ => format!("{}_check", t.name),
+    }
+}
+
+fn collect_columns(expr: &Expr, out: &mut Vec<String>) {
+    match expr {
+        Expr::Column { name, .. } => {
+            if !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        Expr::Binary { left, right, .. } => {
+            collect_columns(left, out);
+            collect_columns(right, out);
+        }
+        Expr::Not(e) | Expr::Negate(e) | Expr::Cast { expr: e, .. } => collect_columns(e, out),
+        Expr::IsNull { expr, .. } => collect_columns(expr, out),
+        Expr::InList { expr, list, .. } => {
+            collect_columns(expr, out);
+            list.iter().for_each(|e| collect_columns(e, out));
+        }
+        Expr::Between {
+            expr, low, high, ..
+        } => {
+            collect_columns(expr, out);
+            collect_columns(low, out);
+            collect_columns(high, out);
+        }
+        Expr::Function { args, .. } => args.iter().for_each(|e| collect_columns(e, out)),
+        Expr::Case {
+            branches,
+            otherwise,
+        } => {
+            for (w, t) in branches {
+                collect_columns(w, out);
+                collect_columns(t, out);
+            }
+            if let Some(o) = otherwise {
+                collect_columns(o, out);
+            }
+        }
+        Expr::Literal(_) | Expr::Param(_) | Expr::Default => {}
+    }
+}
+
+fn create_index(db: &mut Database, tx: TxId, c: &CreateIndex) -> Result<QueryResult, SqlError> {
+    let id = table_id(db, &c.table)?;
+    let name = c
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("{}_{}_idx", c.table, c.columns.join("_")));
+    let taken = db.tables.iter().flatten().any(|t| {
+        t.indexes.contains(&name) || t.uniques.iter().any(|u| u.name == name) || t.name == name
+    });
+    if taken {
+        if c.if_not_exists {
+            return Ok(QueryResult::tag_only("CREATE INDEX"));
+        }
+        return Err(SqlError::new(
+            "42P07",
+            format!("relation \"{name}\" already exists"),
+        ));
+    }
+    let t = table(db, id);
+    let columns = column_ids(t, &c.columns)?;
+    if c.unique {
+        let live: Vec<&Tuple> = t
+            .tuples
+            .iter()
+            .filter(|tuple| matches!(liveness(tuple, tx, &db.txs), Liveness::Live))
+            .collect();
+        for (i, a) in live.iter().enumerate() {
+            for b in &live[i + 1..] {
+                if same_key(a, b, &columns) {
+                    return Err(SqlError::new(
+                        "23505",
+                        format!("could not create unique index \"{name}\""),
+                    ));
+                }
+            }
+        }
+        table_mut(db, id)
+            .uniques
+            .push(UniqueIndex { name, columns });
+    } else {
+        table_mut(db, id).indexes.push(name);
+    }
+    Ok(QueryResult::tag_only("CREATE INDEX"))
+}
+
+fn same_key(a: &Tuple, b: &Tuple, columns: &[usize]) -> bool {
+    columns.iter().all(|&c| {
+        !a.data[c].is_null()
+            && eval::order(&a.data[c], &b.data[c]).ok().flatten() == Some(Ordering::Equal)
+    })
+}
+
+fn drop_tables(db: &mut Database, names: &[String], if_exists: bool) -> Result<Outcome, SqlError> {
+    for name in names {
+        let id = match table_id(db, name) {
+            Ok(id) => id,
+            Err(_) if if_exists => continue,
+            Err(e) => return Err(e),
+        };
+        let referenced = db.tables.iter().enumerate().any(|(i, t)| {
+            i != id
+                && t.as_ref()
+                    .is_some_and(|t| t.foreign_keys.iter().any(|f| f.table == id))
+        });
+        if referenced {
+            return Err(SqlError::new(
+                "2BP01",
+                format!("cannot drop table {name} because other objects depend on it"),
+            ));
+        }
+        db.tables[id] = None;
+    }
+    Ok(Outcome::Done(QueryResult::tag_only("DROP TABLE")))
+}
+
+// ---------------------------------------------------------------- row locks
+
+/// What trying to lock a row's newest version gave.
+enum Lock {
+    /// Locked: the version (newer than the one asked for when `moved`).
+    Locked {
+        tuple: usize,
+        moved: bool,
+    },
+    /// Deleted by a committed transaction.
+    Gone,
+    /// `SKIP LOCKED` and it is locked.
+    Skipped,
+    Blocked(TxId),
+}
+
+/// Locks the newest version of the row whose version `start` is, following
+/// committed updates under READ COMMITTED.
+fn lock_row(
+    db: &mut Database,
+    tx: TxId,
+    table_id: usize,
+    start: usize,
+    strength: LockStrength,
+    wait: LockWait,
+) -> Result<Lock, SqlError> {
+    let mut at = start;
+    let repeatable = isolation(db, tx) != Isolation::ReadCommitted;
+    loop {
+        let t = table(db, table_id);
+        let tuple = &t.tuples[at];
+        if let Some(blocker) = lock_blocker(tuple, tx, strength, &db.txs) {
+            return match wait {
+                LockWait::Wait => Ok(Lock::Blocked(blocker)),
+                LockWait::SkipLocked => Ok(Lock::Skipped),
+                LockWait::NoWait => Err(SqlError::new(
+                    "55P03",
+                    format!("could not obtain lock on row in relation \"{}\"", t.name),
+                )),
+            };
+        }
+        if let Some(by) = tuple.replaced.by {
+            let committed_other =
+                by != tx && db.txs.get(&by).map(|t| t.state) == Some(TxState::Committed);
+            if committed_other && repeatable {
+                return Err(serialization_failure());
+            }
+            if committed_other || by == tx {
+                match tuple.replaced.next {
+                    Some(next) => {
+                        at = next;
+                        continue;
+                    }
+                    None => return Ok(Lock::Gone),
+                }
+            }
+        }
+        let held = tuple.locks.iter().find(|(h, _)| *h == tx).map(|(_, s)| *s);
+        if held.is_none_or(|h| h < strength) {
+            let t = table_mut(db, table_id);
+            let locks = &mut t.tuples[at].locks;
+            locks.retain(|(h, _)| *h != tx);
+            locks.push((tx, strength));
+            push_undo(
+                db,
+                tx,
+                Undo::Lock {
+                    table: table_id,
+                    tuple: at,
+                    tx,
+                    before: held,
+                },
+            );
+        }
+        return Ok(Lock::Locked {
+            tuple: at,
+            moved: at != start,
+        });
+    }
+}
+
+fn serialization_failure() -> SqlError {
+    SqlError::new(
+        "40001",
+        "could not serialize access due to concurrent update",
+    )
+}
+
+fn push_undo(db: &mut Database, tx: TxId, undo: Undo) {
+    db.txs
+        .get_mut(&tx)
+        .expect("a running transaction")
+        .undo
+        .push(undo);
+}
+
+// ---------------------------------------------------------------- writes
+
+/// A unique key that a row would break, and how.
+enum KeyCheck {
+    Free,
+    /// A live version has the key: the index and that version.
+    Taken {
+        index: usize,
+        tuple: usize,
+    },
+    Blocked(TxId),
+}
+
+/// Whether `values` would duplicate a live key of any unique index
+/// (`except`: the version being replaced). NULLs never collide.
+fn check_keys(
+    db: &Database,
+    tx: TxId,
+    table_id: usize,
+    values: &[Value],
+    except: Option<usize>,
+) -> KeyCheck {
+    let t = table(db, table_id);
+    for (index, u) in t.uniques.iter().enumerate() {
+        if u.columns.iter().any(|&c| values[c].is_null()) {
+            continue;
+        }
+        for (i, tuple) in t.tuples.iter().enumerate() {
+            if Some(i) == except
+                || !u.columns.iter().all(|&c| {
+                    eval::order(&tuple.data[c], &values[c]).ok().flatten() == Some(Ordering::Equal)
+                })
+            {
+                continue;
+            }
+            match liveness(tuple, tx, &db.txs) {
+                Liveness::Live => return KeyCheck::Taken { index, tuple: i },
+                Liveness::Pending(other) => return KeyCheck::Blocked(other),
+                Liveness::Dead => {}
+            }
+        }
+    }
+    KeyCheck::Free
+}
+
+fn duplicate(t: &Table, index: usize) -> SqlError {
+    SqlError::new(
+        "23505",
+        format!(
+            "duplicate key value violates unique constraint \"{}\"",
+            t.uniques[index].name
+        ),
+    )
+}
+
+/// NOT NULL and CHECK, in PostgreSQL's order.
+fn check_row(
+    db: &mut Database,
+    tx: TxId,
+    now_us: i64,
+    table_id: usize,
+    values: &[Value],
+) -> Result<(), SqlError> {
+    let t = table(db, table_id);
+    for (c, col) in t.columns.iter().enumerate() {
+        if col.not_null && values[c].is_null() {
+            return Err(SqlError::new(
+                "23502",
+                format!(
+                    "null value in column \"{}\" of relation \"{}\" violates not-null constraint",
+                    col.name, t.name
+                ),
+            ));
+        }
+    }
+    let checks = t.checks.clone();
+    let source = vec![(t.name.clone(), t.columns.clone(), Some(values.to_vec()))];
+    let name = t.name.clone();
+    for check in checks {
+        let v = eval_row(db, tx, now_us, &check.expr, &source)?;
+        if eval::truth(&v)? == Some(false) {
+            return Err(SqlError::new(
+                "23514",
+                format!(
+                    "new row for relation \"{name}\" violates check constraint \"{}\"",
+                    check.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Each foreign key of the row must find its parent, which it locks
+/// `FOR KEY SHARE` so that the parent cannot go while the child is new.
+fn check_parents(
+    db: &mut Database,
+    tx: TxId,
+    table_id: usize,
+    values: &[Value],
+) -> Result<Option<TxId>, SqlError> {
+    let fks = table(db, table_id).foreign_keys.clone();
+    for fk in fks {
+        if fk.columns.iter().any(|&c| values[c].is_null()) {
+            continue;
+        }
+        let parent_id = if fk.table == db.tables.len() {
+            table_id
+        } else {
+            fk.table
+        };
+        let parent = table(db, parent_id);
+        let mut found = None;
+        for (i, tuple) in parent.tuples.iter().enumerate() {
+            let matches = fk.columns.iter().zip(&fk.referred).all(|(&c, &p)| {
+                eval::order(&tuple.data[p], &values[c]).ok().flatten() == Some(Ordering::Equal)
+            });
+            if !matches {
+                continue;
+            }
+            match liveness(tuple, tx, &db.txs) {
+                Liveness::Live => {
+                    found = Some(i);
+                    break;
+                }
+                Liveness::Pending(other) => return Ok(Some(other)),
+                Liveness::Dead => {}
+            }
+        }
+        let Some(i) = found else {
+            return Err(SqlError::new(
+                "23503",
+                format!(
+                    "insert or update on table \"{}\" violates foreign key constraint \"{}\"",
+                    table(db, table_id).name,
+                    fk.name
+                ),
+            ));
+        };
+        match lock_row(db, tx, parent_id, i, LockStrength::KeyShare, LockWait::Wait)? {
+            Lock::Blocked(other) => return Ok(Some(other)),
+            Lock::Locked { .. } | Lock::Gone | Lock::Skipped => {}
+        }
+    }
+    Ok(None)
+}
+
+/// No child row may still point at a row being deleted (or whose key changes).
+fn check_children(
+    db: &Database,
+    tx: TxId,
+    table_id: usize,
+    old: &[Value],
+    new: Option<&[Value]>,
+) -> Result<(), SqlError> {
+    for (child_id, child) in db.tables.iter().enumerate() {
+        let Some(child) = child else { continue };
+        for fk in &child.foreign_keys {
+            let parent = if fk.table == db.tables.len() {
+                child_id
+            } else {
+                fk.table
+            };
+            if parent != table_id {
+                continue;
+            }
+            if let Some(new) = new
+                && fk
+                    .referred
+                    .iter()
+                    .all(|&p| eval::order(&old[p], &new[p]).ok().flatten() == Some(Ordering::Equal))
+            {
+                continue;
+            }
+            let referenced = child.tuples.iter().any(|tuple| {
+                matches!(liveness(tuple, tx, &db.txs), Liveness::Live)
+                    && fk.columns.iter().zip(&fk.referred).all(|(&c, &p)| {
+                        eval::order(&tuple.data[c], &old[p]).ok().flatten() == Some(Ordering::Equal)
+                    })
+            });
+            if referenced {
+                let verb = if new.is_some() { "update" } else { "delete" };
+                return Err(SqlError::new(
+                    "23503",
+                    format!(
+                        "{verb} on table \"{}\" violates foreign key constraint \"{}\" on table \"{}\"",
+                        table(db, table_id).name,
+                        fk.name,
+                        child.name
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn add_tuple(
+    db: &mut Database,
+    tx: TxId,
+    table_id: usize,
+    data: Vec<Value>,
+) -> Result<usize, SqlError> {
+    let t = table_mut(db, table_id);
+    if t.tuples.len() >= MAX_TUPLES_PER_TABLE {
+        return Err(SqlError::new(
+            "54000",
+            format!(
+                "table \"{}\" holds {MAX_TUPLES_PER_TABLE} row versions, idemsim's limit",
+                t.name
+            ),
+        ));
+    }
+    t.tuples.push(Tuple {
+        xmin: tx,
+        replaced: Replaced {
+            by: None,
+            strength: LockStrength::Update,
+            next: None,
+        },
+        data,
+        locks: Vec::new(),
+        dead: false,
+    });
+    let tuple = t.tuples.len() - 1;
+    push_undo(
+        db,
+        tx,
+        Undo::Insert {
+            table: table_id,
+            tuple,
+        },
+    );
+    Ok(tuple)
+}
+
+fn replace(
+    db: &mut Database,
+    tx: TxId,
+    table_id: usize,
+    tuple: usize,
+    strength: LockStrength,
+    next: Option<usize>,
+) {
+    let t = table_mut(db, table_id);
+    let before = t.tuples[tuple].replaced;
+    t.tuples[tuple].replaced = Replaced {
+        by: Some(tx),
+        strength,
+        next,
+    };
+    push_undo(
+        db,
+        tx,
+        Undo::Xmax {
+            table: table_id,
+            tuple,
+            before,
+        },
+    );
+}
+
+#[allow(clippy::too_many_arguments)]
+/// The new values of a row after `assignments`, `excluded` being the row an
+/// `INSERT ... ON CONFLICT` proposed.
+fn assign(
+    db: &mut Database,
+    tx: TxId,
+    now_us: i64,
+    table_id: usize,
+    alias: &str,
+    old: &[Value],
+    excluded: Option<&[Value]>,
+    assignments: &[super::ast::Assignment],
+) -> Result<Vec<Value>, SqlError> {
+    let t = table(db, table_id);
+    let columns = t.columns.clone();
+    let mut sources = vec![(alias.to_string(), columns.clone(), Some(old.to_vec()))];
+    if let Some(ex) = excluded {
+        sources.push(("excluded".to_string(), columns.clone(), Some(ex.to_vec())));
+    }
+    let mut new = old.to_vec();
+    for a in assignments {
+        let c = table(db, table_id).column(&a.column)?;
+        let v = match &a.value {
+            Expr::Default => default_value(db, tx, now_us, table_id, c)?,
+            e => eval_row(db, tx, now_us, e, &sources)?,
+        };
+        new[c] = v.coerce(columns[c].ty)?;
+    }
+    Ok(new)
+}
+
+fn default_value(
+    db: &mut Database,
+    tx: TxId,
+    now_us: i64,
+    table_id: usize,
+    c: usize,
+) -> Result<Value, SqlError> {
+    let col = table(db, table_id).columns[c].clone();
+    if col.serial {
+        let t = table_mut(db, table_id);
+        let v = t.sequences[c];
+        t.sequences[c] += 1;
+        return Value::Int(v).coerce(col.ty);
+    }
+    match &col.default {
+        Some(e) => eval_in(db, tx, now_us, e, &[])?.coerce(col.ty),
+        None => Ok(Value::Null),
+    }
+}
+
+fn insert(
+    db: &mut Database,
+    tx: TxId,
+    state: &mut StmtState,
+    ins: &Insert,
+) -> Result<Outcome, SqlError> {
+    let table_id = table_id(db, &ins.table)?;
+    if state.work.is_none() {
+        let rows = prepare_rows(db, tx, state.now_us, table_id, ins)?;
+        state.work = Some(Work::Insert {
+            rows,
+            cursor: 0,
+            touched: Vec::new(),
+        });
+    }
+    loop {
+        let Some(Work::Insert { rows, cursor, .. }) = &state.work else {
+            unreachable!("an insert's work is its rows")
+        };
+        let Some(values) = rows.get(*cursor).cloned() else {
+            break;
+        };
+        match insert_one(db, tx, state, table_id, ins, values)? {
+            Some(blocker) => return Ok(Outcome::Blocked(blocker)),
+            None => {
+                if let Some(Work::Insert { cursor, .. }) = &mut state.work {
+                    *cursor += 1;
+                }
+            }
+        }
+    }
+    let columns = table(db, table_id).columns.clone();
+    finish(
+        state,
+        format!("INSERT 0 {}", state.count),
+        &ins.returning,
+        &ins.table,
+        &columns,
+    )
+}
+
+/// Inserts one row, or does what `ON CONFLICT` says; `Some(tx)` when it
+/// must wait for `tx` first.
+fn insert_one(
+    db: &mut Database,
+    tx: TxId,
+    state: &mut StmtState,
+    table_id: usize,
+    ins: &Insert,
+    values: Vec<Value>,
+) -> Result<Option<TxId>, SqlError> {
+    check_row(db, tx, state.now_us, table_id, &values)?;
+    match check_keys(db, tx, table_id, &values, None) {
+        KeyCheck::Blocked(other) => return Ok(Some(other)),
+        KeyCheck::Taken { index, tuple } => {
+            let arbiter = ins
+                .on_conflict
+                .as_ref()
+                .filter(|oc| is_arbiter(table(db, table_id), index, oc));
+            let Some(oc) = arbiter else {
+                return Err(duplicate(table(db, table_id), index));
+            };
+            return on_conflict(db, tx, state, table_id, ins, oc, tuple, &values);
+        }
+        KeyCheck::Free => {}
+    }
+    if let Some(other) = check_parents(db, tx, table_id, &values)? {
+        return Ok(Some(other));
+    }
+    let tuple = add_tuple(db, tx, table_id, values.clone())?;
+    if let Some(Work::Insert { touched, .. }) = &mut state.work {
+        touched.push(tuple);
+    }
+    state.count += 1;
+    if !ins.returning.is_empty() {
+        state.rows.push(values);
+    }
+    Ok(None)
+}
+
+/// Whether unique index `index` is one the `ON CONFLICT` names (any, when
+/// it names none).
+fn is_arbiter(t: &Table, index: usize, oc: &OnConflict) -> bool {
+    if oc.target.is_empty() {
+        return true;
+    }
+    let mut target: Vec<usize> = oc.target.iter().filter_map(|n| t.column(n).ok()).collect();
+    let mut columns = t.uniques[index].columns.clone();
+    target.sort_unstable();
+    columns.sort_unstable();
+    target == columns
+}
+
+#[allow(clippy::too_many_arguments)]
+fn on_conflict(
+    db: &mut Database,
+    tx: TxId,
+    state: &mut StmtState,
+    table_id: usize,
+    ins: &Insert,
+    oc: &OnConflict,
+    existing: usize,
+    values: &[Value],
+) -> Result<Option<TxId>, SqlError> {
+    let repeatable = isolation(db, tx) != Isolation::ReadCommitted;
+    let snapshot = state.snapshot.clone().expect("taken at the start");
+    let visible = snapshot.sees_tuple(&table(db, table_id).tuples[existing], &db.txs);
+    match &oc.action {
+        ConflictAction::Nothing => {
+            if repeatable && !visible {
+                return Err(serialization_failure());
+            }
+            Ok(None)
+        }
+        ConflictAction::Update {
+            assignments,
+            filter,
+        } => {
+            let touched = matches!(&state.work, Some(Work::Insert { touched, .. }) if touched.contains(&existing));
+            if touched {
+                return Err(SqlError::new(
+                    "21000",
+                    "ON CONFLICT DO UPDATE command cannot affect row a second time",
+                ));
+            }
+            let tuple = match lock_row(
+                db,
+                tx,
+                table_id,
+                existing,
+                LockStrength::Update,
+                LockWait::Wait,
+            )? {
+                Lock::Blocked(other) => return Ok(Some(other)),
+                // The row changed under us: try the whole row again.
+                Lock::Gone | Lock::Skipped | Lock::Locked { moved: true, .. } => {
+                    return insert_again(db, tx, state, table_id, ins, values);
+                }
+                Lock::Locked {
+                    tuple,
+                    moved: false,
+                } => tuple,
+            };
+            if repeatable && !visible {
+                return Err(serialization_failure());
+            }
+            let old = table(db, table_id).tuples[tuple].data.clone();
+            let t = table(db, table_id);
+            let columns = t.columns.clone();
+            let alias = ins.table.clone();
+            if let Some(f) = filter {
+                let sources = vec![
+                    (alias.clone(), columns.clone(), Some(old.clone())),
+                    (
+                        "excluded".to_string(),
+                        columns.clone(),
+                        Some(values.to_vec()),
+                    ),
+                ];
+                if !is_true(&eval_row(db, tx, state.now_us, f, &sources)?)? {
+                    return Ok(None);
+                }
+            }
+            let new = assign(
+                db,
+                tx,
+                state.now_us,
+                table_id,
+                &alias,
+                &old,
+                Some(values),
+                assignments,
+            )?;
+            match write_version(db, tx, state.now_us, table_id, tuple, new.clone())? {
+                Written::Blocked(other) => Ok(Some(other)),
+                Written::Done(new_tuple) => {
+                    if let Some(Work::Insert { touched, .. }) = &mut state.work {
+                        touched.push(new_tuple);
+                    }
+                    state.count += 1;
+                    if !ins.returning.is_empty() {
+                        state.rows.push(new);
+                    }
+                    Ok(None)
+                }
+            }
+        }
+    }
+}
+
+/// The conflicting row went away or moved while we waited: the insert of
+/// this row starts over, as PostgreSQL's speculative insertion does.
+fn insert_again(
+    db: &mut Database,
+    tx: TxId,
+    state: &mut StmtState,
+    table_id: usize,
+    ins: &Insert,
+    values: &[Value],
+) -> Result<Option<TxId>, SqlError> {
+    insert_one(db, tx, state, table_id, ins, values.to_vec())
+}
+
+/// What writing a new version came to.
+enum Written {
+    Done(usize),
+    Blocked(TxId),
+}
+
+/// Replaces locked version `tuple` with `new`, after the checks a new
+/// version must pass.
+fn write_version(
+    db: &mut Database,
+    tx: TxId,
+    now_us: i64,
+    table_id: usize,
+    tuple: usize,
+    new: Vec<Value>,
+) -> Result<Written, SqlError> {
+    check_row(db, tx, now_us, table_id, &new)?;
+    match check_keys(db, tx, table_id, &new, Some(tuple)) {
+        KeyCheck::Blocked(other) => return Ok(Written::Blocked(other)),
+        KeyCheck::Taken { index, .. } => return Err(duplicate(table(db, table_id), index)),
+        KeyCheck::Free => {}
+    }
+    if let Some(other) = check_parents(db, tx, table_id, &new)? {
+        return Ok(Written::Blocked(other));
+    }
+    let old = table(db, table_id).tuples[tuple].data.clone();
+    check_children(db, tx, table_id, &old, Some(&new))?;
+    let key_changed = {
+        let t = table(db, table_id);
+        (0..new.len()).any(|c| {
+            t.is_key_column(c)
+                && eval::order(&old[c], &new[c]).ok().flatten() != Some(Ordering::Equal)
+        })
+    };
+    let strength = if key_changed {
+        LockStrength::Update
+    } else {
+        LockStrength::NoKeyUpdate
+    };
+    let new_tuple = add_tuple(db, tx, table_id, new)?;
+    replace(db, tx, table_id, tuple, strength, Some(new_tuple));
+    Ok(Written::Done(new_tuple))
+}
+
+/// The rows of an `INSERT`, with defaults and sequences filled in and each
+/// value in its column's type.
+fn prepare_rows(
+    db: &mut Database,
+    tx: TxId,
+    now_us: i64,
+    table_id: usize,
+    ins: &Insert,
+) -> Result<Vec<Vec<Value>>, SqlError> {
+    let t = table(db, table_id);
+    let targets: Vec<usize> = if ins.columns.is_empty() {
+        (0..t.columns.len()).collect()
+    } else {
+        column_ids(t, &ins.columns)?
+    };
+    let types: Vec<_> = t.columns.iter().map(|c| c.ty).collect();
+    let mut rows = Vec::with_capacity(ins.rows.len());
+    for exprs in &ins.rows {
+        if exprs.len() > targets.len() {
+            return Err(SqlError::new(
+                "42601",
+                "INSERT has more expressions than target columns",
+            ));
+        }
+        if exprs.len() < targets.len() && !ins.columns.is_empty() {
+            return Err(SqlError::new(
+                "42601",
+                "INSERT has more target columns than expressions",
+            ));
+        }
+        let mut given: Vec<Option<Value>> = vec![None; types.len()];
+        for (&c, e) in targets.iter().zip(exprs) {
+            if *e != Expr::Default {
+                let v = eval_in(db, tx, now_us, e, &[])?;
+                given[c] = Some(v.coerce(types[c])?);
+            }
+        }
+        let mut row = Vec::with_capacity(types.len());
+        for (c, v) in given.into_iter().enumerate() {
+            row.push(match v {
+                Some(v) => v,
+                None => default_value(db, tx, now_us, table_id, c)?,
+            });
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+// ---------------------------------------------------------------- UPDATE, DELETE
+
+/// The versions of a table visible to the statement that match `filter`.
+fn matching(
+    db: &mut Database,
+    tx: TxId,
+    state: &StmtState,
+    table_id: usize,
+    alias: &str,
+    filter: Option<&Expr>,
+) -> Result<Vec<usize>, SqlError> {
+    let snapshot = state.snapshot.clone().expect("taken at the start");
+    let t = table(db, table_id);
+    let visible: Vec<usize> = (0..t.tuples.len())
+        .filter(|&i| snapshot.sees_tuple(&t.tuples[i], &db.txs))
+        .collect();
+    let mut out = Vec::new();
+    for i in visible {
+        if row_matches(db, tx, state.now_us, table_id, alias, i, filter)? {
+            out.push(i);
+        }
+    }
+    Ok(out)
+}
+
+fn row_matches(
+    db: &mut Database,
+    tx: TxId,
+    now_us: i64,
+    table_id: usize,
+    alias: &str,
+    tuple: usize,
+    filter: Option<&Expr>,
+) -> Result<bool, SqlError> {
+    let Some(f) = filter else { return Ok(true) };
+    let t = table(db, table_id);
+    let sources = vec![(
+        alias.to_string(),
+        t.columns.clone(),
+        Some(t.tuples[tuple].data.clone()),
+    )];
+    is_true(&eval_row(db, tx, now_us, f, &sources)?)
+}
+
+fn update(
+    db: &mut Database,
+    tx: TxId,
+    state: &mut StmtState,
+    upd: &Update,
+) -> Result<Outcome, SqlError> {
+    let table_id = table_id(db, &upd.table.table)?;
+    let alias = upd.table.alias.clone();
+    for a in &upd.assignments {
+        table(db, table_id).column(&a.column)?;
+    }
+    if state.work.is_none() {
+        let tuples = matching(db, tx, state, table_id, &alias, upd.filter.as_ref())?;
+        state.work = Some(Work::Rows { tuples, cursor: 0 });
+    }
+    let strength = {
+        let t = table(db, table_id);
+        let keyed = upd
+            .assignments
+            .iter()
+            .any(|a| t.column(&a.column).is_ok_and(|c| t.is_key_column(c)));
+        if keyed {
+            LockStrength::Update
+        } else {
+            LockStrength::NoKeyUpdate
+        }
+    };
+    while let Some(start) = next_row(state) {
+        let tuple = match lock_row(db, tx, table_id, start, strength, LockWait::Wait)? {
+            Lock::Blocked(other) => return Ok(Outcome::Blocked(other)),
+            Lock::Gone | Lock::Skipped => {
+                advance(state);
+                continue;
+            }
+            Lock::Locked { tuple, moved } => {
+                if moved
+                    && !row_matches(
+                        db,
+                        tx,
+                        state.now_us,
+                        table_id,
+                        &alias,
+                        tuple,
+                        upd.filter.as_ref(),
+                    )?
+                {
+                    advance(state);
+                    continue;
+                }
+                tuple
+            }
+        };
+        let old = table(db, table_id).tuples[tuple].data.clone();
+        let new = assign(
+            db,
+            tx,
+            state.now_us,
+            table_id,
+            &alias,
+            &old,
+            None,
+            &upd.assignments,
+        )?;
+        match write_version(db, tx, state.now_us, table_id, tuple, new.clone())? {
+            Written::Blocked(other) => return Ok(Outcome::Blocked(other)),
+            Written::Done(_) => {
+                state.count += 1;
+                if !upd.returning.is_empty() {
+                    state.rows.push(new);
+                }
+                advance(state);
+            }
+        }
+    }
+    let columns = table(db, table_id).columns.clone();
+    finish(
+        state,
+        format!("UPDATE {}", state.count),
+        &upd.returning,
+        &alias,
+        &columns,
+    )
+}
+
+fn delete(
+    db: &mut Database,
+    tx: TxId,
+    state: &mut StmtState,
+    del: &Delete,
+) -> Result<Outcome, SqlError> {
+    let table_id = table_id(db, &del.table.table)?;
+    let alias = del.table.alias.clone();
+    if state.work.is_none() {
+        let tuples = matching(db, tx, state, table_id, &alias, del.filter.as_ref())?;
+        state.work = Some(Work::Rows { tuples, cursor: 0 });
+    }
+    while let Some(start) = next_row(state) {
+        let tuple = match lock_row(
+            db,
+            tx,
+            table_id,
+            start,
+            LockStrength::Update,
+            LockWait::Wait,
+        )? {
+            Lock::Blocked(other) => return Ok(Outcome::Blocked(other)),
+            Lock::Gone | Lock::Skipped => {
+                advance(state);
+                continue;
+            }
+            Lock::Locked { tuple, moved } => {
+                if moved
+                    && !row_matches(
+                        db,
+                        tx,
+                        state.now_us,
+                        table_id,
+                        &alias,
+                        tuple,
+                        del.filter.as_ref(),
+                    )?
+                {
+                    advance(state);
+                    continue;
+                }
+                tuple
+            }
+        };
+        let old = table(db, table_id).tuples[tuple].data.clone();
+        check_children(db, tx, table_id, &old, None)?;
+        replace(db, tx, table_id, tuple, LockStrength::Update, None);
+        state.count += 1;
+        if !del.returning.is_empty() {
+            state.rows.push(old);
+        }
+        advance(state);
+    }
+    let columns = table(db, table_id).columns.clone();
+    finish(
+        state,
+        format!("DELETE {}", state.count),
+        &del.returning,
+        &alias,
+        &columns,
+    )
+}
+
+fn next_row(state: &StmtState) -> Option<usize> {
+    match &state.work {
+        Some(Work::Rows { tuples, cursor }) => tuples.get(*cursor).copied(),
+        _ => None,
+    }
+}
+
+fn advance(state: &mut StmtState) {
+    if let Some(Work::Rows { cursor, .. }) = &mut state.work {
+        *cursor += 1;
+    }
+}
+
+/// The statement's result: `RETURNING` items evaluated over the rows it
+/// kept.
+fn finish(
+    state: &mut StmtState,
+    tag: String,
+    returning: &[SelectItem],
+    alias: &str,
+    columns: &[ColumnMeta],
+) -> Result<Outcome, SqlError> {
+    let mut result = QueryResult::tag_only(&tag);
+    result.rows_affected = state.count;
+    if !returning.is_empty() {
+        let rows = std::mem::take(&mut state.rows);
+        let (described, values) = project(
+            returning,
+            alias,
+            columns,
+            &rows,
+            state.now_us,
+            &state.params,
+        )?;
+        result.columns = described;
+        result.rows = values;
+    }
+    Ok(Outcome::Done(result))
+}
+
+/// Evaluates output items over single-table rows (for `RETURNING`).
+fn project(
+    items: &[SelectItem],
+    alias: &str,
+    columns: &[ColumnMeta],
+    rows: &[Vec<Value>],
+    now_us: i64,
+    state_params: &std::rc::Rc<[Value]>,
+) -> Result<Rendered, SqlError> {
+    let describe_sources = [Source {
+        alias,
+        columns,
+        values: None,
+    }];
+    let described = describe(
+        items,
+        &Scope {
+            sources: &describe_sources,
+        },
+    )?;
+    let mut random_state = 0;
+    let params = state_params.clone();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let sources = [Source {
+            alias,
+            columns,
+            values: Some(row),
+        }];
+        let scope = Scope { sources: &sources };
+        let mut ctx = Context {
+            params: &params,
+            tx_start_us: now_us,
+            clock_us: now_us,
+            random_state: &mut random_state,
+        };
+        out.push(
+            output_values(items, &scope, None, &mut ctx)?
+                .into_iter()
+                .map(|v| v.to_text())
+                .collect(),
+        );
+    }
+    Ok((described, out))
+}
+
+/// The columns output items produce.
+fn describe(items: &[SelectItem], scope: &Scope) -> Result<Vec<Column>, SqlError> {
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            SelectItem::Expr { expr, alias } => out.push(Column {
+                name: alias.clone().unwrap_or_else(|| eval::output_name(expr)),
+                type_oid: type_oid(eval::type_of(expr, scope)),
+            }),
+            SelectItem::Wildcard { qualifier } => {
+                for s in wildcard_sources(scope, qualifier.as_deref())? {
+                    out.extend(s.columns.iter().map(|c| Column {
+                        name: c.name.clone(),
+                        type_oid: type_oid(c.ty),
+                    }));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn wildcard_sources<'a>(
+    scope: &Scope<'a>,
+    qualifier: Option<&str>,
+) -> Result<Vec<Source<'a>>, SqlError> {
+    let sources: Vec<Source> = scope
+        .sources
+        .iter()
+        .filter(|s| qualifier.is_none_or(|q| q == s.alias))
+        .copied()
+        .collect();
+    if sources.is_empty() {
+        return Err(SqlError::new(
+            "42P01",
+            format!(
+                "missing FROM-clause entry for table \"{}\"",
+                qualifier.unwrap_or("*")
+            ),
+        ));
+    }
+    Ok(sources)
+}
+
+fn output_values(
+    items: &[SelectItem],
+    scope: &Scope,
+    group: Option<&[Scope]>,
+    ctx: &mut Context,
+) -> Result<Vec<Value>, SqlError> {
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            SelectItem::Expr { expr, .. } => out.push(eval::eval(expr, scope, group, ctx)?),
+            SelectItem::Wildcard { qualifier } => {
+                for s in wildcard_sources(scope, qualifier.as_deref())? {
+                    match s.values {
+                        Some(values) => out.extend(values.iter().cloned()),
+                        None => out.extend(s.columns.iter().map(|_| Value::Null)),
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- SELECT
+
+/// One row of a `FROM` with its joins: a version of each table (`None`:
+/// the missing side of a left join).
+type Combo = Vec<Option<usize>>;
+
+fn select(
+    db: &mut Database,
+    tx: TxId,
+    state: &mut StmtState,
+    sel: &super::ast::Select,
+) -> Result<Outcome, SqlError> {
+    let snapshot = state.snapshot.clone().expect("taken at the start");
+    // The tables, by the names the query gives them.
+    let mut refs: Vec<(usize, String)> = Vec::new();
+    if let Some(from) = &sel.from {
+        refs.push((table_id(db, &from.table)?, from.alias.clone()));
+    }
+    for j in &sel.joins {
+        refs.push((table_id(db, &j.table.table)?, j.table.alias.clone()));
+    }
+    if sel.locking.is_some()
+        && (refs.len() != 1 || !sel.group_by.is_empty() || items_aggregate(sel))
+    {
+        return Err(SqlError::new(
+            "0A000",
+            "FOR UPDATE/SHARE is supported on a single table without aggregates",
+        ));
+    }
+    // Tables are cloned per statement: reads stay simple and borrow-free.
+    let tables: Vec<Table> = refs.iter().map(|(id, _)| table(db, *id).clone()).collect();
+    let tx_start_us = db.txs[&tx].start_us;
+    let params = db.params.clone();
+    let now_us = state.now_us;
+
+    let combos = if state.work.is_none() {
+        let combos = join(&tables, &refs, sel, &snapshot, db, tx_start_us, now_us)?;
+        if sel.locking.is_some() {
+            // Sorted at the snapshot; locked in that order.
+            let sorted = sort_combos(&tables, &refs, sel, combos, db, tx_start_us, now_us)?;
+            state.work = Some(Work::Rows {
+                tuples: sorted
+                    .iter()
+                    .map(|c| c[0].expect("a locked row is a row"))
+                    .collect(),
+                cursor: 0,
+            });
+            Vec::new()
+        } else {
+            combos
+        }
+    } else {
+        Vec::new()
+    };
+
+    if let Some(locking) = sel.locking {
+        return locking_select(db, tx, state, sel, &refs, locking);
+    }
+
+    let grouped = !sel.group_by.is_empty() || items_aggregate(sel);
+    let mut random_state = db.random_state;
+    let scopes: Vec<Vec<Source>> = combos
+        .iter()
+        .map(|c| sources_of(&tables, &refs, c))
+        .collect();
+    let mut ctx = Context {
+        params: &params,
+        tx_start_us,
+        clock_us: now_us,
+        random_state: &mut random_state,
+    };
+    let empty_sources: Vec<Source> = refs
+        .iter()
+        .zip(&tables)
+        .map(|((_, alias), t)| Source {
+            alias,
+            columns: &t.columns,
+            values: None,
+        })
+        .collect();
+    let columns = describe(
+        &sel.items,
+        &Scope {
+            sources: &empty_sources,
+        },
+    )?;
+    // (output values, sort keys) per output row.
+    let mut rows: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+    if grouped {
+        let mut groups: Vec<(Vec<Value>, Vec<usize>)> = Vec::new();
+        for (i, sources) in scopes.iter().enumerate() {
+            let scope = Scope { sources };
+            let mut key = Vec::new();
+            for g in &sel.group_by {
+                key.push(eval::eval(g, &scope, None, &mut ctx)?);
+            }
+            match groups.iter_mut().find(|(k, _)| same_values(k, &key)) {
+                Some((_, members)) => members.push(i),
+                None => groups.push((key, vec![i])),
+            }
+        }
+        if groups.is_empty() && sel.group_by.is_empty() {
+            groups.push((Vec::new(), Vec::new()));
+        }
+        for (_, members) in groups {
+            let member_scopes: Vec<Scope> = members
+                .iter()
+                .map(|&i| Scope {
+                    sources: &scopes[i],
+                })
+                .collect();
+            let first = member_scopes.first().copied().unwrap_or(Scope {
+                sources: &empty_sources,
+            });
+            let values = output_values(&sel.items, &first, Some(&member_scopes), &mut ctx)?;
+            let keys = sort_keys(sel, &values, &first, Some(&member_scopes), &mut ctx)?;
+            rows.push((values, keys));
+        }
+    } else if sel.from.is_none() {
+        let scope = Scope { sources: &[] };
+        let values = output_values(&sel.items, &scope, None, &mut ctx)?;
+        let keys = sort_keys(sel, &values, &scope, None, &mut ctx)?;
+        rows.push((values, keys));
+    } else {
+        for sources in &scopes {
+            let scope = Scope { sources };
+            let values = output_values(&sel.items, &scope, None, &mut ctx)?;
+            let keys = sort_keys(sel, &values, &scope, None, &mut ctx)?;
+            rows.push((values, keys));
+        }
+    }
+    db.random_state = random_state;
+    sort_rows(sel, &mut rows);
+    let rows = limit_rows(
+        db,
+        tx,
+        now_us,
+        sel,
+        rows.into_iter().map(|(v, _)| v).collect(),
+    )?;
+    let mut result = QueryResult::tag_only(&format!("SELECT {}", rows.len()));
+    result.rows_affected = rows.len() as u64;
+    result.columns = columns;
+    result.rows = rows
+        .into_iter()
+        .map(|r| r.into_iter().map(|v| v.to_text()).collect())
+        .collect();
+    Ok(Outcome::Done(result))
+}
+
+fn items_aggregate(sel: &super::ast::Select) -> bool {
+    sel.items
+        .iter()
+        .any(|i| matches!(i, SelectItem::Expr { expr, .. } if eval::has_aggregate(expr)))
+}
+
+fn same_values(a: &[Value], b: &[Value]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            (x.is_null() && y.is_null())
+                || eval::order(x, y).ok().flatten() == Some(Ordering::Equal)
+        })
+}
+
+fn sources_of<'a>(
+    tables: &'a [Table],
+    refs: &'a [(usize, String)],
+    combo: &Combo,
+) -> Vec<Source<'a>> {
+    refs.iter()
+        .zip(tables)
+        .zip(combo)
+        .map(|(((_, alias), t), at)| Source {
+            alias,
+            columns: &t.columns,
+            values: at.map(|i| t.tuples[i].data.as_slice()),
+        })
+        .collect()
+}
+
+/// The rows of the `FROM` and its joins that pass the `WHERE`, at the snapshot.
+fn join(
+    tables: &[Table],
+    refs: &[(usize, String)],
+    sel: &super::ast::Select,
+    snapshot: &Snapshot,
+    db: &mut Database,
+    tx_start_us: i64,
+    now_us: i64,
+) -> Result<Vec<Combo>, SqlError> {
+    if tables.is_empty() {
+        return Ok(Vec::new());
+    }
+    let visible = |t: &Table| -> Vec<usize> {
+        (0..t.tuples.len())
+            .filter(|&i| snapshot.sees_tuple(&t.tuples[i], &db.txs))
+            .collect()
+    };
+    let mut combos: Vec<Combo> = visible(&tables[0])
+        .into_iter()
+        .map(|i| vec![Some(i)])
+        .collect();
+    let mut random_state = db.random_state;
+    let params = db.params.clone();
+    let mut ctx = Context {
+        params: &params,
+        tx_start_us,
+        clock_us: now_us,
+        random_state: &mut random_state,
+    };
+    for (j, join) in sel.joins.iter().enumerate() {
+        let right = visible(&tables[j + 1]);
+        let mut next = Vec::new();
+        for combo in combos {
+            let mut matched = false;
+            for &r in &right {
+                let mut candidate = combo.clone();
+                candidate.push(Some(r));
+                let sources = sources_of(&tables[..j + 2], &refs[..j + 2], &candidate);
+                if eval::truth(&eval::eval(
+                    &join.on,
+                    &Scope { sources: &sources },
+                    None,
+                    &mut ctx,
+                )?)? == Some(true)
+                {
+                    next.push(candidate);
+                    matched = true;
+                }
+            }
+            if !matched && join.left {
+                let mut candidate = combo;
+                candidate.push(None);
+                next.push(candidate);
+            }
+        }
+        combos = next;
+    }
+    let mut kept = Vec::new();
+    for combo in combos {
+        let keep = match &sel.filter {
+            None => true,
+            Some(f) => {
+                let sources = sources_of(tables, refs, &combo);
+                eval::truth(&eval::eval(
+                    f,
+                    &Scope { sources: &sources },
+                    None,
+                    &mut ctx,
+                )?)? == Some(true)
+            }
+        };
+        if keep {
+            kept.push(combo);
+        }
+    }
+    db.random_state = random_state;
+    Ok(kept)
+}
+
+/// The values `ORDER BY` sorts a row by: an output column by position or
+/// name, or an expression over the row.
+fn sort_keys(
+    sel: &super::ast::Select,
+    values: &[Value],
+    scope: &Scope,
+    group: Option<&[Scope]>,
+    ctx: &mut Context,
+) -> Result<Vec<Value>, SqlError> {
+    let mut keys = Vec::new();
+    for o in &sel.order_by {
+        if let Expr::Literal(super::ast::Literal::Number(n)) = &o.expr
+            && let Ok(k) = n.parse::<usize>()
+        {
+            let v = values.get(k.wrapping_sub(1)).cloned().ok_or_else(|| {
+                SqlError::new(
+                    "42P10",
+                    format!("ORDER BY position {k} is not in select list"),
+                )
+            })?;
+            keys.push(v);
+            continue;
+        }
+        if let Expr::Column {
+            qualifier: None,
+            name,
+        } = &o.expr
+            && let Some(i) = sel.items.iter().position(
+                |item| matches!(item, SelectItem::Expr { alias: Some(a), .. } if a == name),
+            )
+        {
+            keys.push(values[i].clone());
+            continue;
+        }
+        keys.push(eval::eval(&o.expr, scope, group, ctx)?);
+    }
+    Ok(keys)
+}
+
+fn sort_rows(sel: &super::ast::Select, rows: &mut [(Vec<Value>, Vec<Value>)]) {
+    if sel.order_by.is_empty() {
+        return;
+    }
+    rows.sort_by(|a, b| compare_keys(sel, &a.1, &b.1));
+}
+
+fn compare_keys(sel: &super::ast::Select, a: &[Value], b: &[Value]) -> Ordering {
+    for (o, (x, y)) in sel.order_by.iter().zip(a.iter().zip(b)) {
+        let nulls_first = o.nulls_first.unwrap_or(o.descending);
+        let ord = match (x.is_null(), y.is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => {
+                if nulls_first {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
+            }
+            (false, true) => {
+                if nulls_first {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                }
+            }
+            (false, false) => {
+                let o2 = eval::order(x, y).ok().flatten().unwrap_or(Ordering::Equal);
+                if o.descending { o2.reverse() } else { o2 }
+            }
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    Ordering::Equal
+}
+
+fn sort_combos(
+    tables: &[Table],
+    refs: &[(usize, String)],
+    sel: &super::ast::Select,
+    combos: Vec<Combo>,
+    db: &mut Database,
+    tx_start_us: i64,
+    now_us: i64,
+) -> Result<Vec<Combo>, SqlError> {
+    let mut random_state = db.random_state;
+    let params = db.params.clone();
+    let mut ctx = Context {
+        params: &params,
+        tx_start_us,
+        clock_us: now_us,
+        random_state: &mut random_state,
+    };
+    let mut keyed = Vec::new();
+    for combo in combos {
+        let sources = sources_of(tables, refs, &combo);
+        let scope = Scope { sources: &sources };
+        let values = output_values(&sel.items, &scope, None, &mut ctx)?;
+        let keys = sort_keys(sel, &values, &scope, None, &mut ctx)?;
+        keyed.push((combo, keys));
+    }
+    keyed.sort_by(|a, b| compare_keys(sel, &a.1, &b.1));
+    Ok(keyed.into_iter().map(|(c, _)| c).collect())
+}
+
+fn limit_value(
+    db: &mut Database,
+    tx: TxId,
+    now_us: i64,
+    e: Option<&Expr>,
+) -> Result<Option<usize>, SqlError> {
+    let Some(e) = e else { return Ok(None) };
+    match eval_in(db, tx, now_us, e, &[])? {
+        Value::Null => Ok(None),
+        Value::Int(n) if n >= 0 => Ok(Some(usize::try_from(n).unwrap_or(usize::MAX))),
+        Value::Int(_) => Err(SqlError::new("2201W", "LIMIT must not be negative")),
+        _ => Err(SqlError::new(
+            "42804",
+            "argument of LIMIT must be type bigint",
+        )),
+    }
+}
+
+fn limit_rows(
+    db: &mut Database,
+    tx: TxId,
+    now_us: i64,
+    sel: &super::ast::Select,
+    rows: Vec<Vec<Value>>,
+) -> Result<Vec<Vec<Value>>, SqlError> {
+    let offset = limit_value(db, tx, now_us, sel.offset.as_ref())?.unwrap_or(0);
+    let limit = limit_value(db, tx, now_us, sel.limit.as_ref())?;
+    Ok(rows
+        .into_iter()
+        .skip(offset)
+        .take(limit.unwrap_or(usize::MAX))
+        .collect())
+}
+
+/// `SELECT ... FOR UPDATE | SHARE ...`: rows sorted at the snapshot, then
+/// locked one by one (waiting, failing or skipping as asked), each taken at
+/// its newest version if it still matches, until the `LIMIT` is reached.
+fn locking_select(
+    db: &mut Database,
+    tx: TxId,
+    state: &mut StmtState,
+    sel: &super::ast::Select,
+    refs: &[(usize, String)],
+    locking: super::ast::Locking,
+) -> Result<Outcome, SqlError> {
+    let (table_id, alias) = refs[0].clone();
+    let offset = limit_value(db, tx, state.now_us, sel.offset.as_ref())?.unwrap_or(0);
+    let limit = limit_value(db, tx, state.now_us, sel.limit.as_ref())?;
+    while let Some(start) = next_row(state) {
+        if limit.is_some_and(|l| state.rows.len() >= offset.saturating_add(l)) {
+            break;
+        }
+        match lock_row(db, tx, table_id, start, locking.strength, locking.wait)? {
+            Lock::Blocked(other) => return Ok(Outcome::Blocked(other)),
+            Lock::Gone | Lock::Skipped => {}
+            Lock::Locked { tuple, moved } => {
+                if !moved
+                    || row_matches(
+                        db,
+                        tx,
+                        state.now_us,
+                        table_id,
+                        &alias,
+                        tuple,
+                        sel.filter.as_ref(),
+                    )?
+                {
+                    state
+                        .rows
+                        .push(table(db, table_id).tuples[tuple].data.clone());
+                }
+            }
+        }
+        advance(state);
+    }
+    let rows: Vec<Vec<Value>> = std::mem::take(&mut state.rows)
+        .into_iter()
+        .skip(offset)
+        .collect();
+    let columns = table(db, table_id).columns.clone();
+    let (described, values) = project(
+        &sel.items,
+        &alias,
+        &columns,
+        &rows,
+        state.now_us,
+        &state.params,
+    )?;
+    let mut result = QueryResult::tag_only(&format!("SELECT {}", values.len()));
+    result.rows_affected = values.len() as u64;
+    result.columns = described;
+    result.rows = values;
+    Ok(Outcome::Done(result))
+}

@@ -1,0 +1,574 @@
+//! The PostgreSQL wire protocol (v3) in front of a [`Database`], over any
+//! byte stream: startup without TLS or password, the simple query protocol,
+//! and the extended one (parse, bind, describe, execute, sync) that
+//! tokio-postgres and the pools on it use. Messages are read and written
+//! by the `pgwire` crate's codec; this module is the backend's side of the
+//! conversation.
+//!
+//! Every connection of one database shares it through a [`Server`]. A
+//! statement that blocks on a lock leaves its connection waiting until
+//! another connection's work ends the transaction it waits for; after
+//! PostgreSQL's `deadlock_timeout` of waiting it runs the deadlock check.
+
+use super::{Database, Prepared, Reply, SessionId, SqlError, TxStatus, param_text, result_bytes};
+use bytes::{BufMut, BytesMut};
+use pgwire::messages::data::{DataRow, FieldDescription, ParameterDescription, RowDescription};
+use pgwire::messages::extendedquery::{BindComplete, CloseComplete, ParseComplete};
+use pgwire::messages::response::{
+    CommandComplete, EmptyQueryResponse, ErrorResponse, ReadyForQuery, SslResponse,
+    TransactionStatus,
+};
+use pgwire::messages::startup::{Authentication, BackendKeyData, ParameterStatus, SecretKey};
+use pgwire::messages::{
+    DecodeContext, PgWireBackendMessage as Out, PgWireFrontendMessage as In,
+    SslNegotiationMetaMessage,
+};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::Notify;
+
+/// PostgreSQL's default `deadlock_timeout`: how long a blocked statement
+/// waits before it checks for a deadlock.
+pub const DEADLOCK_TIMEOUT_MS: u64 = 1000;
+/// Most bytes a client may send in one message (PostgreSQL's own limit
+/// for most messages is 1 GiB; a payment service sends kilobytes).
+pub const MAX_MESSAGE_BYTES: usize = 1 << 20;
+/// Most prepared statements and portals one connection may keep.
+pub const MAX_PREPARED: usize = 1024;
+
+/// One database and every connection to it.
+pub struct Server {
+    db: RefCell<Database>,
+    /// Wakes connections whose statements may have ended.
+    changed: Notify,
+    /// Microseconds since the Unix epoch: the simulated clock.
+    clock_us: Box<dyn Fn() -> i64>,
+}
+
+impl Server {
+    pub fn new(db: Database, clock_us: impl Fn() -> i64 + 'static) -> Rc<Server> {
+        Rc::new(Server {
+            db: RefCell::new(db),
+            changed: Notify::new(),
+            clock_us: Box::new(clock_us),
+        })
+    }
+
+    /// Runs `f` on the database, then wakes every waiting connection.
+    pub fn with_db<R>(&self, f: impl FnOnce(&mut Database) -> R) -> R {
+        let result = f(&mut self.db.borrow_mut());
+        self.changed.notify_waiters();
+        result
+    }
+
+    /// Serves one client until it leaves or the stream fails; its session's
+    /// transaction then rolls back.
+    pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+        self: Rc<Self>,
+        stream: S,
+    ) -> std::io::Result<()> {
+        if !self.db.borrow().accepts_sessions() {
+            return Ok(());
+        }
+        let session = self.with_db(Database::connect);
+        let mut connection = Connection {
+            server: self.clone(),
+            session,
+            stream,
+            input: BytesMut::new(),
+            output: BytesMut::new(),
+            ctx: DecodeContext::default(),
+            statements: BTreeMap::new(),
+            portals: BTreeMap::new(),
+            skipping: false,
+        };
+        let result = connection.run().await;
+        self.with_db(|db| db.disconnect(session));
+        result
+    }
+}
+
+/// A bound statement, ready to execute.
+struct Portal {
+    prepared: Prepared,
+    params: Vec<Option<String>>,
+    /// Per result column: binary (true) or text.
+    binary: Vec<bool>,
+}
+
+struct Connection<S> {
+    server: Rc<Server>,
+    session: SessionId,
+    stream: S,
+    input: BytesMut,
+    output: BytesMut,
+    ctx: DecodeContext,
+    statements: BTreeMap<String, Prepared>,
+    portals: BTreeMap<String, Portal>,
+    /// After an error in the extended protocol: messages are skipped until `Sync`.
+    skipping: bool,
+}
+
+fn protocol_error(e: impl std::fmt::Display) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
+    async fn run(&mut self) -> std::io::Result<()> {
+        loop {
+            let Some(message) = self.read().await? else {
+                return Ok(());
+            };
+            if !self.handle(message).await? {
+                return Ok(());
+            }
+            self.flush().await?;
+        }
+    }
+
+    /// The next message, or `None` at the end of the stream.
+    async fn read(&mut self) -> std::io::Result<Option<In>> {
+        loop {
+            if let Some(message) = In::decode(&mut self.input, &self.ctx).map_err(protocol_error)? {
+                return Ok(Some(message));
+            }
+            if self.input.len() > MAX_MESSAGE_BYTES {
+                return Err(protocol_error("a message over idemsim's 1 MiB limit"));
+            }
+            if self.stream.read_buf(&mut self.input).await? == 0 {
+                return Ok(None);
+            }
+        }
+    }
+
+    fn send(&mut self, message: Out) {
+        message
+            .encode(&mut self.output)
+            .expect("backend messages encode");
+    }
+
+    async fn flush(&mut self) -> std::io::Result<()> {
+        if !self.output.is_empty() {
+            self.stream.write_all(&self.output).await?;
+            self.stream.flush().await?;
+            self.output.clear();
+        }
+        Ok(())
+    }
+
+    /// Handles one message; `false` ends the connection.
+    async fn handle(&mut self, message: In) -> std::io::Result<bool> {
+        if self.skipping && !matches!(message, In::Sync(_) | In::Terminate(_)) {
+            return Ok(true);
+        }
+        match message {
+            In::SslNegotiation(
+                SslNegotiationMetaMessage::PostgresSsl(_)
+                | SslNegotiationMetaMessage::PostgresGss(_),
+            ) => {
+                self.send(Out::SslResponse(SslResponse::Refuse));
+                self.ctx.awaiting_frontend_ssl = false;
+            }
+            In::SslNegotiation(SslNegotiationMetaMessage::None) => {
+                self.ctx.awaiting_frontend_ssl = false;
+            }
+            In::Startup(_) => {
+                self.ctx.awaiting_frontend_startup = false;
+                self.startup();
+            }
+            In::CancelRequest(_) | In::Terminate(_) => return Ok(false),
+            In::PasswordMessageFamily(_) => {}
+            In::Query(q) => {
+                self.server
+                    .with_db(|db| db.submit(self.session, &q.query, (self.server.clock_us)()));
+                let reply = self.reply().await;
+                self.simple_reply(reply);
+                self.ready();
+            }
+            In::Parse(p) => {
+                let prepared = self.server.db.borrow().prepare(&p.query, &p.type_oids);
+                match prepared {
+                    Ok(prepared) if self.statements.len() < MAX_PREPARED => {
+                        self.statements.insert(p.name.unwrap_or_default(), prepared);
+                        self.send(Out::ParseComplete(ParseComplete::new()));
+                    }
+                    Ok(_) => self.fail(SqlError::new("54000", "too many prepared statements")),
+                    Err(e) => self.fail(e),
+                }
+            }
+            In::Bind(b) => match self.bind(b) {
+                Ok(()) => self.send(Out::BindComplete(BindComplete::new())),
+                Err(e) => self.fail(e),
+            },
+            In::Describe(d) => {
+                let name = d.name.unwrap_or_default();
+                if d.target_type == b'S' {
+                    match self.statements.get(&name).cloned() {
+                        Some(p) => {
+                            self.send(Out::ParameterDescription(ParameterDescription::new(
+                                p.description.param_types.clone(),
+                            )));
+                            self.describe_rows(&p.description.columns, &[]);
+                        }
+                        None => self.fail(SqlError::new(
+                            "26000",
+                            format!("prepared statement \"{name}\" does not exist"),
+                        )),
+                    }
+                } else {
+                    match self.portals.get(&name) {
+                        Some(portal) => {
+                            let columns = portal.prepared.description.columns.clone();
+                            let binary = portal.binary.clone();
+                            self.describe_rows(&columns, &binary);
+                        }
+                        None => self.fail(SqlError::new(
+                            "34000",
+                            format!("portal \"{name}\" does not exist"),
+                        )),
+                    }
+                }
+            }
+            In::Execute(e) => {
+                let name = e.name.unwrap_or_default();
+                let Some(portal) = self.portals.get(&name) else {
+                    self.fail(SqlError::new(
+                        "34000",
+                        format!("portal \"{name}\" does not exist"),
+                    ));
+                    return Ok(true);
+                };
+                let (prepared, params, binary) = (
+                    portal.prepared.clone(),
+                    portal.params.clone(),
+                    portal.binary.clone(),
+                );
+                self.server.with_db(|db| {
+                    db.submit_prepared(self.session, &prepared, &params, (self.server.clock_us)());
+                });
+                let reply = self.reply().await;
+                self.extended_reply(reply, &binary);
+            }
+            In::Sync(_) => {
+                self.skipping = false;
+                self.ready();
+            }
+            In::Flush(_) => {}
+            In::Close(c) => {
+                let name = c.name.unwrap_or_default();
+                if c.target_type == b'S' {
+                    self.statements.remove(&name);
+                } else {
+                    self.portals.remove(&name);
+                }
+                self.send(Out::CloseComplete(CloseComplete::new()));
+            }
+            In::PortalSuspended(_) | In::CopyData(_) | In::CopyFail(_) | In::CopyDone(_) => {
+                self.fail(SqlError::new("0A000", "COPY is not supported"));
+            }
+        }
+        Ok(true)
+    }
+
+    fn startup(&mut self) {
+        self.send(Out::Authentication(Authentication::Ok));
+        for (name, value) in [
+            ("server_version", "15.0"),
+            ("server_encoding", "UTF8"),
+            ("client_encoding", "UTF8"),
+            ("DateStyle", "ISO, MDY"),
+            ("TimeZone", "UTC"),
+            ("integer_datetimes", "on"),
+            ("standard_conforming_strings", "on"),
+            ("IntervalStyle", "postgres"),
+            ("is_superuser", "on"),
+            ("application_name", ""),
+        ] {
+            self.send(Out::ParameterStatus(ParameterStatus::new(
+                name.to_string(),
+                value.to_string(),
+            )));
+        }
+        let pid = i32::try_from(self.session.0).unwrap_or(i32::MAX);
+        self.send(Out::BackendKeyData(BackendKeyData::new(
+            pid,
+            SecretKey::I32(pid),
+        )));
+        self.ready();
+    }
+
+    fn ready(&mut self) {
+        let status = match self.server.db.borrow().tx_status(self.session) {
+            TxStatus::Idle => TransactionStatus::Idle,
+            TxStatus::InBlock => TransactionStatus::Transaction,
+            TxStatus::Failed => TransactionStatus::Error,
+        };
+        self.send(Out::ReadyForQuery(ReadyForQuery::new(status)));
+    }
+
+    fn fail(&mut self, e: SqlError) {
+        self.send(error_message(&e));
+        self.skipping = true;
+    }
+
+    /// Waits for the session's reply, running the deadlock check once the
+    /// statement has waited `deadlock_timeout`.
+    async fn reply(&mut self) -> Reply {
+        let mut checked_wait = None;
+        loop {
+            let changed = self.server.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if let Some(reply) = self.server.db.borrow_mut().take_reply(self.session) {
+                return reply;
+            }
+            let wait = self.server.db.borrow().waits_for(self.session);
+            if wait.is_some() && wait != checked_wait {
+                tokio::select! {
+                    () = &mut changed => {}
+                    () = tokio::time::sleep(Duration::from_millis(DEADLOCK_TIMEOUT_MS)) => {
+                        checked_wait = wait;
+                        let now = (self.server.clock_us)();
+                        self.server.with_db(|db| db.detect_deadlock(self.session, now));
+                    }
+                }
+            } else {
+                changed.await;
+            }
+        }
+    }
+
+    fn simple_reply(&mut self, reply: Reply) {
+        if reply.is_empty() {
+            self.send(Out::EmptyQueryResponse(EmptyQueryResponse::new()));
+        }
+        for result in reply {
+            match result {
+                Ok(r) => {
+                    if !r.columns.is_empty() {
+                        self.describe_rows(&r.columns, &[]);
+                    }
+                    for row in &r.rows {
+                        self.send(Out::DataRow(data_row(row, &r.columns, &[])));
+                    }
+                    self.send(Out::CommandComplete(CommandComplete::new(r.tag)));
+                }
+                Err(e) => self.send(error_message(&e)),
+            }
+        }
+    }
+
+    fn extended_reply(&mut self, reply: Reply, binary: &[bool]) {
+        match reply.into_iter().next() {
+            None => self.send(Out::EmptyQueryResponse(EmptyQueryResponse::new())),
+            Some(Ok(r)) => {
+                for row in &r.rows {
+                    self.send(Out::DataRow(data_row(row, &r.columns, binary)));
+                }
+                self.send(Out::CommandComplete(CommandComplete::new(r.tag)));
+            }
+            Some(Err(e)) => self.fail(e),
+        }
+    }
+
+    fn describe_rows(&mut self, columns: &[super::Column], binary: &[bool]) {
+        if columns.is_empty() {
+            self.send(Out::NoData(pgwire::messages::data::NoData::new()));
+            return;
+        }
+        let fields = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let format = i16::from(binary.get(i).copied().unwrap_or(false));
+                FieldDescription::new(c.name.clone(), 0, 0, c.type_oid, -1, -1, format)
+            })
+            .collect();
+        self.send(Out::RowDescription(RowDescription::new(fields)));
+    }
+
+    fn bind(&mut self, b: pgwire::messages::extendedquery::Bind) -> Result<(), SqlError> {
+        let name = b.statement_name.unwrap_or_default();
+        let prepared = self.statements.get(&name).cloned().ok_or_else(|| {
+            SqlError::new(
+                "26000",
+                format!("prepared statement \"{name}\" does not exist"),
+            )
+        })?;
+        let types = &prepared.description.param_types;
+        let format_of = |codes: &[i16], i: usize| match codes {
+            [] => 0,
+            [one] => *one,
+            many => many.get(i).copied().unwrap_or(0),
+        };
+        let mut params = Vec::with_capacity(b.parameters.len());
+        for (i, p) in b.parameters.iter().enumerate() {
+            params.push(match p {
+                None => None,
+                Some(bytes) if format_of(&b.parameter_format_codes, i) == 1 => {
+                    let oid = types.get(i).copied().unwrap_or(25);
+                    Some(param_text(oid, bytes)?)
+                }
+                Some(bytes) => Some(String::from_utf8(bytes.to_vec()).map_err(|_| {
+                    SqlError::new("22021", "invalid byte sequence for encoding \"UTF8\"")
+                })?),
+            });
+        }
+        let columns = prepared.description.columns.len();
+        let binary = (0..columns)
+            .map(|i| format_of(&b.result_column_format_codes, i) == 1)
+            .collect();
+        if self.portals.len() >= MAX_PREPARED {
+            return Err(SqlError::new("54000", "too many portals"));
+        }
+        self.portals.insert(
+            b.portal_name.unwrap_or_default(),
+            Portal {
+                prepared,
+                params,
+                binary,
+            },
+        );
+        Ok(())
+    }
+}
+
+fn error_message(e: &SqlError) -> Out {
+    Out::ErrorResponse(ErrorResponse::new(vec![
+        (b'S', "ERROR".to_string()),
+        (b'V', "ERROR".to_string()),
+        (b'C', e.code.to_string()),
+        (b'M', e.message.clone()),
+    ]))
+}
+
+fn data_row(row: &[Option<String>], columns: &[super::Column], binary: &[bool]) -> DataRow {
+    let mut data = BytesMut::new();
+    for (i, value) in row.iter().enumerate() {
+        match value {
+            None => data.put_i32(-1),
+            Some(text) => {
+                let bytes = if binary.get(i).copied().unwrap_or(false) {
+                    let oid = columns.get(i).map_or(25, |c| c.type_oid);
+                    result_bytes(oid, text).unwrap_or_else(|_| text.as_bytes().to_vec())
+                } else {
+                    text.as_bytes().to_vec()
+                };
+                data.put_i32(i32::try_from(bytes.len()).unwrap_or(i32::MAX));
+                data.put_slice(&bytes);
+            }
+        }
+    }
+    DataRow::new(data, i16::try_from(row.len()).unwrap_or(i16::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio_postgres::NoTls;
+
+    /// A tokio-postgres client connected to a fresh server over an
+    /// in-memory stream, on the current thread.
+    async fn client(server: &Rc<Server>) -> tokio_postgres::Client {
+        let (near, far) = tokio::io::duplex(1 << 16);
+        tokio::task::spawn_local(server.clone().serve(far));
+        let (client, connection) = tokio_postgres::Config::new()
+            .user("idemsim")
+            .dbname("payments")
+            .connect_raw(near, NoTls)
+            .await
+            .expect("the server accepts a connection");
+        tokio::task::spawn_local(connection);
+        client
+    }
+
+    fn local(test: impl std::future::Future<Output = ()>) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        tokio::task::LocalSet::new().block_on(&runtime, test);
+    }
+
+    #[test]
+    fn tokio_postgres_runs_simple_and_prepared_statements() {
+        local(async {
+            let server = Server::new(Database::new(), || 1_700_000_000_000_000);
+            let c = client(&server).await;
+            c.batch_execute(
+                "CREATE TABLE accounts (id text PRIMARY KEY, balance bigint NOT NULL, seen timestamptz, ref uuid, amount numeric(12,2), ok boolean)",
+            )
+            .await
+            .unwrap();
+            let n = c
+                .execute(
+                    "INSERT INTO accounts (id, balance, amount, ok) VALUES ($1, $2, 12.50, true)",
+                    &[&"alice", &100i64],
+                )
+                .await
+                .unwrap();
+            assert_eq!(n, 1);
+            let row = c
+                .query_one(
+                    "UPDATE accounts SET balance = balance - $1 WHERE id = $2 RETURNING balance, ok",
+                    &[&30i64, &"alice"],
+                )
+                .await
+                .unwrap();
+            assert_eq!(row.get::<_, i64>(0), 70);
+            assert!(row.get::<_, bool>(1));
+            let rows = c
+                .query(
+                    "SELECT id, balance FROM accounts WHERE balance > $1",
+                    &[&0i64],
+                )
+                .await
+                .unwrap();
+            assert_eq!(rows.len(), 1);
+            assert_eq!(rows[0].get::<_, String>("id"), "alice");
+            let err = c
+                .execute(
+                    "INSERT INTO accounts (id, balance) VALUES ($1, $2)",
+                    &[&"alice", &1i64],
+                )
+                .await
+                .unwrap_err();
+            assert_eq!(
+                err.code(),
+                Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
+            );
+        });
+    }
+
+    #[test]
+    fn a_transaction_blocks_another_until_it_commits() {
+        local(async {
+            let server = Server::new(Database::new(), || 0);
+            let mut a = client(&server).await;
+            let b = client(&server).await;
+            a.batch_execute("CREATE TABLE t (id integer PRIMARY KEY, v bigint)")
+                .await
+                .unwrap();
+            a.execute("INSERT INTO t VALUES (1, 10)", &[])
+                .await
+                .unwrap();
+            let tx = a.transaction().await.unwrap();
+            tx.execute("UPDATE t SET v = v + 1 WHERE id = 1", &[])
+                .await
+                .unwrap();
+            let waiting = tokio::task::spawn_local(async move {
+                b.query_one("UPDATE t SET v = v * 2 WHERE id = 1 RETURNING v", &[])
+                    .await
+                    .unwrap()
+                    .get::<_, i64>(0)
+            });
+            tokio::task::yield_now().await;
+            assert!(!waiting.is_finished());
+            tx.commit().await.unwrap();
+            assert_eq!(waiting.await.unwrap(), 22);
+        });
+    }
+}

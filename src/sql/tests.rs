@@ -1,0 +1,202 @@
+//! The engine's own checks: single sessions, and interleavings whose
+//! outcome PostgreSQL documents. The differential suite compares far more
+//! against a real server.
+
+use super::{Database, Reply, SessionId};
+
+/// A reply in a compact form: rows as `a|b`, or the error's SQLSTATE.
+fn show(reply: &Reply) -> String {
+    reply
+        .iter()
+        .map(|r| match r {
+            Ok(q) if q.columns.is_empty() => q.tag.clone(),
+            Ok(q) => q
+                .rows
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|v| v.clone().unwrap_or_else(|| "NULL".into()))
+                        .collect::<Vec<_>>()
+                        .join("|")
+                })
+                .collect::<Vec<_>>()
+                .join(";"),
+            Err(e) => format!("ERROR {}", e.code),
+        })
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+struct Db {
+    db: Database,
+    now_us: i64,
+}
+
+impl Db {
+    fn new() -> Db {
+        Db {
+            db: Database::new(),
+            now_us: 1_000_000,
+        }
+    }
+
+    /// Submits and returns the reply, or `blocked`.
+    fn q(&mut self, s: SessionId, sql: &str) -> String {
+        self.now_us += 1000;
+        self.db.submit(s, sql, self.now_us);
+        match self.db.take_reply(s) {
+            Some(r) => show(&r),
+            None => {
+                assert!(self.db.is_blocked(s));
+                "blocked".into()
+            }
+        }
+    }
+
+    fn reply(&mut self, s: SessionId) -> String {
+        self.db.take_reply(s).map_or("none".into(), |r| show(&r))
+    }
+}
+
+#[test]
+fn a_single_session_creates_inserts_selects_updates_and_deletes() {
+    let mut d = Db::new();
+    let a = d.db.connect();
+    assert_eq!(
+        d.q(a, "CREATE TABLE accounts (id text PRIMARY KEY, balance bigint NOT NULL CHECK (balance >= 0))"),
+        "CREATE TABLE"
+    );
+    assert_eq!(
+        d.q(a, "INSERT INTO accounts VALUES ('alice', 100), ('bob', 0)"),
+        "INSERT 0 2"
+    );
+    assert_eq!(
+        d.q(a, "INSERT INTO accounts VALUES ('alice', 5)"),
+        "ERROR 23505"
+    );
+    assert_eq!(
+        d.q(
+            a,
+            "UPDATE accounts SET balance = balance - 150 WHERE id = 'alice'"
+        ),
+        "ERROR 23514"
+    );
+    assert_eq!(
+        d.q(
+            a,
+            "UPDATE accounts SET balance = balance - 30 WHERE id = 'alice' RETURNING balance"
+        ),
+        "70"
+    );
+    assert_eq!(
+        d.q(a, "SELECT id, balance FROM accounts ORDER BY id"),
+        "alice|70;bob|0"
+    );
+    assert_eq!(
+        d.q(a, "SELECT count(*), sum(balance) FROM accounts"),
+        "2|70"
+    );
+    assert_eq!(
+        d.q(a, "DELETE FROM accounts WHERE balance = 0 RETURNING id"),
+        "bob"
+    );
+    assert_eq!(
+        d.q(a, "SELECT * FROM accounts WHERE id IN ('bob', 'alice')"),
+        "alice|70"
+    );
+}
+
+#[test]
+fn on_conflict_does_nothing_or_updates() {
+    let mut d = Db::new();
+    let a = d.db.connect();
+    d.q(
+        a,
+        "CREATE TABLE keys (key text PRIMARY KEY, hits integer NOT NULL DEFAULT 1)",
+    );
+    assert_eq!(
+        d.q(
+            a,
+            "INSERT INTO keys (key) VALUES ('k') ON CONFLICT DO NOTHING RETURNING key"
+        ),
+        "k"
+    );
+    assert_eq!(
+        d.q(
+            a,
+            "INSERT INTO keys (key) VALUES ('k') ON CONFLICT (key) DO NOTHING RETURNING key"
+        ),
+        ""
+    );
+    assert_eq!(
+        d.q(a, "INSERT INTO keys (key) VALUES ('k') ON CONFLICT (key) DO UPDATE SET hits = keys.hits + 1 RETURNING hits"),
+        "2"
+    );
+}
+
+#[test]
+fn read_committed_waits_for_a_row_lock_and_rechecks_the_new_version() {
+    let mut d = Db::new();
+    let (a, b) = (d.db.connect(), d.db.connect());
+    d.q(a, "CREATE TABLE t (id integer PRIMARY KEY, v integer)");
+    d.q(a, "INSERT INTO t VALUES (1, 10)");
+    d.q(a, "BEGIN");
+    assert_eq!(d.q(a, "UPDATE t SET v = 20 WHERE id = 1"), "UPDATE 1");
+    assert_eq!(d.q(b, "UPDATE t SET v = v + 1 WHERE v = 10"), "blocked");
+    assert_eq!(d.q(a, "COMMIT"), "COMMIT");
+    // b re-checked v = 10 on the new version (20): no row.
+    assert_eq!(d.reply(b), "UPDATE 0");
+    d.q(a, "BEGIN");
+    d.q(a, "UPDATE t SET v = 30 WHERE id = 1");
+    assert_eq!(
+        d.q(b, "UPDATE t SET v = v + 1 WHERE id = 1 RETURNING v"),
+        "blocked"
+    );
+    d.q(a, "COMMIT");
+    assert_eq!(d.reply(b), "31");
+}
+
+#[test]
+fn a_second_insert_of_a_key_waits_then_fails_or_proceeds() {
+    let mut d = Db::new();
+    let (a, b) = (d.db.connect(), d.db.connect());
+    d.q(a, "CREATE TABLE k (key text PRIMARY KEY)");
+    d.q(a, "BEGIN");
+    d.q(a, "INSERT INTO k VALUES ('x')");
+    assert_eq!(d.q(b, "INSERT INTO k VALUES ('x')"), "blocked");
+    d.q(a, "ROLLBACK");
+    assert_eq!(d.reply(b), "INSERT 0 1");
+    d.q(a, "BEGIN");
+    d.q(a, "INSERT INTO k VALUES ('y')");
+    assert_eq!(
+        d.q(b, "INSERT INTO k VALUES ('y') ON CONFLICT DO NOTHING"),
+        "blocked"
+    );
+    d.q(a, "COMMIT");
+    assert_eq!(d.reply(b), "INSERT 0 0");
+}
+
+#[test]
+fn repeatable_read_fails_a_concurrent_update_and_deadlocks_are_found() {
+    let mut d = Db::new();
+    let (a, b) = (d.db.connect(), d.db.connect());
+    d.q(a, "CREATE TABLE t (id integer PRIMARY KEY, v integer)");
+    d.q(a, "INSERT INTO t VALUES (1, 10), (2, 20)");
+    d.q(a, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+    assert_eq!(d.q(a, "SELECT v FROM t WHERE id = 1"), "10");
+    d.q(b, "UPDATE t SET v = 11 WHERE id = 1");
+    assert_eq!(d.q(a, "SELECT v FROM t WHERE id = 1"), "10");
+    assert_eq!(d.q(a, "UPDATE t SET v = 12 WHERE id = 1"), "ERROR 40001");
+    assert_eq!(d.q(a, "SELECT 1"), "ERROR 25P02");
+    assert_eq!(d.q(a, "ROLLBACK"), "ROLLBACK");
+
+    d.q(a, "BEGIN");
+    d.q(b, "BEGIN");
+    d.q(a, "UPDATE t SET v = 0 WHERE id = 1");
+    d.q(b, "UPDATE t SET v = 0 WHERE id = 2");
+    assert_eq!(d.q(a, "UPDATE t SET v = 0 WHERE id = 2"), "blocked");
+    assert_eq!(d.q(b, "UPDATE t SET v = 0 WHERE id = 1"), "blocked");
+    assert!(d.db.detect_deadlock(a, 0));
+    assert_eq!(d.reply(a), "ERROR 40P01");
+    assert_eq!(d.reply(b), "UPDATE 1");
+}

@@ -1,0 +1,649 @@
+//! Values, their types, and PostgreSQL's text forms: what a column holds,
+//! how a literal becomes a column's type, how values compare and add up,
+//! and how a result prints them.
+
+use super::SqlError;
+use super::ast::SqlType;
+use std::cmp::Ordering;
+
+/// Most digits after the point a numeric keeps (PostgreSQL allows 16,383;
+/// a payment never needs more than this, and i128 holds it exactly).
+const MAX_NUMERIC_SCALE: u32 = 20;
+
+/// One value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    /// bigint or integer (which one is the column's or expression's type).
+    Int(i64),
+    Numeric(Decimal),
+    Text(String),
+    Bool(bool),
+    /// Microseconds since the Unix epoch, UTC.
+    Timestamp(i64),
+    Uuid(u128),
+    /// Normalised as PostgreSQL prints jsonb.
+    Json(String),
+}
+
+/// An exact decimal: `units / 10^scale`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decimal {
+    pub units: i128,
+    pub scale: u32,
+}
+
+impl Decimal {
+    fn pow10(scale: u32) -> i128 {
+        10i128.pow(scale)
+    }
+
+    /// The same number with `scale` digits after the point, rounding half
+    /// away from zero as PostgreSQL does.
+    pub fn rescale(self, scale: u32) -> Result<Decimal, SqlError> {
+        match scale.cmp(&self.scale) {
+            Ordering::Equal => Ok(self),
+            Ordering::Greater => {
+                let units = self
+                    .units
+                    .checked_mul(Self::pow10(scale - self.scale))
+                    .ok_or_else(numeric_overflow)?;
+                Ok(Decimal { units, scale })
+            }
+            Ordering::Less => {
+                let div = Self::pow10(self.scale - scale);
+                let (q, r) = (self.units / div, self.units % div);
+                let units = if r.abs() * 2 >= div {
+                    q + self.units.signum()
+                } else {
+                    q
+                };
+                Ok(Decimal { units, scale })
+            }
+        }
+    }
+
+    fn aligned(a: Decimal, b: Decimal) -> Result<(i128, i128, u32), SqlError> {
+        let scale = a.scale.max(b.scale);
+        Ok((a.rescale(scale)?.units, b.rescale(scale)?.units, scale))
+    }
+
+    fn from_int(n: i64) -> Decimal {
+        Decimal {
+            units: i128::from(n),
+            scale: 0,
+        }
+    }
+
+    fn parse(text: &str) -> Option<Decimal> {
+        let text = text.trim();
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        };
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        if whole.is_empty() && fraction.is_empty()
+            || !whole
+                .bytes()
+                .chain(fraction.bytes())
+                .all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let scale = u32::try_from(fraction.len()).ok()?;
+        if scale > MAX_NUMERIC_SCALE || whole.len() + fraction.len() > 36 {
+            return None;
+        }
+        let units: i128 = format!("{whole}{fraction}").parse().ok()?;
+        Some(Decimal {
+            units: if negative { -units } else { units },
+            scale,
+        })
+    }
+}
+
+impl std::fmt::Display for Decimal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sign = if self.units < 0 { "-" } else { "" };
+        let digits = self.units.unsigned_abs().to_string();
+        let scale = self.scale as usize;
+        if scale == 0 {
+            return write!(f, "{sign}{digits}");
+        }
+        let padded = format!("{digits:0>width$}", width = scale + 1);
+        let (whole, fraction) = padded.split_at(padded.len() - scale);
+        write!(f, "{sign}{whole}.{fraction}")
+    }
+}
+
+fn numeric_overflow() -> SqlError {
+    SqlError::new("22003", "numeric field overflow")
+}
+
+fn out_of_range(ty: &str) -> SqlError {
+    SqlError::new("22003", format!("{ty} out of range"))
+}
+
+fn invalid_input(ty: &str, text: &str) -> SqlError {
+    SqlError::new(
+        "22P02",
+        format!("invalid input syntax for type {ty}: \"{text}\""),
+    )
+}
+
+/// The name PostgreSQL gives a type in messages.
+pub fn type_name(ty: SqlType) -> &'static str {
+    match ty {
+        SqlType::BigInt => "bigint",
+        SqlType::Integer => "integer",
+        SqlType::Numeric { .. } => "numeric",
+        SqlType::Text { max_chars: None } => "text",
+        SqlType::Text { .. } => "character varying",
+        SqlType::Boolean => "boolean",
+        SqlType::Timestamptz => "timestamp with time zone",
+        SqlType::Uuid => "uuid",
+        SqlType::Jsonb => "jsonb",
+    }
+}
+
+/// PostgreSQL's OID of a type, as a result's description carries it.
+pub fn type_oid(ty: SqlType) -> u32 {
+    match ty {
+        SqlType::BigInt => 20,
+        SqlType::Integer => 23,
+        SqlType::Numeric { .. } => 1700,
+        SqlType::Text { max_chars: None } => 25,
+        SqlType::Text { .. } => 1043,
+        SqlType::Boolean => 16,
+        SqlType::Timestamptz => 1184,
+        SqlType::Uuid => 2950,
+        SqlType::Jsonb => 3802,
+    }
+}
+
+impl Value {
+    /// PostgreSQL's text output form; `None` for NULL.
+    pub fn to_text(&self) -> Option<String> {
+        Some(match self {
+            Value::Null => return None,
+            Value::Int(n) => n.to_string(),
+            Value::Numeric(d) => d.to_string(),
+            Value::Text(s) | Value::Json(s) => s.clone(),
+            Value::Bool(b) => if *b { "t" } else { "f" }.to_string(),
+            Value::Timestamp(us) => format_timestamp(*us),
+            Value::Uuid(u) => format_uuid(*u),
+        })
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// The value stored in a column of type `ty`: a literal or expression
+    /// result converted as PostgreSQL's assignment cast would.
+    pub fn coerce(self, ty: SqlType) -> Result<Value, SqlError> {
+        match (self, ty) {
+            (Value::Null, _) => Ok(Value::Null),
+            (Value::Int(n), SqlType::Integer) => {
+                i32::try_from(n).map_err(|_| out_of_range("integer"))?;
+                Ok(Value::Int(n))
+            }
+            (Value::Int(n), SqlType::BigInt) => Ok(Value::Int(n)),
+            (Value::Int(n), SqlType::Numeric { scale }) => {
+                numeric_value(Decimal::from_int(n), scale)
+            }
+            (Value::Numeric(d), SqlType::Numeric { scale }) => numeric_value(d, scale),
+            (Value::Numeric(d), SqlType::BigInt | SqlType::Integer) => {
+                let whole = d.rescale(0)?.units;
+                let n = i64::try_from(whole).map_err(|_| out_of_range(type_name(ty)))?;
+                Value::Int(n).coerce(ty)
+            }
+            (Value::Text(s), _) => parse_text(&s, ty),
+            (v @ Value::Bool(_), SqlType::Boolean)
+            | (v @ Value::Timestamp(_), SqlType::Timestamptz)
+            | (v @ Value::Uuid(_), SqlType::Uuid)
+            | (v @ Value::Json(_), SqlType::Jsonb) => Ok(v),
+            (v, SqlType::Text { max_chars }) => {
+                let text = v.to_text().unwrap_or_default();
+                check_length(Value::Text(text), max_chars)
+            }
+            (v, ty) => Err(SqlError::new(
+                "42804",
+                format!(
+                    "a value of type {} cannot be stored as {}",
+                    v.type_hint(),
+                    type_name(ty)
+                ),
+            )),
+        }
+    }
+
+    /// A word for the value's own type, for messages.
+    fn type_hint(&self) -> &'static str {
+        match self {
+            Value::Null => "unknown",
+            Value::Int(_) => "bigint",
+            Value::Numeric(_) => "numeric",
+            Value::Text(_) => "text",
+            Value::Bool(_) => "boolean",
+            Value::Timestamp(_) => "timestamp with time zone",
+            Value::Uuid(_) => "uuid",
+            Value::Json(_) => "jsonb",
+        }
+    }
+}
+
+fn numeric_value(d: Decimal, scale: Option<u32>) -> Result<Value, SqlError> {
+    Ok(Value::Numeric(match scale {
+        Some(scale) => d.rescale(scale.min(MAX_NUMERIC_SCALE))?,
+        None => d,
+    }))
+}
+
+fn check_length(v: Value, max_chars: Option<u32>) -> Result<Value, SqlError> {
+    if let (Value::Text(s), Some(max)) = (&v, max_chars)
+        && s.chars().count() > max as usize
+    {
+        return Err(SqlError::new(
+            "22001",
+            format!("value too long for type character varying({max})"),
+        ));
+    }
+    Ok(v)
+}
+
+/// A text (a quoted literal, a parameter sent as text) read as `ty`.
+pub fn parse_text(s: &str, ty: SqlType) -> Result<Value, SqlError> {
+    let name = type_name(ty);
+    match ty {
+        SqlType::BigInt | SqlType::Integer => {
+            let n: i64 = s.trim().parse().map_err(|_| {
+                if !s.trim().is_empty() && s.trim().bytes().all(|b| b.is_ascii_digit() || b == b'-')
+                {
+                    out_of_range(&format!("value \"{s}\" is out of range for type {name}"))
+                } else {
+                    invalid_input(name, s)
+                }
+            })?;
+            Value::Int(n).coerce(ty)
+        }
+        SqlType::Numeric { scale } => {
+            let d = Decimal::parse(s).ok_or_else(|| invalid_input(name, s))?;
+            numeric_value(d, scale)
+        }
+        SqlType::Text { max_chars } => check_length(Value::Text(s.to_string()), max_chars),
+        SqlType::Boolean => match s.trim().to_ascii_lowercase().as_str() {
+            "t" | "true" | "y" | "yes" | "on" | "1" => Ok(Value::Bool(true)),
+            "f" | "false" | "n" | "no" | "off" | "0" => Ok(Value::Bool(false)),
+            _ => Err(invalid_input(name, s)),
+        },
+        SqlType::Uuid => parse_uuid(s)
+            .map(Value::Uuid)
+            .ok_or_else(|| invalid_input(name, s)),
+        SqlType::Jsonb => {
+            let json: serde_json::Value =
+                serde_json::from_str(s).map_err(|_| invalid_input("json", s))?;
+            Ok(Value::Json(jsonb_text(&json)))
+        }
+        SqlType::Timestamptz => parse_timestamp(s)
+            .map(Value::Timestamp)
+            .ok_or_else(|| invalid_input(name, s)),
+    }
+}
+
+/// PostgreSQL's jsonb output: `{"a": 1, "b": [1, 2]}`, object keys shortest
+/// first then bytewise, a repeated key keeping its last value.
+pub fn jsonb_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(jsonb_text).collect();
+            format!("[{}]", items.join(", "))
+        }
+        serde_json::Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)));
+            let fields: Vec<String> = keys
+                .iter()
+                .map(|k| {
+                    let key = serde_json::Value::String((*k).clone()).to_string();
+                    format!("{key}: {}", jsonb_text(&map[k.as_str()]))
+                })
+                .collect();
+            format!("{{{}}}", fields.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+fn parse_uuid(s: &str) -> Option<u128> {
+    let s = s.trim();
+    let s = s
+        .strip_prefix('{')
+        .and_then(|r| r.strip_suffix('}'))
+        .unwrap_or(s);
+    let hex: String = s.chars().filter(|c| *c != '-').collect();
+    if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u128::from_str_radix(&hex, 16).ok()
+}
+
+fn format_uuid(u: u128) -> String {
+    let h = format!("{u:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date of a day count since 1970-01-01.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// `2026-12-07 04:25:55.123456+00`, in UTC, as PostgreSQL prints a
+/// timestamptz with `TimeZone` UTC (trailing zeros of the fraction dropped).
+pub fn format_timestamp(us: i64) -> String {
+    let days = us.div_euclid(MICROS_PER_DAY);
+    let rest = us.rem_euclid(MICROS_PER_DAY);
+    let (y, m, d) = civil_from_days(days);
+    let secs = rest / 1_000_000;
+    let micros = rest % 1_000_000;
+    let mut text = format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    );
+    if micros != 0 {
+        let fraction = format!("{micros:06}");
+        text.push('.');
+        text.push_str(fraction.trim_end_matches('0'));
+    }
+    text.push_str("+00");
+    text
+}
+
+/// `YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]][Z|+HH[:MM]|-HH[:MM]]`, or a date alone.
+fn parse_timestamp(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (date, time) = match s.split_once([' ', 'T']) {
+        Some((d, t)) => (d, t.trim()),
+        None => (s, "00:00:00"),
+    };
+    let mut parts = date.splitn(3, '-');
+    let year: i64 = parts.next()?.parse().ok()?;
+    let month: i64 = parts.next()?.parse().ok()?;
+    let day: i64 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let (clock, offset_secs) = split_offset(time)?;
+    let mut fields = clock.splitn(3, ':');
+    let hour: i64 = fields.next()?.parse().ok()?;
+    let minute: i64 = fields.next()?.parse().ok()?;
+    let (second, micros) = match fields.next() {
+        None => (0, 0),
+        Some(sec) => {
+            let (whole, fraction) = sec.split_once('.').unwrap_or((sec, ""));
+            let fraction = format!("{:0<6}", fraction.get(..fraction.len().min(6))?);
+            (whole.parse::<i64>().ok()?, fraction.parse::<i64>().ok()?)
+        }
+    };
+    if hour > 24 || minute > 59 || second > 60 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let secs = ((days * 24 + hour) * 60 + minute) * 60 + second - offset_secs;
+    secs.checked_mul(1_000_000)?.checked_add(micros)
+}
+
+/// The clock part and its offset from UTC in seconds.
+fn split_offset(time: &str) -> Option<(&str, i64)> {
+    if let Some(clock) = time.strip_suffix('Z') {
+        return Some((clock, 0));
+    }
+    match time.rfind(['+', '-']) {
+        Some(at) => {
+            let (clock, offset) = time.split_at(at);
+            let sign = if offset.starts_with('-') { -1 } else { 1 };
+            let offset = &offset[1..];
+            let (h, m) = offset.split_once(':').unwrap_or((offset, "0"));
+            let secs = h.parse::<i64>().ok()? * 3600 + m.parse::<i64>().ok()? * 60;
+            Some((clock.trim(), sign * secs))
+        }
+        None => Some((time, 0)),
+    }
+}
+
+/// Compares two non-null values of comparable types; `None` when they are
+/// not comparable (the caller reports the type error).
+pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Int(x), Value::Numeric(y)) => compare_decimals(Decimal::from_int(*x), *y),
+        (Value::Numeric(x), Value::Int(y)) => compare_decimals(*x, Decimal::from_int(*y)),
+        (Value::Numeric(x), Value::Numeric(y)) => compare_decimals(*x, *y),
+        (Value::Text(x), Value::Text(y)) | (Value::Json(x), Value::Json(y)) => Some(x.cmp(y)),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        (Value::Timestamp(x), Value::Timestamp(y)) => Some(x.cmp(y)),
+        (Value::Uuid(x), Value::Uuid(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+fn compare_decimals(a: Decimal, b: Decimal) -> Option<Ordering> {
+    let (x, y, _) = Decimal::aligned(a, b).ok()?;
+    Some(x.cmp(&y))
+}
+
+/// An arithmetic operator on two non-null numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+/// `a op b` for numbers, with PostgreSQL's errors (22003 out of range,
+/// 22012 division by zero). Two integers stay integers.
+pub fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value, SqlError> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => int_arith(op, *x, *y).map(Value::Int),
+        (Value::Int(x), Value::Numeric(y)) => decimal_arith(op, Decimal::from_int(*x), *y),
+        (Value::Numeric(x), Value::Int(y)) => decimal_arith(op, *x, Decimal::from_int(*y)),
+        (Value::Numeric(x), Value::Numeric(y)) => decimal_arith(op, *x, *y),
+        _ => Err(SqlError::new(
+            "42883",
+            format!(
+                "operator does not exist: {} and {}",
+                a.type_hint(),
+                b.type_hint()
+            ),
+        )),
+    }
+}
+
+fn int_arith(op: Arith, x: i64, y: i64) -> Result<i64, SqlError> {
+    let result = match op {
+        Arith::Add => x.checked_add(y),
+        Arith::Sub => x.checked_sub(y),
+        Arith::Mul => x.checked_mul(y),
+        Arith::Div | Arith::Rem if y == 0 => {
+            return Err(SqlError::new("22012", "division by zero"));
+        }
+        Arith::Div => x.checked_div(y),
+        Arith::Rem => x.checked_rem(y),
+    };
+    result.ok_or_else(|| out_of_range("bigint"))
+}
+
+fn decimal_arith(op: Arith, x: Decimal, y: Decimal) -> Result<Value, SqlError> {
+    let d = match op {
+        Arith::Add | Arith::Sub | Arith::Rem => {
+            let (a, b, scale) = Decimal::aligned(x, y)?;
+            let units = match op {
+                Arith::Add => a.checked_add(b),
+                Arith::Sub => a.checked_sub(b),
+                _ if b == 0 => return Err(SqlError::new("22012", "division by zero")),
+                _ => a.checked_rem(b),
+            };
+            Decimal {
+                units: units.ok_or_else(numeric_overflow)?,
+                scale,
+            }
+        }
+        Arith::Mul => {
+            let units = x.units.checked_mul(y.units).ok_or_else(numeric_overflow)?;
+            let d = Decimal {
+                units,
+                scale: x.scale + y.scale,
+            };
+            if d.scale > MAX_NUMERIC_SCALE {
+                d.rescale(MAX_NUMERIC_SCALE)?
+            } else {
+                d
+            }
+        }
+        Arith::Div => {
+            if y.units == 0 {
+                return Err(SqlError::new("22012", "division by zero"));
+            }
+            let scale = x.scale.max(y.scale).clamp(16, MAX_NUMERIC_SCALE);
+            // x / y at `scale` digits: (x.units * 10^(scale + y.scale - x.scale + 1)) / y.units, rounded.
+            let shift = scale + y.scale + 1;
+            let numerator = Decimal {
+                units: x.units,
+                scale: x.scale,
+            }
+            .rescale(shift.max(x.scale))?;
+            let extra = numerator.scale - x.scale;
+            let raw = numerator
+                .units
+                .checked_div(y.units)
+                .ok_or_else(numeric_overflow)?;
+            // raw has (x.scale + extra - y.scale) digits after the point.
+            let raw_scale = x.scale + extra - y.scale;
+            Decimal {
+                units: raw,
+                scale: raw_scale,
+            }
+            .rescale(scale)?
+        }
+    };
+    Ok(Value::Numeric(d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_print_as_postgresql_prints_them() {
+        let d = Decimal::parse("10.50").unwrap();
+        assert_eq!(d.to_string(), "10.50");
+        assert_eq!(Decimal::parse("-0.05").unwrap().to_string(), "-0.05");
+        assert_eq!(d.rescale(1).unwrap().to_string(), "10.5");
+        assert_eq!(
+            Decimal::parse("2.345")
+                .unwrap()
+                .rescale(2)
+                .unwrap()
+                .to_string(),
+            "2.35"
+        );
+        assert_eq!(
+            Decimal::parse("-2.345")
+                .unwrap()
+                .rescale(2)
+                .unwrap()
+                .to_string(),
+            "-2.35"
+        );
+        let q = arith(
+            Arith::Div,
+            &Value::Int(10),
+            &Value::Numeric(Decimal::from_int(4)),
+        )
+        .unwrap();
+        assert_eq!(q.to_text().unwrap(), "2.5000000000000000");
+        assert_eq!(
+            arith(Arith::Div, &Value::Int(7), &Value::Int(2)).unwrap(),
+            Value::Int(3)
+        );
+        assert!(arith(Arith::Add, &Value::Int(i64::MAX), &Value::Int(1)).is_err());
+    }
+
+    #[test]
+    fn timestamps_round_trip_in_utc() {
+        let us = parse_timestamp("2026-12-07 04:25:55.1234+00").unwrap();
+        assert_eq!(format_timestamp(us), "2026-12-07 04:25:55.1234+00");
+        assert_eq!(format_timestamp(0), "1970-01-01 00:00:00+00");
+        let shifted = parse_timestamp("2026-12-07T06:25:55+02:00").unwrap();
+        assert_eq!(format_timestamp(shifted), "2026-12-07 04:25:55+00");
+    }
+
+    #[test]
+    fn literals_become_the_column_type() {
+        assert_eq!(
+            Value::Text("42".into()).coerce(SqlType::BigInt).unwrap(),
+            Value::Int(42)
+        );
+        assert_eq!(
+            Value::Text("x".into())
+                .coerce(SqlType::BigInt)
+                .unwrap_err()
+                .code,
+            "22P02"
+        );
+        assert_eq!(
+            Value::Int(1 << 40)
+                .coerce(SqlType::Integer)
+                .unwrap_err()
+                .code,
+            "22003"
+        );
+        assert_eq!(
+            Value::Text("abcd".into())
+                .coerce(SqlType::Text { max_chars: Some(3) })
+                .unwrap_err()
+                .code,
+            "22001"
+        );
+        let json = Value::Text(r#"{"bb":1,"a":[1,2]}"#.into())
+            .coerce(SqlType::Jsonb)
+            .unwrap();
+        assert_eq!(json.to_text().unwrap(), r#"{"a": [1, 2], "bb": 1}"#);
+        let u = Value::Text("A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11".into())
+            .coerce(SqlType::Uuid)
+            .unwrap();
+        assert_eq!(u.to_text().unwrap(), "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+    }
+}

@@ -1,0 +1,2301 @@
+//! SQL text to [`ast::Statement`]s, through `sqlparser`'s PostgreSQL dialect.
+//!
+//! The translation is exact or it is refused: every part of `sqlparser`'s
+//! tree that carries meaning is either translated or checked absent, and a
+//! construct outside the subset gives `0A000` (feature_not_supported) with a
+//! message naming it and what is supported. Syntax errors are `42601`.
+//!
+//! Hostile input is bounded: a query text over 1 MiB is refused (`54000`),
+//! the parser's recursion is limited, and so is the depth of operator chains
+//! (which `sqlparser` builds in a loop, not by recursion), so that neither
+//! parsing, translating nor dropping a tree can exhaust the stack (`54001`).
+
+use std::fmt::Display;
+
+use sqlparser::ast as sp;
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+
+use super::SqlError;
+use super::ast;
+
+/// The longest query text accepted, in bytes.
+const MAX_QUERY_BYTES: usize = 1 << 20;
+/// `sqlparser`'s recursion limit (nested parentheses, subqueries...).
+const RECURSION_LIMIT: usize = 64;
+/// The deepest expression accepted, counted conservatively from tokens.
+const MAX_EXPRESSION_DEPTH: usize = 1000;
+/// PostgreSQL's NAMEDATALEN - 1: longer identifiers are truncated.
+const MAX_IDENTIFIER_BYTES: usize = 63;
+
+const STATEMENTS: &str = "idemsim's database runs CREATE TABLE, CREATE INDEX, DROP TABLE, \
+INSERT, SELECT, UPDATE, DELETE, BEGIN/START TRANSACTION, COMMIT, ROLLBACK, SAVEPOINT, \
+RELEASE, ROLLBACK TO, SET and SHOW";
+const TYPES: &str = "column types are bigint (int8), integer (int, int4), smallint (int2), \
+serial, bigserial, numeric/decimal [(p[, s])], text, varchar(n), boolean, timestamptz \
+(timestamp with time zone), uuid, jsonb and json";
+const EXPRESSIONS: &str = "expressions are literals, $n parameters, columns, the operators \
+= <> < <= > >= AND OR NOT + - * / % ||, IS [NOT] NULL, [NOT] IN (list), [NOT] BETWEEN, \
+casts (::type, CAST), CASE and the functions now(), current_timestamp, \
+transaction_timestamp(), clock_timestamp(), gen_random_uuid(), coalesce, lower, upper, \
+length, char_length, abs, greatest, least, count, sum, min and max";
+const SELECTS: &str = "SELECT reads items [AS alias], *, t.* FROM one table [AS alias] \
+with [INNER | LEFT [OUTER]] JOIN ... ON, WHERE, GROUP BY, ORDER BY, LIMIT, OFFSET and \
+one FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [NOWAIT | SKIP LOCKED]";
+const CREATE_TABLES: &str = "CREATE TABLE [IF NOT EXISTS] takes columns with NOT NULL, \
+NULL, DEFAULT, PRIMARY KEY, UNIQUE, CHECK, REFERENCES and GENERATED ... AS IDENTITY, and \
+[CONSTRAINT name] PRIMARY KEY, UNIQUE, CHECK and FOREIGN KEY table constraints";
+const INDEXES: &str =
+    "CREATE [UNIQUE] INDEX [IF NOT EXISTS] [name] ON table [USING btree] (column, ...)";
+const INSERTS: &str = "INSERT INTO table [(columns)] VALUES (...), ... \
+[ON CONFLICT [(columns)] DO NOTHING | ON CONFLICT (columns) DO UPDATE SET ... [WHERE ...]] \
+[RETURNING ...]";
+const UPDATES: &str = "UPDATE table [AS alias] SET column = expr, ... [WHERE ...] [RETURNING ...]";
+const DELETES: &str = "DELETE FROM table [AS alias] [WHERE ...] [RETURNING ...]";
+const TRANSACTIONS: &str = "transactions take ISOLATION LEVEL READ COMMITTED | READ \
+UNCOMMITTED | REPEATABLE READ | SERIALIZABLE and READ WRITE";
+const SETS: &str = "SET [SESSION] name {= | TO} value, SET TIME ZONE value and SET \
+TRANSACTION ISOLATION LEVEL ... are supported";
+
+type Result<T> = std::result::Result<T, SqlError>;
+
+fn syntax(message: impl Into<String>) -> SqlError {
+    SqlError {
+        code: "42601",
+        message: message.into(),
+    }
+}
+
+fn unsupported(what: impl Display, supported: &str) -> SqlError {
+    SqlError {
+        code: "0A000",
+        message: format!("{what} is not supported; {supported}"),
+    }
+}
+
+fn too_complex(message: impl Into<String>) -> SqlError {
+    SqlError {
+        code: "54001",
+        message: message.into(),
+    }
+}
+
+fn parser_error(e: ParserError) -> SqlError {
+    match e {
+        ParserError::TokenizerError(m) | ParserError::ParserError(m) => syntax(m),
+        ParserError::RecursionLimitExceeded => too_complex(format!(
+            "statement too complex: nested more than {RECURSION_LIMIT} levels deep"
+        )),
+    }
+}
+
+/// A `Display` shortened for messages.
+fn shown(x: &impl Display) -> String {
+    let s = x.to_string();
+    if s.chars().count() <= 60 {
+        s
+    } else {
+        let mut t: String = s.chars().take(57).collect();
+        t.push_str("...");
+        t
+    }
+}
+
+/// Parses a query text (one or more statements separated by `;`).
+pub fn parse(sql: &str) -> Result<Vec<ast::Statement>> {
+    if sql.len() > MAX_QUERY_BYTES {
+        return Err(SqlError {
+            code: "54000",
+            message: format!(
+                "query text of {} bytes is longer than the {MAX_QUERY_BYTES} bytes \
+                 idemsim's database accepts",
+                sql.len()
+            ),
+        });
+    }
+    let dialect = PostgreSqlDialect {};
+    let tokens = Tokenizer::new(&dialect, sql)
+        .with_unescape(true)
+        .tokenize_with_location()
+        .map_err(|e| syntax(e.to_string()))?;
+    let (tokens, key_locks) = rewrite_key_locks(tokens);
+    check_depth(&tokens)?;
+
+    let mut parser = Parser::new(&dialect)
+        .with_recursion_limit(RECURSION_LIMIT)
+        .with_tokens_with_locations(tokens);
+    // All statements are parsed before any is translated: a syntax error
+    // anywhere rejects the whole text, as PostgreSQL's parser does.
+    let mut parsed = Vec::new();
+    loop {
+        while parser.consume_token(&Token::SemiColon) {}
+        if parser.peek_token_ref().token == Token::EOF {
+            break;
+        }
+        let start = parser.get_current_index();
+        let statement = parser.parse_statement().map_err(parser_error)?;
+        let end = parser.get_current_index();
+        match parser.peek_token_ref().token {
+            Token::SemiColon | Token::EOF => {}
+            _ => {
+                return Err(parser_error(
+                    parser
+                        .expected_ref::<()>("end of statement", parser.peek_token_ref())
+                        .unwrap_err(),
+                ));
+            }
+        }
+        let locks: Vec<ast::LockStrength> = key_locks
+            .iter()
+            .filter(|(at, _)| (start..end).contains(at))
+            .map(|&(_, strength)| strength)
+            .collect();
+        parsed.push((statement, locks));
+    }
+    parsed
+        .iter()
+        .map(|(statement, locks)| {
+            let mut key_locks = KeyLocks {
+                strengths: locks,
+                used: 0,
+            };
+            let translated = statement_(statement, &mut key_locks)?;
+            if key_locks.used != locks.len() {
+                return Err(syntax("syntax error at or near \"KEY\""));
+            }
+            Ok(translated)
+        })
+        .collect()
+}
+
+/// `sqlparser` knows `FOR UPDATE` and `FOR SHARE` only: `FOR NO KEY UPDATE`
+/// and `FOR KEY SHARE` are rewritten to them before parsing, and the token
+/// index of each such `FOR` remembered with its real strength.
+fn rewrite_key_locks(
+    tokens: Vec<TokenWithSpan>,
+) -> (Vec<TokenWithSpan>, Vec<(usize, ast::LockStrength)>) {
+    fn is_word(token: Option<&TokenWithSpan>, word: &str) -> bool {
+        matches!(token, Some(TokenWithSpan { token: Token::Word(w), .. })
+            if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(word))
+    }
+    let significant: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
+        .collect();
+    let mut drop = vec![false; tokens.len()];
+    let mut marks = Vec::new();
+    for (k, &i) in significant.iter().enumerate() {
+        if !is_word(tokens.get(i), "for") {
+            continue;
+        }
+        let next = |n: usize| significant.get(k + n).and_then(|&j| tokens.get(j));
+        if is_word(next(1), "no") && is_word(next(2), "key") && is_word(next(3), "update") {
+            drop[significant[k + 1]] = true;
+            drop[significant[k + 2]] = true;
+            marks.push((i, ast::LockStrength::NoKeyUpdate));
+        } else if is_word(next(1), "key") && is_word(next(2), "share") {
+            drop[significant[k + 1]] = true;
+            marks.push((i, ast::LockStrength::KeyShare));
+        }
+    }
+    if marks.is_empty() {
+        return (tokens, marks);
+    }
+    let mut new_index = Vec::with_capacity(tokens.len());
+    let mut kept = Vec::with_capacity(tokens.len());
+    for (i, token) in tokens.into_iter().enumerate() {
+        new_index.push(kept.len());
+        if !drop[i] {
+            kept.push(token);
+        }
+    }
+    let marks = marks
+        .into_iter()
+        .map(|(i, strength)| (new_index[i], strength))
+        .collect();
+    (kept, marks)
+}
+
+/// Bounds the depth of the tree `sqlparser` would build. Operators chained
+/// at one parenthesis level are parsed by a loop, so their depth escapes the
+/// parser's recursion limit; this bounds it from the tokens: each
+/// comma-separated segment counts its operator tokens, and a path down
+/// nested parentheses adds its segments' counts.
+fn check_depth(tokens: &[TokenWithSpan]) -> Result<()> {
+    #[derive(Default)]
+    struct Level {
+        /// Operator tokens in the current segment.
+        count: usize,
+        /// The deepest parenthesised group inside the current segment.
+        child: usize,
+        /// The deepest segment closed at this level.
+        best: usize,
+    }
+    impl Level {
+        fn close_segment(&mut self) {
+            self.best = self.best.max(self.count + self.child + 1);
+            self.count = 0;
+            self.child = 0;
+        }
+    }
+    let mut levels = vec![Level::default()];
+    let mut deepest = 0;
+    for token in tokens {
+        match &token.token {
+            Token::Whitespace(_) => continue,
+            Token::LParen | Token::LBracket | Token::LBrace => levels.push(Level::default()),
+            Token::RParen | Token::RBracket | Token::RBrace => {
+                if levels.len() > 1 {
+                    let mut inner = levels.pop().unwrap_or_default();
+                    inner.close_segment();
+                    if let Some(outer) = levels.last_mut() {
+                        outer.child = outer.child.max(inner.best + 1);
+                    }
+                }
+            }
+            Token::Comma | Token::SemiColon => {
+                if let Some(level) = levels.last_mut() {
+                    level.close_segment();
+                }
+            }
+            // Operands: they add no depth of their own.
+            Token::Number(..)
+            | Token::SingleQuotedString(_)
+            | Token::DollarQuotedString(_)
+            | Token::EscapedStringLiteral(_)
+            | Token::UnicodeStringLiteral(_)
+            | Token::Placeholder(_) => {}
+            Token::Word(w) if w.keyword == sqlparser::keywords::Keyword::NoKeyword => {}
+            _ => {
+                if let Some(level) = levels.last_mut() {
+                    level.count += 1;
+                }
+            }
+        }
+        // The path being read: every open level's count so far.
+        let open: usize = levels.iter().map(|l| l.count + 1).sum();
+        deepest = deepest.max(open);
+        if deepest > MAX_EXPRESSION_DEPTH {
+            break;
+        }
+    }
+    while let Some(mut level) = levels.pop() {
+        level.close_segment();
+        deepest = deepest.max(level.best);
+        if let Some(outer) = levels.last_mut() {
+            outer.child = outer.child.max(level.best + 1);
+        }
+    }
+    if deepest > MAX_EXPRESSION_DEPTH {
+        return Err(too_complex(format!(
+            "statement too complex: an expression nests more than {MAX_EXPRESSION_DEPTH} \
+             operators or parentheses"
+        )));
+    }
+    Ok(())
+}
+
+/// The `FOR NO KEY UPDATE` / `FOR KEY SHARE` clauses of one statement.
+struct KeyLocks<'a> {
+    strengths: &'a [ast::LockStrength],
+    used: usize,
+}
+
+// ---------------------------------------------------------------- names
+
+/// An identifier as PostgreSQL reads it: unquoted ones lower-cased (ASCII
+/// only), quoted ones kept; both truncated to 63 bytes.
+fn ident(id: &sp::Ident) -> String {
+    let mut name = if id.quote_style.is_none() {
+        id.value.to_ascii_lowercase()
+    } else {
+        id.value.clone()
+    };
+    if name.len() > MAX_IDENTIFIER_BYTES {
+        let mut end = MAX_IDENTIFIER_BYTES;
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        name.truncate(end);
+    }
+    name
+}
+
+fn idents(ids: &[sp::Ident]) -> Vec<String> {
+    ids.iter().map(ident).collect()
+}
+
+fn name_parts(name: &sp::ObjectName) -> Result<Vec<String>> {
+    name.0
+        .iter()
+        .map(|part| match part {
+            sp::ObjectNamePart::Identifier(id) => Ok(ident(id)),
+            sp::ObjectNamePart::Function(_) => Err(unsupported(
+                format!("the name `{}`", shown(name)),
+                "names are identifiers",
+            )),
+        })
+        .collect()
+}
+
+/// A table's name: unqualified, or in schema `public` (the only schema).
+fn table_name(name: &sp::ObjectName) -> Result<String> {
+    let mut parts = name_parts(name)?;
+    match parts.len() {
+        1 => Ok(parts.remove(0)),
+        2 if parts[0] == "public" => Ok(parts.remove(1)),
+        _ => Err(unsupported(
+            format!("the qualified name `{}`", shown(name)),
+            "tables are named without a schema (or in schema public)",
+        )),
+    }
+}
+
+/// A column name written as an object name (`INSERT` columns, `SET` targets).
+fn column_name(name: &sp::ObjectName) -> Result<String> {
+    let mut parts = name_parts(name)?;
+    if parts.len() == 1 {
+        Ok(parts.remove(0))
+    } else {
+        Err(unsupported(
+            format!("the column reference `{}`", shown(name)),
+            "a target column is named by one identifier",
+        ))
+    }
+}
+
+fn index_columns(columns: &[sp::IndexColumn], what: &str) -> Result<Vec<String>> {
+    columns
+        .iter()
+        .map(|c| {
+            let sp::IndexColumn {
+                column,
+                operator_class,
+            } = c;
+            let sp::OrderByExpr {
+                expr,
+                options,
+                with_fill,
+            } = column;
+            if operator_class.is_some() {
+                return Err(unsupported("an operator class", what));
+            }
+            if with_fill.is_some() || matches!(options.sort, Some(sp::OrderBySort::Using(_))) {
+                return Err(unsupported(format!("`{}`", shown(column)), what));
+            }
+            match expr {
+                sp::Expr::Identifier(id) => Ok(ident(id)),
+                other => Err(unsupported(
+                    format!("the expression `{}` in a column list", shown(other)),
+                    what,
+                )),
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- statements
+
+fn statement_(statement: &sp::Statement, locks: &mut KeyLocks) -> Result<ast::Statement> {
+    use sp::Statement as S;
+    Ok(match statement {
+        S::CreateTable(create) => ast::Statement::CreateTable(create_table(create)?),
+        S::CreateIndex(create) => ast::Statement::CreateIndex(create_index(create)?),
+        S::Drop {
+            object_type,
+            if_exists,
+            names,
+            cascade,
+            restrict: _,
+            purge,
+            temporary,
+            table,
+        } => {
+            if *object_type != sp::ObjectType::Table {
+                return Err(unsupported(format!("`DROP {object_type}`"), STATEMENTS));
+            }
+            if *cascade {
+                return Err(unsupported(
+                    "`DROP TABLE ... CASCADE`",
+                    "DROP TABLE [IF EXISTS] name, ... is supported",
+                ));
+            }
+            if *purge || *temporary || table.is_some() {
+                return Err(unsupported(
+                    format!("`{}`", shown(statement)),
+                    "DROP TABLE [IF EXISTS] name, ... is supported",
+                ));
+            }
+            ast::Statement::DropTable {
+                names: names.iter().map(table_name).collect::<Result<_>>()?,
+                if_exists: *if_exists,
+            }
+        }
+        S::Insert(insert) => ast::Statement::Insert(insert_(insert)?),
+        S::Query(query) => ast::Statement::Select(select_query(query, locks)?),
+        S::Update(update) => ast::Statement::Update(update_(update)?),
+        S::Delete(delete) => ast::Statement::Delete(delete_(delete)?),
+        S::StartTransaction {
+            modes,
+            begin: _,
+            transaction,
+            modifier,
+            statements,
+            exception,
+            has_end_keyword,
+        } => {
+            if modifier.is_some()
+                || !statements.is_empty()
+                || exception.is_some()
+                || *has_end_keyword
+                || matches!(transaction, Some(sp::BeginTransactionKind::Tran))
+            {
+                return Err(unsupported(
+                    format!("`{}`", shown(statement)),
+                    "BEGIN [TRANSACTION | WORK] and START TRANSACTION with transaction modes \
+                     are supported",
+                ));
+            }
+            ast::Statement::Begin {
+                isolation: transaction_modes(modes)?,
+            }
+        }
+        S::Commit {
+            chain,
+            end: _,
+            modifier,
+        } => {
+            if *chain {
+                return Err(unsupported(
+                    "`COMMIT AND CHAIN`",
+                    "COMMIT and END are supported",
+                ));
+            }
+            if modifier.is_some() {
+                return Err(unsupported(
+                    format!("`{}`", shown(statement)),
+                    "COMMIT and END are supported",
+                ));
+            }
+            ast::Statement::Commit
+        }
+        S::Rollback { chain, savepoint } => {
+            if *chain {
+                return Err(unsupported(
+                    "`ROLLBACK AND CHAIN`",
+                    "ROLLBACK, ABORT and ROLLBACK TO [SAVEPOINT] name are supported",
+                ));
+            }
+            match savepoint {
+                None => ast::Statement::Rollback,
+                Some(name) => ast::Statement::RollbackToSavepoint { name: ident(name) },
+            }
+        }
+        S::Savepoint { name } => ast::Statement::Savepoint { name: ident(name) },
+        S::ReleaseSavepoint { name } => ast::Statement::ReleaseSavepoint { name: ident(name) },
+        S::Set(set) => set_(set)?,
+        S::ShowVariable { variable } => show(variable)?,
+        other => {
+            return Err(unsupported(
+                format!("`{}`", statement_kind(other)),
+                STATEMENTS,
+            ));
+        }
+    })
+}
+
+/// The leading keywords of a statement, to name it in a message.
+fn statement_kind(statement: &sp::Statement) -> String {
+    let text = statement.to_string();
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .take_while(|w| w.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .take(3)
+        .collect();
+    if words.is_empty() {
+        shown(&text)
+    } else {
+        words.join(" ")
+    }
+}
+
+fn transaction_modes(modes: &[sp::TransactionMode]) -> Result<Option<ast::Isolation>> {
+    let mut isolation = None;
+    for mode in modes {
+        match mode {
+            sp::TransactionMode::AccessMode(sp::TransactionAccessMode::ReadWrite) => {}
+            sp::TransactionMode::AccessMode(sp::TransactionAccessMode::ReadOnly) => {
+                return Err(unsupported("`READ ONLY` transactions", TRANSACTIONS));
+            }
+            sp::TransactionMode::IsolationLevel(level) => {
+                let level = match level {
+                    sp::TransactionIsolationLevel::ReadUncommitted
+                    | sp::TransactionIsolationLevel::ReadCommitted => ast::Isolation::ReadCommitted,
+                    sp::TransactionIsolationLevel::RepeatableRead => ast::Isolation::RepeatableRead,
+                    sp::TransactionIsolationLevel::Serializable => ast::Isolation::Serializable,
+                    sp::TransactionIsolationLevel::Snapshot => {
+                        return Err(unsupported("`ISOLATION LEVEL SNAPSHOT`", TRANSACTIONS));
+                    }
+                };
+                if isolation.is_some() {
+                    return Err(syntax("conflicting or redundant options"));
+                }
+                isolation = Some(level);
+            }
+        }
+    }
+    Ok(isolation)
+}
+
+fn set_(set: &sp::Set) -> Result<ast::Statement> {
+    match set {
+        sp::Set::SingleAssignment {
+            scope,
+            hivevar,
+            variable,
+            values,
+        } => {
+            match scope {
+                None | Some(sp::ContextModifier::Session) => {}
+                Some(sp::ContextModifier::Local) => {
+                    return Err(unsupported(
+                        "`SET LOCAL` (a setting that ends with the transaction)",
+                        SETS,
+                    ));
+                }
+                Some(other) => return Err(unsupported(format!("`SET {other}`"), SETS)),
+            }
+            if *hivevar {
+                return Err(unsupported("`SET HIVEVAR:`", SETS));
+            }
+            Ok(ast::Statement::Set {
+                name: name_parts(variable)?.join("."),
+                value: set_values(values)?,
+            })
+        }
+        sp::Set::SetTimeZone { local, value } => {
+            if *local {
+                return Err(unsupported(
+                    "`SET LOCAL` (a setting that ends with the transaction)",
+                    SETS,
+                ));
+            }
+            Ok(ast::Statement::Set {
+                name: "timezone".into(),
+                value: set_values(std::slice::from_ref(value))?,
+            })
+        }
+        sp::Set::SetNames {
+            charset_name,
+            collation_name: None,
+        } => Ok(ast::Statement::Set {
+            name: "client_encoding".into(),
+            value: charset_name.value.clone(),
+        }),
+        sp::Set::SetTransaction {
+            modes,
+            snapshot,
+            session,
+        } => {
+            if *session {
+                return Err(unsupported(
+                    "`SET SESSION CHARACTERISTICS AS TRANSACTION`",
+                    SETS,
+                ));
+            }
+            if snapshot.is_some() {
+                return Err(unsupported("`SET TRANSACTION SNAPSHOT`", SETS));
+            }
+            match transaction_modes(modes)? {
+                Some(isolation) => Ok(ast::Statement::SetTransaction { isolation }),
+                None => Err(unsupported(
+                    "`SET TRANSACTION` without ISOLATION LEVEL",
+                    SETS,
+                )),
+            }
+        }
+        other => Err(unsupported(format!("`{}`", shown(other)), SETS)),
+    }
+}
+
+/// A `SET` value as text: strings and numbers as written, unquoted words
+/// lower-cased, several values joined by `, `.
+fn set_values(values: &[sp::Expr]) -> Result<String> {
+    let mut parts = Vec::new();
+    for value in values {
+        let text = match value {
+            sp::Expr::Value(v) => match &v.value {
+                sp::Value::SingleQuotedString(s)
+                | sp::Value::EscapedStringLiteral(s)
+                | sp::Value::UnicodeStringLiteral(s) => s.clone(),
+                sp::Value::DollarQuotedString(s) => s.value.clone(),
+                sp::Value::Number(n, false) => n.clone(),
+                sp::Value::Boolean(b) => b.to_string(),
+                _ => return Err(unsupported(format!("the value `{}`", shown(value)), SETS)),
+            },
+            sp::Expr::UnaryOp {
+                op: sp::UnaryOperator::Minus,
+                expr,
+            } => match expr.as_ref() {
+                sp::Expr::Value(sp::ValueWithSpan {
+                    value: sp::Value::Number(n, false),
+                    ..
+                }) => format!("-{n}"),
+                _ => return Err(unsupported(format!("the value `{}`", shown(value)), SETS)),
+            },
+            sp::Expr::Identifier(id)
+                if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default") =>
+            {
+                return Err(unsupported("`SET ... TO DEFAULT`", SETS));
+            }
+            sp::Expr::Identifier(id) => ident(id),
+            _ => return Err(unsupported(format!("the value `{}`", shown(value)), SETS)),
+        };
+        parts.push(text);
+    }
+    Ok(parts.join(", "))
+}
+
+fn show(variable: &[sp::Ident]) -> Result<ast::Statement> {
+    let words = idents(variable);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let name = match words.as_slice() {
+        ["transaction", "isolation", "level"] => "transaction_isolation".to_string(),
+        ["time", "zone"] => "timezone".to_string(),
+        ["all"] => return Err(unsupported("`SHOW ALL`", "SHOW name is supported")),
+        [one] => one.to_string(),
+        _ => {
+            return Err(unsupported(
+                format!("`SHOW {}`", words.join(" ")),
+                "SHOW name is supported",
+            ));
+        }
+    };
+    Ok(ast::Statement::Show { name })
+}
+
+// ---------------------------------------------------------------- DDL
+
+fn create_table(create: &sp::CreateTable) -> Result<ast::CreateTable> {
+    let specific: &[(bool, &str)] = &[
+        (create.or_replace, "`CREATE OR REPLACE TABLE`"),
+        (
+            create.temporary || create.global.is_some(),
+            "`CREATE TEMPORARY TABLE`",
+        ),
+        (create.unlogged, "`CREATE UNLOGGED TABLE`"),
+        (create.query.is_some(), "`CREATE TABLE ... AS`"),
+        (create.like.is_some(), "`CREATE TABLE ... (LIKE ...)`"),
+        (create.inherits.is_some(), "table inheritance (`INHERITS`)"),
+        (
+            create.partition_by.is_some()
+                || create.partition_of.is_some()
+                || create.for_values.is_some(),
+            "table partitioning",
+        ),
+        (create.on_commit.is_some(), "`ON COMMIT`"),
+        (
+            create.table_options != sp::CreateTableOptions::None,
+            "table options (`WITH (...)`, `TABLESPACE`)",
+        ),
+    ];
+    if let Some((_, what)) = specific.iter().find(|(present, _)| *present) {
+        return Err(unsupported(what, CREATE_TABLES));
+    }
+    // Everything else must be as a plain `CREATE TABLE` leaves it.
+    let plain =
+        sqlparser::ast::helpers::stmt_create_table::CreateTableBuilder::new(create.name.clone())
+            .if_not_exists(create.if_not_exists)
+            .build();
+    let mut bare = create.clone();
+    bare.columns.clear();
+    bare.constraints.clear();
+    if bare != plain {
+        return Err(unsupported(
+            "this CREATE TABLE option (only columns and constraints are read)",
+            CREATE_TABLES,
+        ));
+    }
+
+    let name = table_name(&create.name)?;
+    let mut columns = Vec::new();
+    let mut constraints = Vec::new();
+    for column in &create.columns {
+        columns.push(column_def(column, &mut constraints)?);
+    }
+    for constraint in &create.constraints {
+        constraints.push(table_constraint(constraint, None, None)?);
+    }
+    Ok(ast::CreateTable {
+        name,
+        if_not_exists: create.if_not_exists,
+        columns,
+        constraints,
+    })
+}
+
+fn column_def(
+    column: &sp::ColumnDef,
+    constraints: &mut Vec<ast::TableConstraint>,
+) -> Result<ast::ColumnDef> {
+    let sp::ColumnDef {
+        name,
+        data_type: sql_type,
+        options,
+    } = column;
+    let name = ident(name);
+    let (ty, serial) = data_type(sql_type, true)?;
+    let mut def = ast::ColumnDef {
+        name: name.clone(),
+        ty,
+        not_null: serial,
+        default: None,
+        serial,
+    };
+    let mut said_null = false;
+    let mut said_not_null = false;
+    for option in options {
+        let sp::ColumnOptionDef {
+            name: constraint_name,
+            option,
+        } = option;
+        let constraint_name = constraint_name.as_ref();
+        match option {
+            sp::ColumnOption::Null => said_null = true,
+            sp::ColumnOption::NotNull => said_not_null = true,
+            sp::ColumnOption::Default(e) => {
+                if def.default.is_some() || def.serial {
+                    return Err(syntax(format!(
+                        "multiple default values specified for column \"{name}\""
+                    )));
+                }
+                def.default = Some(expr(e)?);
+            }
+            sp::ColumnOption::PrimaryKey(_)
+            | sp::ColumnOption::Unique(_)
+            | sp::ColumnOption::ForeignKey(_)
+            | sp::ColumnOption::Check(_) => {
+                let constraint = match option {
+                    sp::ColumnOption::PrimaryKey(c) => {
+                        def.not_null = true;
+                        sp::TableConstraint::PrimaryKey(c.clone())
+                    }
+                    sp::ColumnOption::Unique(c) => sp::TableConstraint::Unique(c.clone()),
+                    sp::ColumnOption::ForeignKey(c) => sp::TableConstraint::ForeignKey(c.clone()),
+                    sp::ColumnOption::Check(c) => sp::TableConstraint::Check(c.clone()),
+                    _ => unreachable!("matched above"),
+                };
+                constraints.push(table_constraint(&constraint, constraint_name, Some(&name))?);
+            }
+            sp::ColumnOption::Generated {
+                generated_as,
+                sequence_options,
+                generation_expr,
+                generation_expr_mode,
+                generated_keyword: _,
+            } => {
+                if generation_expr.is_some() || generation_expr_mode.is_some() {
+                    return Err(unsupported(
+                        "generated columns (`GENERATED ALWAYS AS (expr) STORED`)",
+                        CREATE_TABLES,
+                    ));
+                }
+                if !matches!(
+                    generated_as,
+                    sp::GeneratedAs::Always | sp::GeneratedAs::ByDefault
+                ) {
+                    return Err(unsupported(format!("`{option}`"), CREATE_TABLES));
+                }
+                if sequence_options.as_ref().is_some_and(|o| !o.is_empty()) {
+                    return Err(unsupported(
+                        "identity sequence options",
+                        "GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY is supported",
+                    ));
+                }
+                if def.serial || def.default.is_some() {
+                    return Err(syntax(format!(
+                        "both default and identity specified for column \"{name}\""
+                    )));
+                }
+                if !matches!(def.ty, ast::SqlType::BigInt | ast::SqlType::Integer) {
+                    return Err(SqlError {
+                        code: "22023",
+                        message: format!(
+                            "identity column type must be smallint, integer, or bigint \
+                             (column \"{name}\")"
+                        ),
+                    });
+                }
+                def.serial = true;
+                def.not_null = true;
+            }
+            sp::ColumnOption::Collation(c) => {
+                return Err(unsupported(
+                    format!("the column collation `COLLATE {}`", shown(c)),
+                    CREATE_TABLES,
+                ));
+            }
+            other => {
+                return Err(unsupported(
+                    format!("the column option `{}`", shown(other)),
+                    CREATE_TABLES,
+                ));
+            }
+        }
+    }
+    if said_null && said_not_null {
+        return Err(syntax(format!(
+            "conflicting NULL/NOT NULL declarations for column \"{name}\""
+        )));
+    }
+    if said_null && def.not_null {
+        return Err(syntax(format!(
+            "conflicting NULL/NOT NULL declarations for column \"{name}\""
+        )));
+    }
+    def.not_null |= said_not_null;
+    Ok(def)
+}
+
+fn characteristics(c: &Option<sp::ConstraintCharacteristics>) -> Result<()> {
+    if let Some(sp::ConstraintCharacteristics {
+        deferrable,
+        initially,
+        enforced,
+    }) = c
+    {
+        if *deferrable == Some(true) || *initially == Some(sp::DeferrableInitial::Deferred) {
+            return Err(unsupported("deferrable constraints", CREATE_TABLES));
+        }
+        if enforced.is_some() {
+            return Err(unsupported("`[NOT] ENFORCED`", CREATE_TABLES));
+        }
+    }
+    Ok(())
+}
+
+/// A table constraint, or a column's (`column` then names its column and
+/// its own column list is empty).
+fn table_constraint(
+    constraint: &sp::TableConstraint,
+    option_name: Option<&sp::Ident>,
+    column: Option<&String>,
+) -> Result<ast::TableConstraint> {
+    let constraint_name = |own: &Option<sp::Ident>| own.as_ref().or(option_name).map(ident);
+    let columns_of = |listed: Vec<String>| -> Vec<String> {
+        match column {
+            Some(c) if listed.is_empty() => vec![c.clone()],
+            _ => listed,
+        }
+    };
+    match constraint {
+        sp::TableConstraint::PrimaryKey(sp::PrimaryKeyConstraint {
+            name,
+            index_name,
+            index_type,
+            columns,
+            include,
+            index_options,
+            characteristics: chars,
+        })
+        | sp::TableConstraint::Unique(sp::UniqueConstraint {
+            name,
+            index_name,
+            index_type_display: _,
+            index_type,
+            columns,
+            include,
+            index_options,
+            characteristics: chars,
+            nulls_distinct: _,
+        }) => {
+            let what = "PRIMARY KEY and UNIQUE take a plain column list";
+            if index_name.is_some() || index_type.is_some() || !index_options.is_empty() {
+                return Err(unsupported(
+                    format!("`{}`", shown(constraint)),
+                    CREATE_TABLES,
+                ));
+            }
+            if !include.is_empty() {
+                return Err(unsupported("`INCLUDE` columns", what));
+            }
+            if let sp::TableConstraint::Unique(u) = constraint {
+                if u.nulls_distinct == sp::NullsDistinctOption::NotDistinct {
+                    return Err(unsupported("`NULLS NOT DISTINCT`", what));
+                }
+                if u.index_type_display != sp::KeyOrIndexDisplay::None {
+                    return Err(unsupported(format!("`{}`", shown(constraint)), what));
+                }
+            }
+            characteristics(chars)?;
+            let columns = columns_of(index_columns(columns, what)?);
+            let name = constraint_name(name);
+            Ok(match constraint {
+                sp::TableConstraint::PrimaryKey(_) => {
+                    ast::TableConstraint::PrimaryKey { name, columns }
+                }
+                _ => ast::TableConstraint::Unique { name, columns },
+            })
+        }
+        sp::TableConstraint::ForeignKey(sp::ForeignKeyConstraint {
+            name,
+            index_name,
+            columns,
+            foreign_table,
+            referred_columns,
+            on_delete,
+            on_update,
+            match_kind,
+            characteristics: chars,
+        }) => {
+            let what = "REFERENCES table [(column, ...)] with the default NO ACTION is supported";
+            for (action, on) in [(on_delete, "ON DELETE"), (on_update, "ON UPDATE")] {
+                match action {
+                    None | Some(sp::ReferentialAction::NoAction) => {}
+                    Some(other) => return Err(unsupported(format!("`{on} {other}`"), what)),
+                }
+            }
+            match match_kind {
+                None | Some(sp::ConstraintReferenceMatchKind::Simple) => {}
+                Some(other) => return Err(unsupported(format!("`{other}`"), what)),
+            }
+            if index_name.is_some() {
+                return Err(unsupported(format!("`{}`", shown(constraint)), what));
+            }
+            characteristics(chars)?;
+            Ok(ast::TableConstraint::ForeignKey {
+                name: constraint_name(name),
+                columns: columns_of(idents(columns)),
+                foreign_table: table_name(foreign_table)?,
+                referred_columns: idents(referred_columns),
+            })
+        }
+        sp::TableConstraint::Check(sp::CheckConstraint {
+            name,
+            expr: e,
+            no_inherit,
+            enforced,
+        }) => {
+            if *no_inherit {
+                return Err(unsupported("`CHECK ... NO INHERIT`", CREATE_TABLES));
+            }
+            if enforced.is_some() {
+                return Err(unsupported("`[NOT] ENFORCED`", CREATE_TABLES));
+            }
+            Ok(ast::TableConstraint::Check {
+                name: constraint_name(name),
+                expr: expr(e)?,
+            })
+        }
+        other => Err(unsupported(
+            format!("the constraint `{}`", shown(other)),
+            CREATE_TABLES,
+        )),
+    }
+}
+
+fn create_index(create: &sp::CreateIndex) -> Result<ast::CreateIndex> {
+    let sp::CreateIndex {
+        name,
+        table_name: table,
+        using,
+        columns,
+        unique,
+        concurrently,
+        r#async,
+        if_not_exists,
+        include,
+        nulls_distinct,
+        with,
+        predicate,
+        index_options,
+        alter_options,
+    } = create;
+    match using {
+        None | Some(sp::IndexType::BTree) => {}
+        Some(other) => return Err(unsupported(format!("`USING {other}` indexes"), INDEXES)),
+    }
+    let refusals: &[(bool, &str)] = &[
+        (*concurrently, "`CREATE INDEX CONCURRENTLY`"),
+        (!include.is_empty(), "`INCLUDE` columns"),
+        (predicate.is_some(), "partial indexes (`WHERE`)"),
+        (*nulls_distinct == Some(false), "`NULLS NOT DISTINCT`"),
+        (!with.is_empty(), "index storage parameters (`WITH (...)`)"),
+        (
+            *r#async || !index_options.is_empty() || !alter_options.is_empty(),
+            "this CREATE INDEX option",
+        ),
+    ];
+    if let Some((_, what)) = refusals.iter().find(|(present, _)| *present) {
+        return Err(unsupported(what, INDEXES));
+    }
+    let name = match name {
+        None => None,
+        Some(n) => Some(table_name(n)?),
+    };
+    Ok(ast::CreateIndex {
+        name,
+        table: table_name(table)?,
+        columns: index_columns(columns, INDEXES)?,
+        unique: *unique,
+        if_not_exists: *if_not_exists,
+    })
+}
+
+/// A type, and whether it is a serial one (allowed in a column definition).
+fn data_type(ty: &sp::DataType, in_column: bool) -> Result<(ast::SqlType, bool)> {
+    use ast::SqlType as T;
+    use sp::DataType as D;
+    let refuse = || unsupported(format!("the type `{ty}`"), TYPES);
+    let length = |l: &Option<sp::CharacterLength>| -> Result<Option<u32>> {
+        match l {
+            None => Ok(None),
+            Some(sp::CharacterLength::IntegerLength { length, unit: None }) => {
+                match u32::try_from(*length) {
+                    Ok(n) if (1..=10_485_760).contains(&n) => Ok(Some(n)),
+                    _ => Err(SqlError {
+                        code: "22023",
+                        message: "length for type varchar must be between 1 and 10485760".into(),
+                    }),
+                }
+            }
+            Some(_) => Err(refuse()),
+        }
+    };
+    let numeric = |info: &sp::ExactNumberInfo| -> Result<T> {
+        match info {
+            sp::ExactNumberInfo::None => Ok(T::Numeric { scale: None }),
+            sp::ExactNumberInfo::Precision(p) if (1..=1000).contains(p) => {
+                Ok(T::Numeric { scale: Some(0) })
+            }
+            sp::ExactNumberInfo::PrecisionAndScale(p, s)
+                if (1..=1000).contains(p) && *s >= 0 && (*s as u64) <= *p =>
+            {
+                Ok(T::Numeric {
+                    scale: Some(*s as u32),
+                })
+            }
+            _ => Err(unsupported(
+                format!("the type `{ty}`"),
+                "numeric takes a precision of 1 to 1000 and a scale of 0 to the precision",
+            )),
+        }
+    };
+    let ty = match ty {
+        D::BigInt(None) | D::Int8(None) => T::BigInt,
+        D::Int(None) | D::Integer(None) | D::Int4(None) | D::SmallInt(None) | D::Int2(None) => {
+            T::Integer
+        }
+        D::Numeric(info) | D::Decimal(info) | D::Dec(info) => numeric(info)?,
+        D::Text => T::Text { max_chars: None },
+        D::Varchar(l) | D::CharacterVarying(l) | D::CharVarying(l) => T::Text {
+            max_chars: length(l)?,
+        },
+        D::Boolean | D::Bool => T::Boolean,
+        D::Timestamp(None, sp::TimezoneInfo::WithTimeZone | sp::TimezoneInfo::Tz) => T::Timestamptz,
+        D::Timestamp(None, sp::TimezoneInfo::None | sp::TimezoneInfo::WithoutTimeZone) => {
+            return Err(unsupported(
+                format!("the type `{ty}` (timestamp without time zone)"),
+                "timestamps are timestamptz (timestamp with time zone)",
+            ));
+        }
+        D::Uuid => T::Uuid,
+        D::JSON | D::JSONB => T::Jsonb,
+        D::Custom(name, modifiers) if modifiers.is_empty() => {
+            let parts = name_parts(name)?;
+            let serial = match parts.as_slice() {
+                [one] => match one.as_str() {
+                    "bigserial" | "serial8" => Some(T::BigInt),
+                    "serial" | "serial4" | "smallserial" | "serial2" => Some(T::Integer),
+                    "timestamptz" => return Ok((T::Timestamptz, false)),
+                    "int8" => return Ok((T::BigInt, false)),
+                    "int4" | "int2" => return Ok((T::Integer, false)),
+                    "bool" => return Ok((T::Boolean, false)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match serial {
+                Some(t) if in_column => return Ok((t, true)),
+                Some(_) => {
+                    return Err(SqlError {
+                        code: "42704",
+                        message: format!("type \"{}\" does not exist", parts.join(".")),
+                    });
+                }
+                None => return Err(refuse()),
+            }
+        }
+        _ => return Err(refuse()),
+    };
+    Ok((ty, false))
+}
+
+// ---------------------------------------------------------------- DML
+
+fn returning(items: &Option<Vec<sp::SelectItem>>) -> Result<Vec<ast::SelectItem>> {
+    match items {
+        None => Ok(Vec::new()),
+        Some(items) => items.iter().map(select_item).collect(),
+    }
+}
+
+fn assignments(list: &[sp::Assignment], what: &str) -> Result<Vec<ast::Assignment>> {
+    list.iter()
+        .map(|sp::Assignment { target, value }| match target {
+            sp::AssignmentTarget::ColumnName(name) => Ok(ast::Assignment {
+                column: column_name(name)?,
+                value: expr(value)?,
+            }),
+            sp::AssignmentTarget::Tuple(_) => Err(unsupported("`SET (column, ...) = (...)`", what)),
+        })
+        .collect()
+}
+
+fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
+    let sp::Insert {
+        insert_token: _,
+        optimizer_hints,
+        or,
+        ignore,
+        into: _,
+        table,
+        table_alias,
+        columns,
+        by_name,
+        overwrite,
+        source,
+        assignments: set_assignments,
+        partitioned,
+        after_columns,
+        overriding,
+        has_table_keyword,
+        on,
+        returning: returning_items,
+        output,
+        replace_into,
+        priority,
+        insert_alias,
+        settings,
+        format_clause,
+        multi_table_insert_type,
+        multi_table_into_clauses,
+        multi_table_when_clauses,
+        multi_table_else_clause,
+    } = insert;
+    if table_alias.is_some() {
+        return Err(unsupported("`INSERT INTO table AS alias`", INSERTS));
+    }
+    if overriding.is_some() {
+        return Err(unsupported("`OVERRIDING ... VALUE`", INSERTS));
+    }
+    if !optimizer_hints.is_empty()
+        || or.is_some()
+        || *ignore
+        || *by_name
+        || *overwrite
+        || !set_assignments.is_empty()
+        || partitioned.is_some()
+        || !after_columns.is_empty()
+        || *has_table_keyword
+        || output.is_some()
+        || *replace_into
+        || priority.is_some()
+        || insert_alias.is_some()
+        || settings.is_some()
+        || format_clause.is_some()
+        || multi_table_insert_type.is_some()
+        || !multi_table_into_clauses.is_empty()
+        || !multi_table_when_clauses.is_empty()
+        || multi_table_else_clause.is_some()
+    {
+        return Err(unsupported("this form of INSERT", INSERTS));
+    }
+    let table = match table {
+        sp::TableObject::TableName(name) => table_name(name)?,
+        _ => return Err(unsupported("inserting into a table function", INSERTS)),
+    };
+    let columns: Vec<String> = columns.iter().map(column_name).collect::<Result<_>>()?;
+    let Some(source) = source else {
+        return Err(unsupported("`INSERT ... DEFAULT VALUES`", INSERTS));
+    };
+    let rows = insert_rows(source)?;
+    let width = rows.first().map_or(0, Vec::len);
+    if rows.iter().any(|r| r.len() != width) {
+        return Err(syntax("VALUES lists must all be the same length"));
+    }
+    if !columns.is_empty() && width > columns.len() {
+        return Err(syntax("INSERT has more expressions than target columns"));
+    }
+    if !columns.is_empty() && width < columns.len() {
+        return Err(syntax("INSERT has more target columns than expressions"));
+    }
+    let on_conflict = match on {
+        None => None,
+        Some(sp::OnInsert::OnConflict(sp::OnConflict {
+            conflict_target,
+            action,
+        })) => {
+            let target = match conflict_target {
+                None => Vec::new(),
+                Some(sp::ConflictTarget::Columns {
+                    columns,
+                    predicate: None,
+                }) => idents(columns),
+                Some(sp::ConflictTarget::Columns {
+                    predicate: Some(_), ..
+                }) => {
+                    return Err(unsupported(
+                        "`ON CONFLICT (columns) WHERE ...` (a partial index's predicate)",
+                        INSERTS,
+                    ));
+                }
+                Some(sp::ConflictTarget::OnConstraint(_)) => {
+                    return Err(unsupported("`ON CONFLICT ON CONSTRAINT name`", INSERTS));
+                }
+            };
+            let action = match action {
+                sp::OnConflictAction::DoNothing => ast::ConflictAction::Nothing,
+                sp::OnConflictAction::DoUpdate(sp::DoUpdate {
+                    assignments: list,
+                    selection,
+                }) => {
+                    if target.is_empty() {
+                        return Err(syntax(
+                            "ON CONFLICT DO UPDATE requires inference specification or \
+                             constraint name",
+                        ));
+                    }
+                    ast::ConflictAction::Update {
+                        assignments: assignments(list, INSERTS)?,
+                        filter: selection.as_ref().map(expr).transpose()?,
+                    }
+                }
+            };
+            Some(ast::OnConflict { target, action })
+        }
+        Some(sp::OnInsert::DuplicateKeyUpdate(_)) => {
+            return Err(unsupported("`ON DUPLICATE KEY UPDATE`", INSERTS));
+        }
+        Some(_) => return Err(unsupported("this ON clause", INSERTS)),
+    };
+    Ok(ast::Insert {
+        table,
+        columns,
+        rows,
+        on_conflict,
+        returning: returning(returning_items)?,
+    })
+}
+
+/// The rows of `VALUES (...), ...`: an INSERT's source must be exactly that.
+fn insert_rows(source: &sp::Query) -> Result<Vec<Vec<ast::Expr>>> {
+    let sp::Query {
+        with,
+        body,
+        order_by,
+        limit_clause,
+        fetch,
+        locks,
+        for_clause,
+        settings,
+        format_clause,
+        pipe_operators,
+    } = source;
+    let values = match body.as_ref() {
+        sp::SetExpr::Values(values) => values,
+        sp::SetExpr::Select(_) | sp::SetExpr::Query(_) | sp::SetExpr::SetOperation { .. } => {
+            return Err(unsupported("`INSERT ... SELECT`", INSERTS));
+        }
+        _ => return Err(unsupported("this INSERT source", INSERTS)),
+    };
+    if with.is_some()
+        || order_by.is_some()
+        || limit_clause.is_some()
+        || fetch.is_some()
+        || !locks.is_empty()
+        || for_clause.is_some()
+        || settings.is_some()
+        || format_clause.is_some()
+        || !pipe_operators.is_empty()
+    {
+        return Err(unsupported(
+            "clauses on an INSERT's VALUES (WITH, ORDER BY, LIMIT...)",
+            INSERTS,
+        ));
+    }
+    let sp::Values {
+        explicit_row,
+        value_keyword: _,
+        rows,
+    } = values;
+    if *explicit_row {
+        return Err(unsupported("`VALUES ROW(...)`", INSERTS));
+    }
+    rows.iter()
+        .map(|row| {
+            row.content
+                .iter()
+                .map(|e| match e {
+                    sp::Expr::Identifier(id)
+                        if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default") =>
+                    {
+                        Ok(ast::Expr::Default)
+                    }
+                    other => expr(other),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A single table named in UPDATE or DELETE.
+fn target_table(table: &sp::TableWithJoins, what: &str) -> Result<ast::TableRef> {
+    if !table.joins.is_empty() {
+        return Err(unsupported("joins in the target of UPDATE or DELETE", what));
+    }
+    table_factor(&table.relation, what)
+}
+
+fn update_(update: &sp::Update) -> Result<ast::Update> {
+    let sp::Update {
+        update_token: _,
+        optimizer_hints,
+        table,
+        on_cluster,
+        assignments: list,
+        from,
+        selection,
+        returning: returning_items,
+        output,
+        or,
+        order_by,
+        limit,
+        settings,
+    } = update;
+    if from.is_some() {
+        return Err(unsupported("`UPDATE ... FROM`", UPDATES));
+    }
+    if !order_by.is_empty() || limit.is_some() {
+        return Err(unsupported("`ORDER BY` and `LIMIT` in UPDATE", UPDATES));
+    }
+    if !optimizer_hints.is_empty()
+        || on_cluster.is_some()
+        || output.is_some()
+        || or.is_some()
+        || settings.is_some()
+    {
+        return Err(unsupported("this form of UPDATE", UPDATES));
+    }
+    Ok(ast::Update {
+        table: target_table(table, UPDATES)?,
+        assignments: assignments(list, UPDATES)?,
+        filter: selection.as_ref().map(expr).transpose()?,
+        returning: returning(returning_items)?,
+    })
+}
+
+fn delete_(delete: &sp::Delete) -> Result<ast::Delete> {
+    let sp::Delete {
+        delete_token: _,
+        optimizer_hints,
+        tables,
+        from,
+        on_cluster,
+        using,
+        selection,
+        returning: returning_items,
+        output,
+        order_by,
+        limit,
+        settings,
+    } = delete;
+    if using.is_some() {
+        return Err(unsupported("`DELETE ... USING`", DELETES));
+    }
+    if !order_by.is_empty() || limit.is_some() {
+        return Err(unsupported("`ORDER BY` and `LIMIT` in DELETE", DELETES));
+    }
+    if !optimizer_hints.is_empty()
+        || !tables.is_empty()
+        || on_cluster.is_some()
+        || output.is_some()
+        || settings.is_some()
+    {
+        return Err(unsupported("this form of DELETE", DELETES));
+    }
+    let table = match from {
+        sp::FromTable::WithFromKeyword(tables) if tables.len() == 1 => &tables[0],
+        sp::FromTable::WithFromKeyword(_) => {
+            return Err(unsupported("deleting from several tables", DELETES));
+        }
+        sp::FromTable::WithoutKeyword(_) => {
+            return Err(syntax("syntax error: DELETE requires FROM"));
+        }
+    };
+    Ok(ast::Delete {
+        table: target_table(table, DELETES)?,
+        filter: selection.as_ref().map(expr).transpose()?,
+        returning: returning(returning_items)?,
+    })
+}
+
+// ---------------------------------------------------------------- SELECT
+
+fn table_factor(factor: &sp::TableFactor, what: &str) -> Result<ast::TableRef> {
+    match factor {
+        sp::TableFactor::Table {
+            name,
+            alias,
+            args,
+            with_hints,
+            version,
+            with_ordinality,
+            partitions,
+            json_path,
+            sample,
+            index_directives,
+            // `ONLY t` and `t *` name the table itself: there is no inheritance.
+            inheritance: _,
+        } => {
+            if args.is_some() {
+                return Err(unsupported("table functions", what));
+            }
+            if sample.is_some() {
+                return Err(unsupported("`TABLESAMPLE`", what));
+            }
+            if !with_hints.is_empty()
+                || version.is_some()
+                || *with_ordinality
+                || !partitions.is_empty()
+                || json_path.is_some()
+                || !index_directives.is_empty()
+            {
+                return Err(unsupported(
+                    format!("the table reference `{}`", shown(factor)),
+                    what,
+                ));
+            }
+            let table = table_name(name)?;
+            let alias = match alias {
+                None => table.clone(),
+                Some(sp::TableAlias {
+                    explicit: _,
+                    name,
+                    columns,
+                    at,
+                }) => {
+                    if !columns.is_empty() || at.is_some() {
+                        return Err(unsupported("column aliases on a table", what));
+                    }
+                    ident(name)
+                }
+            };
+            Ok(ast::TableRef { table, alias })
+        }
+        sp::TableFactor::Derived { lateral: true, .. }
+        | sp::TableFactor::Function { lateral: true, .. } => Err(unsupported("`LATERAL`", what)),
+        sp::TableFactor::Derived { .. } => Err(unsupported("subqueries in FROM", what)),
+        sp::TableFactor::NestedJoin { .. } => Err(unsupported("parenthesised joins", what)),
+        other => Err(unsupported(
+            format!("the table reference `{}`", shown(other)),
+            what,
+        )),
+    }
+}
+
+fn select_query(query: &sp::Query, key_locks: &mut KeyLocks) -> Result<ast::Select> {
+    let sp::Query {
+        with,
+        body,
+        order_by,
+        limit_clause,
+        fetch,
+        locks,
+        for_clause,
+        settings,
+        format_clause,
+        pipe_operators,
+    } = query;
+    if with.is_some() {
+        return Err(unsupported("`WITH` (common table expressions)", SELECTS));
+    }
+    let select = match body.as_ref() {
+        sp::SetExpr::Select(select) => select,
+        sp::SetExpr::SetOperation { op, .. } => {
+            return Err(unsupported(format!("`{op}`"), SELECTS));
+        }
+        sp::SetExpr::Values(_) => return Err(unsupported("a bare `VALUES` query", SELECTS)),
+        sp::SetExpr::Query(_) => return Err(unsupported("a parenthesised query", SELECTS)),
+        sp::SetExpr::Table(_) => return Err(unsupported("`TABLE name`", SELECTS)),
+        _ => return Err(unsupported("this query", SELECTS)),
+    };
+    if fetch.is_some() {
+        return Err(unsupported("`FETCH FIRST ... ROWS`", SELECTS));
+    }
+    if for_clause.is_some()
+        || settings.is_some()
+        || format_clause.is_some()
+        || !pipe_operators.is_empty()
+    {
+        return Err(unsupported("this query clause", SELECTS));
+    }
+    let mut out = select_(select)?;
+    if let Some(sp::OrderBy { kind, interpolate }) = order_by {
+        if interpolate.is_some() {
+            return Err(unsupported("`INTERPOLATE`", SELECTS));
+        }
+        match kind {
+            sp::OrderByKind::Expressions(list) => {
+                out.order_by = list.iter().map(order_by_expr).collect::<Result<_>>()?;
+            }
+            sp::OrderByKind::All(_) => return Err(unsupported("`ORDER BY ALL`", SELECTS)),
+        }
+    }
+    match limit_clause {
+        None => {}
+        Some(sp::LimitClause::LimitOffset {
+            limit,
+            offset,
+            limit_by,
+        }) => {
+            if !limit_by.is_empty() {
+                return Err(unsupported("`LIMIT ... BY`", SELECTS));
+            }
+            out.limit = limit.as_ref().map(expr).transpose()?;
+            // `OFFSET n ROW(S)` means the same as `OFFSET n`.
+            out.offset = offset.as_ref().map(|o| expr(&o.value)).transpose()?;
+        }
+        Some(sp::LimitClause::OffsetCommaLimit { .. }) => {
+            return Err(syntax("LIMIT #,# syntax is not supported"));
+        }
+    }
+    match locks.as_slice() {
+        [] => {}
+        [lock] => out.locking = Some(locking(lock, &out, key_locks)?),
+        _ => {
+            return Err(unsupported(
+                "several locking clauses",
+                "a SELECT takes one FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE clause",
+            ));
+        }
+    }
+    if let Some(l) = &out.locking {
+        let clause = lock_clause_name(l.strength);
+        if !out.group_by.is_empty() {
+            return Err(unsupported(
+                format!("{clause} with GROUP BY clause"),
+                "a locking read reads rows of a table",
+            ));
+        }
+        if out.items.iter().any(|item| match item {
+            ast::SelectItem::Expr { expr, .. } => has_aggregate(expr),
+            ast::SelectItem::Wildcard { .. } => false,
+        }) {
+            return Err(unsupported(
+                format!("{clause} with aggregate functions"),
+                "a locking read reads rows of a table",
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn lock_clause_name(strength: ast::LockStrength) -> &'static str {
+    match strength {
+        ast::LockStrength::KeyShare => "FOR KEY SHARE",
+        ast::LockStrength::Share => "FOR SHARE",
+        ast::LockStrength::NoKeyUpdate => "FOR NO KEY UPDATE",
+        ast::LockStrength::Update => "FOR UPDATE",
+    }
+}
+
+fn has_aggregate(e: &ast::Expr) -> bool {
+    use ast::Expr as E;
+    match e {
+        E::Function { name, args, .. } => name.is_aggregate() || args.iter().any(has_aggregate),
+        E::Literal(_) | E::Param(_) | E::Column { .. } | E::Default => false,
+        E::Binary { left, right, .. } => has_aggregate(left) || has_aggregate(right),
+        E::Not(e) | E::Negate(e) | E::IsNull { expr: e, .. } | E::Cast { expr: e, .. } => {
+            has_aggregate(e)
+        }
+        E::InList { expr, list, .. } => has_aggregate(expr) || list.iter().any(has_aggregate),
+        E::Between {
+            expr, low, high, ..
+        } => has_aggregate(expr) || has_aggregate(low) || has_aggregate(high),
+        E::Case {
+            branches,
+            otherwise,
+        } => {
+            branches
+                .iter()
+                .any(|(c, v)| has_aggregate(c) || has_aggregate(v))
+                || otherwise.as_deref().is_some_and(has_aggregate)
+        }
+    }
+}
+
+fn locking(
+    lock: &sp::LockClause,
+    select: &ast::Select,
+    key_locks: &mut KeyLocks,
+) -> Result<ast::Locking> {
+    let sp::LockClause {
+        lock_type,
+        of,
+        nonblock,
+    } = lock;
+    let mut strength = match lock_type {
+        sp::LockType::Update => ast::LockStrength::Update,
+        sp::LockType::Share => ast::LockStrength::Share,
+    };
+    if let Some(&key) = key_locks.strengths.get(key_locks.used) {
+        let matches = matches!(
+            (key, strength),
+            (ast::LockStrength::NoKeyUpdate, ast::LockStrength::Update)
+                | (ast::LockStrength::KeyShare, ast::LockStrength::Share)
+        );
+        if matches {
+            key_locks.used += 1;
+            strength = key;
+        }
+    }
+    if let Some(of) = of {
+        let name = table_name(of)?;
+        let single =
+            select.joins.is_empty() && select.from.as_ref().is_some_and(|from| from.alias == name);
+        if !single {
+            return Err(unsupported(
+                format!("`{} OF {}`", lock_clause_name(strength), shown(of)),
+                "a locking clause locks the rows of every table read, or names the single \
+                 table read with OF",
+            ));
+        }
+    }
+    let wait = match nonblock {
+        None => ast::LockWait::Wait,
+        Some(sp::NonBlock::Nowait) => ast::LockWait::NoWait,
+        Some(sp::NonBlock::SkipLocked) => ast::LockWait::SkipLocked,
+    };
+    Ok(ast::Locking { strength, wait })
+}
+
+fn order_by_expr(o: &sp::OrderByExpr) -> Result<ast::OrderBy> {
+    let sp::OrderByExpr {
+        expr: e,
+        options: sp::OrderByOptions { sort, nulls_first },
+        with_fill,
+    } = o;
+    if with_fill.is_some() {
+        return Err(unsupported("`WITH FILL`", SELECTS));
+    }
+    let descending = match sort {
+        None | Some(sp::OrderBySort::Asc) => false,
+        Some(sp::OrderBySort::Desc) => true,
+        Some(sp::OrderBySort::Using(_)) => {
+            return Err(unsupported("`ORDER BY ... USING operator`", SELECTS));
+        }
+    };
+    Ok(ast::OrderBy {
+        expr: expr(e)?,
+        descending,
+        nulls_first: *nulls_first,
+    })
+}
+
+fn select_(select: &sp::Select) -> Result<ast::Select> {
+    let sp::Select {
+        select_token: _,
+        optimizer_hints,
+        distinct,
+        select_modifiers,
+        top,
+        top_before_distinct: _,
+        projection,
+        exclude,
+        into,
+        from,
+        lateral_views,
+        prewhere,
+        selection,
+        connect_by,
+        group_by,
+        cluster_by,
+        distribute_by,
+        sort_by,
+        having,
+        named_window,
+        qualify,
+        window_before_qualify: _,
+        value_table_mode,
+        flavor,
+    } = select;
+    match distinct {
+        None | Some(sp::Distinct::All) => {}
+        Some(sp::Distinct::Distinct) => return Err(unsupported("`SELECT DISTINCT`", SELECTS)),
+        Some(sp::Distinct::On(_)) => return Err(unsupported("`DISTINCT ON`", SELECTS)),
+    }
+    if into.is_some() {
+        return Err(unsupported("`SELECT ... INTO`", SELECTS));
+    }
+    if having.is_some() {
+        return Err(unsupported("`HAVING`", SELECTS));
+    }
+    if !named_window.is_empty() {
+        return Err(unsupported("`WINDOW`", SELECTS));
+    }
+    if !lateral_views.is_empty() {
+        return Err(unsupported("`LATERAL VIEW`", SELECTS));
+    }
+    if !optimizer_hints.is_empty()
+        || select_modifiers.is_some()
+        || top.is_some()
+        || exclude.is_some()
+        || prewhere.is_some()
+        || !connect_by.is_empty()
+        || !cluster_by.is_empty()
+        || !distribute_by.is_empty()
+        || !sort_by.is_empty()
+        || qualify.is_some()
+        || value_table_mode.is_some()
+        || *flavor != sp::SelectFlavor::Standard
+    {
+        return Err(unsupported("this SELECT clause", SELECTS));
+    }
+    let group_by = match group_by {
+        sp::GroupByExpr::All(_) => return Err(unsupported("`GROUP BY ALL`", SELECTS)),
+        sp::GroupByExpr::Expressions(exprs, modifiers) => {
+            if !modifiers.is_empty() {
+                return Err(unsupported("`GROUP BY ... WITH` modifiers", SELECTS));
+            }
+            exprs.iter().map(expr).collect::<Result<Vec<_>>>()?
+        }
+    };
+    let (from, joins) = match from.as_slice() {
+        [] => (None, Vec::new()),
+        [sp::TableWithJoins { relation, joins }] => {
+            let from = table_factor(relation, SELECTS)?;
+            let joins = joins.iter().map(join).collect::<Result<Vec<_>>>()?;
+            (Some(from), joins)
+        }
+        _ => return Err(unsupported("several tables in FROM (`FROM a, b`)", SELECTS)),
+    };
+    Ok(ast::Select {
+        items: projection.iter().map(select_item).collect::<Result<_>>()?,
+        from,
+        joins,
+        filter: selection.as_ref().map(expr).transpose()?,
+        group_by,
+        order_by: Vec::new(),
+        limit: None,
+        offset: None,
+        locking: None,
+    })
+}
+
+fn join(j: &sp::Join) -> Result<ast::Join> {
+    let sp::Join {
+        relation,
+        global,
+        join_operator,
+    } = j;
+    if *global {
+        return Err(unsupported("`GLOBAL JOIN`", SELECTS));
+    }
+    let (constraint, left) = match join_operator {
+        sp::JoinOperator::Join(c) | sp::JoinOperator::Inner(c) => (c, false),
+        sp::JoinOperator::Left(c) | sp::JoinOperator::LeftOuter(c) => (c, true),
+        sp::JoinOperator::Right(_) | sp::JoinOperator::RightOuter(_) => {
+            return Err(unsupported("`RIGHT JOIN`", SELECTS));
+        }
+        sp::JoinOperator::FullOuter(_) => return Err(unsupported("`FULL JOIN`", SELECTS)),
+        sp::JoinOperator::CrossJoin(_) => return Err(unsupported("`CROSS JOIN`", SELECTS)),
+        _ => return Err(unsupported("this kind of join", SELECTS)),
+    };
+    let on = match constraint {
+        sp::JoinConstraint::On(e) => expr(e)?,
+        sp::JoinConstraint::Using(_) | sp::JoinConstraint::UsingAlias(..) => {
+            return Err(unsupported("`JOIN ... USING`", SELECTS));
+        }
+        sp::JoinConstraint::Natural => return Err(unsupported("`NATURAL JOIN`", SELECTS)),
+        sp::JoinConstraint::None => {
+            return Err(syntax("syntax error: JOIN requires an ON condition"));
+        }
+    };
+    Ok(ast::Join {
+        table: table_factor(relation, SELECTS)?,
+        on,
+        left,
+    })
+}
+
+fn wildcard_options(options: &sp::WildcardAdditionalOptions) -> Result<()> {
+    let sp::WildcardAdditionalOptions {
+        wildcard_token: _,
+        opt_ilike,
+        opt_exclude,
+        opt_except,
+        opt_replace,
+        opt_rename,
+        opt_alias,
+    } = options;
+    if opt_ilike.is_some()
+        || opt_exclude.is_some()
+        || opt_except.is_some()
+        || opt_replace.is_some()
+        || opt_rename.is_some()
+        || opt_alias.is_some()
+    {
+        return Err(unsupported(
+            format!("`{options}` after *"),
+            "a select item is expr [AS alias], * or t.*",
+        ));
+    }
+    Ok(())
+}
+
+fn select_item(item: &sp::SelectItem) -> Result<ast::SelectItem> {
+    Ok(match item {
+        sp::SelectItem::UnnamedExpr(e) => ast::SelectItem::Expr {
+            expr: expr(e)?,
+            alias: None,
+        },
+        sp::SelectItem::ExprWithAlias { expr: e, alias } => ast::SelectItem::Expr {
+            expr: expr(e)?,
+            alias: Some(ident(alias)),
+        },
+        sp::SelectItem::Wildcard(options) => {
+            wildcard_options(options)?;
+            ast::SelectItem::Wildcard { qualifier: None }
+        }
+        sp::SelectItem::QualifiedWildcard(
+            sp::SelectItemQualifiedWildcardKind::ObjectName(name),
+            options,
+        ) => {
+            wildcard_options(options)?;
+            ast::SelectItem::Wildcard {
+                qualifier: Some(table_name(name)?),
+            }
+        }
+        other => {
+            return Err(unsupported(
+                format!("the select item `{}`", shown(other)),
+                "a select item is expr [AS alias], * or t.*",
+            ));
+        }
+    })
+}
+
+// ---------------------------------------------------------------- expressions
+
+fn boxed(e: &sp::Expr) -> Result<Box<ast::Expr>> {
+    Ok(Box::new(expr(e)?))
+}
+
+fn number(text: &str, long: bool) -> Result<ast::Expr> {
+    if long {
+        return Err(unsupported(format!("the literal `{text}L`"), EXPRESSIONS));
+    }
+    Ok(ast::Expr::Literal(ast::Literal::Number(text.to_string())))
+}
+
+fn value(v: &sp::ValueWithSpan) -> Result<ast::Expr> {
+    use ast::Literal as L;
+    use sp::Value as V;
+    let text = |s: &String| Ok(ast::Expr::Literal(L::Text(s.clone())));
+    match &v.value {
+        V::Number(n, long) => number(n, *long),
+        V::SingleQuotedString(s) | V::EscapedStringLiteral(s) | V::UnicodeStringLiteral(s) => {
+            text(s)
+        }
+        V::DollarQuotedString(s) => text(&s.value),
+        V::Boolean(b) => Ok(ast::Expr::Literal(L::Bool(*b))),
+        V::Null => Ok(ast::Expr::Literal(L::Null)),
+        V::Placeholder(p) => match p.strip_prefix('$').map(str::parse::<usize>) {
+            Some(Ok(n)) if n >= 1 => Ok(ast::Expr::Param(n)),
+            Some(Ok(_)) => Err(SqlError {
+                code: "42P02",
+                message: "there is no parameter $0".into(),
+            }),
+            _ => Err(unsupported(
+                format!("the placeholder `{p}`"),
+                "parameters are $1, $2, ...",
+            )),
+        },
+        other => Err(unsupported(format!("the literal `{other}`"), EXPRESSIONS)),
+    }
+}
+
+fn binary_op(op: &sp::BinaryOperator) -> Result<ast::BinaryOp> {
+    use ast::BinaryOp as B;
+    use sp::BinaryOperator as O;
+    Ok(match op {
+        O::Eq => B::Eq,
+        O::NotEq => B::NotEq,
+        O::Lt => B::Lt,
+        O::LtEq => B::LtEq,
+        O::Gt => B::Gt,
+        O::GtEq => B::GtEq,
+        O::And => B::And,
+        O::Or => B::Or,
+        O::Plus => B::Plus,
+        O::Minus => B::Minus,
+        O::Multiply => B::Multiply,
+        O::Divide => B::Divide,
+        O::Modulo => B::Modulo,
+        O::StringConcat => B::Concat,
+        other => return Err(unsupported(format!("the operator `{other}`"), EXPRESSIONS)),
+    })
+}
+
+/// Whether an expression calls a volatile function (which a rewrite may not
+/// evaluate twice).
+fn is_volatile(e: &ast::Expr) -> bool {
+    use ast::Expr as E;
+    match e {
+        E::Function { name, args, .. } => {
+            matches!(
+                name,
+                ast::Function::ClockTimestamp | ast::Function::GenRandomUuid
+            ) || args.iter().any(is_volatile)
+        }
+        E::Literal(_) | E::Param(_) | E::Column { .. } | E::Default => false,
+        E::Binary { left, right, .. } => is_volatile(left) || is_volatile(right),
+        E::Not(e) | E::Negate(e) | E::IsNull { expr: e, .. } | E::Cast { expr: e, .. } => {
+            is_volatile(e)
+        }
+        E::InList { expr, list, .. } => is_volatile(expr) || list.iter().any(is_volatile),
+        E::Between {
+            expr, low, high, ..
+        } => is_volatile(expr) || is_volatile(low) || is_volatile(high),
+        E::Case {
+            branches,
+            otherwise,
+        } => {
+            branches
+                .iter()
+                .any(|(c, v)| is_volatile(c) || is_volatile(v))
+                || otherwise.as_deref().is_some_and(is_volatile)
+        }
+    }
+}
+
+fn expr(e: &sp::Expr) -> Result<ast::Expr> {
+    use sp::Expr as X;
+    Ok(match e {
+        X::Identifier(id) => {
+            if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default") {
+                return Err(syntax("DEFAULT is not allowed in this context"));
+            }
+            ast::Expr::Column {
+                qualifier: None,
+                name: ident(id),
+            }
+        }
+        X::CompoundIdentifier(parts) => match parts.as_slice() {
+            [table, column] => ast::Expr::Column {
+                qualifier: Some(ident(table)),
+                name: ident(column),
+            },
+            _ => {
+                return Err(unsupported(
+                    format!("the column reference `{}`", shown(e)),
+                    "columns are written column or table.column",
+                ));
+            }
+        },
+        X::Value(v) => value(v)?,
+        X::Nested(inner) => expr(inner)?,
+        X::BinaryOp { left, op, right } => ast::Expr::Binary {
+            op: binary_op(op)?,
+            left: boxed(left)?,
+            right: boxed(right)?,
+        },
+        X::UnaryOp { op, expr: inner } => match op {
+            sp::UnaryOperator::Not => ast::Expr::Not(boxed(inner)?),
+            sp::UnaryOperator::Minus => match inner.as_ref() {
+                X::Value(sp::ValueWithSpan {
+                    value: sp::Value::Number(n, long),
+                    ..
+                }) => number(&format!("-{n}"), *long)?,
+                _ => ast::Expr::Negate(boxed(inner)?),
+            },
+            sp::UnaryOperator::Plus => match inner.as_ref() {
+                X::Value(sp::ValueWithSpan {
+                    value: sp::Value::Number(n, long),
+                    ..
+                }) => number(n, *long)?,
+                _ => {
+                    return Err(unsupported(
+                        "unary `+` on anything but a number",
+                        EXPRESSIONS,
+                    ));
+                }
+            },
+            other => {
+                return Err(unsupported(
+                    format!("the prefix operator `{other}`"),
+                    EXPRESSIONS,
+                ));
+            }
+        },
+        X::IsNull(inner) => ast::Expr::IsNull {
+            expr: boxed(inner)?,
+            negated: false,
+        },
+        X::IsNotNull(inner) => ast::Expr::IsNull {
+            expr: boxed(inner)?,
+            negated: true,
+        },
+        X::In {
+            expr: inner,
+            target,
+            negated,
+            global,
+        } => {
+            if *global {
+                return Err(unsupported("`GLOBAL IN`", EXPRESSIONS));
+            }
+            match target {
+                sp::InTarget::List(list) => {
+                    if list.is_empty() {
+                        return Err(syntax("syntax error at or near \")\" (empty IN list)"));
+                    }
+                    ast::Expr::InList {
+                        expr: boxed(inner)?,
+                        list: list.iter().map(expr).collect::<Result<_>>()?,
+                        negated: *negated,
+                    }
+                }
+                sp::InTarget::Subquery(_) => {
+                    return Err(unsupported("`IN (subquery)`", EXPRESSIONS));
+                }
+                _ => return Err(unsupported(format!("`{}`", shown(e)), EXPRESSIONS)),
+            }
+        }
+        X::Between {
+            expr: inner,
+            negated,
+            low,
+            high,
+        } => ast::Expr::Between {
+            expr: boxed(inner)?,
+            low: boxed(low)?,
+            high: boxed(high)?,
+            negated: *negated,
+        },
+        X::Cast {
+            kind,
+            expr: inner,
+            data_type: ty,
+            format,
+        } => {
+            if !matches!(kind, sp::CastKind::Cast | sp::CastKind::DoubleColon) || format.is_some() {
+                return Err(unsupported(format!("`{}`", shown(e)), EXPRESSIONS));
+            }
+            ast::Expr::Cast {
+                expr: boxed(inner)?,
+                ty: data_type(ty, false)?.0,
+            }
+        }
+        X::TypedString(sp::TypedString {
+            data_type: ty,
+            value: v,
+            uses_odbc_syntax,
+        }) => {
+            if *uses_odbc_syntax {
+                return Err(unsupported(format!("`{}`", shown(e)), EXPRESSIONS));
+            }
+            // `type 'text'` is a literal of that type: the cast of the string.
+            ast::Expr::Cast {
+                expr: Box::new(value(v)?),
+                ty: data_type(ty, false)?.0,
+            }
+        }
+        X::Case {
+            case_token: _,
+            end_token: _,
+            operand,
+            conditions,
+            else_result,
+        } => {
+            let operand = operand.as_deref().map(expr).transpose()?;
+            if operand.as_ref().is_some_and(is_volatile) {
+                return Err(unsupported(
+                    "a simple CASE on a volatile expression",
+                    "CASE x WHEN v ... is read as CASE WHEN x = v ...",
+                ));
+            }
+            let branches = conditions
+                .iter()
+                .map(|sp::CaseWhen { condition, result }| {
+                    let condition = expr(condition)?;
+                    let condition = match &operand {
+                        None => condition,
+                        Some(x) => ast::Expr::Binary {
+                            op: ast::BinaryOp::Eq,
+                            left: Box::new(x.clone()),
+                            right: Box::new(condition),
+                        },
+                    };
+                    Ok((condition, expr(result)?))
+                })
+                .collect::<Result<_>>()?;
+            ast::Expr::Case {
+                branches,
+                otherwise: else_result.as_deref().map(boxed).transpose()?,
+            }
+        }
+        X::Function(f) => function(f)?,
+        X::Subquery(_) => return Err(unsupported("subqueries", EXPRESSIONS)),
+        X::Exists { .. } => return Err(unsupported("`EXISTS`", EXPRESSIONS)),
+        X::Like { .. } | X::ILike { .. } | X::SimilarTo { .. } | X::RLike { .. } => {
+            return Err(unsupported("`LIKE`, `ILIKE` and `SIMILAR TO`", EXPRESSIONS));
+        }
+        X::AnyOp { .. } | X::AllOp { .. } => {
+            return Err(unsupported("`ANY` and `ALL`", EXPRESSIONS));
+        }
+        X::Array(_) => return Err(unsupported("arrays", EXPRESSIONS)),
+        X::Interval(_) => return Err(unsupported("intervals", EXPRESSIONS)),
+        X::IsDistinctFrom(..) | X::IsNotDistinctFrom(..) => {
+            return Err(unsupported("`IS [NOT] DISTINCT FROM`", EXPRESSIONS));
+        }
+        X::IsTrue(_) | X::IsNotTrue(_) | X::IsFalse(_) | X::IsNotFalse(_) => {
+            return Err(unsupported(
+                "`IS [NOT] TRUE` and `IS [NOT] FALSE`",
+                EXPRESSIONS,
+            ));
+        }
+        X::Tuple(_) => return Err(unsupported("row constructors `(a, b)`", EXPRESSIONS)),
+        X::AtTimeZone { .. } => return Err(unsupported("`AT TIME ZONE`", EXPRESSIONS)),
+        X::Extract { .. } => return Err(unsupported("`EXTRACT`", EXPRESSIONS)),
+        X::Collate { .. } => return Err(unsupported("`COLLATE`", EXPRESSIONS)),
+        other => {
+            return Err(unsupported(
+                format!("the expression `{}`", shown(other)),
+                EXPRESSIONS,
+            ));
+        }
+    })
+}
+
+fn function(f: &sp::Function) -> Result<ast::Expr> {
+    use ast::Function as F;
+    let sp::Function {
+        name,
+        uses_odbc_syntax,
+        parameters,
+        args,
+        within_group,
+        filter,
+        null_treatment,
+        over,
+    } = f;
+    let parts = name_parts(name)?;
+    let shown_name = parts.join(".");
+    if over.is_some() {
+        return Err(unsupported(
+            format!("the window function `{shown_name}(...) OVER`"),
+            EXPRESSIONS,
+        ));
+    }
+    if filter.is_some() {
+        return Err(unsupported("aggregate `FILTER (WHERE ...)`", EXPRESSIONS));
+    }
+    if !within_group.is_empty() {
+        return Err(unsupported("`WITHIN GROUP`", EXPRESSIONS));
+    }
+    if *uses_odbc_syntax || null_treatment.is_some() || *parameters != sp::FunctionArguments::None {
+        return Err(unsupported(format!("`{}`", shown(f)), EXPRESSIONS));
+    }
+    let unknown = || unsupported(format!("the function `{shown_name}`"), EXPRESSIONS);
+    let [fname] = parts.as_slice() else {
+        return Err(unknown());
+    };
+    // `current_timestamp` is written without parentheses, the others with.
+    let list = match args {
+        sp::FunctionArguments::None => {
+            return match fname.as_str() {
+                "current_timestamp" => Ok(ast::Expr::Function {
+                    name: F::Now,
+                    args: Vec::new(),
+                    star: false,
+                    distinct: false,
+                }),
+                _ => Err(unknown()),
+            };
+        }
+        sp::FunctionArguments::Subquery(_) => return Err(unsupported("subqueries", EXPRESSIONS)),
+        sp::FunctionArguments::List(list) => list,
+    };
+    let (name, arity): (F, std::ops::RangeInclusive<usize>) = match fname.as_str() {
+        "now" | "transaction_timestamp" => (F::Now, 0..=0),
+        "clock_timestamp" => (F::ClockTimestamp, 0..=0),
+        "gen_random_uuid" => (F::GenRandomUuid, 0..=0),
+        "coalesce" => (F::Coalesce, 1..=usize::MAX),
+        "lower" => (F::Lower, 1..=1),
+        "upper" => (F::Upper, 1..=1),
+        "length" | "char_length" | "character_length" => (F::Length, 1..=1),
+        "abs" => (F::Abs, 1..=1),
+        "greatest" => (F::Greatest, 1..=usize::MAX),
+        "least" => (F::Least, 1..=usize::MAX),
+        "count" => (F::Count, 1..=1),
+        "sum" => (F::Sum, 1..=1),
+        "min" => (F::Min, 1..=1),
+        "max" => (F::Max, 1..=1),
+        _ => return Err(unknown()),
+    };
+    let sp::FunctionArgumentList {
+        duplicate_treatment,
+        args: list_args,
+        clauses,
+    } = list;
+    if !clauses.is_empty() {
+        return Err(unsupported(
+            format!("clauses in the arguments of `{shown_name}` (ORDER BY, ...)"),
+            EXPRESSIONS,
+        ));
+    }
+    let distinct = matches!(duplicate_treatment, Some(sp::DuplicateTreatment::Distinct));
+    if duplicate_treatment.is_some() && !name.is_aggregate() {
+        return Err(SqlError {
+            code: "42809",
+            message: format!("DISTINCT specified, but {shown_name} is not an aggregate function"),
+        });
+    }
+    let mut star = false;
+    let mut out_args = Vec::new();
+    for arg in list_args {
+        match arg {
+            sp::FunctionArg::Unnamed(sp::FunctionArgExpr::Expr(e)) => out_args.push(expr(e)?),
+            sp::FunctionArg::Unnamed(sp::FunctionArgExpr::Wildcard)
+                if name == F::Count && list_args.len() == 1 && !distinct =>
+            {
+                star = true
+            }
+            sp::FunctionArg::Named { .. } | sp::FunctionArg::ExprNamed { .. } => {
+                return Err(unsupported("named function arguments", EXPRESSIONS));
+            }
+            _ => {
+                return Err(syntax(format!(
+                    "syntax error in the arguments of {shown_name}"
+                )));
+            }
+        }
+    }
+    if !star && !arity.contains(&out_args.len()) {
+        return Err(SqlError {
+            code: "42883",
+            message: format!(
+                "function {shown_name} with {} arguments does not exist",
+                out_args.len()
+            ),
+        });
+    }
+    Ok(ast::Expr::Function {
+        name,
+        args: out_args,
+        star,
+        distinct,
+    })
+}

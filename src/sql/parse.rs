@@ -17,8 +17,8 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
-use super::SqlError;
 use super::ast;
+use super::SqlError;
 
 /// The longest query text accepted, in bytes.
 const MAX_QUERY_BYTES: usize = 1 << 20;
@@ -26,6 +26,8 @@ const MAX_QUERY_BYTES: usize = 1 << 20;
 const RECURSION_LIMIT: usize = 64;
 /// The deepest expression accepted, counted conservatively from tokens.
 const MAX_EXPRESSION_DEPTH: usize = 1000;
+/// The stack a debug build parses on (see [`parse`]).
+const DEBUG_STACK_BYTES: usize = 64 << 20;
 /// PostgreSQL's NAMEDATALEN - 1: longer identifiers are truncated.
 const MAX_IDENTIFIER_BYTES: usize = 63;
 
@@ -104,6 +106,29 @@ fn shown(x: &impl Display) -> String {
 
 /// Parses a query text (one or more statements separated by `;`).
 pub fn parse(sql: &str) -> Result<Vec<ast::Statement>> {
+    if cfg!(debug_assertions) {
+        // Unoptimised, `sqlparser` takes tens of KB of stack per nesting
+        // level (optimised, a few): a debug build parses on a thread whose
+        // stack holds the deepest text accepted.
+        return std::thread::scope(|scope| {
+            let thread = std::thread::Builder::new()
+                .stack_size(DEBUG_STACK_BYTES)
+                .spawn_scoped(scope, || parse_here(sql));
+            match thread {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(e) => Err(SqlError {
+                    code: "53000",
+                    message: format!("could not start the parser's thread: {e}"),
+                }),
+            }
+        });
+    }
+    parse_here(sql)
+}
+
+fn parse_here(sql: &str) -> Result<Vec<ast::Statement>> {
     if sql.len() > MAX_QUERY_BYTES {
         return Err(SqlError {
             code: "54000",
@@ -121,6 +146,7 @@ pub fn parse(sql: &str) -> Result<Vec<ast::Statement>> {
         .map_err(|e| syntax(e.to_string()))?;
     let (tokens, key_locks) = rewrite_key_locks(tokens);
     check_depth(&tokens)?;
+    check_dangling_for(&tokens)?;
 
     let mut parser = Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
@@ -214,6 +240,30 @@ fn rewrite_key_locks(
         .map(|(i, strength)| (new_index[i], strength))
         .collect();
     (kept, marks)
+}
+
+/// `sqlparser` reads a `FOR` ending a statement as a column alias
+/// (`SELECT 1 FOR`); in PostgreSQL `FOR` is reserved and that is an error.
+fn check_dangling_for(tokens: &[TokenWithSpan]) -> Result<()> {
+    let mut significant = tokens
+        .iter()
+        .filter(|t| !matches!(t.token, Token::Whitespace(_)))
+        .peekable();
+    while let Some(token) = significant.next() {
+        if let Token::Word(w) = &token.token {
+            let dangling = matches!(
+                significant.peek().map(|t| &t.token),
+                None | Some(Token::SemiColon | Token::EOF)
+            );
+            if dangling && w.quote_style.is_none() && w.value.eq_ignore_ascii_case("for") {
+                return Err(syntax(format!(
+                    "syntax error at end of input after \"{}\" at {}",
+                    w.value, token.span.start
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Bounds the depth of the tree `sqlparser` would build. Operators chained
@@ -1052,10 +1102,10 @@ fn data_type(ty: &sp::DataType, in_column: bool) -> Result<(ast::SqlType, bool)>
             None => Ok(None),
             Some(sp::CharacterLength::IntegerLength { length, unit: None }) => {
                 match u32::try_from(*length) {
-                    Ok(n) if n >= 1 && n <= 10_485_760 => Ok(Some(n)),
+                    Ok(n) if (1..=10_485_760).contains(&n) => Ok(Some(n)),
                     _ => Err(SqlError {
                         code: "22023",
-                        message: format!("length for type varchar must be between 1 and 10485760"),
+                        message: "length for type varchar must be between 1 and 10485760".into(),
                     }),
                 }
             }
@@ -1183,9 +1233,6 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
         multi_table_when_clauses,
         multi_table_else_clause,
     } = insert;
-    if table_alias.is_some() {
-        return Err(unsupported("`INSERT INTO table AS alias`", INSERTS));
-    }
     if overriding.is_some() {
         return Err(unsupported("`OVERRIDING ... VALUE`", INSERTS));
     }
@@ -1279,13 +1326,121 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
         }
         Some(_) => return Err(unsupported("this ON clause", INSERTS)),
     };
-    Ok(ast::Insert {
+    let mut insert = ast::Insert {
         table,
         columns,
         rows,
         on_conflict,
         returning: returning(returning_items)?,
-    })
+    };
+    if let Some(sp::TableAliasWithoutColumns { explicit: _, alias }) = table_alias {
+        unalias_insert(&mut insert, &ident(alias))?;
+    }
+    Ok(insert)
+}
+
+/// `INSERT INTO t AS a`: the alias is the only name of `t` in ON CONFLICT
+/// and RETURNING, as in PostgreSQL; the ast names the table itself, so `a.x`
+/// becomes `t.x`, and `t.x` is PostgreSQL's error.
+fn unalias_insert(insert: &mut ast::Insert, alias: &str) -> Result<()> {
+    fn rename(qualifier: &mut Option<String>, alias: &str, table: &str) -> Result<()> {
+        match qualifier {
+            Some(q) if q == alias => *q = table.to_string(),
+            Some(q) if q == table => {
+                return Err(SqlError {
+                    code: "42P01",
+                    message: format!(
+                        "invalid reference to FROM-clause entry for table \"{table}\" \
+                         (the statement calls it \"{alias}\")"
+                    ),
+                })
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+    fn walk(e: &mut ast::Expr, alias: &str, table: &str) -> Result<()> {
+        use ast::Expr as E;
+        match e {
+            E::Column { qualifier, .. } => rename(qualifier, alias, table)?,
+            E::Literal(_) | E::Param(_) | E::Default => {}
+            E::Binary { left, right, .. } => {
+                walk(left, alias, table)?;
+                walk(right, alias, table)?;
+            }
+            E::Not(e) | E::Negate(e) | E::IsNull { expr: e, .. } | E::Cast { expr: e, .. } => {
+                walk(e, alias, table)?
+            }
+            E::InList { expr, list, .. } => {
+                walk(expr, alias, table)?;
+                for e in list {
+                    walk(e, alias, table)?;
+                }
+            }
+            E::Between {
+                expr, low, high, ..
+            } => {
+                walk(expr, alias, table)?;
+                walk(low, alias, table)?;
+                walk(high, alias, table)?;
+            }
+            E::Function { args, .. } => {
+                for e in args {
+                    walk(e, alias, table)?;
+                }
+            }
+            E::Case {
+                branches,
+                otherwise,
+            } => {
+                for (c, v) in branches {
+                    walk(c, alias, table)?;
+                    walk(v, alias, table)?;
+                }
+                if let Some(e) = otherwise {
+                    walk(e, alias, table)?;
+                }
+            }
+        }
+        Ok(())
+    }
+    let table = insert.table.clone();
+    if alias == table {
+        return Ok(());
+    }
+    if alias == "excluded" {
+        return Err(unsupported(
+            "the alias `excluded` for an INSERT's table",
+            "ON CONFLICT calls the proposed row excluded",
+        ));
+    }
+    for row in &mut insert.rows {
+        for e in row {
+            walk(e, alias, &table)?;
+        }
+    }
+    if let Some(ast::OnConflict {
+        action: ast::ConflictAction::Update {
+            assignments,
+            filter,
+        },
+        ..
+    }) = &mut insert.on_conflict
+    {
+        for a in assignments {
+            walk(&mut a.value, alias, &table)?;
+        }
+        if let Some(f) = filter {
+            walk(f, alias, &table)?;
+        }
+    }
+    for item in &mut insert.returning {
+        match item {
+            ast::SelectItem::Expr { expr, .. } => walk(expr, alias, &table)?,
+            ast::SelectItem::Wildcard { qualifier } => rename(qualifier, alias, &table)?,
+        }
+    }
+    Ok(())
 }
 
 /// The rows of `VALUES (...), ...`: an INSERT's source must be exactly that.
@@ -1980,7 +2135,46 @@ fn is_volatile(e: &ast::Expr) -> bool {
     }
 }
 
+/// Translates an expression. The cases that recurse along operator chains
+/// are kept here, in a small stack frame; everything else is in
+/// [`expr_other`], so that the deepest accepted chains need little stack
+/// even in unoptimised builds.
 fn expr(e: &sp::Expr) -> Result<ast::Expr> {
+    use sp::Expr as X;
+    Ok(match e {
+        X::Nested(inner) => expr(inner)?,
+        X::BinaryOp { left, op, right } => ast::Expr::Binary {
+            op: binary_op(op)?,
+            left: boxed(left)?,
+            right: boxed(right)?,
+        },
+        X::IsNull(inner) => ast::Expr::IsNull {
+            expr: boxed(inner)?,
+            negated: false,
+        },
+        X::IsNotNull(inner) => ast::Expr::IsNull {
+            expr: boxed(inner)?,
+            negated: true,
+        },
+        X::UnaryOp {
+            op: sp::UnaryOperator::Not,
+            expr: inner,
+        } => ast::Expr::Not(boxed(inner)?),
+        X::Cast {
+            kind: sp::CastKind::Cast | sp::CastKind::DoubleColon,
+            expr: inner,
+            data_type: ty,
+            format: None,
+        } => ast::Expr::Cast {
+            expr: boxed(inner)?,
+            ty: data_type(ty, false)?.0,
+        },
+        _ => expr_other(e)?,
+    })
+}
+
+#[inline(never)]
+fn expr_other(e: &sp::Expr) -> Result<ast::Expr> {
     use sp::Expr as X;
     Ok(match e {
         X::Identifier(id) => {
@@ -2298,4 +2492,1142 @@ fn function(f: &sp::Function) -> Result<ast::Expr> {
         star,
         distinct,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ast::{BinaryOp, Expr, Function, Literal, SqlType, Statement, TableConstraint};
+
+    fn one(sql: &str) -> Statement {
+        let mut statements = parse(sql).unwrap_or_else(|e| panic!("{sql}: {e:?}"));
+        assert_eq!(statements.len(), 1, "{sql}");
+        statements.remove(0)
+    }
+
+    fn select(sql: &str) -> ast::Select {
+        match one(sql) {
+            Statement::Select(s) => s,
+            other => panic!("{sql}: {other:?}"),
+        }
+    }
+
+    /// The one item of `SELECT <e>`.
+    fn e(text: &str) -> Expr {
+        let s = select(&format!("SELECT {text}"));
+        match s.items.as_slice() {
+            [ast::SelectItem::Expr { expr, alias: None }] => expr.clone(),
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    fn error(sql: &str) -> SqlError {
+        match parse(sql) {
+            Ok(s) => panic!("{sql} parsed: {s:?}"),
+            Err(e) => e,
+        }
+    }
+
+    fn refused(sql: &str, names: &str) {
+        let e = error(sql);
+        assert_eq!(e.code, "0A000", "{sql}: {e:?}");
+        let message = e.message.to_lowercase();
+        assert!(
+            message.contains(&names.to_lowercase()) && message.contains("supported"),
+            "{sql}: {}",
+            e.message
+        );
+    }
+
+    fn col(name: &str) -> Expr {
+        Expr::Column {
+            qualifier: None,
+            name: name.into(),
+        }
+    }
+
+    fn qcol(q: &str, name: &str) -> Expr {
+        Expr::Column {
+            qualifier: Some(q.into()),
+            name: name.into(),
+        }
+    }
+
+    fn num(n: &str) -> Expr {
+        Expr::Literal(Literal::Number(n.into()))
+    }
+
+    fn text(s: &str) -> Expr {
+        Expr::Literal(Literal::Text(s.into()))
+    }
+
+    fn bin(op: BinaryOp, left: Expr, right: Expr) -> Expr {
+        Expr::Binary {
+            op,
+            left: Box::new(left),
+            right: Box::new(right),
+        }
+    }
+
+    fn call(name: Function, args: Vec<Expr>) -> Expr {
+        Expr::Function {
+            name,
+            args,
+            star: false,
+            distinct: false,
+        }
+    }
+
+    fn item(expr: Expr) -> ast::SelectItem {
+        ast::SelectItem::Expr { expr, alias: None }
+    }
+
+    #[test]
+    fn create_table() {
+        let sql = r#"CREATE TABLE IF NOT EXISTS Payments (
+            id bigserial PRIMARY KEY,
+            "Key" text NOT NULL UNIQUE,
+            amount numeric(12, 2) NOT NULL CHECK (amount > 0),
+            currency varchar(3) DEFAULT 'EUR',
+            merchant_id integer CONSTRAINT fk_m REFERENCES merchants (id),
+            created_at timestamp with time zone NOT NULL DEFAULT now(),
+            attempt int GENERATED BY DEFAULT AS IDENTITY,
+            body jsonb, ok bool NULL, ref uuid, n smallint, big int8, d decimal,
+            CONSTRAINT one_key UNIQUE (merchant_id, "Key"),
+            FOREIGN KEY (ref) REFERENCES public.other,
+            CHECK (n >= 0)
+        )"#;
+        let column = |name: &str, ty| ast::ColumnDef {
+            name: name.into(),
+            ty,
+            not_null: false,
+            default: None,
+            serial: false,
+        };
+        let expected = ast::CreateTable {
+            name: "payments".into(),
+            if_not_exists: true,
+            columns: vec![
+                ast::ColumnDef {
+                    not_null: true,
+                    serial: true,
+                    ..column("id", SqlType::BigInt)
+                },
+                ast::ColumnDef {
+                    not_null: true,
+                    ..column("Key", SqlType::Text { max_chars: None })
+                },
+                ast::ColumnDef {
+                    not_null: true,
+                    ..column("amount", SqlType::Numeric { scale: Some(2) })
+                },
+                ast::ColumnDef {
+                    default: Some(text("EUR")),
+                    ..column("currency", SqlType::Text { max_chars: Some(3) })
+                },
+                column("merchant_id", SqlType::Integer),
+                ast::ColumnDef {
+                    not_null: true,
+                    default: Some(call(Function::Now, vec![])),
+                    ..column("created_at", SqlType::Timestamptz)
+                },
+                ast::ColumnDef {
+                    not_null: true,
+                    serial: true,
+                    ..column("attempt", SqlType::Integer)
+                },
+                column("body", SqlType::Jsonb),
+                column("ok", SqlType::Boolean),
+                column("ref", SqlType::Uuid),
+                column("n", SqlType::Integer),
+                column("big", SqlType::BigInt),
+                column("d", SqlType::Numeric { scale: None }),
+            ],
+            constraints: vec![
+                TableConstraint::PrimaryKey {
+                    name: None,
+                    columns: vec!["id".into()],
+                },
+                TableConstraint::Unique {
+                    name: None,
+                    columns: vec!["Key".into()],
+                },
+                TableConstraint::Check {
+                    name: None,
+                    expr: bin(BinaryOp::Gt, col("amount"), num("0")),
+                },
+                TableConstraint::ForeignKey {
+                    name: Some("fk_m".into()),
+                    columns: vec!["merchant_id".into()],
+                    foreign_table: "merchants".into(),
+                    referred_columns: vec!["id".into()],
+                },
+                TableConstraint::Unique {
+                    name: Some("one_key".into()),
+                    columns: vec!["merchant_id".into(), "Key".into()],
+                },
+                TableConstraint::ForeignKey {
+                    name: None,
+                    columns: vec!["ref".into()],
+                    foreign_table: "other".into(),
+                    referred_columns: vec![],
+                },
+                TableConstraint::Check {
+                    name: None,
+                    expr: bin(BinaryOp::GtEq, col("n"), num("0")),
+                },
+            ],
+        };
+        assert_eq!(one(sql), Statement::CreateTable(expected));
+        match one("CREATE TABLE t (a integer, PRIMARY KEY (a), b numeric(5))") {
+            Statement::CreateTable(t) => {
+                assert_eq!(t.columns[1].ty, SqlType::Numeric { scale: Some(0) });
+                assert!(!t.if_not_exists);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn create_index_and_drop_table() {
+        assert_eq!(
+            one(
+                "CREATE UNIQUE INDEX IF NOT EXISTS Idx ON public.payments USING btree \
+                 (merchant_id, created_at DESC)"
+            ),
+            Statement::CreateIndex(ast::CreateIndex {
+                name: Some("idx".into()),
+                table: "payments".into(),
+                columns: vec!["merchant_id".into(), "created_at".into()],
+                unique: true,
+                if_not_exists: true,
+            })
+        );
+        assert_eq!(
+            one("create index on t (a)"),
+            Statement::CreateIndex(ast::CreateIndex {
+                name: None,
+                table: "t".into(),
+                columns: vec!["a".into()],
+                unique: false,
+                if_not_exists: false,
+            })
+        );
+        assert_eq!(
+            one("DROP TABLE IF EXISTS a, \"B\""),
+            Statement::DropTable {
+                names: vec!["a".into(), "B".into()],
+                if_exists: true,
+            }
+        );
+        assert_eq!(
+            one("DROP TABLE a RESTRICT"),
+            Statement::DropTable {
+                names: vec!["a".into()],
+                if_exists: false,
+            }
+        );
+    }
+
+    #[test]
+    fn insert() {
+        let sql = "INSERT INTO payments (id, key, amount) VALUES ($1, 'k', -12.50), \
+                   (DEFAULT, $2, 3) ON CONFLICT (key) DO UPDATE SET amount = \
+                   excluded.amount + payments.amount WHERE payments.amount < 100 \
+                   RETURNING id, amount AS a, *";
+        assert_eq!(
+            one(sql),
+            Statement::Insert(ast::Insert {
+                table: "payments".into(),
+                columns: vec!["id".into(), "key".into(), "amount".into()],
+                rows: vec![
+                    vec![Expr::Param(1), text("k"), num("-12.50")],
+                    vec![Expr::Default, Expr::Param(2), num("3")],
+                ],
+                on_conflict: Some(ast::OnConflict {
+                    target: vec!["key".into()],
+                    action: ast::ConflictAction::Update {
+                        assignments: vec![ast::Assignment {
+                            column: "amount".into(),
+                            value: bin(
+                                BinaryOp::Plus,
+                                qcol("excluded", "amount"),
+                                qcol("payments", "amount"),
+                            ),
+                        }],
+                        filter: Some(bin(BinaryOp::Lt, qcol("payments", "amount"), num("100"),)),
+                    },
+                }),
+                returning: vec![
+                    item(col("id")),
+                    ast::SelectItem::Expr {
+                        expr: col("amount"),
+                        alias: Some("a".into()),
+                    },
+                    ast::SelectItem::Wildcard { qualifier: None },
+                ],
+            })
+        );
+        assert_eq!(
+            one("insert into t values (1) on conflict do nothing"),
+            Statement::Insert(ast::Insert {
+                table: "t".into(),
+                columns: vec![],
+                rows: vec![vec![num("1")]],
+                on_conflict: Some(ast::OnConflict {
+                    target: vec![],
+                    action: ast::ConflictAction::Nothing,
+                }),
+                returning: vec![],
+            })
+        );
+        match one("INSERT INTO t (a, b) VALUES (1, 2) ON CONFLICT (a, b) DO NOTHING") {
+            Statement::Insert(i) => assert_eq!(
+                i.on_conflict,
+                Some(ast::OnConflict {
+                    target: vec!["a".into(), "b".into()],
+                    action: ast::ConflictAction::Nothing,
+                })
+            ),
+            other => panic!("{other:?}"),
+        }
+        // An alias is the table's only name in ON CONFLICT and RETURNING.
+        match one(
+            "INSERT INTO idem_keys AS k (key) VALUES ($1) ON CONFLICT (key) DO UPDATE \
+             SET hits = k.hits + 1 WHERE k.locked IS NULL RETURNING k.*, k.hits",
+        ) {
+            Statement::Insert(i) => {
+                assert_eq!(
+                    i.on_conflict,
+                    Some(ast::OnConflict {
+                        target: vec!["key".into()],
+                        action: ast::ConflictAction::Update {
+                            assignments: vec![ast::Assignment {
+                                column: "hits".into(),
+                                value: bin(BinaryOp::Plus, qcol("idem_keys", "hits"), num("1")),
+                            }],
+                            filter: Some(Expr::IsNull {
+                                expr: Box::new(qcol("idem_keys", "locked")),
+                                negated: false,
+                            }),
+                        },
+                    })
+                );
+                assert_eq!(
+                    i.returning,
+                    vec![
+                        ast::SelectItem::Wildcard {
+                            qualifier: Some("idem_keys".into())
+                        },
+                        item(qcol("idem_keys", "hits")),
+                    ]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = error("INSERT INTO t AS a VALUES (1) RETURNING t.x");
+        assert_eq!(e.code, "42P01");
+        // PostgreSQL requires a conflict target for DO UPDATE.
+        let e = error("INSERT INTO t VALUES (1) ON CONFLICT DO UPDATE SET a = 1");
+        assert_eq!(e.code, "42601");
+        assert!(e.message.contains("ON CONFLICT DO UPDATE requires"));
+        for bad in [
+            "INSERT INTO t (a) VALUES (1, 2)",
+            "INSERT INTO t (a, b) VALUES (1)",
+            "INSERT INTO t VALUES (1), (1, 2)",
+        ] {
+            assert_eq!(error(bad).code, "42601", "{bad}");
+        }
+    }
+
+    #[test]
+    fn select_with_everything() {
+        let s = select(
+            "SELECT p.id, r.*, count(*) AS \"N\" FROM Payments AS p \
+             JOIN refunds r ON r.payment_id = p.id \
+             LEFT OUTER JOIN fees f ON f.id = p.fee_id \
+             INNER JOIN x ON TRUE \
+             WHERE p.status IN ('a', 'b') AND p.amount NOT BETWEEN 1 AND $1 \
+             AND r.note IS NOT NULL AND NOT (p.flag IS NULL) \
+             GROUP BY p.id, r.id ORDER BY p.created_at DESC NULLS FIRST, 2 ASC, p.id \
+             LIMIT $2 OFFSET 5",
+        );
+        let and = |l, r| bin(BinaryOp::And, l, r);
+        assert_eq!(
+            s,
+            ast::Select {
+                items: vec![
+                    item(qcol("p", "id")),
+                    ast::SelectItem::Wildcard {
+                        qualifier: Some("r".into())
+                    },
+                    ast::SelectItem::Expr {
+                        expr: Expr::Function {
+                            name: Function::Count,
+                            args: vec![],
+                            star: true,
+                            distinct: false,
+                        },
+                        alias: Some("N".into()),
+                    },
+                ],
+                from: Some(ast::TableRef {
+                    table: "payments".into(),
+                    alias: "p".into(),
+                }),
+                joins: vec![
+                    ast::Join {
+                        table: ast::TableRef {
+                            table: "refunds".into(),
+                            alias: "r".into(),
+                        },
+                        on: bin(BinaryOp::Eq, qcol("r", "payment_id"), qcol("p", "id")),
+                        left: false,
+                    },
+                    ast::Join {
+                        table: ast::TableRef {
+                            table: "fees".into(),
+                            alias: "f".into(),
+                        },
+                        on: bin(BinaryOp::Eq, qcol("f", "id"), qcol("p", "fee_id")),
+                        left: true,
+                    },
+                    ast::Join {
+                        table: ast::TableRef {
+                            table: "x".into(),
+                            alias: "x".into(),
+                        },
+                        on: Expr::Literal(Literal::Bool(true)),
+                        left: false,
+                    },
+                ],
+                filter: Some(and(
+                    and(
+                        and(
+                            Expr::InList {
+                                expr: Box::new(qcol("p", "status")),
+                                list: vec![text("a"), text("b")],
+                                negated: false,
+                            },
+                            Expr::Between {
+                                expr: Box::new(qcol("p", "amount")),
+                                low: Box::new(num("1")),
+                                high: Box::new(Expr::Param(1)),
+                                negated: true,
+                            },
+                        ),
+                        Expr::IsNull {
+                            expr: Box::new(qcol("r", "note")),
+                            negated: true,
+                        },
+                    ),
+                    Expr::Not(Box::new(Expr::IsNull {
+                        expr: Box::new(qcol("p", "flag")),
+                        negated: false,
+                    })),
+                )),
+                group_by: vec![qcol("p", "id"), qcol("r", "id")],
+                order_by: vec![
+                    ast::OrderBy {
+                        expr: qcol("p", "created_at"),
+                        descending: true,
+                        nulls_first: Some(true),
+                    },
+                    ast::OrderBy {
+                        expr: num("2"),
+                        descending: false,
+                        nulls_first: None,
+                    },
+                    ast::OrderBy {
+                        expr: qcol("p", "id"),
+                        descending: false,
+                        nulls_first: None,
+                    },
+                ],
+                limit: Some(Expr::Param(2)),
+                offset: Some(num("5")),
+                locking: None,
+            }
+        );
+        let s = select("SELECT * FROM t");
+        assert_eq!(s.items, vec![ast::SelectItem::Wildcard { qualifier: None }]);
+        assert_eq!(s.limit, None);
+        let s = select("SELECT 1 LIMIT ALL");
+        assert_eq!(s.from, None);
+        assert_eq!(s.limit, None);
+    }
+
+    #[test]
+    fn locking_clauses() {
+        let lock = |sql: &str| select(sql).locking.unwrap();
+        use ast::{LockStrength as S, LockWait as W};
+        let cases = [
+            (
+                "SELECT * FROM t WHERE id = $1 FOR UPDATE",
+                S::Update,
+                W::Wait,
+            ),
+            (
+                "SELECT * FROM t FOR NO KEY UPDATE SKIP LOCKED",
+                S::NoKeyUpdate,
+                W::SkipLocked,
+            ),
+            (
+                "SELECT * FROM t for  /* c */ no key update nowait",
+                S::NoKeyUpdate,
+                W::NoWait,
+            ),
+            ("SELECT * FROM t FOR SHARE", S::Share, W::Wait),
+            (
+                "SELECT * FROM t FOR KEY SHARE NOWAIT",
+                S::KeyShare,
+                W::NoWait,
+            ),
+            ("SELECT * FROM t AS x FOR UPDATE OF x", S::Update, W::Wait),
+            (
+                "SELECT * FROM t FOR NO KEY UPDATE OF t SKIP LOCKED",
+                S::NoKeyUpdate,
+                W::SkipLocked,
+            ),
+        ];
+        for (sql, strength, wait) in cases {
+            assert_eq!(lock(sql), ast::Locking { strength, wait }, "{sql}");
+        }
+        // Each statement keeps its own strength.
+        let statements =
+            parse("SELECT * FROM t FOR UPDATE; SELECT * FROM u FOR KEY SHARE; SELECT 1").unwrap();
+        let strengths: Vec<_> = statements
+            .iter()
+            .map(|s| match s {
+                Statement::Select(s) => s.locking.map(|l| l.strength),
+                _ => panic!(),
+            })
+            .collect();
+        assert_eq!(strengths, vec![Some(S::Update), Some(S::KeyShare), None]);
+        refused(
+            "SELECT * FROM t JOIN u ON TRUE FOR UPDATE OF t",
+            "FOR UPDATE OF t",
+        );
+        refused("SELECT * FROM t FOR UPDATE OF u", "FOR UPDATE OF u");
+        refused(
+            "SELECT * FROM t FOR UPDATE FOR SHARE",
+            "several locking clauses",
+        );
+        refused("SELECT a FROM t GROUP BY a FOR UPDATE", "GROUP BY");
+        refused("SELECT count(*) FROM t FOR NO KEY UPDATE", "aggregate");
+        assert_eq!(error("SELECT * FROM t FOR NO KEY").code, "42601");
+        assert_eq!(error("SELECT * FROM t FOR KEY").code, "42601");
+    }
+
+    #[test]
+    fn update_and_delete() {
+        assert_eq!(
+            one("UPDATE payments AS p SET status = 'done', n = n + 1 \
+                 WHERE p.id = $1 RETURNING p.status"),
+            Statement::Update(ast::Update {
+                table: ast::TableRef {
+                    table: "payments".into(),
+                    alias: "p".into(),
+                },
+                assignments: vec![
+                    ast::Assignment {
+                        column: "status".into(),
+                        value: text("done"),
+                    },
+                    ast::Assignment {
+                        column: "n".into(),
+                        value: bin(BinaryOp::Plus, col("n"), num("1")),
+                    },
+                ],
+                filter: Some(bin(BinaryOp::Eq, qcol("p", "id"), Expr::Param(1))),
+                returning: vec![item(qcol("p", "status"))],
+            })
+        );
+        assert_eq!(
+            one("DELETE FROM idem_keys WHERE expires_at < now() RETURNING *"),
+            Statement::Delete(ast::Delete {
+                table: ast::TableRef {
+                    table: "idem_keys".into(),
+                    alias: "idem_keys".into(),
+                },
+                filter: Some(bin(
+                    BinaryOp::Lt,
+                    col("expires_at"),
+                    call(Function::Now, vec![])
+                )),
+                returning: vec![ast::SelectItem::Wildcard { qualifier: None }],
+            })
+        );
+        assert_eq!(
+            one("delete from t"),
+            Statement::Delete(ast::Delete {
+                table: ast::TableRef {
+                    table: "t".into(),
+                    alias: "t".into(),
+                },
+                filter: None,
+                returning: vec![],
+            })
+        );
+    }
+
+    #[test]
+    fn transactions() {
+        use ast::Isolation as I;
+        let sql = "BEGIN; BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE; \
+                   START TRANSACTION ISOLATION LEVEL READ UNCOMMITTED, READ WRITE; \
+                   begin work isolation level repeatable read; \
+                   SET TRANSACTION ISOLATION LEVEL READ COMMITTED; \
+                   COMMIT; END; ROLLBACK; ABORT; SAVEPOINT Sp1; ROLLBACK TO SAVEPOINT sp1; \
+                   ROLLBACK TO \"Sp\"; RELEASE SAVEPOINT s; RELEASE s;";
+        assert_eq!(
+            parse(sql).unwrap(),
+            vec![
+                Statement::Begin { isolation: None },
+                Statement::Begin {
+                    isolation: Some(I::Serializable)
+                },
+                Statement::Begin {
+                    isolation: Some(I::ReadCommitted)
+                },
+                Statement::Begin {
+                    isolation: Some(I::RepeatableRead)
+                },
+                Statement::SetTransaction {
+                    isolation: I::ReadCommitted
+                },
+                Statement::Commit,
+                Statement::Commit,
+                Statement::Rollback,
+                Statement::Rollback,
+                Statement::Savepoint { name: "sp1".into() },
+                Statement::RollbackToSavepoint { name: "sp1".into() },
+                Statement::RollbackToSavepoint { name: "Sp".into() },
+                Statement::ReleaseSavepoint { name: "s".into() },
+                Statement::ReleaseSavepoint { name: "s".into() },
+            ]
+        );
+        refused("BEGIN READ ONLY", "READ ONLY");
+        refused(
+            "START TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY",
+            "READ ONLY",
+        );
+        refused("COMMIT AND CHAIN", "AND CHAIN");
+        refused("SET TRANSACTION READ WRITE", "without ISOLATION LEVEL");
+    }
+
+    #[test]
+    fn set_and_show() {
+        let set = |name: &str, value: &str| Statement::Set {
+            name: name.into(),
+            value: value.into(),
+        };
+        assert_eq!(
+            parse(
+                "SET client_encoding = 'UTF8'; SET SESSION TimeZone TO 'UTC'; \
+                 SET TIME ZONE 'Europe/Paris'; SET search_path = Public, \"Mine\"; \
+                 SET statement_timeout = 5000; SET extra_float_digits = -3; \
+                 SET myapp.user_id = '7'; SET NAMES 'utf8'; SET standard_conforming_strings = on"
+            )
+            .unwrap(),
+            vec![
+                set("client_encoding", "UTF8"),
+                set("timezone", "UTC"),
+                set("timezone", "Europe/Paris"),
+                set("search_path", "public, Mine"),
+                set("statement_timeout", "5000"),
+                set("extra_float_digits", "-3"),
+                set("myapp.user_id", "7"),
+                set("client_encoding", "utf8"),
+                set("standard_conforming_strings", "on"),
+            ]
+        );
+        assert_eq!(
+            parse("SHOW TimeZone; show transaction isolation level; SHOW server_version").unwrap(),
+            vec![
+                Statement::Show {
+                    name: "timezone".into()
+                },
+                Statement::Show {
+                    name: "transaction_isolation".into()
+                },
+                Statement::Show {
+                    name: "server_version".into()
+                },
+            ]
+        );
+        refused("SET LOCAL lock_timeout = '1s'", "SET LOCAL");
+        refused("SET statement_timeout TO DEFAULT", "DEFAULT");
+        refused("SET ROLE admin", "ROLE");
+        refused("SHOW ALL", "SHOW ALL");
+    }
+
+    #[test]
+    fn expressions() {
+        assert_eq!(e("-5"), num("-5"));
+        assert_eq!(e("- 2.50"), num("-2.50"));
+        assert_eq!(e("+7"), num("7"));
+        assert_eq!(e("-(5)"), Expr::Negate(Box::new(num("5"))));
+        assert_eq!(e("-a"), Expr::Negate(Box::new(col("a"))));
+        assert_eq!(e("1e3"), num("1e3"));
+        assert_eq!(e("'it''s'"), text("it's"));
+        assert_eq!(e("E'a\\nb'"), text("a\nb"));
+        assert_eq!(e("$$x$$"), text("x"));
+        assert_eq!(e("NULL"), Expr::Literal(Literal::Null));
+        assert_eq!(e("false"), Expr::Literal(Literal::Bool(false)));
+        assert_eq!(e("$12"), Expr::Param(12));
+        assert_eq!(e("\"MixedCase\""), col("MixedCase"));
+        assert_eq!(e("MixedCase"), col("mixedcase"));
+        assert_eq!(e("T.Col"), qcol("t", "col"));
+        assert_eq!(e("((((a))))"), col("a"));
+        assert_eq!(
+            e("a || 'x' <> b"),
+            bin(
+                BinaryOp::NotEq,
+                bin(BinaryOp::Concat, col("a"), text("x")),
+                col("b")
+            )
+        );
+        assert_eq!(
+            e("1 + 2 * 3 - 4 / 5 % 6"),
+            bin(
+                BinaryOp::Minus,
+                bin(
+                    BinaryOp::Plus,
+                    num("1"),
+                    bin(BinaryOp::Multiply, num("2"), num("3"))
+                ),
+                bin(
+                    BinaryOp::Modulo,
+                    bin(BinaryOp::Divide, num("4"), num("5")),
+                    num("6")
+                )
+            )
+        );
+        assert_eq!(
+            e("a != 1 OR a <= 2 OR a >= 3"),
+            bin(
+                BinaryOp::Or,
+                bin(
+                    BinaryOp::Or,
+                    bin(BinaryOp::NotEq, col("a"), num("1")),
+                    bin(BinaryOp::LtEq, col("a"), num("2"))
+                ),
+                bin(BinaryOp::GtEq, col("a"), num("3"))
+            )
+        );
+        let cast = |expr, ty| Expr::Cast {
+            expr: Box::new(expr),
+            ty,
+        };
+        assert_eq!(e("$1::bigint"), cast(Expr::Param(1), SqlType::BigInt));
+        assert_eq!(
+            e("CAST(a AS varchar(10))"),
+            cast(
+                col("a"),
+                SqlType::Text {
+                    max_chars: Some(10)
+                }
+            )
+        );
+        assert_eq!(
+            e("'2024-01-01'::timestamptz"),
+            cast(text("2024-01-01"), SqlType::Timestamptz)
+        );
+        assert_eq!(
+            e("timestamp with time zone '2024-01-01'"),
+            cast(text("2024-01-01"), SqlType::Timestamptz)
+        );
+        assert_eq!(e("x::uuid"), cast(col("x"), SqlType::Uuid));
+        assert_eq!(e("x::json"), cast(col("x"), SqlType::Jsonb));
+        assert_eq!(e("x::int4"), cast(col("x"), SqlType::Integer));
+        assert_eq!(
+            e("a NOT IN (1, 2)"),
+            Expr::InList {
+                expr: Box::new(col("a")),
+                list: vec![num("1"), num("2")],
+                negated: true,
+            }
+        );
+        assert_eq!(
+            e("CASE WHEN a > 0 THEN 'p' WHEN a < 0 THEN 'n' ELSE 'z' END"),
+            Expr::Case {
+                branches: vec![
+                    (bin(BinaryOp::Gt, col("a"), num("0")), text("p")),
+                    (bin(BinaryOp::Lt, col("a"), num("0")), text("n")),
+                ],
+                otherwise: Some(Box::new(text("z"))),
+            }
+        );
+        assert_eq!(
+            e("CASE status WHEN 'a' THEN 1 END"),
+            Expr::Case {
+                branches: vec![(bin(BinaryOp::Eq, col("status"), text("a")), num("1"))],
+                otherwise: None,
+            }
+        );
+        assert_eq!(e("now()"), call(Function::Now, vec![]));
+        assert_eq!(e("CURRENT_TIMESTAMP"), call(Function::Now, vec![]));
+        assert_eq!(e("current_timestamp"), call(Function::Now, vec![]));
+        assert_eq!(e("transaction_timestamp()"), call(Function::Now, vec![]));
+        assert_eq!(
+            e("clock_timestamp()"),
+            call(Function::ClockTimestamp, vec![])
+        );
+        assert_eq!(
+            e("gen_random_uuid()"),
+            call(Function::GenRandomUuid, vec![])
+        );
+        assert_eq!(
+            e("COALESCE(a, b, 0)"),
+            call(Function::Coalesce, vec![col("a"), col("b"), num("0")])
+        );
+        for (text_name, f) in [
+            ("lower", Function::Lower),
+            ("upper", Function::Upper),
+            ("length", Function::Length),
+            ("char_length", Function::Length),
+            ("abs", Function::Abs),
+            ("sum", Function::Sum),
+            ("min", Function::Min),
+            ("max", Function::Max),
+            ("count", Function::Count),
+        ] {
+            assert_eq!(e(&format!("{text_name}(x)")), call(f, vec![col("x")]));
+        }
+        assert_eq!(
+            e("greatest(a, 1)"),
+            call(Function::Greatest, vec![col("a"), num("1")])
+        );
+        assert_eq!(e("least(a)"), call(Function::Least, vec![col("a")]));
+        assert_eq!(
+            e("count(DISTINCT merchant_id)"),
+            Expr::Function {
+                name: Function::Count,
+                args: vec![col("merchant_id")],
+                star: false,
+                distinct: true,
+            }
+        );
+    }
+
+    #[test]
+    fn refusals() {
+        let cases = [
+            (
+                "MERGE INTO t USING u ON t.a = u.a WHEN MATCHED THEN DELETE",
+                "MERGE",
+            ),
+            ("CREATE VIEW v AS SELECT 1", "CREATE VIEW"),
+            ("DROP INDEX i", "DROP INDEX"),
+            ("TRUNCATE t", "TRUNCATE"),
+            ("ALTER TABLE t ADD COLUMN a int", "ALTER TABLE"),
+            ("COPY t FROM STDIN", "COPY"),
+            ("DROP TABLE t CASCADE", "CASCADE"),
+            ("WITH x AS (SELECT 1) SELECT * FROM x", "WITH"),
+            ("SELECT 1 UNION SELECT 2", "UNION"),
+            ("SELECT DISTINCT a FROM t", "DISTINCT"),
+            ("SELECT DISTINCT ON (a) a FROM t", "DISTINCT ON"),
+            ("SELECT a FROM t GROUP BY a HAVING count(*) > 1", "HAVING"),
+            ("SELECT a FROM t GROUP BY ALL", "GROUP BY ALL"),
+            (
+                "SELECT * FROM t OFFSET 1 ROWS FETCH FIRST 2 ROWS ONLY",
+                "FETCH",
+            ),
+            ("SELECT * FROM a, b", "several tables"),
+            ("SELECT * FROM a RIGHT JOIN b ON TRUE", "RIGHT JOIN"),
+            ("SELECT * FROM a FULL JOIN b ON TRUE", "FULL JOIN"),
+            ("SELECT * FROM a CROSS JOIN b", "CROSS JOIN"),
+            ("SELECT * FROM a JOIN b USING (id)", "USING"),
+            ("SELECT * FROM a NATURAL JOIN b", "NATURAL"),
+            ("SELECT * FROM (SELECT 1) s", "subqueries in FROM"),
+            ("SELECT * FROM t, LATERAL (SELECT 1) s", "several tables"),
+            (
+                "SELECT * FROM t JOIN LATERAL (SELECT 1) s ON TRUE",
+                "LATERAL",
+            ),
+            ("SELECT * FROM s.t", "qualified name"),
+            ("SELECT (SELECT 1)", "subqueries"),
+            (
+                "SELECT * FROM t WHERE a IN (SELECT a FROM u)",
+                "IN (subquery)",
+            ),
+            ("SELECT EXISTS (SELECT 1)", "EXISTS"),
+            ("SELECT a LIKE 'x%' FROM t", "LIKE"),
+            ("SELECT a ILIKE 'x%' FROM t", "LIKE"),
+            ("SELECT a = ANY($1) FROM t", "ANY"),
+            ("SELECT ARRAY[1, 2]", "arrays"),
+            ("SELECT interval '1 day'", "intervals"),
+            ("SELECT now() - '1 day'::interval", "INTERVAL"),
+            ("SELECT a IS DISTINCT FROM b FROM t", "DISTINCT FROM"),
+            ("SELECT a IS TRUE FROM t", "IS [NOT] TRUE"),
+            ("SELECT row_number() OVER () FROM t", "window function"),
+            ("SELECT md5(a) FROM t", "the function `md5`"),
+            ("SELECT pg_catalog.now()", "pg_catalog.now"),
+            ("SELECT count(*) FILTER (WHERE a) FROM t", "FILTER"),
+            ("SELECT a ~ 'x' FROM t", "operator"),
+            ("SELECT a::float8 FROM t", "float8"),
+            ("SELECT a::timestamp FROM t", "timestamp without time zone"),
+            ("SELECT (a, b) FROM t", "row constructors"),
+            ("SELECT now() AT TIME ZONE 'UTC'", "AT TIME ZONE"),
+            ("SELECT a INTO u FROM t", "INTO"),
+            ("INSERT INTO t SELECT * FROM u", "INSERT ... SELECT"),
+            ("INSERT INTO t DEFAULT VALUES", "DEFAULT VALUES"),
+            (
+                "INSERT INTO t VALUES (1) ON CONFLICT ON CONSTRAINT c DO NOTHING",
+                "ON CONSTRAINT",
+            ),
+            (
+                "INSERT INTO t VALUES (1) ON CONFLICT (a) WHERE b DO NOTHING",
+                "partial index",
+            ),
+            (
+                "UPDATE t SET a = u.a FROM u WHERE u.id = t.id",
+                "UPDATE ... FROM",
+            ),
+            ("UPDATE t SET (a, b) = (1, 2)", "SET (column, ...)"),
+            (
+                "DELETE FROM t USING u WHERE u.id = t.id",
+                "DELETE ... USING",
+            ),
+            ("CREATE TEMPORARY TABLE t (a int)", "TEMPORARY"),
+            ("CREATE UNLOGGED TABLE t (a int)", "UNLOGGED"),
+            ("CREATE TABLE t (a int) INHERITS (u)", "inheritance"),
+            (
+                "CREATE TABLE t (a int) PARTITION BY RANGE (a)",
+                "partitioning",
+            ),
+            ("CREATE TABLE t AS SELECT 1", "AS"),
+            (
+                "CREATE TABLE t (a int) WITH (fillfactor = 70)",
+                "table options",
+            ),
+            ("CREATE TABLE t (a text COLLATE \"C\")", "collation"),
+            (
+                "CREATE TABLE t (a timestamp)",
+                "timestamp without time zone",
+            ),
+            ("CREATE TABLE t (a float8)", "FLOAT8"),
+            ("CREATE TABLE t (a bytea)", "BYTEA"),
+            ("CREATE TABLE t (a char(3))", "CHAR(3)"),
+            ("CREATE TABLE t (a int[])", "INT[]"),
+            (
+                "CREATE TABLE t (a int REFERENCES u ON DELETE CASCADE)",
+                "ON DELETE CASCADE",
+            ),
+            (
+                "CREATE TABLE t (a int, FOREIGN KEY (a) REFERENCES u ON UPDATE SET NULL)",
+                "ON UPDATE SET NULL",
+            ),
+            (
+                "CREATE TABLE t (a int UNIQUE DEFERRABLE INITIALLY DEFERRED)",
+                "deferrable",
+            ),
+            (
+                "CREATE TABLE t (a int GENERATED ALWAYS AS (1) STORED)",
+                "generated columns",
+            ),
+            (
+                "CREATE TABLE t (a int, EXCLUDE USING gist (a WITH =))",
+                "EXCLUDE",
+            ),
+            ("CREATE INDEX i ON t (lower(a))", "expression"),
+            ("CREATE INDEX i ON t (a) WHERE a > 0", "partial"),
+            ("CREATE INDEX i ON t (a) INCLUDE (b)", "INCLUDE"),
+            ("CREATE INDEX i ON t USING hash (a)", "USING HASH"),
+            ("CREATE INDEX CONCURRENTLY i ON t (a)", "CONCURRENTLY"),
+        ];
+        let failures: Vec<String> = cases
+            .iter()
+            .filter_map(|&(sql, names)| {
+                std::panic::catch_unwind(|| refused(sql, names))
+                    .err()
+                    .map(|_| sql.to_string())
+            })
+            .collect();
+        assert!(failures.is_empty(), "{failures:#?}");
+        // The statement refusal lists what is supported.
+        let e = error("MERGE INTO t USING u ON t.a = u.a WHEN MATCHED THEN DELETE");
+        assert!(
+            e.message.contains("CREATE TABLE, CREATE INDEX, DROP TABLE"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn postgres_errors() {
+        for (sql, code) in [
+            ("SELEC 1", "42601"),
+            ("SELECT (1", "42601"),
+            ("SELECT 'unterminated", "42601"),
+            ("SELECT 1 END", "42601"),
+            ("SELECT 1; SELEC 2", "42601"),
+            ("SELECT lower(a, b) FROM t", "42883"),
+            ("SELECT now(1)", "42883"),
+            ("SELECT $0", "42P02"),
+            ("SELECT ?", "42601"),
+            ("SELECT lower(DISTINCT a) FROM t", "42809"),
+            ("SELECT a::serial FROM t", "42704"),
+            ("SELECT DEFAULT", "42601"),
+            ("UPDATE t SET a = DEFAULT", "42601"),
+            ("CREATE TABLE t (a int NULL NOT NULL)", "42601"),
+            ("CREATE TABLE t (a serial DEFAULT 1)", "42601"),
+            (
+                "CREATE TABLE t (a text GENERATED BY DEFAULT AS IDENTITY)",
+                "22023",
+            ),
+            (
+                "BEGIN ISOLATION LEVEL SERIALIZABLE, ISOLATION LEVEL READ COMMITTED",
+                "42601",
+            ),
+        ] {
+            assert_eq!(error(sql).code, code, "{sql}: {:?}", error(sql));
+        }
+        // A syntax error anywhere rejects the text, even after a refusal.
+        assert_eq!(
+            error("MERGE INTO t USING u ON TRUE WHEN MATCHED THEN DELETE; SELEC").code,
+            "42601"
+        );
+    }
+
+    #[test]
+    fn names_are_truncated_to_63_bytes() {
+        let long = "a".repeat(70);
+        assert_eq!(e(&long), col(&"a".repeat(63)));
+        let quoted = format!("\"{}\"", "é".repeat(40));
+        assert_eq!(e(&quoted), col(&"é".repeat(31)));
+    }
+
+    #[test]
+    fn hostile_inputs() {
+        assert_eq!(parse("").unwrap(), vec![]);
+        assert_eq!(parse(";").unwrap(), vec![]);
+        assert_eq!(parse(" ;; ; ").unwrap(), vec![]);
+        assert_eq!(
+            parse("-- only a comment\n/* and another */").unwrap(),
+            vec![]
+        );
+        assert_eq!(parse("SELECT 1;;SELECT 2;").unwrap().len(), 2);
+
+        let deep = format!("SELECT {}1{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert_eq!(error(&deep).code, "54001");
+        let unbalanced = format!("SELECT {}", "(".repeat(100_000));
+        assert!(parse(&unbalanced).is_err());
+        let nots = format!("SELECT {} TRUE", "NOT ".repeat(10_000));
+        assert_eq!(error(&nots).code, "54001");
+        for nested in [
+            format!("SELECT {} TRUE", "NOT ".repeat(RECURSION_LIMIT + 6)),
+            format!(
+                "SELECT {}1{}",
+                "(".repeat(RECURSION_LIMIT + 6),
+                ")".repeat(RECURSION_LIMIT + 6)
+            ),
+            format!(
+                "SELECT {}1{}",
+                "lower(".repeat(RECURSION_LIMIT + 6),
+                ")".repeat(RECURSION_LIMIT + 6)
+            ),
+        ] {
+            // sqlparser sometimes reports the limit as the syntax error of
+            // an alternative it tried instead.
+            assert!(
+                ["54001", "42601"].contains(&error(&nested).code),
+                "{nested}"
+            );
+        }
+        let minus = format!("SELECT {}1", "- ".repeat(10_000));
+        assert_eq!(error(&minus).code, "54001");
+        // Chains that sqlparser builds in a loop, not by recursion.
+        let chain = format!("SELECT 1{}", " + 1".repeat(200_000));
+        assert_eq!(error(&chain).code, "54001");
+        let casts = format!("SELECT a{}", "::text".repeat(100_000));
+        assert_eq!(error(&casts).code, "54001");
+        let nested_chains = format!(
+            "SELECT {}1{}",
+            "(1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + ".repeat(60),
+            ")".repeat(60)
+        );
+        assert_eq!(error(&nested_chains).code, "54001");
+        // Long flat lists and moderate chains are fine.
+        let list = (0..20_000)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let s = select(&format!("SELECT * FROM t WHERE a IN ({list})"));
+        assert!(matches!(s.filter, Some(Expr::InList { ref list, .. }) if list.len() == 20_000));
+        let rows = vec!["($1::uuid, 'x', -1)"; 20_000].join(", ");
+        match one(&format!("INSERT INTO t VALUES {rows}")) {
+            Statement::Insert(i) => assert_eq!(i.rows.len(), 20_000),
+            other => panic!("{other:?}"),
+        }
+        let ands = (0..300)
+            .map(|i| format!("c{i} = ${}", i + 1))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        assert!(select(&format!("SELECT * FROM t WHERE {ands}"))
+            .filter
+            .is_some());
+
+        let big = format!("SELECT '{}'", "x".repeat(2 << 20));
+        assert_eq!(error(&big).code, "54000");
+        for junk in [
+            "\0",
+            "'",
+            "\"",
+            "$",
+            "$$",
+            "$1$",
+            "E'\\",
+            "/*",
+            "::",
+            "FOR NO KEY UPDATE",
+            "SELECT 1 FOR",
+        ] {
+            assert!(parse(junk).is_err(), "{junk:?}");
+        }
+        // Arbitrary bytes never panic.
+        let mut seed = 0x9e37_79b9_u32;
+        for _ in 0..300 {
+            let mut s = String::new();
+            for _ in 0..40 {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                let pieces = [
+                    "SELECT", "(", ")", "'", ",", ";", "FOR", "NO", "KEY", "UPDATE", "1", "$1",
+                    "::", "-", "*", "FROM", "t", "\"", "E'", "$$", "/*", "--", "\n", "CASE",
+                    "WHEN", "END", "INSERT", "VALUES", "ON", "CONFLICT", "DO", "SET", "=", "é",
+                ];
+                s.push_str(pieces[seed as usize % pieces.len()]);
+                s.push(' ');
+            }
+            let _ = parse(&s);
+        }
+    }
+
+    #[test]
+    fn the_deepest_accepted_expressions_fit_a_small_stack() {
+        // The longest chains and deepest nesting under the bounds, parsed,
+        // translated and dropped on a thread with a 1 MiB stack (half a test
+        // thread's).
+        let texts = [
+            format!("SELECT 1{}", " + 1".repeat(MAX_EXPRESSION_DEPTH - 10)),
+            format!(
+                "SELECT a{}",
+                "::text".repeat((MAX_EXPRESSION_DEPTH - 10) / 2)
+            ),
+            format!(
+                "SELECT {}a{}",
+                "NOT ".repeat(RECURSION_LIMIT - 4),
+                " IS NULL AND a".repeat((MAX_EXPRESSION_DEPTH - 100) / 3)
+            ),
+        ];
+        for text in texts {
+            let handle = std::thread::Builder::new()
+                .stack_size(1 << 20)
+                .spawn(move || parse(&text).map(|s| s.len()))
+                .unwrap();
+            assert_eq!(handle.join().unwrap(), Ok(1));
+        }
+    }
 }

@@ -9,6 +9,9 @@
 //! and `now()` are simulated time.
 
 pub mod ast;
+mod engine;
+
+pub use engine::Database;
 
 /// A session (one client connection) of a [`Database`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

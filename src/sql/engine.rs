@@ -644,6 +644,17 @@ impl Database {
                         t.tuples[tuple].replaced = before;
                     }
                 }
+                Undo::CreateTable { table } => self.tables[table] = None,
+                Undo::DropTable { table, was } => self.tables[table] = Some(*was),
+                Undo::CreateIndex { table, unique } => {
+                    if let Some(t) = self.tables[table].as_mut() {
+                        if unique {
+                            t.uniques.pop();
+                        } else {
+                            t.indexes.pop();
+                        }
+                    }
+                }
                 Undo::Lock {
                     table,
                     tuple,

@@ -196,10 +196,19 @@ pub fn literal(l: &Literal) -> Result<Value, SqlError> {
 }
 
 /// `CAST(v AS ty)`.
+/// An explicit cast differs from storing a value: a boolean reads as
+/// `true`/`false`, and a too-long text is cut to `varchar(n)`.
 pub fn cast(v: Value, ty: SqlType) -> Result<Value, SqlError> {
     match (&v, ty) {
         (Value::Bool(b), SqlType::Integer | SqlType::BigInt) => Ok(Value::Int(i64::from(*b))),
         (Value::Int(n), SqlType::Boolean) => Ok(Value::Bool(*n != 0)),
+        (Value::Bool(b), SqlType::Text { .. }) => Ok(Value::Text(b.to_string())),
+        (
+            Value::Text(s),
+            SqlType::Text {
+                max_chars: Some(max),
+            },
+        ) => Ok(Value::Text(s.chars().take(max as usize).collect())),
         _ => v.coerce(ty),
     }
 }
@@ -575,11 +584,69 @@ fn numeric_type(a: SqlType, b: SqlType) -> SqlType {
     }
 }
 
+/// The name PostgreSQL gives a cast's result column.
+fn cast_name(ty: SqlType) -> &'static str {
+    match ty {
+        SqlType::BigInt => "int8",
+        SqlType::Integer => "int4",
+        SqlType::Numeric { .. } => "numeric",
+        SqlType::Text { max_chars: None } => "text",
+        SqlType::Text { .. } => "varchar",
+        SqlType::Boolean => "bool",
+        SqlType::Timestamptz => "timestamptz",
+        SqlType::Uuid => "uuid",
+        SqlType::Jsonb => "jsonb",
+    }
+}
+
+/// Checks that every column an expression names exists and is not
+/// ambiguous, as PostgreSQL does before it runs a statement (so that a
+/// typo fails even on an empty table).
+pub fn check_columns(expr: &Expr, scope: &Scope) -> Result<(), SqlError> {
+    match expr {
+        Expr::Column { qualifier, name } => resolve(scope, qualifier.as_deref(), name).map(|_| ()),
+        Expr::Binary { left, right, .. } => {
+            check_columns(left, scope)?;
+            check_columns(right, scope)
+        }
+        Expr::Not(e) | Expr::Negate(e) | Expr::Cast { expr: e, .. } => check_columns(e, scope),
+        Expr::IsNull { expr, .. } => check_columns(expr, scope),
+        Expr::InList { expr, list, .. } => {
+            check_columns(expr, scope)?;
+            list.iter().try_for_each(|e| check_columns(e, scope))
+        }
+        Expr::Between {
+            expr, low, high, ..
+        } => {
+            check_columns(expr, scope)?;
+            check_columns(low, scope)?;
+            check_columns(high, scope)
+        }
+        Expr::Function { args, .. } => args.iter().try_for_each(|e| check_columns(e, scope)),
+        Expr::Case {
+            branches,
+            otherwise,
+        } => {
+            for (w, t) in branches {
+                check_columns(w, scope)?;
+                check_columns(t, scope)?;
+            }
+            otherwise.iter().try_for_each(|o| check_columns(o, scope))
+        }
+        Expr::Literal(_) | Expr::Param(_) | Expr::Default => Ok(()),
+    }
+}
+
 /// The column name PostgreSQL gives an output expression without an alias.
 pub fn output_name(expr: &Expr) -> String {
     match expr {
         Expr::Column { name, .. } => name.clone(),
-        Expr::Cast { expr, .. } => output_name(expr),
+        // A cast of a column keeps the column's name; any other cast is
+        // named by its type, as PostgreSQL names it.
+        Expr::Cast { expr, ty } => match **expr {
+            Expr::Column { .. } | Expr::Function { .. } => output_name(expr),
+            _ => cast_name(*ty).to_string(),
+        },
         Expr::Function { name, .. } => match name {
             Function::Now => "now",
             Function::ClockTimestamp => "clock_timestamp",

@@ -77,16 +77,172 @@ pub fn run(db: &mut Database, tx: TxId, state: &mut StmtState) -> Result<Outcome
     }
     db.params = state.params.clone();
     let stmt = state.stmt.clone();
+    if state.work.is_none() {
+        check_names(db, &stmt)?;
+    }
     match &stmt {
-        Statement::CreateTable(c) => create_table(db, c).map(Outcome::Done),
+        Statement::CreateTable(c) => create_table(db, tx, c).map(Outcome::Done),
         Statement::CreateIndex(c) => create_index(db, tx, c).map(Outcome::Done),
-        Statement::DropTable { names, if_exists } => drop_tables(db, names, *if_exists),
+        Statement::DropTable { names, if_exists } => drop_tables(db, tx, names, *if_exists),
         Statement::Insert(i) => insert(db, tx, state, i),
         Statement::Select(s) => select(db, tx, state, s),
         Statement::Update(u) => update(db, tx, state, u),
         Statement::Delete(d) => delete(db, tx, state, d),
         other => unreachable!("transaction control is the session's: {other:?}"),
     }
+}
+
+/// Checks, before any row is read, that the tables and columns a statement
+/// names exist and that an `ON CONFLICT` names a unique index: PostgreSQL
+/// refuses such a statement whatever the data.
+fn check_names(db: &Database, stmt: &Statement) -> Result<(), SqlError> {
+    let definition = |name: &str| -> Result<Table, SqlError> {
+        Ok(table(db, table_id(db, name)?).clone_definition())
+    };
+    match stmt {
+        Statement::Select(sel) => {
+            let mut tables = Vec::new();
+            for (name, alias) in sel
+                .from
+                .iter()
+                .map(|f| (&f.table, &f.alias))
+                .chain(sel.joins.iter().map(|j| (&j.table.table, &j.table.alias)))
+            {
+                tables.push((alias.clone(), definition(name)?));
+            }
+            let sources: Vec<Source> = tables
+                .iter()
+                .map(|(alias, t)| Source {
+                    alias,
+                    columns: &t.columns,
+                    values: None,
+                })
+                .collect();
+            let scope = Scope { sources: &sources };
+            let aliases: Vec<&str> = sel
+                .items
+                .iter()
+                .filter_map(|i| match i {
+                    SelectItem::Expr { alias: Some(a), .. } => Some(a.as_str()),
+                    _ => None,
+                })
+                .collect();
+            for item in &sel.items {
+                if let SelectItem::Expr { expr, .. } = item {
+                    eval::check_columns(expr, &scope)?;
+                }
+            }
+            for e in sel
+                .filter
+                .iter()
+                .chain(sel.joins.iter().map(|j| &j.on))
+                .chain(&sel.group_by)
+            {
+                eval::check_columns(e, &scope)?;
+            }
+            for o in &sel.order_by {
+                let output = matches!(&o.expr, Expr::Column { qualifier: None, name } if aliases.contains(&name.as_str()))
+                    || matches!(&o.expr, Expr::Literal(_));
+                if !output {
+                    eval::check_columns(&o.expr, &scope)?;
+                }
+            }
+        }
+        Statement::Update(u) => {
+            let t = definition(&u.table.table)?;
+            let sources = [Source {
+                alias: &u.table.alias,
+                columns: &t.columns,
+                values: None,
+            }];
+            let scope = Scope { sources: &sources };
+            for a in &u.assignments {
+                t.column(&a.column)?;
+                eval::check_columns(&a.value, &scope)?;
+            }
+            for e in u.filter.iter() {
+                eval::check_columns(e, &scope)?;
+            }
+            check_returning(&u.returning, &scope)?;
+        }
+        Statement::Delete(d) => {
+            let t = definition(&d.table.table)?;
+            let sources = [Source {
+                alias: &d.table.alias,
+                columns: &t.columns,
+                values: None,
+            }];
+            let scope = Scope { sources: &sources };
+            for e in d.filter.iter() {
+                eval::check_columns(e, &scope)?;
+            }
+            check_returning(&d.returning, &scope)?;
+        }
+        Statement::Insert(i) => {
+            let t = definition(&i.table)?;
+            column_ids(&t, &i.columns)?;
+            let sources = [
+                Source {
+                    alias: &i.table,
+                    columns: &t.columns,
+                    values: None,
+                },
+                Source {
+                    alias: "excluded",
+                    columns: &t.columns,
+                    values: None,
+                },
+            ];
+            if let Some(oc) = &i.on_conflict {
+                let target = column_ids(&t, &oc.target)?;
+                let mut target = target;
+                target.sort_unstable();
+                let matches_index = oc.target.is_empty()
+                    || t.uniques.iter().any(|u| {
+                        let mut columns = u.columns.clone();
+                        columns.sort_unstable();
+                        columns == target
+                    });
+                if !matches_index {
+                    return Err(SqlError::new(
+                        "42P10",
+                        "there is no unique or exclusion constraint matching the ON CONFLICT specification",
+                    ));
+                }
+                if let ConflictAction::Update {
+                    assignments,
+                    filter,
+                } = &oc.action
+                {
+                    let scope = Scope { sources: &sources };
+                    for a in assignments {
+                        t.column(&a.column)?;
+                        eval::check_columns(&a.value, &scope)?;
+                    }
+                    for f in filter.iter() {
+                        eval::check_columns(f, &scope)?;
+                    }
+                }
+            }
+            check_returning(
+                &i.returning,
+                &Scope {
+                    sources: &sources[..1],
+                },
+            )?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn check_returning(items: &[SelectItem], scope: &Scope) -> Result<(), SqlError> {
+    for item in items {
+        if let SelectItem::Expr { expr, .. } = item {
+            eval::check_columns(expr, scope)?;
+        }
+    }
+    Ok(())
 }
 
 /// The statement's snapshot: the transaction's own under REPEATABLE READ
@@ -179,7 +335,7 @@ fn is_true(v: &Value) -> Result<bool, SqlError> {
 
 // ---------------------------------------------------------------- DDL
 
-fn create_table(db: &mut Database, c: &CreateTable) -> Result<QueryResult, SqlError> {
+fn create_table(db: &mut Database, tx: TxId, c: &CreateTable) -> Result<QueryResult, SqlError> {
     if table_id(db, &c.name).is_ok() {
         if c.if_not_exists {
             return Ok(QueryResult::tag_only("CREATE TABLE"));
@@ -225,6 +381,8 @@ fn create_table(db: &mut Database, c: &CreateTable) -> Result<QueryResult, SqlEr
         add_constraint(db, &mut t, constraint)?;
     }
     db.tables.push(Some(t));
+    let table = db.tables.len() - 1;
+    push_undo(db, tx, Undo::CreateTable { table });
     Ok(QueryResult::tag_only("CREATE TABLE"))
 }
 
@@ -421,6 +579,14 @@ fn create_index(db: &mut Database, tx: TxId, c: &CreateIndex) -> Result<QueryRes
     } else {
         table_mut(db, id).indexes.push(name);
     }
+    push_undo(
+        db,
+        tx,
+        Undo::CreateIndex {
+            table: id,
+            unique: c.unique,
+        },
+    );
     Ok(QueryResult::tag_only("CREATE INDEX"))
 }
 
@@ -431,7 +597,12 @@ fn same_key(a: &Tuple, b: &Tuple, columns: &[usize]) -> bool {
     })
 }
 
-fn drop_tables(db: &mut Database, names: &[String], if_exists: bool) -> Result<Outcome, SqlError> {
+fn drop_tables(
+    db: &mut Database,
+    tx: TxId,
+    names: &[String],
+    if_exists: bool,
+) -> Result<Outcome, SqlError> {
     for name in names {
         let id = match table_id(db, name) {
             Ok(id) => id,
@@ -449,7 +620,15 @@ fn drop_tables(db: &mut Database, names: &[String], if_exists: bool) -> Result<O
                 format!("cannot drop table {name} because other objects depend on it"),
             ));
         }
-        db.tables[id] = None;
+        let was = db.tables[id].take().expect("a table that exists");
+        push_undo(
+            db,
+            tx,
+            Undo::DropTable {
+                table: id,
+                was: Box::new(was),
+            },
+        );
     }
     Ok(Outcome::Done(QueryResult::tag_only("DROP TABLE")))
 }
@@ -656,30 +835,43 @@ fn check_parents(
         if fk.columns.iter().any(|&c| values[c].is_null()) {
             continue;
         }
-        let parent_id = if fk.table == db.tables.len() {
-            table_id
-        } else {
-            fk.table
-        };
-        let parent = table(db, parent_id);
-        let mut found = None;
-        for (i, tuple) in parent.tuples.iter().enumerate() {
-            let matches = fk.columns.iter().zip(&fk.referred).all(|(&c, &p)| {
-                eval::order(&tuple.data[p], &values[c]).ok().flatten() == Some(Ordering::Equal)
-            });
-            if !matches {
-                continue;
-            }
-            match liveness(tuple, tx, &db.txs) {
-                Liveness::Live => {
-                    found = Some(i);
+        let parent_id = fk.table;
+        // Versions with the key whose inserter committed (or is us) and
+        // that no committed transaction replaced: the row as it stands.
+        // Whether a running replacer stands in the way is the row lock's
+        // question: a non-key update does not stop `FOR KEY SHARE`.
+        let candidates: Vec<usize> = table(db, parent_id)
+            .tuples
+            .iter()
+            .enumerate()
+            .filter(|(_, tuple)| {
+                let inserted = tuple.xmin == tx
+                    || db.txs.get(&tuple.xmin).map(|t| t.state) == Some(TxState::Committed);
+                let replaced = tuple.replaced.by.is_some_and(|x| {
+                    x == tx || db.txs.get(&x).map(|t| t.state) == Some(TxState::Committed)
+                });
+                !tuple.dead
+                    && inserted
+                    && !replaced
+                    && fk.columns.iter().zip(&fk.referred).all(|(&c, &p)| {
+                        eval::order(&tuple.data[p], &values[c]).ok().flatten()
+                            == Some(Ordering::Equal)
+                    })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let mut found = false;
+        for i in candidates {
+            match lock_row(db, tx, parent_id, i, LockStrength::KeyShare, LockWait::Wait)? {
+                Lock::Blocked(other) => return Ok(Some(other)),
+                Lock::Locked { .. } => {
+                    found = true;
                     break;
                 }
-                Liveness::Pending(other) => return Ok(Some(other)),
-                Liveness::Dead => {}
+                Lock::Gone | Lock::Skipped => {}
             }
         }
-        let Some(i) = found else {
+        if !found {
             return Err(SqlError::new(
                 "23503",
                 format!(
@@ -688,10 +880,6 @@ fn check_parents(
                     fk.name
                 ),
             ));
-        };
-        match lock_row(db, tx, parent_id, i, LockStrength::KeyShare, LockWait::Wait)? {
-            Lock::Blocked(other) => return Ok(Some(other)),
-            Lock::Locked { .. } | Lock::Gone | Lock::Skipped => {}
         }
     }
     Ok(None)
@@ -705,14 +893,10 @@ fn check_children(
     old: &[Value],
     new: Option<&[Value]>,
 ) -> Result<(), SqlError> {
-    for (child_id, child) in db.tables.iter().enumerate() {
+    for child in &db.tables {
         let Some(child) = child else { continue };
         for fk in &child.foreign_keys {
-            let parent = if fk.table == db.tables.len() {
-                child_id
-            } else {
-                fk.table
-            };
+            let parent = fk.table;
             if parent != table_id {
                 continue;
             }

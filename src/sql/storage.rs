@@ -55,6 +55,12 @@ pub enum Undo {
         tuple: usize,
         before: Replaced,
     },
+    /// A table this transaction created (DDL is transactional).
+    CreateTable { table: usize },
+    /// A table this transaction dropped, as it was.
+    DropTable { table: usize, was: Box<Table> },
+    /// An index this transaction added to a table: the last of its kind.
+    CreateIndex { table: usize, unique: bool },
     /// A row lock this transaction took or strengthened: its strength before.
     Lock {
         table: usize,

@@ -240,10 +240,16 @@ fn numeric_value(d: Decimal, scale: Option<u32>) -> Result<Value, SqlError> {
     }))
 }
 
+/// A text stored in `varchar(n)`: too long is an error, unless only
+/// spaces are past the limit, which are cut (PostgreSQL's rule).
 fn check_length(v: Value, max_chars: Option<u32>) -> Result<Value, SqlError> {
     if let (Value::Text(s), Some(max)) = (&v, max_chars)
         && s.chars().count() > max as usize
     {
+        let kept: String = s.chars().take(max as usize).collect();
+        if s.chars().skip(max as usize).all(|c| c == ' ') {
+            return Ok(Value::Text(kept));
+        }
         return Err(SqlError::new(
             "22001",
             format!("value too long for type character varying({max})"),
@@ -285,9 +291,7 @@ pub fn parse_text(s: &str, ty: SqlType) -> Result<Value, SqlError> {
                 serde_json::from_str(s).map_err(|_| invalid_input("json", s))?;
             Ok(Value::Json(jsonb_text(&json)))
         }
-        SqlType::Timestamptz => parse_timestamp(s)
-            .map(Value::Timestamp)
-            .ok_or_else(|| invalid_input(name, s)),
+        SqlType::Timestamptz => parse_timestamp(s).map(Value::Timestamp),
     }
 }
 
@@ -389,8 +393,32 @@ pub fn format_timestamp(us: i64) -> String {
     text
 }
 
-/// `YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]][Z|+HH[:MM]|-HH[:MM]]`, or a date alone.
-fn parse_timestamp(s: &str) -> Option<i64> {
+/// `YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]][Z|+HH[:MM]|-HH[:MM]]`, or a date
+/// alone; 22007 when it is not a time, 22008 when a field is out of range.
+fn parse_timestamp(s: &str) -> Result<i64, SqlError> {
+    let syntax = || {
+        SqlError::new(
+            "22007",
+            format!("invalid input syntax for type timestamp with time zone: \"{s}\""),
+        )
+    };
+    let range = || {
+        SqlError::new(
+            "22008",
+            format!("date/time field value out of range: \"{s}\""),
+        )
+    };
+    let (days, secs, micros) = timestamp_fields(s).ok_or_else(syntax)?.ok_or_else(range)?;
+    (days * 86_400 + secs)
+        .checked_mul(1_000_000)
+        .and_then(|us| us.checked_add(micros))
+        .ok_or_else(range)
+}
+
+/// The days, seconds and microseconds of a timestamp: `None` when it is
+/// not one, `Some(None)` when a field is out of range.
+#[allow(clippy::type_complexity)]
+fn timestamp_fields(s: &str) -> Option<Option<(i64, i64, i64)>> {
     let s = s.trim();
     let (date, time) = match s.split_once([' ', 'T']) {
         Some((d, t)) => (d, t.trim()),
@@ -401,7 +429,7 @@ fn parse_timestamp(s: &str) -> Option<i64> {
     let month: i64 = parts.next()?.parse().ok()?;
     let day: i64 = parts.next()?.parse().ok()?;
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
+        return Some(None);
     }
     let (clock, offset_secs) = split_offset(time)?;
     let mut fields = clock.splitn(3, ':');
@@ -416,11 +444,11 @@ fn parse_timestamp(s: &str) -> Option<i64> {
         }
     };
     if hour > 24 || minute > 59 || second > 60 {
-        return None;
+        return Some(None);
     }
     let days = days_from_civil(year, month, day);
-    let secs = ((days * 24 + hour) * 60 + minute) * 60 + second - offset_secs;
-    secs.checked_mul(1_000_000)?.checked_add(micros)
+    let secs = (hour * 60 + minute) * 60 + second - offset_secs;
+    Some(Some((days, secs, micros)))
 }
 
 /// The clock part and its offset from UTC in seconds.
@@ -604,6 +632,8 @@ mod tests {
     #[test]
     fn timestamps_round_trip_in_utc() {
         let us = parse_timestamp("2026-12-07 04:25:55.1234+00").unwrap();
+        assert_eq!(parse_timestamp("tomorrow-ish").unwrap_err().code, "22007");
+        assert_eq!(parse_timestamp("2026-13-01").unwrap_err().code, "22008");
         assert_eq!(format_timestamp(us), "2026-12-07 04:25:55.1234+00");
         assert_eq!(format_timestamp(0), "1970-01-01 00:00:00+00");
         let shifted = parse_timestamp("2026-12-07T06:25:55+02:00").unwrap();

@@ -30,5 +30,6 @@ mod reports_schema;
 mod reports_snapshots;
 mod services;
 mod shrink_props;
+mod sql_diff;
 mod verdicts;
 mod world_end;

@@ -1,0 +1,16 @@
+-- SKIP LOCKED with LIMIT 2 claims a batch of the unlocked rows.
+CREATE TABLE jobs (id int PRIMARY KEY, state text NOT NULL DEFAULT 'ready');
+INSERT INTO jobs (id) VALUES (1), (2), (3), (4), (5);
+BEGIN;
+SELECT id FROM jobs ORDER BY id LIMIT 2 FOR UPDATE SKIP LOCKED;
+-- b:
+BEGIN;
+SELECT id FROM jobs ORDER BY id LIMIT 2 FOR UPDATE SKIP LOCKED;
+-- c:
+SELECT id FROM jobs ORDER BY id FOR UPDATE SKIP LOCKED;
+-- a:
+ROLLBACK;
+-- c:
+SELECT id FROM jobs ORDER BY id FOR UPDATE SKIP LOCKED;
+-- b:
+COMMIT;

@@ -1,0 +1,11 @@
+-- FOR SHARE SKIP LOCKED does not skip rows others share-locked, but skips FOR UPDATE ones.
+CREATE TABLE jobs (id int PRIMARY KEY);
+INSERT INTO jobs VALUES (1), (2);
+BEGIN;
+SELECT id FROM jobs WHERE id = 1 FOR SHARE;
+SELECT id FROM jobs WHERE id = 2 FOR UPDATE;
+-- b:
+SELECT id FROM jobs ORDER BY id FOR SHARE SKIP LOCKED;
+SELECT id FROM jobs ORDER BY id FOR UPDATE SKIP LOCKED;
+-- a:
+COMMIT;

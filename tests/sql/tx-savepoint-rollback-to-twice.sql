@@ -1,0 +1,13 @@
+-- A savepoint stays after ROLLBACK TO: it can be rolled back to again.
+CREATE TABLE t (id int PRIMARY KEY);
+BEGIN;
+SAVEPOINT s;
+INSERT INTO t VALUES (1);
+ROLLBACK TO s;
+INSERT INTO t VALUES (2);
+ROLLBACK TO s;
+INSERT INTO t VALUES (3);
+RELEASE s;
+ROLLBACK TO s;
+ROLLBACK;
+SELECT count(*) FROM t;

@@ -1,0 +1,10 @@
+-- Two savepoints of one name: ROLLBACK TO goes to the newer.
+CREATE TABLE t (id int PRIMARY KEY);
+BEGIN;
+SAVEPOINT s;
+INSERT INTO t VALUES (1);
+SAVEPOINT s;
+INSERT INTO t VALUES (2);
+ROLLBACK TO s;
+COMMIT;
+SELECT id FROM t ORDER BY id;

@@ -1,4 +1,6 @@
--- SELECT ... FOR UPDATE queue: b and c wait in turn, each getting the row when the one before ends.
+-- SELECT ... FOR UPDATE queue: b and c wait in turn, each getting the row when
+-- the one before ends. (a only locks the row: had it updated it, b and c would
+-- both chase the new version when a commits, and either may win.)
 CREATE TABLE accounts (id int PRIMARY KEY, balance bigint NOT NULL);
 INSERT INTO accounts VALUES (1, 100);
 BEGIN;
@@ -10,7 +12,6 @@ SELECT balance FROM accounts WHERE id = 1 FOR UPDATE;
 BEGIN;
 SELECT balance FROM accounts WHERE id = 1 FOR UPDATE;
 -- a:
-UPDATE accounts SET balance = balance - 10 WHERE id = 1;
 COMMIT;
 -- b:
 UPDATE accounts SET balance = balance - 20 WHERE id = 1;

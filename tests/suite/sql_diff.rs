@@ -404,6 +404,88 @@ fn sql_diff_scripts_parse() {
     assert!(parse("x.sql", "-- d:\nSELECT 1;").is_err());
 }
 
+/// A backend that answers each step from a list, to check the transcript's
+/// form without a server.
+struct Scripted {
+    answers: Vec<Settled>,
+}
+
+impl Backend for Scripted {
+    fn name(&self) -> &'static str {
+        "scripted"
+    }
+
+    fn open(&mut self, _: &[char]) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn step(&mut self, _: char, _: &str) -> Result<Settled, String> {
+        Ok(self.answers.remove(0))
+    }
+
+    fn close(&mut self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+#[test]
+fn sql_diff_transcript_form() {
+    let script = parse(
+        "t.sql",
+        "BEGIN;\nUPDATE t SET n = 1;\n-- b:\nUPDATE t SET n = 2;\n-- c:\nUPDATE t SET n = 3;\n-- a:\nCOMMIT;\n-- b:\nSELECT n FROM t;\n",
+    )
+    .unwrap();
+    let done = |s: char, c: Completion| Settled {
+        completed: [(s, c)].into(),
+        blocked: vec![],
+    };
+    let mut backend = Scripted {
+        answers: vec![
+            done('a', Completion::Count(0)),
+            done('a', Completion::Count(1)),
+            Settled {
+                completed: BTreeMap::new(),
+                blocked: vec!['b'],
+            },
+            // c's wait closes a cycle: it fails, and b goes on.
+            Settled {
+                completed: [
+                    ('b', Completion::Count(1)),
+                    ('c', Completion::Error("40P01".into())),
+                ]
+                .into(),
+                blocked: vec![],
+            },
+            done('a', Completion::Count(0)),
+            done(
+                'b',
+                Completion::Rows {
+                    columns: vec!["n".into()],
+                    rows: vec![vec![Some("2".into())], vec![None]],
+                    count: 2,
+                },
+            ),
+        ],
+    };
+    let t = transcript(&mut backend, &script).unwrap();
+    assert_eq!(
+        t,
+        "1 a> BEGIN;\n  a: ok 0\n\
+         2 a> UPDATE t SET n = 1;\n  a: ok 1\n\
+         3 b> UPDATE t SET n = 2;\n  b: blocked\n\
+         4 c> UPDATE t SET n = 3;\n  c: blocked\n  c: (step 4) error 40P01\n  b: (step 3) ok 1\n\
+         5 a> COMMIT;\n  a: ok 0\n\
+         6 b> SELECT n FROM t;\n  b: 2 rows\n    | n |\n    | 2 |\n    | <null> |\n"
+    );
+    // A backend that loses track of a blocked statement is caught.
+    let mut lost = Scripted {
+        answers: vec![Settled::default(), Settled::default()],
+    };
+    let two = parse("u.sql", "SELECT 1;\n-- b:\nSELECT 2;\n").unwrap();
+    let e = transcript(&mut lost, &two).unwrap_err();
+    assert!(e.contains("have statements running"), "{e}");
+}
+
 #[test]
 #[ignore = "needs a PostgreSQL server: set IDEMSIM_PG_URL (see README)"]
 fn sql_diff_engine_agrees_with_postgres() {

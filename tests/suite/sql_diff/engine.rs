@@ -64,8 +64,13 @@ impl Engine {
         Ok(())
     }
 
-    /// Runs the deadlock check on `s` if it still waits.
-    fn check(&mut self, s: char, completed: &mut BTreeMap<char, Completion>) -> Result<(), String> {
+    /// Runs the deadlock check on `s` if it still waits; returns whether it
+    /// found a cycle (and so ended `s`'s statement, and maybe woke others).
+    fn check(
+        &mut self,
+        s: char,
+        completed: &mut BTreeMap<char, Completion>,
+    ) -> Result<bool, String> {
         let id = self.sessions[&s];
         let at = self.now_us + DEADLOCK_TIMEOUT_US;
         if self.waiting.contains(&s)
@@ -73,8 +78,9 @@ impl Engine {
             && self.db().detect_deadlock(id, at)
         {
             self.collect(completed)?;
+            return Ok(true);
         }
-        Ok(())
+        Ok(false)
     }
 }
 
@@ -104,15 +110,25 @@ impl Backend for Engine {
         self.waiting.push(s);
         let mut completed = BTreeMap::new();
         self.collect(&mut completed)?;
-        if self.waiting.contains(&s) {
-            // The step's statement began to wait: its check is due.
-            self.check(s, &mut completed)?;
+        // The checks due: the step's statement's if it began to wait; else
+        // those of the statements still waiting, whose wait the step may have
+        // renewed (it ended a transaction they waited for, and they wait
+        // again). A check that ends a statement may renew others' waits in
+        // turn, as on the server, where the harness then waits again.
+        let mut due = if self.waiting.contains(&s) {
+            vec![s]
         } else {
-            // The statement may have ended a transaction, and a statement it
-            // woke may wait again (a new wait, with its check due).
-            for w in before {
-                self.check(w, &mut completed)?;
+            before
+        };
+        loop {
+            let mut found = false;
+            for w in due {
+                found |= self.check(w, &mut completed)?;
             }
+            if !found {
+                break;
+            }
+            due = self.waiting.clone();
         }
         Ok(Settled {
             completed,

@@ -146,7 +146,7 @@ fn parse_here(sql: &str) -> Result<Vec<ast::Statement>> {
         .map_err(|e| syntax(e.to_string()))?;
     let (tokens, key_locks) = rewrite_key_locks(tokens);
     check_depth(&tokens)?;
-    check_dangling_for(&tokens)?;
+    check_tokens(&tokens)?;
 
     let mut parser = Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
@@ -242,25 +242,37 @@ fn rewrite_key_locks(
     (kept, marks)
 }
 
-/// `sqlparser` reads a `FOR` ending a statement as a column alias
-/// (`SELECT 1 FOR`); in PostgreSQL `FOR` is reserved and that is an error.
-fn check_dangling_for(tokens: &[TokenWithSpan]) -> Result<()> {
-    let mut significant = tokens
+/// Token-level syntax errors `sqlparser` lets through: a `FOR` ending a
+/// statement, which it reads as a column alias (`SELECT 1 FOR`) while
+/// PostgreSQL reserves it, and the zero-length quoted identifier `""`.
+fn check_tokens(tokens: &[TokenWithSpan]) -> Result<()> {
+    let significant: Vec<&TokenWithSpan> = tokens
         .iter()
         .filter(|t| !matches!(t.token, Token::Whitespace(_)))
-        .peekable();
-    while let Some(token) = significant.next() {
-        if let Token::Word(w) = &token.token {
-            let dangling = matches!(
-                significant.peek().map(|t| &t.token),
-                None | Some(Token::SemiColon | Token::EOF)
-            );
-            if dangling && w.quote_style.is_none() && w.value.eq_ignore_ascii_case("for") {
-                return Err(syntax(format!(
-                    "syntax error at end of input after \"{}\" at {}",
-                    w.value, token.span.start
-                )));
-            }
+        .collect();
+    for (i, token) in significant.iter().enumerate() {
+        let Token::Word(w) = &token.token else {
+            continue;
+        };
+        if w.quote_style == Some('"') && w.value.is_empty() {
+            return Err(syntax(format!(
+                "zero-length delimited identifier{}",
+                token.span.start
+            )));
+        }
+        let before = i.checked_sub(1).map(|j| &significant[j].token);
+        let after = significant.get(i + 1).map(|t| &t.token);
+        let after_as = matches!(before, Some(Token::Word(b)) if b.quote_style.is_none()
+            && b.value.eq_ignore_ascii_case("as"));
+        if w.quote_style.is_none()
+            && w.value.eq_ignore_ascii_case("for")
+            && matches!(after, None | Some(Token::SemiColon | Token::EOF))
+            && !after_as
+        {
+            return Err(syntax(format!(
+                "syntax error at end of input after \"{}\"{}",
+                w.value, token.span.start
+            )));
         }
     }
     Ok(())
@@ -775,6 +787,16 @@ fn create_table(create: &sp::CreateTable) -> Result<ast::CreateTable> {
     }
     for constraint in &create.constraints {
         constraints.push(table_constraint(constraint, None, None)?);
+    }
+    let primary_keys = constraints
+        .iter()
+        .filter(|c| matches!(c, ast::TableConstraint::PrimaryKey { .. }))
+        .count();
+    if primary_keys > 1 {
+        return Err(SqlError {
+            code: "42P16",
+            message: format!("multiple primary keys for table \"{name}\" are not allowed"),
+        });
     }
     Ok(ast::CreateTable {
         name,
@@ -2051,6 +2073,15 @@ fn number(text: &str, long: bool) -> Result<ast::Expr> {
     if long {
         return Err(unsupported(format!("the literal `{text}L`"), EXPRESSIONS));
     }
+    if !text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+    {
+        return Err(unsupported(
+            format!("the number `{text}`"),
+            "numbers are written in decimal digits, with an optional fraction and exponent",
+        ));
+    }
     Ok(ast::Expr::Literal(ast::Literal::Number(text.to_string())))
 }
 
@@ -2952,6 +2983,8 @@ mod tests {
         let s = select("SELECT * FROM t");
         assert_eq!(s.items, vec![ast::SelectItem::Wildcard { qualifier: None }]);
         assert_eq!(s.limit, None);
+        let s = select("SELECT 1 AS for, 2 AS \"for\"");
+        assert!(matches!(&s.items[0], ast::SelectItem::Expr { alias: Some(a), .. } if a == "for"));
         let s = select("SELECT 1 LIMIT ALL");
         assert_eq!(s.from, None);
         assert_eq!(s.limit, None);
@@ -3357,6 +3390,7 @@ mod tests {
             ("SELECT a ILIKE 'x%' FROM t", "LIKE"),
             ("SELECT a = ANY($1) FROM t", "ANY"),
             ("SELECT ARRAY[1, 2]", "arrays"),
+            ("SELECT 1_000", "1_000"),
             ("SELECT interval '1 day'", "intervals"),
             ("SELECT now() - '1 day'::interval", "INTERVAL"),
             ("SELECT a IS DISTINCT FROM b FROM t", "DISTINCT FROM"),
@@ -3466,6 +3500,11 @@ mod tests {
             ("SELECT now(1)", "42883"),
             ("SELECT $0", "42P02"),
             ("SELECT ?", "42601"),
+            ("SELECT \"\" FROM t", "42601"),
+            (
+                "CREATE TABLE t (a int PRIMARY KEY, b int, PRIMARY KEY (b))",
+                "42P16",
+            ),
             ("SELECT lower(DISTINCT a) FROM t", "42809"),
             ("SELECT a::serial FROM t", "42704"),
             ("SELECT DEFAULT", "42601"),

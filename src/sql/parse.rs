@@ -1230,7 +1230,7 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
         optimizer_hints,
         or,
         ignore,
-        into: _,
+        into,
         table,
         table_alias,
         columns,
@@ -1255,6 +1255,9 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
         multi_table_when_clauses,
         multi_table_else_clause,
     } = insert;
+    if !*into {
+        return Err(syntax("syntax error: INSERT requires INTO"));
+    }
     if overriding.is_some() {
         return Err(unsupported("`OVERRIDING ... VALUE`", INSERTS));
     }
@@ -1503,11 +1506,14 @@ fn insert_rows(source: &sp::Query) -> Result<Vec<Vec<ast::Expr>>> {
     }
     let sp::Values {
         explicit_row,
-        value_keyword: _,
+        value_keyword,
         rows,
     } = values;
     if *explicit_row {
         return Err(unsupported("`VALUES ROW(...)`", INSERTS));
+    }
+    if *value_keyword {
+        return Err(syntax("syntax error at or near \"VALUE\""));
     }
     rows.iter()
         .map(|row| {
@@ -2212,9 +2218,28 @@ fn expr_other(e: &sp::Expr) -> Result<ast::Expr> {
             if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default") {
                 return Err(syntax("DEFAULT is not allowed in this context"));
             }
+            // PostgreSQL reads these reserved words as functions, not columns.
+            const FUNCTION_KEYWORDS: [&str; 12] = [
+                "current_catalog",
+                "current_date",
+                "current_role",
+                "current_schema",
+                "current_time",
+                "current_timestamp",
+                "current_user",
+                "localtime",
+                "localtimestamp",
+                "session_user",
+                "system_user",
+                "user",
+            ];
+            let name = ident(id);
+            if id.quote_style.is_none() && FUNCTION_KEYWORDS.contains(&name.as_str()) {
+                return Err(unsupported(format!("the function `{name}`"), EXPRESSIONS));
+            }
             ast::Expr::Column {
                 qualifier: None,
-                name: ident(id),
+                name,
             }
         }
         X::CompoundIdentifier(parts) => match parts.as_slice() {
@@ -3391,6 +3416,9 @@ mod tests {
             ("SELECT a = ANY($1) FROM t", "ANY"),
             ("SELECT ARRAY[1, 2]", "arrays"),
             ("SELECT 1_000", "1_000"),
+            ("SELECT current_schema", "current_schema"),
+            ("SELECT a FROM t WHERE b = current_role", "current_role"),
+            ("SELECT user", "user"),
             ("SELECT interval '1 day'", "intervals"),
             ("SELECT now() - '1 day'::interval", "INTERVAL"),
             ("SELECT a IS DISTINCT FROM b FROM t", "DISTINCT FROM"),

@@ -302,13 +302,19 @@ fn check_depth(tokens: &[TokenWithSpan]) -> Result<()> {
     }
     let mut levels = vec![Level::default()];
     let mut deepest = 0;
+    // The path being read: the sum over open levels of their count + 1.
+    let mut open = 1;
     for token in tokens {
         match &token.token {
             Token::Whitespace(_) => continue,
-            Token::LParen | Token::LBracket | Token::LBrace => levels.push(Level::default()),
+            Token::LParen | Token::LBracket | Token::LBrace => {
+                levels.push(Level::default());
+                open += 1;
+            }
             Token::RParen | Token::RBracket | Token::RBrace => {
                 if levels.len() > 1 {
                     let mut inner = levels.pop().unwrap_or_default();
+                    open -= inner.count + 1;
                     inner.close_segment();
                     if let Some(outer) = levels.last_mut() {
                         outer.child = outer.child.max(inner.best + 1);
@@ -317,6 +323,7 @@ fn check_depth(tokens: &[TokenWithSpan]) -> Result<()> {
             }
             Token::Comma | Token::SemiColon => {
                 if let Some(level) = levels.last_mut() {
+                    open -= level.count;
                     level.close_segment();
                 }
             }
@@ -331,11 +338,10 @@ fn check_depth(tokens: &[TokenWithSpan]) -> Result<()> {
             _ => {
                 if let Some(level) = levels.last_mut() {
                     level.count += 1;
+                    open += 1;
                 }
             }
         }
-        // The path being read: every open level's count so far.
-        let open: usize = levels.iter().map(|l| l.count + 1).sum();
         deepest = deepest.max(open);
         if deepest > MAX_EXPRESSION_DEPTH {
             break;
@@ -3578,6 +3584,8 @@ mod tests {
 
         let deep = format!("SELECT {}1{}", "(".repeat(10_000), ")".repeat(10_000));
         assert_eq!(error(&deep).code, "54001");
+        let wide = format!("SELECT {}{}", "(".repeat(900), "a, ".repeat(300_000));
+        assert!(parse(&wide).is_err());
         let unbalanced = format!("SELECT {}", "(".repeat(100_000));
         assert!(parse(&unbalanced).is_err());
         let nots = format!("SELECT {} TRUE", "NOT ".repeat(10_000));

@@ -373,11 +373,17 @@ struct KeyLocks<'a> {
 
 /// An identifier as PostgreSQL reads it: unquoted ones lower-cased (ASCII
 /// only), quoted ones kept; both truncated to 63 bytes.
-fn ident(id: &sp::Ident) -> String {
-    let mut name = if id.quote_style.is_none() {
-        id.value.to_ascii_lowercase()
-    } else {
-        id.value.clone()
+fn ident(id: &sp::Ident) -> Result<String> {
+    let mut name = match id.quote_style {
+        None => id.value.to_ascii_lowercase(),
+        Some('"') => id.value.clone(),
+        // sqlparser also takes 'a' for a name where PostgreSQL does not.
+        Some(_) => {
+            return Err(syntax(format!(
+                "syntax error at or near \"{id}\"{}",
+                id.span.start
+            )))
+        }
     };
     if name.len() > MAX_IDENTIFIER_BYTES {
         let mut end = MAX_IDENTIFIER_BYTES;
@@ -386,10 +392,10 @@ fn ident(id: &sp::Ident) -> String {
         }
         name.truncate(end);
     }
-    name
+    Ok(name)
 }
 
-fn idents(ids: &[sp::Ident]) -> Vec<String> {
+fn idents(ids: &[sp::Ident]) -> Result<Vec<String>> {
     ids.iter().map(ident).collect()
 }
 
@@ -397,7 +403,7 @@ fn name_parts(name: &sp::ObjectName) -> Result<Vec<String>> {
     name.0
         .iter()
         .map(|part| match part {
-            sp::ObjectNamePart::Identifier(id) => Ok(ident(id)),
+            sp::ObjectNamePart::Identifier(id) => ident(id),
             sp::ObjectNamePart::Function(_) => Err(unsupported(
                 format!("the name `{}`", shown(name)),
                 "names are identifiers",
@@ -452,7 +458,7 @@ fn index_columns(columns: &[sp::IndexColumn], what: &str) -> Result<Vec<String>>
                 return Err(unsupported(format!("`{}`", shown(column)), what));
             }
             match expr {
-                sp::Expr::Identifier(id) => Ok(ident(id)),
+                sp::Expr::Identifier(id) => ident(id),
                 other => Err(unsupported(
                     format!("the expression `{}` in a column list", shown(other)),
                     what,
@@ -556,11 +562,11 @@ fn statement_(statement: &sp::Statement, locks: &mut KeyLocks) -> Result<ast::St
             }
             match savepoint {
                 None => ast::Statement::Rollback,
-                Some(name) => ast::Statement::RollbackToSavepoint { name: ident(name) },
+                Some(name) => ast::Statement::RollbackToSavepoint { name: ident(name)? },
             }
         }
-        S::Savepoint { name } => ast::Statement::Savepoint { name: ident(name) },
-        S::ReleaseSavepoint { name } => ast::Statement::ReleaseSavepoint { name: ident(name) },
+        S::Savepoint { name } => ast::Statement::Savepoint { name: ident(name)? },
+        S::ReleaseSavepoint { name } => ast::Statement::ReleaseSavepoint { name: ident(name)? },
         S::Set(set) => set_(set)?,
         S::ShowVariable { variable } => show(variable)?,
         other => {
@@ -716,7 +722,7 @@ fn set_values(values: &[sp::Expr]) -> Result<String> {
             {
                 return Err(unsupported("`SET ... TO DEFAULT`", SETS));
             }
-            sp::Expr::Identifier(id) => ident(id),
+            sp::Expr::Identifier(id) => ident(id)?,
             _ => return Err(unsupported(format!("the value `{}`", shown(value)), SETS)),
         };
         parts.push(text);
@@ -725,7 +731,7 @@ fn set_values(values: &[sp::Expr]) -> Result<String> {
 }
 
 fn show(variable: &[sp::Ident]) -> Result<ast::Statement> {
-    let words = idents(variable);
+    let words = idents(variable)?;
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let name = match words.as_slice() {
         ["transaction", "isolation", "level"] => "transaction_isolation".to_string(),
@@ -821,7 +827,7 @@ fn column_def(
         data_type: sql_type,
         options,
     } = column;
-    let name = ident(name);
+    let name = ident(name)?;
     let (ty, serial) = data_type(sql_type, true)?;
     let mut def = ast::ColumnDef {
         name: name.clone(),
@@ -959,7 +965,8 @@ fn table_constraint(
     option_name: Option<&sp::Ident>,
     column: Option<&String>,
 ) -> Result<ast::TableConstraint> {
-    let constraint_name = |own: &Option<sp::Ident>| own.as_ref().or(option_name).map(ident);
+    let constraint_name =
+        |own: &Option<sp::Ident>| own.as_ref().or(option_name).map(ident).transpose();
     let columns_of = |listed: Vec<String>| -> Vec<String> {
         match column {
             Some(c) if listed.is_empty() => vec![c.clone()],
@@ -1007,7 +1014,7 @@ fn table_constraint(
             }
             characteristics(chars)?;
             let columns = columns_of(index_columns(columns, what)?);
-            let name = constraint_name(name);
+            let name = constraint_name(name)?;
             Ok(match constraint {
                 sp::TableConstraint::PrimaryKey(_) => {
                     ast::TableConstraint::PrimaryKey { name, columns }
@@ -1042,10 +1049,10 @@ fn table_constraint(
             }
             characteristics(chars)?;
             Ok(ast::TableConstraint::ForeignKey {
-                name: constraint_name(name),
-                columns: columns_of(idents(columns)),
+                name: constraint_name(name)?,
+                columns: columns_of(idents(columns)?),
                 foreign_table: table_name(foreign_table)?,
-                referred_columns: idents(referred_columns),
+                referred_columns: idents(referred_columns)?,
             })
         }
         sp::TableConstraint::Check(sp::CheckConstraint {
@@ -1061,7 +1068,7 @@ fn table_constraint(
                 return Err(unsupported("`[NOT] ENFORCED`", CREATE_TABLES));
             }
             Ok(ast::TableConstraint::Check {
-                name: constraint_name(name),
+                name: constraint_name(name)?,
                 expr: expr(e)?,
             })
         }
@@ -1319,7 +1326,7 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
                 Some(sp::ConflictTarget::Columns {
                     columns,
                     predicate: None,
-                }) => idents(columns),
+                }) => idents(columns)?,
                 Some(sp::ConflictTarget::Columns {
                     predicate: Some(_), ..
                 }) => {
@@ -1365,7 +1372,7 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
         returning: returning(returning_items)?,
     };
     if let Some(sp::TableAliasWithoutColumns { explicit: _, alias }) = table_alias {
-        unalias_insert(&mut insert, &ident(alias))?;
+        unalias_insert(&mut insert, &ident(alias)?)?;
     }
     Ok(insert)
 }
@@ -1677,7 +1684,7 @@ fn table_factor(factor: &sp::TableFactor, what: &str) -> Result<ast::TableRef> {
                     if !columns.is_empty() || at.is_some() {
                         return Err(unsupported("column aliases on a table", what));
                     }
-                    ident(name)
+                    ident(name)?
                 }
             };
             Ok(ast::TableRef { table, alias })
@@ -2051,7 +2058,7 @@ fn select_item(item: &sp::SelectItem) -> Result<ast::SelectItem> {
         },
         sp::SelectItem::ExprWithAlias { expr: e, alias } => ast::SelectItem::Expr {
             expr: expr(e)?,
-            alias: Some(ident(alias)),
+            alias: Some(ident(alias)?),
         },
         sp::SelectItem::Wildcard(options) => {
             wildcard_options(options)?;
@@ -2239,7 +2246,7 @@ fn expr_other(e: &sp::Expr) -> Result<ast::Expr> {
                 "system_user",
                 "user",
             ];
-            let name = ident(id);
+            let name = ident(id)?;
             if id.quote_style.is_none() && FUNCTION_KEYWORDS.contains(&name.as_str()) {
                 return Err(unsupported(format!("the function `{name}`"), EXPRESSIONS));
             }
@@ -2250,8 +2257,8 @@ fn expr_other(e: &sp::Expr) -> Result<ast::Expr> {
         }
         X::CompoundIdentifier(parts) => match parts.as_slice() {
             [table, column] => ast::Expr::Column {
-                qualifier: Some(ident(table)),
-                name: ident(column),
+                qualifier: Some(ident(table)?),
+                name: ident(column)?,
             },
             _ => {
                 return Err(unsupported(
@@ -3535,6 +3542,8 @@ mod tests {
             ("SELECT $0", "42P02"),
             ("SELECT ?", "42601"),
             ("SELECT \"\" FROM t", "42601"),
+            ("SELECT * FROM 'a'", "42601"),
+            ("SELECT 1 AS 'one'", "42601"),
             (
                 "CREATE TABLE t (a int PRIMARY KEY, b int, PRIMARY KEY (b))",
                 "42P16",

@@ -250,10 +250,29 @@ fn check_tokens(tokens: &[TokenWithSpan]) -> Result<()> {
         .iter()
         .filter(|t| !matches!(t.token, Token::Whitespace(_)))
         .collect();
+    // The first two words of the statement being read.
+    let mut words: Vec<&str> = Vec::new();
     for (i, token) in significant.iter().enumerate() {
+        if token.token == Token::SemiColon {
+            words.clear();
+        }
         let Token::Word(w) = &token.token else {
             continue;
         };
+        if words.len() < 2 {
+            words.push(w.value.as_str());
+        }
+        let is = |word: Option<&&str>, k: &str| word.is_some_and(|w| w.eq_ignore_ascii_case(k));
+        let transaction_modes = is(words.first(), "begin")
+            || is(words.first(), "start")
+            || (is(words.first(), "set")
+                && (is(words.get(1), "transaction") || is(words.get(1), "session")));
+        if transaction_modes
+            && w.quote_style.is_none()
+            && w.value.eq_ignore_ascii_case("deferrable")
+        {
+            return Err(unsupported("`[NOT] DEFERRABLE` transactions", TRANSACTIONS));
+        }
         if w.quote_style == Some('"') && w.value.is_empty() {
             return Err(syntax(format!(
                 "zero-length delimited identifier{}",
@@ -3184,6 +3203,14 @@ mod tests {
             "READ ONLY",
         );
         refused("COMMIT AND CHAIN", "AND CHAIN");
+        refused(
+            "BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE",
+            "DEFERRABLE",
+        );
+        refused(
+            "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE NOT DEFERRABLE",
+            "DEFERRABLE",
+        );
         refused("SET TRANSACTION READ WRITE", "without ISOLATION LEVEL");
     }
 

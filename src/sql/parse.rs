@@ -1247,10 +1247,20 @@ fn returning(items: &Option<Vec<sp::SelectItem>>) -> Result<Vec<ast::SelectItem>
 fn assignments(list: &[sp::Assignment], what: &str) -> Result<Vec<ast::Assignment>> {
     list.iter()
         .map(|sp::Assignment { target, value }| match target {
-            sp::AssignmentTarget::ColumnName(name) => Ok(ast::Assignment {
-                column: column_name(name)?,
-                value: expr(value)?,
-            }),
+            sp::AssignmentTarget::ColumnName(name) => match value {
+                sp::Expr::Identifier(id)
+                    if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default") =>
+                {
+                    Err(unsupported(
+                        "`SET column = DEFAULT`",
+                        "DEFAULT is supported in an INSERT's VALUES",
+                    ))
+                }
+                _ => Ok(ast::Assignment {
+                    column: column_name(name)?,
+                    value: expr(value)?,
+                }),
+            },
             sp::AssignmentTarget::Tuple(_) => Err(unsupported("`SET (column, ...) = (...)`", what)),
         })
         .collect()
@@ -3488,6 +3498,11 @@ mod tests {
                 "UPDATE ... FROM",
             ),
             ("UPDATE t SET (a, b) = (1, 2)", "SET (column, ...)"),
+            ("UPDATE t SET a = DEFAULT", "SET column = DEFAULT"),
+            (
+                "INSERT INTO t VALUES (1) ON CONFLICT (a) DO UPDATE SET b = DEFAULT",
+                "DEFAULT",
+            ),
             (
                 "DELETE FROM t USING u WHERE u.id = t.id",
                 "DELETE ... USING",
@@ -3578,7 +3593,6 @@ mod tests {
             ("SELECT lower(DISTINCT a) FROM t", "42809"),
             ("SELECT a::serial FROM t", "42704"),
             ("SELECT DEFAULT", "42601"),
-            ("UPDATE t SET a = DEFAULT", "42601"),
             ("CREATE TABLE t (a int NULL NOT NULL)", "42601"),
             ("CREATE TABLE t (a serial DEFAULT 1)", "42601"),
             (

@@ -1807,6 +1807,12 @@ fn select_query(query: &sp::Query, key_locks: &mut KeyLocks) -> Result<ast::Sele
     }
     if let Some(l) = &out.locking {
         let clause = lock_clause_name(l.strength);
+        if out.joins.iter().any(|j| j.left) {
+            return Err(unsupported(
+                format!("{clause} on the nullable side of an outer join"),
+                "a locking read locks rows of tables joined with INNER JOIN",
+            ));
+        }
         if !out.group_by.is_empty() {
             return Err(unsupported(
                 format!("{clause} with GROUP BY clause"),
@@ -3115,6 +3121,19 @@ mod tests {
         );
         refused("SELECT a FROM t GROUP BY a FOR UPDATE", "GROUP BY");
         refused("SELECT count(*) FROM t FOR NO KEY UPDATE", "aggregate");
+        refused(
+            "SELECT * FROM t LEFT JOIN u ON u.id = t.id FOR UPDATE",
+            "FOR UPDATE on the nullable side of an outer join",
+        );
+        let s = select("SELECT * FROM t JOIN u ON u.id = t.id FOR SHARE SKIP LOCKED");
+        assert_eq!(s.joins.len(), 1);
+        assert_eq!(
+            s.locking,
+            Some(ast::Locking {
+                strength: S::Share,
+                wait: W::SkipLocked
+            })
+        );
         assert_eq!(error("SELECT * FROM t FOR NO KEY").code, "42601");
         assert_eq!(error("SELECT * FROM t FOR KEY").code, "42601");
     }

@@ -17,8 +17,8 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
-use super::ast;
 use super::SqlError;
+use super::ast;
 
 /// The longest query text accepted, in bytes.
 const MAX_QUERY_BYTES: usize = 1 << 20;
@@ -401,7 +401,7 @@ fn ident(id: &sp::Ident) -> Result<String> {
             return Err(syntax(format!(
                 "syntax error at or near \"{id}\"{}",
                 id.span.start
-            )))
+            )));
         }
     };
     if name.len() > MAX_IDENTIFIER_BYTES {
@@ -1420,7 +1420,7 @@ fn unalias_insert(insert: &mut ast::Insert, alias: &str) -> Result<()> {
                         "invalid reference to FROM-clause entry for table \"{table}\" \
                          (the statement calls it \"{alias}\")"
                     ),
-                })
+                });
             }
             _ => {}
         }
@@ -3708,9 +3708,11 @@ mod tests {
             .map(|i| format!("c{i} = ${}", i + 1))
             .collect::<Vec<_>>()
             .join(" AND ");
-        assert!(select(&format!("SELECT * FROM t WHERE {ands}"))
-            .filter
-            .is_some());
+        assert!(
+            select(&format!("SELECT * FROM t WHERE {ands}"))
+                .filter
+                .is_some()
+        );
 
         let big = format!("SELECT '{}'", "x".repeat(2 << 20));
         assert_eq!(error(&big).code, "54000");

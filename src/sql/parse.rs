@@ -146,7 +146,7 @@ fn parse_here(sql: &str) -> Result<Vec<ast::Statement>> {
         .map_err(|e| syntax(e.to_string()))?;
     let (tokens, key_locks) = rewrite_key_locks(tokens);
     check_depth(&tokens)?;
-    check_dangling_for(&tokens)?;
+    check_tokens(&tokens)?;
 
     let mut parser = Parser::new(&dialect)
         .with_recursion_limit(RECURSION_LIMIT)
@@ -242,25 +242,56 @@ fn rewrite_key_locks(
     (kept, marks)
 }
 
-/// `sqlparser` reads a `FOR` ending a statement as a column alias
-/// (`SELECT 1 FOR`); in PostgreSQL `FOR` is reserved and that is an error.
-fn check_dangling_for(tokens: &[TokenWithSpan]) -> Result<()> {
-    let mut significant = tokens
+/// Token-level syntax errors `sqlparser` lets through: a `FOR` ending a
+/// statement, which it reads as a column alias (`SELECT 1 FOR`) while
+/// PostgreSQL reserves it, and the zero-length quoted identifier `""`.
+fn check_tokens(tokens: &[TokenWithSpan]) -> Result<()> {
+    let significant: Vec<&TokenWithSpan> = tokens
         .iter()
         .filter(|t| !matches!(t.token, Token::Whitespace(_)))
-        .peekable();
-    while let Some(token) = significant.next() {
-        if let Token::Word(w) = &token.token {
-            let dangling = matches!(
-                significant.peek().map(|t| &t.token),
-                None | Some(Token::SemiColon | Token::EOF)
-            );
-            if dangling && w.quote_style.is_none() && w.value.eq_ignore_ascii_case("for") {
-                return Err(syntax(format!(
-                    "syntax error at end of input after \"{}\" at {}",
-                    w.value, token.span.start
-                )));
-            }
+        .collect();
+    // The first two words of the statement being read.
+    let mut words: Vec<&str> = Vec::new();
+    for (i, token) in significant.iter().enumerate() {
+        if token.token == Token::SemiColon {
+            words.clear();
+        }
+        let Token::Word(w) = &token.token else {
+            continue;
+        };
+        if words.len() < 2 {
+            words.push(w.value.as_str());
+        }
+        let is = |word: Option<&&str>, k: &str| word.is_some_and(|w| w.eq_ignore_ascii_case(k));
+        let transaction_modes = is(words.first(), "begin")
+            || is(words.first(), "start")
+            || (is(words.first(), "set")
+                && (is(words.get(1), "transaction") || is(words.get(1), "session")));
+        if transaction_modes
+            && w.quote_style.is_none()
+            && w.value.eq_ignore_ascii_case("deferrable")
+        {
+            return Err(unsupported("`[NOT] DEFERRABLE` transactions", TRANSACTIONS));
+        }
+        if w.quote_style == Some('"') && w.value.is_empty() {
+            return Err(syntax(format!(
+                "zero-length delimited identifier{}",
+                token.span.start
+            )));
+        }
+        let before = i.checked_sub(1).map(|j| &significant[j].token);
+        let after = significant.get(i + 1).map(|t| &t.token);
+        let after_as = matches!(before, Some(Token::Word(b)) if b.quote_style.is_none()
+            && b.value.eq_ignore_ascii_case("as"));
+        if w.quote_style.is_none()
+            && w.value.eq_ignore_ascii_case("for")
+            && matches!(after, None | Some(Token::SemiColon | Token::EOF))
+            && !after_as
+        {
+            return Err(syntax(format!(
+                "syntax error at end of input after \"{}\"{}",
+                w.value, token.span.start
+            )));
         }
     }
     Ok(())
@@ -290,13 +321,19 @@ fn check_depth(tokens: &[TokenWithSpan]) -> Result<()> {
     }
     let mut levels = vec![Level::default()];
     let mut deepest = 0;
+    // The path being read: the sum over open levels of their count + 1.
+    let mut open = 1;
     for token in tokens {
         match &token.token {
             Token::Whitespace(_) => continue,
-            Token::LParen | Token::LBracket | Token::LBrace => levels.push(Level::default()),
+            Token::LParen | Token::LBracket | Token::LBrace => {
+                levels.push(Level::default());
+                open += 1;
+            }
             Token::RParen | Token::RBracket | Token::RBrace => {
                 if levels.len() > 1 {
                     let mut inner = levels.pop().unwrap_or_default();
+                    open -= inner.count + 1;
                     inner.close_segment();
                     if let Some(outer) = levels.last_mut() {
                         outer.child = outer.child.max(inner.best + 1);
@@ -305,6 +342,7 @@ fn check_depth(tokens: &[TokenWithSpan]) -> Result<()> {
             }
             Token::Comma | Token::SemiColon => {
                 if let Some(level) = levels.last_mut() {
+                    open -= level.count;
                     level.close_segment();
                 }
             }
@@ -319,11 +357,10 @@ fn check_depth(tokens: &[TokenWithSpan]) -> Result<()> {
             _ => {
                 if let Some(level) = levels.last_mut() {
                     level.count += 1;
+                    open += 1;
                 }
             }
         }
-        // The path being read: every open level's count so far.
-        let open: usize = levels.iter().map(|l| l.count + 1).sum();
         deepest = deepest.max(open);
         if deepest > MAX_EXPRESSION_DEPTH {
             break;
@@ -355,11 +392,17 @@ struct KeyLocks<'a> {
 
 /// An identifier as PostgreSQL reads it: unquoted ones lower-cased (ASCII
 /// only), quoted ones kept; both truncated to 63 bytes.
-fn ident(id: &sp::Ident) -> String {
-    let mut name = if id.quote_style.is_none() {
-        id.value.to_ascii_lowercase()
-    } else {
-        id.value.clone()
+fn ident(id: &sp::Ident) -> Result<String> {
+    let mut name = match id.quote_style {
+        None => id.value.to_ascii_lowercase(),
+        Some('"') => id.value.clone(),
+        // sqlparser also takes 'a' for a name where PostgreSQL does not.
+        Some(_) => {
+            return Err(syntax(format!(
+                "syntax error at or near \"{id}\"{}",
+                id.span.start
+            )));
+        }
     };
     if name.len() > MAX_IDENTIFIER_BYTES {
         let mut end = MAX_IDENTIFIER_BYTES;
@@ -368,10 +411,10 @@ fn ident(id: &sp::Ident) -> String {
         }
         name.truncate(end);
     }
-    name
+    Ok(name)
 }
 
-fn idents(ids: &[sp::Ident]) -> Vec<String> {
+fn idents(ids: &[sp::Ident]) -> Result<Vec<String>> {
     ids.iter().map(ident).collect()
 }
 
@@ -379,7 +422,7 @@ fn name_parts(name: &sp::ObjectName) -> Result<Vec<String>> {
     name.0
         .iter()
         .map(|part| match part {
-            sp::ObjectNamePart::Identifier(id) => Ok(ident(id)),
+            sp::ObjectNamePart::Identifier(id) => ident(id),
             sp::ObjectNamePart::Function(_) => Err(unsupported(
                 format!("the name `{}`", shown(name)),
                 "names are identifiers",
@@ -434,7 +477,7 @@ fn index_columns(columns: &[sp::IndexColumn], what: &str) -> Result<Vec<String>>
                 return Err(unsupported(format!("`{}`", shown(column)), what));
             }
             match expr {
-                sp::Expr::Identifier(id) => Ok(ident(id)),
+                sp::Expr::Identifier(id) => ident(id),
                 other => Err(unsupported(
                     format!("the expression `{}` in a column list", shown(other)),
                     what,
@@ -538,11 +581,11 @@ fn statement_(statement: &sp::Statement, locks: &mut KeyLocks) -> Result<ast::St
             }
             match savepoint {
                 None => ast::Statement::Rollback,
-                Some(name) => ast::Statement::RollbackToSavepoint { name: ident(name) },
+                Some(name) => ast::Statement::RollbackToSavepoint { name: ident(name)? },
             }
         }
-        S::Savepoint { name } => ast::Statement::Savepoint { name: ident(name) },
-        S::ReleaseSavepoint { name } => ast::Statement::ReleaseSavepoint { name: ident(name) },
+        S::Savepoint { name } => ast::Statement::Savepoint { name: ident(name)? },
+        S::ReleaseSavepoint { name } => ast::Statement::ReleaseSavepoint { name: ident(name)? },
         S::Set(set) => set_(set)?,
         S::ShowVariable { variable } => show(variable)?,
         other => {
@@ -698,7 +741,7 @@ fn set_values(values: &[sp::Expr]) -> Result<String> {
             {
                 return Err(unsupported("`SET ... TO DEFAULT`", SETS));
             }
-            sp::Expr::Identifier(id) => ident(id),
+            sp::Expr::Identifier(id) => ident(id)?,
             _ => return Err(unsupported(format!("the value `{}`", shown(value)), SETS)),
         };
         parts.push(text);
@@ -707,7 +750,7 @@ fn set_values(values: &[sp::Expr]) -> Result<String> {
 }
 
 fn show(variable: &[sp::Ident]) -> Result<ast::Statement> {
-    let words = idents(variable);
+    let words = idents(variable)?;
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let name = match words.as_slice() {
         ["transaction", "isolation", "level"] => "transaction_isolation".to_string(),
@@ -776,6 +819,16 @@ fn create_table(create: &sp::CreateTable) -> Result<ast::CreateTable> {
     for constraint in &create.constraints {
         constraints.push(table_constraint(constraint, None, None)?);
     }
+    let primary_keys = constraints
+        .iter()
+        .filter(|c| matches!(c, ast::TableConstraint::PrimaryKey { .. }))
+        .count();
+    if primary_keys > 1 {
+        return Err(SqlError {
+            code: "42P16",
+            message: format!("multiple primary keys for table \"{name}\" are not allowed"),
+        });
+    }
     Ok(ast::CreateTable {
         name,
         if_not_exists: create.if_not_exists,
@@ -793,7 +846,7 @@ fn column_def(
         data_type: sql_type,
         options,
     } = column;
-    let name = ident(name);
+    let name = ident(name)?;
     let (ty, serial) = data_type(sql_type, true)?;
     let mut def = ast::ColumnDef {
         name: name.clone(),
@@ -931,7 +984,8 @@ fn table_constraint(
     option_name: Option<&sp::Ident>,
     column: Option<&String>,
 ) -> Result<ast::TableConstraint> {
-    let constraint_name = |own: &Option<sp::Ident>| own.as_ref().or(option_name).map(ident);
+    let constraint_name =
+        |own: &Option<sp::Ident>| own.as_ref().or(option_name).map(ident).transpose();
     let columns_of = |listed: Vec<String>| -> Vec<String> {
         match column {
             Some(c) if listed.is_empty() => vec![c.clone()],
@@ -979,7 +1033,7 @@ fn table_constraint(
             }
             characteristics(chars)?;
             let columns = columns_of(index_columns(columns, what)?);
-            let name = constraint_name(name);
+            let name = constraint_name(name)?;
             Ok(match constraint {
                 sp::TableConstraint::PrimaryKey(_) => {
                     ast::TableConstraint::PrimaryKey { name, columns }
@@ -1014,10 +1068,10 @@ fn table_constraint(
             }
             characteristics(chars)?;
             Ok(ast::TableConstraint::ForeignKey {
-                name: constraint_name(name),
-                columns: columns_of(idents(columns)),
+                name: constraint_name(name)?,
+                columns: columns_of(idents(columns)?),
                 foreign_table: table_name(foreign_table)?,
-                referred_columns: idents(referred_columns),
+                referred_columns: idents(referred_columns)?,
             })
         }
         sp::TableConstraint::Check(sp::CheckConstraint {
@@ -1033,7 +1087,7 @@ fn table_constraint(
                 return Err(unsupported("`[NOT] ENFORCED`", CREATE_TABLES));
             }
             Ok(ast::TableConstraint::Check {
-                name: constraint_name(name),
+                name: constraint_name(name)?,
                 expr: expr(e)?,
             })
         }
@@ -1193,10 +1247,20 @@ fn returning(items: &Option<Vec<sp::SelectItem>>) -> Result<Vec<ast::SelectItem>
 fn assignments(list: &[sp::Assignment], what: &str) -> Result<Vec<ast::Assignment>> {
     list.iter()
         .map(|sp::Assignment { target, value }| match target {
-            sp::AssignmentTarget::ColumnName(name) => Ok(ast::Assignment {
-                column: column_name(name)?,
-                value: expr(value)?,
-            }),
+            sp::AssignmentTarget::ColumnName(name) => match value {
+                sp::Expr::Identifier(id)
+                    if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default") =>
+                {
+                    Err(unsupported(
+                        "`SET column = DEFAULT`",
+                        "DEFAULT is supported in an INSERT's VALUES",
+                    ))
+                }
+                _ => Ok(ast::Assignment {
+                    column: column_name(name)?,
+                    value: expr(value)?,
+                }),
+            },
             sp::AssignmentTarget::Tuple(_) => Err(unsupported("`SET (column, ...) = (...)`", what)),
         })
         .collect()
@@ -1208,7 +1272,7 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
         optimizer_hints,
         or,
         ignore,
-        into: _,
+        into,
         table,
         table_alias,
         columns,
@@ -1233,6 +1297,9 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
         multi_table_when_clauses,
         multi_table_else_clause,
     } = insert;
+    if !*into {
+        return Err(syntax("syntax error: INSERT requires INTO"));
+    }
     if overriding.is_some() {
         return Err(unsupported("`OVERRIDING ... VALUE`", INSERTS));
     }
@@ -1288,7 +1355,7 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
                 Some(sp::ConflictTarget::Columns {
                     columns,
                     predicate: None,
-                }) => idents(columns),
+                }) => idents(columns)?,
                 Some(sp::ConflictTarget::Columns {
                     predicate: Some(_), ..
                 }) => {
@@ -1334,7 +1401,7 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
         returning: returning(returning_items)?,
     };
     if let Some(sp::TableAliasWithoutColumns { explicit: _, alias }) = table_alias {
-        unalias_insert(&mut insert, &ident(alias))?;
+        unalias_insert(&mut insert, &ident(alias)?)?;
     }
     Ok(insert)
 }
@@ -1481,11 +1548,14 @@ fn insert_rows(source: &sp::Query) -> Result<Vec<Vec<ast::Expr>>> {
     }
     let sp::Values {
         explicit_row,
-        value_keyword: _,
+        value_keyword,
         rows,
     } = values;
     if *explicit_row {
         return Err(unsupported("`VALUES ROW(...)`", INSERTS));
+    }
+    if *value_keyword {
+        return Err(syntax("syntax error at or near \"VALUE\""));
     }
     rows.iter()
         .map(|row| {
@@ -1643,7 +1713,7 @@ fn table_factor(factor: &sp::TableFactor, what: &str) -> Result<ast::TableRef> {
                     if !columns.is_empty() || at.is_some() {
                         return Err(unsupported("column aliases on a table", what));
                     }
-                    ident(name)
+                    ident(name)?
                 }
             };
             Ok(ast::TableRef { table, alias })
@@ -1737,6 +1807,12 @@ fn select_query(query: &sp::Query, key_locks: &mut KeyLocks) -> Result<ast::Sele
     }
     if let Some(l) = &out.locking {
         let clause = lock_clause_name(l.strength);
+        if out.joins.iter().any(|j| j.left) {
+            return Err(unsupported(
+                format!("{clause} on the nullable side of an outer join"),
+                "a locking read locks rows of tables joined with INNER JOIN",
+            ));
+        }
         if !out.group_by.is_empty() {
             return Err(unsupported(
                 format!("{clause} with GROUP BY clause"),
@@ -2017,7 +2093,7 @@ fn select_item(item: &sp::SelectItem) -> Result<ast::SelectItem> {
         },
         sp::SelectItem::ExprWithAlias { expr: e, alias } => ast::SelectItem::Expr {
             expr: expr(e)?,
-            alias: Some(ident(alias)),
+            alias: Some(ident(alias)?),
         },
         sp::SelectItem::Wildcard(options) => {
             wildcard_options(options)?;
@@ -2050,6 +2126,15 @@ fn boxed(e: &sp::Expr) -> Result<Box<ast::Expr>> {
 fn number(text: &str, long: bool) -> Result<ast::Expr> {
     if long {
         return Err(unsupported(format!("the literal `{text}L`"), EXPRESSIONS));
+    }
+    if !text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+    {
+        return Err(unsupported(
+            format!("the number `{text}`"),
+            "numbers are written in decimal digits, with an optional fraction and exponent",
+        ));
     }
     Ok(ast::Expr::Literal(ast::Literal::Number(text.to_string())))
 }
@@ -2181,15 +2266,34 @@ fn expr_other(e: &sp::Expr) -> Result<ast::Expr> {
             if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default") {
                 return Err(syntax("DEFAULT is not allowed in this context"));
             }
+            // PostgreSQL reads these reserved words as functions, not columns.
+            const FUNCTION_KEYWORDS: [&str; 12] = [
+                "current_catalog",
+                "current_date",
+                "current_role",
+                "current_schema",
+                "current_time",
+                "current_timestamp",
+                "current_user",
+                "localtime",
+                "localtimestamp",
+                "session_user",
+                "system_user",
+                "user",
+            ];
+            let name = ident(id)?;
+            if id.quote_style.is_none() && FUNCTION_KEYWORDS.contains(&name.as_str()) {
+                return Err(unsupported(format!("the function `{name}`"), EXPRESSIONS));
+            }
             ast::Expr::Column {
                 qualifier: None,
-                name: ident(id),
+                name,
             }
         }
         X::CompoundIdentifier(parts) => match parts.as_slice() {
             [table, column] => ast::Expr::Column {
-                qualifier: Some(ident(table)),
-                name: ident(column),
+                qualifier: Some(ident(table)?),
+                name: ident(column)?,
             },
             _ => {
                 return Err(unsupported(
@@ -2952,6 +3056,8 @@ mod tests {
         let s = select("SELECT * FROM t");
         assert_eq!(s.items, vec![ast::SelectItem::Wildcard { qualifier: None }]);
         assert_eq!(s.limit, None);
+        let s = select("SELECT 1 AS for, 2 AS \"for\"");
+        assert!(matches!(&s.items[0], ast::SelectItem::Expr { alias: Some(a), .. } if a == "for"));
         let s = select("SELECT 1 LIMIT ALL");
         assert_eq!(s.from, None);
         assert_eq!(s.limit, None);
@@ -3015,6 +3121,19 @@ mod tests {
         );
         refused("SELECT a FROM t GROUP BY a FOR UPDATE", "GROUP BY");
         refused("SELECT count(*) FROM t FOR NO KEY UPDATE", "aggregate");
+        refused(
+            "SELECT * FROM t LEFT JOIN u ON u.id = t.id FOR UPDATE",
+            "FOR UPDATE on the nullable side of an outer join",
+        );
+        let s = select("SELECT * FROM t JOIN u ON u.id = t.id FOR SHARE SKIP LOCKED");
+        assert_eq!(s.joins.len(), 1);
+        assert_eq!(
+            s.locking,
+            Some(ast::Locking {
+                strength: S::Share,
+                wait: W::SkipLocked
+            })
+        );
         assert_eq!(error("SELECT * FROM t FOR NO KEY").code, "42601");
         assert_eq!(error("SELECT * FROM t FOR KEY").code, "42601");
     }
@@ -3113,6 +3232,14 @@ mod tests {
             "READ ONLY",
         );
         refused("COMMIT AND CHAIN", "AND CHAIN");
+        refused(
+            "BEGIN ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE",
+            "DEFERRABLE",
+        );
+        refused(
+            "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE NOT DEFERRABLE",
+            "DEFERRABLE",
+        );
         refused("SET TRANSACTION READ WRITE", "without ISOLATION LEVEL");
     }
 
@@ -3357,6 +3484,10 @@ mod tests {
             ("SELECT a ILIKE 'x%' FROM t", "LIKE"),
             ("SELECT a = ANY($1) FROM t", "ANY"),
             ("SELECT ARRAY[1, 2]", "arrays"),
+            ("SELECT 1_000", "1_000"),
+            ("SELECT current_schema", "current_schema"),
+            ("SELECT a FROM t WHERE b = current_role", "current_role"),
+            ("SELECT user", "user"),
             ("SELECT interval '1 day'", "intervals"),
             ("SELECT now() - '1 day'::interval", "INTERVAL"),
             ("SELECT a IS DISTINCT FROM b FROM t", "DISTINCT FROM"),
@@ -3386,6 +3517,11 @@ mod tests {
                 "UPDATE ... FROM",
             ),
             ("UPDATE t SET (a, b) = (1, 2)", "SET (column, ...)"),
+            ("UPDATE t SET a = DEFAULT", "SET column = DEFAULT"),
+            (
+                "INSERT INTO t VALUES (1) ON CONFLICT (a) DO UPDATE SET b = DEFAULT",
+                "DEFAULT",
+            ),
             (
                 "DELETE FROM t USING u WHERE u.id = t.id",
                 "DELETE ... USING",
@@ -3466,10 +3602,16 @@ mod tests {
             ("SELECT now(1)", "42883"),
             ("SELECT $0", "42P02"),
             ("SELECT ?", "42601"),
+            ("SELECT \"\" FROM t", "42601"),
+            ("SELECT * FROM 'a'", "42601"),
+            ("SELECT 1 AS 'one'", "42601"),
+            (
+                "CREATE TABLE t (a int PRIMARY KEY, b int, PRIMARY KEY (b))",
+                "42P16",
+            ),
             ("SELECT lower(DISTINCT a) FROM t", "42809"),
             ("SELECT a::serial FROM t", "42704"),
             ("SELECT DEFAULT", "42601"),
-            ("UPDATE t SET a = DEFAULT", "42601"),
             ("CREATE TABLE t (a int NULL NOT NULL)", "42601"),
             ("CREATE TABLE t (a serial DEFAULT 1)", "42601"),
             (
@@ -3511,6 +3653,8 @@ mod tests {
 
         let deep = format!("SELECT {}1{}", "(".repeat(10_000), ")".repeat(10_000));
         assert_eq!(error(&deep).code, "54001");
+        let wide = format!("SELECT {}{}", "(".repeat(900), "a, ".repeat(300_000));
+        assert!(parse(&wide).is_err());
         let unbalanced = format!("SELECT {}", "(".repeat(100_000));
         assert!(parse(&unbalanced).is_err());
         let nots = format!("SELECT {} TRUE", "NOT ".repeat(10_000));

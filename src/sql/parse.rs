@@ -2002,14 +2002,26 @@ fn select_(select: &sp::Select) -> Result<ast::Select> {
             exprs.iter().map(expr).collect::<Result<Vec<_>>>()?
         }
     };
-    let (from, joins) = match from.as_slice() {
-        [] => (None, Vec::new()),
-        [sp::TableWithJoins { relation, joins }] => {
+    // `FROM a JOIN x ON .., b`: each table after the first is an inner
+    // join on `true` (a cross product), followed by its own joins, which
+    // can name only it and its joined tables.
+    let (from, joins) = match from.split_first() {
+        None => (None, Vec::new()),
+        Some((sp::TableWithJoins { relation, joins }, rest)) => {
             let from = table_factor(relation, SELECTS)?;
-            let joins = joins.iter().map(join).collect::<Result<Vec<_>>>()?;
-            (Some(from), joins)
+            let mut all = joins.iter().map(join).collect::<Result<Vec<_>>>()?;
+            for item in rest {
+                all.push(ast::Join {
+                    table: table_factor(&item.relation, SELECTS)?,
+                    on: ast::Expr::Literal(ast::Literal::Bool(true)),
+                    left: false,
+                });
+                for j in &item.joins {
+                    all.push(join(j)?);
+                }
+            }
+            (Some(from), all)
         }
-        _ => return Err(unsupported("several tables in FROM (`FROM a, b`)", SELECTS)),
     };
     Ok(ast::Select {
         items: projection.iter().map(select_item).collect::<Result<_>>()?,
@@ -3461,7 +3473,6 @@ mod tests {
                 "SELECT * FROM t OFFSET 1 ROWS FETCH FIRST 2 ROWS ONLY",
                 "FETCH",
             ),
-            ("SELECT * FROM a, b", "several tables"),
             ("SELECT * FROM a RIGHT JOIN b ON TRUE", "RIGHT JOIN"),
             ("SELECT * FROM a FULL JOIN b ON TRUE", "FULL JOIN"),
             ("SELECT * FROM a CROSS JOIN b", "CROSS JOIN"),

@@ -673,6 +673,11 @@ fn set_(set: &sp::Set) -> Result<ast::Statement> {
                     SETS,
                 ));
             }
+            if matches!(value, sp::Expr::Identifier(id)
+                if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("local"))
+            {
+                return Err(unsupported("`SET TIME ZONE LOCAL`", SETS));
+            }
             Ok(ast::Statement::Set {
                 name: "timezone".into(),
                 value: set_values(std::slice::from_ref(value))?,
@@ -3299,6 +3304,8 @@ mod tests {
         refused("SET statement_timeout TO DEFAULT", "DEFAULT");
         refused("SET ROLE admin", "ROLE");
         refused("SHOW ALL", "SHOW ALL");
+        refused("SET TIME ZONE LOCAL", "TIME ZONE LOCAL");
+        refused("SET TIME ZONE DEFAULT", "DEFAULT");
     }
 
     #[test]

@@ -162,6 +162,8 @@
 //! * Tools built on idemsim use [`explore`] (seed sweeps, exhaustive search,
 //!   shrinking), [`report`] (every output format), [`design`] (design
 //!   files) and [`limits`].
+//! * [`sql`] is a PostgreSQL-compatible database held in memory, with its
+//!   wire protocol: what a service's own SQL runs against inside the world.
 //!
 //! The other modules are private.
 //!

@@ -3486,7 +3486,7 @@ mod tests {
             ("SELECT * FROM a JOIN b USING (id)", "USING"),
             ("SELECT * FROM a NATURAL JOIN b", "NATURAL"),
             ("SELECT * FROM (SELECT 1) s", "subqueries in FROM"),
-            ("SELECT * FROM t, LATERAL (SELECT 1) s", "several tables"),
+            ("SELECT * FROM t, LATERAL (SELECT 1) s", "`LATERAL`"),
             (
                 "SELECT * FROM t JOIN LATERAL (SELECT 1) s ON TRUE",
                 "LATERAL",

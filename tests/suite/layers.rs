@@ -21,6 +21,7 @@ const LAYERS: &[&[&str]] = &[
         "seeds",
         "resp",
         "interpose",
+        "sql",
     ],
     &["error"],
     &["design"],

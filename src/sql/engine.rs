@@ -109,7 +109,7 @@ impl Database {
         }
     }
 
-    /// Opens a session. Panics past [`MAX_SESSIONS`]: the host refuses the
+    /// Opens a session. Panics past `MAX_SESSIONS` (100): the server refuses the
     /// connection before that.
     pub fn connect(&mut self) -> SessionId {
         assert!(self.sessions.len() < MAX_SESSIONS, "too many sessions");

@@ -383,6 +383,8 @@ pub enum Function {
     /// `gen_random_uuid()`: from the run's seed.
     GenRandomUuid,
     Coalesce,
+    /// `nullif(a, b)`: NULL when `a = b`, else `a`.
+    NullIf,
     Lower,
     Upper,
     Length,

@@ -394,6 +394,14 @@ fn function(
             .into_iter()
             .find(|v| !v.is_null())
             .unwrap_or(Value::Null),
+        Function::NullIf => {
+            let first = one(&values);
+            let second = values.get(1).cloned().unwrap_or(Value::Null);
+            match order(&first, &second)? {
+                Some(Ordering::Equal) => Value::Null,
+                _ => first,
+            }
+        }
         Function::Lower | Function::Upper => match one(&values).to_text() {
             None => Value::Null,
             Some(s) if name == Function::Lower => Value::Text(s.to_lowercase()),
@@ -564,6 +572,7 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> SqlType {
                     other => other,
                 },
                 Function::Coalesce
+                | Function::NullIf
                 | Function::Abs
                 | Function::Greatest
                 | Function::Least
@@ -652,6 +661,7 @@ pub fn output_name(expr: &Expr) -> String {
             Function::ClockTimestamp => "clock_timestamp",
             Function::GenRandomUuid => "gen_random_uuid",
             Function::Coalesce => "coalesce",
+            Function::NullIf => "nullif",
             Function::Lower => "lower",
             Function::Upper => "upper",
             Function::Length => "length",

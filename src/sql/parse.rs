@@ -2041,6 +2041,21 @@ fn select_(select: &sp::Select) -> Result<ast::Select> {
     })
 }
 
+/// `coalesce(x, when_null) = truth`: how `IS [NOT] TRUE | FALSE` reads.
+fn is_truth(x: ast::Expr, when_null: bool, truth: bool) -> ast::Expr {
+    let coalesced = ast::Expr::Function {
+        name: ast::Function::Coalesce,
+        args: vec![x, ast::Expr::Literal(ast::Literal::Bool(when_null))],
+        star: false,
+        distinct: false,
+    };
+    ast::Expr::Binary {
+        op: ast::BinaryOp::Eq,
+        left: Box::new(coalesced),
+        right: Box::new(ast::Expr::Literal(ast::Literal::Bool(truth))),
+    }
+}
+
 fn join(j: &sp::Join) -> Result<ast::Join> {
     let sp::Join {
         relation,
@@ -2475,12 +2490,12 @@ fn expr_other(e: &sp::Expr) -> Result<ast::Expr> {
         X::IsDistinctFrom(..) | X::IsNotDistinctFrom(..) => {
             return Err(unsupported("`IS [NOT] DISTINCT FROM`", EXPRESSIONS));
         }
-        X::IsTrue(_) | X::IsNotTrue(_) | X::IsFalse(_) | X::IsNotFalse(_) => {
-            return Err(unsupported(
-                "`IS [NOT] TRUE` and `IS [NOT] FALSE`",
-                EXPRESSIONS,
-            ));
-        }
+        // `x IS [NOT] TRUE | FALSE` never gives NULL: a NULL `x` counts as
+        // neither true nor false, so `coalesce(x, default) = truth`.
+        X::IsTrue(inner) => is_truth(expr(inner)?, false, true),
+        X::IsNotTrue(inner) => is_truth(expr(inner)?, false, false),
+        X::IsFalse(inner) => is_truth(expr(inner)?, true, false),
+        X::IsNotFalse(inner) => is_truth(expr(inner)?, true, true),
         X::Tuple(_) => return Err(unsupported("row constructors `(a, b)`", EXPRESSIONS)),
         X::AtTimeZone { .. } => return Err(unsupported("`AT TIME ZONE`", EXPRESSIONS)),
         X::Extract { .. } => return Err(unsupported("`EXTRACT`", EXPRESSIONS)),
@@ -2548,6 +2563,7 @@ fn function(f: &sp::Function) -> Result<ast::Expr> {
         "clock_timestamp" => (F::ClockTimestamp, 0..=0),
         "gen_random_uuid" => (F::GenRandomUuid, 0..=0),
         "coalesce" => (F::Coalesce, 1..=usize::MAX),
+        "nullif" => (F::NullIf, 2..=2),
         "lower" => (F::Lower, 1..=1),
         "upper" => (F::Upper, 1..=1),
         "length" | "char_length" | "character_length" => (F::Length, 1..=1),
@@ -3509,7 +3525,6 @@ mod tests {
             ("SELECT interval '1 day'", "intervals"),
             ("SELECT now() - '1 day'::interval", "INTERVAL"),
             ("SELECT a IS DISTINCT FROM b FROM t", "DISTINCT FROM"),
-            ("SELECT a IS TRUE FROM t", "IS [NOT] TRUE"),
             ("SELECT row_number() OVER () FROM t", "window function"),
             ("SELECT md5(a) FROM t", "the function `md5`"),
             ("SELECT pg_catalog.now()", "pg_catalog.now"),

@@ -200,3 +200,30 @@ fn repeatable_read_fails_a_concurrent_update_and_deadlocks_are_found() {
     assert_eq!(d.reply(a), "ERROR 40P01");
     assert_eq!(d.reply(b), "UPDATE 1");
 }
+
+#[test]
+fn nullif_and_truth_tests_treat_null_as_postgresql_does() {
+    let mut d = Db::new();
+    let a = d.db.connect();
+    d.q(
+        a,
+        "CREATE TABLE f (id integer PRIMARY KEY, v boolean, n integer)",
+    );
+    d.q(
+        a,
+        "INSERT INTO f VALUES (1, true, 0), (2, false, 5), (3, NULL, NULL)",
+    );
+    assert_eq!(
+        d.q(a, "SELECT id FROM f WHERE v IS NOT TRUE ORDER BY id"),
+        "2;3"
+    );
+    assert_eq!(
+        d.q(a, "SELECT id FROM f WHERE v IS NOT FALSE ORDER BY id"),
+        "1;3"
+    );
+    assert_eq!(d.q(a, "SELECT id FROM f WHERE v IS FALSE"), "2");
+    assert_eq!(
+        d.q(a, "SELECT 10 / NULLIF(n, 0) FROM f ORDER BY id"),
+        "NULL;2;NULL"
+    );
+}

@@ -315,9 +315,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     }
 
     /// Waits for the session's reply, running the deadlock check once the
-    /// statement has waited `deadlock_timeout`.
+    /// statement has waited `deadlock_timeout`: the timer starts when a wait
+    /// begins, whatever else the database does meanwhile, as PostgreSQL's.
     async fn reply(&mut self) -> Reply {
-        let mut checked_wait = None;
+        // The wait being timed, and when its check is due.
+        let mut timed: Option<((u64, u64), tokio::time::Instant)> = None;
+        let mut checked = None;
         loop {
             let changed = self.server.changed.notified();
             tokio::pin!(changed);
@@ -326,17 +329,27 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 return reply;
             }
             let wait = self.server.db.borrow().waits_for(self.session);
-            if wait.is_some() && wait != checked_wait {
-                tokio::select! {
-                    () = &mut changed => {}
-                    () = tokio::time::sleep(Duration::from_millis(DEADLOCK_TIMEOUT_MS)) => {
-                        checked_wait = wait;
-                        let now = (self.server.clock_us)();
-                        self.server.with_db(|db| db.detect_deadlock(self.session, now));
+            match wait {
+                Some(w) if checked != Some(w) => {
+                    let due = match timed {
+                        Some((timed_wait, due)) if timed_wait == w => due,
+                        _ => {
+                            let due = tokio::time::Instant::now()
+                                + Duration::from_millis(DEADLOCK_TIMEOUT_MS);
+                            timed = Some((w, due));
+                            due
+                        }
+                    };
+                    tokio::select! {
+                        () = &mut changed => {}
+                        () = tokio::time::sleep_until(due) => {
+                            checked = Some(w);
+                            let now = (self.server.clock_us)();
+                            self.server.with_db(|db| db.detect_deadlock(self.session, now));
+                        }
                     }
                 }
-            } else {
-                changed.await;
+                _ => changed.await,
             }
         }
     }
@@ -570,5 +583,92 @@ mod tests {
             tx.commit().await.unwrap();
             assert_eq!(waiting.await.unwrap(), 22);
         });
+    }
+}
+
+#[cfg(test)]
+mod on_turmoil {
+    use super::*;
+    use std::time::Duration;
+    use tokio_postgres::NoTls;
+
+    const PORT: u16 = 5432;
+
+    /// A `db` host serving one database on turmoil's TCP: the database
+    /// outlives the host's boots, as a durable one does.
+    fn db_host(sim: &mut turmoil::Sim<'_>, server: Rc<Server>) {
+        sim.host("db", move || {
+            let server = server.clone();
+            async move {
+                let listener = turmoil::net::TcpListener::bind(("0.0.0.0", PORT)).await?;
+                loop {
+                    let (stream, _) = listener.accept().await?;
+                    tokio::task::spawn_local(server.clone().serve(stream));
+                }
+            }
+        });
+    }
+
+    async fn connect() -> tokio_postgres::Client {
+        let stream = turmoil::net::TcpStream::connect(("db", PORT))
+            .await
+            .expect("the db host listens");
+        let (client, connection) = tokio_postgres::Config::new()
+            .user("app")
+            .connect_raw(stream, NoTls)
+            .await
+            .expect("the server accepts the connection");
+        tokio::task::spawn_local(connection);
+        client
+    }
+
+    /// Two clients on another host deadlock; after `deadlock_timeout` of
+    /// simulated time the first to wait is chosen as the victim, and the
+    /// other goes on.
+    #[test]
+    fn tokio_postgres_runs_over_turmoil_and_a_deadlock_is_broken_in_simulated_time() {
+        let mut sim = turmoil::Builder::new()
+            .simulation_duration(Duration::from_secs(60))
+            .build();
+        let server = Server::new(Database::new(), || 0);
+        db_host(&mut sim, server);
+        sim.client("app", async {
+            let setup = connect().await;
+            setup
+                .batch_execute(
+                    "CREATE TABLE t (id integer PRIMARY KEY, v bigint); INSERT INTO t VALUES (1, 0), (2, 0)",
+                )
+                .await?;
+            let a = connect().await;
+            let b = connect().await;
+            a.batch_execute("BEGIN; UPDATE t SET v = 1 WHERE id = 1").await?;
+            b.batch_execute("BEGIN; UPDATE t SET v = 2 WHERE id = 2").await?;
+            let started = tokio::time::Instant::now();
+            let first = tokio::task::spawn_local(async move {
+                let r = a.execute("UPDATE t SET v = 1 WHERE id = 2", &[]).await;
+                (r.map_err(|e| e.code().cloned()), a)
+            });
+            // Long past the network's latency: `a` waits first.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let second = b.execute("UPDATE t SET v = 2 WHERE id = 1", &[]).await;
+            let (first, _a) = first.await.expect("the task ends");
+            assert_eq!(
+                first,
+                Err(Some(tokio_postgres::error::SqlState::T_R_DEADLOCK_DETECTED))
+            );
+            assert_eq!(second.expect("the survivor's update goes through"), 1);
+            let waited = started.elapsed();
+            assert!(
+                waited >= Duration::from_millis(DEADLOCK_TIMEOUT_MS),
+                "the check ran after {waited:?}"
+            );
+            b.batch_execute("COMMIT").await?;
+            let rows = setup.query("SELECT v FROM t ORDER BY id", &[]).await?;
+            let values: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+            // The victim's first update rolled back with its transaction.
+            assert_eq!(values, [2, 2]);
+            Ok(())
+        });
+        sim.run().expect("the simulation succeeds");
     }
 }

@@ -6,7 +6,7 @@
 use super::ast::{BinaryOp, ConflictAction, Expr, Function, SelectItem, SqlType, Statement};
 use super::engine::Database;
 use super::eval::{self, Scope, Source};
-use super::exec::table_id;
+use super::exec::{describe as columns, table_id};
 use super::storage::Table;
 use super::value::type_oid;
 use super::{Column, SqlError};
@@ -170,31 +170,6 @@ fn sources(tables: &[(String, Table)]) -> Vec<Source<'_>> {
             values: None,
         })
         .collect()
-}
-
-fn columns(items: &[SelectItem], scope: &Scope) -> Result<Vec<Column>, SqlError> {
-    let mut out = Vec::new();
-    for item in items {
-        match item {
-            SelectItem::Expr { expr, alias } => out.push(Column {
-                name: alias.clone().unwrap_or_else(|| eval::output_name(expr)),
-                type_oid: type_oid(eval::type_of(expr, scope)),
-            }),
-            SelectItem::Wildcard { qualifier } => {
-                for s in scope
-                    .sources
-                    .iter()
-                    .filter(|s| qualifier.as_deref().is_none_or(|q| q == s.alias))
-                {
-                    out.extend(s.columns.iter().map(|c| Column {
-                        name: c.name.clone(),
-                        type_oid: type_oid(c.ty),
-                    }));
-                }
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// The parameters found so far and their types.

@@ -1414,30 +1414,19 @@ fn update(
             LockStrength::NoKeyUpdate
         }
     };
-    while let Some(start) = next_row(state) {
-        let tuple = match lock_row(db, tx, table_id, start, strength, LockWait::Wait)? {
-            Lock::Blocked(other) => return Ok(Outcome::Blocked(other)),
-            Lock::Gone | Lock::Skipped => {
-                advance(state);
-                continue;
-            }
-            Lock::Locked { tuple, moved } => {
-                if moved
-                    && !row_matches(
-                        db,
-                        tx,
-                        state.now_us,
-                        table_id,
-                        &alias,
-                        tuple,
-                        upd.filter.as_ref(),
-                    )?
-                {
-                    advance(state);
-                    continue;
-                }
-                tuple
-            }
+    loop {
+        let tuple = match lock_next(
+            db,
+            tx,
+            state,
+            table_id,
+            &alias,
+            upd.filter.as_ref(),
+            strength,
+        )? {
+            NextRow::Row(tuple) => tuple,
+            NextRow::Blocked(other) => return Ok(Outcome::Blocked(other)),
+            NextRow::Done => break,
         };
         let old = table(db, table_id).tuples[tuple].data.clone();
         let new = assign(
@@ -1483,37 +1472,19 @@ fn delete(
         let tuples = matching(db, tx, state, table_id, &alias, del.filter.as_ref())?;
         state.work = Some(Work::Rows { tuples, cursor: 0 });
     }
-    while let Some(start) = next_row(state) {
-        let tuple = match lock_row(
+    loop {
+        let tuple = match lock_next(
             db,
             tx,
+            state,
             table_id,
-            start,
+            &alias,
+            del.filter.as_ref(),
             LockStrength::Update,
-            LockWait::Wait,
         )? {
-            Lock::Blocked(other) => return Ok(Outcome::Blocked(other)),
-            Lock::Gone | Lock::Skipped => {
-                advance(state);
-                continue;
-            }
-            Lock::Locked { tuple, moved } => {
-                if moved
-                    && !row_matches(
-                        db,
-                        tx,
-                        state.now_us,
-                        table_id,
-                        &alias,
-                        tuple,
-                        del.filter.as_ref(),
-                    )?
-                {
-                    advance(state);
-                    continue;
-                }
-                tuple
-            }
+            NextRow::Row(tuple) => tuple,
+            NextRow::Blocked(other) => return Ok(Outcome::Blocked(other)),
+            NextRow::Done => break,
         };
         let old = table(db, table_id).tuples[tuple].data.clone();
         check_children(db, tx, table_id, &old, None)?;
@@ -1532,6 +1503,40 @@ fn delete(
         &alias,
         &columns,
     )
+}
+
+/// The next row an UPDATE or DELETE changes.
+enum NextRow {
+    /// Locked at its newest version, which still matches the WHERE.
+    Row(usize),
+    Blocked(TxId),
+    Done,
+}
+
+/// Locks the statement's next row (skipping rows deleted meanwhile, and
+/// rows whose newest version no longer matches: READ COMMITTED's re-check).
+fn lock_next(
+    db: &mut Database,
+    tx: TxId,
+    state: &mut StmtState,
+    table_id: usize,
+    alias: &str,
+    filter: Option<&Expr>,
+    strength: LockStrength,
+) -> Result<NextRow, SqlError> {
+    while let Some(start) = next_row(state) {
+        match lock_row(db, tx, table_id, start, strength, LockWait::Wait)? {
+            Lock::Blocked(other) => return Ok(NextRow::Blocked(other)),
+            Lock::Gone | Lock::Skipped => advance(state),
+            Lock::Locked { tuple, moved } => {
+                if !moved || row_matches(db, tx, state.now_us, table_id, alias, tuple, filter)? {
+                    return Ok(NextRow::Row(tuple));
+                }
+                advance(state);
+            }
+        }
+    }
+    Ok(NextRow::Done)
 }
 
 fn next_row(state: &StmtState) -> Option<usize> {
@@ -1621,7 +1626,7 @@ fn project(
 }
 
 /// The columns output items produce.
-fn describe(items: &[SelectItem], scope: &Scope) -> Result<Vec<Column>, SqlError> {
+pub(super) fn describe(items: &[SelectItem], scope: &Scope) -> Result<Vec<Column>, SqlError> {
     let mut out = Vec::new();
     for item in items {
         match item {

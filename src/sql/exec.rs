@@ -1080,6 +1080,7 @@ fn insert(
     }
     let columns = table(db, table_id).columns.clone();
     finish(
+        &mut db.random_state,
         state,
         format!("INSERT 0 {}", state.count),
         &ins.returning,
@@ -1452,6 +1453,7 @@ fn update(
     }
     let columns = table(db, table_id).columns.clone();
     finish(
+        &mut db.random_state,
         state,
         format!("UPDATE {}", state.count),
         &upd.returning,
@@ -1497,6 +1499,7 @@ fn delete(
     }
     let columns = table(db, table_id).columns.clone();
     finish(
+        &mut db.random_state,
         state,
         format!("DELETE {}", state.count),
         &del.returning,
@@ -1555,6 +1558,7 @@ fn advance(state: &mut StmtState) {
 /// The statement's result: `RETURNING` items evaluated over the rows it
 /// kept.
 fn finish(
+    random_state: &mut u64,
     state: &mut StmtState,
     tag: String,
     returning: &[SelectItem],
@@ -1572,6 +1576,7 @@ fn finish(
             &rows,
             state.now_us,
             &state.params,
+            random_state,
         )?;
         result.columns = described;
         result.rows = values;
@@ -1587,6 +1592,7 @@ fn project(
     rows: &[Vec<Value>],
     now_us: i64,
     state_params: &std::rc::Rc<[Value]>,
+    random_state: &mut u64,
 ) -> Result<Rendered, SqlError> {
     let describe_sources = [Source {
         alias,
@@ -1599,7 +1605,6 @@ fn project(
             sources: &describe_sources,
         },
     )?;
-    let mut random_state = 0;
     let params = state_params.clone();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
@@ -1613,7 +1618,7 @@ fn project(
             params: &params,
             tx_start_us: now_us,
             clock_us: now_us,
-            random_state: &mut random_state,
+            random_state,
         };
         out.push(
             output_values(items, &scope, None, &mut ctx)?
@@ -2145,6 +2150,7 @@ fn locking_select(
         &rows,
         state.now_us,
         &state.params,
+        &mut db.random_state,
     )?;
     let mut result = QueryResult::tag_only(&format!("SELECT {}", values.len()));
     result.rows_affected = values.len() as u64;

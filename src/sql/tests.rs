@@ -227,3 +227,17 @@ fn nullif_and_truth_tests_treat_null_as_postgresql_does() {
         "NULL;2;NULL"
     );
 }
+
+#[test]
+fn returning_draws_fresh_uuids_from_the_database_seed() {
+    let mut d = Db::new();
+    let a = d.db.connect();
+    d.q(a, "CREATE TABLE k (id integer PRIMARY KEY)");
+    let out = d.q(
+        a,
+        "INSERT INTO k VALUES (1), (2) RETURNING gen_random_uuid()",
+    );
+    let uuids: Vec<&str> = out.split(';').collect();
+    assert_eq!(uuids.len(), 2, "{out}");
+    assert_ne!(uuids[0], uuids[1]);
+}

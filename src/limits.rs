@@ -3,6 +3,10 @@
 //! Each bound keeps one run finite and its memory small, whatever the input says;
 //! input beyond a limit is rejected with a clear error rather than run slowly.
 
+/// Bytes of SQL in a scenario's `[database]` setup file (PostgreSQL's
+/// server takes at most 1 GiB in one query; a schema is kilobytes).
+pub const MAX_SQL_SETUP_BYTES: usize = 1 << 20;
+
 /// Accounts in one scenario.
 pub const MAX_ACCOUNTS: usize = 1_000;
 /// Clients (hosts `client-1` …) in one scenario.

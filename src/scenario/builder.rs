@@ -71,6 +71,7 @@ impl ScenarioSpec {
             limits: RunLimits::default(),
             simulation: Default::default(),
             http: None,
+            database: None,
             explore: Default::default(),
             expect: Expectation::violations([]),
             clients: Vec::new(),
@@ -182,6 +183,12 @@ impl ScenarioBuilder {
     /// The spec built so far.
     pub fn spec(self) -> ScenarioSpec {
         self.spec
+    }
+
+    /// The service's PostgreSQL database (`[database]`).
+    pub fn database(mut self, database: super::DatabaseSpec) -> Self {
+        self.spec.database = Some(database);
+        self
     }
 
     /// Runs the service named `name` instead of the design.

@@ -56,18 +56,20 @@
 //! ```
 
 mod builder;
+mod database;
 mod load;
 mod provenance;
 mod spec;
 mod validate;
 
 pub use builder::ScenarioBuilder;
+pub use database::DatabaseSetup;
 pub use load::Loader;
 pub use provenance::{Loaded, Provenance};
 pub use spec::{
-    AnswerPolicy, ClientAction, ClientAnswer, ClientSpec, Durability, ExpectOn, Expectation,
-    ExploreSpec, FaultWindow, Jitter, KeySource, Keys, Network, RetryPolicy, RunLimits,
-    ScenarioSpec, Seed, Simulation, Stores, TransferSpec,
+    AnswerPolicy, ClientAction, ClientAnswer, ClientSpec, DatabaseSpec, Durability, ExpectOn,
+    Expectation, ExploreSpec, FaultWindow, Jitter, KeySource, Keys, Network, RetryPolicy,
+    RunLimits, ScenarioSpec, Seed, Simulation, Stores, TransferSpec,
 };
 
 use crate::api::Api;
@@ -215,6 +217,8 @@ pub struct Scenario {
     pub simulation: Simulation,
     /// The scenario's own `[http]`, which wins over what the service declares.
     pub http: Option<Arc<crate::service::HttpApi>>,
+    /// A service's PostgreSQL database (`[database]`), set up and checked.
+    pub database: Option<Arc<DatabaseSetup>>,
     pub expect: Expectation,
     /// Phases an `idemsim explore` sweep must reach at least once.
     pub must_reach: Vec<Phase>,

@@ -66,6 +66,11 @@ pub struct ScenarioSpec {
     /// than the service; only for a service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http: Option<crate::service::HttpApi>,
+    /// The PostgreSQL database a service's own SQL runs against (on the
+    /// `ledger` host): how it is set up, how each account is created, and
+    /// where the balances are. Only for a service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<DatabaseSpec>,
     #[serde(default)]
     pub explore: ExploreSpec,
     pub expect: Expectation,
@@ -455,6 +460,31 @@ pub struct Stores {
 }
 
 pub use crate::vocab::Durability;
+
+/// `[database]`: a service's PostgreSQL database. Its tables come from
+/// `setup` (or the file `setup_file` names), its accounts from `account`
+/// run once per account of `[accounts]`, and the checker reads the money
+/// where `balances` says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSpec {
+    /// SQL run once before the run, as one simple query: the service's
+    /// tables, constraints and indexes (its migrations).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup: Option<String>,
+    /// A file of SQL to run instead of `setup`, relative to this file. A
+    /// replay file carries its text as `setup`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup_file: Option<String>,
+    /// The statement that creates one account, run after `setup` with `$1`
+    /// the account's name (text) and `$2` its balance (bigint), for example
+    /// `INSERT INTO accounts (id, balance) VALUES ($1, $2)`.
+    pub account: String,
+    /// Where the money is: exactly `SELECT <name column>, <balance column>
+    /// FROM <table>`. The checker judges from what each committed
+    /// transaction did to these balances.
+    pub balances: String,
+}
 
 /// How the simulation is driven.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -43,6 +43,46 @@ impl From<Problem> for Invalid {
     }
 }
 
+/// The text of `[database]`'s setup: `setup` itself, or the file
+/// `setup_file` names, relative to `base_dir`.
+fn read_setup(spec: &super::DatabaseSpec, base_dir: &Path) -> Result<String, Problem> {
+    match (&spec.setup, &spec.setup_file) {
+        (Some(_), Some(_)) => Err(at(
+            root("database").key("setup_file"),
+            "[database] has both `setup` and `setup_file`; expected one of them",
+        )),
+        (Some(setup), None) => Ok(setup.clone()),
+        (None, Some(file)) => {
+            let path = base_dir.join(file);
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                at(
+                    root("database").key("setup_file"),
+                    format!(
+                        "cannot read `{}`: {e}; expected a file of SQL",
+                        path.display()
+                    ),
+                )
+            })?;
+            if text.len() > crate::limits::MAX_SQL_SETUP_BYTES {
+                return Err(at(
+                    root("database").key("setup_file"),
+                    format!(
+                        "`{}` holds {} bytes; expected at most {}",
+                        path.display(),
+                        text.len(),
+                        crate::limits::MAX_SQL_SETUP_BYTES
+                    ),
+                ));
+            }
+            Ok(text)
+        }
+        (None, None) => Err(at(
+            FieldPath::root().name("database"),
+            "expected `setup = \"CREATE TABLE …\"` or `setup_file = \"schema.sql\"`",
+        )),
+    }
+}
+
 fn at(path: FieldPath, message: impl Into<String>) -> Problem {
     Problem::new(path, message)
 }
@@ -105,7 +145,11 @@ impl ScenarioSpec {
         services: &Services,
     ) -> Result<Scenario, Invalid> {
         let api = self.resolve_api(base_dir, services)?;
-        self.validate_with(api)
+        let mut spec = self.clone();
+        if let Some(database) = spec.database.as_mut() {
+            database.setup = Some(read_setup(database, base_dir)?);
+        }
+        spec.validate_with(api)
     }
 
     /// The design or service the scenario names.
@@ -142,6 +186,7 @@ impl ScenarioSpec {
         self.ranges()?;
         crate::fault::random::refused_rate(&self.faults, &api, &root("faults"))?;
         self.answerable(&api)?;
+        let database = self.database(&api, &accounts)?;
         let (clients, transfers) = self.transfers(&accounts)?;
         let faults = self.faults(&api, &transfers)?;
         let must_reach = self.must_reach(&api)?;
@@ -168,6 +213,7 @@ impl ScenarioSpec {
             limits: self.limits,
             simulation: self.simulation,
             http: self.http.clone().map(Arc::new),
+            database: database.map(Arc::new),
             expect,
             must_reach,
         })
@@ -302,6 +348,51 @@ impl ScenarioSpec {
             1..=limits::CLIENT_KEY_SPACE,
         )?;
         Ok(())
+    }
+
+    /// The scenario's `[database]`: only for a service, and every statement
+    /// of it runs.
+    fn database(
+        &self,
+        api: &Api,
+        accounts: &[Account],
+    ) -> Result<Option<super::DatabaseSetup>, Problem> {
+        let Some(spec) = &self.database else {
+            return Ok(None);
+        };
+        let path = FieldPath::root().name("database");
+        if api.design().is_some() {
+            return Err(at(
+                path,
+                "[database] is a service's own PostgreSQL database, but a design keeps its money in idemsim's ledger; expected no [database], or `service = …`",
+            ));
+        }
+        let Some(setup) = &spec.setup else {
+            return Err(at(
+                path,
+                "expected `setup = \"CREATE TABLE …\"` or `setup_file = \"schema.sql\"`",
+            ));
+        };
+        super::DatabaseSetup::new(
+            setup.clone(),
+            spec.setup_file.clone(),
+            spec.account.clone(),
+            spec.balances.clone(),
+            accounts,
+        )
+        .map(Some)
+        .map_err(|(part, why)| {
+            let field = match (part, &spec.setup_file) {
+                (super::database::Part::Setup, Some(file)) => {
+                    return at(
+                        root("database").key("setup_file"),
+                        format!("{why} (in `{file}`)"),
+                    );
+                }
+                (part, _) => part.field(),
+            };
+            at(root("database").key(field), why)
+        })
     }
 
     /// The scenario's `[http]`: only for a service, and well formed.
@@ -762,6 +853,12 @@ impl Scenario {
             limits: self.limits,
             simulation: self.simulation,
             http: self.http.as_deref().cloned(),
+            database: self.database.as_deref().map(|d| super::DatabaseSpec {
+                setup: Some(d.setup.clone()),
+                setup_file: None,
+                account: d.account.clone(),
+                balances: d.balances.clone(),
+            }),
             explore: super::ExploreSpec {
                 must_reach: self.must_reach.iter().map(|p| p.name(&self.api)).collect(),
             },

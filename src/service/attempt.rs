@@ -45,6 +45,12 @@ impl Attempt {
     }
 }
 
+/// Runs `f` as part of `attempt`, synchronously: for a future polled on
+/// its behalf by a wrapper (see [`super::postgres::Attributed`]).
+pub(crate) fn sync_scope<R>(attempt: Attempt, f: impl FnOnce() -> R) -> R {
+    ATTEMPT.sync_scope(attempt, f)
+}
+
 impl fmt::Display for Attempt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

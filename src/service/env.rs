@@ -41,6 +41,7 @@
 
 use super::keys::Keys;
 use super::ledger::Ledger;
+use super::postgres::Postgres;
 use super::world_link as service_world;
 use rand_chacha::ChaCha8Rng;
 use std::time::{Duration, SystemTime};
@@ -63,6 +64,12 @@ impl Env {
     /// batches (see [`Ledger`]).
     pub fn ledger(&self) -> Ledger {
         Ledger::new()
+    }
+
+    /// The scenario's PostgreSQL database (`[database]`): opens connections
+    /// any PostgreSQL client speaks over (see [`Postgres`]).
+    pub fn postgres(&self) -> Postgres {
+        Postgres::new()
     }
 
     /// Randomness from the run's seed, different at every boot (so that a

@@ -121,6 +121,7 @@ mod env;
 pub(crate) mod http_api;
 pub(crate) mod keys;
 pub(crate) mod ledger;
+pub mod postgres;
 pub(crate) mod sites;
 pub(crate) mod world_link;
 
@@ -130,6 +131,7 @@ pub use env::{Env, now, sleep};
 pub use http_api::{AnswerReading, HttpApi, KeyEndpoint};
 pub use keys::{Keys, SetCondition, SetExpiry};
 pub use ledger::{Batch, BatchOutcome, Ledger, Read, Stop};
+pub use postgres::{Attributed, PgStream, Postgres};
 
 use crate::limits;
 use bytes::Bytes;

@@ -12,7 +12,7 @@ use super::sites::Site;
 use super::{Attempt, StoreError};
 use crate::design::StoreName;
 use crate::vocab::AccountIx;
-use crate::vocab::wire::{StoreAnswer, StoreRequest};
+use crate::vocab::wire::{MsgId, ServiceCall, StoreAnswer, StoreRequest};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
@@ -38,6 +38,15 @@ pub(crate) struct WorldLink {
     pub pass: fn(Attempt, Site) -> Boxed<()>,
     /// One call to a store, waiting at most the timeout in milliseconds.
     pub store_call: fn(StoreName, StoreRequest, u64) -> Boxed<Result<StoreAnswer, StoreError>>,
+    /// Whether the run has a database (`[database]`).
+    pub has_database: fn() -> bool,
+    /// Numbers the attempt's next request to the database, as its next
+    /// call to the ledger, and gives it a message id.
+    pub db_call: fn(Attempt) -> Result<(ServiceCall, MsgId), StoreError>,
+    /// A fresh message id.
+    pub message_id: fn() -> Option<MsgId>,
+    /// Whether the network lost message `id`.
+    pub is_lost: fn(MsgId) -> bool,
 }
 
 static LINK: OnceLock<WorldLink> = OnceLock::new();
@@ -90,4 +99,23 @@ pub(crate) async fn store_call(
         Some(l) => (l.store_call)(store, request, timeout_ms).await,
         None => Err(StoreError::OutsideRequest),
     }
+}
+
+pub(crate) fn has_database() -> bool {
+    link().is_some_and(|l| (l.has_database)())
+}
+
+pub(crate) fn db_call(attempt: Attempt) -> Result<(ServiceCall, MsgId), StoreError> {
+    match link() {
+        Some(l) => (l.db_call)(attempt),
+        None => Err(StoreError::OutsideRequest),
+    }
+}
+
+pub(crate) fn message_id() -> Option<MsgId> {
+    link().and_then(|l| (l.message_id)())
+}
+
+pub(crate) fn is_lost(id: MsgId) -> bool {
+    link().is_some_and(|l| (l.is_lost)(id))
 }

@@ -207,6 +207,34 @@ pub struct Select {
     pub locking: Option<Locking>,
 }
 
+impl Select {
+    /// The table and columns of `SELECT <name>, <balance> FROM <table>`
+    /// with no other clause: the one form a balance query takes.
+    pub fn money_watch(&self) -> Option<super::money::MoneyWatch> {
+        let column = |item: &SelectItem| match item {
+            SelectItem::Expr {
+                expr: Expr::Column { name, .. },
+                ..
+            } => Some(name.clone()),
+            _ => None,
+        };
+        let plain = self.joins.is_empty()
+            && self.filter.is_none()
+            && self.group_by.is_empty()
+            && self.limit.is_none()
+            && self.offset.is_none()
+            && self.locking.is_none();
+        match (&self.items[..], &self.from) {
+            ([name, balance], Some(from)) if plain => Some(super::money::MoneyWatch {
+                table: from.table.clone(),
+                name_column: column(name)?,
+                balance_column: column(balance)?,
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// `ORDER BY expr [ASC | DESC] [NULLS FIRST | LAST]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderBy {

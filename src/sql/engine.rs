@@ -10,6 +10,7 @@ use super::ast::{Isolation, Statement};
 use super::binary::type_of_oid;
 use super::describe::{Description, describe};
 use super::exec::{self, Outcome, StmtState};
+use super::money::{Commit, MoneyWatch};
 use super::storage::{Table, Tx, TxId, TxState, TxStates, Undo};
 use super::value::{Value, parse_text};
 use super::{QueryResult, Reply, SessionId, SqlError, TxStatus};
@@ -40,6 +41,11 @@ pub struct Database {
     /// The parameters (`$1`...) of the statement being run: set by
     /// `exec::run` for its length, as one statement runs at a time.
     pub(super) params: std::rc::Rc<[Value]>,
+    /// The table that holds the money, when someone watches it.
+    watch: Option<MoneyWatch>,
+    /// What committed transactions did to the watched balances, oldest
+    /// first, until taken.
+    commits: Vec<Commit>,
 }
 
 /// Whether a session is in a transaction block.
@@ -106,7 +112,44 @@ impl Database {
             ended: VecDeque::new(),
             random_state: seed ^ 0x9E37_79B9_7F4A_7C15,
             params: std::rc::Rc::from(Vec::new()),
+            watch: None,
+            commits: Vec::new(),
         }
+    }
+
+    /// From now on, notes what each committed transaction does to the
+    /// balances `watch` names (see [`super::money`]).
+    pub fn watch_money(&mut self, watch: MoneyWatch) {
+        self.watch = Some(watch);
+    }
+
+    /// The commits noted since the last call, oldest first.
+    pub fn take_commits(&mut self) -> Vec<Commit> {
+        std::mem::take(&mut self.commits)
+    }
+
+    /// Every account's committed balance in the watched table, by name.
+    pub fn balances(&self) -> Result<Vec<(String, i64)>, SqlError> {
+        let watch = self
+            .watch
+            .as_ref()
+            .ok_or_else(|| SqlError::new("55000", "no balance table is watched"))?;
+        let committed = |tx: TxId| self.txs.state(tx) == TxState::Committed;
+        watch.balances(&self.tables, |t| {
+            !t.dead && committed(t.xmin) && !t.replaced.by.is_some_and(committed)
+        })
+    }
+
+    /// The server process stops: every session ends, and every transaction
+    /// still running rolls back, as a restart's recovery finds them.
+    /// All sessions end at once: none resumes to commit as another's
+    /// transaction rolls back.
+    pub fn crash(&mut self) {
+        let sessions = std::mem::take(&mut self.sessions);
+        for tx in sessions.into_values().filter_map(|s| s.tx) {
+            self.abort(tx);
+        }
+        self.ended.clear();
     }
 
     /// Opens a session. Panics past `MAX_SESSIONS` (100): the server refuses the
@@ -196,6 +239,7 @@ impl Database {
         Ok(Prepared {
             statement,
             description,
+            text: std::rc::Rc::from(sql),
         })
     }
 
@@ -428,7 +472,7 @@ impl Database {
             Ok(Outcome::Done(result)) => {
                 if self.sessions[&session].block == Block::None {
                     self.session_mut(session).tx = None;
-                    self.commit(tx);
+                    self.commit(tx, session);
                 }
                 Step::Done(result)
             }
@@ -484,7 +528,7 @@ impl Database {
                     if failed {
                         self.abort(tx);
                     } else {
-                        self.commit(tx);
+                        self.commit(tx, session);
                     }
                 }
                 done(if failed { "ROLLBACK" } else { "COMMIT" })
@@ -603,7 +647,13 @@ impl Database {
         tx
     }
 
-    fn commit(&mut self, tx: TxId) {
+    fn commit(&mut self, tx: TxId, session: SessionId) {
+        if let Some(watch) = &self.watch {
+            let deltas = watch.deltas(&self.tables, &self.txs[&tx].undo);
+            if !matches!(&deltas, Ok(d) if d.is_empty()) {
+                self.commits.push(Commit { session, deltas });
+            }
+        }
         let t = self.txs.get_mut(&tx).expect("a transaction that began");
         assert_eq!(
             t.state,
@@ -687,6 +737,15 @@ pub struct Prepared {
     /// `None`: an empty query.
     statement: Option<Statement>,
     pub description: Description,
+    /// The text it was prepared from.
+    text: std::rc::Rc<str>,
+}
+
+impl Prepared {
+    /// The text the statement was prepared from.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
 }
 
 /// Parameters in text form, read as their types.

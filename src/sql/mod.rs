@@ -14,13 +14,16 @@ mod describe;
 mod engine;
 mod eval;
 mod exec;
+mod money;
+pub mod scan;
 mod storage;
 mod value;
 
 pub use binary::{param_text, result_bytes};
 pub use describe::Description;
 pub use engine::{Database, Prepared};
-pub use server::{DEADLOCK_TIMEOUT_MS, Server};
+pub use money::{Commit, MoneyWatch};
+pub use server::{DEADLOCK_TIMEOUT_MS, Observer, RequestLog, Server};
 
 mod parse;
 mod server;

@@ -39,6 +39,41 @@ pub const MAX_MESSAGE_BYTES: usize = 1 << 20;
 /// Most prepared statements and portals one connection may keep.
 pub const MAX_PREPARED: usize = 1024;
 
+/// What the host around a server learns of each connection's requests: a
+/// request is a simple query, or the extended protocol's messages up to
+/// and including `Sync`. Both methods do nothing unless overridden.
+pub trait Observer {
+    /// A request begins on `session`: its first message has arrived.
+    fn begins(&self, _session: SessionId) {}
+    /// A request has ended on `session`, and its `ReadyForQuery` is about
+    /// to leave: `request` says what it ran and what each statement gave.
+    fn ends(&self, _server: &Server, _session: SessionId, _request: &RequestLog) {}
+}
+
+/// An observer that learns nothing.
+pub struct Unobserved;
+
+impl Observer for Unobserved {}
+
+/// What one request ran, in words, for a timeline.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestLog {
+    /// Each statement's text, as the client sent it.
+    pub statements: Vec<String>,
+    /// What each statement gave: its command tag (`UPDATE 1`), or its error
+    /// with its SQLSTATE.
+    pub results: Vec<String>,
+}
+
+impl RequestLog {
+    fn result(&mut self, result: &Result<super::QueryResult, SqlError>) {
+        self.results.push(match result {
+            Ok(r) => r.tag.clone(),
+            Err(e) => format!("ERROR {} {}", e.code, e.message),
+        });
+    }
+}
+
 /// One database and every connection to it.
 pub struct Server {
     db: RefCell<Database>,
@@ -70,6 +105,15 @@ impl Server {
         self: Rc<Self>,
         stream: S,
     ) -> std::io::Result<()> {
+        self.serve_observed(stream, Unobserved).await
+    }
+
+    /// As [`Server::serve`], telling `observer` of each request.
+    pub async fn serve_observed<S: AsyncRead + AsyncWrite + Unpin, O: Observer>(
+        self: Rc<Self>,
+        stream: S,
+        observer: O,
+    ) -> std::io::Result<()> {
         if !self.db.borrow().accepts_sessions() {
             return Ok(());
         }
@@ -84,6 +128,8 @@ impl Server {
             statements: BTreeMap::new(),
             portals: BTreeMap::new(),
             skipping: false,
+            observer,
+            request: None,
         };
         let result = connection.run().await;
         self.with_db(|db| db.disconnect(session));
@@ -99,7 +145,7 @@ struct Portal {
     binary: Vec<bool>,
 }
 
-struct Connection<S> {
+struct Connection<S, O> {
     server: Rc<Server>,
     session: SessionId,
     stream: S,
@@ -110,13 +156,16 @@ struct Connection<S> {
     portals: BTreeMap<String, Portal>,
     /// After an error in the extended protocol: messages are skipped until `Sync`.
     skipping: bool,
+    observer: O,
+    /// The request under way, from its first message to its `ReadyForQuery`.
+    request: Option<RequestLog>,
 }
 
 fn protocol_error(e: impl std::fmt::Display) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
+impl<S: AsyncRead + AsyncWrite + Unpin, O: Observer> Connection<S, O> {
     async fn run(&mut self) -> std::io::Result<()> {
         loop {
             let Some(message) = self.read().await? else {
@@ -161,6 +210,21 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
 
     /// Handles one message; `false` ends the connection.
     async fn handle(&mut self, message: In) -> std::io::Result<bool> {
+        let part_of_a_request = matches!(
+            message,
+            In::Query(_)
+                | In::Parse(_)
+                | In::Bind(_)
+                | In::Describe(_)
+                | In::Execute(_)
+                | In::Sync(_)
+                | In::Close(_)
+                | In::Flush(_)
+        );
+        if part_of_a_request && self.request.is_none() {
+            self.request = Some(RequestLog::default());
+            self.observer.begins(self.session);
+        }
         if self.skipping && !matches!(message, In::Sync(_) | In::Terminate(_)) {
             return Ok(true);
         }
@@ -185,6 +249,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 self.server
                     .with_db(|db| db.submit(self.session, &q.query, (self.server.clock_us)()));
                 let reply = self.reply().await;
+                if let Some(log) = self.request.as_mut() {
+                    log.statements.push(q.query.clone());
+                    reply.iter().for_each(|r| log.result(r));
+                }
                 self.simple_reply(reply);
                 self.ready();
             }
@@ -250,6 +318,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                     db.submit_prepared(self.session, &prepared, &params, (self.server.clock_us)());
                 });
                 let reply = self.reply().await;
+                if let Some(log) = self.request.as_mut() {
+                    log.statements.push(prepared.text().to_string());
+                    reply.iter().for_each(|r| log.result(r));
+                }
                 self.extended_reply(reply, &binary);
             }
             In::Sync(_) => {
@@ -301,6 +373,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
     }
 
     fn ready(&mut self) {
+        if let Some(request) = self.request.take() {
+            self.observer.ends(&self.server, self.session, &request);
+        }
         let status = match self.server.db.borrow().tx_status(self.session) {
             TxStatus::Idle => TransactionStatus::Idle,
             TxStatus::InBlock => TransactionStatus::Transaction,

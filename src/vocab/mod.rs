@@ -7,6 +7,7 @@
 //! the suite checks the layering).
 
 mod batch;
+pub mod frame;
 mod host;
 mod ids;
 mod records;

@@ -424,6 +424,12 @@ fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a>
     {
         let shared = shared.clone();
         let host = Host::store(which);
+        if which == StoreName::Ledger && shared.db.is_some() {
+            sim.host(which.host(), move || {
+                InHost::new(host, super::db_host::db_main(shared.clone()))
+            });
+            continue;
+        }
         sim.host(which.host(), move || {
             InHost::new(host, store::store_main(shared.clone(), which))
         });
@@ -558,6 +564,14 @@ fn finish(
         .api
         .design()
         .map_or(StoreName::Ledger, |d| d.money_store());
+    if let (Some(db), EndReason::Completed) = (&shared.db, &end) {
+        let held: Vec<i64> = db.balances().into_iter().map(|(_, b)| b).collect();
+        assert_eq!(
+            held,
+            shared.ledger_db.borrow().balances,
+            "the ledger entries filed from the database's commits add up to the balances it holds"
+        );
+    }
     let ledger = shared.ledger_db.into_inner();
     let keys = shared.keys_db.into_inner();
     let memory = shared.memory_db.into_inner();

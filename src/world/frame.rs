@@ -24,11 +24,7 @@ use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use turmoil::net::TcpStream;
 
-/// Bytes of a frame before its payload: the header and a 4-byte length.
-const PREFIX_BYTES: usize = Header::BYTES + 4;
-
-/// Largest payload of one frame; a longer write is split.
-const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+use crate::vocab::frame::{self, MAX_PAYLOAD_BYTES};
 
 /// What the server's end of one connection has learned and decided.
 #[derive(Debug, Default)]
@@ -146,33 +142,6 @@ impl FramedStream {
             }
         }
     }
-
-    /// Takes the next whole frame out of `unframed`, if there is one.
-    fn next_frame(&mut self) -> io::Result<Option<(Header, Vec<u8>)>> {
-        if self.unframed.len() < PREFIX_BYTES {
-            return Ok(None);
-        }
-        let header = Header::read(&self.unframed).ok_or_else(|| {
-            io::Error::new(io::ErrorKind::InvalidData, "a frame without a header")
-        })?;
-        let length = u32::from_le_bytes(
-            self.unframed[Header::BYTES..PREFIX_BYTES]
-                .try_into()
-                .expect("4 bytes"),
-        ) as usize;
-        if length > MAX_PAYLOAD_BYTES {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "a frame too long",
-            ));
-        }
-        if self.unframed.len() < PREFIX_BYTES + length {
-            return Ok(None);
-        }
-        let payload = self.unframed[PREFIX_BYTES..PREFIX_BYTES + length].to_vec();
-        self.unframed.drain(..PREFIX_BYTES + length);
-        Ok(Some((header, payload)))
-    }
 }
 
 /// The tag of a frame that serves no attempt (an answer hyper made up).
@@ -196,7 +165,7 @@ impl AsyncRead for FramedStream {
                 this.handed_out += n;
                 return Poll::Ready(Ok(()));
             }
-            if let Some((header, payload)) = this.next_frame()? {
+            if let Some((header, payload)) = frame::take(&mut this.unframed)? {
                 if this.shared.lost.borrow().contains(&header.id) {
                     continue;
                 }
@@ -238,12 +207,7 @@ impl AsyncWrite for FramedStream {
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         let payload = &buf[..buf.len().min(MAX_PAYLOAD_BYTES)];
-        let mut frame = Vec::with_capacity(PREFIX_BYTES + payload.len());
-        this.header().write(&mut frame);
-        let length = u32::try_from(payload.len())
-            .expect("MAX_PAYLOAD_BYTES keeps a frame's length below u32::MAX");
-        frame.extend_from_slice(&length.to_le_bytes());
-        frame.extend_from_slice(payload);
+        let frame = frame::encode(&this.header(), payload);
         match Pin::new(&mut this.inner).poll_write(cx, &frame) {
             Poll::Ready(Ok(n)) => {
                 // turmoil sends a whole write as one segment, or none of it.

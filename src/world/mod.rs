@@ -15,6 +15,7 @@
 mod api;
 mod client;
 pub(crate) mod clock;
+mod db_host;
 mod driver;
 mod faults;
 mod frame;
@@ -95,6 +96,9 @@ pub(crate) struct Shared {
     /// A design's processor: the balances it moves and its own idempotency
     /// records (where the money lives when a design charges there).
     pub processor_db: RefCell<StoreDb>,
+    /// A service's PostgreSQL database (`[database]`), on the `ledger`
+    /// host: it outlives the host's crashes, as a durable database does.
+    pub db: Option<db_host::Db>,
     /// Crashes requested since the driver last looked.
     pub crash_requests: RefCell<Vec<CrashRequest>>,
     /// The scenario's targeted faults, and which have hit.
@@ -172,6 +176,12 @@ impl Shared {
                 &self.keys_db
             }
             Host::Api if in_memory => &self.memory_db,
+            Host::Ledger => {
+                if let Some(db) = &self.db {
+                    self.crash_db(db);
+                }
+                return Kept::Durable;
+            }
             _ => return Kept::Durable,
         };
         let mut db = db.borrow_mut();
@@ -199,6 +209,10 @@ impl Shared {
             ledger_db: RefCell::new(ledger),
             memory_db: RefCell::new(StoreDb::default()),
             processor_db: RefCell::new(StoreDb::with_balances(&scenario)),
+            db: scenario
+                .database
+                .as_ref()
+                .map(|setup| db_host::Db::new(setup, &scenario, seed)),
             crash_requests: RefCell::new(Vec::new()),
             faults: FaultBook::new(&scenario),
             busy: Cell::new(0),

@@ -298,6 +298,11 @@ impl Injector {
         header: &Header,
         down: &BTreeSet<IpAddr>,
     ) -> NetVerdict {
+        // A frame no attempt sent (a database connection's startup) goes
+        // as it is: no fault in the book names it, and no report could.
+        if header.tag == crate::service::postgres::NO_ATTEMPT {
+            return NetVerdict::Deliver;
+        }
         if down.contains(&message.dst.ip()) {
             return NetVerdict::Lose(Cause::HostDown(self.host(message.dst, header.tag)));
         }

@@ -69,7 +69,21 @@ const LINK: WorldLink = WorldLink {
     point_site,
     pass: |attempt, site| Box::pin(pass(attempt, site)),
     store_call: |store, request, timeout_ms| Box::pin(store_call(store, request, timeout_ms)),
+    has_database: || with(|shared| shared.db.is_some()).unwrap_or(false),
+    db_call,
+    message_id: || with(|shared| shared.next_message_id()),
+    is_lost: |id| with(|shared| shared.lost.borrow().contains(&id)).unwrap_or(false),
 };
+
+/// Numbers the attempt's next request to the database (a call to the
+/// ledger, which the database is) and gives it a message id.
+fn db_call(attempt: Attempt) -> Result<(ServiceCall, MsgId), StoreError> {
+    with(|shared| {
+        let call = shared.next_service_call(attempt.tag, StoreName::Ledger)?;
+        Ok((call, shared.next_message_id()))
+    })
+    .unwrap_or(Err(StoreError::OutsideRequest))
+}
 
 /// Runs `f` on the world of the run on this thread, if there is one.
 fn with<R>(f: impl FnOnce(&Rc<Shared>) -> R) -> Option<R> {
@@ -178,15 +192,7 @@ pub(crate) fn os_clock_ms() -> Option<u64> {
 
 /// The index of the account named `name` in the run on this thread.
 pub(crate) fn account(name: &str) -> Option<AccountIx> {
-    with(|shared| {
-        shared
-            .scenario
-            .accounts
-            .binary_search_by(|a| a.name.as_str().cmp(name))
-            .ok()
-            .map(AccountIx::at)
-    })
-    .flatten()
+    with(|shared| shared.account_named(name)).flatten()
 }
 
 /// Sleeps `ms` on the simulation's clock; false (at once) outside a run.
@@ -291,8 +297,15 @@ pub(crate) async fn store_call(
         let _ = with(|shared| shared.fail(Host::Api, StoreError::OutsideRequest.to_string()));
         return Err(StoreError::OutsideRequest);
     };
-    let call = with(|shared| shared.next_service_call(attempt.tag, store))
-        .ok_or(StoreError::OutsideRequest)??;
+    let call = with(|shared| {
+        if store == StoreName::Ledger && shared.db.is_some() {
+            return Err(StoreError::Refused(
+                "this scenario's ledger is its PostgreSQL database ([database]): reach it with Env::postgres()".into(),
+            ));
+        }
+        shared.next_service_call(attempt.tag, store)
+    })
+    .ok_or(StoreError::OutsideRequest)??;
     pass(attempt, Site::Before(call)).await;
     let (id, receiver) = with(|shared| shared.send_store_call(attempt, call, request))
         .ok_or(StoreError::OutsideRequest)??;

@@ -453,6 +453,41 @@ impl StoreDb {
             .collect()
     }
 
+    /// Files what a committed transaction of a service's own database did
+    /// to the balances, as one ledger transfer under `tag` and `key`. The
+    /// database is the authority here: a balance may go below zero if its
+    /// schema lets it.
+    pub(crate) fn record_deltas(
+        &mut self,
+        deltas: Vec<(AccountIx, i64)>,
+        tag: Tag,
+        key: Option<Key>,
+        now_ms: u64,
+    ) -> Vec<LedgerEntry> {
+        if deltas.is_empty() {
+            return Vec::new();
+        }
+        self.next_transfer_id += 1;
+        let transfer_id = self.next_transfer_id;
+        deltas
+            .into_iter()
+            .map(|(account, delta)| {
+                let balance = &mut self.balances[account.0 as usize];
+                *balance = balance.saturating_add(delta);
+                let entry = LedgerEntry {
+                    at_ms: now_ms,
+                    tag,
+                    transfer_id,
+                    key,
+                    account,
+                    delta,
+                };
+                self.entries.push(entry.clone());
+                entry
+            })
+            .collect()
+    }
+
     /// Applies one entry to its account's balance and files it in the ledger.
     fn post(&mut self, entry: LedgerEntry) -> LedgerEntry {
         let balance = &mut self.balances[entry.account.0 as usize];

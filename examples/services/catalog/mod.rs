@@ -4,6 +4,7 @@ pub mod atomic;
 pub mod naive;
 pub mod patterns;
 pub mod redis_claim;
+pub mod sql;
 
 /// Every example service, and how to run the program that offers them.
 pub fn services() -> idemsim::Services {
@@ -14,5 +15,8 @@ pub fn services() -> idemsim::Services {
         .with(patterns::detached_lease_service())
         .with(patterns::timeout_calls_service())
         .with(patterns::sweeper_service())
+        .with(sql::service(sql::Variant::KeyFirst))
+        .with(sql::service(sql::Variant::CheckThenInsert))
+        .with(sql::service(sql::Variant::OneTransaction))
         .program("cargo run --release --example services --")
 }

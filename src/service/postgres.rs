@@ -1,0 +1,387 @@
+//! The service's PostgreSQL database, reached by the team's own client.
+//!
+//! A scenario with `[database]` runs a PostgreSQL-compatible database on
+//! the `ledger` host (see [`crate::sql`]): the service's SQL runs there
+//! unchanged, under the faults every store gets, and the checker reads the
+//! money from the database's own commits. The service reaches it with any
+//! client that speaks the PostgreSQL protocol over a stream it is handed;
+//! [`Postgres::connect`] opens that stream. With tokio-postgres:
+//!
+//! ```no_run
+//! # async fn example(env: idemsim::service::Env) -> Result<(), Box<dyn std::error::Error>> {
+//! use tokio_postgres::{Config, NoTls};
+//! let db = env.postgres();
+//! let (client, connection) = Config::new().user("app").connect_raw(db.connect().await?, NoTls).await?;
+//! tokio::spawn(db.drive(connection));
+//! # let _ = client; Ok(()) }
+//! ```
+//!
+//! Each request the connection carries (a simple query, or the extended
+//! protocol's messages up to `Sync`) is one call to the `ledger` store in
+//! the timeline, numbered per attempt as `ledger-1`, `ledger-2`…, with the
+//! places around it (`before:ledger-N`, `after:ledger-N`) where faults may
+//! crash or stall the API, as for any store call. A message the network
+//! loses breaks the connection there, as a reset does: the client sees an
+//! error, and the database rolls back what the connection had not
+//! committed. So losing the answer to a `COMMIT` is a commit the service
+//! never learns of.
+//!
+//! # Which request a statement serves
+//!
+//! A connection's bytes are written by its own task, not by the handler
+//! whose query they carry. [`Postgres::drive`] wraps that task so that its
+//! work is attributed to the request whose handler last handed it work (it
+//! wakes the connection's task from inside that handler), which is right
+//! for a connection per request and for a pool that lends each connection
+//! to one request at a time. Statements that two requests queue on one
+//! shared connection within the same turn of the scheduler are attributed
+//! to the first; hold a connection per request (a pool, or `Mutex<Client>`)
+//! for a transaction anyway, as tokio-postgres requires.
+
+use super::sites::Site;
+use super::world_link;
+use super::{Attempt, StoreError};
+use crate::sql::scan::{self, Scanner};
+use crate::vocab::Host;
+use crate::vocab::frame::{self, MAX_PAYLOAD_BYTES};
+use crate::vocab::wire::{Call, Header, Point, ServiceCall, Tag};
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// The port the database listens on, PostgreSQL's own.
+pub const PORT: u16 = 5432;
+
+/// The tag of a frame no attempt sent (a connection's startup, a pool's
+/// health check from a task of its own): the network delivers it as it is.
+pub(crate) const NO_ATTEMPT: Tag = Tag {
+    transfer: crate::vocab::TransferIx(u32::MAX),
+    attempt: 0,
+    key_request: false,
+};
+
+/// Opens connections to the scenario's database (see the module docs).
+#[derive(Debug, Clone, Default)]
+pub struct Postgres {
+    _private: (),
+}
+
+impl Postgres {
+    pub(crate) fn new() -> Postgres {
+        Postgres { _private: () }
+    }
+
+    /// A new connection to the database: a stream on which a client speaks
+    /// the PostgreSQL protocol (no TLS, any user and database name, no
+    /// password). Fails outside a run, in a scenario without `[database]`,
+    /// and while the database's host is down (connection refused).
+    pub async fn connect(&self) -> io::Result<PgStream> {
+        if !world_link::has_database() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotConnected,
+                "no database: the scenario has no [database] (or no run is under way)",
+            ));
+        }
+        let host = Host::Ledger.name();
+        let inner = turmoil::net::TcpStream::connect((host.as_str(), PORT)).await?;
+        Ok(PgStream::new(inner))
+    }
+
+    /// Wraps a client's connection future (tokio-postgres's second half of
+    /// `connect_raw`) so that what it sends is attributed to the request
+    /// that handed it the work; spawn what it returns.
+    pub fn drive<F: Future>(&self, connection: F) -> Attributed<F> {
+        Attributed::new(connection)
+    }
+}
+
+/// A connection's future, polled on behalf of the request whose handler
+/// woke it last (see the module docs).
+pub struct Attributed<F> {
+    inner: Pin<Box<F>>,
+    serving: Arc<Mutex<Option<Attempt>>>,
+}
+
+impl<F: Future> Attributed<F> {
+    pub fn new(inner: F) -> Attributed<F> {
+        Attributed {
+            inner: Box::pin(inner),
+            serving: Arc::default(),
+        }
+    }
+}
+
+/// A waker that notes which request woke it before passing the wake on.
+struct NotingWaker {
+    inner: Waker,
+    serving: Arc<Mutex<Option<Attempt>>>,
+}
+
+impl NotingWaker {
+    fn note(&self) {
+        if let Some(attempt) = Attempt::current()
+            && let Ok(mut serving) = self.serving.lock()
+        {
+            *serving = Some(attempt);
+        }
+    }
+}
+
+impl Wake for NotingWaker {
+    fn wake(self: Arc<Self>) {
+        self.note();
+        self.inner.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.note();
+        self.inner.wake_by_ref();
+    }
+}
+
+impl<F: Future> Future for Attributed<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let waker = Waker::from(Arc::new(NotingWaker {
+            inner: cx.waker().clone(),
+            serving: self.serving.clone(),
+        }));
+        let mut noting = Context::from_waker(&waker);
+        let serving = self.serving.lock().ok().and_then(|s| *s);
+        let inner = self.inner.as_mut();
+        match serving {
+            Some(attempt) => super::attempt::sync_scope(attempt, || inner.poll(&mut noting)),
+            None => inner.poll(&mut noting),
+        }
+    }
+}
+
+/// A future a stream waits on before it goes on: a fault's stall, or a
+/// crash that never ends.
+type Passing = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// One connection to the database, as the service's client sees it: a
+/// byte stream whose writes travel as frames the network can judge.
+pub struct PgStream {
+    inner: turmoil::net::TcpStream,
+    /// Splits what the client writes into messages.
+    written: Scanner,
+    /// Splits what the server sends into messages.
+    read: Scanner,
+    /// The header of the request being written, until its last message
+    /// (`Sync` or `Query`) has left.
+    open: Option<Header>,
+    /// A fault's stall or crash at a site, which the stream waits out
+    /// before the next write leaves or the next answer is handed up.
+    passing: Option<Passing>,
+    /// Bytes read, not yet a whole frame.
+    unframed: Vec<u8>,
+    /// The payload of the frame being handed up, and how much has been.
+    payload: Vec<u8>,
+    handed_out: usize,
+    eof: bool,
+    /// The network lost a message: the connection is reset.
+    broken: bool,
+}
+
+fn reset() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::ConnectionReset,
+        "the connection to the database was reset",
+    )
+}
+
+impl PgStream {
+    fn new(inner: turmoil::net::TcpStream) -> PgStream {
+        PgStream {
+            inner,
+            written: Scanner::frontend(),
+            read: Scanner::backend(),
+            open: None,
+            passing: None,
+            unframed: Vec::new(),
+            payload: Vec::new(),
+            handed_out: 0,
+            eof: false,
+            broken: false,
+        }
+    }
+
+    /// Waits out a site's fault, if one is being passed.
+    fn poll_passing(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if let Some(passing) = self.passing.as_mut() {
+            if passing.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            self.passing = None;
+        }
+        Poll::Ready(())
+    }
+
+    /// The header of a write that starts a request: the attempt it serves
+    /// numbers it as its next call to the ledger, and a fault may act just
+    /// before it leaves.
+    fn open_request(&mut self) -> io::Result<Header> {
+        let Some(attempt) = Attempt::current() else {
+            return Ok(Header {
+                id: world_link::message_id().ok_or_else(reset)?,
+                tag: NO_ATTEMPT,
+                point: Point::Call(Call::Service(ServiceCall::Ledger(0))),
+                key: None,
+            });
+        };
+        let (call, id) = world_link::db_call(attempt).map_err(|e| match e {
+            StoreError::Refused(why) => io::Error::other(why),
+            other => io::Error::other(other.to_string()),
+        })?;
+        self.passing = Some(Box::pin(world_link::pass(attempt, Site::Before(call))));
+        Ok(Header {
+            id,
+            tag: attempt.tag,
+            point: Point::Call(Call::Service(call)),
+            key: attempt.key,
+        })
+    }
+}
+
+/// What a write holds: whether it runs a statement (a simple `Query` or an
+/// `Execute`: preparing, describing and closing statements run nothing,
+/// and are no call of their own), and how many requests it ends.
+fn requests_in(scanner: &Scanner, bytes: &[u8]) -> (bool, usize) {
+    let mut probe = scanner.clone();
+    let (mut runs, mut ends) = (false, 0);
+    probe.feed(bytes, |ty| {
+        runs |= ty == scan::QUERY || ty == scan::EXECUTE;
+        ends += usize::from(ty == scan::QUERY || ty == scan::SYNC);
+    });
+    (runs, ends)
+}
+
+impl AsyncWrite for PgStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        if this.broken {
+            return Poll::Ready(Err(reset()));
+        }
+        let buf = &buf[..buf.len().min(MAX_PAYLOAD_BYTES)];
+        let (runs, ends) = requests_in(&this.written, buf);
+        if this.open.is_none() && runs {
+            match this.open_request() {
+                Ok(header) => this.open = Some(header),
+                Err(e) => return Poll::Ready(Err(e)),
+            }
+        }
+        if this.poll_passing(cx).is_pending() {
+            return Poll::Pending;
+        }
+        let header = match this.open {
+            Some(header) => header,
+            // The startup, or a request that runs nothing: no call.
+            None => Header {
+                id: match world_link::message_id() {
+                    Some(id) => id,
+                    None => return Poll::Ready(Err(reset())),
+                },
+                tag: NO_ATTEMPT,
+                point: Point::Call(Call::Service(ServiceCall::Ledger(0))),
+                key: None,
+            },
+        };
+        let frame = frame::encode(&header, buf);
+        match Pin::new(&mut this.inner).poll_write(cx, &frame) {
+            Poll::Ready(Ok(n)) => {
+                // turmoil sends a whole write as one segment, or none of it.
+                assert_eq!(n, frame.len(), "a frame leaves whole");
+                this.written.feed(buf, |_| {});
+                if ends > 0 {
+                    this.open = None;
+                }
+                Poll::Ready(Ok(buf.len()))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+impl AsyncRead for PgStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        out: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        loop {
+            if this.broken {
+                return Poll::Ready(Err(reset()));
+            }
+            if this.poll_passing(cx).is_pending() {
+                return Poll::Pending;
+            }
+            if this.handed_out < this.payload.len() {
+                let n = out.remaining().min(this.payload.len() - this.handed_out);
+                out.put_slice(&this.payload[this.handed_out..this.handed_out + n]);
+                this.handed_out += n;
+                return Poll::Ready(Ok(()));
+            }
+            if let Some((header, payload)) = frame::take(&mut this.unframed)? {
+                if world_link::is_lost(header.id) {
+                    this.broken = true;
+                    continue;
+                }
+                let mut answers = 0;
+                this.read.feed(&payload, |ty| {
+                    answers += usize::from(ty == scan::READY_FOR_QUERY);
+                });
+                this.payload = payload;
+                this.handed_out = 0;
+                // The answer has come and the client has not seen it yet.
+                if let Point::Result(Call::Service(call @ ServiceCall::Ledger(n))) = header.point
+                    && answers > 0
+                    && n > 0
+                    && header.tag != NO_ATTEMPT
+                {
+                    let attempt = Attempt {
+                        tag: header.tag,
+                        key: None,
+                    };
+                    this.passing = Some(Box::pin(world_link::pass(attempt, Site::After(call))));
+                }
+                continue;
+            }
+            if this.eof {
+                return Poll::Ready(Ok(()));
+            }
+            let mut chunk = [0u8; 4096];
+            let mut chunk_buf = ReadBuf::new(&mut chunk);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut chunk_buf) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Ready(Ok(())) => {
+                    let filled = chunk_buf.filled();
+                    if filled.is_empty() {
+                        this.eof = true;
+                    } else {
+                        this.unframed.extend_from_slice(filled);
+                    }
+                }
+            }
+        }
+    }
+}

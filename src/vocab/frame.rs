@@ -1,0 +1,56 @@
+//! A frame: how a write on one of the world's TCP connections travels, so
+//! that the network's fault injector can read it as it reads a datagram.
+//!
+//! Both ends of every such connection are idemsim's (a client and a
+//! service's HTTP layer, a service's database connection and the database
+//! host), so each write travels as one frame: the binary [`Header`], the
+//! payload's length (4 bytes, little-endian), then the bytes the code above
+//! wrote. turmoil sends one TCP segment per write, so every segment in
+//! flight starts with a header.
+
+use super::wire::Header;
+use std::io;
+
+/// Bytes of a frame before its payload: the header and a 4-byte length.
+pub const PREFIX_BYTES: usize = Header::BYTES + 4;
+
+/// Largest payload of one frame; a longer write is split.
+pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+
+/// The frame that carries `payload` (at most [`MAX_PAYLOAD_BYTES`]).
+pub fn encode(header: &Header, payload: &[u8]) -> Vec<u8> {
+    assert!(payload.len() <= MAX_PAYLOAD_BYTES, "a write is split first");
+    let mut frame = Vec::with_capacity(PREFIX_BYTES + payload.len());
+    header.write(&mut frame);
+    let length = u32::try_from(payload.len())
+        .expect("MAX_PAYLOAD_BYTES keeps a frame's length below u32::MAX");
+    frame.extend_from_slice(&length.to_le_bytes());
+    frame.extend_from_slice(payload);
+    frame
+}
+
+/// Takes the next whole frame out of `unframed`, if there is one.
+pub fn take(unframed: &mut Vec<u8>) -> io::Result<Option<(Header, Vec<u8>)>> {
+    if unframed.len() < PREFIX_BYTES {
+        return Ok(None);
+    }
+    let header = Header::read(unframed)
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "a frame without a header"))?;
+    let length = u32::from_le_bytes(
+        unframed[Header::BYTES..PREFIX_BYTES]
+            .try_into()
+            .expect("4 bytes"),
+    ) as usize;
+    if length > MAX_PAYLOAD_BYTES {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "a frame too long",
+        ));
+    }
+    if unframed.len() < PREFIX_BYTES + length {
+        return Ok(None);
+    }
+    let payload = unframed[PREFIX_BYTES..PREFIX_BYTES + length].to_vec();
+    unframed.drain(..PREFIX_BYTES + length);
+    Ok(Some((header, payload)))
+}

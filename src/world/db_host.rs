@@ -1,0 +1,368 @@
+//! The `ledger` host of a scenario with `[database]`: a PostgreSQL server
+//! ([`crate::sql::Server`]) on turmoil's TCP, port 5432, in front of one
+//! database that outlives the host's boots, as a durable one does.
+//!
+//! Each connection's bytes travel as frames (see [`crate::vocab::frame`])
+//! whose headers say which attempt sent a request and which of its calls
+//! to the ledger it is (the service's end,
+//! [`crate::service::postgres::PgStream`], numbers them). The host
+//! records every request as a store call in the history, and every
+//! committed transaction that moved money as ledger entries of the attempt
+//! whose request committed it: the checker judges from those. A message
+//! the network loses resets the connection: the database rolls back what
+//! the session had not committed. A crash ends every session the same way.
+
+use super::Shared;
+use crate::history::{Host, TxnResult, What};
+use crate::scenario::{AccountIx, DatabaseSetup, Scenario};
+use crate::service::postgres::{NO_ATTEMPT, PORT};
+use crate::sql::{Commit, Database, Observer, RequestLog, Server, SessionId};
+use crate::vocab::ServiceOp;
+use crate::vocab::frame::{self, MAX_PAYLOAD_BYTES};
+use crate::vocab::wire::{Call, Header, Point, ServiceCall};
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// The database of a run, and which request each session serves.
+pub(crate) struct Db {
+    pub server: Rc<Server>,
+    /// The header of the frame that began each session's request in
+    /// progress: the attempt it serves and which call it is.
+    serving: RefCell<BTreeMap<SessionId, Header>>,
+}
+
+/// Longest request or answer text the timeline keeps of one call.
+const MAX_SUMMARY_CHARS: usize = 240;
+
+/// The simulation's clock, in microseconds since the Unix epoch, for
+/// `now()`.
+fn clock_us() -> i64 {
+    let ms = super::service_world::os_clock_ms().unwrap_or(0);
+    i64::try_from((crate::vocab::EPOCH_MS + ms).saturating_mul(1_000)).unwrap_or(i64::MAX)
+}
+
+impl Db {
+    /// A fresh database for a run of `scenario` with `seed`.
+    pub fn new(setup: &DatabaseSetup, scenario: &Scenario, seed: u64) -> Db {
+        let database = setup
+            .build(
+                &scenario.accounts,
+                crate::seed::derive_seed(seed, "database"),
+            )
+            .unwrap_or_else(|(_, why)| {
+                panic!("the setup ran when the scenario was read, and runs again the same: {why}")
+            });
+        Db {
+            server: Server::new(database, clock_us),
+            serving: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    /// Every account's balance as the database holds it, by name.
+    pub fn balances(&self) -> Vec<(String, i64)> {
+        self.server
+            .with_db(|db| db.balances())
+            .expect("the balance query read the database when the scenario was read")
+    }
+}
+
+/// The `ledger` host's program: accept connections and serve each until
+/// it ends or the host crashes.
+pub(crate) async fn db_main(shared: Rc<Shared>) -> turmoil::Result {
+    let listener =
+        turmoil::net::TcpListener::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT)).await?;
+    loop {
+        let (inner, _) = listener.accept().await?;
+        let connection = Rc::new(Connection::default());
+        let stream = ServerStream {
+            inner,
+            shared: shared.clone(),
+            connection: connection.clone(),
+            unframed: Vec::new(),
+            payload: Vec::new(),
+            handed_out: 0,
+            eof: false,
+            broken: false,
+        };
+        let observer = Recorder {
+            shared: shared.clone(),
+            connection,
+        };
+        let server = shared
+            .db
+            .as_ref()
+            .expect("the database host runs only with a database")
+            .server
+            .clone();
+        super::panics::spawn(Host::Ledger, async move {
+            // A connection that fails (reset, or closed by a crash of the
+            // API) ends; its session's work rolls back either way.
+            let _ = server.serve_observed(stream, observer).await;
+        });
+    }
+}
+
+/// What the host knows of one connection.
+#[derive(Default)]
+struct Connection {
+    /// The header of the last frame read.
+    last: Cell<Option<Header>>,
+    /// The header the frames of the answer being written carry.
+    reply: Cell<Option<Header>>,
+}
+
+/// Records each request and what it committed.
+struct Recorder {
+    shared: Rc<Shared>,
+    connection: Rc<Connection>,
+}
+
+impl Observer for Recorder {
+    fn begins(&self, session: SessionId) {
+        if let (Some(db), Some(header)) = (&self.shared.db, self.connection.last.get()) {
+            db.serving.borrow_mut().insert(session, header);
+        }
+    }
+
+    fn ends(&self, server: &Server, session: SessionId, request: &RequestLog) {
+        let Some(db) = &self.shared.db else { return };
+        let commits = server.with_db(Database::take_commits);
+        let header = db.serving.borrow().get(&session).copied();
+        let result_msg = self.shared.next_message_id();
+        let call = header.and_then(|h| match h.point {
+            Point::Call(Call::Service(call @ ServiceCall::Ledger(n))) if n > 0 => Some(call),
+            _ => None,
+        });
+        let moved = commits.iter().any(|c| c.session == session);
+        match (header, call) {
+            (Some(h), Some(call)) if h.tag != NO_ATTEMPT && !request.statements.is_empty() => {
+                self.shared.record(
+                    Host::Ledger,
+                    What::Txn {
+                        msg: h.id,
+                        result_msg,
+                        store: crate::design::StoreName::Ledger,
+                        call: Call::Service(call),
+                        tag: h.tag,
+                        result: TxnResult::Service(std::sync::Arc::new(op(request, moved))),
+                    },
+                );
+                self.connection.reply.set(Some(Header {
+                    id: result_msg,
+                    tag: h.tag,
+                    point: Point::Result(Call::Service(call)),
+                    key: None,
+                }));
+            }
+            _ => self.connection.reply.set(None),
+        }
+        for commit in commits {
+            self.shared.record_commit(db, commit);
+        }
+        db.serving.borrow_mut().remove(&session);
+    }
+}
+
+/// A request and its answer in words, for the timeline.
+fn op(request: &RequestLog, committed: bool) -> ServiceOp {
+    let words = |parts: &[String]| crate::text::truncate(&parts.join("; "), MAX_SUMMARY_CHARS);
+    ServiceOp {
+        request: words(&request.statements),
+        answer: words(&request.results),
+        committed: committed || request.results.iter().any(|r| r == "COMMIT"),
+    }
+}
+
+impl Shared {
+    /// The database's host crashed: what committed before is filed, then
+    /// every session ends and what it had not committed rolls back.
+    pub fn crash_db(&self, db: &Db) {
+        for commit in db.server.with_db(Database::take_commits) {
+            self.record_commit(db, commit);
+        }
+        db.server.with_db(Database::crash);
+        db.serving.borrow_mut().clear();
+    }
+
+    /// Files what a committed transaction did to the balances as ledger
+    /// entries of the attempt whose request committed it. Money moved by
+    /// no request's work, in an account the scenario does not have, or in
+    /// amounts idemsim cannot read, fails the run: the checker could not
+    /// judge it.
+    fn record_commit(&self, db: &Db, commit: Commit) {
+        let deltas = match commit.deltas {
+            Ok(deltas) => deltas,
+            Err(e) => {
+                self.fail(Host::Ledger, e.message);
+                return;
+            }
+        };
+        let header = db.serving.borrow().get(&commit.session).copied();
+        let Some(header) = header.filter(|h| h.tag != NO_ATTEMPT) else {
+            self.fail(
+                Host::Ledger,
+                "a transaction that no request sent moved money: idemsim cannot tell which transfer it serves; \
+                 carry the attempt into the task that runs it (idemsim::service::Attempt::scope), \
+                 and spawn a pooled connection's task through Postgres::drive"
+                    .to_string(),
+            );
+            return;
+        };
+        let mut moves: Vec<(AccountIx, i64)> = Vec::with_capacity(deltas.len());
+        for (name, delta) in deltas {
+            match self.account_named(&name) {
+                Some(account) => moves.push((account, delta)),
+                None => {
+                    self.fail(
+                        Host::Ledger,
+                        format!(
+                            "a transaction changed the balance of `{}`, which [accounts] does not have; expected one of the scenario's accounts",
+                            crate::text::escape(&name)
+                        ),
+                    );
+                    return;
+                }
+            }
+        }
+        let now_ms = self.now_ms();
+        let entries = self
+            .ledger_db
+            .borrow_mut()
+            .record_deltas(moves, header.tag, header.key, now_ms);
+        for e in entries {
+            self.record(
+                Host::Ledger,
+                What::LedgerEntry {
+                    tag: e.tag,
+                    transfer_id: e.transfer_id,
+                    key: e.key,
+                    account: e.account,
+                    delta: e.delta,
+                },
+            );
+        }
+    }
+
+    /// The index of the account named `name`.
+    pub fn account_named(&self, name: &str) -> Option<AccountIx> {
+        self.scenario
+            .accounts
+            .binary_search_by(|a| a.name.as_str().cmp(name))
+            .ok()
+            .map(AccountIx::at)
+    }
+}
+
+/// The database's end of one connection: frames read and written.
+struct ServerStream {
+    inner: turmoil::net::TcpStream,
+    shared: Rc<Shared>,
+    connection: Rc<Connection>,
+    unframed: Vec<u8>,
+    payload: Vec<u8>,
+    handed_out: usize,
+    eof: bool,
+    broken: bool,
+}
+
+fn reset() -> io::Error {
+    io::Error::new(io::ErrorKind::ConnectionReset, "connection reset")
+}
+
+impl AsyncRead for ServerStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        out: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        loop {
+            if this.broken {
+                return Poll::Ready(Err(reset()));
+            }
+            if this.handed_out < this.payload.len() {
+                let n = out.remaining().min(this.payload.len() - this.handed_out);
+                out.put_slice(&this.payload[this.handed_out..this.handed_out + n]);
+                this.handed_out += n;
+                return Poll::Ready(Ok(()));
+            }
+            if let Some((header, payload)) = frame::take(&mut this.unframed)? {
+                if this.shared.lost.borrow().contains(&header.id) {
+                    this.broken = true;
+                    continue;
+                }
+                this.connection.last.set(Some(header));
+                this.payload = payload;
+                this.handed_out = 0;
+                continue;
+            }
+            if this.eof {
+                return Poll::Ready(Ok(()));
+            }
+            let mut chunk = [0u8; 4096];
+            let mut chunk_buf = ReadBuf::new(&mut chunk);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut chunk_buf) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Ready(Ok(())) => {
+                    let filled = chunk_buf.filled();
+                    if filled.is_empty() {
+                        this.eof = true;
+                    } else {
+                        this.unframed.extend_from_slice(filled);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl AsyncWrite for ServerStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = &mut *self;
+        if this.broken {
+            return Poll::Ready(Err(reset()));
+        }
+        let payload = &buf[..buf.len().min(MAX_PAYLOAD_BYTES)];
+        let header = match this.connection.reply.get() {
+            Some(header) => header,
+            None => {
+                // An answer no request's (the startup's): a message of its own.
+                let header = Header {
+                    id: this.shared.next_message_id(),
+                    tag: NO_ATTEMPT,
+                    point: Point::Result(Call::Service(ServiceCall::Ledger(0))),
+                    key: None,
+                };
+                this.connection.reply.set(Some(header));
+                header
+            }
+        };
+        let frame = frame::encode(&header, payload);
+        match Pin::new(&mut this.inner).poll_write(cx, &frame) {
+            Poll::Ready(Ok(n)) => {
+                assert_eq!(n, frame.len(), "a frame leaves whole");
+                Poll::Ready(Ok(payload.len()))
+            }
+            other => other,
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}

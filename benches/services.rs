@@ -68,8 +68,20 @@ fn measure(mut one: impl FnMut(u64)) -> (u64, f64) {
     (runs, runs as f64 / start.elapsed().as_secs_f64())
 }
 
+/// The schema of the SQL example services (`scenarios/services/sql/schema.sql`).
+const SQL_SCHEMA: &str = include_str!("../scenarios/services/sql/schema.sql");
+
 fn idemsim_scenario(service: &str) -> idemsim::Scenario {
-    ScenarioSpec::builder("one lost response", "naive")
+    let mut builder = ScenarioSpec::builder("one lost response", "naive");
+    if service.starts_with("sql-") {
+        builder = builder.database(idemsim::DatabaseSpec {
+            setup: Some(SQL_SCHEMA.to_string()),
+            setup_file: None,
+            account: "INSERT INTO accounts (id, balance) VALUES ($1, $2)".to_string(),
+            balances: "SELECT id, balance FROM accounts".to_string(),
+        });
+    }
+    builder
         .service(service)
         .account("alice", 10_000)
         .account("bob", 0)
@@ -253,18 +265,27 @@ fn main() {
     assert_eq!(paid, 2, "the hand-written test pays twice");
     let naive = idemsim_scenario("naive-http");
     let atomic = idemsim_scenario("atomic-http");
+    let sql = idemsim_scenario("sql-one-transaction");
+    let pooled = idemsim_scenario("sql-on-conflict");
     assert_eq!(
         run_scenario(&naive, Some(1)).verdict.found,
         vec![idemsim::ViolationKind::DoubleApply]
     );
     assert!(run_scenario(&atomic, Some(1)).verdict.met);
+    assert!(run_scenario(&sql, Some(1)).verdict.met);
+    assert!(run_scenario(&pooled, Some(1)).verdict.met);
 
     let (hand_runs, hand_rate) = measure(|seed| {
         black_box(hand_written(seed));
     });
     let steps = Rc::new(std::cell::Cell::new(0u64));
     let mut rows = Vec::new();
-    for (name, scenario) in [("naive-http", &naive), ("atomic-http", &atomic)] {
+    for (name, scenario) in [
+        ("naive-http", &naive),
+        ("atomic-http", &atomic),
+        ("sql-one-transaction", &sql),
+        ("sql-on-conflict", &pooled),
+    ] {
         let steps = steps.clone();
         let (runs, rate) = measure(|seed| {
             let run = run_scenario(scenario, Some(seed));
@@ -297,6 +318,24 @@ fn main() {
         "steps: turmoil steps per run (the hand-written test steps every 1 ms tick; idemsim skips quiet time)"
     );
     println!("vs hand: runs/s over the hand-written test's runs/s; target >= 1.00x");
+    let rate_of = |wanted: &str| {
+        rows.iter()
+            .find(|(name, ..)| *name == wanted)
+            .map(|(_, _, rate, _)| *rate)
+            .expect("measured above")
+    };
+    for (name, how) in [
+        (
+            "sql-one-transaction",
+            "tokio-postgres, a connection per request",
+        ),
+        ("sql-on-conflict", "deadpool-postgres"),
+    ] {
+        println!(
+            "{name} ({how}, on idemsim's PostgreSQL database) costs {:.2}x a run of atomic-http; target <= 2.00x",
+            rate_of("atomic-http") / rate_of(name)
+        );
+    }
     println!();
 
     println!("quiet time: a stored answer with a TTL, the client back 500 ms after it expires");

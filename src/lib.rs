@@ -245,7 +245,7 @@ pub use ratio::Ratio;
 pub use reach::Phase;
 pub use run::{Mode, Replay, Run, inline_fault, run_scenario, run_with};
 pub use scenario::{
-    Loaded, Loader, Provenance, Scenario, ScenarioBuilder, ScenarioSpec, TransferSpec,
+    DatabaseSpec, Loaded, Loader, Provenance, Scenario, ScenarioBuilder, ScenarioSpec, TransferSpec,
 };
 pub use seeds::{Partition, SeedRange};
 pub use service::{Service, Services};

@@ -105,12 +105,33 @@ pub struct Attributed<F> {
     serving: Arc<Mutex<Option<Attempt>>>,
 }
 
+thread_local! {
+    /// Connection futures alive on this thread (see [`driven_alive`]).
+    static DRIVEN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// How many connection futures wrapped by [`Postgres::drive`] are alive on
+/// this thread. Such a task waits on its connection's bytes and its
+/// client's requests, never on a timer of its own, so the world may skip
+/// quiet time and end a run while it idles (a pool keeps its connections
+/// open for ever).
+pub(crate) fn driven_alive() -> usize {
+    DRIVEN.with(std::cell::Cell::get)
+}
+
 impl<F: Future> Attributed<F> {
     pub fn new(inner: F) -> Attributed<F> {
+        DRIVEN.with(|d| d.set(d.get() + 1));
         Attributed {
             inner: Box::pin(inner),
             serving: Arc::default(),
         }
+    }
+}
+
+impl<F> Drop for Attributed<F> {
+    fn drop(&mut self) {
+        DRIVEN.with(|d| d.set(d.get().saturating_sub(1)));
     }
 }
 
@@ -383,5 +404,138 @@ impl AsyncRead for PgStream {
                 }
             }
         }
+    }
+}
+
+/// A stream whose connection failed: every read and write gives the
+/// error, so a client library reports it as its own connection error.
+#[cfg(feature = "postgres")]
+struct Failed(io::ErrorKind, String);
+
+#[cfg(feature = "postgres")]
+impl AsyncRead for Failed {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        _: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Poll::Ready(Err(io::Error::new(self.0, self.1.clone())))
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl AsyncWrite for Failed {
+    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, _: &[u8]) -> Poll<io::Result<usize>> {
+        Poll::Ready(Err(io::Error::new(self.0, self.1.clone())))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// The user a connection names when its configuration names none.
+#[cfg(feature = "postgres")]
+const DEFAULT_USER: &str = "idemsim";
+
+/// tokio-postgres and deadpool-postgres on the scenario's database. A
+/// configuration without a user connects as `idemsim` (the database takes
+/// any user and password).
+#[cfg(feature = "postgres")]
+impl Postgres {
+    /// A tokio-postgres client on a new connection, its connection's task
+    /// spawned through [`Postgres::drive`]:
+    ///
+    /// ```no_run
+    /// # async fn example(env: idemsim::service::Env) -> Result<(), tokio_postgres::Error> {
+    /// let client = env.postgres().client(&tokio_postgres::Config::new()).await?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub async fn client(
+        &self,
+        config: &tokio_postgres::Config,
+    ) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+        self.spawned(config).await.map(|(client, _)| client)
+    }
+
+    /// A client and the task that runs its connection, as deadpool wants them.
+    async fn spawned(
+        &self,
+        config: &tokio_postgres::Config,
+    ) -> Result<(tokio_postgres::Client, tokio::task::JoinHandle<()>), tokio_postgres::Error> {
+        // Without a user, tokio-postgres asks the operating system for the
+        // one running the process: state from outside the run.
+        let mut config = config.clone();
+        if config.get_user().is_none() {
+            config.user(DEFAULT_USER);
+        }
+        let config = &config;
+        let (client, task) = match self.connect().await {
+            Ok(stream) => {
+                let (client, connection) =
+                    config.connect_raw(stream, tokio_postgres::NoTls).await?;
+                let task = tokio::spawn(self.drive(async move {
+                    let _ = connection.await;
+                }));
+                (client, task)
+            }
+            Err(e) => {
+                let failed = Failed(e.kind(), e.to_string());
+                let (client, connection) =
+                    config.connect_raw(failed, tokio_postgres::NoTls).await?;
+                let task = tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+                (client, task)
+            }
+        };
+        Ok((client, task))
+    }
+
+    /// A deadpool-postgres manager whose connections are this database's;
+    /// the production code keeps its `deadpool_postgres::Pool`:
+    ///
+    /// ```no_run
+    /// # fn example(env: &idemsim::service::Env) {
+    /// use deadpool_postgres::{ManagerConfig, Pool};
+    /// let manager = env.postgres().deadpool(tokio_postgres::Config::new(), ManagerConfig::default());
+    /// let pool = Pool::builder(manager).max_size(4).build().expect("a pool");
+    /// # let _ = pool; }
+    /// ```
+    pub fn deadpool(
+        &self,
+        config: tokio_postgres::Config,
+        manager: deadpool_postgres::ManagerConfig,
+    ) -> deadpool_postgres::Manager {
+        deadpool_postgres::Manager::from_connect(config, DeadpoolConnect(self.clone()), manager)
+    }
+}
+
+/// How deadpool-postgres opens a connection to the scenario's database.
+#[cfg(feature = "postgres")]
+struct DeadpoolConnect(Postgres);
+
+#[cfg(feature = "postgres")]
+impl deadpool_postgres::Connect for DeadpoolConnect {
+    fn connect(
+        &self,
+        config: &tokio_postgres::Config,
+    ) -> Pin<
+        Box<
+            dyn Future<
+                    Output = Result<
+                        (tokio_postgres::Client, tokio::task::JoinHandle<()>),
+                        tokio_postgres::Error,
+                    >,
+                > + Send
+                + '_,
+        >,
+    > {
+        let config = config.clone();
+        Box::pin(async move { self.0.spawned(&config).await })
     }
 }

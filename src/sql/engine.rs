@@ -23,8 +23,10 @@ pub const MAX_TABLES: usize = 64;
 /// Most row versions in one table.
 pub const MAX_TUPLES_PER_TABLE: usize = 100_000;
 
-/// A PostgreSQL-compatible database held in memory.
-#[derive(Debug)]
+/// A PostgreSQL-compatible database held in memory. A clone is a copy of
+/// it, sessions and all (a scenario builds its database once and each run
+/// starts from a copy).
+#[derive(Debug, Clone)]
 pub struct Database {
     pub(super) tables: Vec<Option<Table>>,
     pub(super) txs: BTreeMap<TxId, Tx>,
@@ -40,7 +42,7 @@ pub struct Database {
     pub(super) random_state: u64,
     /// The parameters (`$1`...) of the statement being run: set by
     /// `exec::run` for its length, as one statement runs at a time.
-    pub(super) params: std::rc::Rc<[Value]>,
+    pub(super) params: std::sync::Arc<[Value]>,
     /// The table that holds the money, when someone watches it.
     watch: Option<MoneyWatch>,
     /// What committed transactions did to the watched balances, oldest
@@ -60,7 +62,7 @@ enum Block {
 }
 
 /// A session's query in progress.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Run {
     statements: VecDeque<Statement>,
     results: Reply,
@@ -68,7 +70,7 @@ struct Run {
     now_us: i64,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Session {
     tx: Option<TxId>,
     block: Block,
@@ -111,10 +113,15 @@ impl Database {
             next_wait: 0,
             ended: VecDeque::new(),
             random_state: seed ^ 0x9E37_79B9_7F4A_7C15,
-            params: std::rc::Rc::from(Vec::new()),
+            params: std::sync::Arc::from(Vec::new()),
             watch: None,
             commits: Vec::new(),
         }
+    }
+
+    /// From now on, `gen_random_uuid()` draws from `seed`.
+    pub fn reseed(&mut self, seed: u64) {
+        self.random_state = Database::with_seed(seed).random_state;
     }
 
     /// From now on, notes what each committed transaction does to the

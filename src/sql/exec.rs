@@ -29,12 +29,12 @@ pub enum Outcome {
 }
 
 /// A statement in progress: what it has done survives a wait.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct StmtState {
     pub stmt: Statement,
     pub now_us: i64,
     /// `$1`... as the client bound them.
-    pub params: std::rc::Rc<[Value]>,
+    pub params: std::sync::Arc<[Value]>,
     snapshot: Option<Snapshot>,
     work: Option<Work>,
     /// Rows returned so far (`RETURNING`, a locking `SELECT`).
@@ -47,7 +47,7 @@ impl StmtState {
         StmtState {
             stmt,
             now_us,
-            params: std::rc::Rc::from(Vec::new()),
+            params: std::sync::Arc::from(Vec::new()),
             snapshot: None,
             work: None,
             rows: Vec::new(),
@@ -57,7 +57,7 @@ impl StmtState {
 }
 
 /// The rows a statement works through, and how far it got.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Work {
     /// Versions found at the statement's snapshot, in order.
     Rows { tuples: Vec<usize>, cursor: usize },
@@ -1591,7 +1591,7 @@ fn project(
     columns: &[ColumnMeta],
     rows: &[Vec<Value>],
     now_us: i64,
-    state_params: &std::rc::Rc<[Value]>,
+    state_params: &std::sync::Arc<[Value]>,
     random_state: &mut u64,
 ) -> Result<Rendered, SqlError> {
     let describe_sources = [Source {

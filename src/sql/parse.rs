@@ -104,8 +104,52 @@ fn shown(x: &impl Display) -> String {
     }
 }
 
+/// Texts whose parse is remembered at most: a service sends the same few
+/// statements over and over (tokio-postgres prepares each one again per
+/// call), in run after run, and parsing is the dearest part of running
+/// one.
+const PARSE_CACHE_ENTRIES: usize = 1024;
+/// The longest text remembered: the cache holds at most this many bytes
+/// of text per entry.
+const PARSE_CACHE_TEXT_BYTES: usize = 4096;
+
+/// What each remembered text parses to, for the whole process: each run of
+/// a service has a thread of its own, so a cache per thread would start
+/// empty every run. A `BTreeMap`, not a `HashMap`: a hasher's seed would
+/// draw from the randomness a run hands its thread, and so shift what the
+/// service draws after it.
+type ParseCache = std::sync::Mutex<std::collections::BTreeMap<String, Result<Vec<ast::Statement>>>>;
+
+fn parse_cache() -> &'static ParseCache {
+    static PARSED: std::sync::OnceLock<ParseCache> = std::sync::OnceLock::new();
+    PARSED.get_or_init(ParseCache::default)
+}
+
 /// Parses a query text (one or more statements separated by `;`).
+/// Parsing is a pure function of the text, so a short text parsed before
+/// is answered from memory.
 pub fn parse(sql: &str) -> Result<Vec<ast::Statement>> {
+    if sql.len() > PARSE_CACHE_TEXT_BYTES {
+        return parse_uncached(sql);
+    }
+    let cached = parse_cache()
+        .lock()
+        .ok()
+        .and_then(|cache| cache.get(sql).cloned());
+    if let Some(parsed) = cached {
+        return parsed;
+    }
+    let parsed = parse_uncached(sql);
+    if let Ok(mut cache) = parse_cache().lock() {
+        if cache.len() >= PARSE_CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(sql.to_string(), parsed.clone());
+    }
+    parsed
+}
+
+fn parse_uncached(sql: &str) -> Result<Vec<ast::Statement>> {
     if cfg!(debug_assertions) {
         // Unoptimised, `sqlparser` takes tens of KB of stack per nesting
         // level (optimised, a few): a debug build parses on a thread whose

@@ -241,3 +241,101 @@ fn returning_draws_fresh_uuids_from_the_database_seed() {
     assert_eq!(uuids.len(), 2, "{out}");
     assert_ne!(uuids[0], uuids[1]);
 }
+
+#[test]
+fn each_commit_notes_what_it_did_to_the_watched_balances_under_its_own_session() {
+    use super::{Commit, MoneyWatch};
+    let mut t = Db::new();
+    let setup = t.db.connect();
+    t.q(
+        setup,
+        "CREATE TABLE accounts (id text PRIMARY KEY, balance numeric(12,2) NOT NULL); \
+         INSERT INTO accounts VALUES ('alice', 100), ('bob', 0)",
+    );
+    t.db.watch_money(MoneyWatch::from_query("SELECT id, balance FROM accounts").unwrap());
+    let (a, b) = (t.db.connect(), t.db.connect());
+    // A block that updates alice twice and bob once: one commit, net deltas.
+    t.q(a, "BEGIN");
+    t.q(
+        a,
+        "UPDATE accounts SET balance = balance - 10 WHERE id = 'alice'",
+    );
+    t.q(
+        a,
+        "UPDATE accounts SET balance = balance - 5 WHERE id = 'alice'",
+    );
+    t.q(
+        a,
+        "UPDATE accounts SET balance = balance + 15 WHERE id = 'bob'",
+    );
+    // b's autocommit update waits on a's lock, and commits during a's COMMIT.
+    assert_eq!(
+        t.q(
+            b,
+            "UPDATE accounts SET balance = balance - 1 WHERE id = 'alice'"
+        ),
+        "blocked"
+    );
+    assert!(t.db.take_commits().is_empty(), "nothing committed yet");
+    t.q(a, "COMMIT");
+    assert_eq!(t.reply(b), "UPDATE 1");
+    let commits = t.db.take_commits();
+    let deltas = |c: &Commit| c.deltas.clone().unwrap();
+    assert_eq!(commits.len(), 2, "{commits:?}");
+    assert_eq!(commits[0].session, a);
+    assert_eq!(
+        deltas(&commits[0]),
+        [("alice".to_string(), -15), ("bob".to_string(), 15)]
+    );
+    assert_eq!(commits[1].session, b);
+    assert_eq!(deltas(&commits[1]), [("alice".to_string(), -1)]);
+    // A rollback and a statement that changes no balance note nothing.
+    t.q(a, "BEGIN");
+    t.q(a, "UPDATE accounts SET balance = 0");
+    t.q(a, "ROLLBACK");
+    t.q(a, "UPDATE accounts SET id = id WHERE id = 'bob'");
+    assert!(t.db.take_commits().is_empty());
+    assert_eq!(
+        t.db.balances().unwrap(),
+        [("alice".to_string(), 84), ("bob".to_string(), 15)]
+    );
+    // A fraction is no whole number of units: the commit says so.
+    t.q(a, "UPDATE accounts SET balance = 1.5 WHERE id = 'bob'");
+    let commits = t.db.take_commits();
+    assert_eq!(commits[0].deltas.as_ref().unwrap_err().code, "22003");
+}
+
+#[test]
+fn a_crash_rolls_every_open_transaction_back_at_once() {
+    let mut t = Db::new();
+    let s = t.db.connect();
+    t.q(
+        s,
+        "CREATE TABLE t (id integer PRIMARY KEY, v bigint); INSERT INTO t VALUES (1, 0)",
+    );
+    let (a, b) = (t.db.connect(), t.db.connect());
+    t.q(a, "BEGIN");
+    t.q(a, "UPDATE t SET v = 1 WHERE id = 1");
+    assert_eq!(t.q(b, "UPDATE t SET v = 2 WHERE id = 1"), "blocked");
+    t.db.crash();
+    // Neither ran: b did not resume to commit as a's work rolled back.
+    assert!(!t.db.accepts_sessions() || t.db.connect().0 > 0);
+    let c = t.db.connect();
+    assert_eq!(t.q(c, "SELECT v FROM t"), "0");
+}
+
+#[test]
+fn a_balance_query_is_exactly_a_name_and_a_balance_from_one_table() {
+    use super::MoneyWatch;
+    assert!(MoneyWatch::from_query("SELECT id, balance FROM accounts").is_ok());
+    for bad in [
+        "SELECT id, balance FROM accounts WHERE balance > 0",
+        "SELECT id FROM accounts",
+        "SELECT id, balance + 1 FROM accounts",
+        "SELECT a.id, b.balance FROM accounts a JOIN other b ON a.id = b.id",
+        "UPDATE accounts SET balance = 0",
+        "SELECT id, balance FROM accounts; SELECT 1",
+    ] {
+        assert!(MoneyWatch::from_query(bad).is_err(), "{bad}");
+    }
+}

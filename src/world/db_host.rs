@@ -14,7 +14,7 @@
 
 use super::Shared;
 use crate::history::{Host, TxnResult, What};
-use crate::scenario::{AccountIx, DatabaseSetup, Scenario};
+use crate::scenario::{AccountIx, DatabaseSetup};
 use crate::service::postgres::{NO_ATTEMPT, PORT};
 use crate::sql::{Commit, Database, Observer, RequestLog, Server, SessionId};
 use crate::vocab::ServiceOp;
@@ -48,16 +48,9 @@ fn clock_us() -> i64 {
 }
 
 impl Db {
-    /// A fresh database for a run of `scenario` with `seed`.
-    pub fn new(setup: &DatabaseSetup, scenario: &Scenario, seed: u64) -> Db {
-        let database = setup
-            .build(
-                &scenario.accounts,
-                crate::seed::derive_seed(seed, "database"),
-            )
-            .unwrap_or_else(|(_, why)| {
-                panic!("the setup ran when the scenario was read, and runs again the same: {why}")
-            });
+    /// A fresh copy of the scenario's database for a run with `seed`.
+    pub fn new(setup: &DatabaseSetup, seed: u64) -> Db {
+        let database = setup.database(crate::seed::derive_seed(seed, "database"));
         Db {
             server: Server::new(database, clock_us),
             serving: RefCell::new(BTreeMap::new()),

@@ -138,6 +138,9 @@ impl Default for RunOptions {
     }
 }
 
+/// How long a message between the API and its database takes, each way.
+pub const DATABASE_LATENCY_MS: u64 = 1;
+
 /// A crashed host and when it comes back.
 struct Down {
     host: Host,
@@ -454,6 +457,17 @@ fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a>
                 )
             })
         }
+    }
+    if scenario.database.is_some() {
+        // A service's database sits next to it, as in a datacenter: each
+        // way takes one tick (the least the injector needs to see a
+        // message in flight), where the scenario's latency is the
+        // clients' network.
+        sim.set_link_latency(
+            "api",
+            StoreName::Ledger.host(),
+            Duration::from_millis(DATABASE_LATENCY_MS),
+        );
     }
     let hosts = scenario.client_host_count();
     for h in 0..hosts {

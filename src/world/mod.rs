@@ -212,7 +212,7 @@ impl Shared {
             db: scenario
                 .database
                 .as_ref()
-                .map(|setup| db_host::Db::new(setup, &scenario, seed)),
+                .map(|setup| db_host::Db::new(setup, seed)),
             crash_requests: RefCell::new(Vec::new()),
             faults: FaultBook::new(&scenario),
             busy: Cell::new(0),

@@ -91,13 +91,16 @@ impl Future for Pending<'_> {
 }
 
 /// Tasks the service spawned that are alive now on its `api` host (zero for
-/// a design, and while the host is down: its runtime went with it).
+/// a design, and while the host is down: its runtime went with it), but for
+/// database connections' tasks, which wait on no timer (see
+/// [`crate::service::postgres::driven_alive`]).
 pub(crate) fn service_tasks_alive(shared: &super::Shared) -> usize {
     shared
         .api_runtime
         .borrow()
         .as_ref()
         .map_or(0, |runtime| runtime.metrics().num_alive_tasks())
+        .saturating_sub(crate::service::postgres::driven_alive())
 }
 
 /// Tasks alive beyond those the service started as it booted: work its

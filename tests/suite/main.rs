@@ -31,5 +31,6 @@ mod reports_snapshots;
 mod services;
 mod shrink_props;
 mod sql_diff;
+mod sql_services;
 mod verdicts;
 mod world_end;

@@ -18,5 +18,6 @@ pub fn services() -> idemsim::Services {
         .with(sql::service(sql::Variant::KeyFirst))
         .with(sql::service(sql::Variant::CheckThenInsert))
         .with(sql::service(sql::Variant::OneTransaction))
+        .with(sql::service(sql::Variant::OnConflict))
         .program("cargo run --release --example services --")
 }

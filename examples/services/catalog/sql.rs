@@ -15,14 +15,15 @@
 //!   the money and records the key, with no unique constraint on the key:
 //!   two attempts of one transfer that overlap (a retry after a timeout
 //!   while the first is still running) both find nothing and both pay.
-//!   `sql-one-transaction` is the fix here too: it inserts the key first
-//!   with `ON CONFLICT DO NOTHING` on a unique key, in the transaction that
-//!   moves the money, so the second attempt waits for the first to commit,
-//!   then replays its stored response.
+//!   `sql-on-conflict` inserts the key first with `ON CONFLICT DO NOTHING`
+//!   on a unique key, in the transaction that moves the money: the second
+//!   attempt waits for the first to commit, then replays its stored
+//!   response. Both take their connections from a deadpool-postgres pool.
 //!
-//! The production code below knows nothing of idemsim: it takes a
-//! [`Connect`] that gives it a tokio-postgres client. The test wiring
-//! ([`service`]) opens that client on the stream idemsim hands out.
+//! The production code below knows nothing of idemsim: it takes either a
+//! [`Connect`] that opens a tokio-postgres client per request, or a
+//! `deadpool_postgres::Pool`. The test wiring ([`service`]) builds both on
+//! the database idemsim runs, in a line each.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -34,7 +35,8 @@ use serde_json::Value;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::{Client, GenericClient, NoTls, Row};
 
 /// How the production code gets a connection.
 pub trait Connect: Send + Sync + 'static {
@@ -48,13 +50,63 @@ pub enum Variant {
     KeyFirst,
     /// Key, money and response in one transaction.
     OneTransaction,
-    /// Look the key up, then pay and record it, unguarded.
+    /// Look the key up, then pay and record it, unguarded (pooled).
     CheckThenInsert,
+    /// `INSERT … ON CONFLICT DO NOTHING` first, in the paying transaction
+    /// (pooled).
+    OnConflict,
+}
+
+/// Where the production code gets its connections.
+#[derive(Clone)]
+pub enum Source {
+    /// A new connection per request.
+    PerRequest(Arc<dyn Connect>),
+    /// A pool that lends one connection to one request at a time.
+    Pool(deadpool_postgres::Pool),
+}
+
+/// A connection for one request: its own, or one borrowed from the pool.
+enum Conn {
+    Own(Client),
+    Pooled(deadpool_postgres::Object),
+}
+
+impl std::ops::Deref for Conn {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        match self {
+            Conn::Own(client) => client,
+            Conn::Pooled(object) => object,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Client {
+        match self {
+            Conn::Own(client) => client,
+            Conn::Pooled(object) => object,
+        }
+    }
+}
+
+impl Source {
+    async fn get(&self) -> Result<Conn, String> {
+        match self {
+            Source::PerRequest(connect) => connect.connect().await.map(Conn::Own),
+            Source::Pool(pool) => pool
+                .get()
+                .await
+                .map(Conn::Pooled)
+                .map_err(|e| e.to_string()),
+        }
+    }
 }
 
 #[derive(Clone)]
 struct App {
-    connect: Arc<dyn Connect>,
+    source: Source,
     variant: Variant,
 }
 
@@ -91,35 +143,88 @@ async fn transfer(State(app): State<App>, headers: HeaderMap, Json(t): Json<Tran
     else {
         return answer(400, r#"{"code":"missing_key"}"#, false);
     };
-    let Ok(mut client) = app.connect.connect().await else {
+    let Ok(mut conn) = app.source.get().await else {
         return unavailable();
     };
+    let client: &mut Client = &mut conn;
+    // The pooled variants send each statement with its types, in one go.
+    let sql = match app.source {
+        Source::PerRequest(_) => Style::Prepared,
+        Source::Pool(_) => Style::Typed,
+    };
     let result = match app.variant {
-        Variant::KeyFirst => key_first(&mut client, &key, &t).await,
-        Variant::OneTransaction => one_transaction(&mut client, &key, &t).await,
-        Variant::CheckThenInsert => check_then_insert(&mut client, &key, &t).await,
+        Variant::KeyFirst => key_first(sql, client, &key, &t).await,
+        Variant::OneTransaction | Variant::OnConflict => {
+            one_transaction(sql, client, &key, &t).await
+        }
+        Variant::CheckThenInsert => check_then_insert(sql, client, &key, &t).await,
     };
     result.unwrap_or_else(|_| unavailable())
+}
+
+/// How the code sends a statement: prepared, then executed (two round
+/// trips: tokio-postgres's `execute` and `query_opt`), or in one go with
+/// its parameters' types (`execute_typed`, `query_typed_opt`), as code
+/// behind a pool often does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Prepared,
+    Typed,
+}
+
+type Param<'a> = (&'a (dyn ToSql + Sync), Type);
+
+impl Style {
+    async fn execute(
+        self,
+        c: &impl GenericClient,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> Result<u64, tokio_postgres::Error> {
+        match self {
+            Style::Prepared => c.execute(sql, &values(params)).await,
+            Style::Typed => c.execute_typed(sql, params).await,
+        }
+    }
+
+    async fn query_opt(
+        self,
+        c: &impl GenericClient,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> Result<Option<Row>, tokio_postgres::Error> {
+        match self {
+            Style::Prepared => c.query_opt(sql, &values(params)).await,
+            Style::Typed => c.query_typed_opt(sql, params).await,
+        }
+    }
+}
+
+fn values<'a>(params: &[Param<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    params.iter().map(|(value, _)| *value).collect()
 }
 
 /// What a transfer stores and answers: 201 paid, or 402 when the payer
 /// has too little.
 async fn pay(
+    sql: Style,
     tx: &tokio_postgres::Transaction<'_>,
     t: &Transfer,
 ) -> Result<(u16, String), tokio_postgres::Error> {
-    let debited = tx
+    let debited = sql
         .execute(
+            tx,
             "UPDATE accounts SET balance = balance - $1 WHERE id = $2 AND balance >= $1",
-            &[&t.amount, &t.from],
+            &[(&t.amount, Type::INT8), (&t.from, Type::TEXT)],
         )
         .await?;
     if debited == 0 {
         return Ok((402, r#"{"code":"insufficient_funds"}"#.to_string()));
     }
-    tx.execute(
+    sql.execute(
+        tx,
         "UPDATE accounts SET balance = balance + $1 WHERE id = $2",
-        &[&t.amount, &t.to],
+        &[(&t.amount, Type::INT8), (&t.to, Type::TEXT)],
     )
     .await?;
     Ok((201, r#"{"status":"paid"}"#.to_string()))
@@ -127,13 +232,15 @@ async fn pay(
 
 /// The stored answer of a key, if it has one: `None` while it is started.
 async fn stored(
-    client: &impl tokio_postgres::GenericClient,
+    sql: Style,
+    client: &impl GenericClient,
     key: &str,
 ) -> Result<Option<Option<(i32, String)>>, tokio_postgres::Error> {
-    let row = client
+    let row = sql
         .query_opt(
+            client,
             "SELECT state, status, body FROM idempotency_keys WHERE key = $1",
-            &[&key],
+            &[(&key, Type::TEXT)],
         )
         .await?;
     Ok(row.map(|r| {
@@ -154,28 +261,46 @@ fn replay(found: Option<(i32, String)>) -> Response {
     }
 }
 
+/// Marks the key done with the answer, in the paying transaction.
+async fn finish(
+    sql: Style,
+    tx: &tokio_postgres::Transaction<'_>,
+    key: &str,
+    status: u16,
+    body: &str,
+) -> Result<u64, tokio_postgres::Error> {
+    sql.execute(
+        tx,
+        "UPDATE idempotency_keys SET state = 'done', status = $2, body = $3 WHERE key = $1",
+        &[
+            (&key, Type::TEXT),
+            (&i32::from(status), Type::INT4),
+            (&body, Type::TEXT),
+        ],
+    )
+    .await
+}
+
 /// The bug of atomic phases done wrong: the key commits on its own first.
 async fn key_first(
+    sql: Style,
     client: &mut Client,
     key: &str,
     t: &Transfer,
 ) -> Result<Response, tokio_postgres::Error> {
-    let claimed = client
+    let claimed = sql
         .execute(
+            &*client,
             "INSERT INTO idempotency_keys (key, state) VALUES ($1, 'started') ON CONFLICT DO NOTHING",
-            &[&key],
+            &[(&key, Type::TEXT)],
         )
         .await?;
     if claimed == 0 {
-        return Ok(replay(stored(client, key).await?.flatten()));
+        return Ok(replay(stored(sql, &*client, key).await?.flatten()));
     }
     let tx = client.transaction().await?;
-    let (status, body) = pay(&tx, t).await?;
-    tx.execute(
-        "UPDATE idempotency_keys SET state = 'done', status = $2, body = $3 WHERE key = $1",
-        &[&key, &i32::from(status), &body],
-    )
-    .await?;
+    let (status, body) = pay(sql, &tx, t).await?;
+    finish(sql, &tx, key, status, &body).await?;
     tx.commit().await?;
     Ok(answer(status, &body, false))
 }
@@ -184,28 +309,26 @@ async fn key_first(
 /// second attempt's insert waits on the first's uncommitted key, then finds
 /// it done.
 async fn one_transaction(
+    sql: Style,
     client: &mut Client,
     key: &str,
     t: &Transfer,
 ) -> Result<Response, tokio_postgres::Error> {
     let tx = client.transaction().await?;
-    let claimed = tx
+    let claimed = sql
         .execute(
+            &tx,
             "INSERT INTO idempotency_keys (key, state) VALUES ($1, 'started') ON CONFLICT (key) DO NOTHING",
-            &[&key],
+            &[(&key, Type::TEXT)],
         )
         .await?;
     if claimed == 0 {
-        let found = stored(&tx, key).await?.flatten();
+        let found = stored(sql, &tx, key).await?.flatten();
         tx.commit().await?;
         return Ok(replay(found));
     }
-    let (status, body) = pay(&tx, t).await?;
-    tx.execute(
-        "UPDATE idempotency_keys SET state = 'done', status = $2, body = $3 WHERE key = $1",
-        &[&key, &i32::from(status), &body],
-    )
-    .await?;
+    let (status, body) = pay(sql, &tx, t).await?;
+    finish(sql, &tx, key, status, &body).await?;
     tx.commit().await?;
     Ok(answer(status, &body, false))
 }
@@ -213,18 +336,24 @@ async fn one_transaction(
 /// The race: look, then act, with nothing to stop two attempts from both
 /// finding the key absent.
 async fn check_then_insert(
+    sql: Style,
     client: &mut Client,
     key: &str,
     t: &Transfer,
 ) -> Result<Response, tokio_postgres::Error> {
-    if let Some(found) = stored(client, key).await? {
+    if let Some(found) = stored(sql, &*client, key).await? {
         return Ok(replay(found));
     }
     let tx = client.transaction().await?;
-    let (status, body) = pay(&tx, t).await?;
-    tx.execute(
+    let (status, body) = pay(sql, &tx, t).await?;
+    sql.execute(
+        &tx,
         "INSERT INTO idempotency_keys (key, state, status, body) VALUES ($1, 'done', $2, $3)",
-        &[&key, &i32::from(status), &body],
+        &[
+            (&key, Type::TEXT),
+            (&i32::from(status), Type::INT4),
+            (&body, Type::TEXT),
+        ],
     )
     .await?;
     tx.commit().await?;
@@ -232,13 +361,14 @@ async fn check_then_insert(
 }
 
 /// The production router.
-pub fn router(connect: Arc<dyn Connect>, variant: Variant) -> Router {
+pub fn router(source: Source, variant: Variant) -> Router {
     Router::new()
         .route("/transfers", post(transfer))
-        .with_state(App { connect, variant })
+        .with_state(App { source, variant })
 }
 
-/// The test wiring: a connection per request, on idemsim's stream.
+/// The test wiring: a connection per request, on idemsim's stream, as a
+/// team would write it with nothing but tokio-postgres.
 struct Simulated(Postgres);
 
 impl Connect for Simulated {
@@ -257,6 +387,17 @@ impl Connect for Simulated {
     }
 }
 
+/// The test wiring of a pooled variant: deadpool-postgres on the database.
+fn pool(db: &Postgres) -> deadpool_postgres::Pool {
+    let mut config = tokio_postgres::Config::new();
+    config.user("app").dbname("payments");
+    let manager = db.deadpool(config, deadpool_postgres::ManagerConfig::default());
+    deadpool_postgres::Pool::builder(manager)
+        .max_size(4)
+        .build()
+        .expect("a pool with no timeouts builds")
+}
+
 /// One of the four variants as a service.
 pub fn service(variant: Variant) -> Service {
     let (name, summary) = match variant {
@@ -270,11 +411,22 @@ pub fn service(variant: Variant) -> Service {
         ),
         Variant::CheckThenInsert => (
             "sql-check-then-insert",
-            "looks the key up, then pays and records it; no unique key",
+            "looks the key up, then pays and records it; no unique key (pooled)",
+        ),
+        Variant::OnConflict => (
+            "sql-on-conflict",
+            "INSERT … ON CONFLICT DO NOTHING on a unique key, in the paying transaction (pooled)",
         ),
     };
     Service::new(name, move |env: &Env| {
-        router(Arc::new(Simulated(env.postgres())), variant)
+        let db = env.postgres();
+        let source = match variant {
+            Variant::KeyFirst | Variant::OneTransaction => {
+                Source::PerRequest(Arc::new(Simulated(db)))
+            }
+            Variant::CheckThenInsert | Variant::OnConflict => Source::Pool(pool(&db)),
+        };
+        router(source, variant)
     })
     .summary(summary)
 }

@@ -1,0 +1,462 @@
+//! A service's own SQL against the database on the `ledger` host: the
+//! example services' bugs are found by swarm and exhaustive search, the fix
+//! holds, the money is read from the database's commits, and what a
+//! database host suffers (a crash, a lost answer to COMMIT) behaves as a
+//! real one's would.
+
+use crate::common::{load, root};
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use idemsim::explore::exhaustive;
+use idemsim::explore::sweep::{SweepConfig, sweep};
+use idemsim::history::{Host, TxnResult, What};
+use idemsim::service::{Env, Postgres, Service};
+use idemsim::{
+    DatabaseSpec, EndReason, FaultSpec, Scenario, ScenarioSpec, SeedRange, TransferSpec,
+    ViolationKind, run_scenario,
+};
+use std::sync::Arc;
+
+fn scenario(file: &str) -> Scenario {
+    load(&root().join(file)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A fault written as a scenario file writes it.
+fn fault(toml_table: &str) -> FaultSpec {
+    #[derive(serde::Deserialize)]
+    struct One {
+        fault: FaultSpec,
+    }
+    toml::from_str::<One>(&format!("fault = {toml_table}"))
+        .unwrap()
+        .fault
+}
+
+/// `spec` built with the example services.
+fn rebuilt(spec: ScenarioSpec) -> Result<Scenario, idemsim::InputError> {
+    spec.into_builder()
+        .services(&crate::common::services())
+        .build()
+}
+
+/// The SQL each request of the run ran, in order: (transfer, attempt, text).
+fn statements(events: &[idemsim::history::Event]) -> Vec<(u32, u32, String)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::Txn {
+                tag,
+                result: TxnResult::Service(op),
+                ..
+            } => Some((tag.transfer.0, tag.attempt, op.request.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_services_own_sql_runs_and_the_money_is_read_from_the_databases_commits() {
+    let s = scenario("scenarios/services/sql-one-transaction.toml");
+    let run = run_scenario(&s, None);
+    assert!(run.verdict.met, "{:?}", run.verdict);
+    assert_eq!(run.output.balance(&s, "alice"), Some(8_500));
+    assert_eq!(run.output.balance(&s, "bob"), Some(11_500));
+    // Each transfer's one transaction moved its money, filed under it.
+    let moves: Vec<(u32, u32, i64)> = run
+        .output
+        .entries
+        .iter()
+        .map(|e| (e.tag.transfer.0, e.tag.attempt, e.delta))
+        .collect();
+    assert_eq!(
+        moves,
+        [(0, 1, -2_500), (0, 1, 2_500), (1, 1, 1_000), (1, 1, -1_000)]
+    );
+    let sql = statements(&run.output.events);
+    assert!(
+        sql.iter()
+            .any(|(t, a, text)| (*t, *a) == (0, 1)
+                && text.starts_with("INSERT INTO idempotency_keys")),
+        "{sql:?}"
+    );
+    assert_eq!(
+        sql.iter().filter(|(_, _, text)| text == "COMMIT").count(),
+        2,
+        "{sql:?}"
+    );
+}
+
+#[test]
+fn the_key_committed_on_its_own_is_found_by_swarm_and_by_one_fault() {
+    let s = scenario("scenarios/services/sql-key-first.toml");
+    let config = SweepConfig::swarm(SeedRange::parse("0..30").unwrap(), 2);
+    let report = sweep(&s, &config, &mut |_| {});
+    assert!(
+        report
+            .violation_counts
+            .get(&ViolationKind::LostApply)
+            .is_some_and(|n| *n > 0),
+        "{:?}",
+        report.violation_counts
+    );
+    let plan = exhaustive::plan(&s, 1, exhaustive::Budget::schedules(2_000)).unwrap();
+    let searched = exhaustive::search(&s, plan, 1, &mut |_| {});
+    let first = searched
+        .first
+        .get(&ViolationKind::StuckKey)
+        .expect("one fault leaves the key started for ever");
+    assert_eq!(first.len(), 1, "{first:?}");
+}
+
+#[test]
+fn check_then_insert_without_a_unique_key_pays_twice_under_swarm_and_one_fault() {
+    let s = scenario("scenarios/services/sql-check-then-insert.toml");
+    let config = SweepConfig::swarm(SeedRange::parse("0..120").unwrap(), 2);
+    let report = sweep(&s, &config, &mut |_| {});
+    assert!(
+        report
+            .violation_counts
+            .get(&ViolationKind::DoubleApply)
+            .is_some_and(|n| *n > 0),
+        "{:?}",
+        report.violation_counts
+    );
+    let plan = exhaustive::plan(&s, 1, exhaustive::Budget::schedules(2_000)).unwrap();
+    let searched = exhaustive::search(&s, plan, 1, &mut |_| {});
+    assert!(
+        searched.first.contains_key(&ViolationKind::DoubleApply),
+        "{:?}",
+        searched.first
+    );
+    // The race itself: the duplicate's debit waited on the first's row
+    // lock, and went on once the first committed.
+    let run = run_scenario(&s, None);
+    let debits: Vec<(u32, u64)> = run
+        .output
+        .entries
+        .iter()
+        .filter(|e| e.delta < 0 && e.tag.transfer.0 == 0)
+        .map(|e| (e.tag.attempt, e.transfer_id))
+        .collect();
+    assert_eq!(
+        debits,
+        [(1, 1), (1, 2)],
+        "both copies of t1's request paid, in two transactions"
+    );
+    let sql = statements(&run.output.events);
+    assert!(
+        sql.iter()
+            .filter(|(t, _, text)| *t == 0 && text.starts_with("SELECT state"))
+            .count()
+            >= 2,
+        "both looked the key up: {sql:?}"
+    );
+}
+
+#[test]
+fn the_fix_holds_on_swarm_seeds_and_every_single_fault() {
+    let s = scenario("scenarios/services/sql-one-transaction.toml");
+    let config = SweepConfig::swarm(SeedRange::parse("0..200").unwrap(), 2);
+    let report = sweep(&s, &config, &mut |_| {});
+    assert_eq!(report.ran, 200);
+    assert!(report.failures.is_empty(), "{:?}", report.failures.first());
+    let plan = exhaustive::plan(&s, 1, exhaustive::Budget::schedules(2_000)).unwrap();
+    let searched = exhaustive::search(&s, plan, 1, &mut |_| {});
+    assert!(searched.first.is_empty(), "{:?}", searched.first);
+    assert!(searched.explored > 100, "{} schedules", searched.explored);
+}
+
+#[test]
+fn the_pooled_fix_makes_the_duplicate_wait_then_replay() {
+    let mut spec = scenario("scenarios/services/sql-on-conflict.toml").to_spec();
+    spec.targeted = vec![fault(
+        r#"{ kind = "duplicate", transfer = "t1", attempt = 1, message = "request" }"#,
+    )];
+    let s = rebuilt(spec).unwrap();
+    let run = run_scenario(&s, None);
+    assert!(run.verdict.met, "{:?}", run.verdict);
+    let paid = run
+        .output
+        .entries
+        .iter()
+        .filter(|e| e.delta < 0 && e.tag.transfer.0 == 0)
+        .count();
+    assert_eq!(paid, 1);
+    let swarm = SweepConfig::swarm(SeedRange::parse("0..100").unwrap(), 2);
+    let report = sweep(&s, &swarm, &mut |_| {});
+    assert!(report.failures.is_empty(), "{:?}", report.failures.first());
+}
+
+#[test]
+fn a_crash_of_the_database_rolls_back_the_open_transaction_and_a_retry_pays_once() {
+    let mut spec = scenario("scenarios/services/sql-one-transaction.toml").to_spec();
+    // After the key's insert, inside the open transaction.
+    spec.targeted = vec![fault(
+        r#"{ kind = "crash", host = "ledger", transfer = "t1", attempt = 1, at = "after:ledger-2" }"#,
+    )];
+    let s = rebuilt(spec).unwrap();
+    let run = run_scenario(&s, None);
+    assert!(run.verdict.met, "{:?}", run.verdict);
+    assert!(
+        run.output.events.iter().any(|e| matches!(
+            e.what,
+            What::Crashed {
+                host: Host::Ledger,
+                ..
+            }
+        )),
+        "the database host crashed"
+    );
+    let paid_by: Vec<u32> = run
+        .output
+        .entries
+        .iter()
+        .filter(|e| e.tag.transfer.0 == 0 && e.delta < 0)
+        .map(|e| e.tag.attempt)
+        .collect();
+    assert_eq!(paid_by.len(), 1, "paid once: {paid_by:?}");
+    assert!(paid_by[0] > 1, "by a retry, after the crash: {paid_by:?}");
+}
+
+#[test]
+fn a_lost_answer_to_commit_is_a_commit_the_service_never_learns_of() {
+    let s = scenario("scenarios/services/sql-one-transaction.toml");
+    let plain = run_scenario(&s, None);
+    let commit_call = statements(&plain.output.events)
+        .iter()
+        .filter(|(t, a, _)| (*t, *a) == (0, 1))
+        .position(|(_, _, text)| text == "COMMIT")
+        .expect("the first attempt commits")
+        + 1;
+    let mut spec = s.to_spec();
+    spec.targeted = vec![fault(&format!(
+        r#"{{ kind = "drop", transfer = "t1", attempt = 1, message = "ledger-{commit_call}-result" }}"#
+    ))];
+    let s = rebuilt(spec).unwrap();
+    let run = run_scenario(&s, None);
+    assert!(run.verdict.met, "the retry replays: {:?}", run.verdict);
+    let t1: Vec<(u32, i64)> = run
+        .output
+        .entries
+        .iter()
+        .filter(|e| e.tag.transfer.0 == 0)
+        .map(|e| (e.tag.attempt, e.delta))
+        .collect();
+    assert_eq!(
+        t1,
+        [(1, -2_500), (1, 2_500)],
+        "the first attempt's commit stands"
+    );
+    assert!(
+        run.output
+            .events
+            .iter()
+            .any(|e| matches!(e.what, What::Lost { .. })),
+        "the answer was lost"
+    );
+    let attempts = run
+        .output
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::Finished {
+                transfer, attempts, ..
+            } if transfer.0 == 0 => Some(*attempts),
+            _ => None,
+        })
+        .next();
+    assert!(attempts.is_some_and(|a| a >= 2), "{attempts:?}");
+}
+
+/// A service whose requests share one connection, opened by the first
+/// request and lent to one request at a time, as a pool does.
+fn shared_connection_service() -> Service {
+    type Shared = Arc<tokio::sync::Mutex<Option<tokio_postgres::Client>>>;
+    async fn pay(State((db, conn)): State<(Postgres, Shared)>) -> StatusCode {
+        let mut guard = conn.lock().await;
+        if guard.is_none() {
+            let Ok(stream) = db.connect().await else {
+                return StatusCode::SERVICE_UNAVAILABLE;
+            };
+            let Ok((client, connection)) = tokio_postgres::Config::new()
+                .user("app")
+                .connect_raw(stream, tokio_postgres::NoTls)
+                .await
+            else {
+                return StatusCode::SERVICE_UNAVAILABLE;
+            };
+            tokio::spawn(db.drive(connection));
+            *guard = Some(client);
+        }
+        let client = guard.as_mut().expect("connected above");
+        let paid = client
+            .batch_execute(
+                "BEGIN; UPDATE accounts SET balance = balance - 100 WHERE id = 'alice'; \
+                 UPDATE accounts SET balance = balance + 100 WHERE id = 'bob'; COMMIT",
+            )
+            .await;
+        match paid {
+            Ok(()) => StatusCode::CREATED,
+            Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+    Service::new("shared-connection", |env: &Env| {
+        let shared: Shared = Arc::default();
+        Router::new()
+            .route("/transfers", post(pay))
+            .with_state((env.postgres(), shared))
+    })
+}
+
+fn database() -> DatabaseSpec {
+    DatabaseSpec {
+        setup: Some("CREATE TABLE accounts (id text PRIMARY KEY, balance bigint NOT NULL)".into()),
+        setup_file: None,
+        account: "INSERT INTO accounts VALUES ($1, $2)".into(),
+        balances: "SELECT id, balance FROM accounts".into(),
+    }
+}
+
+#[test]
+fn a_connection_lent_to_one_request_after_another_files_each_commit_under_its_own_request() {
+    let service = shared_connection_service();
+    let s = ScenarioSpec::builder("shared", "naive")
+        .service(service.name())
+        .account("alice", 1_000)
+        .account("bob", 0)
+        .database(database())
+        .client((0..3).map(|_| TransferSpec::new("alice", "bob", 100)))
+        .services(&idemsim::Services::new().with(service))
+        .build()
+        .unwrap();
+    let run = run_scenario(&s, None);
+    assert!(run.verdict.met, "{:?}", run.verdict);
+    let debits: Vec<u32> = run
+        .output
+        .entries
+        .iter()
+        .filter(|e| e.delta < 0)
+        .map(|e| e.tag.transfer.0)
+        .collect();
+    // The connection's task was spawned by the first request; each commit
+    // is still the request's that handed it the work.
+    assert_eq!(debits, [0, 1, 2]);
+}
+
+#[test]
+fn money_moved_by_work_no_request_sent_fails_the_run_and_says_why() {
+    let service = Service::new("background-payer", |env: &Env| {
+        let db = env.postgres();
+        // A task of the process's own, outside any request.
+        tokio::spawn(async move {
+            let Ok(stream) = db.connect().await else {
+                return;
+            };
+            let Ok((client, connection)) = tokio_postgres::Config::new()
+                .user("app")
+                .connect_raw(stream, tokio_postgres::NoTls)
+                .await
+            else {
+                return;
+            };
+            tokio::spawn(connection);
+            let _ = client
+                .batch_execute("UPDATE accounts SET balance = balance - 1 WHERE id = 'alice'")
+                .await;
+        });
+        Router::new().route("/transfers", post(|| async { StatusCode::CREATED }))
+    });
+    let s = ScenarioSpec::builder("background", "naive")
+        .service(service.name())
+        .account("alice", 1_000)
+        .account("bob", 0)
+        .database(database())
+        .client([TransferSpec::new("alice", "bob", 100)])
+        .services(&idemsim::Services::new().with(service))
+        .build()
+        .unwrap();
+    let run = run_scenario(&s, None);
+    match &run.output.end {
+        EndReason::HostFailed {
+            host: Some(Host::Ledger),
+            message,
+        } => assert!(message.contains("no request sent moved money"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_database_section_that_cannot_run_is_refused_where_it_is_written() {
+    let base = std::fs::read_to_string(root().join("scenarios/services/sql-one-transaction.toml"))
+        .unwrap();
+    let cases = [
+        (
+            base.replace(
+                "balances = \"SELECT id, balance FROM accounts\"",
+                "balances = \"SELECT id, balance FROM accounts WHERE balance > 0\"",
+            ),
+            "balances",
+            "exactly `SELECT <name column>, <balance column> FROM <table>`",
+        ),
+        (
+            base.replace(
+                "account = \"INSERT INTO accounts (id, balance) VALUES ($1, $2)\"",
+                "account = \"INSERT INTO acounts (id, balance) VALUES ($1, $2)\"",
+            ),
+            "account",
+            "42P01",
+        ),
+        (
+            base.replace(
+                "setup_file = \"sql/schema.sql\"",
+                "setup = \"CREATE TABLE accounts (id text,\"",
+            ),
+            "setup",
+            "SQLSTATE",
+        ),
+        (
+            base.replace("sql/schema.sql", "sql/missing.sql"),
+            "setup_file",
+            "cannot read",
+        ),
+    ];
+    for (text, field, expected) in cases {
+        let dir = root().join("scenarios/services");
+        let file = dir.join(format!("bad-{field}.toml.tmp"));
+        std::fs::write(&file, &text).unwrap();
+        let err = idemsim::Loader::new()
+            .services(&crate::common::services())
+            .load(&file)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        std::fs::remove_file(&file).unwrap();
+        assert!(err.contains(expected), "{field}: {err}");
+        let line = text
+            .lines()
+            .position(|l| l.starts_with(field))
+            .map(|i| i + 1)
+            .unwrap();
+        assert!(
+            err.contains(&format!(":{line}:")),
+            "{field} at line {line}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_run_on_the_database_replays_event_for_event() {
+    let s = scenario("scenarios/services/sql-check-then-insert.toml");
+    let config = SweepConfig::swarm(SeedRange::parse("0..10").unwrap(), 1);
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let report = sweep(&s, &config, &mut |_| {});
+        seen.push(format!("{:?}", report.violation_counts));
+    }
+    assert_eq!(seen[0], seen[1]);
+    let a = run_scenario(&s, Some(7));
+    let b = run_scenario(&s, Some(7));
+    assert_eq!(a.output.events, b.output.events);
+}

@@ -81,14 +81,36 @@ pub struct Server {
     changed: Notify,
     /// Microseconds since the Unix epoch: the simulated clock.
     clock_us: Box<dyn Fn() -> i64>,
+    /// Waits that long on the same clock (tokio's timer by default).
+    sleep: Box<Sleeper>,
 }
 
+/// A wait of some milliseconds on the server's clock.
+type Sleeper = dyn Fn(u64) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;
+
 impl Server {
+    /// A server whose clock (`now()`, and when a wait began) is `clock_us`,
+    /// and whose deadlock checks wait on tokio's timer: the two must
+    /// advance together.
     pub fn new(db: Database, clock_us: impl Fn() -> i64 + 'static) -> Rc<Server> {
+        Server::with_clock(db, clock_us, |ms| {
+            Box::pin(tokio::time::sleep(Duration::from_millis(ms)))
+        })
+    }
+
+    /// A server whose waits (the deadlock check's) are on the clock
+    /// `clock_us` reads, through `sleep`: a simulation that skips time its
+    /// own way then skips to the check.
+    pub fn with_clock(
+        db: Database,
+        clock_us: impl Fn() -> i64 + 'static,
+        sleep: impl Fn(u64) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>> + 'static,
+    ) -> Rc<Server> {
         Rc::new(Server {
             db: RefCell::new(db),
             changed: Notify::new(),
             clock_us: Box::new(clock_us),
+            sleep: Box::new(sleep),
         })
     }
 
@@ -393,8 +415,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin, O: Observer> Connection<S, O> {
     /// statement has waited `deadlock_timeout`: the timer starts when a wait
     /// begins, whatever else the database does meanwhile, as PostgreSQL's.
     async fn reply(&mut self) -> Reply {
-        // The wait being timed, and when its check is due.
-        let mut timed: Option<((u64, u64), tokio::time::Instant)> = None;
+        // The wait being timed, and when its check is due (µs).
+        let mut timed: Option<((u64, u64), i64)> = None;
         let mut checked = None;
         loop {
             let changed = self.server.changed.notified();
@@ -406,18 +428,21 @@ impl<S: AsyncRead + AsyncWrite + Unpin, O: Observer> Connection<S, O> {
             let wait = self.server.db.borrow().waits_for(self.session);
             match wait {
                 Some(w) if checked != Some(w) => {
-                    let due = match timed {
-                        Some((timed_wait, due)) if timed_wait == w => due,
+                    let due_us = match timed {
+                        Some((timed_wait, due_us)) if timed_wait == w => due_us,
                         _ => {
-                            let due = tokio::time::Instant::now()
-                                + Duration::from_millis(DEADLOCK_TIMEOUT_MS);
-                            timed = Some((w, due));
-                            due
+                            let due_us = (self.server.clock_us)()
+                                .saturating_add(DEADLOCK_TIMEOUT_MS as i64 * 1_000);
+                            timed = Some((w, due_us));
+                            due_us
                         }
                     };
+                    let left_us = due_us.saturating_sub((self.server.clock_us)()).max(0);
+                    let left_ms = u64::try_from(left_us).unwrap_or(0).div_ceil(1_000);
                     tokio::select! {
+                        biased;
                         () = &mut changed => {}
-                        () = tokio::time::sleep_until(due) => {
+                        () = (self.server.sleep)(left_ms) => {
                             checked = Some(w);
                             let now = (self.server.clock_us)();
                             self.server.with_db(|db| db.detect_deadlock(self.session, now));
@@ -705,7 +730,8 @@ mod on_turmoil {
         let mut sim = turmoil::Builder::new()
             .simulation_duration(Duration::from_secs(60))
             .build();
-        let server = Server::new(Database::new(), || 0);
+        // The database's clock is the simulation's, as tokio's timer is.
+        let server = Server::new(Database::new(), || turmoil::elapsed().as_micros() as i64);
         db_host(&mut sim, server);
         sim.client("app", async {
             let setup = connect().await;

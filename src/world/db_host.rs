@@ -52,7 +52,11 @@ impl Db {
     pub fn new(setup: &DatabaseSetup, seed: u64) -> Db {
         let database = setup.database(crate::seed::derive_seed(seed, "database"));
         Db {
-            server: Server::new(database, clock_us),
+            server: Server::with_clock(database, clock_us, |ms| {
+                Box::pin(async move {
+                    super::service_world::sleep_ms(ms).await;
+                })
+            }),
             serving: RefCell::new(BTreeMap::new()),
         }
     }
@@ -82,6 +86,7 @@ pub(crate) async fn db_main(shared: Rc<Shared>) -> turmoil::Result {
             handed_out: 0,
             eof: false,
             broken: false,
+            working_until: None,
         };
         let observer = Recorder {
             shared: shared.clone(),
@@ -262,10 +267,22 @@ struct ServerStream {
     handed_out: usize,
     eof: bool,
     broken: bool,
+    /// A slow database (`[stores] ledger_work_ms`, while the faults act)
+    /// works on the request just read until then: its deadline, and the
+    /// clock's timer for it.
+    working_until: Option<(u64, Option<u64>)>,
 }
 
 fn reset() -> io::Error {
     io::Error::new(io::ErrorKind::ConnectionReset, "connection reset")
+}
+
+impl Drop for ServerStream {
+    fn drop(&mut self) {
+        if let Some((deadline_ms, timer @ Some(_))) = self.working_until.take() {
+            self.shared.clock.cancel(deadline_ms, timer);
+        }
+    }
 }
 
 impl AsyncRead for ServerStream {
@@ -278,6 +295,17 @@ impl AsyncRead for ServerStream {
         loop {
             if this.broken {
                 return Poll::Ready(Err(reset()));
+            }
+            if let Some((deadline_ms, timer)) = &mut this.working_until {
+                if this
+                    .shared
+                    .clock
+                    .poll_until(*deadline_ms, timer, cx.waker())
+                    .is_pending()
+                {
+                    return Poll::Pending;
+                }
+                this.working_until = None;
             }
             if this.handed_out < this.payload.len() {
                 let n = out.remaining().min(this.payload.len() - this.handed_out);
@@ -293,6 +321,14 @@ impl AsyncRead for ServerStream {
                 this.connection.last.set(Some(header));
                 this.payload = payload;
                 this.handed_out = 0;
+                let work_ms = this.shared.scenario.stores.ledger_work_ms;
+                let a_call = matches!(
+                    header.point,
+                    Point::Call(Call::Service(ServiceCall::Ledger(n))) if n > 0
+                );
+                if a_call && work_ms > 0 && this.shared.faults_active() {
+                    this.working_until = Some((this.shared.now_ms() + work_ms, None));
+                }
                 continue;
             }
             if this.eof {

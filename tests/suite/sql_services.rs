@@ -460,3 +460,110 @@ fn a_run_on_the_database_replays_event_for_event() {
     let b = run_scenario(&s, Some(7));
     assert_eq!(a.output.events, b.output.events);
 }
+
+#[test]
+fn a_slow_database_works_on_each_request_while_the_faults_act() {
+    let mut spec = scenario("scenarios/services/sql-on-conflict.toml").to_spec();
+    spec.stores.ledger_work_ms = 40;
+    let s = rebuilt(spec).unwrap();
+    let run = run_scenario(&s, None);
+    assert!(run.verdict.met, "{:?}", run.verdict);
+    let calls: Vec<u64> = run
+        .output
+        .events
+        .iter()
+        .filter(|e| matches!(e.what, What::Txn { .. }))
+        .map(|e| e.at_ms)
+        .collect();
+    let healed_ms = s.window.heal_at_ms;
+    let slow: Vec<&[u64]> = calls.windows(2).filter(|w| w[1] < healed_ms).collect();
+    assert!(!slow.is_empty());
+    for w in slow {
+        assert!(
+            w[1] - w[0] >= 40,
+            "calls {} ms apart: {calls:?}",
+            w[1] - w[0]
+        );
+    }
+}
+
+/// A service that moves the money in three round trips: debit, credit,
+/// commit; two transfers in opposite directions at once lock the two
+/// accounts in opposite orders.
+fn two_step_service() -> Service {
+    #[derive(serde::Deserialize)]
+    struct Transfer {
+        from: String,
+        to: String,
+        amount: i64,
+    }
+    async fn pay(State(db): State<Postgres>, axum::Json(t): axum::Json<Transfer>) -> StatusCode {
+        let Ok(mut client) = db.client(&tokio_postgres::Config::new()).await else {
+            return StatusCode::SERVICE_UNAVAILABLE;
+        };
+        let paid = async {
+            let tx = client.transaction().await?;
+            tx.execute(
+                "UPDATE accounts SET balance = balance - $1 WHERE id = $2",
+                &[&t.amount, &t.from],
+            )
+            .await?;
+            tx.execute(
+                "UPDATE accounts SET balance = balance + $1 WHERE id = $2",
+                &[&t.amount, &t.to],
+            )
+            .await?;
+            tx.commit().await
+        };
+        match paid.await {
+            Ok(()) => StatusCode::CREATED,
+            Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+    Service::new("two-step", |env: &Env| {
+        Router::new()
+            .route("/transfers", post(pay))
+            .with_state(env.postgres())
+    })
+}
+
+#[test]
+fn a_deadlock_between_two_requests_is_broken_after_deadlock_timeout_of_simulated_time() {
+    let service = two_step_service();
+    let s = ScenarioSpec::builder("deadlock", "naive")
+        .service(service.name())
+        .account("alice", 1_000)
+        .account("bob", 1_000)
+        .database(database())
+        .retry(idemsim::scenario::RetryPolicy {
+            timeout_ms: 5_000,
+            ..Default::default()
+        })
+        .client([TransferSpec::new("alice", "bob", 100)])
+        .client([TransferSpec::new("bob", "alice", 10)])
+        .services(&idemsim::Services::new().with(service))
+        .build()
+        .unwrap();
+    let run = run_scenario(&s, None);
+    let deadlocked: Vec<u64> = run
+        .output
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::Txn {
+                result: TxnResult::Service(op),
+                ..
+            } if op.answer.contains("ERROR 40P01") => Some(e.at_ms),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(deadlocked.len(), 1, "one victim");
+    assert!(
+        deadlocked[0] >= idemsim::sql::DEADLOCK_TIMEOUT_MS,
+        "broken at {} ms",
+        deadlocked[0]
+    );
+    // The victim's client retries; both transfers end applied once.
+    assert_eq!(run.output.balance(&s, "alice"), Some(910));
+    assert_eq!(run.output.balance(&s, "bob"), Some(1_090));
+}

@@ -79,6 +79,8 @@ pub enum SqlType {
     Uuid,
     /// `jsonb` (and `json`), kept as normalised text.
     Jsonb,
+    /// `interval`: months, days and microseconds.
+    Interval,
 }
 
 /// `CREATE TABLE`.

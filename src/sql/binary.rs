@@ -20,6 +20,7 @@ pub fn type_of_oid(oid: u32) -> Option<SqlType> {
         1184 | 1114 => SqlType::Timestamptz,
         2950 => SqlType::Uuid,
         3802 | 114 => SqlType::Jsonb,
+        1186 => SqlType::Interval,
         _ => return None,
     })
 }
@@ -72,6 +73,19 @@ pub fn param_text(oid: u32, bytes: &[u8]) -> Result<String, SqlError> {
             )
         }
         1700 => numeric_text(bytes).ok_or_else(|| bad(oid))?,
+        1186 => {
+            // Microseconds (8 bytes), days (4), months (4), big-endian.
+            let raw = fixed(16)?;
+            let micros = i64::from_be_bytes(raw[..8].try_into().map_err(|_| bad(oid))?);
+            let days = i32::from_be_bytes(raw[8..12].try_into().map_err(|_| bad(oid))?);
+            let months = i32::from_be_bytes(raw[12..].try_into().map_err(|_| bad(oid))?);
+            super::interval::Interval {
+                months,
+                days,
+                micros,
+            }
+            .to_text()
+        }
         _ => return Err(unsupported(oid)),
     })
 }
@@ -99,6 +113,12 @@ pub fn result_bytes(oid: u32, text: &str) -> Result<Vec<u8>, SqlError> {
             out
         }
         (1700, Value::Numeric(_) | Value::Int(_)) => numeric_bytes(text),
+        (1186, Value::Interval(i)) => {
+            let mut out = i.micros.to_be_bytes().to_vec();
+            out.extend_from_slice(&i.days.to_be_bytes());
+            out.extend_from_slice(&i.months.to_be_bytes());
+            out
+        }
         _ => text.as_bytes().to_vec(),
     })
 }

@@ -271,6 +271,7 @@ fn type_of_value(v: &Value) -> SqlType {
         Value::Timestamp(_) => SqlType::Timestamptz,
         Value::Uuid(_) => SqlType::Uuid,
         Value::Json(_) => SqlType::Jsonb,
+        Value::Interval(_) => SqlType::Interval,
     }
 }
 
@@ -345,6 +346,16 @@ fn binary(
 
 /// Quoted literals in arithmetic are read as numbers.
 fn numeric_operands(a: Value, b: Value) -> Result<(Value, Value), SqlError> {
+    // Beside a timestamp or an interval, a quoted literal is an interval
+    // (`now() - '5 minutes'`), as PostgreSQL resolves it.
+    let temporal = |v: &Value| matches!(v, Value::Timestamp(_) | Value::Interval(_));
+    let interval = |v: Value| match v {
+        Value::Text(s) => parse_text(&s, SqlType::Interval),
+        v => Ok(v),
+    };
+    if temporal(&a) || temporal(&b) {
+        return Ok((interval(a)?, interval(b)?));
+    }
     let number = |v: Value| match v {
         Value::Text(s) => match s.trim().parse::<i64>() {
             Ok(n) => Ok(Value::Int(n)),
@@ -547,7 +558,7 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> SqlType {
             | BinaryOp::Minus
             | BinaryOp::Multiply
             | BinaryOp::Divide
-            | BinaryOp::Modulo => numeric_type(type_of(left, scope), type_of(right, scope)),
+            | BinaryOp::Modulo => arith_type(*op, type_of(left, scope), type_of(right, scope)),
             _ => SqlType::Boolean,
         },
         Expr::Negate(e) => type_of(e, scope),
@@ -583,6 +594,18 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> SqlType {
     }
 }
 
+/// The type of `a op b` for an arithmetic operator: a timestamp moved by
+/// an interval stays a timestamp, two timestamps part by an interval.
+fn arith_type(op: BinaryOp, a: SqlType, b: SqlType) -> SqlType {
+    use SqlType::{Interval, Timestamptz};
+    match (op, a, b) {
+        (BinaryOp::Minus, Timestamptz, Timestamptz) => Interval,
+        (_, Timestamptz, _) | (_, _, Timestamptz) => Timestamptz,
+        (_, Interval, _) | (_, _, Interval) => Interval,
+        _ => numeric_type(a, b),
+    }
+}
+
 fn numeric_type(a: SqlType, b: SqlType) -> SqlType {
     match (a, b) {
         (SqlType::Numeric { .. }, _) | (_, SqlType::Numeric { .. }) => {
@@ -605,6 +628,7 @@ fn cast_name(ty: SqlType) -> &'static str {
         SqlType::Timestamptz => "timestamptz",
         SqlType::Uuid => "uuid",
         SqlType::Jsonb => "jsonb",
+        SqlType::Interval => "interval",
     }
 }
 

@@ -14,6 +14,7 @@ mod describe;
 mod engine;
 mod eval;
 mod exec;
+mod interval;
 mod money;
 pub mod scan;
 mod storage;

@@ -1254,6 +1254,10 @@ fn data_type(ty: &sp::DataType, in_column: bool) -> Result<(ast::SqlType, bool)>
         }
         D::Uuid => T::Uuid,
         D::JSON | D::JSONB => T::Jsonb,
+        D::Interval {
+            fields: None,
+            precision: None,
+        } => T::Interval,
         D::Custom(name, modifiers) if modifiers.is_empty() => {
             let parts = name_parts(name)?;
             let serial = match parts.as_slice() {
@@ -1282,6 +1286,37 @@ fn data_type(ty: &sp::DataType, in_column: bool) -> Result<(ast::SqlType, bool)>
         _ => return Err(refuse()),
     };
     Ok((ty, false))
+}
+
+/// `INTERVAL '5 minutes'`, or `INTERVAL '5' MINUTE`: a quoted text cast to
+/// interval (a unit after the quote is read as part of the text).
+fn interval_literal(iv: &sp::Interval) -> Result<ast::Expr> {
+    let refuse = || {
+        unsupported(
+            format!("the interval `{iv}`"),
+            "intervals are written INTERVAL '<number> <unit> ...' or INTERVAL '<number>' <UNIT>",
+        )
+    };
+    if iv.last_field.is_some()
+        || iv.leading_precision.is_some()
+        || iv.fractional_seconds_precision.is_some()
+    {
+        return Err(refuse());
+    }
+    let sp::Expr::Value(value) = iv.value.as_ref() else {
+        return Err(refuse());
+    };
+    let sp::Value::SingleQuotedString(text) = &value.value else {
+        return Err(refuse());
+    };
+    let text = match &iv.leading_field {
+        None => text.clone(),
+        Some(unit) => format!("{text} {unit}"),
+    };
+    Ok(ast::Expr::Cast {
+        expr: Box::new(ast::Expr::Literal(ast::Literal::Text(text))),
+        ty: ast::SqlType::Interval,
+    })
 }
 
 // ---------------------------------------------------------------- DML
@@ -2530,7 +2565,7 @@ fn expr_other(e: &sp::Expr) -> Result<ast::Expr> {
             return Err(unsupported("`ANY` and `ALL`", EXPRESSIONS));
         }
         X::Array(_) => return Err(unsupported("arrays", EXPRESSIONS)),
-        X::Interval(_) => return Err(unsupported("intervals", EXPRESSIONS)),
+        X::Interval(iv) => interval_literal(iv)?,
         X::IsDistinctFrom(..) | X::IsNotDistinctFrom(..) => {
             return Err(unsupported("`IS [NOT] DISTINCT FROM`", EXPRESSIONS));
         }
@@ -3566,8 +3601,7 @@ mod tests {
             ("SELECT current_schema", "current_schema"),
             ("SELECT a FROM t WHERE b = current_role", "current_role"),
             ("SELECT user", "user"),
-            ("SELECT interval '1 day'", "intervals"),
-            ("SELECT now() - '1 day'::interval", "INTERVAL"),
+            ("SELECT INTERVAL '1 2' DAY TO HOUR", "the interval"),
             ("SELECT a IS DISTINCT FROM b FROM t", "DISTINCT FROM"),
             ("SELECT row_number() OVER () FROM t", "window function"),
             ("SELECT md5(a) FROM t", "the function `md5`"),

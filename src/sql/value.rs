@@ -4,6 +4,7 @@
 
 use super::SqlError;
 use super::ast::SqlType;
+use super::interval::Interval;
 use std::cmp::Ordering;
 
 /// Most digits after the point a numeric keeps (PostgreSQL allows 16,383;
@@ -24,6 +25,7 @@ pub enum Value {
     Uuid(u128),
     /// Normalised as PostgreSQL prints jsonb.
     Json(String),
+    Interval(Interval),
 }
 
 /// An exact decimal: `units / 10^scale`.
@@ -143,6 +145,7 @@ pub fn type_name(ty: SqlType) -> &'static str {
         SqlType::Timestamptz => "timestamp with time zone",
         SqlType::Uuid => "uuid",
         SqlType::Jsonb => "jsonb",
+        SqlType::Interval => "interval",
     }
 }
 
@@ -158,6 +161,7 @@ pub fn type_oid(ty: SqlType) -> u32 {
         SqlType::Timestamptz => 1184,
         SqlType::Uuid => 2950,
         SqlType::Jsonb => 3802,
+        SqlType::Interval => 1186,
     }
 }
 
@@ -172,6 +176,7 @@ impl Value {
             Value::Bool(b) => if *b { "t" } else { "f" }.to_string(),
             Value::Timestamp(us) => format_timestamp(*us),
             Value::Uuid(u) => format_uuid(*u),
+            Value::Interval(i) => i.to_text(),
         })
     }
 
@@ -202,7 +207,8 @@ impl Value {
             (v @ Value::Bool(_), SqlType::Boolean)
             | (v @ Value::Timestamp(_), SqlType::Timestamptz)
             | (v @ Value::Uuid(_), SqlType::Uuid)
-            | (v @ Value::Json(_), SqlType::Jsonb) => Ok(v),
+            | (v @ Value::Json(_), SqlType::Jsonb)
+            | (v @ Value::Interval(_), SqlType::Interval) => Ok(v),
             (v, SqlType::Text { max_chars }) => {
                 let text = v.to_text().unwrap_or_default();
                 check_length(Value::Text(text), max_chars)
@@ -229,6 +235,7 @@ impl Value {
             Value::Timestamp(_) => "timestamp with time zone",
             Value::Uuid(_) => "uuid",
             Value::Json(_) => "jsonb",
+            Value::Interval(_) => "interval",
         }
     }
 }
@@ -292,6 +299,12 @@ pub fn parse_text(s: &str, ty: SqlType) -> Result<Value, SqlError> {
             Ok(Value::Json(jsonb_text(&json)))
         }
         SqlType::Timestamptz => parse_timestamp(s).map(Value::Timestamp),
+        SqlType::Interval => Interval::parse(s).map(Value::Interval).ok_or_else(|| {
+            SqlError::new(
+                "22007",
+                format!("invalid input syntax for type interval: \"{s}\""),
+            )
+        }),
     }
 }
 
@@ -345,7 +358,7 @@ fn format_uuid(u: u128) -> String {
 }
 
 /// Days since 1970-01-01 of a civil date (proleptic Gregorian).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+pub(super) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -356,7 +369,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 /// The civil date of a day count since 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+pub(super) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -481,6 +494,7 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
         (Value::Timestamp(x), Value::Timestamp(y)) => Some(x.cmp(y)),
         (Value::Uuid(x), Value::Uuid(y)) => Some(x.cmp(y)),
+        (Value::Interval(x), Value::Interval(y)) => Some(x.cmp_span(*y)),
         _ => None,
     }
 }
@@ -508,6 +522,9 @@ pub fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value, SqlError> {
         (Value::Int(x), Value::Numeric(y)) => decimal_arith(op, Decimal::from_int(*x), *y),
         (Value::Numeric(x), Value::Int(y)) => decimal_arith(op, *x, Decimal::from_int(*y)),
         (Value::Numeric(x), Value::Numeric(y)) => decimal_arith(op, *x, *y),
+        (Value::Timestamp(_) | Value::Interval(_), Value::Timestamp(_) | Value::Interval(_)) => {
+            time_arith(op, a, b)
+        }
         _ => Err(SqlError::new(
             "42883",
             format!(
@@ -517,6 +534,44 @@ pub fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value, SqlError> {
             ),
         )),
     }
+}
+
+/// Timestamps and intervals: `timestamptz ± interval`, `interval +
+/// timestamptz`, `timestamptz - timestamptz`, `interval ± interval`.
+fn time_arith(op: Arith, a: &Value, b: &Value) -> Result<Value, SqlError> {
+    let overflow = || SqlError::new("22008", "timestamp out of range");
+    let value = match (op, a, b) {
+        (Arith::Add, Value::Timestamp(t), Value::Interval(i))
+        | (Arith::Add, Value::Interval(i), Value::Timestamp(t)) => {
+            Value::Timestamp(i.add_to(*t).ok_or_else(overflow)?)
+        }
+        (Arith::Sub, Value::Timestamp(t), Value::Interval(i)) => {
+            let back = i.negate().ok_or_else(overflow)?;
+            Value::Timestamp(back.add_to(*t).ok_or_else(overflow)?)
+        }
+        (Arith::Sub, Value::Timestamp(x), Value::Timestamp(y)) => {
+            Value::Interval(Interval::between(*x, *y).ok_or_else(|| out_of_range("interval"))?)
+        }
+        (Arith::Add, Value::Interval(x), Value::Interval(y)) => {
+            Value::Interval(x.add(*y).ok_or_else(|| out_of_range("interval"))?)
+        }
+        (Arith::Sub, Value::Interval(x), Value::Interval(y)) => Value::Interval(
+            y.negate()
+                .and_then(|y| x.add(y))
+                .ok_or_else(|| out_of_range("interval"))?,
+        ),
+        _ => {
+            return Err(SqlError::new(
+                "42883",
+                format!(
+                    "operator does not exist: {} and {}",
+                    a.type_hint(),
+                    b.type_hint()
+                ),
+            ));
+        }
+    };
+    Ok(value)
 }
 
 fn int_arith(op: Arith, x: i64, y: i64) -> Result<i64, SqlError> {

@@ -199,12 +199,7 @@ pub struct PgStream {
     /// A fault's stall or crash at a site, which the stream waits out
     /// before the next write leaves or the next answer is handed up.
     passing: Option<Passing>,
-    /// Bytes read, not yet a whole frame.
-    unframed: Vec<u8>,
-    /// The payload of the frame being handed up, and how much has been.
-    payload: Vec<u8>,
-    handed_out: usize,
-    eof: bool,
+    reader: frame::Reader,
     /// The network lost a message: the connection is reset.
     broken: bool,
 }
@@ -224,10 +219,7 @@ impl PgStream {
             read: Scanner::backend(),
             open: None,
             passing: None,
-            unframed: Vec::new(),
-            payload: Vec::new(),
-            handed_out: 0,
-            eof: false,
+            reader: frame::Reader::default(),
             broken: false,
         }
     }
@@ -355,13 +347,10 @@ impl AsyncRead for PgStream {
             if this.poll_passing(cx).is_pending() {
                 return Poll::Pending;
             }
-            if this.handed_out < this.payload.len() {
-                let n = out.remaining().min(this.payload.len() - this.handed_out);
-                out.put_slice(&this.payload[this.handed_out..this.handed_out + n]);
-                this.handed_out += n;
+            if this.reader.hand_out(out) {
                 return Poll::Ready(Ok(()));
             }
-            if let Some((header, payload)) = frame::take(&mut this.unframed)? {
+            if let Some((header, payload)) = this.reader.next_frame()? {
                 if world_link::is_lost(header.id) {
                     this.broken = true;
                     continue;
@@ -370,8 +359,7 @@ impl AsyncRead for PgStream {
                 this.read.feed(&payload, |ty| {
                     answers += usize::from(ty == scan::READY_FOR_QUERY);
                 });
-                this.payload = payload;
-                this.handed_out = 0;
+                this.reader.hand_up(payload);
                 // The answer has come and the client has not seen it yet.
                 if let Point::Result(Call::Service(call @ ServiceCall::Ledger(n))) = header.point
                     && answers > 0
@@ -386,22 +374,11 @@ impl AsyncRead for PgStream {
                 }
                 continue;
             }
-            if this.eof {
+            if this.reader.at_eof() {
                 return Poll::Ready(Ok(()));
             }
-            let mut chunk = [0u8; 4096];
-            let mut chunk_buf = ReadBuf::new(&mut chunk);
-            match Pin::new(&mut this.inner).poll_read(cx, &mut chunk_buf) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Ready(Ok(())) => {
-                    let filled = chunk_buf.filled();
-                    if filled.is_empty() {
-                        this.eof = true;
-                    } else {
-                        this.unframed.extend_from_slice(filled);
-                    }
-                }
+            if let Err(e) = std::task::ready!(this.reader.fill(&mut this.inner, cx)) {
+                return Poll::Ready(Err(e));
             }
         }
     }

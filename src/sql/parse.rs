@@ -36,10 +36,10 @@ INSERT, SELECT, UPDATE, DELETE, BEGIN/START TRANSACTION, COMMIT, ROLLBACK, SAVEP
 RELEASE, ROLLBACK TO, SET and SHOW";
 const TYPES: &str = "column types are bigint (int8), integer (int, int4), smallint (int2), \
 serial, bigserial, numeric/decimal [(p[, s])], text, varchar(n), boolean, timestamptz \
-(timestamp with time zone), uuid, jsonb and json";
+(timestamp with time zone), uuid, jsonb, json and interval";
 const EXPRESSIONS: &str = "expressions are literals, $n parameters, columns, the operators \
 = <> < <= > >= AND OR NOT + - * / % ||, IS [NOT] NULL, [NOT] IN (list), [NOT] BETWEEN, \
-casts (::type, CAST), CASE and the functions now(), current_timestamp, \
+casts (::type, CAST), INTERVAL '...', CASE and the functions now(), current_timestamp, \
 transaction_timestamp(), clock_timestamp(), gen_random_uuid(), coalesce, lower, upper, \
 length, char_length, abs, greatest, least, count, sum, min and max";
 const SELECTS: &str = "SELECT reads items [AS alias], *, t.* FROM one table [AS alias] \

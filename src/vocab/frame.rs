@@ -54,3 +54,73 @@ pub fn take(unframed: &mut Vec<u8>) -> io::Result<Option<(Header, Vec<u8>)>> {
     unframed.drain(..PREFIX_BYTES + length);
     Ok(Some((header, payload)))
 }
+
+/// The reading half of a framed stream: the bytes read so far, the frames
+/// taken out of them, and the payload being handed up in pieces. Each end
+/// decides what to do with a frame (skip it, break the connection, note
+/// its header); this holds what every end does alike.
+#[derive(Debug, Default)]
+pub struct Reader {
+    /// Bytes read, not yet a whole frame.
+    unframed: Vec<u8>,
+    /// The payload being handed up, and how much of it has been.
+    payload: Vec<u8>,
+    handed_out: usize,
+    /// The other end closed the stream.
+    eof: bool,
+}
+
+impl Reader {
+    /// Copies what is left of the current payload into `out`; false when
+    /// nothing is left.
+    pub fn hand_out(&mut self, out: &mut tokio::io::ReadBuf<'_>) -> bool {
+        if self.handed_out >= self.payload.len() {
+            return false;
+        }
+        let n = out.remaining().min(self.payload.len() - self.handed_out);
+        out.put_slice(&self.payload[self.handed_out..self.handed_out + n]);
+        self.handed_out += n;
+        true
+    }
+
+    /// The next whole frame read so far, if there is one.
+    pub fn next_frame(&mut self) -> io::Result<Option<(Header, Vec<u8>)>> {
+        take(&mut self.unframed)
+    }
+
+    /// Hands `payload` up next.
+    pub fn hand_up(&mut self, payload: Vec<u8>) {
+        self.payload = payload;
+        self.handed_out = 0;
+    }
+
+    /// Whether the other end has closed the stream.
+    pub fn at_eof(&self) -> bool {
+        self.eof
+    }
+
+    /// Reads what `inner` has: ready once some bytes (or the end of the
+    /// stream) came in.
+    pub fn fill<S: tokio::io::AsyncRead + Unpin>(
+        &mut self,
+        inner: &mut S,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        use std::task::Poll;
+        let mut chunk = [0u8; 4096];
+        let mut chunk_buf = tokio::io::ReadBuf::new(&mut chunk);
+        match std::pin::Pin::new(inner).poll_read(cx, &mut chunk_buf) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Ready(Ok(())) => {
+                let filled = chunk_buf.filled();
+                if filled.is_empty() {
+                    self.eof = true;
+                } else {
+                    self.unframed.extend_from_slice(filled);
+                }
+                Poll::Ready(Ok(()))
+            }
+        }
+    }
+}

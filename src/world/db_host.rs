@@ -26,7 +26,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr};
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// The database of a run, and which request each session serves.
@@ -81,10 +81,7 @@ pub(crate) async fn db_main(shared: Rc<Shared>) -> turmoil::Result {
             inner,
             shared: shared.clone(),
             connection: connection.clone(),
-            unframed: Vec::new(),
-            payload: Vec::new(),
-            handed_out: 0,
-            eof: false,
+            reader: frame::Reader::default(),
             broken: false,
             working_until: None,
         };
@@ -233,18 +230,7 @@ impl Shared {
             .ledger_db
             .borrow_mut()
             .record_deltas(moves, header.tag, header.key, now_ms);
-        for e in entries {
-            self.record(
-                Host::Ledger,
-                What::LedgerEntry {
-                    tag: e.tag,
-                    transfer_id: e.transfer_id,
-                    key: e.key,
-                    account: e.account,
-                    delta: e.delta,
-                },
-            );
-        }
+        self.record_entries(Host::Ledger, entries);
     }
 
     /// The index of the account named `name`.
@@ -262,10 +248,7 @@ struct ServerStream {
     inner: turmoil::net::TcpStream,
     shared: Rc<Shared>,
     connection: Rc<Connection>,
-    unframed: Vec<u8>,
-    payload: Vec<u8>,
-    handed_out: usize,
-    eof: bool,
+    reader: frame::Reader,
     broken: bool,
     /// A slow database (`[stores] ledger_work_ms`, while the faults act)
     /// works on the request just read until then: its deadline, and the
@@ -307,20 +290,16 @@ impl AsyncRead for ServerStream {
                 }
                 this.working_until = None;
             }
-            if this.handed_out < this.payload.len() {
-                let n = out.remaining().min(this.payload.len() - this.handed_out);
-                out.put_slice(&this.payload[this.handed_out..this.handed_out + n]);
-                this.handed_out += n;
+            if this.reader.hand_out(out) {
                 return Poll::Ready(Ok(()));
             }
-            if let Some((header, payload)) = frame::take(&mut this.unframed)? {
+            if let Some((header, payload)) = this.reader.next_frame()? {
                 if this.shared.lost.borrow().contains(&header.id) {
                     this.broken = true;
                     continue;
                 }
                 this.connection.last.set(Some(header));
-                this.payload = payload;
-                this.handed_out = 0;
+                this.reader.hand_up(payload);
                 let work_ms = this.shared.scenario.stores.ledger_work_ms;
                 let a_call = matches!(
                     header.point,
@@ -331,22 +310,11 @@ impl AsyncRead for ServerStream {
                 }
                 continue;
             }
-            if this.eof {
+            if this.reader.at_eof() {
                 return Poll::Ready(Ok(()));
             }
-            let mut chunk = [0u8; 4096];
-            let mut chunk_buf = ReadBuf::new(&mut chunk);
-            match Pin::new(&mut this.inner).poll_read(cx, &mut chunk_buf) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Ready(Ok(())) => {
-                    let filled = chunk_buf.filled();
-                    if filled.is_empty() {
-                        this.eof = true;
-                    } else {
-                        this.unframed.extend_from_slice(filled);
-                    }
-                }
+            if let Err(e) = ready!(this.reader.fill(&mut this.inner, cx)) {
+                return Poll::Ready(Err(e));
             }
         }
     }

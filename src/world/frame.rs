@@ -20,7 +20,7 @@ use std::cell::Cell;
 use std::io;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use turmoil::net::TcpStream;
 
@@ -56,12 +56,7 @@ pub(crate) struct FramedStream {
     inner: TcpStream,
     shared: Rc<Shared>,
     end: End,
-    /// Bytes read from the stream, not yet a whole frame.
-    unframed: Vec<u8>,
-    /// The payload of the frame being read, and how much of it was handed out.
-    payload: Vec<u8>,
-    handed_out: usize,
-    eof: bool,
+    reader: frame::Reader,
 }
 
 impl FramedStream {
@@ -96,10 +91,7 @@ impl FramedStream {
             inner,
             shared,
             end,
-            unframed: Vec::new(),
-            payload: Vec::new(),
-            handed_out: 0,
-            eof: false,
+            reader: frame::Reader::default(),
         }
     }
 
@@ -159,13 +151,10 @@ impl AsyncRead for FramedStream {
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
         loop {
-            if this.handed_out < this.payload.len() {
-                let n = out.remaining().min(this.payload.len() - this.handed_out);
-                out.put_slice(&this.payload[this.handed_out..this.handed_out + n]);
-                this.handed_out += n;
+            if this.reader.hand_out(out) {
                 return Poll::Ready(Ok(()));
             }
-            if let Some((header, payload)) = frame::take(&mut this.unframed)? {
+            if let Some((header, payload)) = this.reader.next_frame()? {
                 if this.shared.lost.borrow().contains(&header.id) {
                     continue;
                 }
@@ -174,26 +163,14 @@ impl AsyncRead for FramedStream {
                     connection.tag.set(Some(header.tag));
                     connection.key.set(header.key);
                 }
-                this.payload = payload;
-                this.handed_out = 0;
+                this.reader.hand_up(payload);
                 continue;
             }
-            if this.eof {
+            if this.reader.at_eof() {
                 return Poll::Ready(Ok(()));
             }
-            let mut chunk = [0u8; 4096];
-            let mut chunk_buf = ReadBuf::new(&mut chunk);
-            match Pin::new(&mut this.inner).poll_read(cx, &mut chunk_buf) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Ready(Ok(())) => {
-                    let filled = chunk_buf.filled();
-                    if filled.is_empty() {
-                        this.eof = true;
-                    } else {
-                        this.unframed.extend_from_slice(filled);
-                    }
-                }
+            if let Err(e) = ready!(this.reader.fill(&mut this.inner, cx)) {
+                return Poll::Ready(Err(e));
             }
         }
     }

@@ -433,24 +433,14 @@ impl StoreDb {
         key: Option<Key>,
         now_ms: u64,
     ) -> Vec<LedgerEntry> {
-        if deltas.is_empty() {
-            return Vec::new();
+        let entries = self.record_deltas(deltas, tag, key, now_ms);
+        for e in &entries {
+            assert!(
+                self.balances[e.account.0 as usize] >= 0 || e.delta > 0,
+                "a batch's debit never takes a balance below zero (the batch checks every balance first)"
+            );
         }
-        self.next_transfer_id += 1;
-        let transfer_id = self.next_transfer_id;
-        deltas
-            .into_iter()
-            .map(|(account, delta)| {
-                self.post(LedgerEntry {
-                    at_ms: now_ms,
-                    tag,
-                    transfer_id,
-                    key,
-                    account,
-                    delta,
-                })
-            })
-            .collect()
+        entries
     }
 
     /// Files what a committed transaction of a service's own database did
@@ -741,18 +731,7 @@ pub(crate) fn run_call(
             },
         },
     );
-    for e in entries {
-        shared.record(
-            host,
-            What::LedgerEntry {
-                tag: e.tag,
-                transfer_id: e.transfer_id,
-                key: e.key,
-                account: e.account,
-                delta: e.delta,
-            },
-        );
-    }
+    shared.record_entries(host, entries);
     if let (Some(key), Some(from_phase)) = (key, before) {
         let to_phase = db.borrow().phase(&key, now_ms);
         if from_phase != to_phase {
@@ -825,18 +804,7 @@ fn serve_service(
             result: TxnResult::Service(std::sync::Arc::new(op)),
         },
     );
-    for e in entries {
-        shared.record(
-            host,
-            What::LedgerEntry {
-                tag: e.tag,
-                transfer_id: e.transfer_id,
-                key: e.key,
-                account: e.account,
-                delta: e.delta,
-            },
-        );
-    }
+    shared.record_entries(host, entries);
     let fallback = match &answer {
         StoreAnswer::Resp(_) => {
             let mut bytes = Vec::new();
@@ -862,4 +830,22 @@ fn serve_service(
     shared
         .send_now(socket, host, Host::Api, from, &reply(answer))
         .or_else(|_| shared.send_now(socket, host, Host::Api, from, &reply(fallback)))
+}
+
+impl Shared {
+    /// Records what the ledger filed: one event per entry, in order.
+    pub(crate) fn record_entries(&self, host: Host, entries: Vec<LedgerEntry>) {
+        for e in entries {
+            self.record(
+                host,
+                What::LedgerEntry {
+                    tag: e.tag,
+                    transfer_id: e.transfer_id,
+                    key: e.key,
+                    account: e.account,
+                    delta: e.delta,
+                },
+            );
+        }
+    }
 }

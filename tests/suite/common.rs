@@ -110,3 +110,14 @@ pub fn of_type(stdout: &str, kind: &str) -> Vec<serde_json::Value> {
         .map(|v| v["data"].clone())
         .collect()
 }
+
+/// A fault written as a scenario file writes it (`{ kind = "drop", … }`).
+pub fn fault(toml_table: &str) -> idemsim::FaultSpec {
+    #[derive(serde::Deserialize)]
+    struct One {
+        fault: idemsim::FaultSpec,
+    }
+    toml::from_str::<One>(&format!("fault = {toml_table}"))
+        .unwrap()
+        .fault
+}

@@ -2,7 +2,7 @@
 //! found, and what idemsim hands user code (store clients, crash points,
 //! attribution, time) behaves as documented.
 
-use crate::common::{load, of_type, root, services, services_cli};
+use crate::common::{fault, load, of_type, root, services, services_cli};
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
@@ -46,17 +46,6 @@ fn reached(report: &idemsim::explore::sweep::SweepReport, s: &Scenario, name: &s
     report
         .reach
         .get(idemsim::Phase::parse(name, &s.api).unwrap())
-}
-
-/// A fault written as a scenario file writes it.
-fn fault(toml_table: &str) -> FaultSpec {
-    #[derive(serde::Deserialize)]
-    struct One {
-        fault: FaultSpec,
-    }
-    toml::from_str::<One>(&format!("fault = {toml_table}"))
-        .unwrap()
-        .fault
 }
 
 /// The service's ops in the history: (attempt, store call request, answer).

@@ -4,7 +4,7 @@
 //! database host suffers (a crash, a lost answer to COMMIT) behaves as a
 //! real one's would.
 
-use crate::common::{load, root};
+use crate::common::{fault, load, root};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -14,24 +14,13 @@ use idemsim::explore::sweep::{SweepConfig, sweep};
 use idemsim::history::{Host, TxnResult, What};
 use idemsim::service::{Env, Postgres, Service};
 use idemsim::{
-    DatabaseSpec, EndReason, FaultSpec, Scenario, ScenarioSpec, SeedRange, TransferSpec,
-    ViolationKind, run_scenario,
+    DatabaseSpec, EndReason, Scenario, ScenarioSpec, SeedRange, TransferSpec, ViolationKind,
+    run_scenario,
 };
 use std::sync::Arc;
 
 fn scenario(file: &str) -> Scenario {
     load(&root().join(file)).unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// A fault written as a scenario file writes it.
-fn fault(toml_table: &str) -> FaultSpec {
-    #[derive(serde::Deserialize)]
-    struct One {
-        fault: FaultSpec,
-    }
-    toml::from_str::<One>(&format!("fault = {toml_table}"))
-        .unwrap()
-        .fault
 }
 
 /// `spec` built with the example services.

@@ -102,10 +102,16 @@ pub fn describe(
                     params.walk(f, Some(SqlType::Boolean), &scope);
                 }
             }
+            let system = [super::exec::xmax_column()];
+            let target = super::exec::Target {
+                alias: sources[0].alias,
+                columns: sources[0].columns,
+                xmax: true,
+            };
             columns(
                 &ins.returning,
                 &Scope {
-                    sources: &sources[..1],
+                    sources: &super::exec::returning_sources(target, &system, None),
                 },
             )?
         }

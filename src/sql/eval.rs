@@ -73,9 +73,19 @@ pub fn resolve(
             format!("missing FROM-clause entry for table \"{q}\""),
         ),
         Some(q) => SqlError::new("42703", format!("column {q}.{name} does not exist")),
+        None if SYSTEM_COLUMNS.contains(&name) => SqlError::new(
+            "0A000",
+            format!(
+                "the system column \"{name}\" is not supported here; idemsim's database reads \
+                 only xmax, in INSERT ... RETURNING (as in RETURNING (xmax = 0) AS inserted)"
+            ),
+        ),
         None => SqlError::new("42703", format!("column \"{name}\" does not exist")),
     })
 }
+
+/// PostgreSQL's system columns, which every table has.
+const SYSTEM_COLUMNS: [&str; 6] = ["xmin", "xmax", "cmin", "cmax", "ctid", "tableoid"];
 
 /// An expression's value for one row. `group` is the whole group when the
 /// query aggregates (the row is then the group's first).

@@ -224,10 +224,16 @@ fn check_names(db: &Database, stmt: &Statement) -> Result<(), SqlError> {
                     }
                 }
             }
+            let system = [xmax_column()];
+            let target = Target {
+                alias: sources[0].alias,
+                columns: sources[0].columns,
+                xmax: true,
+            };
             check_returning(
                 &i.returning,
                 &Scope {
-                    sources: &sources[..1],
+                    sources: &returning_sources(target, &system, None),
                 },
             )?;
         }
@@ -1084,8 +1090,11 @@ fn insert(
         state,
         format!("INSERT 0 {}", state.count),
         &ins.returning,
-        &ins.table,
-        &columns,
+        Target {
+            alias: &ins.table,
+            columns: &columns,
+            xmax: true,
+        },
     )
 }
 
@@ -1123,9 +1132,18 @@ fn insert_one(
     }
     state.count += 1;
     if !ins.returning.is_empty() {
-        state.rows.push(values);
+        state.rows.push(with_xmax(values, 0));
     }
     Ok(None)
+}
+
+/// A row `INSERT ... RETURNING` evaluates, with its version's `xmax` last:
+/// 0 for a row inserted, the transaction for one `ON CONFLICT DO UPDATE`
+/// replaced (PostgreSQL leaves its row lock there), which is how
+/// `RETURNING (xmax = 0) AS inserted` tells the two apart.
+fn with_xmax(mut row: Vec<Value>, xmax: TxId) -> Vec<Value> {
+    row.push(Value::Int(i64::try_from(xmax).unwrap_or(i64::MAX)));
+    row
 }
 
 /// Whether unique index `index` is one the `ON CONFLICT` names (any, when
@@ -1229,7 +1247,7 @@ fn on_conflict(
                     }
                     state.count += 1;
                     if !ins.returning.is_empty() {
-                        state.rows.push(new);
+                        state.rows.push(with_xmax(new, tx));
                     }
                     Ok(None)
                 }
@@ -1457,8 +1475,11 @@ fn update(
         state,
         format!("UPDATE {}", state.count),
         &upd.returning,
-        &alias,
-        &columns,
+        Target {
+            alias: &alias,
+            columns: &columns,
+            xmax: false,
+        },
     )
 }
 
@@ -1503,8 +1524,11 @@ fn delete(
         state,
         format!("DELETE {}", state.count),
         &del.returning,
-        &alias,
-        &columns,
+        Target {
+            alias: &alias,
+            columns: &columns,
+            xmax: false,
+        },
     )
 }
 
@@ -1562,8 +1586,7 @@ fn finish(
     state: &mut StmtState,
     tag: String,
     returning: &[SelectItem],
-    alias: &str,
-    columns: &[ColumnMeta],
+    target: Target,
 ) -> Result<Outcome, SqlError> {
     let mut result = QueryResult::tag_only(&tag);
     result.rows_affected = state.count;
@@ -1571,8 +1594,7 @@ fn finish(
         let rows = std::mem::take(&mut state.rows);
         let (described, values) = project(
             returning,
-            alias,
-            columns,
+            target,
             &rows,
             state.now_us,
             &state.params,
@@ -1584,21 +1606,67 @@ fn finish(
     Ok(Outcome::Done(result))
 }
 
+/// The table a statement's `RETURNING` reads, and whether its rows carry
+/// their version's `xmax` last (an `INSERT`'s do).
+#[derive(Clone, Copy)]
+pub(super) struct Target<'a> {
+    pub alias: &'a str,
+    pub columns: &'a [ColumnMeta],
+    pub xmax: bool,
+}
+
+/// The `xmax` system column, as `INSERT ... RETURNING` may read it. Its
+/// source has no alias, so no wildcard and no qualified name reaches it.
+pub(super) fn xmax_column() -> ColumnMeta {
+    ColumnMeta {
+        name: "xmax".to_string(),
+        ty: super::ast::SqlType::BigInt,
+        not_null: true,
+        default: None,
+        serial: false,
+    }
+}
+
+/// The sources one `RETURNING` row is read from: the table's, and the
+/// `xmax` system column's unless the table has a column of that name.
+pub(super) fn returning_sources<'a>(
+    target: Target<'a>,
+    system: &'a [ColumnMeta],
+    row: Option<&'a [Value]>,
+) -> Vec<Source<'a>> {
+    let (values, xmax) = match row {
+        Some(row) if target.xmax => {
+            let (values, xmax) = row.split_at(row.len() - 1);
+            (Some(values), Some(xmax))
+        }
+        other => (other, None),
+    };
+    let mut sources = vec![Source {
+        alias: target.alias,
+        columns: target.columns,
+        values,
+    }];
+    if target.xmax && !target.columns.iter().any(|c| c.name == "xmax") {
+        sources.push(Source {
+            alias: "",
+            columns: system,
+            values: xmax,
+        });
+    }
+    sources
+}
+
 /// Evaluates output items over single-table rows (for `RETURNING`).
 fn project(
     items: &[SelectItem],
-    alias: &str,
-    columns: &[ColumnMeta],
+    target: Target,
     rows: &[Vec<Value>],
     now_us: i64,
     state_params: &std::sync::Arc<[Value]>,
     random_state: &mut u64,
 ) -> Result<Rendered, SqlError> {
-    let describe_sources = [Source {
-        alias,
-        columns,
-        values: None,
-    }];
+    let system = [xmax_column()];
+    let describe_sources = returning_sources(target, &system, None);
     let described = describe(
         items,
         &Scope {
@@ -1608,11 +1676,7 @@ fn project(
     let params = state_params.clone();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let sources = [Source {
-            alias,
-            columns,
-            values: Some(row),
-        }];
+        let sources = returning_sources(target, &system, Some(row));
         let scope = Scope { sources: &sources };
         let mut ctx = Context {
             params: &params,
@@ -1659,7 +1723,7 @@ fn wildcard_sources<'a>(
     let sources: Vec<Source> = scope
         .sources
         .iter()
-        .filter(|s| qualifier.is_none_or(|q| q == s.alias))
+        .filter(|s| !s.alias.is_empty() && qualifier.is_none_or(|q| q == s.alias))
         .copied()
         .collect();
     if sources.is_empty() {
@@ -2145,8 +2209,11 @@ fn locking_select(
     let columns = table(db, table_id).columns.clone();
     let (described, values) = project(
         &sel.items,
-        &alias,
-        &columns,
+        Target {
+            alias: &alias,
+            columns: &columns,
+            xmax: false,
+        },
         &rows,
         state.now_us,
         &state.params,

@@ -339,3 +339,27 @@ fn a_balance_query_is_exactly_a_name_and_a_balance_from_one_table() {
         assert!(MoneyWatch::from_query(bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn an_upsert_tells_an_insert_from_an_update_by_xmax_and_nothing_else_reads_it() {
+    let mut t = Db::new();
+    let s = t.db.connect();
+    t.q(
+        s,
+        "CREATE TABLE k (key text PRIMARY KEY, hits int NOT NULL DEFAULT 1)",
+    );
+    let upsert = "INSERT INTO k (key) VALUES ('a') ON CONFLICT (key) DO UPDATE \
+                  SET hits = k.hits + 1 RETURNING hits, (xmax = 0) AS inserted";
+    assert_eq!(t.q(s, upsert), "1|t");
+    assert_eq!(t.q(s, upsert), "2|f");
+    assert_eq!(t.q(s, "INSERT INTO k VALUES ('b', 5) RETURNING *"), "b|5");
+    assert_eq!(t.q(s, "SELECT xmax FROM k"), "ERROR 0A000");
+    assert_eq!(
+        t.q(s, "UPDATE k SET hits = 0 RETURNING xmin"),
+        "ERROR 0A000"
+    );
+    assert!(
+        t.db.prepare(upsert, &[]).is_ok(),
+        "a prepared upsert describes xmax"
+    );
+}

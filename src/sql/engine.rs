@@ -125,7 +125,7 @@ impl Database {
     }
 
     /// From now on, notes what each committed transaction does to the
-    /// balances `watch` names (see [`super::money`]).
+    /// balances `watch` names (see [`super::MoneyWatch`]).
     pub fn watch_money(&mut self, watch: MoneyWatch) {
         self.watch = Some(watch);
     }

@@ -14,8 +14,6 @@ use crate::sql::{Database, MoneyWatch, SqlError};
 pub struct DatabaseSetup {
     /// SQL run once, as one simple query.
     pub setup: String,
-    /// Where `setup` came from, when it was a file (for writing back).
-    pub setup_file: Option<String>,
     /// Creates one account: `$1` its name, `$2` its balance.
     pub account: String,
     /// `SELECT <name>, <balance> FROM <table>`.
@@ -54,7 +52,6 @@ impl DatabaseSetup {
     /// Checks the three parts and builds a database from them once.
     pub fn new(
         setup: String,
-        setup_file: Option<String>,
         account: String,
         balances: String,
         accounts: &[Account],
@@ -63,7 +60,6 @@ impl DatabaseSetup {
         let built = build(&setup, &account, &watch, accounts)?;
         Ok(DatabaseSetup {
             setup,
-            setup_file,
             account,
             balances,
             watch,

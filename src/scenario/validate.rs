@@ -375,7 +375,6 @@ impl ScenarioSpec {
         };
         super::DatabaseSetup::new(
             setup.clone(),
-            spec.setup_file.clone(),
             spec.account.clone(),
             spec.balances.clone(),
             accounts,

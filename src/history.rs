@@ -18,7 +18,7 @@ pub use crate::vocab::wire::{
     TransferBody,
 };
 pub use crate::vocab::{AccountIx, ClientIx, Host, StoreName, TransferIx};
-pub use crate::vocab::{KeyRecord, KeyState, LedgerEntry};
+pub use crate::vocab::{KeyRecord, KeyState, LedgerEntry, ServiceOp};
 use serde::Serialize;
 
 /// The last thing a client heard for a transfer it never finished.

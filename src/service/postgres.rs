@@ -55,14 +55,6 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 /// The port the database listens on, PostgreSQL's own.
 pub const PORT: u16 = 5432;
 
-/// The tag of a frame no attempt sent (a connection's startup, a pool's
-/// health check from a task of its own): the network delivers it as it is.
-pub(crate) const NO_ATTEMPT: Tag = Tag {
-    transfer: crate::vocab::TransferIx(u32::MAX),
-    attempt: 0,
-    key_request: false,
-};
-
 /// Opens connections to the scenario's database (see the module docs).
 #[derive(Debug, Clone, Default)]
 pub struct Postgres {
@@ -103,6 +95,9 @@ impl Postgres {
 pub struct Attributed<F> {
     inner: Pin<Box<F>>,
     serving: Arc<Mutex<Option<Attempt>>>,
+    /// The task's waker and the noting waker made around it, kept while
+    /// the task's waker stays the same (it does across a task's polls).
+    noting: Option<(Waker, Waker)>,
 }
 
 thread_local! {
@@ -125,6 +120,7 @@ impl<F: Future> Attributed<F> {
         Attributed {
             inner: Box::pin(inner),
             serving: Arc::default(),
+            noting: None,
         }
     }
 }
@@ -167,13 +163,22 @@ impl<F: Future> Future for Attributed<F> {
     type Output = F::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let waker = Waker::from(Arc::new(NotingWaker {
-            inner: cx.waker().clone(),
-            serving: self.serving.clone(),
-        }));
-        let mut noting = Context::from_waker(&waker);
-        let serving = self.serving.lock().ok().and_then(|s| *s);
-        let inner = self.inner.as_mut();
+        let this = &mut *self;
+        let same = this
+            .noting
+            .as_ref()
+            .is_some_and(|(task, _)| task.will_wake(cx.waker()));
+        if !same {
+            let noting = Waker::from(Arc::new(NotingWaker {
+                inner: cx.waker().clone(),
+                serving: this.serving.clone(),
+            }));
+            this.noting = Some((cx.waker().clone(), noting));
+        }
+        let waker = &this.noting.as_ref().expect("made above").1;
+        let mut noting = Context::from_waker(waker);
+        let serving = this.serving.lock().ok().and_then(|s| *s);
+        let inner = this.inner.as_mut();
         match serving {
             Some(attempt) => super::attempt::sync_scope(attempt, || inner.poll(&mut noting)),
             None => inner.poll(&mut noting),
@@ -202,13 +207,6 @@ pub struct PgStream {
     reader: frame::Reader,
     /// The network lost a message: the connection is reset.
     broken: bool,
-}
-
-fn reset() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::ConnectionReset,
-        "the connection to the database was reset",
-    )
 }
 
 impl PgStream {
@@ -241,8 +239,8 @@ impl PgStream {
     fn open_request(&mut self) -> io::Result<Header> {
         let Some(attempt) = Attempt::current() else {
             return Ok(Header {
-                id: world_link::message_id().ok_or_else(reset)?,
-                tag: NO_ATTEMPT,
+                id: world_link::message_id().ok_or_else(frame::reset)?,
+                tag: Tag::NO_ATTEMPT,
                 point: Point::Call(Call::Service(ServiceCall::Ledger(0))),
                 key: None,
             });
@@ -263,15 +261,16 @@ impl PgStream {
 
 /// What a write holds: whether it runs a statement (a simple `Query` or an
 /// `Execute`: preparing, describing and closing statements run nothing,
-/// and are no call of their own), and how many requests it ends.
-fn requests_in(scanner: &Scanner, bytes: &[u8]) -> (bool, usize) {
-    let mut probe = scanner.clone();
+/// and are no call of their own), how many requests it ends, and the
+/// scanner past it, which stands once the write has left.
+fn requests_in(scanner: &Scanner, bytes: &[u8]) -> (bool, usize, Scanner) {
+    let mut past = scanner.clone();
     let (mut runs, mut ends) = (false, 0);
-    probe.feed(bytes, |ty| {
+    past.feed(bytes, |ty| {
         runs |= ty == scan::QUERY || ty == scan::EXECUTE;
         ends += usize::from(ty == scan::QUERY || ty == scan::SYNC);
     });
-    (runs, ends)
+    (runs, ends, past)
 }
 
 impl AsyncWrite for PgStream {
@@ -282,10 +281,10 @@ impl AsyncWrite for PgStream {
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         if this.broken {
-            return Poll::Ready(Err(reset()));
+            return Poll::Ready(Err(frame::reset()));
         }
         let buf = &buf[..buf.len().min(MAX_PAYLOAD_BYTES)];
-        let (runs, ends) = requests_in(&this.written, buf);
+        let (runs, ends, past) = requests_in(&this.written, buf);
         if this.open.is_none() && runs {
             match this.open_request() {
                 Ok(header) => this.open = Some(header),
@@ -301,27 +300,24 @@ impl AsyncWrite for PgStream {
             None => Header {
                 id: match world_link::message_id() {
                     Some(id) => id,
-                    None => return Poll::Ready(Err(reset())),
+                    None => return Poll::Ready(Err(frame::reset())),
                 },
-                tag: NO_ATTEMPT,
+                tag: Tag::NO_ATTEMPT,
                 point: Point::Call(Call::Service(ServiceCall::Ledger(0))),
                 key: None,
             },
         };
-        let frame = frame::encode(&header, buf);
-        match Pin::new(&mut this.inner).poll_write(cx, &frame) {
-            Poll::Ready(Ok(n)) => {
-                // turmoil sends a whole write as one segment, or none of it.
-                assert_eq!(n, frame.len(), "a frame leaves whole");
-                this.written.feed(buf, |_| {});
-                if ends > 0 {
-                    this.open = None;
-                }
-                Poll::Ready(Ok(buf.len()))
-            }
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => Poll::Pending,
+        let written = std::task::ready!(frame::poll_write(&mut this.inner, cx, &header, buf))?;
+        assert_eq!(
+            written,
+            buf.len(),
+            "a write no longer than a frame leaves whole"
+        );
+        this.written = past;
+        if ends > 0 {
+            this.open = None;
         }
+        Poll::Ready(Ok(written))
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -342,7 +338,7 @@ impl AsyncRead for PgStream {
         let this = &mut *self;
         loop {
             if this.broken {
-                return Poll::Ready(Err(reset()));
+                return Poll::Ready(Err(frame::reset()));
             }
             if this.poll_passing(cx).is_pending() {
                 return Poll::Pending;
@@ -364,7 +360,7 @@ impl AsyncRead for PgStream {
                 if let Point::Result(Call::Service(call @ ServiceCall::Ledger(n))) = header.point
                     && answers > 0
                     && n > 0
-                    && header.tag != NO_ATTEMPT
+                    && header.tag != Tag::NO_ATTEMPT
                 {
                     let attempt = Attempt {
                         tag: header.tag,

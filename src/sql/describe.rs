@@ -102,18 +102,9 @@ pub fn describe(
                     params.walk(f, Some(SqlType::Boolean), &scope);
                 }
             }
-            let system = [super::exec::xmax_column()];
-            let target = super::exec::Target {
-                alias: sources[0].alias,
-                columns: sources[0].columns,
-                xmax: true,
-            };
-            columns(
-                &ins.returning,
-                &Scope {
-                    sources: &super::exec::returning_sources(target, &system, None),
-                },
-            )?
+            super::exec::insert_returning_scope(sources[0].alias, sources[0].columns, |scope| {
+                columns(&ins.returning, scope)
+            })?
         }
         Statement::Update(upd) => {
             let tables = tables_of(db, [(&upd.table.table, &upd.table.alias)])?;

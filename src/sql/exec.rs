@@ -224,18 +224,9 @@ fn check_names(db: &Database, stmt: &Statement) -> Result<(), SqlError> {
                     }
                 }
             }
-            let system = [xmax_column()];
-            let target = Target {
-                alias: sources[0].alias,
-                columns: sources[0].columns,
-                xmax: true,
-            };
-            check_returning(
-                &i.returning,
-                &Scope {
-                    sources: &returning_sources(target, &system, None),
-                },
-            )?;
+            insert_returning_scope(sources[0].alias, sources[0].columns, |scope| {
+                check_returning(&i.returning, scope)
+            })?;
         }
         _ => {}
     }
@@ -1084,17 +1075,14 @@ fn insert(
             }
         }
     }
-    let columns = table(db, table_id).columns.clone();
     finish(
-        &mut db.random_state,
+        db,
         state,
         format!("INSERT 0 {}", state.count),
         &ins.returning,
-        Target {
-            alias: &ins.table,
-            columns: &columns,
-            xmax: true,
-        },
+        table_id,
+        &ins.table,
+        true,
     )
 }
 
@@ -1469,17 +1457,14 @@ fn update(
             }
         }
     }
-    let columns = table(db, table_id).columns.clone();
     finish(
-        &mut db.random_state,
+        db,
         state,
         format!("UPDATE {}", state.count),
         &upd.returning,
-        Target {
-            alias: &alias,
-            columns: &columns,
-            xmax: false,
-        },
+        table_id,
+        &alias,
+        false,
     )
 }
 
@@ -1518,17 +1503,14 @@ fn delete(
         }
         advance(state);
     }
-    let columns = table(db, table_id).columns.clone();
     finish(
-        &mut db.random_state,
+        db,
         state,
         format!("DELETE {}", state.count),
         &del.returning,
-        Target {
-            alias: &alias,
-            columns: &columns,
-            xmax: false,
-        },
+        table_id,
+        &alias,
+        false,
     )
 }
 
@@ -1581,24 +1563,34 @@ fn advance(state: &mut StmtState) {
 
 /// The statement's result: `RETURNING` items evaluated over the rows it
 /// kept.
+/// `xmax` says whether the rows carry their version's xmax last (an
+/// `INSERT`'s do).
 fn finish(
-    random_state: &mut u64,
+    db: &mut Database,
     state: &mut StmtState,
     tag: String,
     returning: &[SelectItem],
-    target: Target,
+    table_id: usize,
+    alias: &str,
+    xmax: bool,
 ) -> Result<Outcome, SqlError> {
     let mut result = QueryResult::tag_only(&tag);
     result.rows_affected = state.count;
     if !returning.is_empty() {
         let rows = std::mem::take(&mut state.rows);
+        let columns = table(db, table_id).columns.clone();
+        let target = Target {
+            alias,
+            columns: &columns,
+            xmax,
+        };
         let (described, values) = project(
             returning,
             target,
             &rows,
             state.now_us,
             &state.params,
-            random_state,
+            &mut db.random_state,
         )?;
         result.columns = described;
         result.rows = values;
@@ -1609,15 +1601,15 @@ fn finish(
 /// The table a statement's `RETURNING` reads, and whether its rows carry
 /// their version's `xmax` last (an `INSERT`'s do).
 #[derive(Clone, Copy)]
-pub(super) struct Target<'a> {
-    pub alias: &'a str,
-    pub columns: &'a [ColumnMeta],
-    pub xmax: bool,
+struct Target<'a> {
+    alias: &'a str,
+    columns: &'a [ColumnMeta],
+    xmax: bool,
 }
 
 /// The `xmax` system column, as `INSERT ... RETURNING` may read it. Its
 /// source has no alias, so no wildcard and no qualified name reaches it.
-pub(super) fn xmax_column() -> ColumnMeta {
+fn xmax_column() -> ColumnMeta {
     ColumnMeta {
         name: "xmax".to_string(),
         ty: super::ast::SqlType::BigInt,
@@ -1629,7 +1621,7 @@ pub(super) fn xmax_column() -> ColumnMeta {
 
 /// The sources one `RETURNING` row is read from: the table's, and the
 /// `xmax` system column's unless the table has a column of that name.
-pub(super) fn returning_sources<'a>(
+fn returning_sources<'a>(
     target: Target<'a>,
     system: &'a [ColumnMeta],
     row: Option<&'a [Value]>,
@@ -1654,6 +1646,24 @@ pub(super) fn returning_sources<'a>(
         });
     }
     sources
+}
+
+/// Runs `f` on the scope an `INSERT`'s `RETURNING` is checked and
+/// described in: the table's columns, and its `xmax`.
+pub(super) fn insert_returning_scope<R>(
+    alias: &str,
+    columns: &[ColumnMeta],
+    f: impl FnOnce(&Scope) -> R,
+) -> R {
+    let system = [xmax_column()];
+    let target = Target {
+        alias,
+        columns,
+        xmax: true,
+    };
+    f(&Scope {
+        sources: &returning_sources(target, &system, None),
+    })
 }
 
 /// Evaluates output items over single-table rows (for `RETURNING`).

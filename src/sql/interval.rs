@@ -9,8 +9,9 @@
 
 use std::cmp::Ordering;
 
+use super::value::MICROS_PER_DAY;
+
 const MICROS_PER_SECOND: i64 = 1_000_000;
-const MICROS_PER_DAY: i64 = 86_400 * MICROS_PER_SECOND;
 
 /// A span: months, days and microseconds, each with its own sign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,20 +176,8 @@ impl Interval {
             } else {
                 ""
             };
-            let total = self.micros.unsigned_abs();
-            let seconds = total / 1_000_000;
-            let fraction = total % 1_000_000;
-            let mut clock = format!(
-                "{sign}{:02}:{:02}:{:02}",
-                seconds / 3_600,
-                seconds / 60 % 60,
-                seconds % 60
-            );
-            if fraction != 0 {
-                clock.push('.');
-                clock.push_str(format!("{fraction:06}").trim_end_matches('0'));
-            }
-            parts.push(clock);
+            let clock = super::value::format_clock(self.micros.unsigned_abs());
+            parts.push(format!("{sign}{clock}"));
         }
         parts.join(" ")
     }

@@ -381,7 +381,7 @@ pub(super) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
-const MICROS_PER_DAY: i64 = 86_400_000_000;
+pub(super) const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 /// `2026-12-07 04:25:55.123456+00`, in UTC, as PostgreSQL prints a
 /// timestamptz with `TimeZone` UTC (trailing zeros of the fraction dropped).
@@ -389,20 +389,21 @@ pub fn format_timestamp(us: i64) -> String {
     let days = us.div_euclid(MICROS_PER_DAY);
     let rest = us.rem_euclid(MICROS_PER_DAY);
     let (y, m, d) = civil_from_days(days);
-    let secs = rest / 1_000_000;
-    let micros = rest % 1_000_000;
-    let mut text = format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    );
-    if micros != 0 {
-        let fraction = format!("{micros:06}");
+    let clock = format_clock(rest.unsigned_abs());
+    format!("{y:04}-{m:02}-{d:02} {clock}+00")
+}
+
+/// `HH:MM:SS[.ffffff]` for a span of microseconds (the hours past 24 if
+/// it is that long), trailing zeros of the fraction dropped, as PostgreSQL
+/// prints a time of day and an interval's time.
+pub(super) fn format_clock(micros: u64) -> String {
+    let secs = micros / 1_000_000;
+    let fraction = micros % 1_000_000;
+    let mut text = format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
+    if fraction != 0 {
         text.push('.');
-        text.push_str(fraction.trim_end_matches('0'));
+        text.push_str(format!("{fraction:06}").trim_end_matches('0'));
     }
-    text.push_str("+00");
     text
 }
 

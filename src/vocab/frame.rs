@@ -124,3 +124,30 @@ impl Reader {
         }
     }
 }
+
+/// Writes `payload` (at most [`MAX_PAYLOAD_BYTES`] of it) to `inner` as
+/// one frame under `header`; ready with how much of the payload went.
+pub fn poll_write<S: tokio::io::AsyncWrite + Unpin>(
+    inner: &mut S,
+    cx: &mut std::task::Context<'_>,
+    header: &Header,
+    payload: &[u8],
+) -> std::task::Poll<io::Result<usize>> {
+    use std::task::Poll;
+    let payload = &payload[..payload.len().min(MAX_PAYLOAD_BYTES)];
+    let frame = encode(header, payload);
+    match std::pin::Pin::new(inner).poll_write(cx, &frame) {
+        Poll::Ready(Ok(n)) => {
+            // turmoil sends a whole write as one segment, or none of it.
+            assert_eq!(n, frame.len(), "a frame leaves whole");
+            Poll::Ready(Ok(payload.len()))
+        }
+        Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+        Poll::Pending => Poll::Pending,
+    }
+}
+
+/// The error a connection the network broke gives its reader and writer.
+pub fn reset() -> io::Error {
+    io::Error::new(io::ErrorKind::ConnectionReset, "connection reset")
+}

@@ -49,6 +49,15 @@ pub struct Tag {
 }
 
 impl Tag {
+    /// The tag of a message no attempt sent: an answer hyper made up, a
+    /// database connection's startup, a message the injector knows nothing
+    /// of. No fault names it and no report shows it.
+    pub const NO_ATTEMPT: Tag = Tag {
+        transfer: TransferIx(u32::MAX),
+        attempt: 0,
+        key_request: false,
+    };
+
     pub fn transfer(transfer: TransferIx, attempt: u32) -> Tag {
         Tag {
             transfer,

@@ -15,11 +15,11 @@
 use super::Shared;
 use crate::history::{Host, TxnResult, What};
 use crate::scenario::{AccountIx, DatabaseSetup};
-use crate::service::postgres::{NO_ATTEMPT, PORT};
+use crate::service::postgres::PORT;
 use crate::sql::{Commit, Database, Observer, RequestLog, Server, SessionId};
 use crate::vocab::ServiceOp;
-use crate::vocab::frame::{self, MAX_PAYLOAD_BYTES};
-use crate::vocab::wire::{Call, Header, Point, ServiceCall};
+use crate::vocab::frame;
+use crate::vocab::wire::{Call, Header, Point, ServiceCall, Tag};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::io;
@@ -136,7 +136,7 @@ impl Observer for Recorder {
         });
         let moved = commits.iter().any(|c| c.session == session);
         match (header, call) {
-            (Some(h), Some(call)) if h.tag != NO_ATTEMPT && !request.statements.is_empty() => {
+            (Some(h), Some(call)) if h.tag != Tag::NO_ATTEMPT && !request.statements.is_empty() => {
                 self.shared.record(
                     Host::Ledger,
                     What::Txn {
@@ -199,7 +199,7 @@ impl Shared {
             }
         };
         let header = db.serving.borrow().get(&commit.session).copied();
-        let Some(header) = header.filter(|h| h.tag != NO_ATTEMPT) else {
+        let Some(header) = header.filter(|h| h.tag != Tag::NO_ATTEMPT) else {
             self.fail(
                 Host::Ledger,
                 "a transaction that no request sent moved money: idemsim cannot tell which transfer it serves; \
@@ -256,10 +256,6 @@ struct ServerStream {
     working_until: Option<(u64, Option<u64>)>,
 }
 
-fn reset() -> io::Error {
-    io::Error::new(io::ErrorKind::ConnectionReset, "connection reset")
-}
-
 impl Drop for ServerStream {
     fn drop(&mut self) {
         if let Some((deadline_ms, timer @ Some(_))) = self.working_until.take() {
@@ -277,7 +273,7 @@ impl AsyncRead for ServerStream {
         let this = &mut *self;
         loop {
             if this.broken {
-                return Poll::Ready(Err(reset()));
+                return Poll::Ready(Err(frame::reset()));
             }
             if let Some((deadline_ms, timer)) = &mut this.working_until {
                 if this
@@ -328,16 +324,15 @@ impl AsyncWrite for ServerStream {
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         if this.broken {
-            return Poll::Ready(Err(reset()));
+            return Poll::Ready(Err(frame::reset()));
         }
-        let payload = &buf[..buf.len().min(MAX_PAYLOAD_BYTES)];
         let header = match this.connection.reply.get() {
             Some(header) => header,
             None => {
                 // An answer no request's (the startup's): a message of its own.
                 let header = Header {
                     id: this.shared.next_message_id(),
-                    tag: NO_ATTEMPT,
+                    tag: Tag::NO_ATTEMPT,
                     point: Point::Result(Call::Service(ServiceCall::Ledger(0))),
                     key: None,
                 };
@@ -345,14 +340,7 @@ impl AsyncWrite for ServerStream {
                 header
             }
         };
-        let frame = frame::encode(&header, payload);
-        match Pin::new(&mut this.inner).poll_write(cx, &frame) {
-            Poll::Ready(Ok(n)) => {
-                assert_eq!(n, frame.len(), "a frame leaves whole");
-                Poll::Ready(Ok(payload.len()))
-            }
-            other => other,
-        }
+        frame::poll_write(&mut this.inner, cx, &header, buf)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -14,7 +14,6 @@
 
 use super::Shared;
 use crate::limits;
-use crate::scenario::TransferIx;
 use crate::vocab::wire::{Header, Key, MsgId, Point, Tag};
 use std::cell::Cell;
 use std::io;
@@ -120,7 +119,7 @@ impl FramedStream {
                     connection.response_msg.set(Some(id));
                     id
                 });
-                let tag = connection.tag.get().unwrap_or(NO_ATTEMPT);
+                let tag = connection.tag.get().unwrap_or(Tag::NO_ATTEMPT);
                 Header {
                     id,
                     tag,
@@ -135,13 +134,6 @@ impl FramedStream {
         }
     }
 }
-
-/// The tag of a frame that serves no attempt (an answer hyper made up).
-const NO_ATTEMPT: Tag = Tag {
-    transfer: TransferIx(u32::MAX),
-    attempt: 0,
-    key_request: false,
-};
 
 impl AsyncRead for FramedStream {
     fn poll_read(
@@ -183,16 +175,8 @@ impl AsyncWrite for FramedStream {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
-        let payload = &buf[..buf.len().min(MAX_PAYLOAD_BYTES)];
-        let frame = frame::encode(&this.header(), payload);
-        match Pin::new(&mut this.inner).poll_write(cx, &frame) {
-            Poll::Ready(Ok(n)) => {
-                // turmoil sends a whole write as one segment, or none of it.
-                assert_eq!(n, frame.len(), "a frame leaves whole");
-                Poll::Ready(Ok(payload.len()))
-            }
-            other => other,
-        }
+        let header = this.header();
+        frame::poll_write(&mut this.inner, cx, &header, buf)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -150,13 +150,6 @@ pub struct TracedMessage {
     pub bytes: usize,
 }
 
-/// The tag of a message the injector knows nothing of.
-const NO_TAG: Tag = Tag {
-    transfer: crate::scenario::TransferIx(u32::MAX),
-    attempt: 0,
-    key_request: false,
-};
-
 /// The fewest entries of [`Injector::info`] worth a sweep.
 const MIN_INFO_SWEEP: usize = 1024;
 
@@ -298,9 +291,10 @@ impl Injector {
         header: &Header,
         down: &BTreeSet<IpAddr>,
     ) -> NetVerdict {
-        // A frame no attempt sent (a database connection's startup) goes
-        // as it is: no fault in the book names it, and no report could.
-        if header.tag == crate::service::postgres::NO_ATTEMPT {
+        // A frame no attempt sent (an answer hyper made up, a database
+        // connection's startup) goes as it is: no fault in the book names
+        // it, and no report could.
+        if header.tag == Tag::NO_ATTEMPT {
             return NetVerdict::Deliver;
         }
         if down.contains(&message.dst.ip()) {
@@ -390,7 +384,7 @@ impl Injector {
             .iter()
             .filter(|m| m.dst.ip() == ip)
             .map(|m| {
-                let tag = self.info.get(&m.id).map_or(NO_TAG, |i| i.tag);
+                let tag = self.info.get(&m.id).map_or(Tag::NO_ATTEMPT, |i| i.tag);
                 (m.id, self.host(m.dst, tag))
             })
             .collect();

@@ -121,3 +121,35 @@ pub fn fault(toml_table: &str) -> idemsim::FaultSpec {
         .unwrap()
         .fault
 }
+
+/// A service's store calls in the history, in order: the attempt's tag,
+/// when the store ran the call, and the call in words.
+pub fn service_calls(
+    events: &[idemsim::history::Event],
+) -> Vec<(idemsim::history::Tag, u64, &idemsim::history::ServiceOp)> {
+    use idemsim::history::{TxnResult, What};
+    events
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::Txn {
+                tag,
+                result: TxnResult::Service(op),
+                ..
+            } => Some((*tag, e.at_ms, op.as_ref())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Sweeps `seeds` of `scenario` under swarm faults (two jobs) and asserts
+/// that some seed shows `kind`.
+pub fn assert_swarm_finds(scenario: &idemsim::Scenario, seeds: &str, kind: idemsim::ViolationKind) {
+    use idemsim::explore::sweep::{SweepConfig, sweep};
+    let config = SweepConfig::swarm(idemsim::SeedRange::parse(seeds).unwrap(), 2);
+    let report = sweep(scenario, &config, &mut |_| {});
+    assert!(
+        report.violation_counts.get(&kind).is_some_and(|n| *n > 0),
+        "seeds {seeds} never showed {kind:?}: {:?}",
+        report.violation_counts
+    );
+}

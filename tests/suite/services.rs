@@ -50,16 +50,9 @@ fn reached(report: &idemsim::explore::sweep::SweepReport, s: &Scenario, name: &s
 
 /// The service's ops in the history: (attempt, store call request, answer).
 fn store_ops(events: &[idemsim::history::Event]) -> Vec<(u32, u64, String, String)> {
-    events
-        .iter()
-        .filter_map(|e| match &e.what {
-            What::Txn {
-                tag,
-                result: TxnResult::Service(op),
-                ..
-            } => Some((tag.attempt, e.at_ms, op.request.clone(), op.answer.clone())),
-            _ => None,
-        })
+    crate::common::service_calls(events)
+        .into_iter()
+        .map(|(tag, at_ms, op)| (tag.attempt, at_ms, op.request.clone(), op.answer.clone()))
         .collect()
 }
 
@@ -82,16 +75,7 @@ fn the_naive_service_pays_twice_when_its_response_is_lost() {
 fn the_redis_claim_holds_without_faults_and_a_swarm_finds_it_paying_twice() {
     let s = scenario("scenarios/services/redis-claim.toml");
     assert!(run_scenario(&s, None).verdict.met);
-    let config = SweepConfig::swarm(SeedRange::parse("0..100").unwrap(), 2);
-    let report = sweep(&s, &config, &mut |_| {});
-    assert!(
-        report
-            .violation_counts
-            .get(&ViolationKind::DoubleApply)
-            .is_some_and(|n| *n > 0),
-        "{:?}",
-        report.violation_counts
-    );
+    crate::common::assert_swarm_finds(&s, "0..100", ViolationKind::DoubleApply);
 }
 
 /// Explores `file` (with its own fault rates), saves the shrunk repro, and

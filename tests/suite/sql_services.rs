@@ -32,16 +32,9 @@ fn rebuilt(spec: ScenarioSpec) -> Result<Scenario, idemsim::InputError> {
 
 /// The SQL each request of the run ran, in order: (transfer, attempt, text).
 fn statements(events: &[idemsim::history::Event]) -> Vec<(u32, u32, String)> {
-    events
-        .iter()
-        .filter_map(|e| match &e.what {
-            What::Txn {
-                tag,
-                result: TxnResult::Service(op),
-                ..
-            } => Some((tag.transfer.0, tag.attempt, op.request.clone())),
-            _ => None,
-        })
+    crate::common::service_calls(events)
+        .into_iter()
+        .map(|(tag, _, op)| (tag.transfer.0, tag.attempt, op.request.clone()))
         .collect()
 }
 
@@ -80,16 +73,7 @@ fn a_services_own_sql_runs_and_the_money_is_read_from_the_databases_commits() {
 #[test]
 fn the_key_committed_on_its_own_is_found_by_swarm_and_by_one_fault() {
     let s = scenario("scenarios/services/sql-key-first.toml");
-    let config = SweepConfig::swarm(SeedRange::parse("0..30").unwrap(), 2);
-    let report = sweep(&s, &config, &mut |_| {});
-    assert!(
-        report
-            .violation_counts
-            .get(&ViolationKind::LostApply)
-            .is_some_and(|n| *n > 0),
-        "{:?}",
-        report.violation_counts
-    );
+    crate::common::assert_swarm_finds(&s, "0..30", ViolationKind::LostApply);
     let plan = exhaustive::plan(&s, 1, exhaustive::Budget::schedules(2_000)).unwrap();
     let searched = exhaustive::search(&s, plan, 1, &mut |_| {});
     let first = searched
@@ -102,16 +86,7 @@ fn the_key_committed_on_its_own_is_found_by_swarm_and_by_one_fault() {
 #[test]
 fn check_then_insert_without_a_unique_key_pays_twice_under_swarm_and_one_fault() {
     let s = scenario("scenarios/services/sql-check-then-insert.toml");
-    let config = SweepConfig::swarm(SeedRange::parse("0..120").unwrap(), 2);
-    let report = sweep(&s, &config, &mut |_| {});
-    assert!(
-        report
-            .violation_counts
-            .get(&ViolationKind::DoubleApply)
-            .is_some_and(|n| *n > 0),
-        "{:?}",
-        report.violation_counts
-    );
+    crate::common::assert_swarm_finds(&s, "0..120", ViolationKind::DoubleApply);
     let plan = exhaustive::plan(&s, 1, exhaustive::Budget::schedules(2_000)).unwrap();
     let searched = exhaustive::search(&s, plan, 1, &mut |_| {});
     assert!(

@@ -250,4 +250,4 @@ pub use scenario::{
 pub use seeds::{Partition, SeedRange};
 pub use service::{Service, Services};
 pub use world::logs::LogFilter;
-pub use world::{EndReason, RunOptions, RunOutput, TracedMessage};
+pub use world::{EndReason, RunOptions, RunOutput, SERVICE_SKIP_QUANTUM_MS, TracedMessage};

@@ -65,7 +65,8 @@ pub struct ExploreArgs {
     #[arg(long, conflicts_with = "exhaustive")]
     check_determinism: bool,
     /// Run each seed again without skipping quiet time and fail if the two
-    /// histories differ (skipping must never change what happens).
+    /// histories differ (skipping must never change what happens); a
+    /// service's run is compared skipping whole cycles of tokio's scheduler.
     #[arg(long, conflicts_with = "exhaustive")]
     check_quiet_time: bool,
     /// Run every millisecond: never skip quiet time.

@@ -136,18 +136,9 @@ pub fn run_seed(
             )
         })
         .flatten();
-    let every_tick = RunOptions {
-        skip_quiet_time: false,
-        ..config.options
-    };
     let skip_changed = config
         .check_quiet_time
-        .then(|| {
-            first_difference(
-                &run.output.events,
-                &run_with(&s, Some(seed), mode, every_tick).output.events,
-            )
-        })
+        .then(|| quiet_time_difference(&s, seed, mode, config.options, &run))
         .flatten();
     let mut reach = ReachCounts::default();
     reach.add(&phases(&run.output.events));
@@ -163,6 +154,34 @@ pub fn run_seed(
         skip_changed,
     };
     (outcome, reach)
+}
+
+/// Where the seed's history skipping quiet time and its history on every
+/// tick part. For a service, the skipping run compared skips whole cycles of
+/// tokio's scheduler, the only skips after which its run queues are picked
+/// as on every tick (see [`RunOptions::whole_scheduler_cycles`]); for a
+/// design it is `run`.
+fn quiet_time_difference(
+    scenario: &Scenario,
+    seed: u64,
+    mode: crate::Mode,
+    options: RunOptions,
+    run: &crate::Run,
+) -> Option<Difference> {
+    let every_tick = RunOptions {
+        skip_quiet_time: false,
+        ..options
+    };
+    let ticking = run_with(scenario, Some(seed), mode, every_tick);
+    if scenario.api.service().is_none() || !options.skip_quiet_time {
+        return first_difference(&run.output.events, &ticking.output.events);
+    }
+    let whole_cycles = RunOptions {
+        whole_scheduler_cycles: true,
+        ..options
+    };
+    let skipping = run_with(scenario, Some(seed), mode, whole_cycles);
+    first_difference(&skipping.output.events, &ticking.output.events)
 }
 
 /// Where two histories of the same seed part.

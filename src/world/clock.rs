@@ -47,12 +47,18 @@ pub struct Clock {
     next_timer_id: Cell<u64>,
     /// Whether quiet time may be skipped (off: plain ticks, for comparison).
     skipping: bool,
+    /// Skips are whole multiples of this many milliseconds (steps); the rest
+    /// of a quiet span is ticked. 1 for a design; for a service, a whole
+    /// number of tokio's scheduler cycles (see [`super::warp`]).
+    quantum_ms: u64,
 }
 
 impl Clock {
-    pub fn new(skipping: bool) -> Clock {
+    pub fn new(skipping: bool, quantum_ms: u64) -> Clock {
+        assert!(quantum_ms >= 1, "a skip quantum of at least one step");
         Clock {
             skipping,
+            quantum_ms,
             ..Clock::default()
         }
     }
@@ -142,7 +148,7 @@ impl Clock {
         if deadline_ms <= now + 1 {
             return 0;
         }
-        let skip = deadline_ms - now - 1;
+        let skip = (deadline_ms - now - 1) / self.quantum_ms * self.quantum_ms;
         self.offset_ms.set(self.offset_ms.get() + skip);
         skip
     }

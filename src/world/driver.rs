@@ -116,6 +116,14 @@ pub struct RunOptions {
     /// Skip quiet time, the spans in which nothing is in flight and no timer
     /// is due; off runs every tick, for comparison.
     pub skip_quiet_time: bool,
+    /// Skip a service's quiet time only in whole cycles of tokio's
+    /// scheduler ([`super::SERVICE_SKIP_QUANTUM_MS`]), ticking the rest, so
+    /// that the run equals the run on every tick event for event: what
+    /// `--check-quiet-time` compares. Off, quiet time is skipped by the
+    /// millisecond, and two tasks a service's runtime woke in the same
+    /// millisecond may run in the other order than on every tick (see
+    /// `world::warp`). A design's world always skips by the millisecond.
+    pub whole_scheduler_cycles: bool,
     /// Keep a trace of every message (for the benchmark's bare replay).
     pub trace: bool,
     /// A self-test of the failure path: code in this host (or the driver, or
@@ -131,6 +139,7 @@ impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             skip_quiet_time: true,
+            whole_scheduler_cycles: false,
             trace: false,
             panic_in: None,
             log: None,
@@ -160,7 +169,14 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
     );
     let capture = Capture::begin();
     let skip_quiet_time = options.skip_quiet_time && scenario.simulation.skip_quiet_time;
-    let mut shared = Shared::new(scenario.clone(), seed, skip_quiet_time);
+    // A service's tokio runtime sees the same poll counts skipping as
+    // ticking only when whole scheduler cycles are skipped (see `warp`).
+    let skip_quantum_ms = if scenario.api.service().is_some() && options.whole_scheduler_cycles {
+        super::SERVICE_SKIP_QUANTUM_MS
+    } else {
+        1
+    };
+    let mut shared = Shared::new(scenario.clone(), seed, skip_quiet_time, skip_quantum_ms);
     shared.panic_in = options.panic_in;
     let shared = Rc::new(shared);
     let entered = service_world::enter(&shared);
@@ -253,9 +269,7 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
                 .min()
                 .expect("the time limit is always a deadline");
             let skipped_ms = shared.clock.skip_to(next);
-            if scenario.api.service().is_some() {
-                shared.warp.request(skipped_ms);
-            }
+            super::warp::advance_api_clock(&shared, skipped_ms);
         }
     };
     let end = match (options.panic_in, end) {

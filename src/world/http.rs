@@ -38,7 +38,6 @@ pub(crate) async fn service_main(shared: Rc<Shared>, service: Arc<Service>) -> t
     let socket = Rc::new(UdpSocket::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), PORT)).await?);
     *shared.service.borrow_mut() = Some(ServiceBoot::new(Rc::downgrade(&socket)));
     *shared.api_runtime.borrow_mut() = Some(tokio::runtime::Handle::current());
-    super::panics::spawn(Host::Api, super::warp::follow(shared.clone()));
     let listener = TcpListener::bind((IpAddr::V4(Ipv4Addr::UNSPECIFIED), HTTP_PORT)).await?;
     {
         let shared = shared.clone();

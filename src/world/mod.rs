@@ -29,6 +29,7 @@ mod service_store;
 pub(crate) mod service_world;
 mod store;
 mod warp;
+pub use warp::SERVICE_SKIP_QUANTUM_MS;
 
 pub use driver::{EndReason, RunOptions, RunOutput, ServiceValue, run_world};
 pub use liveness::liveness_deadline_ms;
@@ -141,8 +142,6 @@ pub(crate) struct Shared {
     /// The tokio runtime of the current boot of a service's `api` host, whose
     /// tasks and timers are the service's own (see [`warp`]).
     pub api_runtime: RefCell<Option<tokio::runtime::Handle>>,
-    /// Quiet time skipped that the `api` host's tokio clock has yet to skip.
-    pub warp: warp::Warp,
     /// Tasks alive on the service's `api` host once it had booted (those
     /// its factory started, which live as long as the process).
     pub boot_tasks: Cell<usize>,
@@ -200,7 +199,12 @@ impl Shared {
         }
     }
 
-    pub fn new(scenario: Scenario, seed: u64, skip_quiet_time: bool) -> Shared {
+    pub fn new(
+        scenario: Scenario,
+        seed: u64,
+        skip_quiet_time: bool,
+        skip_quantum_ms: u64,
+    ) -> Shared {
         let ledger = StoreDb::with_balances(&scenario);
         Shared {
             seed,
@@ -218,7 +222,7 @@ impl Shared {
             busy: Cell::new(0),
             api_incarnation: Cell::new(0),
             next_message_id: Cell::new(1),
-            clock: Clock::new(skip_quiet_time),
+            clock: Clock::new(skip_quiet_time, skip_quantum_ms),
             activity: Cell::new(0),
             rng: RandomStreams::new(seed),
             liveness_deadline_ms: liveness_deadline_ms(&scenario),
@@ -230,7 +234,6 @@ impl Shared {
             failure: RefCell::new(None),
             api_crashing: Cell::new(false),
             api_runtime: RefCell::new(None),
-            warp: warp::Warp::default(),
             boot_tasks: Cell::new(0),
             issued_keys: RefCell::new(IssuedKeys::default()),
             outages: RefCell::new([0; 4]),

@@ -131,6 +131,8 @@ pub use env::{Env, now, sleep};
 pub use http_api::{AnswerReading, HttpApi, KeyEndpoint};
 pub use keys::{Keys, SetCondition, SetExpiry};
 pub use ledger::{Batch, BatchOutcome, Ledger, Read, Stop};
+#[cfg(feature = "bb8")]
+pub use postgres::Bb8Manager;
 pub use postgres::{Attributed, PgStream, Postgres};
 
 use crate::limits;

@@ -512,3 +512,61 @@ impl deadpool_postgres::Connect for DeadpoolConnect {
         Box::pin(async move { self.0.spawned(&config).await })
     }
 }
+
+/// A bb8 connection manager whose connections are tokio-postgres clients on
+/// the scenario's database (see [`Postgres::bb8`]).
+#[cfg(feature = "bb8")]
+#[derive(Debug, Clone)]
+pub struct Bb8Manager {
+    postgres: Postgres,
+    config: tokio_postgres::Config,
+}
+
+#[cfg(feature = "bb8")]
+impl Postgres {
+    /// A bb8 connection manager on the database. bb8-postgres's own
+    /// manager opens an operating-system socket, so the pool's manager type
+    /// differs from production's: code that builds its pool from outside
+    /// and is generic over `M: bb8::ManageConnection<Connection =
+    /// tokio_postgres::Client>` runs unchanged.
+    ///
+    /// ```no_run
+    /// # async fn example(env: &idemsim::service::Env) -> Result<(), tokio_postgres::Error> {
+    /// let pool = bb8::Pool::builder()
+    ///     .max_size(4)
+    ///     .build(env.postgres().bb8(tokio_postgres::Config::new()))
+    ///     .await?;
+    /// # let _ = pool; Ok(()) }
+    /// ```
+    ///
+    /// bb8 reaps idle connections from a task of its own on a tokio
+    /// interval, alive as long as the pool, and idemsim skips no quiet time
+    /// while a task of the service is alive: a pool built with
+    /// `.idle_timeout(None).max_lifetime(None)` has no such task, and its
+    /// runs cost what a deadpool's do.
+    pub fn bb8(&self, config: tokio_postgres::Config) -> Bb8Manager {
+        Bb8Manager {
+            postgres: self.clone(),
+            config,
+        }
+    }
+}
+
+#[cfg(feature = "bb8")]
+impl bb8::ManageConnection for Bb8Manager {
+    type Connection = tokio_postgres::Client;
+    type Error = tokio_postgres::Error;
+
+    fn connect(&self) -> impl Future<Output = Result<Self::Connection, Self::Error>> + Send {
+        self.postgres.client(&self.config)
+    }
+
+    /// As bb8-postgres checks a connection: an empty query.
+    async fn is_valid(&self, conn: &mut Self::Connection) -> Result<(), Self::Error> {
+        conn.simple_query("").await.map(|_| ())
+    }
+
+    fn has_broken(&self, conn: &mut Self::Connection) -> bool {
+        conn.is_closed()
+    }
+}

@@ -153,6 +153,51 @@ fn the_pooled_fix_makes_the_duplicate_wait_then_replay() {
     assert!(report.failures.is_empty(), "{:?}", report.failures.first());
 }
 
+/// The same fix on a bb8 pool, whose production code lends clients from a
+/// `bb8::Pool` of any manager: the duplicate waits on the uncommitted key
+/// and replays, a lost answer to the COMMIT replays, and a swarm of faults
+/// finds nothing; its connections are the database's (the statements are in
+/// the timeline as the ledger's calls).
+#[test]
+fn a_bb8_pool_runs_the_fix_unchanged() {
+    let base = scenario("scenarios/services/sql-on-conflict-bb8.toml");
+    assert_eq!(base.api.service().unwrap().name(), "sql-on-conflict-bb8");
+    let mut spec = base.to_spec();
+    spec.targeted = vec![fault(
+        r#"{ kind = "duplicate", transfer = "t1", attempt = 1, message = "request" }"#,
+    )];
+    let duplicated = rebuilt(spec.clone()).unwrap();
+    let run = run_scenario(&duplicated, None);
+    assert!(run.verdict.met, "{:?}", run.verdict);
+    let debits = |run: &idemsim::Run| {
+        run.output
+            .entries
+            .iter()
+            .filter(|e| e.delta < 0 && e.tag.transfer.0 == 0)
+            .count()
+    };
+    assert_eq!(debits(&run), 1);
+    assert!(
+        !statements(&run.output.events).is_empty(),
+        "the pool's statements ran on the database"
+    );
+    let commit_lost = statements(&run_scenario(&base, None).output.events)
+        .iter()
+        .filter(|(t, a, _)| (*t, *a) == (0, 1))
+        .position(|(_, _, text)| text == "COMMIT")
+        .expect("the first attempt commits")
+        + 1;
+    spec.targeted = vec![fault(&format!(
+        r#"{{ kind = "drop", transfer = "t1", attempt = 1, message = "ledger-{commit_lost}-result" }}"#
+    ))];
+    let run = run_scenario(&rebuilt(spec).unwrap(), None);
+    assert!(run.verdict.met, "{:?}", run.verdict);
+    assert_eq!(debits(&run), 1, "the commit stands and the retry replays");
+    let swarm = SweepConfig::swarm(SeedRange::parse("0..100").unwrap(), 2);
+    let report = sweep(&base, &swarm, &mut |_| {});
+    assert!(report.failures.is_empty(), "{:?}", report.failures.first());
+}
+
 #[test]
 fn a_crash_of_the_database_rolls_back_the_open_transaction_and_a_retry_pays_once() {
     let mut spec = scenario("scenarios/services/sql-one-transaction.toml").to_spec();

@@ -19,5 +19,6 @@ pub fn services() -> idemsim::Services {
         .with(sql::service(sql::Variant::CheckThenInsert))
         .with(sql::service(sql::Variant::OneTransaction))
         .with(sql::service(sql::Variant::OnConflict))
+        .with(sql::service_bb8())
         .program("cargo run --release --example services --")
 }

@@ -18,12 +18,15 @@
 //!   `sql-on-conflict` inserts the key first with `ON CONFLICT DO NOTHING`
 //!   on a unique key, in the transaction that moves the money: the second
 //!   attempt waits for the first to commit, then replays its stored
-//!   response. Both take their connections from a deadpool-postgres pool.
+//!   response. Both take their connections from a deadpool-postgres pool;
+//!   `sql-on-conflict-bb8` is the fix on a bb8 pool.
 //!
-//! The production code below knows nothing of idemsim: it takes either a
-//! [`Connect`] that opens a tokio-postgres client per request, or a
-//! `deadpool_postgres::Pool`. The test wiring ([`service`]) builds both on
-//! the database idemsim runs, in a line each.
+//! The production code below knows nothing of idemsim: it takes a
+//! [`Connect`] that opens a tokio-postgres client per request, a
+//! `deadpool_postgres::Pool`, or a `bb8::Pool` of any manager whose
+//! connections are tokio-postgres clients (bb8-postgres's in production).
+//! The test wiring ([`service`]) builds each on the database idemsim runs, in
+//! a line each.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -64,12 +67,36 @@ pub enum Source {
     PerRequest(Arc<dyn Connect>),
     /// A pool that lends one connection to one request at a time.
     Pool(deadpool_postgres::Pool),
+    /// A bb8 pool, whichever manager opens its connections.
+    Bb8(Arc<dyn Lend>),
 }
 
-/// A connection for one request: its own, or one borrowed from the pool.
+/// A bb8 pool lending tokio-postgres clients, for any manager.
+pub trait Lend: Send + Sync + 'static {
+    fn lend(&self) -> Pin<Box<dyn Future<Output = Result<Lent, String>> + Send + '_>>;
+}
+
+/// A client a bb8 pool lent, given back when dropped.
+pub type Lent = Box<dyn std::ops::DerefMut<Target = Client> + Send>;
+
+impl<M> Lend for bb8::Pool<M>
+where
+    M: bb8::ManageConnection<Connection = Client>,
+    M::Error: std::error::Error,
+{
+    fn lend(&self) -> Pin<Box<dyn Future<Output = Result<Lent, String>> + Send + '_>> {
+        Box::pin(async move {
+            let lent: Lent = Box::new(self.get_owned().await.map_err(|e| e.to_string())?);
+            Ok(lent)
+        })
+    }
+}
+
+/// A connection for one request: its own, or one borrowed from a pool.
 enum Conn {
     Own(Client),
     Pooled(deadpool_postgres::Object),
+    Lent(Lent),
 }
 
 impl std::ops::Deref for Conn {
@@ -78,6 +105,7 @@ impl std::ops::Deref for Conn {
         match self {
             Conn::Own(client) => client,
             Conn::Pooled(object) => object,
+            Conn::Lent(lent) => lent,
         }
     }
 }
@@ -87,6 +115,7 @@ impl std::ops::DerefMut for Conn {
         match self {
             Conn::Own(client) => client,
             Conn::Pooled(object) => object,
+            Conn::Lent(lent) => lent,
         }
     }
 }
@@ -100,6 +129,7 @@ impl Source {
                 .await
                 .map(Conn::Pooled)
                 .map_err(|e| e.to_string()),
+            Source::Bb8(pool) => pool.lend().await.map(Conn::Lent),
         }
     }
 }
@@ -150,7 +180,7 @@ async fn transfer(State(app): State<App>, headers: HeaderMap, Json(t): Json<Tran
     // The pooled variants send each statement with its types, in one go.
     let sql = match app.source {
         Source::PerRequest(_) => Style::Prepared,
-        Source::Pool(_) => Style::Typed,
+        Source::Pool(_) | Source::Bb8(_) => Style::Typed,
     };
     let result = match app.variant {
         Variant::KeyFirst => key_first(sql, client, &key, &t).await,
@@ -396,6 +426,31 @@ fn pool(db: &Postgres) -> deadpool_postgres::Pool {
         .max_size(4)
         .build()
         .expect("a pool with no timeouts builds")
+}
+
+/// The test wiring of the bb8 fix: bb8 on the database, with no reaper
+/// (the pool's idle and lifetime limits off), so that no task of its own
+/// keeps quiet time from being skipped.
+fn bb8_pool(db: &Postgres) -> bb8::Pool<idemsim::service::Bb8Manager> {
+    let mut config = tokio_postgres::Config::new();
+    config.user("app").dbname("payments");
+    bb8::Pool::builder()
+        .max_size(4)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .build_unchecked(db.bb8(config))
+}
+
+/// `sql-on-conflict` on a bb8 pool: the production code lends its clients
+/// from a `bb8::Pool` through [`Lend`], whatever the manager.
+pub fn service_bb8() -> Service {
+    Service::new("sql-on-conflict-bb8", |env: &Env| {
+        let pool = bb8_pool(&env.postgres());
+        router(Source::Bb8(Arc::new(pool)), Variant::OnConflict)
+    })
+    .summary(
+        "INSERT … ON CONFLICT DO NOTHING on a unique key, in the paying transaction (bb8 pool)",
+    )
 }
 
 /// One of the four variants as a service.

@@ -36,8 +36,8 @@
 //!   each seed replays its own. Only skips of whole multiples of
 //!   [`SERVICE_SKIP_QUANTUM_MS`] leave every count where plain ticks leave
 //!   it; they cost up to that many ticked steps a quiet span (a 250 ms wait
-//!   is never skipped, and a service's run took 3.5 times as long in the
-//!   benchmark), so runs skip by the millisecond, and the comparison with
+//!   is never skipped, and the benchmark's service runs took 2.1 to 4.4
+//!   times as long), so runs skip by the millisecond, and the comparison with
 //!   plain ticks (`--check-quiet-time`, [`crate::RunOptions::whole_scheduler_cycles`])
 //!   skips whole cycles: it proves the rules above, event for event, and
 //!   the quantum changes nothing but the counts.

@@ -203,6 +203,10 @@ pub struct Select {
     pub joins: Vec<Join>,
     pub filter: Option<Expr>,
     pub group_by: Vec<Expr>,
+    /// `HAVING`: which groups stay (a query with one is grouped).
+    pub having: Option<Expr>,
+    /// `SELECT DISTINCT`: equal output rows (NULLs equal) appear once.
+    pub distinct: bool,
     pub order_by: Vec<OrderBy>,
     pub limit: Option<Expr>,
     pub offset: Option<Expr>,
@@ -223,6 +227,8 @@ impl Select {
         let plain = self.joins.is_empty()
             && self.filter.is_none()
             && self.group_by.is_empty()
+            && self.having.is_none()
+            && !self.distinct
             && self.limit.is_none()
             && self.offset.is_none()
             && self.locking.is_none();
@@ -375,11 +381,102 @@ pub enum Expr {
         star: bool,
         distinct: bool,
     },
+    /// `expr [NOT] LIKE | ILIKE pattern [ESCAPE escape]`: `_` matches one
+    /// character, `%` any run of them, and the escape character (a
+    /// backslash unless the statement says otherwise) the next one as it is.
+    Like {
+        expr: Box<Expr>,
+        pattern: Box<Expr>,
+        escape: Option<Box<Expr>>,
+        negated: bool,
+        /// `ILIKE`: letters match whatever their case.
+        case_insensitive: bool,
+    },
     /// `CASE WHEN c THEN v ... [ELSE e] END`.
     Case {
         branches: Vec<(Expr, Expr)>,
         otherwise: Option<Box<Expr>>,
     },
+}
+
+impl Expr {
+    /// The expressions directly inside this one, in the order they are
+    /// written: the one place that knows each form's parts, for the walks
+    /// that look at every part alike.
+    pub fn children(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Literal(_) | Expr::Param(_) | Expr::Column { .. } | Expr::Default => Vec::new(),
+            Expr::Binary { left, right, .. } => vec![left, right],
+            Expr::Not(e)
+            | Expr::Negate(e)
+            | Expr::IsNull { expr: e, .. }
+            | Expr::Cast { expr: e, .. } => {
+                vec![e]
+            }
+            Expr::InList { expr, list, .. } => std::iter::once(&**expr).chain(list).collect(),
+            Expr::Between {
+                expr, low, high, ..
+            } => vec![expr, low, high],
+            Expr::Function { args, .. } => args.iter().collect(),
+            Expr::Like {
+                expr,
+                pattern,
+                escape,
+                ..
+            } => [Some(&**expr), Some(&**pattern), escape.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect(),
+            Expr::Case {
+                branches,
+                otherwise,
+            } => branches
+                .iter()
+                .flat_map(|(w, t)| [w, t])
+                .chain(otherwise.as_deref())
+                .collect(),
+        }
+    }
+
+    /// [`Expr::children`], to change them.
+    pub fn children_mut(&mut self) -> Vec<&mut Expr> {
+        match self {
+            Expr::Literal(_) | Expr::Param(_) | Expr::Column { .. } | Expr::Default => Vec::new(),
+            Expr::Binary { left, right, .. } => vec![left, right],
+            Expr::Not(e)
+            | Expr::Negate(e)
+            | Expr::IsNull { expr: e, .. }
+            | Expr::Cast { expr: e, .. } => {
+                vec![e]
+            }
+            Expr::InList { expr, list, .. } => std::iter::once(&mut **expr).chain(list).collect(),
+            Expr::Between {
+                expr, low, high, ..
+            } => vec![expr, low, high],
+            Expr::Function { args, .. } => args.iter_mut().collect(),
+            Expr::Like {
+                expr,
+                pattern,
+                escape,
+                ..
+            } => [
+                Some(&mut **expr),
+                Some(&mut **pattern),
+                escape.as_deref_mut(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            Expr::Case {
+                branches,
+                otherwise,
+            } => branches
+                .iter_mut()
+                .flat_map(|(w, t)| [w, t])
+                .chain(otherwise.as_deref_mut())
+                .collect(),
+        }
+    }
 }
 
 /// The operators the engine evaluates.

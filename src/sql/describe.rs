@@ -50,7 +50,7 @@ pub fn describe(
             for j in &sel.joins {
                 params.walk(&j.on, Some(SqlType::Boolean), &scope);
             }
-            if let Some(f) = &sel.filter {
+            for f in sel.filter.iter().chain(&sel.having) {
                 params.walk(f, Some(SqlType::Boolean), &scope);
             }
             for e in sel.limit.iter().chain(&sel.offset) {
@@ -284,6 +284,11 @@ impl Params {
                     self.walk(o, ty, scope);
                 }
             }
+            Expr::Like { .. } => {
+                for e in expr.children() {
+                    self.walk(e, Some(SqlType::Text { max_chars: None }), scope);
+                }
+            }
             Expr::Literal(_) | Expr::Column { .. } | Expr::Default => {}
         }
     }
@@ -301,7 +306,7 @@ fn max_param(stmt: &Statement) -> usize {
                 .chain(&s.limit)
                 .chain(&s.offset)
                 .for_each(&mut visit);
-            s.group_by.iter().for_each(&mut visit);
+            s.group_by.iter().chain(&s.having).for_each(&mut visit);
             s.order_by.iter().for_each(|o| visit(&o.expr));
         }
         Statement::Insert(i) => {
@@ -338,25 +343,9 @@ fn item_exprs(item: &SelectItem, visit: &mut impl FnMut(&Expr)) {
 }
 
 fn max_in(e: &Expr) -> usize {
-    match e {
+    let own = match e {
         Expr::Param(n) => *n,
-        Expr::Binary { left, right, .. } => max_in(left).max(max_in(right)),
-        Expr::Not(e) | Expr::Negate(e) | Expr::Cast { expr: e, .. } => max_in(e),
-        Expr::IsNull { expr, .. } => max_in(expr),
-        Expr::InList { expr, list, .. } => list.iter().map(max_in).fold(max_in(expr), usize::max),
-        Expr::Between {
-            expr, low, high, ..
-        } => max_in(expr).max(max_in(low)).max(max_in(high)),
-        Expr::Function { args, .. } => args.iter().map(max_in).max().unwrap_or(0),
-        Expr::Case {
-            branches,
-            otherwise,
-        } => branches
-            .iter()
-            .map(|(w, t)| max_in(w).max(max_in(t)))
-            .chain(otherwise.iter().map(|o| max_in(o)))
-            .max()
-            .unwrap_or(0),
-        Expr::Literal(_) | Expr::Column { .. } | Expr::Default => 0,
-    }
+        _ => 0,
+    };
+    e.children().into_iter().map(max_in).fold(own, usize::max)
 }

@@ -168,6 +168,24 @@ pub fn eval(
             }
         }
         Expr::Cast { expr, ty } => cast(eval(expr, scope, group, ctx)?, *ty)?,
+        Expr::Like {
+            expr,
+            pattern,
+            escape,
+            negated,
+            case_insensitive,
+        } => {
+            let text = eval(expr, scope, group, ctx)?;
+            let pattern = eval(pattern, scope, group, ctx)?;
+            let escape = match escape {
+                Some(e) => eval(e, scope, group, ctx)?,
+                None => Value::Text("\\".to_string()),
+            };
+            match like(&text, &pattern, &escape, *case_insensitive)? {
+                Some(matched) => Value::Bool(matched != *negated),
+                None => Value::Null,
+            }
+        }
         Expr::Function {
             name,
             args,
@@ -189,6 +207,112 @@ pub fn eval(
             }
         }
     })
+}
+
+/// `text LIKE pattern ESCAPE escape`, NULL when any of them is. Only text
+/// is matched (PostgreSQL has no `~~` for other types); the escape is one
+/// character, or empty for none.
+fn like(
+    text: &Value,
+    pattern: &Value,
+    escape: &Value,
+    case_insensitive: bool,
+) -> Result<Option<bool>, SqlError> {
+    let as_text = |v: &Value| match v {
+        Value::Text(s) => Ok(Some(s.clone())),
+        Value::Null => Ok(None),
+        other => Err(SqlError::new(
+            "42883",
+            format!(
+                "operator does not exist: {} ~~ text (LIKE matches text; cast the value with ::text)",
+                cast_name(type_of_value(other))
+            ),
+        )),
+    };
+    let (Some(text), Some(pattern), Some(escape)) =
+        (as_text(text)?, as_text(pattern)?, as_text(escape)?)
+    else {
+        return Ok(None);
+    };
+    let mut escapes = escape.chars();
+    let escape = match (escapes.next(), escapes.next()) {
+        (None, _) => None,
+        (Some(c), None) => Some(c),
+        _ => {
+            return Err(SqlError::new(
+                "22025",
+                "invalid escape string: escape string must be empty or one character",
+            ));
+        }
+    };
+    let fold = |s: &str| -> Vec<char> {
+        if case_insensitive {
+            s.chars().flat_map(char::to_lowercase).collect()
+        } else {
+            s.chars().collect()
+        }
+    };
+    let pattern = like_pattern(&fold(&pattern), escape)?;
+    Ok(Some(like_matches(&fold(&text), &pattern)))
+}
+
+/// One element of a `LIKE` pattern.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum LikePart {
+    /// A character that matches itself.
+    Char(char),
+    /// `_`.
+    One,
+    /// `%`.
+    Any,
+}
+
+fn like_pattern(pattern: &[char], escape: Option<char>) -> Result<Vec<LikePart>, SqlError> {
+    let mut parts = Vec::with_capacity(pattern.len());
+    let mut chars = pattern.iter().copied();
+    while let Some(c) = chars.next() {
+        parts.push(match c {
+            c if Some(c) == escape => LikePart::Char(chars.next().ok_or_else(|| {
+                SqlError::new("22025", "LIKE pattern must not end with escape character")
+            })?),
+            '_' => LikePart::One,
+            '%' => LikePart::Any,
+            c => LikePart::Char(c),
+        });
+    }
+    Ok(parts)
+}
+
+/// Whether `text` matches `pattern`, greedily with backtracking to the
+/// last `%`: time linear in the text for each `%`.
+fn like_matches(text: &[char], pattern: &[LikePart]) -> bool {
+    let (mut t, mut p) = (0, 0);
+    let mut resume: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some(LikePart::Any) => {
+                resume = Some((p, t));
+                p += 1;
+            }
+            Some(LikePart::One) => {
+                t += 1;
+                p += 1;
+            }
+            Some(LikePart::Char(c)) if *c == text[t] => {
+                t += 1;
+                p += 1;
+            }
+            _ => match resume {
+                Some((any, from)) => {
+                    p = any + 1;
+                    t = from + 1;
+                    resume = Some((any, from + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|part| *part == LikePart::Any)
 }
 
 /// A literal's value: numbers as integers when they fit, else numeric;
@@ -525,26 +649,8 @@ fn aggregate(
 
 /// Whether an expression contains an aggregate.
 pub fn has_aggregate(expr: &Expr) -> bool {
-    match expr {
-        Expr::Function { name, args, .. } => name.is_aggregate() || args.iter().any(has_aggregate),
-        Expr::Binary { left, right, .. } => has_aggregate(left) || has_aggregate(right),
-        Expr::Not(e) | Expr::Negate(e) | Expr::Cast { expr: e, .. } => has_aggregate(e),
-        Expr::IsNull { expr, .. } => has_aggregate(expr),
-        Expr::InList { expr, list, .. } => has_aggregate(expr) || list.iter().any(has_aggregate),
-        Expr::Between {
-            expr, low, high, ..
-        } => has_aggregate(expr) || has_aggregate(low) || has_aggregate(high),
-        Expr::Case {
-            branches,
-            otherwise,
-        } => {
-            branches
-                .iter()
-                .any(|(w, t)| has_aggregate(w) || has_aggregate(t))
-                || otherwise.as_deref().is_some_and(has_aggregate)
-        }
-        Expr::Literal(_) | Expr::Param(_) | Expr::Column { .. } | Expr::Default => false,
-    }
+    matches!(expr, Expr::Function { name, .. } if name.is_aggregate())
+        || expr.children().into_iter().any(has_aggregate)
 }
 
 /// The type of an expression's result, as a result's description gives it.
@@ -572,9 +678,11 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> SqlType {
             _ => SqlType::Boolean,
         },
         Expr::Negate(e) => type_of(e, scope),
-        Expr::Not(_) | Expr::IsNull { .. } | Expr::InList { .. } | Expr::Between { .. } => {
-            SqlType::Boolean
-        }
+        Expr::Not(_)
+        | Expr::IsNull { .. }
+        | Expr::InList { .. }
+        | Expr::Between { .. }
+        | Expr::Like { .. } => SqlType::Boolean,
         Expr::Cast { ty, .. } => *ty,
         Expr::Case { branches, .. } => branches
             .first()
@@ -646,38 +754,12 @@ fn cast_name(ty: SqlType) -> &'static str {
 /// ambiguous, as PostgreSQL does before it runs a statement (so that a
 /// typo fails even on an empty table).
 pub fn check_columns(expr: &Expr, scope: &Scope) -> Result<(), SqlError> {
-    match expr {
-        Expr::Column { qualifier, name } => resolve(scope, qualifier.as_deref(), name).map(|_| ()),
-        Expr::Binary { left, right, .. } => {
-            check_columns(left, scope)?;
-            check_columns(right, scope)
-        }
-        Expr::Not(e) | Expr::Negate(e) | Expr::Cast { expr: e, .. } => check_columns(e, scope),
-        Expr::IsNull { expr, .. } => check_columns(expr, scope),
-        Expr::InList { expr, list, .. } => {
-            check_columns(expr, scope)?;
-            list.iter().try_for_each(|e| check_columns(e, scope))
-        }
-        Expr::Between {
-            expr, low, high, ..
-        } => {
-            check_columns(expr, scope)?;
-            check_columns(low, scope)?;
-            check_columns(high, scope)
-        }
-        Expr::Function { args, .. } => args.iter().try_for_each(|e| check_columns(e, scope)),
-        Expr::Case {
-            branches,
-            otherwise,
-        } => {
-            for (w, t) in branches {
-                check_columns(w, scope)?;
-                check_columns(t, scope)?;
-            }
-            otherwise.iter().try_for_each(|o| check_columns(o, scope))
-        }
-        Expr::Literal(_) | Expr::Param(_) | Expr::Default => Ok(()),
+    if let Expr::Column { qualifier, name } = expr {
+        resolve(scope, qualifier.as_deref(), name)?;
     }
+    expr.children()
+        .into_iter()
+        .try_for_each(|child| check_columns(child, scope))
 }
 
 /// The column name PostgreSQL gives an output expression without an alias.

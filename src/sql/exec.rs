@@ -137,6 +137,7 @@ fn check_names(db: &Database, stmt: &Statement) -> Result<(), SqlError> {
                 .iter()
                 .chain(sel.joins.iter().map(|j| &j.on))
                 .chain(&sel.group_by)
+                .chain(&sel.having)
             {
                 eval::check_columns(e, &scope)?;
             }
@@ -494,43 +495,13 @@ fn check_name(t: &Table, expr: &Expr) -> String {
 }
 
 fn collect_columns(expr: &Expr, out: &mut Vec<String>) {
-    match expr {
-        Expr::Column { name, .. } => {
-            if !out.contains(name) {
-                out.push(name.clone());
-            }
-        }
-        Expr::Binary { left, right, .. } => {
-            collect_columns(left, out);
-            collect_columns(right, out);
-        }
-        Expr::Not(e) | Expr::Negate(e) | Expr::Cast { expr: e, .. } => collect_columns(e, out),
-        Expr::IsNull { expr, .. } => collect_columns(expr, out),
-        Expr::InList { expr, list, .. } => {
-            collect_columns(expr, out);
-            list.iter().for_each(|e| collect_columns(e, out));
-        }
-        Expr::Between {
-            expr, low, high, ..
-        } => {
-            collect_columns(expr, out);
-            collect_columns(low, out);
-            collect_columns(high, out);
-        }
-        Expr::Function { args, .. } => args.iter().for_each(|e| collect_columns(e, out)),
-        Expr::Case {
-            branches,
-            otherwise,
-        } => {
-            for (w, t) in branches {
-                collect_columns(w, out);
-                collect_columns(t, out);
-            }
-            if let Some(o) = otherwise {
-                collect_columns(o, out);
-            }
-        }
-        Expr::Literal(_) | Expr::Param(_) | Expr::Default => {}
+    if let Expr::Column { name, .. } = expr
+        && !out.contains(name)
+    {
+        out.push(name.clone());
+    }
+    for child in expr.children() {
+        collect_columns(child, out);
     }
 }
 
@@ -1793,11 +1764,21 @@ fn select(
         refs.push((table_id(db, &j.table.table)?, j.table.alias.clone()));
     }
     if sel.locking.is_some()
-        && (refs.len() != 1 || !sel.group_by.is_empty() || items_aggregate(sel))
+        && (refs.len() != 1
+            || !sel.group_by.is_empty()
+            || items_aggregate(sel)
+            || sel.having.is_some()
+            || sel.distinct)
     {
         return Err(SqlError::new(
             "0A000",
-            "FOR UPDATE/SHARE is supported on a single table without aggregates",
+            "FOR UPDATE/SHARE is supported on a single table without aggregates, HAVING or DISTINCT",
+        ));
+    }
+    if sel.distinct && !order_in_select_list(sel) {
+        return Err(SqlError::new(
+            "42P10",
+            "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
         ));
     }
     // Tables are cloned per statement: reads stay simple and borrow-free.
@@ -1830,7 +1811,7 @@ fn select(
         return locking_select(db, tx, state, sel, &refs, locking);
     }
 
-    let grouped = !sel.group_by.is_empty() || items_aggregate(sel);
+    let grouped = !sel.group_by.is_empty() || items_aggregate(sel) || sel.having.is_some();
     let mut random_state = db.random_state;
     let scopes: Vec<Vec<Source>> = combos
         .iter()
@@ -1885,6 +1866,12 @@ fn select(
             let first = member_scopes.first().copied().unwrap_or(Scope {
                 sources: &empty_sources,
             });
+            if let Some(having) = &sel.having {
+                let kept = eval::eval(having, &first, Some(&member_scopes), &mut ctx)?;
+                if !is_true(&kept)? {
+                    continue;
+                }
+            }
             let values = output_values(&sel.items, &first, Some(&member_scopes), &mut ctx)?;
             let keys = sort_keys(sel, &values, &first, Some(&member_scopes), &mut ctx)?;
             rows.push((values, keys));
@@ -1904,6 +1891,17 @@ fn select(
     }
     db.random_state = random_state;
     sort_rows(sel, &mut rows);
+    if sel.distinct {
+        // The first of equal rows in output order stays (ORDER BY reads
+        // only output columns, so equal rows sort together).
+        let mut kept: Vec<(Vec<Value>, Vec<Value>)> = Vec::with_capacity(rows.len());
+        for row in rows {
+            if !kept.iter().any(|(values, _)| same_values(values, &row.0)) {
+                kept.push(row);
+            }
+        }
+        rows = kept;
+    }
     let rows = limit_rows(
         db,
         tx,
@@ -1919,6 +1917,21 @@ fn select(
         .map(|r| r.into_iter().map(|v| v.to_text()).collect())
         .collect();
     Ok(Outcome::Done(result))
+}
+
+/// Whether every `ORDER BY` expression is an output column (by position,
+/// by alias or written as an item), as `SELECT DISTINCT` requires.
+fn order_in_select_list(sel: &super::ast::Select) -> bool {
+    sel.order_by.iter().all(|o| match &o.expr {
+        Expr::Literal(_) => true,
+        e => sel.items.iter().any(|item| match item {
+            SelectItem::Expr { expr, alias } => {
+                expr == e
+                    || matches!(e, Expr::Column { qualifier: None, name } if alias.as_deref() == Some(name.as_str()))
+            }
+            SelectItem::Wildcard { .. } => matches!(e, Expr::Column { .. }),
+        }),
+    })
 }
 
 fn items_aggregate(sel: &super::ast::Select) -> bool {

@@ -39,12 +39,13 @@ serial, bigserial, numeric/decimal [(p[, s])], text, varchar(n), boolean, timest
 (timestamp with time zone), uuid, jsonb, json and interval";
 const EXPRESSIONS: &str = "expressions are literals, $n parameters, columns, the operators \
 = <> < <= > >= AND OR NOT + - * / % ||, IS [NOT] NULL, [NOT] IN (list), [NOT] BETWEEN, \
+[NOT] LIKE | ILIKE [ESCAPE], \
 casts (::type, CAST), INTERVAL '...', CASE and the functions now(), current_timestamp, \
 transaction_timestamp(), clock_timestamp(), gen_random_uuid(), coalesce, lower, upper, \
 length, char_length, abs, greatest, least, count, sum, min and max";
 const SELECTS: &str = "SELECT reads items [AS alias], *, t.* FROM one table [AS alias] \
-with [INNER | LEFT [OUTER]] JOIN ... ON, WHERE, GROUP BY, ORDER BY, LIMIT, OFFSET and \
-one FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [NOWAIT | SKIP LOCKED]";
+with [INNER | LEFT [OUTER]] JOIN ... ON, DISTINCT, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, \
+OFFSET and one FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [NOWAIT | SKIP LOCKED]";
 const CREATE_TABLES: &str = "CREATE TABLE [IF NOT EXISTS] takes columns with NOT NULL, \
 NULL, DEFAULT, PRIMARY KEY, UNIQUE, CHECK, REFERENCES and GENERATED ... AS IDENTITY, and \
 [CONSTRAINT name] PRIMARY KEY, UNIQUE, CHECK and FOREIGN KEY table constraints";
@@ -1511,47 +1512,11 @@ fn unalias_insert(insert: &mut ast::Insert, alias: &str) -> Result<()> {
         Ok(())
     }
     fn walk(e: &mut ast::Expr, alias: &str, table: &str) -> Result<()> {
-        use ast::Expr as E;
-        match e {
-            E::Column { qualifier, .. } => rename(qualifier, alias, table)?,
-            E::Literal(_) | E::Param(_) | E::Default => {}
-            E::Binary { left, right, .. } => {
-                walk(left, alias, table)?;
-                walk(right, alias, table)?;
-            }
-            E::Not(e) | E::Negate(e) | E::IsNull { expr: e, .. } | E::Cast { expr: e, .. } => {
-                walk(e, alias, table)?
-            }
-            E::InList { expr, list, .. } => {
-                walk(expr, alias, table)?;
-                for e in list {
-                    walk(e, alias, table)?;
-                }
-            }
-            E::Between {
-                expr, low, high, ..
-            } => {
-                walk(expr, alias, table)?;
-                walk(low, alias, table)?;
-                walk(high, alias, table)?;
-            }
-            E::Function { args, .. } => {
-                for e in args {
-                    walk(e, alias, table)?;
-                }
-            }
-            E::Case {
-                branches,
-                otherwise,
-            } => {
-                for (c, v) in branches {
-                    walk(c, alias, table)?;
-                    walk(v, alias, table)?;
-                }
-                if let Some(e) = otherwise {
-                    walk(e, alias, table)?;
-                }
-            }
+        if let ast::Expr::Column { qualifier, .. } = e {
+            rename(qualifier, alias, table)?;
+        }
+        for child in e.children_mut() {
+            walk(child, alias, table)?;
         }
         Ok(())
     }
@@ -1926,28 +1891,8 @@ fn lock_clause_name(strength: ast::LockStrength) -> &'static str {
 }
 
 fn has_aggregate(e: &ast::Expr) -> bool {
-    use ast::Expr as E;
-    match e {
-        E::Function { name, args, .. } => name.is_aggregate() || args.iter().any(has_aggregate),
-        E::Literal(_) | E::Param(_) | E::Column { .. } | E::Default => false,
-        E::Binary { left, right, .. } => has_aggregate(left) || has_aggregate(right),
-        E::Not(e) | E::Negate(e) | E::IsNull { expr: e, .. } | E::Cast { expr: e, .. } => {
-            has_aggregate(e)
-        }
-        E::InList { expr, list, .. } => has_aggregate(expr) || list.iter().any(has_aggregate),
-        E::Between {
-            expr, low, high, ..
-        } => has_aggregate(expr) || has_aggregate(low) || has_aggregate(high),
-        E::Case {
-            branches,
-            otherwise,
-        } => {
-            branches
-                .iter()
-                .any(|(c, v)| has_aggregate(c) || has_aggregate(v))
-                || otherwise.as_deref().is_some_and(has_aggregate)
-        }
-    }
+    matches!(e, ast::Expr::Function { name, .. } if name.is_aggregate())
+        || e.children().into_iter().any(has_aggregate)
 }
 
 fn locking(
@@ -2045,16 +1990,13 @@ fn select_(select: &sp::Select) -> Result<ast::Select> {
         value_table_mode,
         flavor,
     } = select;
-    match distinct {
-        None | Some(sp::Distinct::All) => {}
-        Some(sp::Distinct::Distinct) => return Err(unsupported("`SELECT DISTINCT`", SELECTS)),
+    let distinct = match distinct {
+        None | Some(sp::Distinct::All) => false,
+        Some(sp::Distinct::Distinct) => true,
         Some(sp::Distinct::On(_)) => return Err(unsupported("`DISTINCT ON`", SELECTS)),
-    }
+    };
     if into.is_some() {
         return Err(unsupported("`SELECT ... INTO`", SELECTS));
-    }
-    if having.is_some() {
-        return Err(unsupported("`HAVING`", SELECTS));
     }
     if !named_window.is_empty() {
         return Err(unsupported("`WINDOW`", SELECTS));
@@ -2113,6 +2055,8 @@ fn select_(select: &sp::Select) -> Result<ast::Select> {
         joins,
         filter: selection.as_ref().map(expr).transpose()?,
         group_by,
+        having: having.as_ref().map(expr).transpose()?,
+        distinct,
         order_by: Vec::new(),
         limit: None,
         offset: None,
@@ -2302,33 +2246,13 @@ fn binary_op(op: &sp::BinaryOperator) -> Result<ast::BinaryOp> {
 /// Whether an expression calls a volatile function (which a rewrite may not
 /// evaluate twice).
 fn is_volatile(e: &ast::Expr) -> bool {
-    use ast::Expr as E;
-    match e {
-        E::Function { name, args, .. } => {
-            matches!(
-                name,
-                ast::Function::ClockTimestamp | ast::Function::GenRandomUuid
-            ) || args.iter().any(is_volatile)
+    matches!(
+        e,
+        ast::Expr::Function {
+            name: ast::Function::ClockTimestamp | ast::Function::GenRandomUuid,
+            ..
         }
-        E::Literal(_) | E::Param(_) | E::Column { .. } | E::Default => false,
-        E::Binary { left, right, .. } => is_volatile(left) || is_volatile(right),
-        E::Not(e) | E::Negate(e) | E::IsNull { expr: e, .. } | E::Cast { expr: e, .. } => {
-            is_volatile(e)
-        }
-        E::InList { expr, list, .. } => is_volatile(expr) || list.iter().any(is_volatile),
-        E::Between {
-            expr, low, high, ..
-        } => is_volatile(expr) || is_volatile(low) || is_volatile(high),
-        E::Case {
-            branches,
-            otherwise,
-        } => {
-            branches
-                .iter()
-                .any(|(c, v)| is_volatile(c) || is_volatile(v))
-                || otherwise.as_deref().is_some_and(is_volatile)
-        }
-    }
+    ) || e.children().into_iter().any(is_volatile)
 }
 
 /// Translates an expression. The cases that recurse along operator chains
@@ -2558,8 +2482,36 @@ fn expr_other(e: &sp::Expr) -> Result<ast::Expr> {
         X::Function(f) => function(f)?,
         X::Subquery(_) => return Err(unsupported("subqueries", EXPRESSIONS)),
         X::Exists { .. } => return Err(unsupported("`EXISTS`", EXPRESSIONS)),
-        X::Like { .. } | X::ILike { .. } | X::SimilarTo { .. } | X::RLike { .. } => {
-            return Err(unsupported("`LIKE`, `ILIKE` and `SIMILAR TO`", EXPRESSIONS));
+        X::Like {
+            negated,
+            any,
+            expr: inner,
+            pattern,
+            escape_char,
+        }
+        | X::ILike {
+            negated,
+            any,
+            expr: inner,
+            pattern,
+            escape_char,
+        } => {
+            if *any {
+                return Err(unsupported("`LIKE ANY`", EXPRESSIONS));
+            }
+            ast::Expr::Like {
+                expr: boxed(inner)?,
+                pattern: boxed(pattern)?,
+                escape: escape_char.as_deref().map(boxed).transpose()?,
+                negated: *negated,
+                case_insensitive: matches!(e, X::ILike { .. }),
+            }
+        }
+        X::SimilarTo { .. } | X::RLike { .. } => {
+            return Err(unsupported(
+                "`SIMILAR TO` and regular expressions",
+                EXPRESSIONS,
+            ));
         }
         X::AnyOp { .. } | X::AllOp { .. } => {
             return Err(unsupported("`ANY` and `ALL`", EXPRESSIONS));
@@ -3143,6 +3095,8 @@ mod tests {
                     })),
                 )),
                 group_by: vec![qcol("p", "id"), qcol("r", "id")],
+                having: None,
+                distinct: false,
                 order_by: vec![
                     ast::OrderBy {
                         expr: qcol("p", "created_at"),
@@ -3567,9 +3521,7 @@ mod tests {
             ("DROP TABLE t CASCADE", "CASCADE"),
             ("WITH x AS (SELECT 1) SELECT * FROM x", "WITH"),
             ("SELECT 1 UNION SELECT 2", "UNION"),
-            ("SELECT DISTINCT a FROM t", "DISTINCT"),
             ("SELECT DISTINCT ON (a) a FROM t", "DISTINCT ON"),
-            ("SELECT a FROM t GROUP BY a HAVING count(*) > 1", "HAVING"),
             ("SELECT a FROM t GROUP BY ALL", "GROUP BY ALL"),
             (
                 "SELECT * FROM t OFFSET 1 ROWS FETCH FIRST 2 ROWS ONLY",
@@ -3593,8 +3545,8 @@ mod tests {
                 "IN (subquery)",
             ),
             ("SELECT EXISTS (SELECT 1)", "EXISTS"),
-            ("SELECT a LIKE 'x%' FROM t", "LIKE"),
-            ("SELECT a ILIKE 'x%' FROM t", "LIKE"),
+            ("SELECT a LIKE ANY ('x%') FROM t", "LIKE ANY"),
+            ("SELECT a SIMILAR TO 'x%' FROM t", "SIMILAR TO"),
             ("SELECT a = ANY($1) FROM t", "ANY"),
             ("SELECT ARRAY[1, 2]", "arrays"),
             ("SELECT 1_000", "1_000"),

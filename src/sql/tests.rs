@@ -362,3 +362,54 @@ fn an_upsert_tells_an_insert_from_an_update_by_xmax_and_nothing_else_reads_it() 
         "a prepared upsert describes xmax"
     );
 }
+
+#[test]
+fn like_matches_with_backtracking_escapes_and_case_folding() {
+    let mut d = Db::new();
+    let a = d.db.connect();
+    let check = |d: &mut Db, expr: &str| d.q(a, &format!("SELECT {expr}"));
+    assert_eq!(
+        check(&mut d, "'abcbcd' LIKE 'a%bcd'"),
+        "t",
+        "backtracks past the first bc"
+    );
+    assert_eq!(check(&mut d, "'abcbce' LIKE 'a%bcd'"), "f");
+    assert_eq!(
+        check(&mut d, "'a%c' LIKE 'a\\%c', 'abc' LIKE 'a\\%c'"),
+        "t|f"
+    );
+    assert_eq!(check(&mut d, "'a_c' LIKE 'a!_c' ESCAPE '!'"), "t");
+    assert_eq!(check(&mut d, "'ÄBC' ILIKE 'äb%', 'ÄBC' LIKE 'äb%'"), "t|f");
+    assert_eq!(check(&mut d, "'x' LIKE '%%%_%%'"), "t");
+    assert_eq!(check(&mut d, "NULL LIKE 'a', 'a' LIKE NULL"), "NULL|NULL");
+    assert_eq!(check(&mut d, "'ab' LIKE 'a!' ESCAPE '!'"), "ERROR 22025");
+    assert_eq!(check(&mut d, "1 LIKE '1'"), "ERROR 42883");
+}
+
+#[test]
+fn distinct_and_having_shape_grouped_and_deduplicated_output() {
+    let mut d = Db::new();
+    let a = d.db.connect();
+    d.q(a, "CREATE TABLE t (id int PRIMARY KEY, k text, n int)");
+    d.q(
+        a,
+        "INSERT INTO t VALUES (1, 'a', 1), (2, 'a', 1), (3, NULL, 2), (4, NULL, 2), (5, 'b', 3)",
+    );
+    assert_eq!(
+        d.q(a, "SELECT DISTINCT k, n FROM t ORDER BY k NULLS FIRST"),
+        "NULL|2;a|1;b|3"
+    );
+    assert_eq!(d.q(a, "SELECT DISTINCT k FROM t ORDER BY n"), "ERROR 42P10");
+    assert_eq!(
+        d.q(
+            a,
+            "SELECT k, count(*) FROM t GROUP BY k HAVING count(*) > 1 ORDER BY k"
+        ),
+        "a|2;NULL|2"
+    );
+    assert_eq!(d.q(a, "SELECT sum(n) FROM t HAVING sum(n) > 100"), "");
+    assert_eq!(
+        d.q(a, "SELECT k FROM t WHERE id = 1 FOR UPDATE HAVING true"),
+        "ERROR 42601"
+    );
+}

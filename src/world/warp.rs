@@ -21,14 +21,16 @@
 //!   so that `tokio::time::Instant` arithmetic in the service sees the time
 //!   that passed: a lease stored as an `Instant` expires on time. The driver
 //!   does it between steps, from outside the runtime: a task doing it would
-//!   be polled where plain ticks poll none, which the next rule forbids.
+//!   be polled where plain ticks poll none, and so move the poll counts of
+//!   the next rule.
 //! * **A skip changes no timer, but may change tokio's order**: tokio picks
 //!   the next task to run from one of two queues (tasks woken inside the
 //!   runtime, and tasks woken from outside it, as turmoil's network wakes
 //!   them), and which queue it looks at first depends on a count of its
 //!   polls: the runtime's scheduler looks outside first every 31st poll, a
 //!   `LocalSet` every 31st value of a count that wraps at 256. Every idle
-//!   step adds one to each count; a skipped step adds nothing. So after a
+//!   step adds to each count, the same at every step; a skipped step adds
+//!   nothing. So after a
 //!   skip, two tasks woken in the same millisecond may run in the other order
 //!   than on plain ticks (in `sql-one-transaction`, 3 seeds in 3,000: a
 //!   duplicated request's two answers left in swapped order, and the client

@@ -1869,7 +1869,7 @@ fn select_query(query: &sp::Query, key_locks: &mut KeyLocks) -> Result<ast::Sele
             ));
         }
         if out.items.iter().any(|item| match item {
-            ast::SelectItem::Expr { expr, .. } => has_aggregate(expr),
+            ast::SelectItem::Expr { expr, .. } => super::eval::has_aggregate(expr),
             ast::SelectItem::Wildcard { .. } => false,
         }) {
             return Err(unsupported(
@@ -1888,11 +1888,6 @@ fn lock_clause_name(strength: ast::LockStrength) -> &'static str {
         ast::LockStrength::NoKeyUpdate => "FOR NO KEY UPDATE",
         ast::LockStrength::Update => "FOR UPDATE",
     }
-}
-
-fn has_aggregate(e: &ast::Expr) -> bool {
-    matches!(e, ast::Expr::Function { name, .. } if name.is_aggregate())
-        || e.children().into_iter().any(has_aggregate)
 }
 
 fn locking(

@@ -214,7 +214,7 @@ fn bad_explore_flags_exit_2() {
 }
 
 #[test]
-fn a_partitioned_sweep_writes_junit_with_the_other_seeds_skipped() {
+fn a_partitioned_sweep_writes_junit_counting_the_other_slices_seeds_in_one_case() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sweep.xml");
     let (code, _, _) = idemsim(&[

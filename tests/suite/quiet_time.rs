@@ -304,7 +304,7 @@ fn skip_and_tick_agree(scenario: &idemsim::Scenario, seeds: &str) {
 /// the detached-lease layer's payment runs in a task of its own, alive
 /// through the 700 ms the client waits after hanging up, so nothing of that
 /// wait is skipped, and the lease, kept as a `tokio::time::Instant`, lapses
-/// on time: the retry pays again. (`skipped_quiet_time_reaches_the_services_tokio_clock`
+/// on time: the retry pays again. (`quiet_time_passed_over_reaches_the_services_tokio_clock`
 /// shows a skip moving a service's tokio clock.)
 #[test]
 fn a_lease_kept_as_a_tokio_instant_lapses_while_its_task_lives() {
@@ -343,7 +343,7 @@ fn a_lease_kept_as_a_tokio_instant_lapses_while_its_task_lives() {
 /// that retries 30 s later, get the same answers skipping or ticking. (A
 /// service's skips are whole scheduler cycles, 7.9 s, so the wait is long.)
 #[test]
-fn skipped_quiet_time_reaches_the_services_tokio_clock() {
+fn quiet_time_passed_over_reaches_the_services_tokio_clock() {
     use axum::Router;
     use axum::http::StatusCode;
     use axum::routing::post;

@@ -517,7 +517,7 @@ fn a_key_store_kept_in_memory_forgets_the_stored_response_in_a_crash() {
 }
 
 #[test]
-fn quiet_time_is_skipped_around_a_service_as_around_a_design() {
+fn quiet_time_is_passed_over_around_a_service_as_around_a_design() {
     let s = scenario("scenarios/services/naive-response-lost.toml");
     let steps = |backoff_ms: u64| {
         let mut spec = s.to_spec();

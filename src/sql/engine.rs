@@ -11,6 +11,7 @@ use super::binary::type_of_oid;
 use super::describe::{Description, describe};
 use super::exec::{self, Outcome, StmtState};
 use super::money::{Commit, MoneyWatch};
+use super::ssi::Ssi;
 use super::storage::{Table, Tx, TxId, TxState, TxStates, Undo};
 use super::value::{Value, parse_text};
 use super::{QueryResult, Reply, SessionId, SqlError, TxStatus};
@@ -48,6 +49,8 @@ pub struct Database {
     /// What committed transactions did to the watched balances, oldest
     /// first, until taken.
     commits: Vec<Commit>,
+    /// SERIALIZABLE transactions' reads and rw-conflicts.
+    pub(super) ssi: Ssi,
 }
 
 /// Whether a session is in a transaction block.
@@ -116,6 +119,7 @@ impl Database {
             params: std::sync::Arc::from(Vec::new()),
             watch: None,
             commits: Vec::new(),
+            ssi: Ssi::default(),
         }
     }
 
@@ -157,6 +161,7 @@ impl Database {
             self.abort(tx);
         }
         self.ended.clear();
+        self.ssi.clear();
     }
 
     /// Opens a session. Panics past `MAX_SESSIONS` (100): the server refuses the
@@ -479,7 +484,9 @@ impl Database {
             Ok(Outcome::Done(result)) => {
                 if self.sessions[&session].block == Block::None {
                     self.session_mut(session).tx = None;
-                    self.commit(tx, session);
+                    if let Err(e) = self.commit(tx, session) {
+                        return Step::Failed(e);
+                    }
                 }
                 Step::Done(result)
             }
@@ -534,8 +541,8 @@ impl Database {
                 if let Some(tx) = s.tx.take() {
                     if failed {
                         self.abort(tx);
-                    } else {
-                        self.commit(tx, session);
+                    } else if let Err(e) = self.commit(tx, session) {
+                        return Some(Err(e));
                     }
                 }
                 done(if failed { "ROLLBACK" } else { "COMMIT" })
@@ -654,7 +661,13 @@ impl Database {
         tx
     }
 
-    fn commit(&mut self, tx: TxId, session: SessionId) {
+    /// Commits `tx`, or rolls it back when SERIALIZABLE's check at commit
+    /// fails it (40001).
+    fn commit(&mut self, tx: TxId, session: SessionId) -> Result<(), SqlError> {
+        if let Err(e) = self.ssi.pre_commit(tx) {
+            self.abort(tx);
+            return Err(e);
+        }
         if let Some(watch) = &self.watch {
             let deltas = watch.deltas(&self.tables, &self.txs[&tx].undo);
             if !matches!(&deltas, Ok(d) if d.is_empty()) {
@@ -670,6 +683,8 @@ impl Database {
         t.state = TxState::Committed;
         t.undo.clear();
         self.ended.push_back(tx);
+        self.ssi.committed(tx);
+        Ok(())
     }
 
     fn abort(&mut self, tx: TxId) {
@@ -677,6 +692,7 @@ impl Database {
         let t = self.txs.get_mut(&tx).expect("a transaction that began");
         t.state = TxState::Aborted;
         self.ended.push_back(tx);
+        self.ssi.aborted(tx);
     }
 
     /// Reverses a transaction's work after `mark` (an undo-log length).

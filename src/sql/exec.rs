@@ -5,7 +5,9 @@
 //! transaction changed is waited for, then its newest version is checked
 //! against the statement's `WHERE` again and used if it still matches
 //! (PostgreSQL's documented re-check). REPEATABLE READ and SERIALIZABLE
-//! keep the transaction's first snapshot and fail with 40001 instead.
+//! keep the transaction's first snapshot and fail with 40001 instead;
+//! SERIALIZABLE's reads and writes also go to `predicate` and `ssi`, which
+//! fail a transaction whose dependencies could form a cycle.
 
 use super::ast::{
     ConflictAction, CreateIndex, CreateTable, Delete, Expr, Insert, Isolation, LockStrength,
@@ -13,9 +15,11 @@ use super::ast::{
 };
 use super::engine::{Database, MAX_TABLES, MAX_TUPLES_PER_TABLE};
 use super::eval::{self, Context, Scope, Source};
+use super::predicate;
+use super::ssi::Write;
 use super::storage::{
-    Check, ColumnMeta, ForeignKey, Liveness, Replaced, Snapshot, Table, Tuple, TxId, TxState, Undo,
-    UniqueIndex, liveness, lock_blocker,
+    Check, ColumnMeta, ForeignKey, Index, Liveness, Replaced, Snapshot, Table, Tuple, TxId,
+    TxState, Undo, liveness, lock_blocker,
 };
 use super::value::{Value, type_oid};
 use super::{Column, QueryResult, SqlError};
@@ -260,7 +264,14 @@ fn snapshot_for(db: &mut Database, tx: TxId) -> Snapshot {
     if t.isolation == Isolation::ReadCommitted {
         return fresh;
     }
-    t.snapshot.get_or_insert(fresh).clone()
+    if let Some(taken) = &t.snapshot {
+        return taken.clone();
+    }
+    t.snapshot = Some(fresh.clone());
+    if t.isolation == Isolation::Serializable {
+        db.ssi.begin(tx, fresh.clone());
+    }
+    fresh
 }
 
 fn isolation(db: &Database, tx: TxId) -> Isolation {
@@ -325,6 +336,17 @@ fn eval_row(
         })
         .collect();
     eval_in(db, tx, now_us, expr, &sources)
+}
+
+/// An expression without a row (a constant, a parameter), as the
+/// statement being run sees it.
+pub(super) fn eval_constant(
+    db: &mut Database,
+    tx: TxId,
+    now_us: i64,
+    expr: &Expr,
+) -> Result<Value, SqlError> {
+    eval_in(db, tx, now_us, expr, &[])
 }
 
 fn is_true(v: &Value) -> Result<bool, SqlError> {
@@ -404,14 +426,14 @@ fn add_constraint(db: &Database, t: &mut Table, c: &TableConstraint) -> Result<(
             for &i in &ids {
                 t.columns[i].not_null = true;
             }
-            t.uniques.push(UniqueIndex {
+            t.uniques.push(Index {
                 name: name.clone().unwrap_or_else(|| format!("{}_pkey", t.name)),
                 columns: ids,
             });
         }
         TableConstraint::Unique { name, columns } => {
             let ids = column_ids(t, columns)?;
-            t.uniques.push(UniqueIndex {
+            t.uniques.push(Index {
                 name: name
                     .clone()
                     .unwrap_or_else(|| format!("{}_{}_key", t.name, columns.join("_"))),
@@ -511,9 +533,11 @@ fn create_index(db: &mut Database, tx: TxId, c: &CreateIndex) -> Result<QueryRes
         .name
         .clone()
         .unwrap_or_else(|| format!("{}_{}_idx", c.table, c.columns.join("_")));
-    let taken = db.tables.iter().flatten().any(|t| {
-        t.indexes.contains(&name) || t.uniques.iter().any(|u| u.name == name) || t.name == name
-    });
+    let taken = db
+        .tables
+        .iter()
+        .flatten()
+        .any(|t| t.all_indexes().any(|i| i.name == name) || t.name == name);
     if taken {
         if c.if_not_exists {
             return Ok(QueryResult::tag_only("CREATE INDEX"));
@@ -541,11 +565,9 @@ fn create_index(db: &mut Database, tx: TxId, c: &CreateIndex) -> Result<QueryRes
                 }
             }
         }
-        table_mut(db, id)
-            .uniques
-            .push(UniqueIndex { name, columns });
+        table_mut(db, id).uniques.push(Index { name, columns });
     } else {
-        table_mut(db, id).indexes.push(name);
+        table_mut(db, id).indexes.push(Index { name, columns });
     }
     push_undo(
         db,
@@ -742,7 +764,17 @@ fn check_keys(
     KeyCheck::Free
 }
 
-fn duplicate(t: &Table, index: usize) -> SqlError {
+/// The error for a key that a live version holds: 23505, unless
+/// SERIALIZABLE's check of the index page, which PostgreSQL makes first,
+/// finds a dangerous structure (40001).
+fn duplicate(db: &mut Database, tx: TxId, table_id: usize, index: usize) -> SqlError {
+    if let Err(e) = db
+        .ssi
+        .conflict_in(tx, Write::DuplicateKey { table: table_id })
+    {
+        return e;
+    }
+    let t = table(db, table_id);
     SqlError::new(
         "23505",
         format!(
@@ -1068,6 +1100,17 @@ fn insert_one(
     values: Vec<Value>,
 ) -> Result<Option<TxId>, SqlError> {
     check_row(db, tx, state.now_us, table_id, &values)?;
+    if ins.on_conflict.is_none() {
+        // The new version goes into the table before its index entries
+        // look for a duplicate key (without ON CONFLICT's look first).
+        db.ssi.conflict_in(
+            tx,
+            Write::Insert {
+                table: table_id,
+                indexed: false,
+            },
+        )?;
+    }
     match check_keys(db, tx, table_id, &values, None) {
         KeyCheck::Blocked(other) => return Ok(Some(other)),
         KeyCheck::Taken { index, tuple } => {
@@ -1076,7 +1119,7 @@ fn insert_one(
                 .as_ref()
                 .filter(|oc| is_arbiter(table(db, table_id), index, oc));
             let Some(oc) = arbiter else {
-                return Err(duplicate(table(db, table_id), index));
+                return Err(duplicate(db, tx, table_id, index));
             };
             return on_conflict(db, tx, state, table_id, ins, oc, tuple, &values);
         }
@@ -1085,6 +1128,14 @@ fn insert_one(
     if let Some(other) = check_parents(db, tx, table_id, &values)? {
         return Ok(Some(other));
     }
+    let indexed = table(db, table_id).all_indexes().next().is_some();
+    db.ssi.conflict_in(
+        tx,
+        Write::Insert {
+            table: table_id,
+            indexed,
+        },
+    )?;
     let tuple = add_tuple(db, tx, table_id, values.clone())?;
     if let Some(Work::Insert { touched, .. }) = &mut state.work {
         touched.push(tuple);
@@ -1245,9 +1296,25 @@ fn write_version(
     new: Vec<Value>,
 ) -> Result<Written, SqlError> {
     check_row(db, tx, now_us, table_id, &new)?;
+    let new_index_entries = {
+        let t = table(db, table_id);
+        let old = &t.tuples[tuple].data;
+        (0..new.len()).any(|c| {
+            t.is_indexed_column(c)
+                && eval::order(&old[c], &new[c]).ok().flatten() != Some(Ordering::Equal)
+        })
+    };
+    db.ssi.conflict_in(
+        tx,
+        Write::Replace {
+            table: table_id,
+            tuple,
+            new_index_entries,
+        },
+    )?;
     match check_keys(db, tx, table_id, &new, Some(tuple)) {
         KeyCheck::Blocked(other) => return Ok(Written::Blocked(other)),
-        KeyCheck::Taken { index, .. } => return Err(duplicate(table(db, table_id), index)),
+        KeyCheck::Taken { index, .. } => return Err(duplicate(db, tx, table_id, index)),
         KeyCheck::Free => {}
     }
     if let Some(other) = check_parents(db, tx, table_id, &new)? {
@@ -1333,6 +1400,8 @@ fn matching(
     filter: Option<&Expr>,
 ) -> Result<Vec<usize>, SqlError> {
     let snapshot = state.snapshot.clone().expect("taken at the start");
+    let filters: Vec<&Expr> = filter.into_iter().collect();
+    predicate::read_scan(db, tx, state.now_us, &snapshot, (table_id, alias), &filters)?;
     let t = table(db, table_id);
     let visible: Vec<usize> = (0..t.tuples.len())
         .filter(|&i| snapshot.sees_tuple(&t.tuples[i], &db.txs))
@@ -1467,6 +1536,14 @@ fn delete(
         };
         let old = table(db, table_id).tuples[tuple].data.clone();
         check_children(db, tx, table_id, &old, None)?;
+        db.ssi.conflict_in(
+            tx,
+            Write::Replace {
+                table: table_id,
+                tuple,
+                new_index_entries: false,
+            },
+        )?;
         replace(db, tx, table_id, tuple, LockStrength::Update, None);
         state.count += 1;
         if !del.returning.is_empty() {
@@ -1788,6 +1865,14 @@ fn select(
     let now_us = state.now_us;
 
     let combos = if state.work.is_none() {
+        let filters: Vec<&Expr> = sel
+            .filter
+            .iter()
+            .chain(sel.joins.iter().map(|j| &j.on))
+            .collect();
+        for (id, alias) in &refs {
+            predicate::read_scan(db, tx, now_us, &snapshot, (*id, alias), &filters)?;
+        }
         let combos = join(&tables, &refs, sel, &snapshot, db, tx_start_us, now_us)?;
         if sel.locking.is_some() {
             // Sorted at the snapshot; locked in that order.

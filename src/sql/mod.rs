@@ -16,7 +16,9 @@ mod eval;
 mod exec;
 mod interval;
 mod money;
+mod predicate;
 pub mod scan;
+mod ssi;
 mod storage;
 mod value;
 

@@ -89,9 +89,10 @@ pub struct ColumnMeta {
     pub serial: bool,
 }
 
-/// A unique index (a primary key, a `UNIQUE` constraint or index).
+/// An index: in [`Table::uniques`] a primary key, a `UNIQUE` constraint or
+/// a unique index; in [`Table::indexes`] a plain index.
 #[derive(Debug, Clone, PartialEq)]
-pub struct UniqueIndex {
+pub struct Index {
     pub name: String,
     pub columns: Vec<usize>,
 }
@@ -129,11 +130,12 @@ pub struct Tuple {
 pub struct Table {
     pub name: String,
     pub columns: Vec<ColumnMeta>,
-    pub uniques: Vec<UniqueIndex>,
+    pub uniques: Vec<Index>,
     pub checks: Vec<Check>,
     pub foreign_keys: Vec<ForeignKey>,
-    /// Names of non-unique indexes (accepted; they change no result).
-    pub indexes: Vec<String>,
+    /// Plain indexes: they change no result, but SERIALIZABLE's predicate
+    /// locks depend on which scans they serve.
+    pub indexes: Vec<Index>,
     pub tuples: Vec<Tuple>,
     /// The next value of each serial column's sequence.
     pub sequences: Vec<i64>,
@@ -173,6 +175,17 @@ impl Table {
     /// takes the stronger row lock, as a key update does).
     pub fn is_key_column(&self, column: usize) -> bool {
         self.uniques.iter().any(|u| u.columns.contains(&column))
+    }
+
+    /// Every index, unique or not.
+    pub fn all_indexes(&self) -> impl Iterator<Item = &Index> {
+        self.uniques.iter().chain(&self.indexes)
+    }
+
+    /// Whether a column is in any index (so that changing it writes index
+    /// entries: the update is not "heap-only").
+    pub fn is_indexed_column(&self, column: usize) -> bool {
+        self.all_indexes().any(|i| i.columns.contains(&column))
     }
 }
 

@@ -1,0 +1,18 @@
+-- SERIALIZABLE: once the first of a write skew commits, the other is doomed and fails at its next read, before its COMMIT.
+CREATE TABLE on_call (doctor text PRIMARY KEY, active boolean NOT NULL);
+INSERT INTO on_call VALUES ('alice', true), ('bob', true);
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SELECT count(*) FROM on_call WHERE active;
+-- b:
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SELECT count(*) FROM on_call WHERE active;
+-- a:
+UPDATE on_call SET active = false WHERE doctor = 'alice';
+-- b:
+UPDATE on_call SET active = false WHERE doctor = 'bob';
+-- a:
+COMMIT;
+-- b:
+SELECT doctor FROM on_call WHERE doctor = 'bob';
+ROLLBACK;
+SELECT doctor, active FROM on_call ORDER BY doctor;

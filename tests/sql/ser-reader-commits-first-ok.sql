@@ -1,0 +1,20 @@
+-- SERIALIZABLE: a -> b -> c, but the reader a commits before c: no cycle can form, and all three commit.
+CREATE TABLE x (id int PRIMARY KEY, v int NOT NULL);
+CREATE TABLE y (id int PRIMARY KEY, v int NOT NULL);
+INSERT INTO x VALUES (1, 0);
+INSERT INTO y VALUES (1, 0);
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SELECT v FROM x;
+-- b:
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SELECT v FROM y;
+UPDATE x SET v = 1 WHERE id = 1;
+-- a:
+COMMIT;
+-- c:
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+UPDATE y SET v = 1 WHERE id = 1;
+COMMIT;
+-- b:
+COMMIT;
+SELECT v FROM x;

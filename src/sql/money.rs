@@ -115,12 +115,15 @@ impl MoneyWatch {
                 format!("relation \"{}\" does not exist", self.table),
             ));
         };
-        let mut out = Vec::new();
+        // One row per account in a table of balances; many in a ledger of
+        // entries, whose sum is the balance.
+        let mut sums: BTreeMap<String, i64> = BTreeMap::new();
         for version in table.tuples.iter().filter(|t| visible(t)) {
-            out.push(self.read(table, &version.data)?);
+            let (name, balance) = self.read(table, &version.data)?;
+            let sum = sums.entry(name).or_insert(0);
+            *sum = sum.saturating_add(balance);
         }
-        out.sort();
-        Ok(out)
+        Ok(sums.into_iter().collect())
     }
 }
 

@@ -576,3 +576,47 @@ fn a_deadlock_between_two_requests_is_broken_after_deadlock_timeout_of_simulated
     assert_eq!(run.output.balance(&s, "alice"), Some(910));
     assert_eq!(run.output.balance(&s, "bob"), Some(1_090));
 }
+
+#[test]
+fn diesel_async_runs_unchanged_and_serializable_stops_the_race_snapshot_isolation_lets_through() {
+    // REPEATABLE READ: the duplicated attempt's two transactions write
+    // different rows, so both commit and the money moves twice.
+    let rr = scenario("scenarios/services/sql-diesel-repeatable-read.toml");
+    assert_eq!(
+        rr.api.service().unwrap().name(),
+        "sql-diesel-repeatable-read"
+    );
+    let run = run_scenario(&rr, None);
+    assert_eq!(run.verdict.found, vec![idemsim::ViolationKind::DoubleApply]);
+
+    // SERIALIZABLE, the same code: one of the two fails at COMMIT with
+    // 40001, its second run finds the key, and alice is debited once.
+    let ser = scenario("scenarios/services/sql-diesel-serializable.toml");
+    let run = run_scenario(&ser, None);
+    assert!(run.verdict.met, "{:?}", run.verdict);
+    assert!(run.verdict.found.is_empty());
+    let t1 =
+        |op: &&(idemsim::history::Tag, u64, &idemsim::history::ServiceOp)| op.0.transfer.0 == 0;
+    let calls = crate::common::service_calls(&run.output.events);
+    let failed_commits = calls
+        .iter()
+        .filter(t1)
+        .filter(|(_, _, op)| op.request == "COMMIT" && op.answer.starts_with("ERROR 40001"))
+        .count();
+    assert_eq!(failed_commits, 1, "one transaction of t1 fails at COMMIT");
+    let debits = run
+        .output
+        .entries
+        .iter()
+        .filter(|e| e.delta < 0 && e.tag.transfer.0 == 0)
+        .count();
+    assert_eq!(debits, 1);
+    // diesel's own SQL (quoted names, qualified columns, LIMIT $n) ran.
+    assert!(calls.iter().any(|(_, _, op)| {
+        op.request
+            .starts_with("SELECT \"idempotency_keys\".\"state\"")
+    }));
+    let swarm = SweepConfig::swarm(SeedRange::parse("0..100").unwrap(), 2);
+    let report = sweep(&ser, &swarm, &mut |_| {});
+    assert!(report.failures.is_empty(), "{:?}", report.failures.first());
+}

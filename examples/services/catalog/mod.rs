@@ -1,6 +1,7 @@
 //! The example services, as a program offers them to its scenarios.
 
 pub mod atomic;
+pub mod diesel;
 pub mod naive;
 pub mod patterns;
 pub mod redis_claim;
@@ -20,5 +21,7 @@ pub fn services() -> idemsim::Services {
         .with(sql::service(sql::Variant::OneTransaction))
         .with(sql::service(sql::Variant::OnConflict))
         .with(sql::service_bb8())
+        .with(diesel::service(diesel::Level::Serializable))
+        .with(diesel::service(diesel::Level::RepeatableRead))
         .program("cargo run --release --example services --")
 }

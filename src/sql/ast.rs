@@ -148,6 +148,10 @@ pub struct Insert {
     pub columns: Vec<String>,
     /// Each row's values; `Expr::Default` for `DEFAULT`.
     pub rows: Vec<Vec<Expr>>,
+    /// `INSERT ... SELECT`: the query whose rows are inserted (`rows` is
+    /// then empty). It runs before the insert, at the statement's snapshot,
+    /// as a subquery does, and its rows take the place of `rows`.
+    pub select: Option<Box<Select>>,
     pub on_conflict: Option<OnConflict>,
     pub returning: Vec<SelectItem>,
 }
@@ -397,6 +401,25 @@ pub enum Expr {
         branches: Vec<(Expr, Expr)>,
         otherwise: Option<Box<Expr>>,
     },
+    /// A subquery: `(SELECT ...)`, `[NOT] EXISTS (SELECT ...)` or
+    /// `expr [NOT] IN (SELECT ...)`. The engine runs it before its
+    /// statement (PostgreSQL's "init plan") and puts its result in its
+    /// place, so it may not name a column of the enclosing query.
+    Subquery {
+        kind: SubqueryKind,
+        select: Box<Select>,
+    },
+}
+
+/// What a subquery gives its expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubqueryKind {
+    /// `(SELECT ...)`: its one value, NULL when it has no row.
+    Scalar,
+    /// `[NOT] EXISTS (SELECT ...)`.
+    Exists { negated: bool },
+    /// `expr [NOT] IN (SELECT ...)`.
+    In { expr: Box<Expr>, negated: bool },
 }
 
 impl Expr {
@@ -435,6 +458,11 @@ impl Expr {
                 .flat_map(|(w, t)| [w, t])
                 .chain(otherwise.as_deref())
                 .collect(),
+            // The subquery's own expressions are in its scope, not this one's.
+            Expr::Subquery { kind, .. } => match kind {
+                SubqueryKind::In { expr, .. } => vec![expr],
+                SubqueryKind::Scalar | SubqueryKind::Exists { .. } => Vec::new(),
+            },
         }
     }
 
@@ -475,7 +503,195 @@ impl Expr {
                 .flat_map(|(w, t)| [w, t])
                 .chain(otherwise.as_deref_mut())
                 .collect(),
+            Expr::Subquery { kind, .. } => match kind {
+                SubqueryKind::In { expr, .. } => vec![expr],
+                SubqueryKind::Scalar | SubqueryKind::Exists { .. } => Vec::new(),
+            },
         }
+    }
+
+    /// Whether a subquery is anywhere in it.
+    pub fn has_subquery(&self) -> bool {
+        matches!(self, Expr::Subquery { .. }) || self.children().into_iter().any(Expr::has_subquery)
+    }
+
+    /// The first subquery (in the order written) that holds no subquery of
+    /// its own, anywhere in it: the next one to run.
+    pub fn innermost_subquery_mut(&mut self) -> Option<&mut Expr> {
+        /// Where the next subquery is, decided before borrowing to change.
+        enum Place {
+            Here,
+            InOperand,
+            InSelect,
+            InChildren,
+        }
+        let place = match &*self {
+            Expr::Subquery { kind, select } => match kind {
+                SubqueryKind::In { expr, .. } if expr.has_subquery() => Place::InOperand,
+                _ if select.has_subquery() => Place::InSelect,
+                _ => Place::Here,
+            },
+            e if e.has_subquery() => Place::InChildren,
+            _ => return None,
+        };
+        match (place, self) {
+            (Place::Here, e) => Some(e),
+            (
+                Place::InOperand,
+                Expr::Subquery {
+                    kind: SubqueryKind::In { expr, .. },
+                    ..
+                },
+            ) => expr.innermost_subquery_mut(),
+            (Place::InSelect, Expr::Subquery { select, .. }) => select
+                .root_exprs_mut()
+                .into_iter()
+                .find_map(Expr::innermost_subquery_mut),
+            (Place::InChildren, e) => e
+                .children_mut()
+                .into_iter()
+                .find_map(Expr::innermost_subquery_mut),
+            _ => unreachable!("the place was read from this expression"),
+        }
+    }
+}
+
+impl Select {
+    /// Every expression written in it, outside its subqueries: items,
+    /// joins' `ON`, `WHERE`, `GROUP BY`, `HAVING`, `ORDER BY`, `LIMIT`,
+    /// `OFFSET`. The one place that knows a `SELECT`'s parts.
+    pub fn root_exprs(&self) -> Vec<&Expr> {
+        let mut out: Vec<&Expr> = item_exprs(&self.items).collect();
+        out.extend(self.joins.iter().map(|j| &j.on));
+        out.extend(self.filter.iter());
+        out.extend(self.group_by.iter());
+        out.extend(self.having.iter());
+        out.extend(self.order_by.iter().map(|o| &o.expr));
+        out.extend(self.limit.iter().chain(&self.offset));
+        out
+    }
+
+    /// [`Select::root_exprs`], to change them.
+    pub fn root_exprs_mut(&mut self) -> Vec<&mut Expr> {
+        let mut out: Vec<&mut Expr> = item_exprs_mut(&mut self.items).collect();
+        out.extend(self.joins.iter_mut().map(|j| &mut j.on));
+        out.extend(self.filter.iter_mut());
+        out.extend(self.group_by.iter_mut());
+        out.extend(self.having.iter_mut());
+        out.extend(self.order_by.iter_mut().map(|o| &mut o.expr));
+        out.extend(self.limit.iter_mut().chain(&mut self.offset));
+        out
+    }
+
+    /// Whether a subquery is anywhere in it.
+    pub fn has_subquery(&self) -> bool {
+        self.root_exprs().into_iter().any(Expr::has_subquery)
+    }
+}
+
+fn item_exprs(items: &[SelectItem]) -> impl Iterator<Item = &Expr> {
+    items.iter().filter_map(|i| match i {
+        SelectItem::Expr { expr, .. } => Some(expr),
+        SelectItem::Wildcard { .. } => None,
+    })
+}
+
+fn item_exprs_mut(items: &mut [SelectItem]) -> impl Iterator<Item = &mut Expr> {
+    items.iter_mut().filter_map(|i| match i {
+        SelectItem::Expr { expr, .. } => Some(expr),
+        SelectItem::Wildcard { .. } => None,
+    })
+}
+
+impl Statement {
+    /// Every expression written in a query or a change of rows, outside
+    /// its subqueries; none for other statements.
+    pub fn root_exprs(&self) -> Vec<&Expr> {
+        match self {
+            Statement::Select(s) => s.root_exprs(),
+            Statement::Insert(i) => {
+                // An `INSERT ... SELECT`'s query is a scope of its own, but
+                // its parameters and subqueries are the statement's.
+                let mut out: Vec<&Expr> = i.rows.iter().flatten().collect();
+                out.extend(i.select.iter().flat_map(|s| s.root_exprs()));
+                if let Some(OnConflict {
+                    action:
+                        ConflictAction::Update {
+                            assignments,
+                            filter,
+                        },
+                    ..
+                }) = &i.on_conflict
+                {
+                    out.extend(assignments.iter().map(|a| &a.value));
+                    out.extend(filter.iter());
+                }
+                out.extend(item_exprs(&i.returning));
+                out
+            }
+            Statement::Update(u) => {
+                let mut out: Vec<&Expr> = u.assignments.iter().map(|a| &a.value).collect();
+                out.extend(u.filter.iter());
+                out.extend(item_exprs(&u.returning));
+                out
+            }
+            Statement::Delete(d) => {
+                let mut out: Vec<&Expr> = d.filter.iter().collect();
+                out.extend(item_exprs(&d.returning));
+                out
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// [`Statement::root_exprs`], to change them.
+    pub fn root_exprs_mut(&mut self) -> Vec<&mut Expr> {
+        match self {
+            Statement::Select(s) => s.root_exprs_mut(),
+            Statement::Insert(i) => {
+                let mut out: Vec<&mut Expr> = i.rows.iter_mut().flatten().collect();
+                out.extend(i.select.iter_mut().flat_map(|s| s.root_exprs_mut()));
+                if let Some(OnConflict {
+                    action:
+                        ConflictAction::Update {
+                            assignments,
+                            filter,
+                        },
+                    ..
+                }) = &mut i.on_conflict
+                {
+                    out.extend(assignments.iter_mut().map(|a| &mut a.value));
+                    out.extend(filter.iter_mut());
+                }
+                out.extend(item_exprs_mut(&mut i.returning));
+                out
+            }
+            Statement::Update(u) => {
+                let mut out: Vec<&mut Expr> =
+                    u.assignments.iter_mut().map(|a| &mut a.value).collect();
+                out.extend(u.filter.iter_mut());
+                out.extend(item_exprs_mut(&mut u.returning));
+                out
+            }
+            Statement::Delete(d) => {
+                let mut out: Vec<&mut Expr> = d.filter.iter_mut().collect();
+                out.extend(item_exprs_mut(&mut d.returning));
+                out
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The next subquery to run: see [`Expr::innermost_subquery_mut`].
+    pub fn innermost_subquery_mut(&mut self) -> Option<&mut Expr> {
+        self.root_exprs_mut()
+            .into_iter()
+            .find_map(Expr::innermost_subquery_mut)
+    }
+
+    /// Whether a subquery is anywhere in it.
+    pub fn has_subquery(&self) -> bool {
+        self.root_exprs().into_iter().any(Expr::has_subquery)
     }
 }
 

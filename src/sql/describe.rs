@@ -3,7 +3,11 @@
 //! infers them, and the columns of its result. The extended query protocol
 //! sends both to the client, which encodes its values by them.
 
-use super::ast::{BinaryOp, ConflictAction, Expr, Function, SelectItem, SqlType, Statement};
+use super::ast::{
+    BinaryOp, ConflictAction, Expr, Function, Literal, Select, SelectItem, SqlType, Statement,
+    SubqueryKind,
+};
+use super::binary::type_of_oid;
 use super::engine::Database;
 use super::eval::{self, Scope, Source};
 use super::exec::{describe as columns, table_id};
@@ -31,36 +35,19 @@ pub fn describe(
 ) -> Result<Description, SqlError> {
     let mut params = Params::new(declared);
     params.count(stmt)?;
+    // Each subquery is described in its own scope, then stands in as a
+    // value of its type.
+    let with_placeholders;
+    let stmt = if stmt.has_subquery() {
+        let mut copy = stmt.clone();
+        placeholders(db, &mut copy, &mut params)?;
+        with_placeholders = copy;
+        &with_placeholders
+    } else {
+        stmt
+    };
     let columns = match stmt {
-        Statement::Select(sel) => {
-            let tables = tables_of(
-                db,
-                sel.from
-                    .iter()
-                    .map(|f| (&f.table, &f.alias))
-                    .chain(sel.joins.iter().map(|j| (&j.table.table, &j.table.alias))),
-            )?;
-            let sources = sources(&tables);
-            let scope = Scope { sources: &sources };
-            for item in &sel.items {
-                if let SelectItem::Expr { expr, .. } = item {
-                    params.walk(expr, None, &scope);
-                }
-            }
-            for j in &sel.joins {
-                params.walk(&j.on, Some(SqlType::Boolean), &scope);
-            }
-            for f in sel.filter.iter().chain(&sel.having) {
-                params.walk(f, Some(SqlType::Boolean), &scope);
-            }
-            for e in sel.limit.iter().chain(&sel.offset) {
-                params.walk(e, Some(SqlType::BigInt), &scope);
-            }
-            for o in &sel.order_by {
-                params.walk(&o.expr, None, &scope);
-            }
-            columns(&sel.items, &scope)?
-        }
+        Statement::Select(sel) => select_columns(db, sel, &mut params, &[])?,
         Statement::Insert(ins) => {
             let tables = tables_of(db, [(&ins.table, &ins.table)])?;
             let t = &tables[0].1;
@@ -74,6 +61,10 @@ pub fn describe(
             };
             let mut sources = sources(&tables);
             let empty = Scope { sources: &[] };
+            if let Some(source) = &ins.select {
+                let expected: Vec<SqlType> = targets.iter().map(|&c| t.columns[c].ty).collect();
+                select_columns(db, source, &mut params, &expected)?;
+            }
             for row in &ins.rows {
                 for (e, &c) in row.iter().zip(&targets) {
                     params.walk(e, Some(t.columns[c].ty), &empty);
@@ -167,6 +158,83 @@ fn sources(tables: &[(String, Table)]) -> Vec<Source<'_>> {
             values: None,
         })
         .collect()
+}
+
+/// A `SELECT`'s columns, its parameters walked in its scope; an item
+/// that is a bare parameter takes its type from `expected` (the target
+/// columns of an `INSERT ... SELECT`) when it has one.
+fn select_columns(
+    db: &Database,
+    sel: &Select,
+    params: &mut Params,
+    expected: &[SqlType],
+) -> Result<Vec<Column>, SqlError> {
+    let tables = tables_of(
+        db,
+        sel.from
+            .iter()
+            .map(|f| (&f.table, &f.alias))
+            .chain(sel.joins.iter().map(|j| (&j.table.table, &j.table.alias))),
+    )?;
+    let sources = sources(&tables);
+    let scope = Scope { sources: &sources };
+    for (i, item) in sel.items.iter().enumerate() {
+        if let SelectItem::Expr { expr, .. } = item {
+            params.walk(expr, expected.get(i).copied(), &scope);
+        }
+    }
+    for j in &sel.joins {
+        params.walk(&j.on, Some(SqlType::Boolean), &scope);
+    }
+    for f in sel.filter.iter().chain(&sel.having) {
+        params.walk(f, Some(SqlType::Boolean), &scope);
+    }
+    for e in sel.limit.iter().chain(&sel.offset) {
+        params.walk(e, Some(SqlType::BigInt), &scope);
+    }
+    for o in &sel.order_by {
+        params.walk(&o.expr, None, &scope);
+    }
+    columns(&sel.items, &scope)
+}
+
+/// Replaces each subquery, innermost first, by a value of its type (a
+/// typed NULL; `true` for `EXISTS`), after describing it.
+fn placeholders(db: &Database, stmt: &mut Statement, params: &mut Params) -> Result<(), SqlError> {
+    while let Some(node) = stmt.innermost_subquery_mut() {
+        let Expr::Subquery { kind, select } = &*node else {
+            unreachable!("the innermost subquery is a subquery")
+        };
+        let described = select_columns(db, select, params, &[])?;
+        let typed_null = || -> Result<Expr, SqlError> {
+            let [column] = described.as_slice() else {
+                return Err(one_column_error(kind));
+            };
+            Ok(Expr::Cast {
+                expr: Box::new(Expr::Literal(Literal::Null)),
+                ty: type_of_oid(column.type_oid).unwrap_or(SqlType::Text { max_chars: None }),
+            })
+        };
+        *node = match kind {
+            SubqueryKind::Scalar => typed_null()?,
+            SubqueryKind::Exists { .. } => Expr::Literal(Literal::Bool(true)),
+            SubqueryKind::In { expr, negated } => Expr::InList {
+                expr: expr.clone(),
+                list: vec![typed_null()?],
+                negated: *negated,
+            },
+        };
+    }
+    Ok(())
+}
+
+/// PostgreSQL's error for a scalar or `IN` subquery without exactly one
+/// column.
+pub(super) fn one_column_error(kind: &SubqueryKind) -> SqlError {
+    match kind {
+        SubqueryKind::In { .. } => SqlError::new("42601", "subquery has too many columns"),
+        _ => SqlError::new("42601", "subquery must return only one column"),
+    }
 }
 
 /// The parameters found so far and their types.
@@ -289,57 +357,19 @@ impl Params {
                     self.walk(e, Some(SqlType::Text { max_chars: None }), scope);
                 }
             }
+            Expr::Subquery { kind, .. } => {
+                // Its own parameters were walked in its scope (`placeholders`).
+                if let SubqueryKind::In { expr, .. } = kind {
+                    self.walk(expr, None, scope);
+                }
+            }
             Expr::Literal(_) | Expr::Column { .. } | Expr::Default => {}
         }
     }
 }
 
 fn max_param(stmt: &Statement) -> usize {
-    let mut highest = 0;
-    let mut visit = |e: &Expr| highest = highest.max(max_in(e));
-    match stmt {
-        Statement::Select(s) => {
-            s.items.iter().for_each(|i| item_exprs(i, &mut visit));
-            s.joins.iter().for_each(|j| visit(&j.on));
-            s.filter
-                .iter()
-                .chain(&s.limit)
-                .chain(&s.offset)
-                .for_each(&mut visit);
-            s.group_by.iter().chain(&s.having).for_each(&mut visit);
-            s.order_by.iter().for_each(|o| visit(&o.expr));
-        }
-        Statement::Insert(i) => {
-            i.rows.iter().flatten().for_each(&mut visit);
-            if let Some(oc) = &i.on_conflict
-                && let ConflictAction::Update {
-                    assignments,
-                    filter,
-                } = &oc.action
-            {
-                assignments.iter().for_each(|a| visit(&a.value));
-                filter.iter().for_each(&mut visit);
-            }
-            i.returning.iter().for_each(|r| item_exprs(r, &mut visit));
-        }
-        Statement::Update(u) => {
-            u.assignments.iter().for_each(|a| visit(&a.value));
-            u.filter.iter().for_each(&mut visit);
-            u.returning.iter().for_each(|r| item_exprs(r, &mut visit));
-        }
-        Statement::Delete(d) => {
-            d.filter.iter().for_each(&mut visit);
-            d.returning.iter().for_each(|r| item_exprs(r, &mut visit));
-        }
-        _ => {}
-    }
-    highest
-}
-
-fn item_exprs(item: &SelectItem, visit: &mut impl FnMut(&Expr)) {
-    if let SelectItem::Expr { expr, .. } = item {
-        visit(expr);
-    }
+    stmt.root_exprs().into_iter().map(max_in).max().unwrap_or(0)
 }
 
 fn max_in(e: &Expr) -> usize {
@@ -347,5 +377,12 @@ fn max_in(e: &Expr) -> usize {
         Expr::Param(n) => *n,
         _ => 0,
     };
-    e.children().into_iter().map(max_in).fold(own, usize::max)
+    let inner = match e {
+        Expr::Subquery { select, .. } => select.root_exprs().into_iter().map(max_in).max(),
+        _ => None,
+    };
+    e.children()
+        .into_iter()
+        .map(max_in)
+        .fold(own.max(inner.unwrap_or(0)), usize::max)
 }

@@ -1,7 +1,7 @@
 //! Evaluating expressions over rows, and the types of their results.
 
 use super::SqlError;
-use super::ast::{BinaryOp, Expr, Function, Literal, SqlType};
+use super::ast::{BinaryOp, Expr, Function, Literal, SqlType, SubqueryKind};
 use super::storage::ColumnMeta;
 use super::value::{Arith, Value, arith, compare, parse_text};
 use std::cmp::Ordering;
@@ -192,6 +192,12 @@ pub fn eval(
             star,
             distinct,
         } => function(*name, args, *star, *distinct, scope, group, ctx)?,
+        Expr::Subquery { .. } => {
+            return Err(SqlError::new(
+                "XX000",
+                "internal error: a subquery was not run before its statement",
+            ));
+        }
         Expr::Case {
             branches,
             otherwise,
@@ -682,7 +688,17 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> SqlType {
         | Expr::IsNull { .. }
         | Expr::InList { .. }
         | Expr::Between { .. }
-        | Expr::Like { .. } => SqlType::Boolean,
+        | Expr::Like { .. }
+        | Expr::Subquery {
+            kind: SubqueryKind::Exists { .. } | SubqueryKind::In { .. },
+            ..
+        } => SqlType::Boolean,
+        // Typed once it has run (or, to describe it, once its placeholder
+        // is in its place).
+        Expr::Subquery {
+            kind: SubqueryKind::Scalar,
+            ..
+        } => text,
         Expr::Cast { ty, .. } => *ty,
         Expr::Case { branches, .. } => branches
             .first()

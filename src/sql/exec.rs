@@ -10,9 +10,11 @@
 //! fail a transaction whose dependencies could form a cycle.
 
 use super::ast::{
-    ConflictAction, CreateIndex, CreateTable, Delete, Expr, Insert, Isolation, LockStrength,
-    LockWait, OnConflict, SelectItem, Statement, TableConstraint, Update,
+    ConflictAction, CreateIndex, CreateTable, Delete, Expr, Insert, Isolation, Literal,
+    LockStrength, LockWait, OnConflict, SelectItem, SqlType, Statement, SubqueryKind,
+    TableConstraint, Update,
 };
+use super::binary;
 use super::engine::{Database, MAX_TABLES, MAX_TUPLES_PER_TABLE};
 use super::eval::{self, Context, Scope, Source};
 use super::predicate;
@@ -44,6 +46,8 @@ pub struct StmtState {
     /// Rows returned so far (`RETURNING`, a locking `SELECT`).
     rows: Vec<Vec<Value>>,
     count: u64,
+    /// The subquery running before the statement, when one waits.
+    sub: Option<Box<StmtState>>,
 }
 
 impl StmtState {
@@ -56,6 +60,7 @@ impl StmtState {
             work: None,
             rows: Vec::new(),
             count: 0,
+            sub: None,
         }
     }
 }
@@ -80,6 +85,19 @@ pub fn run(db: &mut Database, tx: TxId, state: &mut StmtState) -> Result<Outcome
         state.snapshot = Some(snapshot_for(db, tx));
     }
     db.params = state.params.clone();
+    if state.work.is_none() && (state.sub.is_some() || state.stmt.has_subquery()) {
+        if state.sub.is_none() {
+            check_names(db, &state.stmt)?;
+        }
+        if let Some(blocker) = run_subqueries(db, tx, state)? {
+            return Ok(Outcome::Blocked(blocker));
+        }
+    }
+    if state.work.is_none()
+        && let Some(blocker) = run_insert_select(db, tx, state)?
+    {
+        return Ok(Outcome::Blocked(blocker));
+    }
     let stmt = state.stmt.clone();
     if state.work.is_none() {
         check_names(db, &stmt)?;
@@ -94,6 +112,243 @@ pub fn run(db: &mut Database, tx: TxId, state: &mut StmtState) -> Result<Outcome
         Statement::Delete(d) => delete(db, tx, state, d),
         other => unreachable!("transaction control is the session's: {other:?}"),
     }
+}
+
+// ---------------------------------------------------------------- subqueries
+
+/// Runs the statement's subqueries, innermost first, each at the
+/// statement's snapshot, and puts each one's result in its place (as
+/// PostgreSQL runs an uncorrelated subquery once, as an "init plan");
+/// `Some(tx)` when one waits for `tx`, to go on where it stopped.
+fn run_subqueries(
+    db: &mut Database,
+    tx: TxId,
+    state: &mut StmtState,
+) -> Result<Option<TxId>, SqlError> {
+    loop {
+        let Some(Expr::Subquery {
+            kind,
+            select: inner,
+        }) = state.stmt.innermost_subquery_mut()
+        else {
+            return Ok(None);
+        };
+        let (kind, inner) = (kind.clone(), (**inner).clone());
+        if state.sub.is_none()
+            && let Some(column) = correlated(db, &state.stmt, &inner)
+        {
+            return Err(SqlError::new(
+                "0A000",
+                format!(
+                    "the subquery names {column} of the statement around it: correlated \
+                     subqueries are not supported; a subquery names only its own tables' \
+                     columns, and runs before its statement"
+                ),
+            ));
+        }
+        let result = match sub_select(db, tx, state, &inner)? {
+            Ok(result) => result,
+            Err(blocker) => return Ok(Some(blocker)),
+        };
+        let value = subquery_value(&kind, result)?;
+        *state
+            .stmt
+            .innermost_subquery_mut()
+            .expect("the subquery just run") = value;
+    }
+}
+
+/// Runs an `INSERT ... SELECT`'s query and makes its rows the insert's
+/// values; `Some(tx)` when it waits for `tx`.
+fn run_insert_select(
+    db: &mut Database,
+    tx: TxId,
+    state: &mut StmtState,
+) -> Result<Option<TxId>, SqlError> {
+    let Statement::Insert(Insert {
+        select: Some(source),
+        ..
+    }) = &state.stmt
+    else {
+        return Ok(None);
+    };
+    let source = (**source).clone();
+    let result = match sub_select(db, tx, state, &source)? {
+        Ok(result) => result,
+        Err(blocker) => return Ok(Some(blocker)),
+    };
+    let types = result
+        .columns
+        .iter()
+        .map(|c| column_type(c.type_oid))
+        .collect::<Result<Vec<_>, _>>()?;
+    let rows: Vec<Vec<Expr>> = result
+        .rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .zip(&types)
+                .map(|(v, ty)| typed_literal(v, *ty))
+                .collect()
+        })
+        .collect();
+    let Statement::Insert(ins) = &mut state.stmt else {
+        unreachable!("matched above")
+    };
+    ins.rows = rows;
+    ins.select = None;
+    Ok(None)
+}
+
+/// Runs `inner` as a part of the statement (a subquery, an `INSERT`'s
+/// query) at the statement's snapshot, going on with the one that waited;
+/// `Err(tx)` when it waits for `tx`.
+fn sub_select(
+    db: &mut Database,
+    tx: TxId,
+    state: &mut StmtState,
+    inner: &super::ast::Select,
+) -> Result<Result<QueryResult, TxId>, SqlError> {
+    if state.sub.is_none() {
+        let mut sub = StmtState::new(Statement::Select(inner.clone()), state.now_us);
+        sub.params = state.params.clone();
+        sub.snapshot = state.snapshot.clone();
+        check_names(db, &sub.stmt)?;
+        state.sub = Some(Box::new(sub));
+    }
+    let sub = state.sub.as_mut().expect("made above");
+    match select(db, tx, sub, inner)? {
+        Outcome::Blocked(other) => Ok(Err(other)),
+        Outcome::Done(result) => {
+            state.sub = None;
+            Ok(Ok(result))
+        }
+    }
+}
+
+/// The type of a result column, to read its text back.
+fn column_type(oid: u32) -> Result<SqlType, SqlError> {
+    binary::type_of_oid(oid).ok_or_else(|| {
+        SqlError::new(
+            "0A000",
+            "a subquery's column has a type idemsim does not read",
+        )
+    })
+}
+
+/// A value in PostgreSQL's text form, typed: what a subquery's result
+/// stands as in its statement.
+fn typed_literal(text: &Option<String>, ty: SqlType) -> Expr {
+    Expr::Cast {
+        expr: Box::new(Expr::Literal(match text {
+            Some(t) => Literal::Text(t.clone()),
+            None => Literal::Null,
+        })),
+        ty,
+    }
+}
+
+/// A subquery's result as the expression that replaces it: a value typed
+/// as its column, a truth for `EXISTS`, a list for `IN`.
+fn subquery_value(kind: &SubqueryKind, result: QueryResult) -> Result<Expr, SqlError> {
+    let one_column = || match result.columns.as_slice() {
+        [column] => column_type(column.type_oid),
+        _ => Err(super::describe::one_column_error(kind)),
+    };
+    let typed = typed_literal;
+    Ok(match kind {
+        SubqueryKind::Exists { negated } => {
+            Expr::Literal(Literal::Bool(result.rows.is_empty() == *negated))
+        }
+        SubqueryKind::Scalar => {
+            let ty = one_column()?;
+            if result.rows.len() > 1 {
+                return Err(SqlError::new(
+                    "21000",
+                    "more than one row returned by a subquery used as an expression",
+                ));
+            }
+            typed(&result.rows.first().and_then(|r| r[0].clone()), ty)
+        }
+        SubqueryKind::In { expr, negated } => {
+            let ty = one_column()?;
+            if result.rows.is_empty() {
+                // Nothing to match: false, and NOT IN true, whatever `expr` is.
+                Expr::Literal(Literal::Bool(*negated))
+            } else {
+                Expr::InList {
+                    expr: expr.clone(),
+                    list: result.rows.iter().map(|r| typed(&r[0], ty)).collect(),
+                    negated: *negated,
+                }
+            }
+        }
+    })
+}
+
+/// A column that `inner` names but only the statement around it has: a
+/// correlated subquery, which the engine does not run.
+fn correlated(db: &Database, outer: &Statement, inner: &super::ast::Select) -> Option<String> {
+    let refs = |tables: Vec<&super::ast::TableRef>| -> Vec<(String, Table)> {
+        tables
+            .into_iter()
+            .filter_map(|r| {
+                let id = table_id(db, &r.table).ok()?;
+                Some((r.alias.clone(), table(db, id).clone_definition()))
+            })
+            .collect()
+    };
+    let own = refs(
+        inner
+            .from
+            .iter()
+            .chain(inner.joins.iter().map(|j| &j.table))
+            .collect(),
+    );
+    let around = refs(match outer {
+        Statement::Select(s) => s
+            .from
+            .iter()
+            .chain(s.joins.iter().map(|j| &j.table))
+            .collect(),
+        Statement::Insert(Insert {
+            select: Some(s), ..
+        }) => s
+            .from
+            .iter()
+            .chain(s.joins.iter().map(|j| &j.table))
+            .collect(),
+        Statement::Update(u) => vec![&u.table],
+        Statement::Delete(d) => vec![&d.table],
+        _ => Vec::new(),
+    });
+    let has = |tables: &[(String, Table)], qualifier: Option<&str>, name: &str| {
+        tables
+            .iter()
+            .any(|(alias, t)| qualifier.is_none_or(|q| q == alias) && t.column(name).is_ok())
+    };
+    let mut found = None;
+    let mut visit = |e: &Expr| {
+        if let Expr::Column { qualifier, name } = e
+            && found.is_none()
+            && !has(&own, qualifier.as_deref(), name)
+            && has(&around, qualifier.as_deref(), name)
+        {
+            found = Some(match qualifier {
+                Some(q) => format!("column \"{q}.{name}\""),
+                None => format!("column \"{name}\""),
+            });
+        }
+    };
+    fn walk(e: &Expr, visit: &mut impl FnMut(&Expr)) {
+        visit(e);
+        e.children().into_iter().for_each(|c| walk(c, visit));
+    }
+    inner
+        .root_exprs()
+        .into_iter()
+        .for_each(|e| walk(e, &mut visit));
+    found
 }
 
 /// Checks, before any row is read, that the tables and columns a statement
@@ -369,6 +624,24 @@ fn create_table(db: &mut Database, tx: TxId, c: &CreateTable) -> Result<QueryRes
         return Err(SqlError::new(
             "54000",
             format!("too many tables; idemsim's database holds at most {MAX_TABLES}"),
+        ));
+    }
+    if c.columns
+        .iter()
+        .any(|d| d.default.as_ref().is_some_and(Expr::has_subquery))
+    {
+        return Err(SqlError::new(
+            "0A000",
+            "cannot use subquery in DEFAULT expression",
+        ));
+    }
+    if c.constraints
+        .iter()
+        .any(|k| matches!(k, TableConstraint::Check { expr, .. } if expr.has_subquery()))
+    {
+        return Err(SqlError::new(
+            "0A000",
+            "cannot use subquery in check constraint",
         ));
     }
     let mut columns: Vec<ColumnMeta> = Vec::new();
@@ -1961,11 +2234,6 @@ fn select(
             let keys = sort_keys(sel, &values, &first, Some(&member_scopes), &mut ctx)?;
             rows.push((values, keys));
         }
-    } else if sel.from.is_none() {
-        let scope = Scope { sources: &[] };
-        let values = output_values(&sel.items, &scope, None, &mut ctx)?;
-        let keys = sort_keys(sel, &values, &scope, None, &mut ctx)?;
-        rows.push((values, keys));
     } else {
         for sources in &scopes {
             let scope = Scope { sources };
@@ -2082,18 +2350,16 @@ fn join(
     tx_start_us: i64,
     now_us: i64,
 ) -> Result<Vec<Combo>, SqlError> {
-    if tables.is_empty() {
-        return Ok(Vec::new());
-    }
     let visible = |t: &Table| -> Vec<usize> {
         (0..t.tuples.len())
             .filter(|&i| snapshot.sees_tuple(&t.tuples[i], &db.txs))
             .collect()
     };
-    let mut combos: Vec<Combo> = visible(&tables[0])
-        .into_iter()
-        .map(|i| vec![Some(i)])
-        .collect();
+    // Without FROM, one row of no columns, which the WHERE may drop.
+    let mut combos: Vec<Combo> = match tables.first() {
+        None => vec![Vec::new()],
+        Some(first) => visible(first).into_iter().map(|i| vec![Some(i)]).collect(),
+    };
     let mut random_state = db.random_state;
     let params = db.params.clone();
     let mut ctx = Context {

@@ -42,7 +42,11 @@ const EXPRESSIONS: &str = "expressions are literals, $n parameters, columns, the
 [NOT] LIKE | ILIKE [ESCAPE], \
 casts (::type, CAST), INTERVAL '...', CASE and the functions now(), current_timestamp, \
 transaction_timestamp(), clock_timestamp(), gen_random_uuid(), coalesce, lower, upper, \
-length, char_length, abs, greatest, least, count, sum, min and max";
+length, char_length, abs, greatest, least, count, sum, min and max, and subqueries \
+((SELECT ...), [NOT] EXISTS (SELECT ...), expr [NOT] IN (SELECT ...)) that name only their own \
+tables' columns";
+const SUBQUERIES: &str = "a subquery ((SELECT ...), [NOT] EXISTS (SELECT ...), \
+expr [NOT] IN (SELECT ...)) names only its own tables' columns, and runs before its statement";
 const SELECTS: &str = "SELECT reads items [AS alias], *, t.* FROM one table [AS alias] \
 with [INNER | LEFT [OUTER]] JOIN ... ON, DISTINCT, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, \
 OFFSET and one FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [NOWAIT | SKIP LOCKED]";
@@ -51,7 +55,7 @@ NULL, DEFAULT, PRIMARY KEY, UNIQUE, CHECK, REFERENCES and GENERATED ... AS IDENT
 [CONSTRAINT name] PRIMARY KEY, UNIQUE, CHECK and FOREIGN KEY table constraints";
 const INDEXES: &str =
     "CREATE [UNIQUE] INDEX [IF NOT EXISTS] [name] ON table [USING btree] (column, ...)";
-const INSERTS: &str = "INSERT INTO table [(columns)] VALUES (...), ... \
+const INSERTS: &str = "INSERT INTO table [(columns)] VALUES (...), ... | SELECT ... \
 [ON CONFLICT [(columns)] DO NOTHING | ON CONFLICT (columns) DO UPDATE SET ... [WHERE ...]] \
 [RETURNING ...]";
 const UPDATES: &str = "UPDATE table [AS alias] SET column = expr, ... [WHERE ...] [RETURNING ...]";
@@ -232,6 +236,14 @@ fn parse_here(sql: &str) -> Result<Vec<ast::Statement>> {
                 used: 0,
             };
             let translated = statement_(statement, &mut key_locks)?;
+            if !locks.is_empty() && translated.has_subquery() {
+                // Which clause each `FOR NO KEY UPDATE` / `FOR KEY SHARE`
+                // belongs to is known by order only, which subqueries break.
+                return Err(unsupported(
+                    "`FOR NO KEY UPDATE` or `FOR KEY SHARE` in a statement with a subquery",
+                    SUBQUERIES,
+                ));
+            }
             if key_locks.used != locks.len() {
                 return Err(syntax("syntax error at or near \"KEY\""));
             }
@@ -1418,8 +1430,14 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
     let Some(source) = source else {
         return Err(unsupported("`INSERT ... DEFAULT VALUES`", INSERTS));
     };
-    let rows = insert_rows(source)?;
-    let width = rows.first().map_or(0, Vec::len);
+    let (rows, select) = match source.body.as_ref() {
+        sp::SetExpr::Select(_) => (Vec::new(), Some(Box::new(subquery(source)?))),
+        _ => (insert_rows(source)?, None),
+    };
+    let width = match &select {
+        Some(s) => s.items.len(),
+        None => rows.first().map_or(0, Vec::len),
+    };
     if rows.iter().any(|r| r.len() != width) {
         return Err(syntax("VALUES lists must all be the same length"));
     }
@@ -1482,6 +1500,7 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
         table,
         columns,
         rows,
+        select,
         on_conflict,
         returning: returning(returning_items)?,
     };
@@ -1575,8 +1594,11 @@ fn insert_rows(source: &sp::Query) -> Result<Vec<Vec<ast::Expr>>> {
     } = source;
     let values = match body.as_ref() {
         sp::SetExpr::Values(values) => values,
-        sp::SetExpr::Select(_) | sp::SetExpr::Query(_) | sp::SetExpr::SetOperation { .. } => {
-            return Err(unsupported("`INSERT ... SELECT`", INSERTS));
+        sp::SetExpr::Query(_) | sp::SetExpr::SetOperation { .. } => {
+            return Err(unsupported(
+                "this `INSERT ... SELECT` (a parenthesized or combined query)",
+                INSERTS,
+            ));
         }
         _ => return Err(unsupported("this INSERT source", INSERTS)),
     };
@@ -2395,9 +2417,13 @@ fn expr_other(e: &sp::Expr) -> Result<ast::Expr> {
                         negated: *negated,
                     }
                 }
-                sp::InTarget::Subquery(_) => {
-                    return Err(unsupported("`IN (subquery)`", EXPRESSIONS));
-                }
+                sp::InTarget::Subquery(query) => ast::Expr::Subquery {
+                    kind: ast::SubqueryKind::In {
+                        expr: boxed(inner)?,
+                        negated: *negated,
+                    },
+                    select: Box::new(subquery(query)?),
+                },
                 _ => return Err(unsupported(format!("`{}`", shown(e)), EXPRESSIONS)),
             }
         }
@@ -2475,8 +2501,17 @@ fn expr_other(e: &sp::Expr) -> Result<ast::Expr> {
             }
         }
         X::Function(f) => function(f)?,
-        X::Subquery(_) => return Err(unsupported("subqueries", EXPRESSIONS)),
-        X::Exists { .. } => return Err(unsupported("`EXISTS`", EXPRESSIONS)),
+        X::Subquery(query) => ast::Expr::Subquery {
+            kind: ast::SubqueryKind::Scalar,
+            select: Box::new(subquery(query)?),
+        },
+        X::Exists {
+            subquery: query,
+            negated,
+        } => ast::Expr::Subquery {
+            kind: ast::SubqueryKind::Exists { negated: *negated },
+            select: Box::new(subquery(query)?),
+        },
         X::Like {
             negated,
             any,
@@ -2533,6 +2568,18 @@ fn expr_other(e: &sp::Expr) -> Result<ast::Expr> {
             ));
         }
     })
+}
+
+/// A subquery in an expression: a `SELECT` of its own (its `FOR NO KEY
+/// UPDATE` / `FOR KEY SHARE`, if any, is refused by the statement).
+fn subquery(query: &sp::Query) -> Result<ast::Select> {
+    select_query(
+        query,
+        &mut KeyLocks {
+            strengths: &[],
+            used: 0,
+        },
+    )
 }
 
 fn function(f: &sp::Function) -> Result<ast::Expr> {
@@ -2907,6 +2954,7 @@ mod tests {
                     vec![Expr::Param(1), text("k"), num("-12.50")],
                     vec![Expr::Default, Expr::Param(2), num("3")],
                 ],
+                select: None,
                 on_conflict: Some(ast::OnConflict {
                     target: vec!["key".into()],
                     action: ast::ConflictAction::Update {
@@ -2937,6 +2985,7 @@ mod tests {
                 table: "t".into(),
                 columns: vec![],
                 rows: vec![vec![num("1")]],
+                select: None,
                 on_conflict: Some(ast::OnConflict {
                     target: vec![],
                     action: ast::ConflictAction::Nothing,
@@ -3534,12 +3583,11 @@ mod tests {
                 "LATERAL",
             ),
             ("SELECT * FROM s.t", "qualified name"),
-            ("SELECT (SELECT 1)", "subqueries"),
+            ("SELECT (WITH w AS (SELECT 1) SELECT * FROM w)", "WITH"),
             (
-                "SELECT * FROM t WHERE a IN (SELECT a FROM u)",
-                "IN (subquery)",
+                "UPDATE t SET a = 1 WHERE id = (SELECT id FROM t LIMIT 1 FOR NO KEY UPDATE)",
+                "a statement with a subquery",
             ),
-            ("SELECT EXISTS (SELECT 1)", "EXISTS"),
             ("SELECT a LIKE ANY ('x%') FROM t", "LIKE ANY"),
             ("SELECT a SIMILAR TO 'x%' FROM t", "SIMILAR TO"),
             ("SELECT a = ANY($1) FROM t", "ANY"),
@@ -3560,7 +3608,10 @@ mod tests {
             ("SELECT (a, b) FROM t", "row constructors"),
             ("SELECT now() AT TIME ZONE 'UTC'", "AT TIME ZONE"),
             ("SELECT a INTO u FROM t", "INTO"),
-            ("INSERT INTO t SELECT * FROM u", "INSERT ... SELECT"),
+            (
+                "INSERT INTO t SELECT 1 UNION SELECT 2",
+                "a parenthesized or combined query",
+            ),
             ("INSERT INTO t DEFAULT VALUES", "DEFAULT VALUES"),
             (
                 "INSERT INTO t VALUES (1) ON CONFLICT ON CONSTRAINT c DO NOTHING",

@@ -491,3 +491,87 @@ fn serializable_key_race_is_40001_and_disjoint_rows_commit() {
     assert_eq!(d.q(a, "COMMIT"), "COMMIT");
     assert_eq!(d.q(b, "COMMIT"), "COMMIT");
 }
+
+#[test]
+fn subqueries_run_before_their_statement_and_correlated_ones_are_refused() {
+    let mut d = Db::new();
+    let (a, b) = (d.db.connect(), d.db.connect());
+    d.q(
+        a,
+        "CREATE TABLE jobs (id integer PRIMARY KEY, state text NOT NULL, run_at timestamptz)",
+    );
+    d.q(
+        a,
+        "INSERT INTO jobs VALUES (1, 'ready', now()), (2, 'ready', now())",
+    );
+    let claim = "UPDATE jobs SET state = 'running' WHERE id = \
+                 (SELECT id FROM jobs WHERE state = $1 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) \
+                 RETURNING id, run_at";
+    // Parameters inside a subquery are typed from its own scope, and the
+    // result's columns from the statement's.
+    let prepared = d.db.prepare(claim, &[]).unwrap();
+    assert_eq!(prepared.description.param_types, vec![25]);
+    let oids: Vec<u32> = prepared
+        .description
+        .columns
+        .iter()
+        .map(|c| c.type_oid)
+        .collect();
+    assert_eq!(oids, vec![23, 1184]);
+    let scalar =
+        d.db.prepare("SELECT (SELECT run_at FROM jobs WHERE id = $1)", &[])
+            .unwrap();
+    assert_eq!(scalar.description.param_types, vec![23]);
+    assert_eq!(scalar.description.columns[0].type_oid, 1184);
+
+    d.q(a, "BEGIN");
+    d.q(b, "BEGIN");
+    let claim_literal = claim.replace("$1", "'ready'");
+    assert!(d.q(a, &claim_literal).starts_with("1|"));
+    // SKIP LOCKED: the second claim passes over the row the first holds.
+    assert!(d.q(b, &claim_literal).starts_with("2|"));
+    d.q(a, "COMMIT");
+    d.q(b, "COMMIT");
+
+    assert_eq!(
+        d.q(
+            a,
+            "SELECT id FROM jobs j WHERE EXISTS (SELECT 1 FROM jobs k WHERE k.id = j.id)"
+        ),
+        "ERROR 0A000"
+    );
+    assert_eq!(
+        d.q(a, "CREATE TABLE t (n integer CHECK (n > (SELECT 1)))"),
+        "ERROR 0A000"
+    );
+    assert_eq!(d.q(a, "SELECT (SELECT id FROM jobs)"), "ERROR 21000");
+}
+
+#[test]
+fn insert_select_takes_its_rows_and_its_parameter_types_from_the_target() {
+    let mut d = Db::new();
+    let a = d.db.connect();
+    d.q(
+        a,
+        "CREATE TABLE keys (key text NOT NULL, attempts bigint NOT NULL DEFAULT 0)",
+    );
+    let insert_if_absent = "INSERT INTO keys (key, attempts) SELECT $1, $2 \
+                            WHERE NOT EXISTS (SELECT 1 FROM keys WHERE key = $1) RETURNING attempts";
+    let prepared = d.db.prepare(insert_if_absent, &[]).unwrap();
+    assert_eq!(prepared.description.param_types, vec![25, 20]);
+    assert_eq!(prepared.description.columns[0].type_oid, 20);
+    let literal = insert_if_absent.replace("$1", "'k'").replace("$2", "7");
+    assert_eq!(d.q(a, &literal), "7");
+    // The key is there: no row, so nothing returned.
+    assert_eq!(d.q(a, &literal), "");
+    assert_eq!(
+        d.q(
+            a,
+            "INSERT INTO keys SELECT key || '2' FROM keys RETURNING key, attempts"
+        ),
+        "k2|0"
+    );
+    assert_eq!(d.q(a, "SELECT 1 WHERE false"), "");
+    assert_eq!(d.q(a, "SELECT count(*) FROM keys"), "2");
+    assert_eq!(d.q(a, "SELECT count(*) WHERE true"), "1");
+}

@@ -70,10 +70,19 @@ fn measure(mut one: impl FnMut(u64)) -> (u64, f64) {
 
 /// The schema of the SQL example services (`scenarios/services/sql/schema.sql`).
 const SQL_SCHEMA: &str = include_str!("../scenarios/services/sql/schema.sql");
+/// The ledger of entries of the diesel services (`scenarios/services/sql/schema-entries.sql`).
+const ENTRIES_SCHEMA: &str = include_str!("../scenarios/services/sql/schema-entries.sql");
 
 fn idemsim_scenario(service: &str) -> idemsim::Scenario {
     let mut builder = ScenarioSpec::builder("one lost response", "naive");
-    if service.starts_with("sql-") {
+    if service.starts_with("sql-diesel") {
+        builder = builder.database(idemsim::DatabaseSpec {
+            setup: Some(ENTRIES_SCHEMA.to_string()),
+            setup_file: None,
+            account: "INSERT INTO entries (account, amount) VALUES ($1, $2)".to_string(),
+            balances: "SELECT account, amount FROM entries".to_string(),
+        });
+    } else if service.starts_with("sql-") {
         builder = builder.database(idemsim::DatabaseSpec {
             setup: Some(SQL_SCHEMA.to_string()),
             setup_file: None,
@@ -267,6 +276,7 @@ fn main() {
     let atomic = idemsim_scenario("atomic-http");
     let sql = idemsim_scenario("sql-one-transaction");
     let pooled = idemsim_scenario("sql-on-conflict");
+    let diesel = idemsim_scenario("sql-diesel-serializable");
     assert_eq!(
         run_scenario(&naive, Some(1)).verdict.found,
         vec![idemsim::ViolationKind::DoubleApply]
@@ -274,6 +284,7 @@ fn main() {
     assert!(run_scenario(&atomic, Some(1)).verdict.met);
     assert!(run_scenario(&sql, Some(1)).verdict.met);
     assert!(run_scenario(&pooled, Some(1)).verdict.met);
+    assert!(run_scenario(&diesel, Some(1)).verdict.met);
 
     let (hand_runs, hand_rate) = measure(|seed| {
         black_box(hand_written(seed));
@@ -285,6 +296,7 @@ fn main() {
         ("atomic-http", &atomic),
         ("sql-one-transaction", &sql),
         ("sql-on-conflict", &pooled),
+        ("sql-diesel-serializable", &diesel),
     ] {
         let steps = steps.clone();
         let (runs, rate) = measure(|seed| {
@@ -330,6 +342,10 @@ fn main() {
             "tokio-postgres, a connection per request",
         ),
         ("sql-on-conflict", "deadpool-postgres"),
+        (
+            "sql-diesel-serializable",
+            "diesel-async, a SERIALIZABLE transaction on a ledger of entries",
+        ),
     ] {
         println!(
             "{name} ({how}, on idemsim's PostgreSQL database) costs {:.2}x a run of atomic-http; target <= 2.00x",

@@ -85,23 +85,22 @@ pub fn run(db: &mut Database, tx: TxId, state: &mut StmtState) -> Result<Outcome
         state.snapshot = Some(snapshot_for(db, tx));
     }
     db.params = state.params.clone();
-    if state.work.is_none() && (state.sub.is_some() || state.stmt.has_subquery()) {
+    if state.work.is_none() {
+        // Names first, before any part of the statement runs (a part that
+        // waited has had its check).
         if state.sub.is_none() {
             check_names(db, &state.stmt)?;
         }
-        if let Some(blocker) = run_subqueries(db, tx, state)? {
+        if (state.sub.is_some() || state.stmt.has_subquery())
+            && let Some(blocker) = run_subqueries(db, tx, state)?
+        {
+            return Ok(Outcome::Blocked(blocker));
+        }
+        if let Some(blocker) = run_insert_select(db, tx, state)? {
             return Ok(Outcome::Blocked(blocker));
         }
     }
-    if state.work.is_none()
-        && let Some(blocker) = run_insert_select(db, tx, state)?
-    {
-        return Ok(Outcome::Blocked(blocker));
-    }
     let stmt = state.stmt.clone();
-    if state.work.is_none() {
-        check_names(db, &stmt)?;
-    }
     match &stmt {
         Statement::CreateTable(c) => create_table(db, tx, c).map(Outcome::Done),
         Statement::CreateIndex(c) => create_index(db, tx, c).map(Outcome::Done),
@@ -255,7 +254,6 @@ fn subquery_value(kind: &SubqueryKind, result: QueryResult) -> Result<Expr, SqlE
         [column] => column_type(column.type_oid),
         _ => Err(super::describe::one_column_error(kind)),
     };
-    let typed = typed_literal;
     Ok(match kind {
         SubqueryKind::Exists { negated } => {
             Expr::Literal(Literal::Bool(result.rows.is_empty() == *negated))
@@ -268,7 +266,7 @@ fn subquery_value(kind: &SubqueryKind, result: QueryResult) -> Result<Expr, SqlE
                     "more than one row returned by a subquery used as an expression",
                 ));
             }
-            typed(&result.rows.first().and_then(|r| r[0].clone()), ty)
+            typed_literal(&result.rows.first().and_then(|r| r[0].clone()), ty)
         }
         SubqueryKind::In { expr, negated } => {
             let ty = one_column()?;
@@ -278,7 +276,11 @@ fn subquery_value(kind: &SubqueryKind, result: QueryResult) -> Result<Expr, SqlE
             } else {
                 Expr::InList {
                     expr: expr.clone(),
-                    list: result.rows.iter().map(|r| typed(&r[0], ty)).collect(),
+                    list: result
+                        .rows
+                        .iter()
+                        .map(|r| typed_literal(&r[0], ty))
+                        .collect(),
                     negated: *negated,
                 }
             }
@@ -289,12 +291,12 @@ fn subquery_value(kind: &SubqueryKind, result: QueryResult) -> Result<Expr, SqlE
 /// A column that `inner` names but only the statement around it has: a
 /// correlated subquery, which the engine does not run.
 fn correlated(db: &Database, outer: &Statement, inner: &super::ast::Select) -> Option<String> {
-    let refs = |tables: Vec<&super::ast::TableRef>| -> Vec<(String, Table)> {
+    let refs = |tables: Vec<&'_ super::ast::TableRef>| -> Vec<(String, &Table)> {
         tables
             .into_iter()
             .filter_map(|r| {
                 let id = table_id(db, &r.table).ok()?;
-                Some((r.alias.clone(), table(db, id).clone_definition()))
+                Some((r.alias.clone(), table(db, id)))
             })
             .collect()
     };
@@ -322,7 +324,7 @@ fn correlated(db: &Database, outer: &Statement, inner: &super::ast::Select) -> O
         Statement::Delete(d) => vec![&d.table],
         _ => Vec::new(),
     });
-    let has = |tables: &[(String, Table)], qualifier: Option<&str>, name: &str| {
+    let has = |tables: &[(String, &Table)], qualifier: Option<&str>, name: &str| {
         tables
             .iter()
             .any(|(alias, t)| qualifier.is_none_or(|q| q == alias) && t.column(name).is_ok())
@@ -1401,14 +1403,16 @@ fn insert_one(
     if let Some(other) = check_parents(db, tx, table_id, &values)? {
         return Ok(Some(other));
     }
-    let indexed = table(db, table_id).all_indexes().next().is_some();
-    db.ssi.conflict_in(
-        tx,
-        Write::Insert {
-            table: table_id,
-            indexed,
-        },
-    )?;
+    if db.ssi.watches(tx) {
+        let indexed = table(db, table_id).all_indexes().next().is_some();
+        db.ssi.conflict_in(
+            tx,
+            Write::Insert {
+                table: table_id,
+                indexed,
+            },
+        )?;
+    }
     let tuple = add_tuple(db, tx, table_id, values.clone())?;
     if let Some(Work::Insert { touched, .. }) = &mut state.work {
         touched.push(tuple);
@@ -1569,22 +1573,19 @@ fn write_version(
     new: Vec<Value>,
 ) -> Result<Written, SqlError> {
     check_row(db, tx, now_us, table_id, &new)?;
-    let new_index_entries = {
+    if db.ssi.watches(tx) {
         let t = table(db, table_id);
-        let old = &t.tuples[tuple].data;
-        (0..new.len()).any(|c| {
-            t.is_indexed_column(c)
-                && eval::order(&old[c], &new[c]).ok().flatten() != Some(Ordering::Equal)
-        })
-    };
-    db.ssi.conflict_in(
-        tx,
-        Write::Replace {
-            table: table_id,
-            tuple,
-            new_index_entries,
-        },
-    )?;
+        let new_index_entries =
+            changes_any(&t.tuples[tuple].data, &new, |c| t.is_indexed_column(c));
+        db.ssi.conflict_in(
+            tx,
+            Write::Replace {
+                table: table_id,
+                tuple,
+                new_index_entries,
+            },
+        )?;
+    }
     match check_keys(db, tx, table_id, &new, Some(tuple)) {
         KeyCheck::Blocked(other) => return Ok(Written::Blocked(other)),
         KeyCheck::Taken { index, .. } => return Err(duplicate(db, tx, table_id, index)),
@@ -1597,10 +1598,7 @@ fn write_version(
     check_children(db, tx, table_id, &old, Some(&new))?;
     let key_changed = {
         let t = table(db, table_id);
-        (0..new.len()).any(|c| {
-            t.is_key_column(c)
-                && eval::order(&old[c], &new[c]).ok().flatten() != Some(Ordering::Equal)
-        })
+        changes_any(&old, &new, |c| t.is_key_column(c))
     };
     let strength = if key_changed {
         LockStrength::Update
@@ -1610,6 +1608,12 @@ fn write_version(
     let new_tuple = add_tuple(db, tx, table_id, new)?;
     replace(db, tx, table_id, tuple, strength, Some(new_tuple));
     Ok(Written::Done(new_tuple))
+}
+
+/// Whether a column that `counts` changes value from `old` to `new`.
+fn changes_any(old: &[Value], new: &[Value], counts: impl Fn(usize) -> bool) -> bool {
+    (0..new.len())
+        .any(|c| counts(c) && eval::order(&old[c], &new[c]).ok().flatten() != Some(Ordering::Equal))
 }
 
 /// The rows of an `INSERT`, with defaults and sequences filled in and each

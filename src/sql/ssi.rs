@@ -266,14 +266,14 @@ impl Ssi {
             return Err(failure("canceled on identification as a pivot"));
         }
         s.wrote = true;
-        let snapshot = s.snapshot.clone();
+        let snapshot = &self.xacts[&me].snapshot;
         let readers: Vec<TxId> = self
             .xacts
             .iter()
             .filter(|(id, r)| {
                 **id != me
                     && !r.doomed
-                    && (!r.committed() || !sees(&snapshot, **id))
+                    && (!r.committed() || !sees(snapshot, **id))
                     && !r.outs.contains(&me)
                     && r.locks.iter().any(|l| write.covers(*l))
             })

@@ -472,7 +472,7 @@ fn an_exhaustive_search_stops_at_its_time_budget_and_says_so() {
 /// seeds lowest first, says why each lower one could not be reproduced, and
 /// saves the first that can.
 #[test]
-fn save_repro_skips_seeds_that_need_a_fault_on_the_completers_work() {
+fn save_repro_leaves_out_seeds_that_need_a_fault_on_the_completers_work() {
     let dir = tempfile::tempdir().unwrap();
     let design = std::fs::read_to_string(root().join("designs/variants/completer-unchecked.toml"))
         .unwrap()

@@ -8,7 +8,7 @@ use idemsim::suite::collect_files;
 use std::path::PathBuf;
 
 #[test]
-fn skipping_changes_no_event_and_no_verdict() {
+fn fast_forwarding_changes_no_event_and_no_verdict() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let files = collect_files(&[root.join("scenarios")]).unwrap();
     let mut steps_plain = 0;
@@ -30,7 +30,7 @@ fn skipping_changes_no_event_and_no_verdict() {
                 Some(seed),
                 idemsim::Mode::Plain,
                 // A service's runs are compared skipping whole scheduler
-                // cycles (see `skipping_by_the_millisecond_may_reorder_what_tokio_woke_together`).
+                // cycles (see `fast_forwarding_by_the_millisecond_may_reorder_what_tokio_woke_together`).
                 RunOptions {
                     skip_quiet_time: true,
                     whole_scheduler_cycles: true,
@@ -151,7 +151,7 @@ fn a_day_long_wait_costs_no_more_steps_than_a_second() {
 /// sweeper on an interval). `explore --check-quiet-time` runs the same
 /// comparison on any seed range.
 #[test]
-fn skipping_changes_nothing_a_service_or_its_timers_do() {
+fn fast_forwarding_changes_nothing_a_service_or_its_timers_do() {
     for scenario in service_scenarios() {
         skip_and_tick_agree(&scenario, "0..60");
     }
@@ -163,7 +163,7 @@ fn skipping_changes_nothing_a_service_or_its_timers_do() {
 /// so that the waits between attempts are skipped, on a key-store, a SQL and
 /// a connection-reset service.
 #[test]
-fn skipping_whole_cycles_changes_nothing_under_long_backoffs() {
+fn fast_forwarding_whole_cycles_changes_nothing_under_long_backoffs() {
     let quantum_ms = idemsim::SERVICE_SKIP_QUANTUM_MS;
     for scenario in service_scenarios() {
         let name = scenario.name.clone();
@@ -203,7 +203,7 @@ fn skipping_whole_cycles_changes_nothing_under_long_backoffs() {
 /// (`cargo test --release --test suite -- --ignored quiet_time`).
 #[test]
 #[ignore = "long: CI runs it with --ignored"]
-fn skipping_changes_nothing_a_service_or_its_timers_do_on_a_thousand_seeds() {
+fn fast_forwarding_changes_nothing_a_service_or_its_timers_do_on_a_thousand_seeds() {
     for scenario in service_scenarios() {
         skip_and_tick_agree(&scenario, "0..1000");
         skip_and_tick_agree(&stretched(&scenario), "0..100");
@@ -217,7 +217,7 @@ fn skipping_changes_nothing_a_service_or_its_timers_do_on_a_thousand_seeds() {
 /// network holds the other one). Skipping whole cycles, the same seed
 /// matches ticking event for event; either order is one tokio produces.
 #[test]
-fn skipping_by_the_millisecond_may_reorder_what_tokio_woke_together() {
+fn fast_forwarding_by_the_millisecond_may_reorder_what_tokio_woke_together() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let file = root.join("scenarios/services/sql-one-transaction.toml");
     let scenario =
@@ -426,7 +426,7 @@ violations = ["lost-apply"]
 
 /// The switch: `[simulation] skip_quiet_time = false` runs every tick.
 #[test]
-fn a_scenario_can_turn_skipping_off() {
+fn a_scenario_can_turn_fast_forwarding_off() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let text =
         std::fs::read_to_string(root.join("scenarios/lessons/3-response-lost-naive.toml")).unwrap();

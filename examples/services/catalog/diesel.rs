@@ -14,14 +14,17 @@
 //! and fails one; its second run finds the key and replays:
 //! `sql-diesel-serializable`.
 //!
-//! The production code knows nothing of idemsim: it takes a function that
+//! It answers as the tokio-postgres services of `sql` do, with their
+//! request body and answers. The production code knows nothing of
+//! idemsim: it takes a function that
 //! opens an `AsyncPgConnection`. The test wiring ([`service`]) builds one
 //! from a tokio-postgres client on idemsim's database, with
 //! `AsyncPgConnection::try_from`.
 
+use super::sql::{Transfer, answer, unavailable};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::post;
 use axum::{Json, Router};
 use diesel::prelude::*;
@@ -29,7 +32,6 @@ use diesel::result::{DatabaseErrorKind, Error};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use idemsim::service::{Env, Postgres, Service};
-use serde_json::Value;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -71,30 +73,6 @@ struct App {
 pub enum Level {
     RepeatableRead,
     Serializable,
-}
-
-#[derive(serde::Deserialize)]
-struct Transfer {
-    from: String,
-    to: String,
-    amount: i64,
-}
-
-fn answer(status: u16, body: &str, replayed: bool) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-    let mut response = (status, Json(body)).into_response();
-    if replayed {
-        response.headers_mut().insert(
-            "idempotent-replayed",
-            "true".parse().expect("a header value"),
-        );
-    }
-    response
-}
-
-fn unavailable() -> Response {
-    answer(503, r#"{"code":"database_unavailable"}"#, false)
 }
 
 /// What one run of the transaction decided.

@@ -140,14 +140,16 @@ struct App {
     variant: Variant,
 }
 
+/// The body of `POST /transfers`.
 #[derive(serde::Deserialize)]
-struct Transfer {
-    from: String,
-    to: String,
-    amount: i64,
+pub(super) struct Transfer {
+    pub(super) from: String,
+    pub(super) to: String,
+    pub(super) amount: i64,
 }
 
-fn answer(status: u16, body: &str, replayed: bool) -> Response {
+/// A JSON answer, marked when it replays a stored one.
+pub(super) fn answer(status: u16, body: &str, replayed: bool) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     let mut response = (status, Json(body)).into_response();
@@ -160,7 +162,8 @@ fn answer(status: u16, body: &str, replayed: bool) -> Response {
     response
 }
 
-fn unavailable() -> Response {
+/// The answer when the database cannot be reached or fails.
+pub(super) fn unavailable() -> Response {
     answer(503, r#"{"code":"database_unavailable"}"#, false)
 }
 

@@ -65,8 +65,10 @@ pub enum SqlType {
     BigInt,
     /// `integer`, `int`, `int4`, `serial`; also `smallint` (kept as int4).
     Integer,
-    /// `numeric`, `decimal`, with an optional scale.
+    /// `numeric`, `decimal`, with an optional precision (total digits)
+    /// and scale (digits after the point).
     Numeric {
+        precision: Option<u32>,
         scale: Option<u32>,
     },
     /// `text`; `varchar(n)` / `character varying(n)` with its limit.
@@ -104,6 +106,20 @@ pub struct ColumnDef {
     /// `serial` / `bigserial` / `GENERATED ... AS IDENTITY`: a sequence
     /// fills it when the insert leaves it out.
     pub serial: bool,
+    /// `GENERATED ... AS IDENTITY` (where `OVERRIDING USER VALUE` applies).
+    pub identity: bool,
+    /// `GENERATED ALWAYS AS IDENTITY`: only the sequence (or `DEFAULT`)
+    /// may give it a value, unless the insert says `OVERRIDING SYSTEM VALUE`.
+    pub generated_always: bool,
+}
+
+/// `INSERT ... OVERRIDING {SYSTEM | USER} VALUE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overriding {
+    /// Values given for a `GENERATED ALWAYS` identity column are kept.
+    System,
+    /// Values given for any identity column are ignored: the sequence fills it.
+    User,
 }
 
 /// A constraint on a table.
@@ -154,14 +170,18 @@ pub struct Insert {
     pub select: Option<Box<Select>>,
     pub on_conflict: Option<OnConflict>,
     pub returning: Vec<SelectItem>,
+    pub overriding: Option<Overriding>,
 }
 
 /// `ON CONFLICT [(columns)] DO NOTHING | DO UPDATE SET ... [WHERE ...]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OnConflict {
-    /// The unique index's columns; empty: any unique constraint (allowed
-    /// with `DO NOTHING` only, as in PostgreSQL).
+    /// The unique index's columns; empty: the constraint named, or else
+    /// any unique constraint (allowed with `DO NOTHING` only, as in
+    /// PostgreSQL).
     pub target: Vec<String>,
+    /// `ON CONFLICT ON CONSTRAINT name`: the one arbiter, by name.
+    pub constraint: Option<String>,
     pub action: ConflictAction,
 }
 
@@ -713,6 +733,16 @@ pub enum BinaryOp {
     Modulo,
     /// `||`.
     Concat,
+    /// jsonb `->`: a field (by text key) or an element (by integer index).
+    JsonGet,
+    /// jsonb `->>`: the same, as text.
+    JsonGetText,
+    /// jsonb `@>`: the left contains the right.
+    JsonContains,
+    /// jsonb `<@`: the left is contained in the right.
+    JsonContainedBy,
+    /// jsonb `?`: the text is a top-level key (or string element).
+    JsonHasKey,
 }
 
 /// The functions the engine evaluates.

@@ -14,7 +14,10 @@ pub fn type_of_oid(oid: u32) -> Option<SqlType> {
     Some(match oid {
         20 => SqlType::BigInt,
         21 | 23 => SqlType::Integer,
-        1700 => SqlType::Numeric { scale: None },
+        1700 => SqlType::Numeric {
+            precision: None,
+            scale: None,
+        },
         25 | 1043 | 19 | 705 => SqlType::Text { max_chars: None },
         16 => SqlType::Boolean,
         1184 | 1114 => SqlType::Timestamptz,

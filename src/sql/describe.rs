@@ -299,6 +299,14 @@ impl Params {
                 let side = match op {
                     BinaryOp::And | BinaryOp::Or => Some(SqlType::Boolean),
                     BinaryOp::Concat => Some(SqlType::Text { max_chars: None }),
+                    // A key or index beside jsonb is text unless written
+                    // as a number; the other side of containment is jsonb.
+                    BinaryOp::JsonGet | BinaryOp::JsonGetText | BinaryOp::JsonHasKey => {
+                        self.walk(left, Some(SqlType::Jsonb), scope);
+                        self.walk(right, Some(SqlType::Text { max_chars: None }), scope);
+                        return;
+                    }
+                    BinaryOp::JsonContains | BinaryOp::JsonContainedBy => Some(SqlType::Jsonb),
                     _ => Self::known(left, scope)
                         .or_else(|| Self::known(right, scope))
                         .or(expected),

@@ -2,6 +2,7 @@
 
 use super::SqlError;
 use super::ast::{BinaryOp, Expr, Function, Literal, SqlType, SubqueryKind};
+use super::jsonb::Jsonb;
 use super::storage::ColumnMeta;
 use super::value::{Arith, Value, arith, compare, parse_text};
 use std::cmp::Ordering;
@@ -330,7 +331,13 @@ pub fn literal(l: &Literal) -> Result<Value, SqlError> {
         Literal::Text(s) => Value::Text(s.clone()),
         Literal::Number(n) => match n.parse::<i64>() {
             Ok(i) => Value::Int(i),
-            Err(_) => parse_text(n, SqlType::Numeric { scale: None })?,
+            Err(_) => parse_text(
+                n,
+                SqlType::Numeric {
+                    precision: None,
+                    scale: None,
+                },
+            )?,
         },
     })
 }
@@ -406,7 +413,10 @@ fn type_of_value(v: &Value) -> SqlType {
     match v {
         Value::Null | Value::Text(_) => SqlType::Text { max_chars: None },
         Value::Int(_) => SqlType::BigInt,
-        Value::Numeric(_) => SqlType::Numeric { scale: None },
+        Value::Numeric(_) => SqlType::Numeric {
+            precision: None,
+            scale: None,
+        },
         Value::Bool(_) => SqlType::Boolean,
         Value::Timestamp(_) => SqlType::Timestamptz,
         Value::Uuid(_) => SqlType::Uuid,
@@ -463,6 +473,11 @@ fn binary(
             (Some(x), Some(y)) => Value::Text(x + &y),
             _ => Value::Null,
         },
+        BinaryOp::JsonGet
+        | BinaryOp::JsonGetText
+        | BinaryOp::JsonContains
+        | BinaryOp::JsonContainedBy
+        | BinaryOp::JsonHasKey => json_operator(op, a, b)?,
         BinaryOp::Plus
         | BinaryOp::Minus
         | BinaryOp::Multiply
@@ -484,6 +499,61 @@ fn binary(
     })
 }
 
+/// A jsonb operator. Its jsonb operands may be quoted literals (text),
+/// read as jsonb as PostgreSQL types an unknown literal beside jsonb.
+fn json_operator(op: BinaryOp, a: Value, b: Value) -> Result<Value, SqlError> {
+    if a.is_null() || b.is_null() {
+        return Ok(Value::Null);
+    }
+    let doc = json_operand(&a, op)?;
+    Ok(match op {
+        BinaryOp::JsonGet | BinaryOp::JsonGetText => {
+            let found = match &b {
+                Value::Int(index) => doc.element(*index),
+                Value::Text(key) => doc.field(key),
+                other => return Err(json_operator_error(op, other)),
+            };
+            match (found, op) {
+                (None, _) => Value::Null,
+                (Some(v), BinaryOp::JsonGet) => Value::Json(v.text()),
+                (Some(v), _) => v.as_text().map_or(Value::Null, Value::Text),
+            }
+        }
+        BinaryOp::JsonContains => Value::Bool(doc.contains(&json_operand(&b, op)?)),
+        BinaryOp::JsonContainedBy => Value::Bool(json_operand(&b, op)?.contains(&doc)),
+        BinaryOp::JsonHasKey => match &b {
+            Value::Text(key) => Value::Bool(doc.has_key(key)),
+            other => return Err(json_operator_error(op, other)),
+        },
+        _ => unreachable!("only jsonb operators reach here"),
+    })
+}
+
+fn json_operand(v: &Value, op: BinaryOp) -> Result<Jsonb, SqlError> {
+    match v {
+        Value::Json(text) | Value::Text(text) => Jsonb::parse(text),
+        other => Err(json_operator_error(op, other)),
+    }
+}
+
+fn json_operator_error(op: BinaryOp, operand: &Value) -> SqlError {
+    let symbol = match op {
+        BinaryOp::JsonGet => "->",
+        BinaryOp::JsonGetText => "->>",
+        BinaryOp::JsonContains => "@>",
+        BinaryOp::JsonContainedBy => "<@",
+        _ => "?",
+    };
+    SqlError::new(
+        "42883",
+        format!(
+            "operator does not exist: jsonb {symbol} {}; jsonb's operators take jsonb and a \
+             text key or integer index",
+            operand.type_hint()
+        ),
+    )
+}
+
 /// Quoted literals in arithmetic are read as numbers.
 fn numeric_operands(a: Value, b: Value) -> Result<(Value, Value), SqlError> {
     // Beside a timestamp or an interval, a quoted literal is an interval
@@ -499,7 +569,13 @@ fn numeric_operands(a: Value, b: Value) -> Result<(Value, Value), SqlError> {
     let number = |v: Value| match v {
         Value::Text(s) => match s.trim().parse::<i64>() {
             Ok(n) => Ok(Value::Int(n)),
-            Err(_) => parse_text(&s, SqlType::Numeric { scale: None }),
+            Err(_) => parse_text(
+                &s,
+                SqlType::Numeric {
+                    precision: None,
+                    scale: None,
+                },
+            ),
         },
         v => Ok(v),
     };
@@ -666,7 +742,10 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> SqlType {
         Expr::Literal(Literal::Number(n)) => match n.parse::<i64>() {
             Ok(v) if i32::try_from(v).is_ok() => SqlType::Integer,
             Ok(_) => SqlType::BigInt,
-            Err(_) => SqlType::Numeric { scale: None },
+            Err(_) => SqlType::Numeric {
+                precision: None,
+                scale: None,
+            },
         },
         Expr::Literal(Literal::Bool(_)) => SqlType::Boolean,
         Expr::Literal(_) | Expr::Param(_) | Expr::Default => text,
@@ -675,7 +754,8 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> SqlType {
             Err(_) => text,
         },
         Expr::Binary { op, left, right } => match op {
-            BinaryOp::Concat => text,
+            BinaryOp::Concat | BinaryOp::JsonGetText => text,
+            BinaryOp::JsonGet => SqlType::Jsonb,
             BinaryOp::Plus
             | BinaryOp::Minus
             | BinaryOp::Multiply
@@ -713,7 +793,10 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> SqlType {
                 Function::Count => SqlType::BigInt,
                 Function::Sum => match first() {
                     SqlType::Integer => SqlType::BigInt,
-                    SqlType::BigInt | SqlType::Numeric { .. } => SqlType::Numeric { scale: None },
+                    SqlType::BigInt | SqlType::Numeric { .. } => SqlType::Numeric {
+                        precision: None,
+                        scale: None,
+                    },
                     other => other,
                 },
                 Function::Coalesce
@@ -742,9 +825,10 @@ fn arith_type(op: BinaryOp, a: SqlType, b: SqlType) -> SqlType {
 
 fn numeric_type(a: SqlType, b: SqlType) -> SqlType {
     match (a, b) {
-        (SqlType::Numeric { .. }, _) | (_, SqlType::Numeric { .. }) => {
-            SqlType::Numeric { scale: None }
-        }
+        (SqlType::Numeric { .. }, _) | (_, SqlType::Numeric { .. }) => SqlType::Numeric {
+            precision: None,
+            scale: None,
+        },
         (SqlType::BigInt, _) | (_, SqlType::BigInt) => SqlType::BigInt,
         _ => SqlType::Integer,
     }

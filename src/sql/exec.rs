@@ -11,7 +11,7 @@
 
 use super::ast::{
     ConflictAction, CreateIndex, CreateTable, Delete, Expr, Insert, Isolation, Literal,
-    LockStrength, LockWait, OnConflict, SelectItem, SqlType, Statement, SubqueryKind,
+    LockStrength, LockWait, OnConflict, Overriding, SelectItem, SqlType, Statement, SubqueryKind,
     TableConstraint, Update,
 };
 use super::binary;
@@ -456,6 +456,17 @@ fn check_names(db: &Database, stmt: &Statement) -> Result<(), SqlError> {
                 },
             ];
             if let Some(oc) = &i.on_conflict {
+                if let Some(name) = &oc.constraint
+                    && !t.uniques.iter().any(|u| u.is_constraint && u.name == *name)
+                {
+                    return Err(SqlError::new(
+                        "42704",
+                        format!(
+                            "constraint \"{name}\" for table \"{}\" does not exist",
+                            t.name
+                        ),
+                    ));
+                }
                 let target = column_ids(&t, &oc.target)?;
                 let mut target = target;
                 target.sort_unstable();
@@ -660,6 +671,8 @@ fn create_table(db: &mut Database, tx: TxId, c: &CreateTable) -> Result<QueryRes
             not_null: def.not_null || def.serial,
             default: def.default.clone(),
             serial: def.serial,
+            identity: def.identity,
+            generated_always: def.generated_always,
         });
     }
     let mut t = Table {
@@ -704,6 +717,7 @@ fn add_constraint(db: &Database, t: &mut Table, c: &TableConstraint) -> Result<(
             t.uniques.push(Index {
                 name: name.clone().unwrap_or_else(|| format!("{}_pkey", t.name)),
                 columns: ids,
+                is_constraint: true,
             });
         }
         TableConstraint::Unique { name, columns } => {
@@ -713,6 +727,7 @@ fn add_constraint(db: &Database, t: &mut Table, c: &TableConstraint) -> Result<(
                     .clone()
                     .unwrap_or_else(|| format!("{}_{}_key", t.name, columns.join("_"))),
                 columns: ids,
+                is_constraint: true,
             });
         }
         TableConstraint::Check { name, expr } => {
@@ -840,9 +855,17 @@ fn create_index(db: &mut Database, tx: TxId, c: &CreateIndex) -> Result<QueryRes
                 }
             }
         }
-        table_mut(db, id).uniques.push(Index { name, columns });
+        table_mut(db, id).uniques.push(Index {
+            name,
+            columns,
+            is_constraint: false,
+        });
     } else {
-        table_mut(db, id).indexes.push(Index { name, columns });
+        table_mut(db, id).indexes.push(Index {
+            name,
+            columns,
+            is_constraint: false,
+        });
     }
     push_undo(
         db,
@@ -1293,6 +1316,12 @@ fn assign(
     let mut new = old.to_vec();
     for a in assignments {
         let c = table(db, table_id).column(&a.column)?;
+        if columns[c].generated_always && a.value != Expr::Default {
+            return Err(SqlError::new(
+                "428C9",
+                format!("column \"{}\" can only be updated to DEFAULT", a.column),
+            ));
+        }
         let v = match &a.value {
             Expr::Default => default_value(db, tx, now_us, table_id, c)?,
             e => eval_row(db, tx, now_us, e, &sources)?,
@@ -1436,6 +1465,9 @@ fn with_xmax(mut row: Vec<Value>, xmax: TxId) -> Vec<Value> {
 /// Whether unique index `index` is one the `ON CONFLICT` names (any, when
 /// it names none).
 fn is_arbiter(t: &Table, index: usize, oc: &OnConflict) -> bool {
+    if let Some(name) = &oc.constraint {
+        return t.uniques[index].name == *name;
+    }
     if oc.target.is_empty() {
         return true;
     }
@@ -1616,6 +1648,31 @@ fn changes_any(old: &[Value], new: &[Value], counts: impl Fn(usize) -> bool) -> 
         .any(|c| counts(c) && eval::order(&old[c], &new[c]).ok().flatten() != Some(Ordering::Equal))
 }
 
+/// Whether an `INSERT` keeps a value given for column `c` (false: the
+/// sequence fills it), or 428C9 for a `GENERATED ALWAYS` identity column
+/// given a value without `OVERRIDING SYSTEM VALUE`, as PostgreSQL's
+/// rewriter decides.
+fn takes_given_value(
+    t: &Table,
+    c: usize,
+    overriding: Option<Overriding>,
+) -> Result<bool, SqlError> {
+    let col = &t.columns[c];
+    match overriding {
+        Some(Overriding::User) if col.identity => Ok(false),
+        Some(Overriding::System) => Ok(true),
+        _ if col.generated_always => Err(SqlError::new(
+            "428C9",
+            format!(
+                "cannot insert a non-DEFAULT value into column \"{}\": it is an identity \
+                 column defined as GENERATED ALWAYS (use OVERRIDING SYSTEM VALUE to override)",
+                col.name
+            ),
+        )),
+        _ => Ok(true),
+    }
+}
+
 /// The rows of an `INSERT`, with defaults and sequences filled in and each
 /// value in its column's type.
 fn prepare_rows(
@@ -1648,7 +1705,7 @@ fn prepare_rows(
         }
         let mut given: Vec<Option<Value>> = vec![None; types.len()];
         for (&c, e) in targets.iter().zip(exprs) {
-            if *e != Expr::Default {
+            if *e != Expr::Default && takes_given_value(table(db, table_id), c, ins.overriding)? {
                 let v = eval_in(db, tx, now_us, e, &[])?;
                 given[c] = Some(v.coerce(types[c])?);
             }
@@ -1941,6 +1998,8 @@ fn xmax_column() -> ColumnMeta {
         not_null: true,
         default: None,
         serial: false,
+        identity: false,
+        generated_always: false,
     }
 }
 

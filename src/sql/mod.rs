@@ -15,6 +15,7 @@ mod engine;
 mod eval;
 mod exec;
 mod interval;
+mod jsonb;
 mod money;
 mod predicate;
 pub mod scan;

@@ -916,6 +916,8 @@ fn column_def(
         not_null: serial,
         default: None,
         serial,
+        identity: false,
+        generated_always: false,
     };
     let mut said_null = false;
     let mut said_not_null = false;
@@ -992,6 +994,8 @@ fn column_def(
                     });
                 }
                 def.serial = true;
+                def.identity = true;
+                def.generated_always = matches!(generated_as, sp::GeneratedAs::Always);
                 def.not_null = true;
             }
             sp::ColumnOption::Collation(c) => {
@@ -1230,14 +1234,19 @@ fn data_type(ty: &sp::DataType, in_column: bool) -> Result<(ast::SqlType, bool)>
     };
     let numeric = |info: &sp::ExactNumberInfo| -> Result<T> {
         match info {
-            sp::ExactNumberInfo::None => Ok(T::Numeric { scale: None }),
-            sp::ExactNumberInfo::Precision(p) if (1..=1000).contains(p) => {
-                Ok(T::Numeric { scale: Some(0) })
-            }
+            sp::ExactNumberInfo::None => Ok(T::Numeric {
+                precision: None,
+                scale: None,
+            }),
+            sp::ExactNumberInfo::Precision(p) if (1..=1000).contains(p) => Ok(T::Numeric {
+                precision: Some(*p as u32),
+                scale: Some(0),
+            }),
             sp::ExactNumberInfo::PrecisionAndScale(p, s)
                 if (1..=1000).contains(p) && *s >= 0 && (*s as u64) <= *p =>
             {
                 Ok(T::Numeric {
+                    precision: Some(*p as u32),
                     scale: Some(*s as u32),
                 })
             }
@@ -1348,10 +1357,10 @@ fn assignments(list: &[sp::Assignment], what: &str) -> Result<Vec<ast::Assignmen
                 sp::Expr::Identifier(id)
                     if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("default") =>
                 {
-                    Err(unsupported(
-                        "`SET column = DEFAULT`",
-                        "DEFAULT is supported in an INSERT's VALUES",
-                    ))
+                    Ok(ast::Assignment {
+                        column: column_name(name)?,
+                        value: ast::Expr::Default,
+                    })
                 }
                 _ => Ok(ast::Assignment {
                     column: column_name(name)?,
@@ -1397,9 +1406,10 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
     if !*into {
         return Err(syntax("syntax error: INSERT requires INTO"));
     }
-    if overriding.is_some() {
-        return Err(unsupported("`OVERRIDING ... VALUE`", INSERTS));
-    }
+    let overriding = overriding.as_ref().map(|o| match o {
+        sp::InsertOverriding::System => ast::Overriding::System,
+        sp::InsertOverriding::User => ast::Overriding::User,
+    });
     if !optimizer_hints.is_empty()
         || or.is_some()
         || *ignore
@@ -1427,12 +1437,12 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
         _ => return Err(unsupported("inserting into a table function", INSERTS)),
     };
     let columns: Vec<String> = columns.iter().map(column_name).collect::<Result<_>>()?;
-    let Some(source) = source else {
-        return Err(unsupported("`INSERT ... DEFAULT VALUES`", INSERTS));
-    };
-    let (rows, select) = match source.body.as_ref() {
-        sp::SetExpr::Select(_) => (Vec::new(), Some(Box::new(subquery(source)?))),
-        _ => (insert_rows(source)?, None),
+    let (rows, select) = match source.as_ref().map(|s| (s, s.body.as_ref())) {
+        // `DEFAULT VALUES`: one row of defaults.
+        None if columns.is_empty() => (vec![Vec::new()], None),
+        None => return Err(syntax("syntax error at or near \"DEFAULT\"")),
+        Some((source, sp::SetExpr::Select(_))) => (Vec::new(), Some(Box::new(subquery(source)?))),
+        Some((source, _)) => (insert_rows(source)?, None),
     };
     let width = match &select {
         Some(s) => s.items.len(),
@@ -1453,6 +1463,7 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
             conflict_target,
             action,
         })) => {
+            let mut constraint = None;
             let target = match conflict_target {
                 None => Vec::new(),
                 Some(sp::ConflictTarget::Columns {
@@ -1467,8 +1478,16 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
                         INSERTS,
                     ));
                 }
-                Some(sp::ConflictTarget::OnConstraint(_)) => {
-                    return Err(unsupported("`ON CONFLICT ON CONSTRAINT name`", INSERTS));
+                Some(sp::ConflictTarget::OnConstraint(name)) => {
+                    let mut parts = name_parts(name)?;
+                    if parts.len() != 1 {
+                        return Err(syntax(format!(
+                            "syntax error at or near \"{}\"",
+                            shown(name)
+                        )));
+                    }
+                    constraint = Some(parts.remove(0));
+                    Vec::new()
                 }
             };
             let action = match action {
@@ -1477,7 +1496,7 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
                     assignments: list,
                     selection,
                 }) => {
-                    if target.is_empty() {
+                    if target.is_empty() && constraint.is_none() {
                         return Err(syntax(
                             "ON CONFLICT DO UPDATE requires inference specification or \
                              constraint name",
@@ -1489,7 +1508,11 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
                     }
                 }
             };
-            Some(ast::OnConflict { target, action })
+            Some(ast::OnConflict {
+                target,
+                constraint,
+                action,
+            })
         }
         Some(sp::OnInsert::DuplicateKeyUpdate(_)) => {
             return Err(unsupported("`ON DUPLICATE KEY UPDATE`", INSERTS));
@@ -1503,6 +1526,7 @@ fn insert_(insert: &sp::Insert) -> Result<ast::Insert> {
         select,
         on_conflict,
         returning: returning(returning_items)?,
+        overriding,
     };
     if let Some(sp::TableAliasWithoutColumns { explicit: _, alias }) = table_alias {
         unalias_insert(&mut insert, &ident(alias)?)?;
@@ -2256,6 +2280,11 @@ fn binary_op(op: &sp::BinaryOperator) -> Result<ast::BinaryOp> {
         O::Divide => B::Divide,
         O::Modulo => B::Modulo,
         O::StringConcat => B::Concat,
+        O::Arrow => B::JsonGet,
+        O::LongArrow => B::JsonGetText,
+        O::AtArrow => B::JsonContains,
+        O::ArrowAt => B::JsonContainedBy,
+        O::Question => B::JsonHasKey,
         other => return Err(unsupported(format!("the operator `{other}`"), EXPRESSIONS)),
     })
 }
@@ -2813,6 +2842,8 @@ mod tests {
             not_null: false,
             default: None,
             serial: false,
+            identity: false,
+            generated_always: false,
         };
         let expected = ast::CreateTable {
             name: "payments".into(),
@@ -2829,7 +2860,13 @@ mod tests {
                 },
                 ast::ColumnDef {
                     not_null: true,
-                    ..column("amount", SqlType::Numeric { scale: Some(2) })
+                    ..column(
+                        "amount",
+                        SqlType::Numeric {
+                            precision: Some(12),
+                            scale: Some(2),
+                        },
+                    )
                 },
                 ast::ColumnDef {
                     default: Some(text("EUR")),
@@ -2844,6 +2881,7 @@ mod tests {
                 ast::ColumnDef {
                     not_null: true,
                     serial: true,
+                    identity: true,
                     ..column("attempt", SqlType::Integer)
                 },
                 column("body", SqlType::Jsonb),
@@ -2851,7 +2889,13 @@ mod tests {
                 column("ref", SqlType::Uuid),
                 column("n", SqlType::Integer),
                 column("big", SqlType::BigInt),
-                column("d", SqlType::Numeric { scale: None }),
+                column(
+                    "d",
+                    SqlType::Numeric {
+                        precision: None,
+                        scale: None,
+                    },
+                ),
             ],
             constraints: vec![
                 TableConstraint::PrimaryKey {
@@ -2891,7 +2935,13 @@ mod tests {
         assert_eq!(one(sql), Statement::CreateTable(expected));
         match one("CREATE TABLE t (a integer, PRIMARY KEY (a), b numeric(5))") {
             Statement::CreateTable(t) => {
-                assert_eq!(t.columns[1].ty, SqlType::Numeric { scale: Some(0) });
+                assert_eq!(
+                    t.columns[1].ty,
+                    SqlType::Numeric {
+                        precision: Some(5),
+                        scale: Some(0)
+                    }
+                );
                 assert!(!t.if_not_exists);
             }
             other => panic!("{other:?}"),
@@ -2957,6 +3007,7 @@ mod tests {
                 select: None,
                 on_conflict: Some(ast::OnConflict {
                     target: vec!["key".into()],
+                    constraint: None,
                     action: ast::ConflictAction::Update {
                         assignments: vec![ast::Assignment {
                             column: "amount".into(),
@@ -2977,6 +3028,7 @@ mod tests {
                     },
                     ast::SelectItem::Wildcard { qualifier: None },
                 ],
+                overriding: None,
             })
         );
         assert_eq!(
@@ -2988,9 +3040,11 @@ mod tests {
                 select: None,
                 on_conflict: Some(ast::OnConflict {
                     target: vec![],
+                    constraint: None,
                     action: ast::ConflictAction::Nothing,
                 }),
                 returning: vec![],
+                overriding: None,
             })
         );
         match one("INSERT INTO t (a, b) VALUES (1, 2) ON CONFLICT (a, b) DO NOTHING") {
@@ -2998,6 +3052,7 @@ mod tests {
                 i.on_conflict,
                 Some(ast::OnConflict {
                     target: vec!["a".into(), "b".into()],
+                    constraint: None,
                     action: ast::ConflictAction::Nothing,
                 })
             ),
@@ -3013,6 +3068,7 @@ mod tests {
                     i.on_conflict,
                     Some(ast::OnConflict {
                         target: vec!["key".into()],
+                        constraint: None,
                         action: ast::ConflictAction::Update {
                             assignments: vec![ast::Assignment {
                                 column: "hits".into(),
@@ -3612,11 +3668,6 @@ mod tests {
                 "INSERT INTO t SELECT 1 UNION SELECT 2",
                 "a parenthesized or combined query",
             ),
-            ("INSERT INTO t DEFAULT VALUES", "DEFAULT VALUES"),
-            (
-                "INSERT INTO t VALUES (1) ON CONFLICT ON CONSTRAINT c DO NOTHING",
-                "ON CONSTRAINT",
-            ),
             (
                 "INSERT INTO t VALUES (1) ON CONFLICT (a) WHERE b DO NOTHING",
                 "partial index",
@@ -3626,11 +3677,6 @@ mod tests {
                 "UPDATE ... FROM",
             ),
             ("UPDATE t SET (a, b) = (1, 2)", "SET (column, ...)"),
-            ("UPDATE t SET a = DEFAULT", "SET column = DEFAULT"),
-            (
-                "INSERT INTO t VALUES (1) ON CONFLICT (a) DO UPDATE SET b = DEFAULT",
-                "DEFAULT",
-            ),
             (
                 "DELETE FROM t USING u WHERE u.id = t.id",
                 "DELETE ... USING",

@@ -87,6 +87,10 @@ pub struct ColumnMeta {
     pub not_null: bool,
     pub default: Option<Expr>,
     pub serial: bool,
+    /// An identity column (`GENERATED ... AS IDENTITY`), not a `serial`.
+    pub identity: bool,
+    /// `GENERATED ALWAYS AS IDENTITY`.
+    pub generated_always: bool,
 }
 
 /// An index: in [`Table::uniques`] a primary key, a `UNIQUE` constraint or
@@ -95,6 +99,9 @@ pub struct ColumnMeta {
 pub struct Index {
     pub name: String,
     pub columns: Vec<usize>,
+    /// Made by a `PRIMARY KEY` or `UNIQUE` constraint (which `ON CONFLICT ON
+    /// CONSTRAINT` may name), not by `CREATE INDEX`.
+    pub is_constraint: bool,
 }
 
 /// A `CHECK` constraint.

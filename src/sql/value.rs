@@ -5,6 +5,7 @@
 use super::SqlError;
 use super::ast::SqlType;
 use super::interval::Interval;
+use super::jsonb::{self, Jsonb};
 use std::cmp::Ordering;
 
 /// Most digits after the point a numeric keeps (PostgreSQL allows 16,383;
@@ -77,26 +78,40 @@ impl Decimal {
         }
     }
 
-    fn parse(text: &str) -> Option<Decimal> {
+    /// Parses PostgreSQL's numeric input: an optional sign, digits with an
+    /// optional point, and an optional exponent (`1.5e1` is 15, `1e-2` is
+    /// 0.01, keeping the digits written after the point less the exponent).
+    pub fn parse(text: &str) -> Option<Decimal> {
         let text = text.trim();
         let (negative, digits) = match text.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, text.strip_prefix('+').unwrap_or(text)),
         };
-        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        let (mantissa, exponent) = match digits.split_once(['e', 'E']) {
+            Some((m, e)) => (m, e.parse::<i32>().ok().filter(|e| e.abs() <= 64)?),
+            None => (digits, 0),
+        };
+        let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
         if whole.is_empty() && fraction.is_empty()
             || !whole
                 .bytes()
                 .chain(fraction.bytes())
                 .all(|b| b.is_ascii_digit())
+            || whole.len() + fraction.len() > 36
         {
             return None;
         }
-        let scale = u32::try_from(fraction.len()).ok()?;
-        if scale > MAX_NUMERIC_SCALE || whole.len() + fraction.len() > 36 {
+        let units: i128 = format!("{whole}{fraction}").parse().ok()?;
+        let written_scale = i32::try_from(fraction.len()).ok()? - exponent;
+        let (units, scale) = if written_scale >= 0 {
+            (units, u32::try_from(written_scale).ok()?)
+        } else {
+            let factor = 10i128.checked_pow(written_scale.unsigned_abs())?;
+            (units.checked_mul(factor)?, 0)
+        };
+        if scale > MAX_NUMERIC_SCALE {
             return None;
         }
-        let units: i128 = format!("{whole}{fraction}").parse().ok()?;
         Some(Decimal {
             units: if negative { -units } else { units },
             scale,
@@ -194,10 +209,12 @@ impl Value {
                 Ok(Value::Int(n))
             }
             (Value::Int(n), SqlType::BigInt) => Ok(Value::Int(n)),
-            (Value::Int(n), SqlType::Numeric { scale }) => {
-                numeric_value(Decimal::from_int(n), scale)
+            (Value::Int(n), SqlType::Numeric { precision, scale }) => {
+                numeric_value(Decimal::from_int(n), precision, scale)
             }
-            (Value::Numeric(d), SqlType::Numeric { scale }) => numeric_value(d, scale),
+            (Value::Numeric(d), SqlType::Numeric { precision, scale }) => {
+                numeric_value(d, precision, scale)
+            }
             (Value::Numeric(d), SqlType::BigInt | SqlType::Integer) => {
                 let whole = d.rescale(0)?.units;
                 let n = i64::try_from(whole).map_err(|_| out_of_range(type_name(ty)))?;
@@ -225,7 +242,7 @@ impl Value {
     }
 
     /// A word for the value's own type, for messages.
-    fn type_hint(&self) -> &'static str {
+    pub fn type_hint(&self) -> &'static str {
         match self {
             Value::Null => "unknown",
             Value::Int(_) => "bigint",
@@ -240,11 +257,56 @@ impl Value {
     }
 }
 
-fn numeric_value(d: Decimal, scale: Option<u32>) -> Result<Value, SqlError> {
-    Ok(Value::Numeric(match scale {
+/// A number stored in `numeric(precision, scale)`: rounded to the scale,
+/// then refused (22003) when its whole part needs more digits than the
+/// precision leaves, as PostgreSQL's `apply_typmod` does.
+fn numeric_value(
+    d: Decimal,
+    precision: Option<u32>,
+    scale: Option<u32>,
+) -> Result<Value, SqlError> {
+    let d = match scale {
         Some(scale) => d.rescale(scale.min(MAX_NUMERIC_SCALE))?,
         None => d,
-    }))
+    };
+    if let (Some(precision), Some(declared_scale)) = (precision, scale) {
+        debug_assert!(
+            declared_scale <= precision,
+            "the parser keeps scale <= precision"
+        );
+        let whole_digits = precision - declared_scale;
+        // Past i128's 38 digits every value this engine holds fits.
+        let fits = 10i128
+            .checked_pow(whole_digits + d.scale)
+            .is_none_or(|limit| d.units.abs() < limit);
+        if !fits {
+            return Err(SqlError::new(
+                "22003",
+                format!(
+                    "numeric field overflow: a field with precision {precision}, scale \
+                     {declared_scale} must round to an absolute value less than 10^{whole_digits}"
+                ),
+            ));
+        }
+    }
+    Ok(Value::Numeric(d))
+}
+
+/// The error for a text that is not a numeric. `NaN` and the infinities
+/// are numerics to PostgreSQL, but not to this engine: they are refused as
+/// unsupported rather than called invalid.
+fn numeric_input_error(s: &str) -> SqlError {
+    let word = s.trim().trim_start_matches(['+', '-']).to_ascii_lowercase();
+    if matches!(word.as_str(), "nan" | "infinity" | "inf") {
+        return SqlError::new(
+            "0A000",
+            format!(
+                "numeric \"{}\" is not supported: numerics here are finite, exact decimals",
+                s.trim()
+            ),
+        );
+    }
+    invalid_input("numeric", s)
 }
 
 /// A text stored in `varchar(n)`: too long is an error, unless only
@@ -280,9 +342,9 @@ pub fn parse_text(s: &str, ty: SqlType) -> Result<Value, SqlError> {
             })?;
             Value::Int(n).coerce(ty)
         }
-        SqlType::Numeric { scale } => {
-            let d = Decimal::parse(s).ok_or_else(|| invalid_input(name, s))?;
-            numeric_value(d, scale)
+        SqlType::Numeric { precision, scale } => {
+            let d = Decimal::parse(s).ok_or_else(|| numeric_input_error(s))?;
+            numeric_value(d, precision, scale)
         }
         SqlType::Text { max_chars } => check_length(Value::Text(s.to_string()), max_chars),
         SqlType::Boolean => match s.trim().to_ascii_lowercase().as_str() {
@@ -293,11 +355,7 @@ pub fn parse_text(s: &str, ty: SqlType) -> Result<Value, SqlError> {
         SqlType::Uuid => parse_uuid(s)
             .map(Value::Uuid)
             .ok_or_else(|| invalid_input(name, s)),
-        SqlType::Jsonb => {
-            let json: serde_json::Value =
-                serde_json::from_str(s).map_err(|_| invalid_input("json", s))?;
-            Ok(Value::Json(jsonb_text(&json)))
-        }
+        SqlType::Jsonb => Ok(Value::Json(Jsonb::parse(s)?.text())),
         SqlType::Timestamptz => parse_timestamp(s).map(Value::Timestamp),
         SqlType::Interval => Interval::parse(s).map(Value::Interval).ok_or_else(|| {
             SqlError::new(
@@ -305,30 +363,6 @@ pub fn parse_text(s: &str, ty: SqlType) -> Result<Value, SqlError> {
                 format!("invalid input syntax for type interval: \"{s}\""),
             )
         }),
-    }
-}
-
-/// PostgreSQL's jsonb output: `{"a": 1, "b": [1, 2]}`, object keys shortest
-/// first then bytewise, a repeated key keeping its last value.
-pub fn jsonb_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Array(items) => {
-            let items: Vec<String> = items.iter().map(jsonb_text).collect();
-            format!("[{}]", items.join(", "))
-        }
-        serde_json::Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_by(|a, b| a.len().cmp(&b.len()).then(a.cmp(b)));
-            let fields: Vec<String> = keys
-                .iter()
-                .map(|k| {
-                    let key = serde_json::Value::String((*k).clone()).to_string();
-                    format!("{key}: {}", jsonb_text(&map[k.as_str()]))
-                })
-                .collect();
-            format!("{{{}}}", fields.join(", "))
-        }
-        other => other.to_string(),
     }
 }
 
@@ -491,7 +525,8 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
         (Value::Int(x), Value::Numeric(y)) => compare_decimals(Decimal::from_int(*x), *y),
         (Value::Numeric(x), Value::Int(y)) => compare_decimals(*x, Decimal::from_int(*y)),
         (Value::Numeric(x), Value::Numeric(y)) => compare_decimals(*x, *y),
-        (Value::Text(x), Value::Text(y)) | (Value::Json(x), Value::Json(y)) => Some(x.cmp(y)),
+        (Value::Text(x), Value::Text(y)) => Some(x.cmp(y)),
+        (Value::Json(x), Value::Json(y)) => Some(compare_json_texts(x, y)),
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
         (Value::Timestamp(x), Value::Timestamp(y)) => Some(x.cmp(y)),
         (Value::Uuid(x), Value::Uuid(y)) => Some(x.cmp(y)),
@@ -500,7 +535,7 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     }
 }
 
-fn compare_decimals(a: Decimal, b: Decimal) -> Option<Ordering> {
+pub fn compare_decimals(a: Decimal, b: Decimal) -> Option<Ordering> {
     let (x, y, _) = Decimal::aligned(a, b).ok()?;
     Some(x.cmp(&y))
 }
@@ -643,6 +678,19 @@ fn decimal_arith(op: Arith, x: Decimal, y: Decimal) -> Result<Value, SqlError> {
         }
     };
     Ok(Value::Numeric(d))
+}
+
+/// Orders two stored jsonb texts by jsonb's order (`1.0` equals `1`).
+fn compare_json_texts(x: &str, y: &str) -> Ordering {
+    match (Jsonb::parse(x), Jsonb::parse(y)) {
+        (Ok(a), Ok(b)) => jsonb::compare(&a, &b),
+        // A stored jsonb text is always canonical, so this is unreachable;
+        // text order keeps the answer deterministic all the same.
+        _ => {
+            debug_assert!(false, "a stored jsonb text does not parse");
+            x.cmp(y)
+        }
+    }
 }
 
 #[cfg(test)]

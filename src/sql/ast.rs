@@ -238,6 +238,11 @@ pub struct Select {
 }
 
 impl Select {
+    /// The tables it reads, as it names them: `FROM`, then each join.
+    pub fn tables(&self) -> impl Iterator<Item = &TableRef> {
+        self.from.iter().chain(self.joins.iter().map(|j| &j.table))
+    }
+
     /// The table and columns of `SELECT <name>, <balance> FROM <table>`
     /// with no other clause: the one form a balance query takes.
     pub fn money_watch(&self) -> Option<super::money::MoneyWatch> {
@@ -530,6 +535,29 @@ impl Expr {
         }
     }
 
+    /// The subqueries in it that no other subquery holds, in the order
+    /// written (a subquery in an `IN` subquery's operand is held by it).
+    pub fn top_subqueries(&self) -> Vec<&Expr> {
+        if matches!(self, Expr::Subquery { .. }) {
+            return vec![self];
+        }
+        self.children()
+            .into_iter()
+            .flat_map(Expr::top_subqueries)
+            .collect()
+    }
+
+    /// [`Expr::top_subqueries`], to change them.
+    pub fn top_subqueries_mut(&mut self) -> Vec<&mut Expr> {
+        if matches!(self, Expr::Subquery { .. }) {
+            return vec![self];
+        }
+        self.children_mut()
+            .into_iter()
+            .flat_map(Expr::top_subqueries_mut)
+            .collect()
+    }
+
     /// Whether a subquery is anywhere in it.
     pub fn has_subquery(&self) -> bool {
         matches!(self, Expr::Subquery { .. }) || self.children().into_iter().any(Expr::has_subquery)
@@ -702,11 +730,41 @@ impl Statement {
         }
     }
 
-    /// The next subquery to run: see [`Expr::innermost_subquery_mut`].
+    /// The next subquery to describe: see [`Expr::innermost_subquery_mut`].
     pub fn innermost_subquery_mut(&mut self) -> Option<&mut Expr> {
         self.root_exprs_mut()
             .into_iter()
             .find_map(Expr::innermost_subquery_mut)
+    }
+
+    /// Its subqueries that no other subquery holds, in the order written.
+    pub fn top_subqueries(&self) -> Vec<&Expr> {
+        self.root_exprs()
+            .into_iter()
+            .flat_map(Expr::top_subqueries)
+            .collect()
+    }
+
+    /// [`Statement::top_subqueries`], to change them.
+    pub fn top_subqueries_mut(&mut self) -> Vec<&mut Expr> {
+        self.root_exprs_mut()
+            .into_iter()
+            .flat_map(Expr::top_subqueries_mut)
+            .collect()
+    }
+
+    /// The tables whose rows its expressions name: a query's (an `INSERT
+    /// ... SELECT`'s query's), or the one an `UPDATE` or `DELETE` changes.
+    pub fn row_tables(&self) -> Vec<&TableRef> {
+        match self {
+            Statement::Select(s) => s.tables().collect(),
+            Statement::Insert(Insert {
+                select: Some(s), ..
+            }) => s.tables().collect(),
+            Statement::Update(u) => vec![&u.table],
+            Statement::Delete(d) => vec![&d.table],
+            _ => Vec::new(),
+        }
     }
 
     /// Whether a subquery is anywhere in it.

@@ -160,6 +160,11 @@ fn sources(tables: &[(String, Table)]) -> Vec<Source<'_>> {
         .collect()
 }
 
+/// A query's result columns, as its statement will describe them.
+pub(super) fn query_columns(db: &Database, sel: &Select) -> Result<Vec<Column>, SqlError> {
+    select_columns(db, sel, &mut Params::new(&[]), &[])
+}
+
 /// A `SELECT`'s columns, its parameters walked in its scope; an item
 /// that is a bare parameter takes its type from `expected` (the target
 /// columns of an `INSERT ... SELECT`) when it has one.

@@ -44,6 +44,9 @@ pub struct Database {
     /// The parameters (`$1`...) of the statement being run: set by
     /// `exec::run` for its length, as one statement runs at a time.
     pub(super) params: std::sync::Arc<[Value]>,
+    /// The snapshot of the statement being run, set with `params`: the one
+    /// its correlated subqueries read at.
+    pub(super) stmt_snapshot: Option<super::storage::Snapshot>,
     /// The table that holds the money, when someone watches it.
     watch: Option<MoneyWatch>,
     /// What committed transactions did to the watched balances, oldest
@@ -117,6 +120,7 @@ impl Database {
             ended: VecDeque::new(),
             random_state: seed ^ 0x9E37_79B9_7F4A_7C15,
             params: std::sync::Arc::from(Vec::new()),
+            stmt_snapshot: None,
             watch: None,
             commits: Vec::new(),
             ssi: Ssi::default(),

@@ -1,7 +1,7 @@
 //! Evaluating expressions over rows, and the types of their results.
 
 use super::SqlError;
-use super::ast::{BinaryOp, Expr, Function, Literal, SqlType, SubqueryKind};
+use super::ast::{BinaryOp, Expr, Function, Literal, Select, SqlType, SubqueryKind};
 use super::jsonb::Jsonb;
 use super::storage::ColumnMeta;
 use super::value::{Arith, Value, arith, compare, parse_text};
@@ -33,6 +33,26 @@ pub struct Context<'a> {
     /// The state of the generator behind `gen_random_uuid()`, seeded by
     /// the database.
     pub random_state: &'a mut u64,
+    /// Runs a correlated subquery for the row at hand; `None` where the
+    /// statement cannot run one (a `CHECK`, `RETURNING`).
+    pub subqueries: Option<&'a mut dyn SubqueryRunner>,
+}
+
+/// Runs a subquery that names columns of the statement around it (a
+/// correlated subquery) for one row of that statement, as PostgreSQL runs
+/// a correlated "subplan" again for each row.
+pub trait SubqueryRunner {
+    /// The expression that stands for `select`'s result (a typed value, a
+    /// truth, or an `IN` list) when the row is the one `scope` holds.
+    /// `random_state` is the generator's state, which the subquery may draw
+    /// from too.
+    fn run(
+        &mut self,
+        kind: &SubqueryKind,
+        select: &Select,
+        scope: &Scope,
+        random_state: &mut u64,
+    ) -> Result<Expr, SqlError>;
 }
 
 /// The next 128 random bits (splitmix64, twice).
@@ -193,11 +213,17 @@ pub fn eval(
             star,
             distinct,
         } => function(*name, args, *star, *distinct, scope, group, ctx)?,
-        Expr::Subquery { .. } => {
-            return Err(SqlError::new(
-                "XX000",
-                "internal error: a subquery was not run before its statement",
-            ));
+        Expr::Subquery { kind, select } => {
+            let Some(runner) = ctx.subqueries.as_deref_mut() else {
+                return Err(SqlError::new(
+                    "0A000",
+                    "a subquery that names a column of the statement around it (a correlated \
+                     subquery) is not supported here: it runs in WHERE, ON, the select list, \
+                     GROUP BY, HAVING, ORDER BY and SET",
+                ));
+            };
+            let replacement = runner.run(kind, select, scope, ctx.random_state)?;
+            return eval(&replacement, scope, group, ctx);
         }
         Expr::Case {
             branches,
@@ -869,7 +895,9 @@ pub fn output_name(expr: &Expr) -> String {
         // A cast of a column keeps the column's name; any other cast is
         // named by its type, as PostgreSQL names it.
         Expr::Cast { expr, ty } => match **expr {
-            Expr::Column { .. } | Expr::Function { .. } => output_name(expr),
+            Expr::Column { .. } | Expr::Function { .. } | Expr::Subquery { .. } => {
+                output_name(expr)
+            }
             _ => cast_name(*ty).to_string(),
         },
         Expr::Function { name, .. } => match name {
@@ -891,6 +919,19 @@ pub fn output_name(expr: &Expr) -> String {
         }
         .to_string(),
         Expr::Case { .. } => "case".to_string(),
+        // A scalar subquery is named by its one column, as PostgreSQL names it.
+        Expr::Subquery {
+            kind: SubqueryKind::Scalar,
+            select,
+        } => match select.items.first() {
+            Some(super::ast::SelectItem::Expr { alias: Some(a), .. }) => a.clone(),
+            Some(super::ast::SelectItem::Expr { expr, .. }) => output_name(expr),
+            _ => "?column?".to_string(),
+        },
+        Expr::Subquery {
+            kind: SubqueryKind::Exists { negated: false },
+            ..
+        } => "exists".to_string(),
         _ => "?column?".to_string(),
     }
 }

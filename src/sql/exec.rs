@@ -85,6 +85,7 @@ pub fn run(db: &mut Database, tx: TxId, state: &mut StmtState) -> Result<Outcome
         state.snapshot = Some(snapshot_for(db, tx));
     }
     db.params = state.params.clone();
+    db.stmt_snapshot = state.snapshot.clone();
     if state.work.is_none() {
         // Names first, before any part of the statement runs (a part that
         // waited has had its check).
@@ -115,45 +116,322 @@ pub fn run(db: &mut Database, tx: TxId, state: &mut StmtState) -> Result<Outcome
 
 // ---------------------------------------------------------------- subqueries
 
-/// Runs the statement's subqueries, innermost first, each at the
-/// statement's snapshot, and puts each one's result in its place (as
-/// PostgreSQL runs an uncorrelated subquery once, as an "init plan");
-/// `Some(tx)` when one waits for `tx`, to go on where it stopped.
+/// Runs the statement's uncorrelated subqueries, each once, in the order
+/// written, at the statement's snapshot, and puts each one's result in its
+/// place (as PostgreSQL runs an uncorrelated subquery once, as an "init
+/// plan"); `Some(tx)` when one waits for `tx`, to go on where it stopped.
+/// A correlated subquery, one that names a column of the statement's rows,
+/// stays in place: [`PerRow`] runs it for each row, as PostgreSQL runs a
+/// "subplan".
 fn run_subqueries(
     db: &mut Database,
     tx: TxId,
     state: &mut StmtState,
 ) -> Result<Option<TxId>, SqlError> {
+    if state.sub.is_none() {
+        // The first call for this statement (a resumed one has its sub).
+        name_subquery_items(&mut state.stmt);
+        prepare_correlated(db, &mut state.stmt)?;
+    }
     loop {
-        let Some(Expr::Subquery {
-            kind,
-            select: inner,
-        }) = state.stmt.innermost_subquery_mut()
-        else {
+        let next = {
+            let around = row_tables(db, &state.stmt);
+            state.stmt.top_subqueries().into_iter().position(|node| {
+                let Expr::Subquery { select, .. } = node else {
+                    unreachable!("a top subquery is a subquery")
+                };
+                outer_column(db, select, &around, &mut Vec::new()).is_none()
+            })
+        };
+        let Some(at) = next else {
             return Ok(None);
         };
-        let (kind, inner) = (kind.clone(), (**inner).clone());
-        if state.sub.is_none()
-            && let Some(column) = correlated(db, &state.stmt, &inner)
-        {
-            return Err(SqlError::new(
-                "0A000",
-                format!(
-                    "the subquery names {column} of the statement around it: correlated \
-                     subqueries are not supported; a subquery names only its own tables' \
-                     columns, and runs before its statement"
-                ),
-            ));
-        }
+        let Expr::Subquery { kind, select } = &*state.stmt.top_subqueries_mut().swap_remove(at)
+        else {
+            unreachable!("a top subquery is a subquery")
+        };
+        let (kind, inner) = (kind.clone(), (**select).clone());
         let result = match sub_select(db, tx, state, &inner)? {
             Ok(result) => result,
             Err(blocker) => return Ok(Some(blocker)),
         };
         let value = subquery_value(&kind, result)?;
-        *state
-            .stmt
-            .innermost_subquery_mut()
-            .expect("the subquery just run") = value;
+        *state.stmt.top_subqueries_mut().swap_remove(at) = value;
+    }
+}
+
+/// Gives each output item that is a subquery the name PostgreSQL gives it
+/// (its column's, or `exists`) before the subquery is replaced by a value.
+fn name_subquery_items(stmt: &mut Statement) {
+    let items = match stmt {
+        Statement::Select(s) => &mut s.items,
+        Statement::Update(u) => &mut u.returning,
+        Statement::Delete(d) => &mut d.returning,
+        Statement::Insert(i) => &mut i.returning,
+        _ => return,
+    };
+    for item in items {
+        if let SelectItem::Expr { expr, alias } = item
+            && alias.is_none()
+            && matches!(expr, Expr::Subquery { .. })
+        {
+            *alias = Some(eval::output_name(expr));
+        }
+    }
+}
+
+/// Checks each correlated subquery of a statement before any row is read,
+/// as PostgreSQL plans one: its names (with the statement's columns as
+/// typed NULLs), no row locks (which would wait in the middle of a row),
+/// and a scalar one's type, which it keeps as a cast so that the
+/// statement's result columns are described before any row is read.
+fn prepare_correlated(db: &Database, stmt: &mut Statement) -> Result<(), SqlError> {
+    let around = row_tables(db, stmt);
+    let sources: Vec<Source> = around
+        .iter()
+        .map(|(alias, t)| Source {
+            alias,
+            columns: &t.columns,
+            values: None,
+        })
+        .collect();
+    let scope = Scope { sources: &sources };
+    for node in stmt.top_subqueries_mut() {
+        let Expr::Subquery { kind, select } = &*node else {
+            unreachable!("a top subquery is a subquery")
+        };
+        let Some(column) = outer_column(db, select, &around, &mut Vec::new()) else {
+            continue;
+        };
+        if has_locking(select) {
+            return Err(SqlError::new(
+                "0A000",
+                format!(
+                    "FOR UPDATE/SHARE in a subquery that names {column} of the statement around \
+                     it (a correlated subquery) is not supported; a locking subquery names only \
+                     its own tables' columns"
+                ),
+            ));
+        }
+        let bound = bind_outer(db, select, &scope)?;
+        check_names(db, &Statement::Select(bound.clone()))?;
+        if *kind == SubqueryKind::Scalar {
+            let described = super::describe::query_columns(db, &bound)?;
+            let [column] = described.as_slice() else {
+                return Err(super::describe::one_column_error(kind));
+            };
+            let ty = column_type(column.type_oid)?;
+            let subquery = std::mem::replace(node, Expr::Default);
+            *node = Expr::Cast {
+                expr: Box::new(subquery),
+                ty,
+            };
+        }
+    }
+    Ok(())
+}
+
+/// Whether a query, or one of its subqueries, locks rows.
+fn has_locking(select: &super::ast::Select) -> bool {
+    select.locking.is_some()
+        || select
+            .root_exprs()
+            .into_iter()
+            .flat_map(Expr::top_subqueries)
+            .any(|node| matches!(node, Expr::Subquery { select, .. } if has_locking(select)))
+}
+
+/// The tables a statement's rows come from, by the names it gives them,
+/// with their definitions (no rows).
+fn row_tables(db: &Database, stmt: &Statement) -> Vec<(String, Table)> {
+    stmt.row_tables()
+        .into_iter()
+        .filter_map(|r| {
+            let id = table_id(db, &r.table).ok()?;
+            Some((r.alias.clone(), table(db, id).clone_definition()))
+        })
+        .collect()
+}
+
+/// A query's own tables, by the names it gives them: their column names.
+fn own_tables(db: &Database, select: &super::ast::Select) -> Vec<(String, Vec<String>)> {
+    select
+        .tables()
+        .filter_map(|r| {
+            let id = table_id(db, &r.table).ok()?;
+            let columns = table(db, id)
+                .columns
+                .iter()
+                .map(|c| c.name.clone())
+                .collect();
+            Some((r.alias.clone(), columns))
+        })
+        .collect()
+}
+
+/// Whether a column reference names a column of `tables`: a qualified one
+/// when the qualifier is one of their names (the column is then theirs or
+/// missing), an unqualified one when one of them has it.
+fn names_own(tables: &[(String, Vec<String>)], qualifier: Option<&str>, name: &str) -> bool {
+    match qualifier {
+        Some(q) => tables.iter().any(|(alias, _)| alias == q),
+        None => tables
+            .iter()
+            .any(|(_, columns)| columns.iter().any(|c| c == name)),
+    }
+}
+
+/// A column of the statement around it that `select` (or a subquery in
+/// it) names, as PostgreSQL resolves a name: the nearest query first.
+/// `inner` holds the tables of the subqueries between `select` and the
+/// statement. `None` for an uncorrelated subquery.
+fn outer_column(
+    db: &Database,
+    select: &super::ast::Select,
+    around: &[(String, Table)],
+    inner: &mut Vec<Vec<(String, Vec<String>)>>,
+) -> Option<String> {
+    inner.push(own_tables(db, select));
+    let mut found = None;
+    for e in select.root_exprs() {
+        found = found.or_else(|| outer_column_in(db, e, around, inner));
+    }
+    inner.pop();
+    found
+}
+
+fn outer_column_in(
+    db: &Database,
+    e: &Expr,
+    around: &[(String, Table)],
+    inner: &mut Vec<Vec<(String, Vec<String>)>>,
+) -> Option<String> {
+    match e {
+        Expr::Column { qualifier, name } => {
+            let q = qualifier.as_deref();
+            // `t.x` with `t` the statement's table is its, even when `t`
+            // has no `x` (binding then reports the missing column).
+            let theirs = !inner.iter().any(|tables| names_own(tables, q, name))
+                && around.iter().any(|(alias, t)| match q {
+                    Some(q) => q == alias,
+                    None => t.column(name).is_ok(),
+                });
+            theirs.then(|| match q {
+                Some(q) => format!("column \"{q}.{name}\""),
+                None => format!("column \"{name}\""),
+            })
+        }
+        Expr::Subquery { select, .. } => e
+            .children()
+            .into_iter()
+            .find_map(|c| outer_column_in(db, c, around, inner))
+            .or_else(|| outer_column(db, select, around, inner)),
+        _ => e
+            .children()
+            .into_iter()
+            .find_map(|c| outer_column_in(db, c, around, inner)),
+    }
+}
+
+/// `select` with each column it names of the row in `scope` (the
+/// statement around it) replaced by that row's value, typed as its column:
+/// an uncorrelated query that gives the subquery's result for that row.
+fn bind_outer(
+    db: &Database,
+    select: &super::ast::Select,
+    scope: &Scope,
+) -> Result<super::ast::Select, SqlError> {
+    let mut bound = select.clone();
+    bind_select(db, &mut bound, scope, &mut Vec::new())?;
+    Ok(bound)
+}
+
+fn bind_select(
+    db: &Database,
+    select: &mut super::ast::Select,
+    scope: &Scope,
+    inner: &mut Vec<Vec<(String, Vec<String>)>>,
+) -> Result<(), SqlError> {
+    inner.push(own_tables(db, select));
+    let bound = select
+        .root_exprs_mut()
+        .into_iter()
+        .try_for_each(|e| bind_expr(db, e, scope, inner));
+    inner.pop();
+    bound
+}
+
+fn bind_expr(
+    db: &Database,
+    e: &mut Expr,
+    scope: &Scope,
+    inner: &mut Vec<Vec<(String, Vec<String>)>>,
+) -> Result<(), SqlError> {
+    if let Expr::Column { qualifier, name } = &*e {
+        let q = qualifier.as_deref();
+        if inner.iter().any(|tables| names_own(tables, q, name)) {
+            return Ok(());
+        }
+        let names_outer_table = q.is_some_and(|q| scope.sources.iter().any(|s| s.alias == q));
+        match eval::resolve(scope, q, name) {
+            Ok((s, c)) => {
+                let source = &scope.sources[s];
+                let value = source.values.and_then(|values| values[c].to_text());
+                *e = typed_literal(&value, source.columns[c].ty);
+            }
+            // `t.missing` where `t` is the statement's table.
+            Err(missing) if names_outer_table => return Err(missing),
+            // Left for the subquery's own check to report.
+            Err(_) => {}
+        }
+        return Ok(());
+    }
+    for child in e.children_mut() {
+        bind_expr(db, child, scope, inner)?;
+    }
+    if let Expr::Subquery { select, .. } = e {
+        bind_select(db, select, scope, inner)?;
+    }
+    Ok(())
+}
+
+/// Runs the statement's correlated subqueries, one row at a time: each is
+/// bound to the row (see [`bind_outer`]) and run as a statement of its own
+/// at the statement's snapshot, so its reads take their predicate locks for
+/// that row, as a PostgreSQL subplan's index scan does.
+struct PerRow<'d> {
+    db: &'d mut Database,
+    tx: TxId,
+    now_us: i64,
+}
+
+impl eval::SubqueryRunner for PerRow<'_> {
+    fn run(
+        &mut self,
+        kind: &SubqueryKind,
+        select: &super::ast::Select,
+        scope: &Scope,
+        random_state: &mut u64,
+    ) -> Result<Expr, SqlError> {
+        let bound = bind_outer(self.db, select, scope)?;
+        let params = self.db.params.clone();
+        let snapshot = self.db.stmt_snapshot.clone();
+        let mut sub = StmtState::new(Statement::Select(bound), self.now_us);
+        sub.params = params.clone();
+        sub.snapshot = snapshot.clone();
+        self.db.random_state = *random_state;
+        let outcome = run(self.db, self.tx, &mut sub);
+        *random_state = self.db.random_state;
+        // The statement around it goes on with its own.
+        self.db.params = params;
+        self.db.stmt_snapshot = snapshot;
+        match outcome? {
+            Outcome::Done(result) => subquery_value(kind, result),
+            Outcome::Blocked(_) => Err(SqlError::new(
+                "0A000",
+                "a correlated subquery that waits for a row lock is not supported",
+            )),
+        }
     }
 }
 
@@ -212,11 +490,14 @@ fn sub_select(
         let mut sub = StmtState::new(Statement::Select(inner.clone()), state.now_us);
         sub.params = state.params.clone();
         sub.snapshot = state.snapshot.clone();
-        check_names(db, &sub.stmt)?;
         state.sub = Some(Box::new(sub));
     }
     let sub = state.sub.as_mut().expect("made above");
-    match select(db, tx, sub, inner)? {
+    // Its own subqueries run as parts of it.
+    let outcome = run(db, tx, sub);
+    db.params = state.params.clone();
+    db.stmt_snapshot = state.snapshot.clone();
+    match outcome? {
         Outcome::Blocked(other) => Ok(Err(other)),
         Outcome::Done(result) => {
             state.sub = None;
@@ -286,71 +567,6 @@ fn subquery_value(kind: &SubqueryKind, result: QueryResult) -> Result<Expr, SqlE
             }
         }
     })
-}
-
-/// A column that `inner` names but only the statement around it has: a
-/// correlated subquery, which the engine does not run.
-fn correlated(db: &Database, outer: &Statement, inner: &super::ast::Select) -> Option<String> {
-    let refs = |tables: Vec<&'_ super::ast::TableRef>| -> Vec<(String, &Table)> {
-        tables
-            .into_iter()
-            .filter_map(|r| {
-                let id = table_id(db, &r.table).ok()?;
-                Some((r.alias.clone(), table(db, id)))
-            })
-            .collect()
-    };
-    let own = refs(
-        inner
-            .from
-            .iter()
-            .chain(inner.joins.iter().map(|j| &j.table))
-            .collect(),
-    );
-    let around = refs(match outer {
-        Statement::Select(s) => s
-            .from
-            .iter()
-            .chain(s.joins.iter().map(|j| &j.table))
-            .collect(),
-        Statement::Insert(Insert {
-            select: Some(s), ..
-        }) => s
-            .from
-            .iter()
-            .chain(s.joins.iter().map(|j| &j.table))
-            .collect(),
-        Statement::Update(u) => vec![&u.table],
-        Statement::Delete(d) => vec![&d.table],
-        _ => Vec::new(),
-    });
-    let has = |tables: &[(String, &Table)], qualifier: Option<&str>, name: &str| {
-        tables
-            .iter()
-            .any(|(alias, t)| qualifier.is_none_or(|q| q == alias) && t.column(name).is_ok())
-    };
-    let mut found = None;
-    let mut visit = |e: &Expr| {
-        if let Expr::Column { qualifier, name } = e
-            && found.is_none()
-            && !has(&own, qualifier.as_deref(), name)
-            && has(&around, qualifier.as_deref(), name)
-        {
-            found = Some(match qualifier {
-                Some(q) => format!("column \"{q}.{name}\""),
-                None => format!("column \"{name}\""),
-            });
-        }
-    };
-    fn walk(e: &Expr, visit: &mut impl FnMut(&Expr)) {
-        visit(e);
-        e.children().into_iter().for_each(|c| walk(c, visit));
-    }
-    inner
-        .root_exprs()
-        .into_iter()
-        .for_each(|e| walk(e, &mut visit));
-    found
 }
 
 /// Checks, before any row is read, that the tables and columns a statement
@@ -570,13 +786,21 @@ fn eval_in(
     sources: &[Source],
 ) -> Result<Value, SqlError> {
     let tx_start_us = db.txs[&tx].start_us;
-    let mut ctx = Context {
-        params: &db.params,
-        tx_start_us,
-        clock_us: now_us,
-        random_state: &mut db.random_state,
+    let params = db.params.clone();
+    let mut random_state = db.random_state;
+    let value = {
+        let mut runner = PerRow { db, tx, now_us };
+        let mut ctx = Context {
+            params: &params,
+            tx_start_us,
+            clock_us: now_us,
+            random_state: &mut random_state,
+            subqueries: Some(&mut runner),
+        };
+        eval::eval(expr, &Scope { sources }, None, &mut ctx)
     };
-    eval::eval(expr, &Scope { sources }, None, &mut ctx)
+    db.random_state = random_state;
+    value
 }
 
 /// A row by value: the name the statement calls its table, its columns,
@@ -2077,6 +2301,7 @@ fn project(
             tx_start_us: now_us,
             clock_us: now_us,
             random_state,
+            subqueries: None,
         };
         out.push(
             output_values(items, &scope, None, &mut ctx)?
@@ -2209,10 +2434,10 @@ fn select(
         for (id, alias) in &refs {
             predicate::read_scan(db, tx, now_us, &snapshot, (*id, alias), &filters)?;
         }
-        let combos = join(&tables, &refs, sel, &snapshot, db, tx_start_us, now_us)?;
+        let combos = join(&tables, &refs, sel, &snapshot, db, tx, tx_start_us, now_us)?;
         if sel.locking.is_some() {
             // Sorted at the snapshot; locked in that order.
-            let sorted = sort_combos(&tables, &refs, sel, combos, db, tx_start_us, now_us)?;
+            let sorted = sort_combos(&tables, &refs, sel, combos, db, tx, tx_start_us, now_us)?;
             state.work = Some(Work::Rows {
                 tuples: sorted
                     .iter()
@@ -2238,11 +2463,13 @@ fn select(
         .iter()
         .map(|c| sources_of(&tables, &refs, c))
         .collect();
+    let mut runner = PerRow { db, tx, now_us };
     let mut ctx = Context {
         params: &params,
         tx_start_us,
         clock_us: now_us,
         random_state: &mut random_state,
+        subqueries: Some(&mut runner),
     };
     let empty_sources: Vec<Source> = refs
         .iter()
@@ -2305,6 +2532,7 @@ fn select(
             rows.push((values, keys));
         }
     }
+    let db = runner.db;
     db.random_state = random_state;
     sort_rows(sel, &mut rows);
     if sel.distinct {
@@ -2404,39 +2632,46 @@ fn sources_of<'a>(
 }
 
 /// The rows of the `FROM` and its joins that pass the `WHERE`, at the snapshot.
+#[allow(clippy::too_many_arguments)]
 fn join(
     tables: &[Table],
     refs: &[(usize, String)],
     sel: &super::ast::Select,
     snapshot: &Snapshot,
     db: &mut Database,
+    tx: TxId,
     tx_start_us: i64,
     now_us: i64,
 ) -> Result<Vec<Combo>, SqlError> {
-    let visible = |t: &Table| -> Vec<usize> {
-        (0..t.tuples.len())
-            .filter(|&i| snapshot.sees_tuple(&t.tuples[i], &db.txs))
-            .collect()
-    };
+    let visible: Vec<Vec<usize>> = tables
+        .iter()
+        .map(|t| {
+            (0..t.tuples.len())
+                .filter(|&i| snapshot.sees_tuple(&t.tuples[i], &db.txs))
+                .collect()
+        })
+        .collect();
     // Without FROM, one row of no columns, which the WHERE may drop.
-    let mut combos: Vec<Combo> = match tables.first() {
+    let mut combos: Vec<Combo> = match visible.first() {
         None => vec![Vec::new()],
-        Some(first) => visible(first).into_iter().map(|i| vec![Some(i)]).collect(),
+        Some(first) => first.iter().map(|&i| vec![Some(i)]).collect(),
     };
     let mut random_state = db.random_state;
     let params = db.params.clone();
+    let mut runner = PerRow { db, tx, now_us };
     let mut ctx = Context {
         params: &params,
         tx_start_us,
         clock_us: now_us,
         random_state: &mut random_state,
+        subqueries: Some(&mut runner),
     };
     for (j, join) in sel.joins.iter().enumerate() {
-        let right = visible(&tables[j + 1]);
+        let right = &visible[j + 1];
         let mut next = Vec::new();
         for combo in combos {
             let mut matched = false;
-            for &r in &right {
+            for &r in right {
                 let mut candidate = combo.clone();
                 candidate.push(Some(r));
                 let sources = sources_of(&tables[..j + 2], &refs[..j + 2], &candidate);
@@ -2477,7 +2712,7 @@ fn join(
             kept.push(combo);
         }
     }
-    db.random_state = random_state;
+    runner.db.random_state = random_state;
     Ok(kept)
 }
 
@@ -2558,22 +2793,26 @@ fn compare_keys(sel: &super::ast::Select, a: &[Value], b: &[Value]) -> Ordering 
     Ordering::Equal
 }
 
+#[allow(clippy::too_many_arguments)]
 fn sort_combos(
     tables: &[Table],
     refs: &[(usize, String)],
     sel: &super::ast::Select,
     combos: Vec<Combo>,
     db: &mut Database,
+    tx: TxId,
     tx_start_us: i64,
     now_us: i64,
 ) -> Result<Vec<Combo>, SqlError> {
     let mut random_state = db.random_state;
     let params = db.params.clone();
+    let mut runner = PerRow { db, tx, now_us };
     let mut ctx = Context {
         params: &params,
         tx_start_us,
         clock_us: now_us,
         random_state: &mut random_state,
+        subqueries: Some(&mut runner),
     };
     let mut keyed = Vec::new();
     for combo in combos {

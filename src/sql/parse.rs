@@ -2090,8 +2090,13 @@ fn select_(select: &sp::Select) -> Result<ast::Select> {
             (Some(from), all)
         }
     };
+    let items: Vec<ast::SelectItem> = projection.iter().map(select_item).collect::<Result<_>>()?;
+    let group_by = group_by
+        .into_iter()
+        .map(|g| group_by_position(g, &items))
+        .collect::<Result<Vec<_>>>()?;
     Ok(ast::Select {
-        items: projection.iter().map(select_item).collect::<Result<_>>()?,
+        items,
         from,
         joins,
         filter: selection.as_ref().map(expr).transpose()?,
@@ -2103,6 +2108,28 @@ fn select_(select: &sp::Select) -> Result<ast::Select> {
         offset: None,
         locking: None,
     })
+}
+
+/// `GROUP BY 2`: the second output item's expression, as PostgreSQL reads
+/// a plain integer there (42P10 when there is no such item).
+fn group_by_position(g: ast::Expr, items: &[ast::SelectItem]) -> Result<ast::Expr> {
+    let ast::Expr::Literal(ast::Literal::Number(n)) = &g else {
+        return Ok(g);
+    };
+    let Ok(position) = n.parse::<usize>() else {
+        return Ok(g);
+    };
+    match position.checked_sub(1).and_then(|i| items.get(i)) {
+        Some(ast::SelectItem::Expr { expr, .. }) => Ok(expr.clone()),
+        Some(ast::SelectItem::Wildcard { .. }) => Err(unsupported(
+            format!("`GROUP BY {position}` naming a `*` item"),
+            SELECTS,
+        )),
+        None => Err(SqlError::new(
+            "42P10",
+            format!("GROUP BY position {position} is not in select list"),
+        )),
+    }
 }
 
 /// `coalesce(x, when_null) = truth`: how `IS [NOT] TRUE | FALSE` reads.

@@ -143,7 +143,23 @@ pub enum TableConstraint {
         foreign_table: String,
         /// Empty: the foreign table's primary key.
         referred_columns: Vec<String>,
+        on_delete: OnDelete,
     },
+}
+
+/// `ON DELETE ...` of a foreign key: what deleting a referenced row does
+/// to the rows that refer to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnDelete {
+    /// `NO ACTION` (the default) and `RESTRICT`: the delete fails (23503).
+    #[default]
+    NoAction,
+    /// They are deleted too.
+    Cascade,
+    /// Their referring columns become NULL.
+    SetNull,
+    /// Their referring columns take their defaults.
+    SetDefault,
 }
 
 /// `CREATE [UNIQUE] INDEX [IF NOT EXISTS] [name] ON table (columns)`.
@@ -282,10 +298,13 @@ pub struct OrderBy {
 }
 
 /// `FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [NOWAIT | SKIP LOCKED]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Locking {
     pub strength: LockStrength,
     pub wait: LockWait,
+    /// `OF table`: the one table (by the name the query gives it) whose
+    /// rows are locked; `None`: every table the query reads.
+    pub of: Option<String>,
 }
 
 /// A row lock's strength, weakest first.

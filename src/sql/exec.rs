@@ -11,8 +11,8 @@
 
 use super::ast::{
     ConflictAction, CreateIndex, CreateTable, Delete, Expr, Insert, Isolation, Literal,
-    LockStrength, LockWait, OnConflict, Overriding, SelectItem, SqlType, Statement, SubqueryKind,
-    TableConstraint, Update,
+    LockStrength, LockWait, OnConflict, OnDelete, Overriding, SelectItem, SqlType, Statement,
+    SubqueryKind, TableConstraint, Update,
 };
 use super::binary;
 use super::engine::{Database, MAX_TABLES, MAX_TUPLES_PER_TABLE};
@@ -70,6 +70,9 @@ impl StmtState {
 enum Work {
     /// Versions found at the statement's snapshot, in order.
     Rows { tuples: Vec<usize>, cursor: usize },
+    /// A locking query's rows (a version of each table it reads, or none
+    /// on the missing side of a left join), sorted at the snapshot.
+    Combos { combos: Vec<Combo>, cursor: usize },
     /// Rows to insert (values computed once, as `nextval` is), and the
     /// versions this statement wrote.
     Insert {
@@ -785,10 +788,24 @@ fn eval_in(
     expr: &Expr,
     sources: &[Source],
 ) -> Result<Value, SqlError> {
+    with_context(db, tx, now_us, |ctx| {
+        eval::eval(expr, &Scope { sources }, None, ctx)
+    })
+}
+
+/// Runs `f` with what evaluation needs in the statement being run: its
+/// parameters, its clocks, the generator behind `gen_random_uuid()`, and a
+/// runner for its correlated subqueries.
+fn with_context<R>(
+    db: &mut Database,
+    tx: TxId,
+    now_us: i64,
+    f: impl FnOnce(&mut Context) -> Result<R, SqlError>,
+) -> Result<R, SqlError> {
     let tx_start_us = db.txs[&tx].start_us;
     let params = db.params.clone();
     let mut random_state = db.random_state;
-    let value = {
+    let out = {
         let mut runner = PerRow { db, tx, now_us };
         let mut ctx = Context {
             params: &params,
@@ -797,10 +814,10 @@ fn eval_in(
             random_state: &mut random_state,
             subqueries: Some(&mut runner),
         };
-        eval::eval(expr, &Scope { sources }, None, &mut ctx)
+        f(&mut ctx)
     };
     db.random_state = random_state;
-    value
+    out
 }
 
 /// A row by value: the name the statement calls its table, its columns,
@@ -966,6 +983,7 @@ fn add_constraint(db: &Database, t: &mut Table, c: &TableConstraint) -> Result<(
             columns,
             foreign_table,
             referred_columns,
+            on_delete,
         } => {
             let ids = column_ids(t, columns)?;
             let (parent_id, parent) = if *foreign_table == t.name {
@@ -1012,6 +1030,7 @@ fn add_constraint(db: &Database, t: &mut Table, c: &TableConstraint) -> Result<(
                 columns: ids,
                 table: parent_id,
                 referred,
+                on_delete: *on_delete,
             });
         }
     }
@@ -1451,6 +1470,96 @@ fn check_children(
         }
     }
     Ok(())
+}
+
+/// Does what each `ON DELETE CASCADE | SET NULL | SET DEFAULT` foreign key
+/// says to the rows referring to `old`, a row of `table_id` about to be
+/// deleted, and so on down the chain: rows are locked (waited on) and
+/// changed before the row they refer to goes. `Some(tx)` when a row must
+/// wait for `tx`; run again, the work already done is not found again (its
+/// rows no longer refer). PostgreSQL does this at the end of the statement,
+/// in a trigger; the outcome differs only for a statement that reads the
+/// referring rows again after deleting the row they refer to.
+fn act_on_children(
+    db: &mut Database,
+    tx: TxId,
+    now_us: i64,
+    table_id: usize,
+    old: &[Value],
+) -> Result<Option<TxId>, SqlError> {
+    let mut deleted: Vec<(usize, Vec<Value>)> = vec![(table_id, old.to_vec())];
+    let mut next = 0;
+    while let Some((parent, values)) = deleted.get(next).cloned() {
+        next += 1;
+        let keys: Vec<(usize, ForeignKey)> = db
+            .tables
+            .iter()
+            .enumerate()
+            .filter_map(|(id, t)| Some((id, t.as_ref()?)))
+            .flat_map(|(id, t)| t.foreign_keys.iter().map(move |fk| (id, fk.clone())))
+            .filter(|(_, fk)| fk.table == parent && fk.on_delete != OnDelete::NoAction)
+            .collect();
+        for (child, fk) in keys {
+            let refers = |data: &[Value]| {
+                fk.columns.iter().zip(&fk.referred).all(|(&c, &p)| {
+                    eval::order(&data[c], &values[p]).ok().flatten() == Some(Ordering::Equal)
+                })
+            };
+            let rows: Vec<usize> = {
+                let t = table(db, child);
+                (0..t.tuples.len())
+                    .filter(|&i| {
+                        matches!(liveness(&t.tuples[i], tx, &db.txs), Liveness::Live)
+                            && refers(&t.tuples[i].data)
+                    })
+                    .collect()
+            };
+            let strength = match fk.on_delete {
+                OnDelete::Cascade => LockStrength::Update,
+                _ => LockStrength::NoKeyUpdate,
+            };
+            for row in rows {
+                let tuple = match lock_row(db, tx, child, row, strength, LockWait::Wait)? {
+                    Lock::Blocked(other) => return Ok(Some(other)),
+                    Lock::Gone | Lock::Skipped => continue,
+                    Lock::Locked { tuple, .. } => tuple,
+                };
+                let data = table(db, child).tuples[tuple].data.clone();
+                if !refers(&data) {
+                    continue;
+                }
+                if fk.on_delete == OnDelete::Cascade {
+                    db.ssi.conflict_in(
+                        tx,
+                        Write::Replace {
+                            table: child,
+                            tuple,
+                            new_index_entries: false,
+                        },
+                    )?;
+                    replace(db, tx, child, tuple, LockStrength::Update, None);
+                    deleted.push((child, data));
+                    continue;
+                }
+                let mut new = data;
+                for &c in &fk.columns {
+                    new[c] = match fk.on_delete {
+                        OnDelete::SetDefault => default_value(db, tx, now_us, child, c)?,
+                        _ => Value::Null,
+                    };
+                }
+                if let Written::Blocked(other) = write_version(db, tx, now_us, child, tuple, new)? {
+                    return Ok(Some(other));
+                }
+            }
+        }
+    }
+    // Rows that a cascade deleted may still be referred to through keys
+    // without an action: the delete then fails, as the statement does.
+    for (child, data) in deleted.iter().skip(1) {
+        check_children(db, tx, *child, data, None)?;
+    }
+    Ok(None)
 }
 
 fn add_tuple(
@@ -2093,6 +2202,9 @@ fn delete(
             NextRow::Done => break,
         };
         let old = table(db, table_id).tuples[tuple].data.clone();
+        if let Some(other) = act_on_children(db, tx, state.now_us, table_id, &old)? {
+            return Ok(Outcome::Blocked(other));
+        }
         check_children(db, tx, table_id, &old, None)?;
         db.ssi.conflict_in(
             tx,
@@ -2402,15 +2514,14 @@ fn select(
         refs.push((table_id(db, &j.table.table)?, j.table.alias.clone()));
     }
     if sel.locking.is_some()
-        && (refs.len() != 1
-            || !sel.group_by.is_empty()
+        && (!sel.group_by.is_empty()
             || items_aggregate(sel)
             || sel.having.is_some()
             || sel.distinct)
     {
         return Err(SqlError::new(
             "0A000",
-            "FOR UPDATE/SHARE is supported on a single table without aggregates, HAVING or DISTINCT",
+            "FOR UPDATE/SHARE is supported without aggregates, HAVING or DISTINCT",
         ));
     }
     if sel.distinct && !order_in_select_list(sel) {
@@ -2438,11 +2549,8 @@ fn select(
         if sel.locking.is_some() {
             // Sorted at the snapshot; locked in that order.
             let sorted = sort_combos(&tables, &refs, sel, combos, db, tx, tx_start_us, now_us)?;
-            state.work = Some(Work::Rows {
-                tuples: sorted
-                    .iter()
-                    .map(|c| c[0].expect("a locked row is a row"))
-                    .collect(),
+            state.work = Some(Work::Combos {
+                combos: sorted,
                 cursor: 0,
             });
             Vec::new()
@@ -2453,7 +2561,7 @@ fn select(
         Vec::new()
     };
 
-    if let Some(locking) = sel.locking {
+    if let Some(locking) = &sel.locking {
         return locking_select(db, tx, state, sel, &refs, locking);
     }
 
@@ -2860,67 +2968,133 @@ fn limit_rows(
         .collect())
 }
 
-/// `SELECT ... FOR UPDATE | SHARE ...`: rows sorted at the snapshot, then
-/// locked one by one (waiting, failing or skipping as asked), each taken at
-/// its newest version if it still matches, until the `LIMIT` is reached.
+/// A locking `SELECT` (`FOR UPDATE` and the like) after its rows were
+/// found and sorted at the snapshot: locks, in that order, the row of each
+/// table it locks (every table, or the one named by `OF`), waiting as
+/// PostgreSQL does. A row that a concurrent transaction changed and
+/// committed is locked at its newest version, and the joined row is kept
+/// only if it still passes the `WHERE` and the joins' `ON` (READ
+/// COMMITTED's re-check); a deleted one, or one `SKIP LOCKED` passes over,
+/// is left out. Stops once `LIMIT` rows are locked.
 fn locking_select(
     db: &mut Database,
     tx: TxId,
     state: &mut StmtState,
     sel: &super::ast::Select,
     refs: &[(usize, String)],
-    locking: super::ast::Locking,
+    locking: &super::ast::Locking,
 ) -> Result<Outcome, SqlError> {
-    let (table_id, alias) = refs[0].clone();
     let offset = limit_value(db, tx, state.now_us, sel.offset.as_ref())?.unwrap_or(0);
     let limit = limit_value(db, tx, state.now_us, sel.limit.as_ref())?;
-    while let Some(start) = next_row(state) {
+    let locks: Vec<bool> = refs
+        .iter()
+        .map(|(_, alias)| locking.of.as_ref().is_none_or(|of| of == alias))
+        .collect();
+    loop {
+        let Some(Work::Combos { combos, cursor }) = &state.work else {
+            unreachable!("a locking query's work is its rows")
+        };
+        let Some(found) = combos.get(*cursor).cloned() else {
+            break;
+        };
         if limit.is_some_and(|l| state.rows.len() >= offset.saturating_add(l)) {
             break;
         }
-        match lock_row(db, tx, table_id, start, locking.strength, locking.wait)? {
-            Lock::Blocked(other) => return Ok(Outcome::Blocked(other)),
-            Lock::Gone | Lock::Skipped => {}
-            Lock::Locked { tuple, moved } => {
-                if !moved
-                    || row_matches(
-                        db,
-                        tx,
-                        state.now_us,
-                        table_id,
-                        &alias,
-                        tuple,
-                        sel.filter.as_ref(),
-                    )?
-                {
-                    state
-                        .rows
-                        .push(table(db, table_id).tuples[tuple].data.clone());
+        let mut current = found.clone();
+        let mut moved_any = false;
+        let mut kept = true;
+        for (i, &(table_id, _)) in refs.iter().enumerate() {
+            let (true, Some(start)) = (locks[i], found[i]) else {
+                continue;
+            };
+            match lock_row(db, tx, table_id, start, locking.strength, locking.wait)? {
+                Lock::Blocked(other) => return Ok(Outcome::Blocked(other)),
+                Lock::Gone | Lock::Skipped => {
+                    kept = false;
+                    break;
+                }
+                Lock::Locked { tuple, moved } => {
+                    current[i] = Some(tuple);
+                    moved_any |= moved;
                 }
             }
         }
-        advance(state);
+        if kept
+            && let Some(values) = locked_row(db, tx, state.now_us, sel, refs, &current, moved_any)?
+        {
+            state.rows.push(values);
+        }
+        if let Some(Work::Combos { cursor, .. }) = &mut state.work {
+            *cursor += 1;
+        }
     }
     let rows: Vec<Vec<Value>> = std::mem::take(&mut state.rows)
         .into_iter()
         .skip(offset)
         .collect();
-    let columns = table(db, table_id).columns.clone();
-    let (described, values) = project(
-        &sel.items,
-        Target {
-            alias: &alias,
-            columns: &columns,
-            xmax: false,
-        },
-        &rows,
-        state.now_us,
-        &state.params,
-        &mut db.random_state,
-    )?;
-    let mut result = QueryResult::tag_only(&format!("SELECT {}", values.len()));
-    result.rows_affected = values.len() as u64;
-    result.columns = described;
-    result.rows = values;
+    let columns: Vec<(String, Vec<ColumnMeta>)> = refs
+        .iter()
+        .map(|(id, alias)| (alias.clone(), table(db, *id).columns.clone()))
+        .collect();
+    let sources: Vec<Source> = columns
+        .iter()
+        .map(|(alias, columns)| Source {
+            alias,
+            columns,
+            values: None,
+        })
+        .collect();
+    let mut result = QueryResult::tag_only(&format!("SELECT {}", rows.len()));
+    result.rows_affected = rows.len() as u64;
+    result.columns = describe(&sel.items, &Scope { sources: &sources })?;
+    result.rows = rows
+        .into_iter()
+        .map(|r| r.into_iter().map(|v| v.to_text()).collect())
+        .collect();
     Ok(Outcome::Done(result))
+}
+
+/// The output values of a locked joined row at the versions locked, or
+/// `None` when a version moved and the row no longer passes the `WHERE` or
+/// a join's `ON`.
+fn locked_row(
+    db: &mut Database,
+    tx: TxId,
+    now_us: i64,
+    sel: &super::ast::Select,
+    refs: &[(usize, String)],
+    combo: &[Option<usize>],
+    recheck: bool,
+) -> Result<Option<Vec<Value>>, SqlError> {
+    let rows: Vec<RowSource> = refs
+        .iter()
+        .zip(combo)
+        .map(|((id, alias), at)| {
+            let t = table(db, *id);
+            (
+                alias.clone(),
+                t.columns.clone(),
+                at.map(|i| t.tuples[i].data.clone()),
+            )
+        })
+        .collect();
+    let sources: Vec<Source> = rows
+        .iter()
+        .map(|(alias, columns, values)| Source {
+            alias,
+            columns,
+            values: values.as_deref(),
+        })
+        .collect();
+    let scope = Scope { sources: &sources };
+    with_context(db, tx, now_us, |ctx| {
+        if recheck {
+            for condition in sel.joins.iter().map(|j| &j.on).chain(&sel.filter) {
+                if !is_true(&eval::eval(condition, &scope, None, ctx)?)? {
+                    return Ok(None);
+                }
+            }
+        }
+        output_values(&sel.items, &scope, None, ctx).map(Some)
+    })
 }

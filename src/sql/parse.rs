@@ -38,25 +38,28 @@ const TYPES: &str = "column types are bigint (int8), integer (int, int4), smalli
 serial, bigserial, numeric/decimal [(p[, s])], text, varchar(n), boolean, timestamptz \
 (timestamp with time zone), uuid, jsonb, json and interval";
 const EXPRESSIONS: &str = "expressions are literals, $n parameters, columns, the operators \
-= <> < <= > >= AND OR NOT + - * / % ||, IS [NOT] NULL, [NOT] IN (list), [NOT] BETWEEN, \
-[NOT] LIKE | ILIKE [ESCAPE], \
+= <> < <= > >= AND OR NOT + - * / % ||, the jsonb operators -> ->> @> <@ ?, IS [NOT] NULL, \
+[NOT] IN (list), [NOT] BETWEEN, [NOT] LIKE | ILIKE [ESCAPE], \
 casts (::type, CAST), INTERVAL '...', CASE and the functions now(), current_timestamp, \
 transaction_timestamp(), clock_timestamp(), gen_random_uuid(), coalesce, lower, upper, \
 length, char_length, abs, greatest, least, count, sum, min and max, and subqueries \
-((SELECT ...), [NOT] EXISTS (SELECT ...), expr [NOT] IN (SELECT ...)) that name only their own \
-tables' columns";
-const SUBQUERIES: &str = "a subquery ((SELECT ...), [NOT] EXISTS (SELECT ...), \
-expr [NOT] IN (SELECT ...)) names only its own tables' columns, and runs before its statement";
+((SELECT ...), [NOT] EXISTS (SELECT ...), expr [NOT] IN (SELECT ...)), correlated or not";
+const SUBQUERIES: &str = "a subquery is (SELECT ...), [NOT] EXISTS (SELECT ...) or \
+expr [NOT] IN (SELECT ...); FOR NO KEY UPDATE and FOR KEY SHARE are read in statements \
+without one";
 const SELECTS: &str = "SELECT reads items [AS alias], *, t.* FROM one table [AS alias] \
 with [INNER | LEFT [OUTER]] JOIN ... ON, DISTINCT, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, \
-OFFSET and one FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [NOWAIT | SKIP LOCKED]";
+OFFSET and one FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [OF table] \
+[NOWAIT | SKIP LOCKED]";
 const CREATE_TABLES: &str = "CREATE TABLE [IF NOT EXISTS] takes columns with NOT NULL, \
-NULL, DEFAULT, PRIMARY KEY, UNIQUE, CHECK, REFERENCES and GENERATED ... AS IDENTITY, and \
-[CONSTRAINT name] PRIMARY KEY, UNIQUE, CHECK and FOREIGN KEY table constraints";
+NULL, DEFAULT, PRIMARY KEY, UNIQUE, CHECK, REFERENCES [ON DELETE NO ACTION | RESTRICT | \
+CASCADE | SET NULL | SET DEFAULT] and GENERATED ... AS IDENTITY, and [CONSTRAINT name] \
+PRIMARY KEY, UNIQUE, CHECK and FOREIGN KEY table constraints";
 const INDEXES: &str =
     "CREATE [UNIQUE] INDEX [IF NOT EXISTS] [name] ON table [USING btree] (column, ...)";
-const INSERTS: &str = "INSERT INTO table [(columns)] VALUES (...), ... | SELECT ... \
-[ON CONFLICT [(columns)] DO NOTHING | ON CONFLICT (columns) DO UPDATE SET ... [WHERE ...]] \
+const INSERTS: &str = "INSERT INTO table [(columns)] [OVERRIDING {SYSTEM | USER} VALUE] \
+VALUES (...), ... | SELECT ... | DEFAULT VALUES [ON CONFLICT [(columns) | ON CONSTRAINT name] \
+DO NOTHING | ON CONFLICT {(columns) | ON CONSTRAINT name} DO UPDATE SET ... [WHERE ...]] \
 [RETURNING ...]";
 const UPDATES: &str = "UPDATE table [AS alias] SET column = expr, ... [WHERE ...] [RETURNING ...]";
 const DELETES: &str = "DELETE FROM table [AS alias] [WHERE ...] [RETURNING ...]";
@@ -1118,12 +1121,19 @@ fn table_constraint(
             match_kind,
             characteristics: chars,
         }) => {
-            let what = "REFERENCES table [(column, ...)] with the default NO ACTION is supported";
-            for (action, on) in [(on_delete, "ON DELETE"), (on_update, "ON UPDATE")] {
-                match action {
-                    None | Some(sp::ReferentialAction::NoAction) => {}
-                    Some(other) => return Err(unsupported(format!("`{on} {other}`"), what)),
+            let what = "REFERENCES table [(column, ...)] [ON DELETE NO ACTION | RESTRICT | CASCADE \
+                        | SET NULL | SET DEFAULT] [ON UPDATE NO ACTION | RESTRICT] is supported";
+            let on_delete = match on_delete {
+                None | Some(sp::ReferentialAction::NoAction | sp::ReferentialAction::Restrict) => {
+                    ast::OnDelete::NoAction
                 }
+                Some(sp::ReferentialAction::Cascade) => ast::OnDelete::Cascade,
+                Some(sp::ReferentialAction::SetNull) => ast::OnDelete::SetNull,
+                Some(sp::ReferentialAction::SetDefault) => ast::OnDelete::SetDefault,
+            };
+            match on_update {
+                None | Some(sp::ReferentialAction::NoAction | sp::ReferentialAction::Restrict) => {}
+                Some(other) => return Err(unsupported(format!("`ON UPDATE {other}`"), what)),
             }
             match match_kind {
                 None | Some(sp::ConstraintReferenceMatchKind::Simple) => {}
@@ -1138,6 +1148,7 @@ fn table_constraint(
                 columns: columns_of(idents(columns)?),
                 foreign_table: table_name(foreign_table)?,
                 referred_columns: idents(referred_columns)?,
+                on_delete,
             })
         }
         sp::TableConstraint::Check(sp::CheckConstraint {
@@ -1902,10 +1913,18 @@ fn select_query(query: &sp::Query, key_locks: &mut KeyLocks) -> Result<ast::Sele
     }
     if let Some(l) = &out.locking {
         let clause = lock_clause_name(l.strength);
-        if out.joins.iter().any(|j| j.left) {
-            return Err(unsupported(
-                format!("{clause} on the nullable side of an outer join"),
-                "a locking read locks rows of tables joined with INNER JOIN",
+        // A table after a LEFT JOIN may be missing from a row (and so may
+        // the tables joined to it): it has no row to lock.
+        let first_nullable = out.joins.iter().position(|j| j.left);
+        let nullable = out
+            .joins
+            .iter()
+            .skip(first_nullable.unwrap_or(out.joins.len()))
+            .any(|j| l.of.as_ref().is_none_or(|of| *of == j.table.alias));
+        if nullable {
+            return Err(SqlError::new(
+                "0A000",
+                format!("{clause} cannot be applied to the nullable side of an outer join"),
             ));
         }
         if !out.group_by.is_empty() {
@@ -1961,24 +1980,28 @@ fn locking(
             strength = key;
         }
     }
-    if let Some(of) = of {
-        let name = table_name(of)?;
-        let single =
-            select.joins.is_empty() && select.from.as_ref().is_some_and(|from| from.alias == name);
-        if !single {
-            return Err(unsupported(
-                format!("`{} OF {}`", lock_clause_name(strength), shown(of)),
-                "a locking clause locks the rows of every table read, or names the single \
-                 table read with OF",
-            ));
+    let of = match of {
+        None => None,
+        Some(of) => {
+            let name = table_name(of)?;
+            if !select.tables().any(|t| t.alias == name) {
+                return Err(SqlError::new(
+                    "42P01",
+                    format!(
+                        "relation \"{name}\" in {} clause not found in FROM clause",
+                        lock_clause_name(strength)
+                    ),
+                ));
+            }
+            Some(name)
         }
-    }
+    };
     let wait = match nonblock {
         None => ast::LockWait::Wait,
         Some(sp::NonBlock::Nowait) => ast::LockWait::NoWait,
         Some(sp::NonBlock::SkipLocked) => ast::LockWait::SkipLocked,
     };
-    Ok(ast::Locking { strength, wait })
+    Ok(ast::Locking { strength, wait, of })
 }
 
 fn order_by_expr(o: &sp::OrderByExpr) -> Result<ast::OrderBy> {
@@ -2942,6 +2965,7 @@ mod tests {
                     columns: vec!["merchant_id".into()],
                     foreign_table: "merchants".into(),
                     referred_columns: vec!["id".into()],
+                    on_delete: ast::OnDelete::NoAction,
                 },
                 TableConstraint::Unique {
                     name: Some("one_key".into()),
@@ -2952,6 +2976,7 @@ mod tests {
                     columns: vec!["ref".into()],
                     foreign_table: "other".into(),
                     referred_columns: vec![],
+                    on_delete: ast::OnDelete::NoAction,
                 },
                 TableConstraint::Check {
                     name: None,
@@ -3282,49 +3307,50 @@ mod tests {
                 S::KeyShare,
                 W::NoWait,
             ),
-            ("SELECT * FROM t AS x FOR UPDATE OF x", S::Update, W::Wait),
-            (
-                "SELECT * FROM t FOR NO KEY UPDATE OF t SKIP LOCKED",
-                S::NoKeyUpdate,
-                W::SkipLocked,
-            ),
         ];
         for (sql, strength, wait) in cases {
-            assert_eq!(lock(sql), ast::Locking { strength, wait }, "{sql}");
+            let of = None;
+            assert_eq!(lock(sql), ast::Locking { strength, wait, of }, "{sql}");
         }
+        let of_x = lock("SELECT * FROM t AS x JOIN u ON TRUE FOR NO KEY UPDATE OF x SKIP LOCKED");
+        assert_eq!(
+            of_x,
+            ast::Locking {
+                strength: S::NoKeyUpdate,
+                wait: W::SkipLocked,
+                of: Some("x".into())
+            }
+        );
         // Each statement keeps its own strength.
         let statements =
             parse("SELECT * FROM t FOR UPDATE; SELECT * FROM u FOR KEY SHARE; SELECT 1").unwrap();
         let strengths: Vec<_> = statements
             .iter()
             .map(|s| match s {
-                Statement::Select(s) => s.locking.map(|l| l.strength),
+                Statement::Select(s) => s.locking.as_ref().map(|l| l.strength),
                 _ => panic!(),
             })
             .collect();
         assert_eq!(strengths, vec![Some(S::Update), Some(S::KeyShare), None]);
-        refused(
-            "SELECT * FROM t JOIN u ON TRUE FOR UPDATE OF t",
-            "FOR UPDATE OF t",
-        );
-        refused("SELECT * FROM t FOR UPDATE OF u", "FOR UPDATE OF u");
+        assert_eq!(error("SELECT * FROM t FOR UPDATE OF u").code, "42P01");
         refused(
             "SELECT * FROM t FOR UPDATE FOR SHARE",
             "several locking clauses",
         );
         refused("SELECT a FROM t GROUP BY a FOR UPDATE", "GROUP BY");
         refused("SELECT count(*) FROM t FOR NO KEY UPDATE", "aggregate");
-        refused(
-            "SELECT * FROM t LEFT JOIN u ON u.id = t.id FOR UPDATE",
-            "FOR UPDATE on the nullable side of an outer join",
-        );
+        let nullable = error("SELECT * FROM t LEFT JOIN u ON u.id = t.id FOR UPDATE");
+        assert_eq!(nullable.code, "0A000");
+        assert!(nullable.message.contains("nullable side"), "{nullable:?}");
+        lock("SELECT * FROM t LEFT JOIN u ON u.id = t.id FOR UPDATE OF t");
         let s = select("SELECT * FROM t JOIN u ON u.id = t.id FOR SHARE SKIP LOCKED");
         assert_eq!(s.joins.len(), 1);
         assert_eq!(
             s.locking,
             Some(ast::Locking {
                 strength: S::Share,
-                wait: W::SkipLocked
+                wait: W::SkipLocked,
+                of: None
             })
         );
         assert_eq!(error("SELECT * FROM t FOR NO KEY").code, "42601");
@@ -3730,8 +3756,8 @@ mod tests {
             ("CREATE TABLE t (a char(3))", "CHAR(3)"),
             ("CREATE TABLE t (a int[])", "INT[]"),
             (
-                "CREATE TABLE t (a int REFERENCES u ON DELETE CASCADE)",
-                "ON DELETE CASCADE",
+                "CREATE TABLE t (a int REFERENCES u ON UPDATE CASCADE)",
+                "ON UPDATE CASCADE",
             ),
             (
                 "CREATE TABLE t (a int, FOREIGN KEY (a) REFERENCES u ON UPDATE SET NULL)",

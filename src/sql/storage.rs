@@ -118,6 +118,7 @@ pub struct ForeignKey {
     pub columns: Vec<usize>,
     pub table: usize,
     pub referred: Vec<usize>,
+    pub on_delete: super::ast::OnDelete,
 }
 
 /// One version of a row.

@@ -493,7 +493,7 @@ fn serializable_key_race_is_40001_and_disjoint_rows_commit() {
 }
 
 #[test]
-fn subqueries_run_before_their_statement_and_correlated_ones_are_refused() {
+fn subqueries_run_before_their_statement_and_correlated_ones_for_each_row() {
     let mut d = Db::new();
     let (a, b) = (d.db.connect(), d.db.connect());
     d.q(
@@ -533,10 +533,21 @@ fn subqueries_run_before_their_statement_and_correlated_ones_are_refused() {
     d.q(a, "COMMIT");
     d.q(b, "COMMIT");
 
+    // A correlated subquery runs for each row, and is typed before any.
+    let correlated = "SELECT id, (SELECT run_at FROM jobs k WHERE k.id = j.id AND k.id > 1) \
+                      FROM jobs j WHERE EXISTS (SELECT 1 FROM jobs k WHERE k.id = j.id) ORDER BY id";
+    let prepared = d.db.prepare(correlated, &[]).unwrap();
+    assert_eq!(prepared.description.columns[1].type_oid, 1184);
+    let rows = d.q(a, correlated);
+    let lines: Vec<&str> = rows.split(';').collect();
+    assert_eq!(lines.len(), 2, "{rows}");
+    assert_eq!(lines[0], "1|NULL", "{rows}");
+    assert_eq!(lines[1], "2|1970-01-01 00:00:01.002+00", "{rows}");
+    // One that locks rows would wait in the middle of a row: refused.
     assert_eq!(
         d.q(
             a,
-            "SELECT id FROM jobs j WHERE EXISTS (SELECT 1 FROM jobs k WHERE k.id = j.id)"
+            "SELECT id FROM jobs j WHERE EXISTS (SELECT 1 FROM jobs k WHERE k.id = j.id FOR UPDATE)"
         ),
         "ERROR 0A000"
     );

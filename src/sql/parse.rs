@@ -45,8 +45,8 @@ transaction_timestamp(), clock_timestamp(), gen_random_uuid(), coalesce, lower, 
 length, char_length, abs, greatest, least, count, sum, min and max, and subqueries \
 ((SELECT ...), [NOT] EXISTS (SELECT ...), expr [NOT] IN (SELECT ...)), correlated or not";
 const SUBQUERIES: &str = "a subquery is (SELECT ...), [NOT] EXISTS (SELECT ...) or \
-expr [NOT] IN (SELECT ...); FOR NO KEY UPDATE and FOR KEY SHARE are read in statements \
-without one";
+expr [NOT] IN (SELECT ...); FOR NO KEY UPDATE and FOR KEY SHARE are read in a statement with \
+subqueries when it has one locking clause";
 const SELECTS: &str = "SELECT reads items [AS alias], *, t.* FROM one table [AS alias] \
 with [INNER | LEFT [OUTER]] JOIN ... ON, DISTINCT, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, \
 OFFSET and one FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [OF table] \
@@ -238,14 +238,30 @@ fn parse_here(sql: &str) -> Result<Vec<ast::Statement>> {
                 strengths: locks,
                 used: 0,
             };
-            let translated = statement_(statement, &mut key_locks)?;
+            let mut translated = statement_(statement, &mut key_locks)?;
             if !locks.is_empty() && translated.has_subquery() {
                 // Which clause each `FOR NO KEY UPDATE` / `FOR KEY SHARE`
-                // belongs to is known by order only, which subqueries break.
-                return Err(unsupported(
-                    "`FOR NO KEY UPDATE` or `FOR KEY SHARE` in a statement with a subquery",
-                    SUBQUERIES,
-                ));
+                // belongs to is known by order only, which subqueries break
+                // unless the statement has one locking clause (a job claim's,
+                // in its subquery, which is translated apart).
+                let [key] = locks.as_slice() else {
+                    return Err(several_key_locks());
+                };
+                if statement_locks(&translated) != 1 {
+                    return Err(several_key_locks());
+                }
+                if key_locks.used == 0 {
+                    let lock = first_lock_mut(&mut translated).expect("one locking clause");
+                    if !matches!(
+                        (*key, lock.strength),
+                        (ast::LockStrength::NoKeyUpdate, ast::LockStrength::Update)
+                            | (ast::LockStrength::KeyShare, ast::LockStrength::Share)
+                    ) {
+                        return Err(syntax("syntax error at or near \"KEY\""));
+                    }
+                    lock.strength = *key;
+                    key_locks.used = 1;
+                }
             }
             if key_locks.used != locks.len() {
                 return Err(syntax("syntax error at or near \"KEY\""));
@@ -253,6 +269,89 @@ fn parse_here(sql: &str) -> Result<Vec<ast::Statement>> {
             Ok(translated)
         })
         .collect()
+}
+
+fn several_key_locks() -> SqlError {
+    unsupported(
+        "`FOR NO KEY UPDATE` or `FOR KEY SHARE` in a statement with a subquery and several \
+         locking clauses",
+        SUBQUERIES,
+    )
+}
+
+/// The locking clauses of a statement, its subqueries' included.
+fn statement_locks(stmt: &ast::Statement) -> usize {
+    let own = match stmt {
+        ast::Statement::Select(s) => usize::from(s.locking.is_some()),
+        ast::Statement::Insert(ast::Insert {
+            select: Some(s), ..
+        }) => usize::from(s.locking.is_some()),
+        _ => 0,
+    };
+    own + stmt.root_exprs().into_iter().map(expr_locks).sum::<usize>()
+}
+
+/// The locking clauses of the subqueries in an expression.
+fn expr_locks(e: &ast::Expr) -> usize {
+    e.top_subqueries()
+        .into_iter()
+        .map(|node| match node {
+            ast::Expr::Subquery { kind, select } => {
+                let operand = match kind {
+                    ast::SubqueryKind::In { expr, .. } => expr_locks(expr),
+                    _ => 0,
+                };
+                operand
+                    + usize::from(select.locking.is_some())
+                    + select
+                        .root_exprs()
+                        .into_iter()
+                        .map(expr_locks)
+                        .sum::<usize>()
+            }
+            _ => 0,
+        })
+        .sum()
+}
+
+/// The first locking clause of a statement, in its subqueries too.
+fn first_lock_mut(stmt: &mut ast::Statement) -> Option<&mut ast::Locking> {
+    let own = match stmt {
+        ast::Statement::Select(s) => s.locking.is_some(),
+        ast::Statement::Insert(ast::Insert {
+            select: Some(s), ..
+        }) => s.locking.is_some(),
+        _ => false,
+    };
+    if own {
+        return match stmt {
+            ast::Statement::Select(s) => s.locking.as_mut(),
+            ast::Statement::Insert(ast::Insert {
+                select: Some(s), ..
+            }) => s.locking.as_mut(),
+            _ => None,
+        };
+    }
+    stmt.root_exprs_mut().into_iter().find_map(expr_lock_mut)
+}
+
+fn expr_lock_mut(e: &mut ast::Expr) -> Option<&mut ast::Locking> {
+    e.top_subqueries_mut()
+        .into_iter()
+        .find_map(|node| match node {
+            ast::Expr::Subquery { kind, select } => {
+                if let ast::SubqueryKind::In { expr, .. } = kind
+                    && expr_locks(expr) > 0
+                {
+                    return expr_lock_mut(expr);
+                }
+                if select.locking.is_some() {
+                    return select.locking.as_mut();
+                }
+                select.root_exprs_mut().into_iter().find_map(expr_lock_mut)
+            }
+            _ => None,
+        })
 }
 
 /// `sqlparser` knows `FOR UPDATE` and `FOR SHARE` only: `FOR NO KEY UPDATE`
@@ -3694,8 +3793,8 @@ mod tests {
             ("SELECT * FROM s.t", "qualified name"),
             ("SELECT (WITH w AS (SELECT 1) SELECT * FROM w)", "WITH"),
             (
-                "UPDATE t SET a = 1 WHERE id = (SELECT id FROM t LIMIT 1 FOR NO KEY UPDATE)",
-                "a statement with a subquery",
+                "SELECT * FROM t WHERE id = (SELECT id FROM t LIMIT 1 FOR SHARE) FOR NO KEY UPDATE",
+                "several locking clauses",
             ),
             ("SELECT a LIKE ANY ('x%') FROM t", "LIKE ANY"),
             ("SELECT a SIMILAR TO 'x%' FROM t", "SIMILAR TO"),

@@ -251,6 +251,10 @@ pub struct Select {
     pub limit: Option<Expr>,
     pub offset: Option<Expr>,
     pub locking: Option<Locking>,
+    /// Its tables share one scope with the statement around it, as the
+    /// `FROM` of `UPDATE ... FROM` does (which reads as this query): a name
+    /// both have is ambiguous instead of its own.
+    pub shares_scope: bool,
 }
 
 impl Select {
@@ -359,6 +363,9 @@ pub struct Update {
     pub assignments: Vec<Assignment>,
     pub filter: Option<Expr>,
     pub returning: Vec<SelectItem>,
+    /// The tables of `FROM`, which its subqueries read; kept to check the
+    /// names `RETURNING` uses.
+    pub joined: Vec<TableRef>,
 }
 
 /// `DELETE FROM table [AS alias] [WHERE ...] [RETURNING ...]`.
@@ -367,6 +374,8 @@ pub struct Delete {
     pub table: TableRef,
     pub filter: Option<Expr>,
     pub returning: Vec<SelectItem>,
+    /// The tables of `USING` (see [`Update::joined`]).
+    pub joined: Vec<TableRef>,
 }
 
 /// A literal as written.

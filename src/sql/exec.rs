@@ -203,6 +203,12 @@ fn prepare_correlated(db: &Database, stmt: &mut Statement) -> Result<(), SqlErro
         let Expr::Subquery { kind, select } = &*node else {
             unreachable!("a top subquery is a subquery")
         };
+        if select.shares_scope {
+            let own = own_tables(db, select);
+            for e in select.root_exprs() {
+                check_shared_names(e, &own, &scope)?;
+            }
+        }
         let Some(column) = outer_column(db, select, &around, &mut Vec::new()) else {
             continue;
         };
@@ -355,13 +361,44 @@ fn bind_select(
     scope: &Scope,
     inner: &mut Vec<Vec<(String, Vec<String>)>>,
 ) -> Result<(), SqlError> {
-    inner.push(own_tables(db, select));
+    let own = own_tables(db, select);
+    if select.shares_scope {
+        for e in select.root_exprs() {
+            check_shared_names(e, &own, scope)?;
+        }
+    }
+    inner.push(own);
     let bound = select
         .root_exprs_mut()
         .into_iter()
         .try_for_each(|e| bind_expr(db, e, scope, inner));
     inner.pop();
     bound
+}
+
+/// In a query that shares its scope with the statement around it (see
+/// [`super::ast::Select::shares_scope`]), an unqualified name that both
+/// its tables and the statement's have is ambiguous (42702).
+fn check_shared_names(
+    e: &Expr,
+    own: &[(String, Vec<String>)],
+    scope: &Scope,
+) -> Result<(), SqlError> {
+    if let Expr::Column {
+        qualifier: None,
+        name,
+    } = e
+        && names_own(own, None, name)
+        && eval::resolve(scope, None, name).is_ok()
+    {
+        return Err(SqlError::new(
+            "42702",
+            format!("column reference \"{name}\" is ambiguous"),
+        ));
+    }
+    e.children()
+        .into_iter()
+        .try_for_each(|c| check_shared_names(c, own, scope))
 }
 
 fn bind_expr(
@@ -572,6 +609,61 @@ fn subquery_value(kind: &SubqueryKind, result: QueryResult) -> Result<Expr, SqlE
     })
 }
 
+/// The names an `UPDATE ... FROM`'s (a `DELETE ... USING`'s) `RETURNING`
+/// uses: one that both the target and a joined table have is ambiguous
+/// (42702), as in PostgreSQL; one that only a joined table has is refused,
+/// as `RETURNING` here names the target's columns only.
+fn check_joined_returning(
+    db: &Database,
+    items: &[SelectItem],
+    target: &Scope,
+    joined: &[super::ast::TableRef],
+) -> Result<(), SqlError> {
+    if joined.is_empty() {
+        return Ok(());
+    }
+    let others: Vec<(String, Vec<String>)> = joined
+        .iter()
+        .filter_map(|r| {
+            let id = table_id(db, &r.table).ok()?;
+            let columns = table(db, id)
+                .columns
+                .iter()
+                .map(|c| c.name.clone())
+                .collect();
+            Some((r.alias.clone(), columns))
+        })
+        .collect();
+    fn walk(e: &Expr, others: &[(String, Vec<String>)], target: &Scope) -> Result<(), SqlError> {
+        if let Expr::Column {
+            qualifier: None,
+            name,
+        } = e
+            && names_own(others, None, name)
+        {
+            return Err(match eval::resolve(target, None, name) {
+                Ok(_) => {
+                    SqlError::new("42702", format!("column reference \"{name}\" is ambiguous"))
+                }
+                Err(_) => SqlError::new(
+                    "0A000",
+                    format!(
+                        "RETURNING names \"{name}\", a column of a table of FROM or USING: \
+                         RETURNING names the target table's columns only"
+                    ),
+                ),
+            });
+        }
+        e.children()
+            .into_iter()
+            .try_for_each(|c| walk(c, others, target))
+    }
+    items.iter().try_for_each(|item| match item {
+        SelectItem::Expr { expr, .. } => walk(expr, &others, target),
+        SelectItem::Wildcard { .. } => Ok(()),
+    })
+}
+
 /// Checks, before any row is read, that the tables and columns a statement
 /// names exist and that an `ON CONFLICT` names a unique index: PostgreSQL
 /// refuses such a statement whatever the data.
@@ -644,6 +736,7 @@ fn check_names(db: &Database, stmt: &Statement) -> Result<(), SqlError> {
             for e in u.filter.iter() {
                 eval::check_columns(e, &scope)?;
             }
+            check_joined_returning(db, &u.returning, &scope, &u.joined)?;
             check_returning(&u.returning, &scope)?;
         }
         Statement::Delete(d) => {
@@ -657,6 +750,7 @@ fn check_names(db: &Database, stmt: &Statement) -> Result<(), SqlError> {
             for e in d.filter.iter() {
                 eval::check_columns(e, &scope)?;
             }
+            check_joined_returning(db, &d.returning, &scope, &d.joined)?;
             check_returning(&d.returning, &scope)?;
         }
         Statement::Insert(i) => {

@@ -61,8 +61,10 @@ const INSERTS: &str = "INSERT INTO table [(columns)] [OVERRIDING {SYSTEM | USER}
 VALUES (...), ... | SELECT ... | DEFAULT VALUES [ON CONFLICT [(columns) | ON CONSTRAINT name] \
 DO NOTHING | ON CONFLICT {(columns) | ON CONSTRAINT name} DO UPDATE SET ... [WHERE ...]] \
 [RETURNING ...]";
-const UPDATES: &str = "UPDATE table [AS alias] SET column = expr, ... [WHERE ...] [RETURNING ...]";
-const DELETES: &str = "DELETE FROM table [AS alias] [WHERE ...] [RETURNING ...]";
+const UPDATES: &str = "UPDATE table [AS alias] SET column = expr, ... [FROM tables] \
+[WHERE ...] [RETURNING ...] (with FROM, RETURNING names the target's columns)";
+const DELETES: &str = "DELETE FROM table [AS alias] [USING tables] [WHERE ...] [RETURNING ...] \
+(with USING, RETURNING names the target's columns)";
 const TRANSACTIONS: &str = "transactions take ISOLATION LEVEL READ COMMITTED | READ \
 UNCOMMITTED | REPEATABLE READ | SERIALIZABLE and READ WRITE";
 const SETS: &str = "SET [SESSION] name {= | TO} value, SET TIME ZONE value and SET \
@@ -1803,9 +1805,13 @@ fn update_(update: &sp::Update) -> Result<ast::Update> {
         limit,
         settings,
     } = update;
-    if from.is_some() {
-        return Err(unsupported("`UPDATE ... FROM`", UPDATES));
-    }
+    let from = match from {
+        None => None,
+        Some(sp::UpdateTableFromKind::AfterSet(tables)) => Some(tables),
+        Some(sp::UpdateTableFromKind::BeforeSet(_)) => {
+            return Err(syntax("syntax error at or near \"FROM\""));
+        }
+    };
     if !order_by.is_empty() || limit.is_some() {
         return Err(unsupported("`ORDER BY` and `LIMIT` in UPDATE", UPDATES));
     }
@@ -1817,12 +1823,23 @@ fn update_(update: &sp::Update) -> Result<ast::Update> {
     {
         return Err(unsupported("this form of UPDATE", UPDATES));
     }
-    Ok(ast::Update {
+    let mut update = ast::Update {
         table: target_table(table, UPDATES)?,
         assignments: assignments(list, UPDATES)?,
         filter: selection.as_ref().map(expr).transpose()?,
         returning: returning(returning_items)?,
-    })
+        joined: Vec::new(),
+    };
+    if let Some(tables) = from {
+        let joined = joined_tables(tables, update.filter.take())?;
+        update.joined = joined.tables();
+        joined.check_returning(&update.returning, "UPDATE ... FROM")?;
+        for a in &mut update.assignments {
+            a.value = joined.value(std::mem::replace(&mut a.value, ast::Expr::Default));
+        }
+        update.filter = Some(joined.exists());
+    }
+    Ok(update)
 }
 
 fn delete_(delete: &sp::Delete) -> Result<ast::Delete> {
@@ -1840,9 +1857,6 @@ fn delete_(delete: &sp::Delete) -> Result<ast::Delete> {
         limit,
         settings,
     } = delete;
-    if using.is_some() {
-        return Err(unsupported("`DELETE ... USING`", DELETES));
-    }
     if !order_by.is_empty() || limit.is_some() {
         return Err(unsupported("`ORDER BY` and `LIMIT` in DELETE", DELETES));
     }
@@ -1863,11 +1877,19 @@ fn delete_(delete: &sp::Delete) -> Result<ast::Delete> {
             return Err(syntax("syntax error: DELETE requires FROM"));
         }
     };
-    Ok(ast::Delete {
+    let mut delete = ast::Delete {
         table: target_table(table, DELETES)?,
         filter: selection.as_ref().map(expr).transpose()?,
         returning: returning(returning_items)?,
-    })
+        joined: Vec::new(),
+    };
+    if let Some(tables) = using {
+        let joined = joined_tables(tables, delete.filter.take())?;
+        delete.joined = joined.tables();
+        joined.check_returning(&delete.returning, "DELETE ... USING")?;
+        delete.filter = Some(joined.exists());
+    }
+    Ok(delete)
 }
 
 // ---------------------------------------------------------------- SELECT
@@ -2191,27 +2213,7 @@ fn select_(select: &sp::Select) -> Result<ast::Select> {
             exprs.iter().map(expr).collect::<Result<Vec<_>>>()?
         }
     };
-    // `FROM a JOIN x ON .., b`: each table after the first is an inner
-    // join on `true` (a cross product), followed by its own joins, which
-    // can name only it and its joined tables.
-    let (from, joins) = match from.split_first() {
-        None => (None, Vec::new()),
-        Some((sp::TableWithJoins { relation, joins }, rest)) => {
-            let from = table_factor(relation, SELECTS)?;
-            let mut all = joins.iter().map(join).collect::<Result<Vec<_>>>()?;
-            for item in rest {
-                all.push(ast::Join {
-                    table: table_factor(&item.relation, SELECTS)?,
-                    on: ast::Expr::Literal(ast::Literal::Bool(true)),
-                    left: false,
-                });
-                for j in &item.joins {
-                    all.push(join(j)?);
-                }
-            }
-            (Some(from), all)
-        }
-    };
+    let (from, joins) = from_list(from)?;
     let items: Vec<ast::SelectItem> = projection.iter().map(select_item).collect::<Result<_>>()?;
     let group_by = group_by
         .into_iter()
@@ -2229,6 +2231,138 @@ fn select_(select: &sp::Select) -> Result<ast::Select> {
         limit: None,
         offset: None,
         locking: None,
+        shares_scope: false,
+    })
+}
+
+/// `FROM a JOIN x ON .., b`: the first table, then each join. Each table
+/// after the first is an inner join on `true` (a cross product), followed
+/// by its own joins, which can name only it and its joined tables.
+fn from_list(from: &[sp::TableWithJoins]) -> Result<(Option<ast::TableRef>, Vec<ast::Join>)> {
+    let Some((sp::TableWithJoins { relation, joins }, rest)) = from.split_first() else {
+        return Ok((None, Vec::new()));
+    };
+    let first = table_factor(relation, SELECTS)?;
+    let mut all = joins.iter().map(join).collect::<Result<Vec<_>>>()?;
+    for item in rest {
+        all.push(ast::Join {
+            table: table_factor(&item.relation, SELECTS)?,
+            on: ast::Expr::Literal(ast::Literal::Bool(true)),
+            left: false,
+        });
+        for j in &item.joins {
+            all.push(join(j)?);
+        }
+    }
+    Ok((Some(first), all))
+}
+
+/// `UPDATE t SET ... FROM f WHERE c` and `DELETE FROM t USING f WHERE c`
+/// read as correlated subqueries over the other tables: the target's rows
+/// are those for which `EXISTS (SELECT 1 FROM f WHERE c)`, and each `SET`
+/// value is `(SELECT value FROM f WHERE c LIMIT 1)`, the first joined row
+/// (PostgreSQL takes one joined row too, which one unspecified). `RETURNING`
+/// then names the target's columns only, so a `*` or another table's name
+/// in it is refused rather than answered without those columns.
+struct JoinedTables {
+    from: Option<ast::TableRef>,
+    joins: Vec<ast::Join>,
+    filter: Option<ast::Expr>,
+}
+
+impl JoinedTables {
+    fn query(&self, item: ast::Expr, limit: Option<ast::Expr>) -> ast::Expr {
+        let kind = match limit {
+            Some(_) => ast::SubqueryKind::Scalar,
+            None => ast::SubqueryKind::Exists { negated: false },
+        };
+        let select = ast::Select {
+            items: vec![ast::SelectItem::Expr {
+                expr: item,
+                alias: None,
+            }],
+            from: self.from.clone(),
+            joins: self.joins.clone(),
+            filter: self.filter.clone(),
+            group_by: Vec::new(),
+            having: None,
+            distinct: false,
+            order_by: Vec::new(),
+            limit,
+            offset: None,
+            locking: None,
+            shares_scope: true,
+        };
+        ast::Expr::Subquery {
+            kind,
+            select: Box::new(select),
+        }
+    }
+
+    /// The target rows' condition.
+    fn exists(&self) -> ast::Expr {
+        self.query(ast::Expr::Literal(ast::Literal::Number("1".into())), None)
+    }
+
+    /// A `SET` value from the first joined row.
+    fn value(&self, e: ast::Expr) -> ast::Expr {
+        match e {
+            ast::Expr::Default => ast::Expr::Default,
+            e => self.query(
+                e,
+                Some(ast::Expr::Literal(ast::Literal::Number("1".into()))),
+            ),
+        }
+    }
+
+    fn tables(&self) -> Vec<ast::TableRef> {
+        self.from
+            .iter()
+            .chain(self.joins.iter().map(|j| &j.table))
+            .cloned()
+            .collect()
+    }
+
+    /// Refuses `RETURNING` items that would need the other tables' columns.
+    fn check_returning(&self, items: &[ast::SelectItem], what: &str) -> Result<()> {
+        let others: Vec<&str> = self
+            .from
+            .iter()
+            .chain(self.joins.iter().map(|j| &j.table))
+            .map(|t| t.alias.as_str())
+            .collect();
+        for item in items {
+            let names_other = match item {
+                ast::SelectItem::Wildcard { qualifier: None } => true,
+                ast::SelectItem::Wildcard { qualifier: Some(q) } => others.contains(&q.as_str()),
+                ast::SelectItem::Expr { expr, .. } => names_qualifier(expr, &others),
+            };
+            if names_other {
+                return Err(unsupported(
+                    format!("`RETURNING` with the columns of the tables of {what}"),
+                    "RETURNING names the target table's columns",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether an expression names a column qualified by one of `aliases`.
+fn names_qualifier(e: &ast::Expr, aliases: &[&str]) -> bool {
+    matches!(e, ast::Expr::Column { qualifier: Some(q), .. } if aliases.contains(&q.as_str()))
+        || e.children()
+            .into_iter()
+            .any(|c| names_qualifier(c, aliases))
+}
+
+/// Rewrites an `UPDATE ... FROM` or `DELETE ... USING` (see [`JoinedTables`]).
+fn joined_tables(tables: &[sp::TableWithJoins], filter: Option<ast::Expr>) -> Result<JoinedTables> {
+    let (from, joins) = from_list(tables)?;
+    Ok(JoinedTables {
+        from,
+        joins,
+        filter,
     })
 }
 
@@ -3368,6 +3502,7 @@ mod tests {
                 limit: Some(Expr::Param(2)),
                 offset: Some(num("5")),
                 locking: None,
+                shares_scope: false,
             }
         );
         let s = select("SELECT * FROM t");
@@ -3478,6 +3613,7 @@ mod tests {
                 ],
                 filter: Some(bin(BinaryOp::Eq, qcol("p", "id"), Expr::Param(1))),
                 returning: vec![item(qcol("p", "status"))],
+                joined: vec![],
             })
         );
         assert_eq!(
@@ -3493,6 +3629,7 @@ mod tests {
                     call(Function::Now, vec![])
                 )),
                 returning: vec![ast::SelectItem::Wildcard { qualifier: None }],
+                joined: vec![],
             })
         );
         assert_eq!(
@@ -3504,6 +3641,7 @@ mod tests {
                 },
                 filter: None,
                 returning: vec![],
+                joined: vec![],
             })
         );
     }
@@ -3825,13 +3963,13 @@ mod tests {
                 "partial index",
             ),
             (
-                "UPDATE t SET a = u.a FROM u WHERE u.id = t.id",
-                "UPDATE ... FROM",
+                "UPDATE t SET a = u.a FROM u WHERE u.id = t.id RETURNING *",
+                "RETURNING",
             ),
             ("UPDATE t SET (a, b) = (1, 2)", "SET (column, ...)"),
             (
-                "DELETE FROM t USING u WHERE u.id = t.id",
-                "DELETE ... USING",
+                "DELETE FROM t USING u WHERE u.id = t.id RETURNING u.id",
+                "RETURNING",
             ),
             ("CREATE TEMPORARY TABLE t (a int)", "TEMPORARY"),
             ("CREATE UNLOGGED TABLE t (a int)", "UNLOGGED"),

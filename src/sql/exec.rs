@@ -136,9 +136,10 @@ fn run_subqueries(
         name_subquery_items(&mut state.stmt);
         prepare_correlated(db, &mut state.stmt)?;
     }
+    // The statement's tables stay as they are while its subqueries run.
+    let around = row_tables(db, &state.stmt);
     loop {
         let next = {
-            let around = row_tables(db, &state.stmt);
             state.stmt.top_subqueries().into_iter().position(|node| {
                 let Expr::Subquery { select, .. } = node else {
                     unreachable!("a top subquery is a subquery")
@@ -190,14 +191,7 @@ fn name_subquery_items(stmt: &mut Statement) {
 /// statement's result columns are described before any row is read.
 fn prepare_correlated(db: &Database, stmt: &mut Statement) -> Result<(), SqlError> {
     let around = row_tables(db, stmt);
-    let sources: Vec<Source> = around
-        .iter()
-        .map(|(alias, t)| Source {
-            alias,
-            columns: &t.columns,
-            values: None,
-        })
-        .collect();
+    let sources = unrowed_sources(&around);
     let scope = Scope { sources: &sources };
     for node in stmt.top_subqueries_mut() {
         let Expr::Subquery { kind, select } = &*node else {
@@ -262,20 +256,39 @@ fn row_tables(db: &Database, stmt: &Statement) -> Vec<(String, Table)> {
         .collect()
 }
 
-/// A query's own tables, by the names it gives them: their column names.
-fn own_tables(db: &Database, select: &super::ast::Select) -> Vec<(String, Vec<String>)> {
-    select
-        .tables()
-        .filter_map(|r| {
-            let id = table_id(db, &r.table).ok()?;
-            let columns = table(db, id)
-                .columns
-                .iter()
-                .map(|c| c.name.clone())
-                .collect();
-            Some((r.alias.clone(), columns))
+/// The sources of tables named by a statement, without a row: what names
+/// are checked and results described against.
+fn unrowed_sources(tables: &[(String, Table)]) -> Vec<Source<'_>> {
+    tables
+        .iter()
+        .map(|(alias, t)| Source {
+            alias,
+            columns: &t.columns,
+            values: None,
         })
         .collect()
+}
+
+/// Tables by the names a statement gives them: their column names.
+fn named_columns<'r>(
+    db: &Database,
+    refs: impl Iterator<Item = &'r super::ast::TableRef>,
+) -> Vec<(String, Vec<String>)> {
+    refs.filter_map(|r| {
+        let id = table_id(db, &r.table).ok()?;
+        let columns = table(db, id)
+            .columns
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        Some((r.alias.clone(), columns))
+    })
+    .collect()
+}
+
+/// A query's own tables, by the names it gives them: their column names.
+fn own_tables(db: &Database, select: &super::ast::Select) -> Vec<(String, Vec<String>)> {
+    named_columns(db, select.tables())
 }
 
 /// Whether a column reference names a column of `tables`: a qualified one
@@ -361,13 +374,9 @@ fn bind_select(
     scope: &Scope,
     inner: &mut Vec<Vec<(String, Vec<String>)>>,
 ) -> Result<(), SqlError> {
-    let own = own_tables(db, select);
-    if select.shares_scope {
-        for e in select.root_exprs() {
-            check_shared_names(e, &own, scope)?;
-        }
-    }
-    inner.push(own);
+    // A query that shares the statement's scope had its names checked once,
+    // before any row (`prepare_correlated`).
+    inner.push(own_tables(db, select));
     let bound = select
         .root_exprs_mut()
         .into_iter()
@@ -622,18 +631,7 @@ fn check_joined_returning(
     if joined.is_empty() {
         return Ok(());
     }
-    let others: Vec<(String, Vec<String>)> = joined
-        .iter()
-        .filter_map(|r| {
-            let id = table_id(db, &r.table).ok()?;
-            let columns = table(db, id)
-                .columns
-                .iter()
-                .map(|c| c.name.clone())
-                .collect();
-            Some((r.alias.clone(), columns))
-        })
-        .collect();
+    let others = named_columns(db, joined.iter());
     fn walk(e: &Expr, others: &[(String, Vec<String>)], target: &Scope) -> Result<(), SqlError> {
         if let Expr::Column {
             qualifier: None,
@@ -674,22 +672,10 @@ fn check_names(db: &Database, stmt: &Statement) -> Result<(), SqlError> {
     match stmt {
         Statement::Select(sel) => {
             let mut tables = Vec::new();
-            for (name, alias) in sel
-                .from
-                .iter()
-                .map(|f| (&f.table, &f.alias))
-                .chain(sel.joins.iter().map(|j| (&j.table.table, &j.table.alias)))
-            {
-                tables.push((alias.clone(), definition(name)?));
+            for r in sel.tables() {
+                tables.push((r.alias.clone(), definition(&r.table)?));
             }
-            let sources: Vec<Source> = tables
-                .iter()
-                .map(|(alias, t)| Source {
-                    alias,
-                    columns: &t.columns,
-                    values: None,
-                })
-                .collect();
+            let sources = unrowed_sources(&tables);
             let scope = Scope { sources: &sources };
             let aliases: Vec<&str> = sel
                 .items
@@ -3126,18 +3112,11 @@ fn locking_select(
         .into_iter()
         .skip(offset)
         .collect();
-    let columns: Vec<(String, Vec<ColumnMeta>)> = refs
+    let tables: Vec<(String, Table)> = refs
         .iter()
-        .map(|(id, alias)| (alias.clone(), table(db, *id).columns.clone()))
+        .map(|(id, alias)| (alias.clone(), table(db, *id).clone_definition()))
         .collect();
-    let sources: Vec<Source> = columns
-        .iter()
-        .map(|(alias, columns)| Source {
-            alias,
-            columns,
-            values: None,
-        })
-        .collect();
+    let sources = unrowed_sources(&tables);
     let mut result = QueryResult::tag_only(&format!("SELECT {}", rows.len()));
     result.rows_affected = rows.len() as u64;
     result.columns = describe(&sel.items, &Scope { sources: &sources })?;

@@ -44,7 +44,7 @@ use super::{Attempt, StoreError};
 use crate::sql::scan::{self, Scanner};
 use crate::vocab::Host;
 use crate::vocab::frame::{self, MAX_PAYLOAD_BYTES};
-use crate::vocab::wire::{Call, Header, Point, ServiceCall, Tag};
+use crate::vocab::wire::{Call, Header, MsgId, Point, ServiceCall, Tag};
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
@@ -207,10 +207,22 @@ pub struct PgStream {
     reader: frame::Reader,
     /// The network lost a message: the connection is reset.
     broken: bool,
+    /// The frame judged for the write under way, until it leaves: a write
+    /// retried for want of room keeps its verdict.
+    judged: Option<MsgId>,
+}
+
+impl Drop for PgStream {
+    fn drop(&mut self) {
+        // The connection's closing crosses the link now.
+        world_link::db_touch();
+    }
 }
 
 impl PgStream {
     fn new(inner: turmoil::net::TcpStream) -> PgStream {
+        // The connection's opening has just crossed the link.
+        world_link::db_touch();
         PgStream {
             inner,
             written: Scanner::frontend(),
@@ -219,6 +231,7 @@ impl PgStream {
             passing: None,
             reader: frame::Reader::default(),
             broken: false,
+            judged: None,
         }
     }
 
@@ -307,7 +320,10 @@ impl AsyncWrite for PgStream {
                 key: None,
             },
         };
+        world_link::db_send(&header, this.judged == Some(header.id));
+        this.judged = Some(header.id);
         let written = std::task::ready!(frame::poll_write(&mut this.inner, cx, &header, buf))?;
+        this.judged = None;
         assert_eq!(
             written,
             buf.len(),
@@ -325,6 +341,7 @@ impl AsyncWrite for PgStream {
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        world_link::db_touch();
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }

@@ -12,7 +12,7 @@ use super::sites::Site;
 use super::{Attempt, StoreError};
 use crate::design::StoreName;
 use crate::vocab::AccountIx;
-use crate::vocab::wire::{MsgId, ServiceCall, StoreAnswer, StoreRequest};
+use crate::vocab::wire::{Header, MsgId, ServiceCall, StoreAnswer, StoreRequest};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
@@ -47,6 +47,11 @@ pub(crate) struct WorldLink {
     pub message_id: fn() -> Option<MsgId>,
     /// Whether the network lost message `id`.
     pub is_lost: fn(MsgId) -> bool,
+    /// Judges a frame the API is about to write to its database (`true`:
+    /// the same frame again, after the socket had no room).
+    pub db_send: fn(&Header, bool),
+    /// A connection to the database opened or closed.
+    pub db_touch: fn(),
 }
 
 static LINK: OnceLock<WorldLink> = OnceLock::new();
@@ -118,4 +123,16 @@ pub(crate) fn message_id() -> Option<MsgId> {
 
 pub(crate) fn is_lost(id: MsgId) -> bool {
     link().is_some_and(|l| (l.is_lost)(id))
+}
+
+pub(crate) fn db_send(header: &Header, rewrite: bool) {
+    if let Some(l) = link() {
+        (l.db_send)(header, rewrite);
+    }
+}
+
+pub(crate) fn db_touch() {
+    if let Some(l) = link() {
+        (l.db_touch)();
+    }
 }

@@ -84,7 +84,9 @@ pub(crate) async fn db_main(shared: Rc<Shared>) -> turmoil::Result {
             reader: frame::Reader::default(),
             broken: false,
             working_until: None,
+            judged: None,
         };
+        shared.db_link.touch();
         let observer = Recorder {
             shared: shared.clone(),
             connection,
@@ -254,10 +256,15 @@ struct ServerStream {
     /// works on the request just read until then: its deadline, and the
     /// clock's timer for it.
     working_until: Option<(u64, Option<u64>)>,
+    /// The frame judged for the write under way, until it leaves: a write
+    /// retried for want of room keeps its verdict (see `db_link`).
+    judged: Option<crate::vocab::wire::MsgId>,
 }
 
 impl Drop for ServerStream {
     fn drop(&mut self) {
+        // The connection's closing crosses the link now.
+        self.shared.db_link.touch();
         if let Some((deadline_ms, timer @ Some(_))) = self.working_until.take() {
             self.shared.clock.cancel(deadline_ms, timer);
         }
@@ -340,7 +347,13 @@ impl AsyncWrite for ServerStream {
                 header
             }
         };
-        frame::poll_write(&mut this.inner, cx, &header, buf)
+        let rewrite = this.judged == Some(header.id);
+        this.shared
+            .send_on_db_link(&header, Host::Ledger, Host::Api, rewrite);
+        this.judged = Some(header.id);
+        let written = ready!(frame::poll_write(&mut this.inner, cx, &header, buf));
+        this.judged = None;
+        Poll::Ready(written)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -348,6 +361,7 @@ impl AsyncWrite for ServerStream {
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.shared.db_link.touch();
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }

@@ -147,8 +147,9 @@ impl Default for RunOptions {
     }
 }
 
-/// How long a message between the API and its database takes, each way.
-pub const DATABASE_LATENCY_MS: u64 = 1;
+/// How long a frame between the API and its database takes, each way: no
+/// time (see `db_link`).
+pub const DATABASE_LATENCY_MS: u64 = 0;
 
 /// A crashed host and when it comes back.
 struct Down {
@@ -196,6 +197,9 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
         }
         let stepped = sim.step();
         steps += 1;
+        // Something crossed the database link in no time: it may not have
+        // arrived yet (see `db_link`).
+        let db_link_busy = shared.db_link.take_busy();
         if let Some(caught) = capture.take().into_iter().next() {
             break panicked(&shared, caught.host.unwrap_or(Host::Driver), caught.message);
         }
@@ -219,6 +223,7 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
         network_work = network_work.saturating_add(injector.network_work());
         carry_out_crashes(&mut sim, &shared, &mut injector, &mut down, now_ms);
         restart_due(&mut sim, &shared, &mut down, now_ms);
+        shared.db_link.step_over();
         let woken = shared.clock.wake_due();
         let drain_deadline_ms =
             clients_done.then(|| *clients_done_at.get_or_insert(now_ms) + limits::DRAIN_MS);
@@ -229,6 +234,7 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
             && down.is_empty()
             && shared.busy.get() == 0
             && injector.is_quiet(&sim)
+            && !db_link_busy
             && settle_until_ms.is_none_or(|t| now_ms >= t)
         {
             break EndReason::Completed;
@@ -249,6 +255,7 @@ pub fn run_world(scenario: &Scenario, seed: u64, options: RunOptions) -> RunOutp
         // A service's handler or spawned task may wait on a tokio timer,
         // which idemsim cannot see: no skip while any is alive (see `warp`).
         let quiet = woken == 0
+            && !db_link_busy
             && shared.activity() == activity_before
             && shared.handling.get() == 0
             && super::warp::service_tasks_alive(&shared) == 0
@@ -435,6 +442,9 @@ fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a>
         .max_message_latency(Duration::from_millis(scenario.network.latency_max_ms))
         .build();
     let processor = scenario.has_processor().then_some(StoreName::Processor);
+    // The `ledger` host is built first, so turmoil polls it first in every
+    // step: a database's answer reaches the API in the step it is written
+    // (see `db_link`).
     for which in [StoreName::Ledger, StoreName::Keys]
         .into_iter()
         .chain(processor)
@@ -473,10 +483,9 @@ fn build_sim<'a>(scenario: &Scenario, seed: u64, shared: &Rc<Shared>) -> Sim<'a>
         }
     }
     if scenario.database.is_some() {
-        // A service's database sits next to it, as in a datacenter: each
-        // way takes one tick (the least the injector needs to see a
-        // message in flight), where the scenario's latency is the
-        // clients' network.
+        // A service's database sits next to it, as in a datacenter: its
+        // frames cross in no time and are judged as they are written (see
+        // `db_link`), where the scenario's latency is the clients' network.
         sim.set_link_latency(
             "api",
             StoreName::Ledger.host(),
@@ -546,6 +555,10 @@ fn carry_out_crashes(
         );
         let ip = sim.lookup(name.as_str());
         injector.lose_all_to(sim, shared, ip);
+        if host == Host::Ledger {
+            shared.lose_db_frames_in_flight();
+        }
+        shared.down.borrow_mut().insert(host);
         down.push(Down {
             host,
             ip,
@@ -564,6 +577,7 @@ fn restart_due(sim: &mut Sim, shared: &Shared, down: &mut Vec<Down>, now_ms: u64
     *down = still_down;
     for d in due {
         sim.bounce(d.host.name().as_str());
+        shared.down.borrow_mut().remove(&d.host);
         shared.record(
             d.host,
             What::Restarted {

@@ -16,6 +16,7 @@ mod api;
 mod client;
 pub(crate) mod clock;
 mod db_host;
+mod db_link;
 mod driver;
 mod faults;
 mod frame;
@@ -123,6 +124,11 @@ pub(crate) struct Shared {
     pub panic_in: Option<Host>,
     /// Messages the network lost: thrown away where they arrive (see [`net`]).
     pub lost: RefCell<std::collections::BTreeSet<crate::vocab::wire::MsgId>>,
+    /// The service's link to its database, judged as frames are written
+    /// (see [`db_link`]).
+    pub(crate) db_link: db_link::DbLink,
+    /// Hosts crashed and not restarted yet.
+    pub(crate) down: RefCell<std::collections::BTreeSet<Host>>,
     /// What the current boot of a service keeps (`None` for a design).
     pub service: RefCell<Option<service_world::ServiceBoot>>,
     /// A service's handlers running now: quiet time is not skipped while any
@@ -228,6 +234,8 @@ impl Shared {
             liveness_deadline_ms: liveness_deadline_ms(&scenario),
             panic_in: None,
             lost: RefCell::new(std::collections::BTreeSet::new()),
+            db_link: db_link::DbLink::default(),
+            down: RefCell::new(std::collections::BTreeSet::new()),
             service: RefCell::new(None),
             handling: Cell::new(0),
             buggify: buggify(&scenario, seed),

@@ -2,7 +2,10 @@
 //!
 //! Every message spends at least one tick in flight (the scenario's minimum
 //! latency is 1 ms), so after each simulation step every message sent during
-//! that step sits on its link, where [`Injector::inspect`] sees it. Message ids
+//! that step sits on its link, where [`Injector::inspect`] sees it. The one
+//! exception is a service's link to its database, whose frames cross in no
+//! time and are judged as they are written (see [`super::db_link`]); the
+//! injector sees only those held there. Message ids
 //! grow in send order, so "new" means "id above the watermark". A new message
 //! is judged once: delivered as turmoil schedules it, lost, or held.
 //!
@@ -63,6 +66,8 @@ pub(crate) struct HostMap {
     /// The client of each transfer, for a client's TCP connections, whose
     /// ports are the system's, not the client's own.
     transfer_clients: Vec<crate::scenario::ClientIx>,
+    /// Whether the `ledger` host is a service's database.
+    database: bool,
 }
 
 impl HostMap {
@@ -78,7 +83,19 @@ impl HostMap {
             clients: u32::try_from(scenario.clients.len())
                 .expect("MAX_CLIENTS keeps the client count below u32::MAX"),
             transfer_clients: scenario.transfers.iter().map(|t| t.client).collect(),
+            database: scenario.database.is_some(),
         }
+    }
+
+    /// Whether `a` and `b` are the ends of a service's link to its database
+    /// (see [`super::db_link`]).
+    pub fn is_database_link(&self, a: IpAddr, b: IpAddr) -> bool {
+        let ends = (self.servers.get(&a), self.servers.get(&b));
+        self.database
+            && matches!(
+                ends,
+                (Some(Host::Api), Some(Host::Ledger)) | (Some(Host::Ledger), Some(Host::Api))
+            )
     }
 
     /// The host at `addr`, sending or receiving a message of attempt `tag`:
@@ -101,6 +118,18 @@ impl HostMap {
             Some(&client) => Host::Client(client),
             None => Host::Client(crate::scenario::ClientIx(h)),
         }
+    }
+
+    /// The database link, as an ordered pair of addresses.
+    fn database_link(&self) -> (IpAddr, IpAddr) {
+        let ip = |wanted: Host| {
+            self.servers
+                .iter()
+                .find(|(_, host)| **host == wanted)
+                .map(|(ip, _)| *ip)
+                .expect("the API and the ledger host are on the network")
+        };
+        link(ip(Host::Api), ip(Host::Ledger))
     }
 
     /// The turmoil host name at `ip` (a client host by its first client).
@@ -248,6 +277,14 @@ impl Injector {
             match self.judge(shared, &message, &header, down) {
                 NetVerdict::Deliver => {}
                 NetVerdict::Lose(cause) => lose.push((message, cause)),
+                NetVerdict::Hold { until_ms, .. }
+                    if self
+                        .hosts
+                        .is_database_link(message.src.ip(), message.dst.ip()) =>
+                {
+                    // Recorded as it was written (see `db_link`).
+                    self.hold(sim, message, until_ms);
+                }
                 NetVerdict::Hold { until_ms, cause } => {
                     shared.record(
                         Host::Network,
@@ -270,6 +307,11 @@ impl Injector {
             self.lose(shared, &copies, message.id, *cause);
         }
         self.release_due(shared, shared.now_ms());
+        if shared.db_link.has_pending_hold() {
+            // A held frame whose write waits for room: turmoil holds its
+            // link already; let the others on it go meanwhile.
+            self.held_links.insert(self.hosts.database_link());
+        }
         self.settle_held_links(sim);
     }
 
@@ -291,63 +333,21 @@ impl Injector {
         header: &Header,
         down: &BTreeSet<IpAddr>,
     ) -> NetVerdict {
-        // A frame no attempt sent (an answer hyper made up, a database
-        // connection's startup) goes as it is: no fault in the book names
-        // it, and no report could.
-        if header.tag == Tag::NO_ATTEMPT {
-            return NetVerdict::Deliver;
-        }
-        if down.contains(&message.dst.ip()) {
-            return NetVerdict::Lose(Cause::HostDown(self.host(message.dst, header.tag)));
-        }
-        if !shared.faults_active() {
-            return NetVerdict::Deliver;
-        }
-
-        let (from, to) = (
-            self.host(message.src, header.tag),
-            self.host(message.dst, header.tag),
-        );
-        match shared.net_verdict(header.tag, header.point, header.key, from, to) {
-            NetVerdict::Deliver => {}
-            decided => return decided,
-        }
-        if shared.strikes(&drop::LOSS) {
-            return NetVerdict::Lose(Cause::Random);
-        }
-        if let Some(hold_ms) = shared.scenario.long_hold_ms()
-            && shared.strikes(&delay::LONG_HOLD)
+        let from = self.host(message.src, header.tag);
+        let to = self.host(message.dst, header.tag);
+        let dst_down = down.contains(&message.dst.ip());
+        if self
+            .hosts
+            .is_database_link(message.src.ip(), message.dst.ip())
         {
-            return NetVerdict::Hold {
-                until_ms: shared.now_ms() + hold_ms,
-                cause: Cause::Random,
-            };
-        }
-        if shared.strikes(&delay::HOLD) {
-            // Held from one to two client timeouts: long enough that a retry
-            // may overtake it.
-            let delay_ms = shared.random_span_ms(&delay::HOLD);
-            return NetVerdict::Hold {
-                until_ms: shared.now_ms() + delay_ms,
-                cause: Cause::Random,
-            };
-        }
-        // Then each form that acts on messages, in registry order.
-        for form in RANDOM_FORMS {
-            if let Some(on_message) = form.on_message
-                && let Some(action) = on_message(header.point, &shared.scenario)
-                && shared.strikes(form)
-            {
-                return match action {
-                    NetAction::Lose => NetVerdict::Lose(Cause::Random),
-                    NetAction::Hold { delay_ms } => NetVerdict::Hold {
-                        until_ms: shared.now_ms() + delay_ms,
-                        cause: Cause::Random,
-                    },
-                };
+            // Judged as it was written (see `db_link`): only a hold
+            // leaves a frame on the link for the injector to see.
+            if dst_down && header.tag != Tag::NO_ATTEMPT {
+                return NetVerdict::Lose(Cause::HostDown(to));
             }
+            return shared.db_link.take_hold(message.id);
         }
-        NetVerdict::Deliver
+        shared.judge_message(header, from, to, dst_down)
     }
 
     /// Loses message `id`: every copy of it in flight is thrown away where it
@@ -569,6 +569,70 @@ fn all_in_flight(sim: &Sim) -> Vec<InFlight> {
 }
 
 impl Shared {
+    /// What the network does with a message of `header` from `from` to
+    /// `to`: deliver it, lose it or hold it. Targeted faults first, then
+    /// each random form in registry order, each a draw from its own stream.
+    pub(crate) fn judge_message(
+        &self,
+        header: &Header,
+        from: Host,
+        to: Host,
+        dst_down: bool,
+    ) -> NetVerdict {
+        // A frame no attempt sent (an answer hyper made up, a database
+        // connection's startup) goes as it is: no fault in the book names
+        // it, and no report could.
+        if header.tag == Tag::NO_ATTEMPT {
+            return NetVerdict::Deliver;
+        }
+        if dst_down {
+            return NetVerdict::Lose(Cause::HostDown(to));
+        }
+        if !self.faults_active() {
+            return NetVerdict::Deliver;
+        }
+        match self.net_verdict(header.tag, header.point, header.key, from, to) {
+            NetVerdict::Deliver => {}
+            decided => return decided,
+        }
+        if self.strikes(&drop::LOSS) {
+            return NetVerdict::Lose(Cause::Random);
+        }
+        if let Some(hold_ms) = self.scenario.long_hold_ms()
+            && self.strikes(&delay::LONG_HOLD)
+        {
+            return NetVerdict::Hold {
+                until_ms: self.now_ms() + hold_ms,
+                cause: Cause::Random,
+            };
+        }
+        if self.strikes(&delay::HOLD) {
+            // Held from one to two client timeouts: long enough that a retry
+            // may overtake it.
+            let delay_ms = self.random_span_ms(&delay::HOLD);
+            return NetVerdict::Hold {
+                until_ms: self.now_ms() + delay_ms,
+                cause: Cause::Random,
+            };
+        }
+        // Then each form that acts on messages, in registry order.
+        for form in RANDOM_FORMS {
+            if let Some(on_message) = form.on_message
+                && let Some(action) = on_message(header.point, &self.scenario)
+                && self.strikes(form)
+            {
+                return match action {
+                    NetAction::Lose => NetVerdict::Lose(Cause::Random),
+                    NetAction::Hold { delay_ms } => NetVerdict::Hold {
+                        until_ms: self.now_ms() + delay_ms,
+                        cause: Cause::Random,
+                    },
+                };
+            }
+        }
+        NetVerdict::Deliver
+    }
+
     /// The next message for `socket` that the network did not lose (a lost
     /// message is thrown away as it arrives), or `None` for a datagram that
     /// is not idemsim's.

@@ -73,6 +73,12 @@ const LINK: WorldLink = WorldLink {
     db_call,
     message_id: || with(|shared| shared.next_message_id()),
     is_lost: |id| with(|shared| shared.lost.borrow().contains(&id)).unwrap_or(false),
+    db_send: |header, rewrite| {
+        with(|shared| shared.send_on_db_link(header, Host::Api, Host::Ledger, rewrite));
+    },
+    db_touch: || {
+        with(|shared| shared.db_link.touch());
+    },
 };
 
 /// Numbers the attempt's next request to the database (a call to the

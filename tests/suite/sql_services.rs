@@ -279,6 +279,67 @@ fn a_lost_answer_to_commit_is_a_commit_the_service_never_learns_of() {
     assert!(attempts.is_some_and(|a| a >= 2), "{attempts:?}");
 }
 
+/// The database link carries frames in no time, and is judged as frames are
+/// written: a round trip costs one step, and a delay fault still holds the
+/// one answer it names, on the link, until its time.
+#[test]
+fn a_round_trip_to_the_database_takes_a_millisecond_and_a_held_answer_waits_its_time() {
+    let s = scenario("scenarios/services/sql-one-transaction.toml");
+    let plain = run_scenario(&s, None);
+    let calls_at: Vec<u64> = plain
+        .output
+        .events
+        .iter()
+        .filter_map(|e| match &e.what {
+            What::Txn { tag, .. } if (tag.transfer.0, tag.attempt) == (0, 1) => Some(e.at_ms),
+            _ => None,
+        })
+        .collect();
+    assert!(calls_at.len() >= 5, "{calls_at:?}");
+    for pair in calls_at.windows(2) {
+        // A simple query is one round trip, a statement prepared then run
+        // is two.
+        let gap_ms = pair[1] - pair[0];
+        assert!((1..=2).contains(&gap_ms), "{calls_at:?}");
+    }
+    let commit_call = statements(&plain.output.events)
+        .iter()
+        .filter(|(t, a, _)| (*t, *a) == (0, 1))
+        .position(|(_, _, text)| text == "COMMIT")
+        .expect("the first attempt commits")
+        + 1;
+    let mut spec = s.to_spec();
+    spec.targeted = vec![fault(&format!(
+        r#"{{ kind = "delay", transfer = "t1", attempt = 1, message = "ledger-{commit_call}-result", delay_ms = 40 }}"#
+    ))];
+    let s = rebuilt(spec).unwrap();
+    let run = run_scenario(&s, None);
+    assert!(run.verdict.met, "{:?}", run.verdict);
+    let at = |wanted: fn(&What) -> bool| {
+        run.output
+            .events
+            .iter()
+            .find(|e| wanted(&e.what))
+            .map(|e| e.at_ms)
+    };
+    let held_ms = at(|w| matches!(w, What::Held { .. })).expect("the answer is held");
+    let released_ms = at(|w| matches!(w, What::Released { .. })).expect("and released");
+    assert_eq!(released_ms - held_ms, 40, "held for the fault's 40 ms");
+    let answered_ms = run
+        .output
+        .events
+        .iter()
+        .find(|e| {
+            matches!(&e.what, What::ApiReplied { tag, .. } if (tag.transfer.0, tag.attempt) == (0, 1))
+        })
+        .map(|e| e.at_ms)
+        .expect("the first attempt answers");
+    assert!(
+        answered_ms >= released_ms,
+        "the service learns of its commit only once the answer arrives: {answered_ms} < {released_ms}"
+    );
+}
+
 /// A service whose requests share one connection, opened by the first
 /// request and lent to one request at a time, as a pool does.
 fn shared_connection_service() -> Service {
@@ -589,8 +650,9 @@ fn diesel_async_runs_unchanged_and_serializable_stops_the_race_snapshot_isolatio
     let run = run_scenario(&rr, None);
     assert_eq!(run.verdict.found, vec![idemsim::ViolationKind::DoubleApply]);
 
-    // SERIALIZABLE, the same code: one of the two fails at COMMIT with
-    // 40001, its second run finds the key, and alice is debited once.
+    // SERIALIZABLE, the same code: one of the two fails with 40001 (at the
+    // statement that finds it doomed, or at COMMIT), its second run finds
+    // the key, and alice is debited once.
     let ser = scenario("scenarios/services/sql-diesel-serializable.toml");
     let run = run_scenario(&ser, None);
     assert!(run.verdict.met, "{:?}", run.verdict);
@@ -598,12 +660,15 @@ fn diesel_async_runs_unchanged_and_serializable_stops_the_race_snapshot_isolatio
     let t1 =
         |op: &&(idemsim::history::Tag, u64, &idemsim::history::ServiceOp)| op.0.transfer.0 == 0;
     let calls = crate::common::service_calls(&run.output.events);
-    let failed_commits = calls
+    let serialization_failures = calls
         .iter()
         .filter(t1)
-        .filter(|(_, _, op)| op.request == "COMMIT" && op.answer.starts_with("ERROR 40001"))
+        .filter(|(_, _, op)| op.answer.starts_with("ERROR 40001"))
         .count();
-    assert_eq!(failed_commits, 1, "one transaction of t1 fails at COMMIT");
+    assert_eq!(
+        serialization_failures, 1,
+        "one transaction of t1 fails to serialize"
+    );
     let debits = run
         .output
         .entries

@@ -237,14 +237,14 @@ impl Database {
     /// Parses and describes one statement for the extended protocol;
     /// `declared` are the parameter types the client gave (0: infer).
     pub fn prepare(&self, sql: &str, declared: &[u32]) -> Result<Prepared, SqlError> {
-        let mut statements = super::parse(sql)?;
+        let statements = super::parse::parse_shared(sql)?;
         if statements.len() > 1 {
             return Err(SqlError::new(
                 "42601",
                 "cannot insert multiple commands into a prepared statement",
             ));
         }
-        let statement = statements.pop();
+        let statement = statements.first().cloned();
         let description = match &statement {
             Some(stmt) => describe(self, stmt, declared)?,
             None => Description {
@@ -272,7 +272,8 @@ impl Database {
         assert!(s.run.is_none(), "a session runs one query at a time");
         s.reply = None;
         let values = bind(&prepared.description.param_types, params);
-        let (Some(stmt), Ok(values)) = (prepared.statement.clone(), values.clone()) else {
+        let (Some(stmt), Ok(values)) = (prepared.statement.as_deref().cloned(), values.clone())
+        else {
             let reply = match values {
                 Err(e) => vec![Err(e)],
                 Ok(_) => Vec::new(),
@@ -726,9 +727,9 @@ impl Database {
                 Undo::CreateIndex { table, unique } => {
                     if let Some(t) = self.tables[table].as_mut() {
                         if unique {
-                            t.uniques.pop();
+                            std::sync::Arc::make_mut(&mut t.uniques).pop();
                         } else {
-                            t.indexes.pop();
+                            std::sync::Arc::make_mut(&mut t.indexes).pop();
                         }
                     }
                 }
@@ -761,8 +762,9 @@ impl Database {
 /// A statement parsed and described for the extended protocol.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prepared {
-    /// `None`: an empty query.
-    statement: Option<Statement>,
+    /// `None`: an empty query. Shared: a portal bound to it copies the
+    /// prepared statement, and only a run needs a statement of its own.
+    statement: Option<std::sync::Arc<Statement>>,
     pub description: Description,
     /// The text it was prepared from.
     text: std::rc::Rc<str>,

@@ -104,8 +104,11 @@ pub fn run(db: &mut Database, tx: TxId, state: &mut StmtState) -> Result<Outcome
             return Ok(Outcome::Blocked(blocker));
         }
     }
-    let stmt = state.stmt.clone();
-    match &stmt {
+    // The statement is lent out while it runs, and put back: the steps
+    // below read it beside the state they change, and a copy on every
+    // run (and every resume) would cost a deep clone of its tree.
+    let stmt = std::mem::replace(&mut state.stmt, Statement::Commit);
+    let outcome = match &stmt {
         Statement::CreateTable(c) => create_table(db, tx, c).map(Outcome::Done),
         Statement::CreateIndex(c) => create_index(db, tx, c).map(Outcome::Done),
         Statement::DropTable { names, if_exists } => drop_tables(db, tx, names, *if_exists),
@@ -114,7 +117,9 @@ pub fn run(db: &mut Database, tx: TxId, state: &mut StmtState) -> Result<Outcome
         Statement::Update(u) => update(db, tx, state, u),
         Statement::Delete(d) => delete(db, tx, state, d),
         other => unreachable!("transaction control is the session's: {other:?}"),
-    }
+    };
+    state.stmt = stmt;
+    outcome
 }
 
 // ---------------------------------------------------------------- subqueries
@@ -902,7 +907,7 @@ fn with_context<R>(
 
 /// A row by value: the name the statement calls its table, its columns,
 /// its values.
-type RowSource = (String, Vec<ColumnMeta>, Option<Vec<Value>>);
+type RowSource = (String, std::sync::Arc<Vec<ColumnMeta>>, Option<Vec<Value>>);
 
 /// Result columns and rows in text form.
 type Rendered = (Vec<Column>, Vec<Vec<Option<String>>>);
@@ -999,11 +1004,11 @@ fn create_table(db: &mut Database, tx: TxId, c: &CreateTable) -> Result<QueryRes
     let mut t = Table {
         name: c.name.clone(),
         sequences: vec![1; columns.len()],
-        columns,
-        uniques: Vec::new(),
-        checks: Vec::new(),
-        foreign_keys: Vec::new(),
-        indexes: Vec::new(),
+        columns: columns.into(),
+        uniques: Default::default(),
+        checks: Default::default(),
+        foreign_keys: Default::default(),
+        indexes: Default::default(),
         tuples: Vec::new(),
     };
     for constraint in &c.constraints {
@@ -1033,9 +1038,9 @@ fn add_constraint(db: &Database, t: &mut Table, c: &TableConstraint) -> Result<(
             }
             let ids = column_ids(t, columns)?;
             for &i in &ids {
-                t.columns[i].not_null = true;
+                std::sync::Arc::make_mut(&mut t.columns)[i].not_null = true;
             }
-            t.uniques.push(Index {
+            std::sync::Arc::make_mut(&mut t.uniques).push(Index {
                 name: name.clone().unwrap_or_else(|| format!("{}_pkey", t.name)),
                 columns: ids,
                 is_constraint: true,
@@ -1043,7 +1048,7 @@ fn add_constraint(db: &Database, t: &mut Table, c: &TableConstraint) -> Result<(
         }
         TableConstraint::Unique { name, columns } => {
             let ids = column_ids(t, columns)?;
-            t.uniques.push(Index {
+            std::sync::Arc::make_mut(&mut t.uniques).push(Index {
                 name: name
                     .clone()
                     .unwrap_or_else(|| format!("{}_{}_key", t.name, columns.join("_"))),
@@ -1053,7 +1058,7 @@ fn add_constraint(db: &Database, t: &mut Table, c: &TableConstraint) -> Result<(
         }
         TableConstraint::Check { name, expr } => {
             let name = name.clone().unwrap_or_else(|| check_name(t, expr));
-            t.checks.push(Check {
+            std::sync::Arc::make_mut(&mut t.checks).push(Check {
                 name,
                 expr: expr.clone(),
             });
@@ -1103,7 +1108,7 @@ fn add_constraint(db: &Database, t: &mut Table, c: &TableConstraint) -> Result<(
                     "number of referencing and referenced columns for foreign key disagree",
                 ));
             }
-            t.foreign_keys.push(ForeignKey {
+            std::sync::Arc::make_mut(&mut t.foreign_keys).push(ForeignKey {
                 name: name
                     .clone()
                     .unwrap_or_else(|| format!("{}_{}_fkey", t.name, columns.join("_"))),
@@ -1178,13 +1183,13 @@ fn create_index(db: &mut Database, tx: TxId, c: &CreateIndex) -> Result<QueryRes
                 }
             }
         }
-        table_mut(db, id).uniques.push(Index {
+        std::sync::Arc::make_mut(&mut table_mut(db, id).uniques).push(Index {
             name,
             columns,
             is_constraint: false,
         });
     } else {
-        table_mut(db, id).indexes.push(Index {
+        std::sync::Arc::make_mut(&mut table_mut(db, id).indexes).push(Index {
             name,
             columns,
             is_constraint: false,
@@ -1428,7 +1433,7 @@ fn check_row(
     let checks = t.checks.clone();
     let source = vec![(t.name.clone(), t.columns.clone(), Some(values.to_vec()))];
     let name = t.name.clone();
-    for check in checks {
+    for check in checks.iter() {
         let v = eval_row(db, tx, now_us, &check.expr, &source)?;
         if eval::truth(&v)? == Some(false) {
             return Err(SqlError::new(
@@ -1452,7 +1457,7 @@ fn check_parents(
     values: &[Value],
 ) -> Result<Option<TxId>, SqlError> {
     let fks = table(db, table_id).foreign_keys.clone();
-    for fk in fks {
+    for fk in fks.iter() {
         if fk.columns.iter().any(|&c| values[c].is_null()) {
             continue;
         }
@@ -1516,7 +1521,7 @@ fn check_children(
 ) -> Result<(), SqlError> {
     for child in &db.tables {
         let Some(child) = child else { continue };
-        for fk in &child.foreign_keys {
+        for fk in child.foreign_keys.iter() {
             let parent = fk.table;
             if parent != table_id {
                 continue;

@@ -128,7 +128,11 @@ const PARSE_CACHE_TEXT_BYTES: usize = 4096;
 /// empty every run. A `BTreeMap`, not a `HashMap`: a hasher's seed would
 /// draw from the randomness a run hands its thread, and so shift what the
 /// service draws after it.
-type ParseCache = std::sync::Mutex<std::collections::BTreeMap<String, Result<Vec<ast::Statement>>>>;
+type ParseCache = std::sync::Mutex<std::collections::BTreeMap<String, Result<Parsed>>>;
+
+/// A text's statements, shared: a prepared statement keeps them without a
+/// copy.
+pub type Parsed = std::sync::Arc<[std::sync::Arc<ast::Statement>]>;
 
 fn parse_cache() -> &'static ParseCache {
     static PARSED: std::sync::OnceLock<ParseCache> = std::sync::OnceLock::new();
@@ -139,8 +143,16 @@ fn parse_cache() -> &'static ParseCache {
 /// Parsing is a pure function of the text, so a short text parsed before
 /// is answered from memory.
 pub fn parse(sql: &str) -> Result<Vec<ast::Statement>> {
+    parse_shared(sql).map(|parsed| parsed.iter().map(|s| ast::Statement::clone(s)).collect())
+}
+
+/// [`parse`], without copying the statements out of the cache.
+pub fn parse_shared(sql: &str) -> Result<Parsed> {
+    let share = |parsed: Result<Vec<ast::Statement>>| {
+        parsed.map(|statements| statements.into_iter().map(std::sync::Arc::new).collect())
+    };
     if sql.len() > PARSE_CACHE_TEXT_BYTES {
-        return parse_uncached(sql);
+        return share(parse_uncached(sql));
     }
     let cached = parse_cache()
         .lock()
@@ -149,7 +161,7 @@ pub fn parse(sql: &str) -> Result<Vec<ast::Statement>> {
     if let Some(parsed) = cached {
         return parsed;
     }
-    let parsed = parse_uncached(sql);
+    let parsed = share(parse_uncached(sql));
     if let Ok(mut cache) = parse_cache().lock() {
         if cache.len() >= PARSE_CACHE_ENTRIES {
             cache.clear();

@@ -193,10 +193,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin, O: Observer> Connection<S, O> {
             let Some(message) = self.read().await? else {
                 return Ok(());
             };
+            // As PostgreSQL does, the answers to the extended protocol's
+            // commands wait in the output until `Sync` (the end of the
+            // cycle, `ReadyForQuery`) or `Flush`: a client's pipeline
+            // (Parse, Describe, Sync in one write) is answered in one.
+            let buffered = matches!(
+                message,
+                In::Parse(_) | In::Bind(_) | In::Describe(_) | In::Execute(_) | In::Close(_)
+            );
             if !self.handle(message).await? {
                 return Ok(());
             }
-            self.flush().await?;
+            if !buffered {
+                self.flush().await?;
+            }
         }
     }
 

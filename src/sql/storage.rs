@@ -6,6 +6,7 @@ use super::SqlError;
 use super::ast::{Expr, Isolation, LockStrength, SqlType};
 use super::value::Value;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// A transaction's number; later transactions have larger numbers.
 pub type TxId = u64;
@@ -137,13 +138,17 @@ pub struct Tuple {
 #[derive(Debug, Clone)]
 pub struct Table {
     pub name: String,
-    pub columns: Vec<ColumnMeta>,
-    pub uniques: Vec<Index>,
-    pub checks: Vec<Check>,
-    pub foreign_keys: Vec<ForeignKey>,
+    // The definition is shared between copies: statements copy a table's
+    // definition to resolve names against it, and every run starts from a
+    // copy of the scenario's database. DDL changes it through
+    // `Arc::make_mut`.
+    pub columns: Arc<Vec<ColumnMeta>>,
+    pub uniques: Arc<Vec<Index>>,
+    pub checks: Arc<Vec<Check>>,
+    pub foreign_keys: Arc<Vec<ForeignKey>>,
     /// Plain indexes: they change no result, but SERIALIZABLE's predicate
     /// locks depend on which scans they serve.
-    pub indexes: Vec<Index>,
+    pub indexes: Arc<Vec<Index>>,
     pub tuples: Vec<Tuple>,
     /// The next value of each serial column's sequence.
     pub sequences: Vec<i64>,
@@ -187,7 +192,7 @@ impl Table {
 
     /// Every index, unique or not.
     pub fn all_indexes(&self) -> impl Iterator<Item = &Index> {
-        self.uniques.iter().chain(&self.indexes)
+        self.uniques.iter().chain(self.indexes.iter())
     }
 
     /// Whether a column is in any index (so that changing it writes index

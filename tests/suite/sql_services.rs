@@ -229,16 +229,21 @@ fn a_crash_of_the_database_rolls_back_the_open_transaction_and_a_retry_pays_once
     assert!(paid_by[0] > 1, "by a retry, after the crash: {paid_by:?}");
 }
 
-#[test]
-fn a_lost_answer_to_commit_is_a_commit_the_service_never_learns_of() {
-    let s = scenario("scenarios/services/sql-one-transaction.toml");
-    let plain = run_scenario(&s, None);
-    let commit_call = statements(&plain.output.events)
+/// Which of t1's first attempt's database calls is its COMMIT (from 1).
+fn first_attempts_commit(events: &[idemsim::history::Event]) -> usize {
+    statements(events)
         .iter()
         .filter(|(t, a, _)| (*t, *a) == (0, 1))
         .position(|(_, _, text)| text == "COMMIT")
         .expect("the first attempt commits")
-        + 1;
+        + 1
+}
+
+#[test]
+fn a_lost_answer_to_commit_is_a_commit_the_service_never_learns_of() {
+    let s = scenario("scenarios/services/sql-one-transaction.toml");
+    let plain = run_scenario(&s, None);
+    let commit_call = first_attempts_commit(&plain.output.events);
     let mut spec = s.to_spec();
     spec.targeted = vec![fault(&format!(
         r#"{{ kind = "drop", transfer = "t1", attempt = 1, message = "ledger-{commit_call}-result" }}"#
@@ -302,12 +307,7 @@ fn a_round_trip_to_the_database_takes_a_millisecond_and_a_held_answer_waits_its_
         let gap_ms = pair[1] - pair[0];
         assert!((1..=2).contains(&gap_ms), "{calls_at:?}");
     }
-    let commit_call = statements(&plain.output.events)
-        .iter()
-        .filter(|(t, a, _)| (*t, *a) == (0, 1))
-        .position(|(_, _, text)| text == "COMMIT")
-        .expect("the first attempt commits")
-        + 1;
+    let commit_call = first_attempts_commit(&plain.output.events);
     let mut spec = s.to_spec();
     spec.targeted = vec![fault(&format!(
         r#"{{ kind = "delay", transfer = "t1", attempt = 1, message = "ledger-{commit_call}-result", delay_ms = 40 }}"#

@@ -10,7 +10,7 @@ use super::ast::{
 use super::binary::type_of_oid;
 use super::engine::Database;
 use super::eval::{self, Scope, Source};
-use super::exec::{describe as columns, table_id};
+use super::exec::{describe as columns, table_id, unrowed_sources as sources};
 use super::storage::Table;
 use super::value::type_oid;
 use super::{Column, SqlError};
@@ -147,17 +147,6 @@ fn tables_of<'a>(
         out.push((alias.clone(), t.clone_definition()));
     }
     Ok(out)
-}
-
-fn sources(tables: &[(String, Table)]) -> Vec<Source<'_>> {
-    tables
-        .iter()
-        .map(|(alias, t)| Source {
-            alias,
-            columns: &t.columns,
-            values: None,
-        })
-        .collect()
 }
 
 /// A query's result columns, as its statement will describe them.

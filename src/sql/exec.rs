@@ -263,7 +263,7 @@ fn row_tables(db: &Database, stmt: &Statement) -> Vec<(String, Table)> {
 
 /// The sources of tables named by a statement, without a row: what names
 /// are checked and results described against.
-fn unrowed_sources(tables: &[(String, Table)]) -> Vec<Source<'_>> {
+pub(super) fn unrowed_sources(tables: &[(String, Table)]) -> Vec<Source<'_>> {
     tables
         .iter()
         .map(|(alias, t)| Source {

@@ -272,21 +272,12 @@ impl Database {
         assert!(s.run.is_none(), "a session runs one query at a time");
         s.reply = None;
         let values = bind(&prepared.description.param_types, params);
-        let (Some(stmt), Ok(values)) = (prepared.statement.as_deref().cloned(), values.clone())
-        else {
-            let reply = match values {
-                Err(e) => vec![Err(e)],
-                Ok(_) => Vec::new(),
-            };
-            let failed = reply.iter().any(Result::is_err);
-            let s = self.session_mut(session);
-            s.reply = Some(reply);
-            if failed && s.block == Block::Open {
-                s.block = Block::Failed;
-                self.fail_block(session);
+        let (stmt, values) = match (prepared.statement.clone(), values) {
+            (Some(stmt), Ok(values)) => (stmt, values),
+            (_, values) => {
+                self.end_unrun(session, values.err());
+                return;
             }
-            self.settle();
-            return;
         };
         let mut state = StmtState::new(stmt, now_us);
         state.params = values.into();
@@ -297,6 +288,19 @@ impl Database {
             now_us,
         });
         self.drive(session);
+        self.settle();
+    }
+
+    /// Ends a prepared statement's execution that runs nothing: an empty
+    /// statement, or parameters that do not bind (which fails the block).
+    fn end_unrun(&mut self, session: SessionId, error: Option<SqlError>) {
+        let failed = error.is_some();
+        let s = self.session_mut(session);
+        s.reply = Some(error.into_iter().map(Err).collect());
+        if failed && s.block == Block::Open {
+            s.block = Block::Failed;
+            self.fail_block(session);
+        }
         self.settle();
     }
 
@@ -710,7 +714,7 @@ impl Database {
             match u {
                 Undo::Insert { table, tuple } => {
                     if let Some(t) = self.tables[table].as_mut() {
-                        t.tuples[tuple].dead = true;
+                        t.tuples_mut()[tuple].dead = true;
                     }
                 }
                 Undo::Xmax {
@@ -719,7 +723,7 @@ impl Database {
                     before,
                 } => {
                     if let Some(t) = self.tables[table].as_mut() {
-                        t.tuples[tuple].replaced = before;
+                        t.tuples_mut()[tuple].replaced = before;
                     }
                 }
                 Undo::CreateTable { table } => self.tables[table] = None,
@@ -740,7 +744,7 @@ impl Database {
                     before,
                 } => {
                     if let Some(t) = self.tables[table].as_mut() {
-                        let locks = &mut t.tuples[tuple].locks;
+                        let locks = &mut t.tuples_mut()[tuple].locks;
                         locks.retain(|(h, _)| *h != holder);
                         if let Some(strength) = before {
                             locks.push((holder, strength));

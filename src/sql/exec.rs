@@ -26,6 +26,7 @@ use super::storage::{
 use super::value::{Value, type_oid};
 use super::{Column, QueryResult, SqlError};
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 /// What a statement came to, short of an error.
 pub enum Outcome {
@@ -37,10 +38,13 @@ pub enum Outcome {
 /// A statement in progress: what it has done survives a wait.
 #[derive(Debug, Clone)]
 pub struct StmtState {
-    pub stmt: Statement,
+    /// Shared with the prepared statement it runs: a statement is copied
+    /// only when running it changes it (its subqueries' results put in
+    /// their places), never on every execution.
+    pub stmt: Arc<Statement>,
     pub now_us: i64,
     /// `$1`... as the client bound them.
-    pub params: std::sync::Arc<[Value]>,
+    pub params: Arc<[Value]>,
     snapshot: Option<Snapshot>,
     work: Option<Work>,
     /// Rows returned so far (`RETURNING`, a locking `SELECT`).
@@ -51,11 +55,11 @@ pub struct StmtState {
 }
 
 impl StmtState {
-    pub fn new(stmt: Statement, now_us: i64) -> StmtState {
+    pub fn new(stmt: impl Into<Arc<Statement>>, now_us: i64) -> StmtState {
         StmtState {
-            stmt,
+            stmt: stmt.into(),
             now_us,
-            params: std::sync::Arc::from(Vec::new()),
+            params: Arc::from(Vec::new()),
             snapshot: None,
             work: None,
             rows: Vec::new(),
@@ -104,11 +108,10 @@ pub fn run(db: &mut Database, tx: TxId, state: &mut StmtState) -> Result<Outcome
             return Ok(Outcome::Blocked(blocker));
         }
     }
-    // The statement is lent out while it runs, and put back: the steps
-    // below read it beside the state they change, and a copy on every
-    // run (and every resume) would cost a deep clone of its tree.
-    let stmt = std::mem::replace(&mut state.stmt, Statement::Commit);
-    let outcome = match &stmt {
+    // The steps below read the statement beside the state they change;
+    // they hold their own reference to it.
+    let stmt = Arc::clone(&state.stmt);
+    match &*stmt {
         Statement::CreateTable(c) => create_table(db, tx, c).map(Outcome::Done),
         Statement::CreateIndex(c) => create_index(db, tx, c).map(Outcome::Done),
         Statement::DropTable { names, if_exists } => drop_tables(db, tx, names, *if_exists),
@@ -117,9 +120,7 @@ pub fn run(db: &mut Database, tx: TxId, state: &mut StmtState) -> Result<Outcome
         Statement::Update(u) => update(db, tx, state, u),
         Statement::Delete(d) => delete(db, tx, state, d),
         other => unreachable!("transaction control is the session's: {other:?}"),
-    };
-    state.stmt = stmt;
-    outcome
+    }
 }
 
 // ---------------------------------------------------------------- subqueries
@@ -138,8 +139,9 @@ fn run_subqueries(
 ) -> Result<Option<TxId>, SqlError> {
     if state.sub.is_none() {
         // The first call for this statement (a resumed one has its sub).
-        name_subquery_items(&mut state.stmt);
-        prepare_correlated(db, &mut state.stmt)?;
+        let stmt = Arc::make_mut(&mut state.stmt);
+        name_subquery_items(stmt);
+        prepare_correlated(db, stmt)?;
     }
     // The statement's tables stay as they are while its subqueries run.
     let around = row_tables(db, &state.stmt);
@@ -155,7 +157,9 @@ fn run_subqueries(
         let Some(at) = next else {
             return Ok(None);
         };
-        let Expr::Subquery { kind, select } = &*state.stmt.top_subqueries_mut().swap_remove(at)
+        let Expr::Subquery { kind, select } = &*Arc::make_mut(&mut state.stmt)
+            .top_subqueries_mut()
+            .swap_remove(at)
         else {
             unreachable!("a top subquery is a subquery")
         };
@@ -165,7 +169,9 @@ fn run_subqueries(
             Err(blocker) => return Ok(Some(blocker)),
         };
         let value = subquery_value(&kind, result)?;
-        *state.stmt.top_subqueries_mut().swap_remove(at) = value;
+        *Arc::make_mut(&mut state.stmt)
+            .top_subqueries_mut()
+            .swap_remove(at) = value;
     }
 }
 
@@ -499,7 +505,7 @@ fn run_insert_select(
     let Statement::Insert(Insert {
         select: Some(source),
         ..
-    }) = &state.stmt
+    }) = &*state.stmt
     else {
         return Ok(None);
     };
@@ -523,7 +529,7 @@ fn run_insert_select(
                 .collect()
         })
         .collect();
-    let Statement::Insert(ins) = &mut state.stmt else {
+    let Statement::Insert(ins) = Arc::make_mut(&mut state.stmt) else {
         unreachable!("matched above")
     };
     ins.rows = rows;
@@ -1009,7 +1015,7 @@ fn create_table(db: &mut Database, tx: TxId, c: &CreateTable) -> Result<QueryRes
         checks: Default::default(),
         foreign_keys: Default::default(),
         indexes: Default::default(),
-        tuples: Vec::new(),
+        tuples: Arc::new(Vec::new()),
     };
     for constraint in &c.constraints {
         add_constraint(db, &mut t, constraint)?;
@@ -1309,7 +1315,7 @@ fn lock_row(
         let held = tuple.locks.iter().find(|(h, _)| *h == tx).map(|(_, s)| *s);
         if held.is_none_or(|h| h < strength) {
             let t = table_mut(db, table_id);
-            let locks = &mut t.tuples[at].locks;
+            let locks = &mut t.tuples_mut()[at].locks;
             locks.retain(|(h, _)| *h != tx);
             locks.push((tx, strength));
             push_undo(
@@ -1663,7 +1669,7 @@ fn add_tuple(
             ),
         ));
     }
-    t.tuples.push(Tuple {
+    t.tuples_mut().push(Tuple {
         xmin: tx,
         replaced: Replaced {
             by: None,
@@ -1696,7 +1702,7 @@ fn replace(
 ) {
     let t = table_mut(db, table_id);
     let before = t.tuples[tuple].replaced;
-    t.tuples[tuple].replaced = Replaced {
+    t.tuples_mut()[tuple].replaced = Replaced {
         by: Some(tx),
         strength,
         next,
@@ -2615,7 +2621,8 @@ fn select(
             "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
         ));
     }
-    // Tables are cloned per statement: reads stay simple and borrow-free.
+    // Copies of the tables, for reads that borrow nothing of `db`: a copy
+    // shares its definition and its rows (see [`Table::tuples`]).
     let tables: Vec<Table> = refs.iter().map(|(id, _)| table(db, *id).clone()).collect();
     let tx_start_us = db.txs[&tx].start_us;
     let params = db.params.clone();

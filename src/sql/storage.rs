@@ -149,12 +149,21 @@ pub struct Table {
     /// Plain indexes: they change no result, but SERIALIZABLE's predicate
     /// locks depend on which scans they serve.
     pub indexes: Arc<Vec<Index>>,
-    pub tuples: Vec<Tuple>,
+    /// Shared too: a statement that reads a table holds a copy of it for
+    /// its length, and every run starts from the scenario's rows. A write
+    /// goes through [`Table::tuples_mut`], which copies them only while
+    /// another copy is alive.
+    pub tuples: Arc<Vec<Tuple>>,
     /// The next value of each serial column's sequence.
     pub sequences: Vec<i64>,
 }
 
 impl Table {
+    /// The row versions, to change.
+    pub fn tuples_mut(&mut self) -> &mut Vec<Tuple> {
+        Arc::make_mut(&mut self.tuples)
+    }
+
     pub fn column(&self, name: &str) -> Result<usize, SqlError> {
         self.columns
             .iter()
@@ -179,7 +188,7 @@ impl Table {
             checks: self.checks.clone(),
             foreign_keys: self.foreign_keys.clone(),
             indexes: self.indexes.clone(),
-            tuples: Vec::new(),
+            tuples: Arc::new(Vec::new()),
             sequences: self.sequences.clone(),
         }
     }

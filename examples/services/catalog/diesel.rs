@@ -16,10 +16,12 @@
 //!
 //! It answers as the tokio-postgres services of `sql` do, with their
 //! request body and answers. The production code knows nothing of
-//! idemsim: it takes a function that
-//! opens an `AsyncPgConnection`. The test wiring ([`service`]) builds one
-//! from a tokio-postgres client on idemsim's database, with
-//! `AsyncPgConnection::try_from`.
+//! idemsim: it takes diesel-async's deadpool pool of `AsyncPgConnection`s,
+//! as a diesel-async service does. The test wiring ([`service`]) builds
+//! the pool with a setup function that opens each connection on idemsim's
+//! database (a tokio-postgres client, made a diesel connection by
+//! `AsyncPgConnection::try_from`) instead of from the URL: the hook
+//! diesel-async offers for TLS and other custom connections.
 
 use super::sql::{Transfer, answer, unavailable};
 use axum::extract::State;
@@ -29,12 +31,11 @@ use axum::routing::post;
 use axum::{Json, Router};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
+use diesel_async::pooled_connection::deadpool::Pool;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use idemsim::service::{Env, Postgres, Service};
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
 
 diesel::table! {
     entries (id) {
@@ -57,14 +58,12 @@ diesel::table! {
 /// serialization failures.
 const MAX_TRANSACTION_RUNS: usize = 5;
 
-type Connecting = Pin<Box<dyn Future<Output = Result<AsyncPgConnection, String>> + Send>>;
-
-/// How the production code opens a connection.
-pub type Connect = Arc<dyn Fn() -> Connecting + Send + Sync>;
+/// How many connections the pool keeps.
+const POOL_CONNECTIONS: usize = 8;
 
 #[derive(Clone)]
 struct App {
-    connect: Connect,
+    pool: Pool<AsyncPgConnection>,
     level: Level,
 }
 
@@ -90,7 +89,7 @@ async fn transfer(State(app): State<App>, headers: HeaderMap, Json(t): Json<Tran
     else {
         return answer(400, r#"{"code":"missing_key"}"#, false);
     };
-    let Ok(mut conn) = (app.connect)().await else {
+    let Ok(mut conn) = app.pool.get().await else {
         return unavailable();
     };
     for _ in 0..MAX_TRANSACTION_RUNS {
@@ -176,27 +175,39 @@ async fn pay(conn: &mut AsyncPgConnection, t: &Transfer) -> Result<(u16, String)
     Ok((201, r#"{"status":"paid"}"#.to_string()))
 }
 
-/// The production router.
-pub fn router(connect: Connect, level: Level) -> Router {
+/// The production router, on a pool built from the service's
+/// configuration.
+pub fn router(pool: Pool<AsyncPgConnection>, level: Level) -> Router {
     Router::new()
         .route("/transfers", post(transfer))
-        .with_state(App { connect, level })
+        .with_state(App { pool, level })
 }
 
-/// The test wiring: diesel-async's connection made from a tokio-postgres
-/// client on idemsim's database.
-fn connect(db: Postgres) -> Connect {
-    Arc::new(move || {
+/// The test wiring: diesel-async's pool, whose connections are
+/// tokio-postgres clients on idemsim's database. The URL names what the
+/// setup function ignores: it is there because the manager asks for one.
+fn pool(db: Postgres) -> Pool<AsyncPgConnection> {
+    let mut config = ManagerConfig::default();
+    config.custom_setup = Box::new(move |_url| {
         let db = db.clone();
         Box::pin(async move {
             let mut config = tokio_postgres::Config::new();
             config.user("app").dbname("payments");
-            let client = db.client(&config).await.map_err(|e| e.to_string())?;
-            AsyncPgConnection::try_from(client)
+            let client = db
+                .client(&config)
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+            AsyncPgConnection::try_from(client).await
         })
-    })
+    });
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+        "postgres://app@db/payments",
+        config,
+    );
+    Pool::builder(manager)
+        .max_size(POOL_CONNECTIONS)
+        .build()
+        .expect("a pool without timeouts needs no runtime to build")
 }
 
 /// The service at one isolation level: SERIALIZABLE is the fix.
@@ -211,8 +222,5 @@ pub fn service(level: Level) -> Service {
             "diesel-async: the same transaction at REPEATABLE READ (snapshot isolation); no unique key",
         ),
     };
-    Service::new(name, move |env: &Env| {
-        router(connect(env.postgres()), level)
-    })
-    .summary(summary)
+    Service::new(name, move |env: &Env| router(pool(env.postgres()), level)).summary(summary)
 }

@@ -63,8 +63,12 @@ pub enum Isolation {
 pub enum SqlType {
     /// `bigint`, `int8`, `bigserial`.
     BigInt,
-    /// `integer`, `int`, `int4`, `serial`; also `smallint` (kept as int4).
+    /// `integer`, `int`, `int4`, `serial`.
     Integer,
+    /// `smallint`, `int2`, `smallserial`: its own type, because a client
+    /// checks a column's type before it decodes it (tokio-postgres reads a
+    /// smallint into an `i16`, and refuses an int4 there).
+    SmallInt,
     /// `numeric`, `decimal`, with an optional precision (total digits)
     /// and scale (digits after the point).
     Numeric {
@@ -78,11 +82,17 @@ pub enum SqlType {
     Boolean,
     /// `timestamptz` / `timestamp with time zone`, microseconds since the Unix epoch.
     Timestamptz,
+    /// `timestamp` / `timestamp without time zone`: a wall-clock time,
+    /// microseconds since 1970-01-01 00:00 on that clock. Sessions run in
+    /// UTC, so a timestamptz becomes one at UTC.
+    Timestamp,
     Uuid,
     /// `jsonb` (and `json`), kept as normalised text.
     Jsonb,
     /// `interval`: months, days and microseconds.
     Interval,
+    /// `bytea`: bytes, as services store response bodies and hashes.
+    Bytea,
 }
 
 /// `CREATE TABLE`.

@@ -4,7 +4,7 @@
 
 use super::SqlError;
 use super::ast::SqlType;
-use super::value::{Value, format_timestamp, parse_text};
+use super::value::{Value, format_local_timestamp, format_timestamp, parse_text};
 
 /// Seconds from the Unix epoch to PostgreSQL's (2000-01-01 UTC).
 const PG_EPOCH_OFFSET_US: i64 = 946_684_800_000_000;
@@ -13,14 +13,17 @@ const PG_EPOCH_OFFSET_US: i64 = 946_684_800_000_000;
 pub fn type_of_oid(oid: u32) -> Option<SqlType> {
     Some(match oid {
         20 => SqlType::BigInt,
-        21 | 23 => SqlType::Integer,
+        21 => SqlType::SmallInt,
+        23 => SqlType::Integer,
+        17 => SqlType::Bytea,
         1700 => SqlType::Numeric {
             precision: None,
             scale: None,
         },
         25 | 1043 | 19 | 705 => SqlType::Text { max_chars: None },
         16 => SqlType::Boolean,
-        1184 | 1114 => SqlType::Timestamptz,
+        1184 => SqlType::Timestamptz,
+        1114 => SqlType::Timestamp,
         2950 => SqlType::Uuid,
         3802 | 114 => SqlType::Jsonb,
         1186 => SqlType::Interval,
@@ -39,7 +42,7 @@ fn unsupported(oid: u32) -> SqlError {
     SqlError::new(
         "0A000",
         format!(
-            "parameters of type OID {oid} are not supported; idemsim's database takes bigint, integer, numeric, text, varchar, boolean, timestamptz, uuid and jsonb"
+            "parameters of type OID {oid} are not supported; idemsim's database takes bigint, integer, smallint, numeric, text, varchar, boolean, timestamptz, uuid, jsonb, interval and bytea"
         ),
     )
 }
@@ -63,17 +66,23 @@ pub fn param_text(oid: u32, bytes: &[u8]) -> Result<String, SqlError> {
             Some((1, rest)) => String::from_utf8(rest.to_vec()).map_err(|_| bad(oid))?,
             _ => return Err(bad(oid)),
         },
+        17 => Value::Bytes(bytes.to_vec())
+            .to_text()
+            .expect("bytes are not null"),
         2950 => {
             let raw = u128::from_be_bytes(fixed(16)?.try_into().map_err(|_| bad(oid))?);
             Value::Uuid(raw).to_text().expect("a uuid is not null")
         }
         1184 | 1114 => {
             let pg_us = i64::from_be_bytes(fixed(8)?.try_into().map_err(|_| bad(oid))?);
-            format_timestamp(
-                pg_us
-                    .checked_add(PG_EPOCH_OFFSET_US)
-                    .ok_or_else(|| bad(oid))?,
-            )
+            let us = pg_us
+                .checked_add(PG_EPOCH_OFFSET_US)
+                .ok_or_else(|| bad(oid))?;
+            if oid == 1114 {
+                format_local_timestamp(us)
+            } else {
+                format_timestamp(us)
+            }
         }
         1700 => numeric_text(bytes).ok_or_else(|| bad(oid))?,
         1186 => {
@@ -109,7 +118,10 @@ pub fn result_bytes(oid: u32, text: &str) -> Result<Vec<u8>, SqlError> {
             .to_vec(),
         (20, Value::Int(n)) => n.to_be_bytes().to_vec(),
         (2950, Value::Uuid(u)) => u.to_be_bytes().to_vec(),
-        (1184 | 1114, Value::Timestamp(us)) => (us - PG_EPOCH_OFFSET_US).to_be_bytes().to_vec(),
+        (17, Value::Bytes(b)) => b,
+        (1184, Value::Timestamp(us)) | (1114, Value::LocalTimestamp(us)) => {
+            (us - PG_EPOCH_OFFSET_US).to_be_bytes().to_vec()
+        }
         (3802, Value::Json(s)) => {
             let mut out = vec![1];
             out.extend_from_slice(s.as_bytes());

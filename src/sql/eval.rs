@@ -445,9 +445,11 @@ fn type_of_value(v: &Value) -> SqlType {
         },
         Value::Bool(_) => SqlType::Boolean,
         Value::Timestamp(_) => SqlType::Timestamptz,
+        Value::LocalTimestamp(_) => SqlType::Timestamp,
         Value::Uuid(_) => SqlType::Uuid,
         Value::Json(_) => SqlType::Jsonb,
         Value::Interval(_) => SqlType::Interval,
+        Value::Bytes(_) => SqlType::Bytea,
     }
 }
 
@@ -495,9 +497,21 @@ fn binary(
         BinaryOp::LtEq => to_value(order(&a, &b)?.map(|o| o != Ordering::Greater)),
         BinaryOp::Gt => to_value(order(&a, &b)?.map(|o| o == Ordering::Greater)),
         BinaryOp::GtEq => to_value(order(&a, &b)?.map(|o| o != Ordering::Less)),
-        BinaryOp::Concat => match (a.to_text(), b.to_text()) {
-            (Some(x), Some(y)) => Value::Text(x + &y),
-            _ => Value::Null,
+        BinaryOp::Concat => match (a, b) {
+            // bytea || bytea; a quoted literal beside bytes is bytes, as
+            // everywhere a literal meets a typed value (`unify`).
+            (a @ Value::Bytes(_), b @ (Value::Bytes(_) | Value::Text(_)))
+            | (a @ Value::Text(_), b @ Value::Bytes(_)) => match unify(a, b)? {
+                (Value::Bytes(mut x), Value::Bytes(y)) => {
+                    x.extend_from_slice(&y);
+                    Value::Bytes(x)
+                }
+                _ => unreachable!("a literal beside bytes reads as bytes"),
+            },
+            (a, b) => match (a.to_text(), b.to_text()) {
+                (Some(x), Some(y)) => Value::Text(x + &y),
+                _ => Value::Null,
+            },
         },
         BinaryOp::JsonGet
         | BinaryOp::JsonGetText
@@ -520,9 +534,44 @@ fn binary(
                 BinaryOp::Divide => Arith::Div,
                 _ => Arith::Rem,
             };
-            arith(op, &a, &b)?
+            let value = arith(op, &a, &b)?;
+            check_int_width(&value, left, right, scope)?;
+            value
         }
     })
+}
+
+/// Integers are computed in 64 bits; PostgreSQL computes `integer op
+/// integer` in 32 and `smallint op smallint` in 16, and fails past them.
+/// Checked only for a result too wide, and only when both operands are
+/// typed integers or smallints (a parameter or a quoted literal, typed
+/// by what it meets, is never judged narrow here).
+fn check_int_width(
+    value: &Value,
+    left: &Expr,
+    right: &Expr,
+    scope: &Scope,
+) -> Result<(), SqlError> {
+    let Value::Int(n) = *value else {
+        return Ok(());
+    };
+    if i16::try_from(n).is_ok() {
+        return Ok(());
+    }
+    let narrow = |e: &Expr| {
+        let ty = type_of(e, scope);
+        matches!(ty, SqlType::Integer | SqlType::SmallInt).then_some(ty)
+    };
+    let (Some(l), Some(r)) = (narrow(left), narrow(right)) else {
+        return Ok(());
+    };
+    if l == SqlType::SmallInt && r == SqlType::SmallInt {
+        return Err(SqlError::new("22003", "smallint out of range"));
+    }
+    if i32::try_from(n).is_err() {
+        return Err(SqlError::new("22003", "integer out of range"));
+    }
+    Ok(())
 }
 
 /// A jsonb operator. Its jsonb operands may be quoted literals (text),
@@ -584,7 +633,12 @@ fn json_operator_error(op: BinaryOp, operand: &Value) -> SqlError {
 fn numeric_operands(a: Value, b: Value) -> Result<(Value, Value), SqlError> {
     // Beside a timestamp or an interval, a quoted literal is an interval
     // (`now() - '5 minutes'`), as PostgreSQL resolves it.
-    let temporal = |v: &Value| matches!(v, Value::Timestamp(_) | Value::Interval(_));
+    let temporal = |v: &Value| {
+        matches!(
+            v,
+            Value::Timestamp(_) | Value::LocalTimestamp(_) | Value::Interval(_)
+        )
+    };
     let interval = |v: Value| match v {
         Value::Text(s) => parse_text(&s, SqlType::Interval),
         v => Ok(v),
@@ -660,9 +714,12 @@ fn function(
             Some(s) if name == Function::Lower => Value::Text(s.to_lowercase()),
             Some(s) => Value::Text(s.to_uppercase()),
         },
-        Function::Length => match one(&values).to_text() {
-            None => Value::Null,
-            Some(s) => Value::Int(i64::try_from(s.chars().count()).unwrap_or(i64::MAX)),
+        Function::Length => match one(&values) {
+            Value::Bytes(b) => Value::Int(i64::try_from(b.len()).unwrap_or(i64::MAX)),
+            v => match v.to_text() {
+                None => Value::Null,
+                Some(s) => Value::Int(i64::try_from(s.chars().count()).unwrap_or(i64::MAX)),
+            },
         },
         Function::Abs => match one(&values) {
             Value::Null => Value::Null,
@@ -780,6 +837,13 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> SqlType {
             Err(_) => text,
         },
         Expr::Binary { op, left, right } => match op {
+            // As `eval` joins them: bytes beside bytes or a literal.
+            BinaryOp::Concat
+                if type_of(left, scope) == SqlType::Bytea
+                    || type_of(right, scope) == SqlType::Bytea =>
+            {
+                SqlType::Bytea
+            }
             BinaryOp::Concat | BinaryOp::JsonGetText => text,
             BinaryOp::JsonGet => SqlType::Jsonb,
             BinaryOp::Plus
@@ -818,7 +882,7 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> SqlType {
                 Function::Length => SqlType::Integer,
                 Function::Count => SqlType::BigInt,
                 Function::Sum => match first() {
-                    SqlType::Integer => SqlType::BigInt,
+                    SqlType::Integer | SqlType::SmallInt => SqlType::BigInt,
                     SqlType::BigInt | SqlType::Numeric { .. } => SqlType::Numeric {
                         precision: None,
                         scale: None,
@@ -840,9 +904,10 @@ pub fn type_of(expr: &Expr, scope: &Scope) -> SqlType {
 /// The type of `a op b` for an arithmetic operator: a timestamp moved by
 /// an interval stays a timestamp, two timestamps part by an interval.
 fn arith_type(op: BinaryOp, a: SqlType, b: SqlType) -> SqlType {
-    use SqlType::{Interval, Timestamptz};
+    use SqlType::{Interval, Timestamp, Timestamptz};
     match (op, a, b) {
-        (BinaryOp::Minus, Timestamptz, Timestamptz) => Interval,
+        (BinaryOp::Minus, Timestamptz | Timestamp, Timestamptz | Timestamp) => Interval,
+        (_, Timestamp, _) | (_, _, Timestamp) => Timestamp,
         (_, Timestamptz, _) | (_, _, Timestamptz) => Timestamptz,
         (_, Interval, _) | (_, _, Interval) => Interval,
         _ => numeric_type(a, b),
@@ -856,6 +921,7 @@ fn numeric_type(a: SqlType, b: SqlType) -> SqlType {
             scale: None,
         },
         (SqlType::BigInt, _) | (_, SqlType::BigInt) => SqlType::BigInt,
+        (SqlType::SmallInt, SqlType::SmallInt) => SqlType::SmallInt,
         _ => SqlType::Integer,
     }
 }
@@ -865,14 +931,17 @@ fn cast_name(ty: SqlType) -> &'static str {
     match ty {
         SqlType::BigInt => "int8",
         SqlType::Integer => "int4",
+        SqlType::SmallInt => "int2",
         SqlType::Numeric { .. } => "numeric",
         SqlType::Text { max_chars: None } => "text",
         SqlType::Text { .. } => "varchar",
         SqlType::Boolean => "bool",
         SqlType::Timestamptz => "timestamptz",
+        SqlType::Timestamp => "timestamp",
         SqlType::Uuid => "uuid",
         SqlType::Jsonb => "jsonb",
         SqlType::Interval => "interval",
+        SqlType::Bytea => "bytea",
     }
 }
 

@@ -667,6 +667,75 @@ mod tests {
     }
 
     #[test]
+    fn smallint_bytea_and_timestamp_columns_take_and_give_their_own_types() {
+        // A client checks each column's type before it decodes a value:
+        // an `i16` reads only a smallint, a `Vec<u8>` only a bytea.
+        local(async {
+            let server = Server::new(Database::new(), || 0);
+            let c = client(&server).await;
+            c.batch_execute(
+                "CREATE TABLE answers (key text PRIMARY KEY, status smallint, body bytea, \
+                 at timestamp DEFAULT '2026-12-07 04:25:55+02')",
+            )
+            .await
+            .unwrap();
+            let body: Vec<u8> = vec![0, 1, 0x7b, 0xff, b'\\'];
+            c.execute(
+                "INSERT INTO answers VALUES ($1, $2, $3)",
+                &[&"k1", &201i16, &body],
+            )
+            .await
+            .unwrap();
+            let row = c
+                .query_one(
+                    "SELECT status, body, length(body) FROM answers WHERE body = $1",
+                    &[&body],
+                )
+                .await
+                .unwrap();
+            assert_eq!(row.get::<_, i16>(0), 201);
+            assert_eq!(row.get::<_, Vec<u8>>(1), body);
+            assert_eq!(row.get::<_, i32>(2), 5);
+            // The offset is ignored; the wall-clock time read as UTC.
+            let at: std::time::SystemTime = c
+                .query_one(
+                    "SELECT at FROM answers WHERE at < $1",
+                    &[&std::time::SystemTime::now()],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            let at_s = at.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+            assert_eq!(at_s, 1_796_617_555);
+            let text = c
+                .simple_query("SELECT body FROM answers")
+                .await
+                .unwrap()
+                .into_iter()
+                .find_map(|m| match m {
+                    tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
+                    _ => None,
+                });
+            assert_eq!(text.as_deref(), Some("\\x00017bff5c"));
+            // The parameter is described as a smallint: tokio-postgres
+            // itself refuses an `i32` for it.
+            assert!(
+                c.execute("UPDATE answers SET status = $1", &[&40_000i32])
+                    .await
+                    .is_err()
+            );
+            let err = c
+                .execute("UPDATE answers SET status = 40000", &[])
+                .await
+                .unwrap_err();
+            assert_eq!(
+                err.code(),
+                Some(&tokio_postgres::error::SqlState::NUMERIC_VALUE_OUT_OF_RANGE)
+            );
+        });
+    }
+
+    #[test]
     fn a_transaction_blocks_another_until_it_commits() {
         local(async {
             let server = Server::new(Database::new(), || 0);

@@ -23,10 +23,15 @@ pub enum Value {
     Bool(bool),
     /// Microseconds since the Unix epoch, UTC.
     Timestamp(i64),
+    /// A timestamp without time zone: microseconds since 1970-01-01 00:00
+    /// on its own clock.
+    LocalTimestamp(i64),
     Uuid(u128),
     /// Normalised as PostgreSQL prints jsonb.
     Json(String),
     Interval(Interval),
+    /// bytea.
+    Bytes(Vec<u8>),
 }
 
 /// An exact decimal: `units / 10^scale`.
@@ -153,14 +158,17 @@ pub fn type_name(ty: SqlType) -> &'static str {
     match ty {
         SqlType::BigInt => "bigint",
         SqlType::Integer => "integer",
+        SqlType::SmallInt => "smallint",
         SqlType::Numeric { .. } => "numeric",
         SqlType::Text { max_chars: None } => "text",
         SqlType::Text { .. } => "character varying",
         SqlType::Boolean => "boolean",
         SqlType::Timestamptz => "timestamp with time zone",
+        SqlType::Timestamp => "timestamp without time zone",
         SqlType::Uuid => "uuid",
         SqlType::Jsonb => "jsonb",
         SqlType::Interval => "interval",
+        SqlType::Bytea => "bytea",
     }
 }
 
@@ -169,14 +177,17 @@ pub fn type_oid(ty: SqlType) -> u32 {
     match ty {
         SqlType::BigInt => 20,
         SqlType::Integer => 23,
+        SqlType::SmallInt => 21,
         SqlType::Numeric { .. } => 1700,
         SqlType::Text { max_chars: None } => 25,
         SqlType::Text { .. } => 1043,
         SqlType::Boolean => 16,
         SqlType::Timestamptz => 1184,
+        SqlType::Timestamp => 1114,
         SqlType::Uuid => 2950,
         SqlType::Jsonb => 3802,
         SqlType::Interval => 1186,
+        SqlType::Bytea => 17,
     }
 }
 
@@ -190,8 +201,10 @@ impl Value {
             Value::Text(s) | Value::Json(s) => s.clone(),
             Value::Bool(b) => if *b { "t" } else { "f" }.to_string(),
             Value::Timestamp(us) => format_timestamp(*us),
+            Value::LocalTimestamp(us) => format_local_timestamp(*us),
             Value::Uuid(u) => format_uuid(*u),
             Value::Interval(i) => i.to_text(),
+            Value::Bytes(b) => format_bytea(b),
         })
     }
 
@@ -208,6 +221,10 @@ impl Value {
                 i32::try_from(n).map_err(|_| out_of_range("integer"))?;
                 Ok(Value::Int(n))
             }
+            (Value::Int(n), SqlType::SmallInt) => {
+                i16::try_from(n).map_err(|_| out_of_range("smallint"))?;
+                Ok(Value::Int(n))
+            }
             (Value::Int(n), SqlType::BigInt) => Ok(Value::Int(n)),
             (Value::Int(n), SqlType::Numeric { precision, scale }) => {
                 numeric_value(Decimal::from_int(n), precision, scale)
@@ -215,17 +232,23 @@ impl Value {
             (Value::Numeric(d), SqlType::Numeric { precision, scale }) => {
                 numeric_value(d, precision, scale)
             }
-            (Value::Numeric(d), SqlType::BigInt | SqlType::Integer) => {
+            (Value::Numeric(d), SqlType::BigInt | SqlType::Integer | SqlType::SmallInt) => {
                 let whole = d.rescale(0)?.units;
                 let n = i64::try_from(whole).map_err(|_| out_of_range(type_name(ty)))?;
                 Value::Int(n).coerce(ty)
             }
             (Value::Text(s), _) => parse_text(&s, ty),
+            // Sessions run in UTC: the two kinds of timestamp meet there.
+            (Value::Timestamp(us) | Value::LocalTimestamp(us), SqlType::Timestamp) => {
+                Ok(Value::LocalTimestamp(us))
+            }
+            (Value::LocalTimestamp(us), SqlType::Timestamptz) => Ok(Value::Timestamp(us)),
             (v @ Value::Bool(_), SqlType::Boolean)
             | (v @ Value::Timestamp(_), SqlType::Timestamptz)
             | (v @ Value::Uuid(_), SqlType::Uuid)
             | (v @ Value::Json(_), SqlType::Jsonb)
-            | (v @ Value::Interval(_), SqlType::Interval) => Ok(v),
+            | (v @ Value::Interval(_), SqlType::Interval)
+            | (v @ Value::Bytes(_), SqlType::Bytea) => Ok(v),
             (v, SqlType::Text { max_chars }) => {
                 let text = v.to_text().unwrap_or_default();
                 check_length(Value::Text(text), max_chars)
@@ -250,9 +273,11 @@ impl Value {
             Value::Text(_) => "text",
             Value::Bool(_) => "boolean",
             Value::Timestamp(_) => "timestamp with time zone",
+            Value::LocalTimestamp(_) => "timestamp without time zone",
             Value::Uuid(_) => "uuid",
             Value::Json(_) => "jsonb",
             Value::Interval(_) => "interval",
+            Value::Bytes(_) => "bytea",
         }
     }
 }
@@ -331,7 +356,7 @@ fn check_length(v: Value, max_chars: Option<u32>) -> Result<Value, SqlError> {
 pub fn parse_text(s: &str, ty: SqlType) -> Result<Value, SqlError> {
     let name = type_name(ty);
     match ty {
-        SqlType::BigInt | SqlType::Integer => {
+        SqlType::BigInt | SqlType::Integer | SqlType::SmallInt => {
             let n: i64 = s.trim().parse().map_err(|_| {
                 if !s.trim().is_empty() && s.trim().bytes().all(|b| b.is_ascii_digit() || b == b'-')
                 {
@@ -357,13 +382,85 @@ pub fn parse_text(s: &str, ty: SqlType) -> Result<Value, SqlError> {
             .ok_or_else(|| invalid_input(name, s)),
         SqlType::Jsonb => Ok(Value::Json(Jsonb::parse(s)?.text())),
         SqlType::Timestamptz => parse_timestamp(s).map(Value::Timestamp),
+        SqlType::Timestamp => parse_local_timestamp(s).map(Value::LocalTimestamp),
         SqlType::Interval => Interval::parse(s).map(Value::Interval).ok_or_else(|| {
             SqlError::new(
                 "22007",
                 format!("invalid input syntax for type interval: \"{s}\""),
             )
         }),
+        SqlType::Bytea => parse_bytea(s).map(Value::Bytes),
     }
+}
+
+/// bytea's text output: `\x` and two lowercase hex digits a byte
+/// (PostgreSQL's default `bytea_output = hex`).
+fn format_bytea(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(2 + 2 * bytes.len());
+    text.push_str("\\x");
+    for b in bytes {
+        text.push(char::from(DIGITS[usize::from(b >> 4)]));
+        text.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    text
+}
+
+/// bytea's text input, in PostgreSQL's two forms: hex (`\x` then pairs of
+/// hex digits, whitespace allowed between pairs) and escape (bytes as
+/// written, `\\` a backslash, `\nnn` an octal byte).
+fn parse_bytea(s: &str) -> Result<Vec<u8>, SqlError> {
+    match s.strip_prefix("\\x") {
+        Some(hex) => parse_bytea_hex(hex),
+        None => parse_bytea_escape(s),
+    }
+}
+
+fn parse_bytea_hex(hex: &str) -> Result<Vec<u8>, SqlError> {
+    let invalid_digit =
+        |c: char| SqlError::new("22023", format!("invalid hexadecimal digit: \"{c}\""));
+    let mut bytes = Vec::with_capacity(hex.len() / 2);
+    let mut chars = hex.chars();
+    while let Some(high) = chars.next() {
+        if matches!(high, ' ' | '\n' | '\t' | '\r') {
+            continue;
+        }
+        let high_value = high.to_digit(16).ok_or_else(|| invalid_digit(high))?;
+        let low = chars.next().ok_or_else(|| {
+            SqlError::new("22023", "invalid hexadecimal data: odd number of digits")
+        })?;
+        let low_value = low.to_digit(16).ok_or_else(|| invalid_digit(low))?;
+        bytes.push(u8::try_from(high_value * 16 + low_value).expect("two hex digits make a byte"));
+    }
+    Ok(bytes)
+}
+
+fn parse_bytea_escape(s: &str) -> Result<Vec<u8>, SqlError> {
+    let raw = s.as_bytes();
+    let mut bytes = Vec::with_capacity(raw.len());
+    let mut at = 0;
+    while at < raw.len() {
+        if raw[at] != b'\\' {
+            bytes.push(raw[at]);
+            at += 1;
+            continue;
+        }
+        let octal = raw.get(at + 1..at + 4).filter(|d| {
+            (b'0'..=b'3').contains(&d[0])
+                && (b'0'..=b'7').contains(&d[1])
+                && (b'0'..=b'7').contains(&d[2])
+        });
+        if let Some(d) = octal {
+            bytes.push((d[0] - b'0') * 64 + (d[1] - b'0') * 8 + (d[2] - b'0'));
+            at += 4;
+        } else if raw.get(at + 1) == Some(&b'\\') {
+            bytes.push(b'\\');
+            at += 2;
+        } else {
+            return Err(invalid_input("bytea", s));
+        }
+    }
+    Ok(bytes)
 }
 
 fn parse_uuid(s: &str) -> Option<u128> {
@@ -427,6 +524,15 @@ pub fn format_timestamp(us: i64) -> String {
     format!("{y:04}-{m:02}-{d:02} {clock}+00")
 }
 
+/// A timestamp without time zone as PostgreSQL prints it (ISO style): as
+/// a timestamptz at UTC, without the offset.
+pub fn format_local_timestamp(us: i64) -> String {
+    let mut text = format_timestamp(us);
+    let kept = text.len() - "+00".len();
+    text.truncate(kept);
+    text
+}
+
 /// `HH:MM:SS[.ffffff]` for a span of microseconds (the hours past 24 if
 /// it is that long), trailing zeros of the fraction dropped, as PostgreSQL
 /// prints a time of day and an interval's time.
@@ -444,10 +550,20 @@ pub(super) fn format_clock(micros: u64) -> String {
 /// `YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]][Z|+HH[:MM]|-HH[:MM]]`, or a date
 /// alone; 22007 when it is not a time, 22008 when a field is out of range.
 fn parse_timestamp(s: &str) -> Result<i64, SqlError> {
+    timestamp_micros(s, SqlType::Timestamptz)
+}
+
+/// A timestamp without time zone's input: as a timestamptz's, but an
+/// offset written after the time is ignored, as PostgreSQL ignores it.
+fn parse_local_timestamp(s: &str) -> Result<i64, SqlError> {
+    timestamp_micros(s, SqlType::Timestamp)
+}
+
+fn timestamp_micros(s: &str, ty: SqlType) -> Result<i64, SqlError> {
     let syntax = || {
         SqlError::new(
             "22007",
-            format!("invalid input syntax for type timestamp with time zone: \"{s}\""),
+            format!("invalid input syntax for type {}: \"{s}\"", type_name(ty)),
         )
     };
     let range = || {
@@ -456,17 +572,21 @@ fn parse_timestamp(s: &str) -> Result<i64, SqlError> {
             format!("date/time field value out of range: \"{s}\""),
         )
     };
-    let (days, secs, micros) = timestamp_fields(s).ok_or_else(syntax)?.ok_or_else(range)?;
+    let zoned = ty == SqlType::Timestamptz;
+    let (days, secs, micros) = timestamp_fields(s, zoned)
+        .ok_or_else(syntax)?
+        .ok_or_else(range)?;
     (days * 86_400 + secs)
         .checked_mul(1_000_000)
         .and_then(|us| us.checked_add(micros))
         .ok_or_else(range)
 }
 
-/// The days, seconds and microseconds of a timestamp: `None` when it is
+/// The days, seconds and microseconds of a timestamp (at UTC when
+/// `zoned`, else on its own clock, any offset ignored): `None` when it is
 /// not one, `Some(None)` when a field is out of range.
 #[allow(clippy::type_complexity)]
-fn timestamp_fields(s: &str) -> Option<Option<(i64, i64, i64)>> {
+fn timestamp_fields(s: &str, zoned: bool) -> Option<Option<(i64, i64, i64)>> {
     let s = s.trim();
     let (date, time) = match s.split_once([' ', 'T']) {
         Some((d, t)) => (d, t.trim()),
@@ -495,6 +615,7 @@ fn timestamp_fields(s: &str) -> Option<Option<(i64, i64, i64)>> {
         return Some(None);
     }
     let days = days_from_civil(year, month, day);
+    let offset_secs = if zoned { offset_secs } else { 0 };
     let secs = (hour * 60 + minute) * 60 + second - offset_secs;
     Some(Some((days, secs, micros)))
 }
@@ -528,9 +649,13 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
         (Value::Text(x), Value::Text(y)) => Some(x.cmp(y)),
         (Value::Json(x), Value::Json(y)) => Some(compare_json_texts(x, y)),
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
-        (Value::Timestamp(x), Value::Timestamp(y)) => Some(x.cmp(y)),
+        (
+            Value::Timestamp(x) | Value::LocalTimestamp(x),
+            Value::Timestamp(y) | Value::LocalTimestamp(y),
+        ) => Some(x.cmp(y)),
         (Value::Uuid(x), Value::Uuid(y)) => Some(x.cmp(y)),
         (Value::Interval(x), Value::Interval(y)) => Some(x.cmp_span(*y)),
+        (Value::Bytes(x), Value::Bytes(y)) => Some(x.cmp(y)),
         _ => None,
     }
 }
@@ -558,9 +683,10 @@ pub fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value, SqlError> {
         (Value::Int(x), Value::Numeric(y)) => decimal_arith(op, Decimal::from_int(*x), *y),
         (Value::Numeric(x), Value::Int(y)) => decimal_arith(op, *x, Decimal::from_int(*y)),
         (Value::Numeric(x), Value::Numeric(y)) => decimal_arith(op, *x, *y),
-        (Value::Timestamp(_) | Value::Interval(_), Value::Timestamp(_) | Value::Interval(_)) => {
-            time_arith(op, a, b)
-        }
+        (
+            Value::Timestamp(_) | Value::LocalTimestamp(_) | Value::Interval(_),
+            Value::Timestamp(_) | Value::LocalTimestamp(_) | Value::Interval(_),
+        ) => local_time_arith(op, a, b),
         _ => Err(SqlError::new(
             "42883",
             format!(
@@ -570,6 +696,22 @@ pub fn arith(op: Arith, a: &Value, b: &Value) -> Result<Value, SqlError> {
             ),
         )),
     }
+}
+
+/// Time arithmetic with a timestamp without time zone: done as with a
+/// timestamptz at UTC (sessions run in UTC), a timestamp result without
+/// time zone when a timestamp operand was one.
+fn local_time_arith(op: Arith, a: &Value, b: &Value) -> Result<Value, SqlError> {
+    let local = |v: &Value| matches!(v, Value::LocalTimestamp(_));
+    let zoned = |v: &Value| match v {
+        Value::LocalTimestamp(us) => Value::Timestamp(*us),
+        v => v.clone(),
+    };
+    let result = time_arith(op, &zoned(a), &zoned(b))?;
+    Ok(match result {
+        Value::Timestamp(us) if local(a) || local(b) => Value::LocalTimestamp(us),
+        v => v,
+    })
 }
 
 /// Timestamps and intervals: `timestamptz ± interval`, `interval +

@@ -37,11 +37,14 @@ pub enum Statement {
     ReleaseSavepoint {
         name: String,
     },
-    /// `SET name = value` / `SET name TO value`: accepted, recorded, and
-    /// otherwise without effect (clients set `client_encoding`, `TimeZone`...).
+    /// `SET [LOCAL] name = value` / `SET name TO value`: recorded; only
+    /// `lock_timeout` and `statement_timeout` change what runs (clients set
+    /// `client_encoding`, `TimeZone`... too). `local` lasts to the end of
+    /// the transaction block.
     Set {
         name: String,
         value: String,
+        local: bool,
     },
     /// `SHOW name`.
     Show {

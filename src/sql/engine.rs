@@ -89,6 +89,8 @@ struct Session {
     /// The transaction this session waits for, and when it began to.
     waiting: Option<(TxId, u64)>,
     settings: BTreeMap<String, String>,
+    /// `SET LOCAL`'s, until the transaction block ends.
+    local_settings: BTreeMap<String, String>,
 }
 
 impl TxStates for BTreeMap<TxId, Tx> {
@@ -185,6 +187,7 @@ impl Database {
                 reply: None,
                 waiting: None,
                 settings: BTreeMap::new(),
+                local_settings: BTreeMap::new(),
             },
         );
         id
@@ -307,6 +310,30 @@ impl Database {
     /// The reply of the session's last query, once it has ended.
     pub fn take_reply(&mut self, session: SessionId) -> Option<Reply> {
         self.session_mut(session).reply.take()
+    }
+
+    /// How long a statement of `session` may wait, by the setting that
+    /// limits it (`lock_timeout`, `statement_timeout`); `None` when the
+    /// setting is 0 or unset (no limit), as PostgreSQL's default.
+    pub fn wait_limit_ms(&self, session: SessionId, limit: WaitLimit) -> Option<u64> {
+        let s = self.sessions.get(&session)?;
+        let name = limit.setting();
+        let value = s
+            .local_settings
+            .get(name)
+            .or_else(|| s.settings.get(name))?;
+        timeout_ms(name, value).ok().filter(|ms| *ms > 0)
+    }
+
+    /// Fails `session`'s waiting statement with `e` (a lock or statement
+    /// timeout), as PostgreSQL cancels it; false when it no longer waits.
+    pub fn cancel_wait(&mut self, session: SessionId, e: SqlError) -> bool {
+        if !self.is_blocked(session) {
+            return false;
+        }
+        self.fail_statement(session, e);
+        self.settle();
+        true
     }
 
     pub fn is_blocked(&self, session: SessionId) -> bool {
@@ -545,6 +572,7 @@ impl Database {
                 let s = self.session_mut(session);
                 let failed = s.block == Block::Failed;
                 s.block = Block::None;
+                s.local_settings.clear();
                 s.isolation = Isolation::ReadCommitted;
                 s.savepoints.clear();
                 if let Some(tx) = s.tx.take() {
@@ -559,6 +587,7 @@ impl Database {
             Statement::Rollback => {
                 let s = self.session_mut(session);
                 s.block = Block::None;
+                s.local_settings.clear();
                 s.isolation = Isolation::ReadCommitted;
                 s.savepoints.clear();
                 if let Some(tx) = s.tx.take() {
@@ -622,16 +651,30 @@ impl Database {
                 }
                 done("ROLLBACK")
             }
-            Statement::Set { name, value } => {
-                self.session_mut(session)
-                    .settings
-                    .insert(name.clone(), value.clone());
+            Statement::Set { name, value, local } => {
+                if let Some(Err(e)) = WaitLimit::of_setting(name).map(|_| timeout_ms(name, value)) {
+                    return Some(Err(e));
+                }
+                let s = self.session_mut(session);
+                // Outside a block, SET LOCAL has no effect (PostgreSQL
+                // warns and goes on).
+                match (*local, s.block) {
+                    (false, _) => {
+                        s.settings.insert(name.clone(), value.clone());
+                    }
+                    (true, Block::None) => {}
+                    (true, Block::Open | Block::Failed) => {
+                        s.local_settings.insert(name.clone(), value.clone());
+                    }
+                }
                 done("SET")
             }
             Statement::Show { name } => {
-                let value = self.sessions[&session]
-                    .settings
+                let s = &self.sessions[&session];
+                let value = s
+                    .local_settings
                     .get(name)
+                    .or_else(|| s.settings.get(name))
                     .cloned()
                     .or_else(|| default_setting(name).map(str::to_string));
                 Some(match value {
@@ -819,6 +862,71 @@ enum Step {
 }
 
 /// The settings `SHOW` answers without a `SET` before it.
+/// A setting that limits how long a statement waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitLimit {
+    /// `lock_timeout`: each wait for a lock; 55P03 past it.
+    Lock,
+    /// `statement_timeout`: the statement, from its start; 57014 past it.
+    Statement,
+}
+
+impl WaitLimit {
+    fn of_setting(name: &str) -> Option<WaitLimit> {
+        match name {
+            "lock_timeout" => Some(WaitLimit::Lock),
+            "statement_timeout" => Some(WaitLimit::Statement),
+            _ => None,
+        }
+    }
+
+    fn setting(self) -> &'static str {
+        match self {
+            WaitLimit::Lock => "lock_timeout",
+            WaitLimit::Statement => "statement_timeout",
+        }
+    }
+
+    /// The error PostgreSQL cancels the statement with.
+    pub fn error(self) -> SqlError {
+        match self {
+            WaitLimit::Lock => SqlError::new("55P03", "canceling statement due to lock timeout"),
+            WaitLimit::Statement => {
+                SqlError::new("57014", "canceling statement due to statement timeout")
+            }
+        }
+    }
+}
+
+/// A time setting's value in milliseconds, read as PostgreSQL reads it: a
+/// number (milliseconds) or a number with a unit (`us`, `ms`, `s`, `min`,
+/// `h`, `d`); 22023 otherwise.
+fn timeout_ms(name: &str, value: &str) -> Result<u64, SqlError> {
+    let invalid = || {
+        SqlError::new(
+            "22023",
+            format!("invalid value for parameter \"{name}\": \"{value}\""),
+        )
+    };
+    let text = value.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let number: u64 = text[..digits].parse().map_err(|_| invalid())?;
+    let per_unit_us: u64 = match text[digits..].trim() {
+        "" | "ms" => 1_000,
+        "us" => 1,
+        "s" => 1_000_000,
+        "min" => 60_000_000,
+        "h" => 3_600_000_000,
+        "d" => 86_400_000_000,
+        _ => return Err(invalid()),
+    };
+    let us = number.checked_mul(per_unit_us).ok_or_else(invalid)?;
+    // PostgreSQL rounds a value below its unit up to 1 ms.
+    Ok(us.div_ceil(1_000))
+}
+
 fn default_setting(name: &str) -> Option<&'static str> {
     Some(match name {
         "transaction_isolation" | "default_transaction_isolation" => "read committed",
@@ -828,6 +936,7 @@ fn default_setting(name: &str) -> Option<&'static str> {
         "standard_conforming_strings" => "on",
         "integer_datetimes" => "on",
         "server_version" => "15.0",
+        "lock_timeout" | "statement_timeout" => "0",
         _ => return None,
     })
 }

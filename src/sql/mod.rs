@@ -25,7 +25,7 @@ mod value;
 
 pub use binary::{param_text, result_bytes};
 pub use describe::Description;
-pub use engine::{Database, Prepared};
+pub use engine::{Database, Prepared, WaitLimit};
 pub use money::{Commit, MoneyWatch};
 pub use server::{DEADLOCK_TIMEOUT_MS, Observer, RequestLog, Server};
 

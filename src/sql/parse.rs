@@ -68,8 +68,8 @@ const DELETES: &str = "DELETE FROM table [AS alias] [USING tables] [WHERE ...] [
 (with USING, RETURNING names the target's columns)";
 const TRANSACTIONS: &str = "transactions take ISOLATION LEVEL READ COMMITTED | READ \
 UNCOMMITTED | REPEATABLE READ | SERIALIZABLE and READ WRITE";
-const SETS: &str = "SET [SESSION] name {= | TO} value, SET TIME ZONE value and SET \
-TRANSACTION ISOLATION LEVEL ... are supported";
+const SETS: &str = "SET [SESSION | LOCAL] name {= | TO} value, SET [LOCAL] TIME ZONE value \
+and SET TRANSACTION ISOLATION LEVEL ... are supported";
 
 type Result<T> = std::result::Result<T, SqlError>;
 
@@ -822,31 +822,21 @@ fn set_(set: &sp::Set) -> Result<ast::Statement> {
             variable,
             values,
         } => {
-            match scope {
-                None | Some(sp::ContextModifier::Session) => {}
-                Some(sp::ContextModifier::Local) => {
-                    return Err(unsupported(
-                        "`SET LOCAL` (a setting that ends with the transaction)",
-                        SETS,
-                    ));
-                }
+            let local = match scope {
+                None | Some(sp::ContextModifier::Session) => false,
+                Some(sp::ContextModifier::Local) => true,
                 Some(other) => return Err(unsupported(format!("`SET {other}`"), SETS)),
-            }
+            };
             if *hivevar {
                 return Err(unsupported("`SET HIVEVAR:`", SETS));
             }
             Ok(ast::Statement::Set {
                 name: name_parts(variable)?.join("."),
                 value: set_values(values)?,
+                local,
             })
         }
         sp::Set::SetTimeZone { local, value } => {
-            if *local {
-                return Err(unsupported(
-                    "`SET LOCAL` (a setting that ends with the transaction)",
-                    SETS,
-                ));
-            }
             if matches!(value, sp::Expr::Identifier(id)
                 if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("local"))
             {
@@ -855,6 +845,7 @@ fn set_(set: &sp::Set) -> Result<ast::Statement> {
             Ok(ast::Statement::Set {
                 name: "timezone".into(),
                 value: set_values(std::slice::from_ref(value))?,
+                local: *local,
             })
         }
         sp::Set::SetNames {
@@ -863,6 +854,7 @@ fn set_(set: &sp::Set) -> Result<ast::Statement> {
         } => Ok(ast::Statement::Set {
             name: "client_encoding".into(),
             value: charset_name.value.clone(),
+            local: false,
         }),
         sp::Set::SetTransaction {
             modes,
@@ -3719,6 +3711,7 @@ mod tests {
         let set = |name: &str, value: &str| Statement::Set {
             name: name.into(),
             value: value.into(),
+            local: false,
         };
         assert_eq!(
             parse(
@@ -3754,7 +3747,14 @@ mod tests {
                 },
             ]
         );
-        refused("SET LOCAL lock_timeout = '1s'", "SET LOCAL");
+        assert_eq!(
+            parse("SET LOCAL lock_timeout = '1s'").unwrap(),
+            vec![Statement::Set {
+                name: "lock_timeout".into(),
+                value: "1s".into(),
+                local: true,
+            }]
+        );
         refused("SET statement_timeout TO DEFAULT", "DEFAULT");
         refused("SET ROLE admin", "ROLE");
         refused("SHOW ALL", "SHOW ALL");

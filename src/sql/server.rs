@@ -10,7 +10,9 @@
 //! another connection's work ends the transaction it waits for; after
 //! PostgreSQL's `deadlock_timeout` of waiting it runs the deadlock check.
 
-use super::{Database, Prepared, Reply, SessionId, SqlError, TxStatus, param_text, result_bytes};
+use super::{
+    Database, Prepared, Reply, SessionId, SqlError, TxStatus, WaitLimit, param_text, result_bytes,
+};
 use bytes::{BufMut, BytesMut};
 use pgwire::messages::data::{DataRow, FieldDescription, ParameterDescription, RowDescription};
 use pgwire::messages::extendedquery::{BindComplete, CloseComplete, ParseComplete};
@@ -38,6 +40,13 @@ pub const DEADLOCK_TIMEOUT_MS: u64 = 1000;
 pub const MAX_MESSAGE_BYTES: usize = 1 << 20;
 /// Most prepared statements and portals one connection may keep.
 pub const MAX_PREPARED: usize = 1024;
+
+/// What a waiting statement's timer does when it fires.
+#[derive(Debug, Clone, Copy)]
+enum WaitTimer {
+    Deadlock,
+    Limit(WaitLimit),
+}
 
 /// What the host around a server learns of each connection's requests: a
 /// request is a simple query, or the extended protocol's messages up to
@@ -421,11 +430,15 @@ impl<S: AsyncRead + AsyncWrite + Unpin, O: Observer> Connection<S, O> {
         self.skipping = true;
     }
 
-    /// Waits for the session's reply, running the deadlock check once the
-    /// statement has waited `deadlock_timeout`: the timer starts when a wait
-    /// begins, whatever else the database does meanwhile, as PostgreSQL's.
+    /// Waits for the session's reply. While the statement waits for a
+    /// lock, three timers run, as PostgreSQL's: the deadlock check once the
+    /// wait has lasted `deadlock_timeout` (the timer starts when a wait
+    /// begins, whatever else the database does meanwhile); `lock_timeout`
+    /// from the same start, and `statement_timeout` from the statement's,
+    /// each cancelling the statement when set.
     async fn reply(&mut self) -> Reply {
-        // The wait being timed, and when its check is due (µs).
+        let started_us = (self.server.clock_us)();
+        // The wait being timed, and when it began (µs).
         let mut timed: Option<((u64, u64), i64)> = None;
         let mut checked = None;
         loop {
@@ -436,32 +449,84 @@ impl<S: AsyncRead + AsyncWrite + Unpin, O: Observer> Connection<S, O> {
                 return reply;
             }
             let wait = self.server.db.borrow().waits_for(self.session);
-            match wait {
-                Some(w) if checked != Some(w) => {
-                    let due_us = match timed {
-                        Some((timed_wait, due_us)) if timed_wait == w => due_us,
-                        _ => {
-                            let due_us = (self.server.clock_us)()
-                                .saturating_add(DEADLOCK_TIMEOUT_MS as i64 * 1_000);
-                            timed = Some((w, due_us));
-                            due_us
-                        }
-                    };
-                    let left_us = due_us.saturating_sub((self.server.clock_us)()).max(0);
-                    let left_ms = u64::try_from(left_us).unwrap_or(0).div_ceil(1_000);
-                    tokio::select! {
-                        biased;
-                        () = &mut changed => {}
-                        () = (self.server.sleep)(left_ms) => {
+            let Some(w) = wait else {
+                changed.await;
+                continue;
+            };
+            let wait_began_us = match timed {
+                Some((timed_wait, began_us)) if timed_wait == w => began_us,
+                _ => {
+                    let now_us = (self.server.clock_us)();
+                    timed = Some((w, now_us));
+                    now_us
+                }
+            };
+            let (timer, due_us) = self.next_timer(w, checked, started_us, wait_began_us);
+            let Some(due_us) = due_us else {
+                changed.await;
+                continue;
+            };
+            let left_us = due_us.saturating_sub((self.server.clock_us)()).max(0);
+            let left_ms = u64::try_from(left_us).unwrap_or(0).div_ceil(1_000);
+            tokio::select! {
+                biased;
+                () = &mut changed => {}
+                () = (self.server.sleep)(left_ms) => {
+                    let now = (self.server.clock_us)();
+                    match timer {
+                        WaitTimer::Deadlock => {
                             checked = Some(w);
-                            let now = (self.server.clock_us)();
                             self.server.with_db(|db| db.detect_deadlock(self.session, now));
+                        }
+                        WaitTimer::Limit(limit) => {
+                            self.server.with_db(|db| db.cancel_wait(self.session, limit.error()));
                         }
                     }
                 }
-                _ => changed.await,
             }
         }
+    }
+
+    /// The first timer due while the session waits in wait `w`: the
+    /// deadlock check (unless this wait had it), `lock_timeout` and
+    /// `statement_timeout`; ties go to the limits, checked last to first
+    /// as PostgreSQL's timeout handler does (statement first).
+    fn next_timer(
+        &self,
+        w: (u64, u64),
+        checked: Option<(u64, u64)>,
+        started_us: i64,
+        wait_began_us: i64,
+    ) -> (WaitTimer, Option<i64>) {
+        let db = self.server.db.borrow();
+        let after = |from_us: i64, ms: u64| {
+            from_us.saturating_add(i64::try_from(ms.saturating_mul(1_000)).unwrap_or(i64::MAX))
+        };
+        let mut timers = vec![
+            (
+                WaitTimer::Limit(WaitLimit::Statement),
+                db.wait_limit_ms(self.session, WaitLimit::Statement)
+                    .map(|ms| after(started_us, ms)),
+            ),
+            (
+                WaitTimer::Limit(WaitLimit::Lock),
+                db.wait_limit_ms(self.session, WaitLimit::Lock)
+                    .map(|ms| after(wait_began_us, ms)),
+            ),
+        ];
+        if checked != Some(w) {
+            timers.push((
+                WaitTimer::Deadlock,
+                Some(after(wait_began_us, DEADLOCK_TIMEOUT_MS)),
+            ));
+        }
+        timers
+            .into_iter()
+            .filter_map(|(timer, due)| due.map(|due| (timer, due)))
+            .min_by_key(|(_, due)| *due)
+            .map_or((WaitTimer::Deadlock, None), |(timer, due)| {
+                (timer, Some(due))
+            })
     }
 
     fn simple_reply(&mut self, reply: Reply) {
@@ -847,6 +912,79 @@ mod on_turmoil {
             let values: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
             // The victim's first update rolled back with its transaction.
             assert_eq!(values, [2, 2]);
+            Ok(())
+        });
+        sim.run().expect("the simulation succeeds");
+    }
+
+    /// `lock_timeout` and `statement_timeout` cancel a statement that waits
+    /// for a lock at their time of simulated time (55P03, 57014), before
+    /// the deadlock check is due; `SET LOCAL` lasts to the block's end.
+    #[test]
+    fn lock_and_statement_timeouts_cancel_a_wait_in_simulated_time() {
+        use tokio_postgres::error::SqlState;
+        let mut sim = turmoil::Builder::new()
+            .simulation_duration(Duration::from_secs(60))
+            .build();
+        let server = Server::new(Database::new(), || turmoil::elapsed().as_micros() as i64);
+        db_host(&mut sim, server);
+        sim.client("app", async {
+            let holder = connect().await;
+            holder
+                .batch_execute(
+                    "CREATE TABLE t (id integer PRIMARY KEY, v bigint); INSERT INTO t VALUES (1, 0);
+                     BEGIN; UPDATE t SET v = 1 WHERE id = 1",
+                )
+                .await?;
+            let waiter = connect().await;
+            let code = |r: Result<u64, tokio_postgres::Error>| r.map_err(|e| e.code().cloned());
+
+            waiter
+                .batch_execute("BEGIN; SET LOCAL lock_timeout = '200ms'")
+                .await?;
+            let started = tokio::time::Instant::now();
+            let r = waiter.execute("UPDATE t SET v = 2 WHERE id = 1", &[]).await;
+            let waited = started.elapsed();
+            assert_eq!(code(r), Err(Some(SqlState::LOCK_NOT_AVAILABLE)));
+            assert!(
+                (Duration::from_millis(200)..Duration::from_millis(400)).contains(&waited),
+                "cancelled after {waited:?}"
+            );
+            // The block failed; its end also ends SET LOCAL.
+            waiter.batch_execute("ROLLBACK").await?;
+            let shown: String = waiter.query_one("SHOW lock_timeout", &[]).await?.get(0);
+            assert_eq!(shown, "0", "no lock_timeout is set after the block");
+
+            waiter
+                .batch_execute("SET statement_timeout = '1ms' ")
+                .await?;
+            waiter.batch_execute("SET statement_timeout = 300").await?;
+            let started = tokio::time::Instant::now();
+            let r = waiter.execute("UPDATE t SET v = 3 WHERE id = 1", &[]).await;
+            let waited = started.elapsed();
+            assert_eq!(code(r), Err(Some(SqlState::QUERY_CANCELED)));
+            assert!(
+                waited < Duration::from_millis(DEADLOCK_TIMEOUT_MS),
+                "{waited:?}"
+            );
+            let bad = waiter.batch_execute("SET lock_timeout = 'soon'").await;
+            assert_eq!(
+                bad.map_err(|e| e.code().cloned()),
+                Err(Some(SqlState::INVALID_PARAMETER_VALUE))
+            );
+
+            // Without a limit the wait lasts until the holder commits.
+            waiter.batch_execute("SET statement_timeout = 0").await?;
+            let wait = tokio::task::spawn_local(async move {
+                waiter
+                    .execute("UPDATE t SET v = 4 WHERE id = 1", &[])
+                    .await
+                    .map_err(|e| e.code().cloned())
+            });
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            assert!(!wait.is_finished());
+            holder.batch_execute("COMMIT").await?;
+            assert_eq!(wait.await.expect("the task ends"), Ok(1));
             Ok(())
         });
         sim.run().expect("the simulation succeeds");

@@ -1,0 +1,20 @@
+-- SET LOCAL lasts to the end of its block, commit or rollback; outside a block it does nothing; a time setting takes a number of ms or a unit, anything else is 22023.
+SHOW lock_timeout;
+BEGIN;
+SET LOCAL lock_timeout = '1s';
+SHOW lock_timeout;
+COMMIT;
+SHOW lock_timeout;
+SET LOCAL statement_timeout = '5s';
+SHOW statement_timeout;
+SET statement_timeout = '2min';
+SHOW statement_timeout;
+BEGIN;
+SET LOCAL statement_timeout = '10s';
+SHOW statement_timeout;
+ROLLBACK;
+SHOW statement_timeout;
+SET lock_timeout = 'soon';
+SET lock_timeout = '5 parsecs';
+SET statement_timeout = 0;
+SHOW statement_timeout;

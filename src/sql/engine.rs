@@ -312,6 +312,22 @@ impl Database {
         self.session_mut(session).reply.take()
     }
 
+    /// Sets a session's setting from its connection's startup parameters
+    /// (`options=-c lock_timeout=1s`, or the name itself), as `SET` would.
+    pub fn set_at_startup(
+        &mut self,
+        session: SessionId,
+        name: &str,
+        value: &str,
+    ) -> Result<(), SqlError> {
+        let name = name.to_ascii_lowercase();
+        check_setting(&name, value)?;
+        self.session_mut(session)
+            .settings
+            .insert(name, value.to_string());
+        Ok(())
+    }
+
     /// How long a statement of `session` may wait, by the setting that
     /// limits it (`lock_timeout`, `statement_timeout`); `None` when the
     /// setting is 0 or unset (no limit), as PostgreSQL's default.
@@ -652,7 +668,7 @@ impl Database {
                 done("ROLLBACK")
             }
             Statement::Set { name, value, local } => {
-                if let Some(Err(e)) = WaitLimit::of_setting(name).map(|_| timeout_ms(name, value)) {
+                if let Err(e) = check_setting(name, value) {
                     return Some(Err(e));
                 }
                 let s = self.session_mut(session);
@@ -895,6 +911,15 @@ impl WaitLimit {
                 SqlError::new("57014", "canceling statement due to statement timeout")
             }
         }
+    }
+}
+
+/// Refuses a value the setting cannot take (22023); only the settings
+/// that change what runs are read.
+fn check_setting(name: &str, value: &str) -> Result<(), SqlError> {
+    match WaitLimit::of_setting(name) {
+        Some(_) => timeout_ms(name, value).map(|_| ()),
+        None => Ok(()),
     }
 }
 

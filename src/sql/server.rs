@@ -41,6 +41,52 @@ pub const MAX_MESSAGE_BYTES: usize = 1 << 20;
 /// Most prepared statements and portals one connection may keep.
 pub const MAX_PREPARED: usize = 1024;
 
+/// The settings in a startup `options` parameter: words split at spaces
+/// (a backslash keeps the next character, spaces included), each `-c
+/// name=value` or `--name=value`; 42601 for anything else.
+fn startup_options(options: &str) -> Result<Vec<(String, String)>, SqlError> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut chars = options.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => word.extend(chars.next()),
+            c if c.is_ascii_whitespace() => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    let invalid = |w: &str| {
+        SqlError::new(
+            "42601",
+            format!("invalid command-line argument for server process: {w}"),
+        )
+    };
+    let mut settings = Vec::new();
+    let mut words = words.into_iter();
+    while let Some(w) = words.next() {
+        let assignment = match w.strip_prefix("--") {
+            Some(rest) => rest.to_string(),
+            None if w == "-c" => words.next().ok_or_else(|| invalid(&w))?,
+            None => match w.strip_prefix("-c") {
+                Some(rest) if !rest.is_empty() => rest.to_string(),
+                _ => return Err(invalid(&w)),
+            },
+        };
+        let (name, value) = assignment
+            .split_once('=')
+            .ok_or_else(|| invalid(&assignment))?;
+        settings.push((name.replace('-', "_"), value.to_string()));
+    }
+    Ok(settings)
+}
+
 /// What a waiting statement's timer does when it fires.
 #[derive(Debug, Clone, Copy)]
 enum WaitTimer {
@@ -280,8 +326,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin, O: Observer> Connection<S, O> {
             In::SslNegotiation(SslNegotiationMetaMessage::None) => {
                 self.ctx.awaiting_frontend_ssl = false;
             }
-            In::Startup(_) => {
+            In::Startup(startup) => {
                 self.ctx.awaiting_frontend_startup = false;
+                if let Err(e) = self.apply_startup_settings(&startup.parameters) {
+                    // PostgreSQL refuses the connection (FATAL).
+                    self.send(error_message(&e));
+                    return Ok(false);
+                }
                 self.startup();
             }
             In::CancelRequest(_) | In::Terminate(_) => return Ok(false),
@@ -384,6 +435,30 @@ impl<S: AsyncRead + AsyncWrite + Unpin, O: Observer> Connection<S, O> {
             }
         }
         Ok(true)
+    }
+
+    /// The settings a client sends at startup: any parameter but the
+    /// connection's own (`user`, `database`, `replication`), and each
+    /// `-c name=value` or `--name=value` in `options`, as PostgreSQL reads
+    /// them.
+    fn apply_startup_settings(
+        &mut self,
+        parameters: &BTreeMap<String, String>,
+    ) -> Result<(), SqlError> {
+        let mut settings: Vec<(String, String)> = Vec::new();
+        for (name, value) in parameters {
+            match name.as_str() {
+                "user" | "database" | "replication" => {}
+                "options" => settings.extend(startup_options(value)?),
+                _ => settings.push((name.clone(), value.clone())),
+            }
+        }
+        let session = self.session;
+        self.server.with_db(|db| {
+            settings
+                .iter()
+                .try_for_each(|(name, value)| db.set_at_startup(session, name, value))
+        })
     }
 
     fn startup(&mut self) {
@@ -854,16 +929,20 @@ mod on_turmoil {
     }
 
     async fn connect() -> tokio_postgres::Client {
+        connect_with(tokio_postgres::Config::new().user("app"))
+            .await
+            .expect("the server accepts the connection")
+    }
+
+    async fn connect_with(
+        config: &tokio_postgres::Config,
+    ) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
         let stream = turmoil::net::TcpStream::connect(("db", PORT))
             .await
             .expect("the db host listens");
-        let (client, connection) = tokio_postgres::Config::new()
-            .user("app")
-            .connect_raw(stream, NoTls)
-            .await
-            .expect("the server accepts the connection");
+        let (client, connection) = config.connect_raw(stream, NoTls).await?;
         tokio::task::spawn_local(connection);
-        client
+        Ok(client)
     }
 
     /// Two clients on another host deadlock; after `deadlock_timeout` of
@@ -971,6 +1050,35 @@ mod on_turmoil {
             assert_eq!(
                 bad.map_err(|e| e.code().cloned()),
                 Err(Some(SqlState::INVALID_PARAMETER_VALUE))
+            );
+
+            // A setting sent at startup, as `options` carries it.
+            let optioned = connect_with(
+                tokio_postgres::Config::new()
+                    .user("app")
+                    .options("-c lock_timeout=150ms --statement-timeout=5s"),
+            )
+            .await?;
+            let shown: String = optioned
+                .query_one("SHOW statement_timeout", &[])
+                .await?
+                .get(0);
+            assert_eq!(shown, "5s");
+            let started = tokio::time::Instant::now();
+            let r = optioned
+                .execute("UPDATE t SET v = 5 WHERE id = 1", &[])
+                .await;
+            assert_eq!(code(r), Err(Some(SqlState::LOCK_NOT_AVAILABLE)));
+            assert!(started.elapsed() < Duration::from_millis(300));
+            let refused = connect_with(
+                tokio_postgres::Config::new()
+                    .user("app")
+                    .options("-c lock_timeout=whenever"),
+            )
+            .await;
+            assert!(
+                refused.is_err(),
+                "a bad startup setting refuses the connection"
             );
 
             // Without a limit the wait lasts until the holder commits.

@@ -928,6 +928,17 @@ mod on_turmoil {
         });
     }
 
+    /// A minute-long simulation with a `db` host on a fresh database
+    /// whose clock is the simulation's, as tokio's timer is.
+    fn sim_with_db() -> turmoil::Sim<'static> {
+        let mut sim = turmoil::Builder::new()
+            .simulation_duration(Duration::from_secs(60))
+            .build();
+        let server = Server::new(Database::new(), || turmoil::elapsed().as_micros() as i64);
+        db_host(&mut sim, server);
+        sim
+    }
+
     async fn connect() -> tokio_postgres::Client {
         connect_with(tokio_postgres::Config::new().user("app"))
             .await
@@ -950,12 +961,7 @@ mod on_turmoil {
     /// other goes on.
     #[test]
     fn tokio_postgres_runs_over_turmoil_and_a_deadlock_is_broken_in_simulated_time() {
-        let mut sim = turmoil::Builder::new()
-            .simulation_duration(Duration::from_secs(60))
-            .build();
-        // The database's clock is the simulation's, as tokio's timer is.
-        let server = Server::new(Database::new(), || turmoil::elapsed().as_micros() as i64);
-        db_host(&mut sim, server);
+        let mut sim = sim_with_db();
         sim.client("app", async {
             let setup = connect().await;
             setup
@@ -1002,11 +1008,7 @@ mod on_turmoil {
     #[test]
     fn lock_and_statement_timeouts_cancel_a_wait_in_simulated_time() {
         use tokio_postgres::error::SqlState;
-        let mut sim = turmoil::Builder::new()
-            .simulation_duration(Duration::from_secs(60))
-            .build();
-        let server = Server::new(Database::new(), || turmoil::elapsed().as_micros() as i64);
-        db_host(&mut sim, server);
+        let mut sim = sim_with_db();
         sim.client("app", async {
             let holder = connect().await;
             holder

@@ -132,6 +132,29 @@ fn the_fix_holds_on_swarm_seeds_and_every_single_fault() {
     assert!(searched.explored > 100, "{} schedules", searched.explored);
 }
 
+/// Both fixes hold on every schedule of up to two faults: about 312,000
+/// schedules each, several minutes, so CI runs it with the other long
+/// searches (`--ignored sql_fixes_hold`).
+#[test]
+#[ignore = "long: every schedule of up to two faults of two services (CI runs it)"]
+fn sql_fixes_hold_on_every_schedule_of_up_to_two_faults() {
+    for file in [
+        "scenarios/services/sql-one-transaction.toml",
+        "scenarios/services/sql-on-conflict.toml",
+    ] {
+        let s = scenario(file);
+        let plan = exhaustive::plan(&s, 2, exhaustive::Budget::most()).unwrap();
+        let searched = exhaustive::search(&s, plan, 2, &mut |_| {});
+        assert!(!searched.stopped, "{file}: every schedule ran");
+        assert!(searched.first.is_empty(), "{file}: {:?}", searched.first);
+        assert!(
+            searched.explored > 300_000,
+            "{file}: {} schedules",
+            searched.explored
+        );
+    }
+}
+
 #[test]
 fn the_pooled_fix_makes_the_duplicate_wait_then_replay() {
     let mut spec = scenario("scenarios/services/sql-on-conflict.toml").to_spec();

@@ -320,11 +320,27 @@ impl Database {
         name: &str,
         value: &str,
     ) -> Result<(), SqlError> {
-        let name = name.to_ascii_lowercase();
-        check_setting(&name, value)?;
-        self.session_mut(session)
-            .settings
-            .insert(name, value.to_string());
+        self.set(session, &name.to_ascii_lowercase(), value, false)
+    }
+
+    /// `SET [LOCAL] name = value`: refused when the setting cannot take the
+    /// value; `local` lasts to the end of the block, and outside one does
+    /// nothing (PostgreSQL warns and goes on).
+    fn set(
+        &mut self,
+        session: SessionId,
+        name: &str,
+        value: &str,
+        local: bool,
+    ) -> Result<(), SqlError> {
+        check_setting(name, value)?;
+        let s = self.session_mut(session);
+        let settings = match (local, s.block) {
+            (false, _) => &mut s.settings,
+            (true, Block::None) => return Ok(()),
+            (true, Block::Open | Block::Failed) => &mut s.local_settings,
+        };
+        settings.insert(name.to_string(), value.to_string());
         Ok(())
     }
 
@@ -667,24 +683,10 @@ impl Database {
                 }
                 done("ROLLBACK")
             }
-            Statement::Set { name, value, local } => {
-                if let Err(e) = check_setting(name, value) {
-                    return Some(Err(e));
-                }
-                let s = self.session_mut(session);
-                // Outside a block, SET LOCAL has no effect (PostgreSQL
-                // warns and goes on).
-                match (*local, s.block) {
-                    (false, _) => {
-                        s.settings.insert(name.clone(), value.clone());
-                    }
-                    (true, Block::None) => {}
-                    (true, Block::Open | Block::Failed) => {
-                        s.local_settings.insert(name.clone(), value.clone());
-                    }
-                }
-                done("SET")
-            }
+            Statement::Set { name, value, local } => match self.set(session, name, value, *local) {
+                Ok(()) => done("SET"),
+                Err(e) => Some(Err(e)),
+            },
             Statement::Show { name } => {
                 let s = &self.sessions[&session];
                 let value = s
@@ -877,7 +879,6 @@ enum Step {
     Failed(SqlError),
 }
 
-/// The settings `SHOW` answers without a `SET` before it.
 /// A setting that limits how long a statement waits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WaitLimit {
@@ -952,6 +953,7 @@ fn timeout_ms(name: &str, value: &str) -> Result<u64, SqlError> {
     Ok(us.div_ceil(1_000))
 }
 
+/// The settings `SHOW` answers without a `SET` before it.
 fn default_setting(name: &str) -> Option<&'static str> {
     Some(match name {
         "transaction_isolation" | "default_transaction_isolation" => "read committed",

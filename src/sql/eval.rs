@@ -562,7 +562,12 @@ fn check_int_width(
         let ty = type_of(e, scope);
         matches!(ty, SqlType::Integer | SqlType::SmallInt).then_some(ty)
     };
-    let (Some(l), Some(r)) = (narrow(left), narrow(right)) else {
+    // The right operand is typed only when the left one is narrow: a
+    // bigint or numeric balance, the common case, costs one look-up.
+    let Some(l) = narrow(left) else {
+        return Ok(());
+    };
+    let Some(r) = narrow(right) else {
         return Ok(());
     };
     if l == SqlType::SmallInt && r == SqlType::SmallInt {

@@ -381,8 +381,8 @@ pub fn parse_text(s: &str, ty: SqlType) -> Result<Value, SqlError> {
             .map(Value::Uuid)
             .ok_or_else(|| invalid_input(name, s)),
         SqlType::Jsonb => Ok(Value::Json(Jsonb::parse(s)?.text())),
-        SqlType::Timestamptz => parse_timestamp(s).map(Value::Timestamp),
-        SqlType::Timestamp => parse_local_timestamp(s).map(Value::LocalTimestamp),
+        SqlType::Timestamptz => parse_timestamp(s, true).map(Value::Timestamp),
+        SqlType::Timestamp => parse_timestamp(s, false).map(Value::LocalTimestamp),
         SqlType::Interval => Interval::parse(s).map(Value::Interval).ok_or_else(|| {
             SqlError::new(
                 "22007",
@@ -548,18 +548,15 @@ pub(super) fn format_clock(micros: u64) -> String {
 }
 
 /// `YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]][Z|+HH[:MM]|-HH[:MM]]`, or a date
-/// alone; 22007 when it is not a time, 22008 when a field is out of range.
-fn parse_timestamp(s: &str) -> Result<i64, SqlError> {
-    timestamp_micros(s, SqlType::Timestamptz)
-}
-
-/// A timestamp without time zone's input: as a timestamptz's, but an
-/// offset written after the time is ignored, as PostgreSQL ignores it.
-fn parse_local_timestamp(s: &str) -> Result<i64, SqlError> {
-    timestamp_micros(s, SqlType::Timestamp)
-}
-
-fn timestamp_micros(s: &str, ty: SqlType) -> Result<i64, SqlError> {
+/// alone, in microseconds: at UTC for a timestamptz (`zoned`), else on the
+/// timestamp's own clock, an offset ignored as PostgreSQL ignores it; 22007
+/// when it is not a time, 22008 when a field is out of range.
+fn parse_timestamp(s: &str, zoned: bool) -> Result<i64, SqlError> {
+    let ty = if zoned {
+        SqlType::Timestamptz
+    } else {
+        SqlType::Timestamp
+    };
     let syntax = || {
         SqlError::new(
             "22007",
@@ -572,7 +569,6 @@ fn timestamp_micros(s: &str, ty: SqlType) -> Result<i64, SqlError> {
             format!("date/time field value out of range: \"{s}\""),
         )
     };
-    let zoned = ty == SqlType::Timestamptz;
     let (days, secs, micros) = timestamp_fields(s, zoned)
         .ok_or_else(syntax)?
         .ok_or_else(range)?;
@@ -877,12 +873,18 @@ mod tests {
 
     #[test]
     fn timestamps_round_trip_in_utc() {
-        let us = parse_timestamp("2026-12-07 04:25:55.1234+00").unwrap();
-        assert_eq!(parse_timestamp("tomorrow-ish").unwrap_err().code, "22007");
-        assert_eq!(parse_timestamp("2026-13-01").unwrap_err().code, "22008");
+        let us = parse_timestamp("2026-12-07 04:25:55.1234+00", true).unwrap();
+        assert_eq!(
+            parse_timestamp("tomorrow-ish", true).unwrap_err().code,
+            "22007"
+        );
+        assert_eq!(
+            parse_timestamp("2026-13-01", true).unwrap_err().code,
+            "22008"
+        );
         assert_eq!(format_timestamp(us), "2026-12-07 04:25:55.1234+00");
         assert_eq!(format_timestamp(0), "1970-01-01 00:00:00+00");
-        let shifted = parse_timestamp("2026-12-07T06:25:55+02:00").unwrap();
+        let shifted = parse_timestamp("2026-12-07T06:25:55+02:00", true).unwrap();
         assert_eq!(format_timestamp(shifted), "2026-12-07 04:25:55+00");
     }
 
